@@ -1,0 +1,53 @@
+/*
+ * classify.h — the statement classifier.  Rules (the lexicons under
+ * config/rules/, edited by analysts) are loaded once into an immutable
+ * struct classify_rules; classify_text() then matches every term of every
+ * category in one pass over the normalised text and returns, per category
+ * that passed its threshold, a score and the evidence that fired.  Pure: the
+ * loader reads the rules folder, nothing else does I/O.
+ */
+#ifndef DEMARCHE_CLASSIFY_H
+#define DEMARCHE_CLASSIFY_H
+
+#include <stddef.h>
+
+/* The four category keys of the codebook, in this fixed order. */
+#define CLASSIFY_N_CATEGORIES 4
+extern const char *const classify_category_keys[CLASSIFY_N_CATEGORIES];
+
+struct classify_rules; /* opaque, immutable once loaded, shareable */
+
+/* Loads every rules file in dir.  Returns 0 and a *new* rules object, or a
+ * negative errno with "FILE:LINE: message" (or "DIR: message") in err. */
+int classify_rules_load(const char *dir, struct classify_rules **out,
+			char *err, size_t errlen);
+void classify_rules_free(struct classify_rules *rules);
+/* A short string naming this rule set (the files' declared versions plus
+ * a content hash); stored with every classification.  Borrowed. */
+const char *classify_rules_version(const struct classify_rules *rules);
+
+struct classify_evidence {
+	char *term;   /* the lexicon term or rule name that fired */
+	size_t start; /* offset in the input text, in Unicode code points */
+	size_t end;   /* one past the last code point */
+};
+
+struct classify_category {
+	const char *key;                    /* one of classify_category_keys */
+	double score;                       /* sum of weights that fired */
+	struct classify_evidence *evidence;
+	size_t n_evidence;
+};
+
+struct classify_result {
+	struct classify_category *cats; /* only categories over threshold */
+	size_t n_cats;
+};
+
+/* Classifies UTF-8 text (lang may be NULL).  Returns 0 or -ENOMEM; fills
+ * *out, which the caller clears with classify_result_clear. */
+int classify_text(const struct classify_rules *rules, const char *text,
+		  const char *lang, struct classify_result *out);
+void classify_result_clear(struct classify_result *res);
+
+#endif

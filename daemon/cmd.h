@@ -1,0 +1,24 @@
+/*
+ * cmd.h — the subcommands of the `demarche` tool, one file each
+ * (cmd_parse.c, cmd_classify.c, cmd_report.c, cmd_config.c).  Each takes
+ * the arguments after the subcommand name (argv[0] is the subcommand) and
+ * returns a sysexits.h code.  `db` is the -d argument or NULL; `config` the
+ * -c argument or NULL.
+ */
+#ifndef DEMARCHE_CMD_H
+#define DEMARCHE_CMD_H
+
+struct cmd_globals {
+	const char *db;     /* -d DB */
+	const char *config; /* -c FILE */
+	int verbose;
+};
+
+int cmd_parse_main(const struct cmd_globals *g, int argc, char **argv);
+int cmd_classify_main(const struct cmd_globals *g, int argc, char **argv);
+int cmd_eval_main(const struct cmd_globals *g, int argc, char **argv);
+int cmd_report_main(const struct cmd_globals *g, int argc, char **argv);
+int cmd_trends_main(const struct cmd_globals *g, int argc, char **argv);
+int cmd_check_config_main(const struct cmd_globals *g, int argc, char **argv);
+
+#endif

@@ -1,0 +1,97 @@
+/*
+ * demarche.c — the command-line tool: global options, then one subcommand
+ * (parse, classify, eval, report, trends, check-config), each implemented
+ * in its own cmd_*.c file.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "cmd.h"
+#include "log.h"
+
+static void usage(FILE *fp)
+{
+	fputs("usage: demarche [-v] [-d DB] [-c FILE] COMMAND [ARGS]\n"
+	      "\n"
+	      "commands:\n"
+	      "  parse [--format auto|rss|atom|jsonfeed|mastodon|bluesky] FILE\n"
+	      "  classify [--rules DIR]              JSON Lines on stdin\n"
+	      "  eval --labels FILE.tsv [--rules DIR] [--errors]\n"
+	      "  report [--since 24h|7d|...] [--format text|md|json|html] [-o FILE] [--deliver]\n"
+	      "  trends [--format text|json|csv]\n"
+	      "  check-config -c FILE\n"
+	      "  version\n",
+	      fp);
+}
+
+struct command {
+	const char *name;
+	int (*run)(const struct cmd_globals *g, int argc, char **argv);
+};
+
+static const struct command commands[] = {
+	{"parse", cmd_parse_main},
+	{"classify", cmd_classify_main},
+	{"eval", cmd_eval_main},
+	{"report", cmd_report_main},
+	{"trends", cmd_trends_main},
+	{"check-config", cmd_check_config_main},
+};
+
+int main(int argc, char **argv)
+{
+	struct cmd_globals g = {0};
+	size_t i;
+	int ch;
+
+	log_init("demarche", true, false);
+	/* "+" stops at the first non-option: the subcommand parses the rest. */
+	while ((ch = getopt(argc, argv, "+d:c:vh")) != -1) {
+		switch (ch) {
+		case 'd':
+			g.db = optarg;
+			break;
+		case 'c':
+			g.config = optarg;
+			break;
+		case 'v':
+			g.verbose = 1;
+			log_set_verbose(true);
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return EX_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return EX_USAGE;
+	}
+	if (strcmp(argv[optind], "version") == 0 ||
+	    strcmp(argv[optind], "--version") == 0) {
+		printf("demarche %s\n", DEMARCHE_VERSION);
+		return 0;
+	}
+	if (strcmp(argv[optind], "help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(argv[optind], commands[i].name) == 0) {
+			/* Subcommands run getopt afresh on their own argv. */
+			int sub_argc = argc - optind;
+			char **sub_argv = argv + optind;
+
+			optind = 1;
+			return commands[i].run(&g, sub_argc, sub_argv);
+		}
+	}
+	fprintf(stderr, "demarche: unknown command '%s'\n", argv[optind]);
+	usage(stderr);
+	return EX_USAGE;
+}

@@ -1,0 +1,2 @@
+/* PLACEHOLDER: the service main, being written. */
+int main(void) { return 70; }

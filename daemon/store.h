@@ -1,0 +1,95 @@
+/*
+ * store.h — the SQLite log.  store_open() applies the numbered migrations in
+ * schema/ (embedded at build time) under PRAGMA user_version, in WAL mode
+ * with foreign keys and a busy timeout.  Everything one poll produces — its
+ * fetch record, new and edited posts, their categories and the feed's new
+ * validators and health — is written by store_record_poll() in a single
+ * transaction, so a crash loses or duplicates nothing.  The store does not
+ * log; errors come back as negative errno codes with a message.
+ */
+#ifndef DEMARCHE_STORE_H
+#define DEMARCHE_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "classify.h"
+#include "config.h"
+#include "feed.h"
+
+struct store; /* opaque */
+struct sqlite3;
+
+/* Opens (creating if needed) and migrates the database at path.  Returns 0
+ * and a *new* store, or a negative errno with a message in err. */
+int store_open(const char *path, struct store **out, char *err, size_t errlen);
+/* Opens an existing database without migrating, for reading (CLI). */
+int store_open_readonly(const char *path, struct store **out, char *err,
+			size_t errlen);
+void store_close(struct store *st);
+/* The schema version the database is at, and the newest this build knows. */
+int store_schema_version(struct store *st);
+int store_schema_latest(void);
+/* The message of the last failure on st (borrowed). */
+const char *store_errmsg(struct store *st);
+/* The underlying connection, for read-only queries (reports). Borrowed. */
+struct sqlite3 *store_db(struct store *st);
+
+/* What the poller needs to remember about a feed between polls. */
+struct store_feed_state {
+	int64_t feed_id;
+	int64_t account_id;
+	char *url;            /* current URL: the configured one, or where a
+	                       * permanent redirect moved it */
+	char *etag;           /* or NULL */
+	char *last_modified;  /* or NULL */
+	int64_t next_poll;    /* UTC epoch seconds; 0 = poll now */
+	int consecutive_failures;
+	bool disabled;        /* 410 Gone seen */
+};
+void store_feed_state_clear(struct store_feed_state *fs);
+
+/*
+ * Brings accounts and feeds in line with the config: inserts new ones,
+ * updates names/roles/countries/created, marks feeds no longer configured
+ * as inactive (their posts stay).  Returns 0 or a negative errno.
+ */
+int store_sync_config(struct store *st, const struct config *cfg);
+/* Loads the state of the configured feed (account key + configured URL).
+ * Returns 0, -ENOENT when unknown, or a negative errno. */
+int store_feed_state(struct store *st, const char *account_key,
+		     const char *configured_url, struct store_feed_state *out);
+
+/* One finished poll, as store_record_poll() writes it. */
+struct store_poll {
+	int64_t feed_id;
+	int64_t started_us;      /* UTC epoch microseconds */
+	int64_t duration_ms;
+	int http_status;         /* 0 when no response */
+	size_t bytes;            /* body bytes received */
+	const char *error;       /* NULL on success, else why it failed */
+	bool not_modified;       /* 304 */
+	bool gone;               /* 410: disable the feed */
+	const char *etag;        /* validators to keep (NULL = clear) */
+	const char *last_modified;
+	const char *new_url;     /* permanent redirect target, or NULL */
+	int64_t next_poll;       /* when to poll again, UTC epoch seconds */
+	const struct feed_doc *doc;               /* NULL unless parsed */
+	const struct classify_result *results;    /* doc->n_entries of them */
+	const char *rules_version;
+};
+
+/* Counts of what store_record_poll() changed. */
+struct store_poll_counts {
+	int new_posts;
+	int edited_posts;
+};
+
+/* Writes the poll in one transaction (fetch row, posts, categories,
+ * account snapshot, feed validators and health).  Returns 0 or a negative
+ * errno; on error nothing of the poll is written. */
+int store_record_poll(struct store *st, const struct store_poll *poll,
+		      struct store_poll_counts *counts);
+
+#endif

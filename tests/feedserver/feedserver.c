@@ -1,0 +1,2 @@
+/* PLACEHOLDER: the feed server, being written. */
+int main(void) { return 70; }
