@@ -1,2 +1,421 @@
-/* PLACEHOLDER: the service main, being written. */
-int main(void) { return 70; }
+/*
+ * demarched.c — the service.  One libevent loop carries everything: the
+ * curl transfers (fetch.c), the schedule (poller.c), the demo feed server,
+ * and the signals, which libevent turns into ordinary callbacks so reload
+ * and shutdown run in plain loop context.  A reload parses the new config
+ * into a fresh struct and swaps it in only when it is valid; a stop lets
+ * in-flight polls finish (each commits or rolls back as a whole) until the
+ * configured deadline, then abandons the rest.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <event2/event.h>
+#include <jansson.h>
+#include <libxml/parser.h>
+#include <sqlite3.h>
+
+#include "classify.h"
+#include "config.h"
+#include "demo_server.h"
+#include "fetch.h"
+#include "log.h"
+#include "paths.h"
+#include "poller.h"
+#include "sdnotify.h"
+#include "store.h"
+#include "util.h"
+
+struct daemon {
+	const char *config_path;
+	struct config *cfg;             /* the config in force */
+	struct classify_rules *rules;   /* the rules in force */
+	struct store *store;
+	struct event_base *base;
+	struct fetch_engine *fetch;
+	struct poller *poller;
+	struct demo_server *demo;
+	struct event *sig_term, *sig_int, *sig_hup;
+	struct event *stop_timer;       /* the graceful-stop deadline */
+	bool once;
+	bool stopping;
+	int exit_code;
+};
+
+static void usage(FILE *fp)
+{
+	fputs("usage: demarched -c FILE [--foreground] [--once] [--demo] [-n] [-v]\n"
+	      "  -c, --config FILE   configuration file\n"
+	      "  -f, --foreground    stay in the foreground, log to stderr\n"
+	      "      --once          poll every feed once, then exit\n"
+	      "      --demo          also serve the [demo] feeds on 127.0.0.1\n"
+	      "  -n, --check         check the configuration and exit\n"
+	      "  -v, --verbose       debug logging\n"
+	      "  -V, --version       print the version\n",
+	      fp);
+}
+
+static void print_config_errors(const struct config_errors *errs)
+{
+	size_t i;
+
+	for (i = 0; i < errs->n; i++)
+		log_err("%s", errs->msgs[i]);
+}
+
+static int load_rules(const struct config *cfg, struct classify_rules **out)
+{
+	const char *dir = cfg->rules_dir ? cfg->rules_dir : paths_default_rules_dir();
+	char err[512];
+	int r = classify_rules_load(dir, out, err, sizeof(err));
+
+	if (r < 0)
+		log_err("rules: %s", err);
+	return r;
+}
+
+static void daemon_finish(struct daemon *d)
+{
+	if (d->stop_timer)
+		evtimer_del(d->stop_timer);
+	event_base_loopbreak(d->base);
+}
+
+static void on_idle(void *arg)
+{
+	struct daemon *d = arg;
+	const struct poller_stats *s = poller_stats(d->poller);
+
+	if (d->once && !d->stopping)
+		log_info("polled %zu feeds once: %llu polls, %llu failed, %llu new "
+			 "posts, %llu edited",
+			 poller_feed_count(d->poller), (unsigned long long)s->polls,
+			 (unsigned long long)s->failures,
+			 (unsigned long long)s->new_posts,
+			 (unsigned long long)s->edited_posts);
+	daemon_finish(d);
+}
+
+static void on_stop_deadline(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon *d = arg;
+
+	(void)fd;
+	(void)what;
+	log_warnx("stop deadline reached: abandoning %zu transfer(s) in flight",
+		  poller_in_flight(d->poller));
+	fetch_cancel_all(d->fetch);
+	daemon_finish(d);
+}
+
+static void daemon_stop(struct daemon *d, const char *why)
+{
+	struct timeval tv;
+
+	if (d->stopping)
+		return;
+	d->stopping = true;
+	sdnotify("STOPPING=1");
+	log_info("%s: stopping, %zu transfer(s) in flight", why,
+		 poller_in_flight(d->poller));
+	tv.tv_sec = d->cfg->stop_timeout > 0 ? d->cfg->stop_timeout : 10;
+	tv.tv_usec = 0;
+	evtimer_add(d->stop_timer, &tv);
+	poller_stop(d->poller); /* may call on_idle right away */
+}
+
+static void on_sigterm(evutil_socket_t sig, short what, void *arg)
+{
+	(void)what;
+	daemon_stop(arg, sig == SIGINT ? "SIGINT" : "SIGTERM");
+}
+
+static void daemon_reload(struct daemon *d)
+{
+	struct config_errors errs = {0};
+	struct config *cfg = NULL;
+	struct classify_rules *rules = NULL;
+	int r;
+
+	sdnotifyf("RELOADING=1\nMONOTONIC_USEC=%lld",
+		  (long long)util_monotonic_ms() * 1000);
+	log_info("SIGHUP: reloading %s", d->config_path);
+	r = config_load(d->config_path, &cfg, &errs);
+	if (r < 0) {
+		print_config_errors(&errs);
+		log_err("reload failed: keeping the running configuration");
+		goto out;
+	}
+	if (strcmp(cfg->database, d->cfg->database) != 0)
+		log_warnx("reload: [storage] database changed; restart to use %s",
+			  cfg->database);
+	if (load_rules(cfg, &rules) < 0) {
+		log_err("reload failed: keeping the running configuration");
+		goto out;
+	}
+	r = store_sync_config(d->store, cfg);
+	if (r == 0)
+		r = poller_set_config(d->poller, cfg, rules);
+	if (r < 0) {
+		log_err("reload failed (%s): keeping the running configuration",
+			store_errmsg(d->store));
+		goto out;
+	}
+	if (strcmp(classify_rules_version(rules), classify_rules_version(d->rules)))
+		log_notice("rules version now %s (was %s)",
+			   classify_rules_version(rules),
+			   classify_rules_version(d->rules));
+	/* Swapped: the poller no longer refers to the old ones. */
+	config_free(d->cfg);
+	classify_rules_free(d->rules);
+	d->cfg = cfg;
+	d->rules = rules;
+	cfg = NULL;
+	rules = NULL;
+	log_info("reloaded: %zu account(s), %zu feed(s)", d->cfg->n_accounts,
+		 poller_feed_count(d->poller));
+out:
+	config_errors_clear(&errs);
+	config_free(cfg);
+	classify_rules_free(rules);
+	sdnotifyf("READY=1\nSTATUS=polling %zu feed(s)", poller_feed_count(d->poller));
+}
+
+static void on_sighup(evutil_socket_t sig, short what, void *arg)
+{
+	struct daemon *d = arg;
+
+	(void)sig;
+	(void)what;
+	if (!d->stopping)
+		daemon_reload(d);
+}
+
+/* Detaches from the terminal when not run by systemd or in the foreground. */
+static int daemonize(void)
+{
+	pid_t pid = fork();
+	int fd;
+
+	if (pid < 0)
+		return -errno;
+	if (pid > 0)
+		_exit(0);
+	if (setsid() < 0)
+		return -errno;
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid > 0)
+		_exit(0);
+	if (chdir("/") != 0)
+		return -errno;
+	fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	dup2(fd, 0);
+	dup2(fd, 1);
+	dup2(fd, 2);
+	if (fd > 2)
+		close(fd);
+	return 0;
+}
+
+static int daemon_setup(struct daemon *d, bool demo)
+{
+	char err[512];
+	int r;
+
+	r = store_open(d->cfg->database, &d->store, err, sizeof(err));
+	if (r < 0) {
+		log_err("database %s: %s", d->cfg->database, err);
+		return EX_IOERR;
+	}
+	if (store_sync_config(d->store, d->cfg) < 0) {
+		log_err("database %s: %s", d->cfg->database, store_errmsg(d->store));
+		return EX_IOERR;
+	}
+	d->base = event_base_new();
+	if (!d->base) {
+		log_err("cannot create the event loop");
+		return EX_OSERR;
+	}
+	d->sig_term = evsignal_new(d->base, SIGTERM, on_sigterm, d);
+	d->sig_int = evsignal_new(d->base, SIGINT, on_sigterm, d);
+	d->sig_hup = evsignal_new(d->base, SIGHUP, on_sighup, d);
+	d->stop_timer = evtimer_new(d->base, on_stop_deadline, d);
+	if (!d->sig_term || !d->sig_int || !d->sig_hup || !d->stop_timer ||
+	    evsignal_add(d->sig_term, NULL) < 0 || evsignal_add(d->sig_int, NULL) < 0 ||
+	    evsignal_add(d->sig_hup, NULL) < 0) {
+		log_err("cannot install signal handlers");
+		return EX_OSERR;
+	}
+	if (demo) {
+		if (!d->cfg->demo_feeds_dir) {
+			log_err("--demo needs a [demo] feeds folder in %s", d->config_path);
+			return EX_CONFIG;
+		}
+		r = demo_server_start(d->base, d->cfg->demo_feeds_dir,
+				      d->cfg->demo_port, &d->demo);
+		if (r < 0) {
+			log_err("demo server on 127.0.0.1:%d: %s", d->cfg->demo_port,
+				strerror(-r));
+			return EX_UNAVAILABLE;
+		}
+		log_info("demo: serving %s on http://127.0.0.1:%d/",
+			 d->cfg->demo_feeds_dir, d->cfg->demo_port);
+	}
+	if ((r = fetch_engine_new(d->base, &d->fetch)) < 0 ||
+	    (r = poller_new(d->base, d->store, d->fetch, &d->poller)) < 0) {
+		log_err("cannot start the poller: %s", strerror(-r));
+		return EX_OSERR;
+	}
+	if ((r = poller_set_config(d->poller, d->cfg, d->rules)) < 0) {
+		log_err("cannot load feed state: %s", store_errmsg(d->store));
+		return EX_IOERR;
+	}
+	return 0;
+}
+
+static void daemon_teardown(struct daemon *d)
+{
+	/* The engine first: it drops transfers whose callbacks would refer
+	 * to poller records. */
+	fetch_engine_free(d->fetch);
+	poller_free(d->poller);
+	demo_server_free(d->demo);
+	if (d->sig_term)
+		event_free(d->sig_term);
+	if (d->sig_int)
+		event_free(d->sig_int);
+	if (d->sig_hup)
+		event_free(d->sig_hup);
+	if (d->stop_timer)
+		event_free(d->stop_timer);
+	if (d->base)
+		event_base_free(d->base);
+	store_close(d->store);
+	classify_rules_free(d->rules);
+	config_free(d->cfg);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"config", required_argument, NULL, 'c'},
+		{"foreground", no_argument, NULL, 'f'},
+		{"once", no_argument, NULL, 'o'},
+		{"demo", no_argument, NULL, 'D'},
+		{"check", no_argument, NULL, 'n'},
+		{"verbose", no_argument, NULL, 'v'},
+		{"version", no_argument, NULL, 'V'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct daemon d = {0};
+	struct config_errors errs = {0};
+	bool foreground = false, demo = false, check = false, verbose = false;
+	int ch, r;
+
+	while ((ch = getopt_long(argc, argv, "c:fnvVh", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			d.config_path = optarg;
+			break;
+		case 'f':
+			foreground = true;
+			break;
+		case 'o':
+			d.once = true;
+			break;
+		case 'D':
+			demo = true;
+			break;
+		case 'n':
+			check = true;
+			break;
+		case 'v':
+			verbose = true;
+			break;
+		case 'V':
+			printf("demarched %s\n", DEMARCHE_VERSION);
+			return 0;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return EX_USAGE;
+		}
+	}
+	if (!d.config_path || optind != argc) {
+		usage(stderr);
+		return EX_USAGE;
+	}
+	/* systemd runs us in the foreground with the journal on stderr. */
+	if (getenv("NOTIFY_SOCKET") || getenv("JOURNAL_STREAM") || d.once || check)
+		foreground = true;
+	log_init("demarched", foreground, verbose);
+	signal(SIGPIPE, SIG_IGN);
+
+	r = config_load(d.config_path, &d.cfg, &errs);
+	if (r < 0) {
+		size_t i;
+
+		for (i = 0; i < errs.n; i++)
+			fprintf(stderr, "%s\n", errs.msgs[i]);
+		config_errors_clear(&errs);
+		return EX_CONFIG;
+	}
+	config_errors_clear(&errs);
+	if (load_rules(d.cfg, &d.rules) < 0) {
+		config_free(d.cfg);
+		return EX_CONFIG;
+	}
+	if (check) {
+		printf("configuration OK\n");
+		classify_rules_free(d.rules);
+		config_free(d.cfg);
+		return 0;
+	}
+	if (!foreground && daemonize() < 0) {
+		log_warn("cannot detach");
+		classify_rules_free(d.rules);
+		config_free(d.cfg);
+		return EX_OSERR;
+	}
+	log_info("demarched %s starting (libcurl %s, libevent %s, sqlite %s, "
+		 "jansson %s, libxml2 %s); rules %s",
+		 DEMARCHE_VERSION, curl_version_info(CURLVERSION_NOW)->version,
+		 event_get_version(), sqlite3_libversion(), jansson_version_str(),
+		 xmlParserVersion, classify_rules_version(d.rules));
+
+	r = daemon_setup(&d, demo);
+	if (r != 0) {
+		daemon_teardown(&d);
+		return r;
+	}
+	poller_start(d.poller, d.once, on_idle, &d);
+	sdnotifyf("READY=1\nSTATUS=polling %zu feed(s)", poller_feed_count(d.poller));
+	log_info("polling %zu feed(s) of %zu account(s)%s",
+		 poller_feed_count(d.poller), d.cfg->n_accounts,
+		 d.once ? " once" : "");
+	if (event_base_dispatch(d.base) < 0) {
+		log_err("event loop failed");
+		d.exit_code = EX_SOFTWARE;
+	}
+	if (d.once && poller_stats(d.poller)->store_errors)
+		d.exit_code = EX_IOERR;
+	log_info("stopped");
+	daemon_teardown(&d);
+	return d.exit_code;
+}
