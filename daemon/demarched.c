@@ -29,6 +29,7 @@
 #include "demo_server.h"
 #include "fetch.h"
 #include "log.h"
+#include "loop.h"
 #include "paths.h"
 #include "poller.h"
 #include "sdnotify.h"
@@ -40,11 +41,11 @@ struct daemon {
 	struct config *cfg;             /* the config in force */
 	struct classify_rules *rules;   /* the rules in force */
 	struct store *store;
-	struct event_base *base;
+	struct loop *loop;
+	struct event_base *base;        /* the loop's base (borrowed) */
 	struct fetch_engine *fetch;
 	struct poller *poller;
 	struct demo_server *demo;
-	struct event *sig_term, *sig_int, *sig_hup;
 	struct event *stop_timer;       /* the graceful-stop deadline */
 	bool once;
 	bool stopping;
@@ -87,7 +88,7 @@ static void daemon_finish(struct daemon *d)
 {
 	if (d->stop_timer)
 		evtimer_del(d->stop_timer);
-	event_base_loopbreak(d->base);
+	loop_exit(d->loop);
 }
 
 static void on_idle(void *arg)
@@ -133,9 +134,8 @@ static void daemon_stop(struct daemon *d, const char *why)
 	poller_stop(d->poller); /* may call on_idle right away */
 }
 
-static void on_sigterm(evutil_socket_t sig, short what, void *arg)
+static void on_stop_signal(void *arg, int sig)
 {
-	(void)what;
 	daemon_stop(arg, sig == SIGINT ? "SIGINT" : "SIGTERM");
 }
 
@@ -190,12 +190,10 @@ out:
 	sdnotifyf("READY=1\nSTATUS=polling %zu feed(s)", poller_feed_count(d->poller));
 }
 
-static void on_sighup(evutil_socket_t sig, short what, void *arg)
+static void on_reload_signal(void *arg)
 {
 	struct daemon *d = arg;
 
-	(void)sig;
-	(void)what;
 	if (!d->stopping)
 		daemon_reload(d);
 }
@@ -244,19 +242,18 @@ static int daemon_setup(struct daemon *d, bool demo)
 		log_err("database %s: %s", d->cfg->database, store_errmsg(d->store));
 		return EX_IOERR;
 	}
-	d->base = event_base_new();
-	if (!d->base) {
-		log_err("cannot create the event loop");
-		return EX_OSERR;
+	{
+		struct loop_handlers h = {on_stop_signal, on_reload_signal, d};
+
+		if (loop_new(&h, &d->loop) < 0) {
+			log_err("cannot create the event loop");
+			return EX_OSERR;
+		}
 	}
-	d->sig_term = evsignal_new(d->base, SIGTERM, on_sigterm, d);
-	d->sig_int = evsignal_new(d->base, SIGINT, on_sigterm, d);
-	d->sig_hup = evsignal_new(d->base, SIGHUP, on_sighup, d);
+	d->base = loop_base(d->loop);
 	d->stop_timer = evtimer_new(d->base, on_stop_deadline, d);
-	if (!d->sig_term || !d->sig_int || !d->sig_hup || !d->stop_timer ||
-	    evsignal_add(d->sig_term, NULL) < 0 || evsignal_add(d->sig_int, NULL) < 0 ||
-	    evsignal_add(d->sig_hup, NULL) < 0) {
-		log_err("cannot install signal handlers");
+	if (!d->stop_timer) {
+		log_err("cannot create the stop timer");
 		return EX_OSERR;
 	}
 	if (demo) {
@@ -293,16 +290,9 @@ static void daemon_teardown(struct daemon *d)
 	fetch_engine_free(d->fetch);
 	poller_free(d->poller);
 	demo_server_free(d->demo);
-	if (d->sig_term)
-		event_free(d->sig_term);
-	if (d->sig_int)
-		event_free(d->sig_int);
-	if (d->sig_hup)
-		event_free(d->sig_hup);
 	if (d->stop_timer)
 		event_free(d->stop_timer);
-	if (d->base)
-		event_base_free(d->base);
+	loop_free(d->loop);
 	store_close(d->store);
 	classify_rules_free(d->rules);
 	config_free(d->cfg);
@@ -365,7 +355,6 @@ int main(int argc, char **argv)
 	if (getenv("NOTIFY_SOCKET") || getenv("JOURNAL_STREAM") || d.once || check)
 		foreground = true;
 	log_init("demarched", foreground, verbose);
-	signal(SIGPIPE, SIG_IGN);
 
 	r = config_load(d.config_path, &d.cfg, &errs);
 	if (r < 0) {
@@ -409,7 +398,7 @@ int main(int argc, char **argv)
 	log_info("polling %zu feed(s) of %zu account(s)%s",
 		 poller_feed_count(d.poller), d.cfg->n_accounts,
 		 d.once ? " once" : "");
-	if (event_base_dispatch(d.base) < 0) {
+	if (loop_run(d.loop) < 0) {
 		log_err("event loop failed");
 		d.exit_code = EX_SOFTWARE;
 	}

@@ -127,6 +127,35 @@ static curl_socket_t fetch_opensocket_cb(void *clientp, curlsocktype purpose,
 	return fd < 0 ? CURL_SOCKET_BAD : fd;
 }
 
+/* Runs for every request, also on a reused connection, which the open-
+ * socket hook never sees (a connection made while private addresses were
+ * still allowed, before a reload, say). */
+static int fetch_prereq_cb(void *clientp, char *primary_ip, char *local_ip,
+			   int primary_port, int local_port)
+{
+	struct fetch_xfer *x = clientp;
+	struct sockaddr_storage ss;
+	char text[INET6_ADDRSTRLEN];
+
+	(void)local_ip;
+	(void)primary_port;
+	(void)local_port;
+	if (x->req.allow_private)
+		return CURL_PREREQFUNC_OK;
+	memset(&ss, 0, sizeof(ss));
+	if (inet_pton(AF_INET, primary_ip, &((struct sockaddr_in *)&ss)->sin_addr) == 1)
+		ss.ss_family = AF_INET;
+	else if (inet_pton(AF_INET6, primary_ip,
+			   &((struct sockaddr_in6 *)&ss)->sin6_addr) == 1)
+		ss.ss_family = AF_INET6;
+	if (fetch_addr_private((struct sockaddr *)&ss, text, sizeof(text))) {
+		x->refused = true;
+		snprintf(x->refused_addr, sizeof(x->refused_addr), "%s", primary_ip);
+		return CURL_PREREQFUNC_ABORT;
+	}
+	return CURL_PREREQFUNC_OK;
+}
+
 /* ---- response callbacks ---- */
 
 static size_t fetch_write_cb(char *ptr, size_t size, size_t nmemb, void *userdata)
@@ -426,9 +455,9 @@ static void fetch_event_cb(evutil_socket_t fd, short kind, void *arg)
 	int running = 0;
 
 	curl_multi_socket_action(eng->multi, fd, action, &running);
+	/* The timer is left to curl's timer callback: a redirect re-adds a
+	 * handle inside fetch_check_done and arms it afresh. */
 	fetch_check_done(eng);
-	if (running <= 0 && evtimer_pending(eng->timer, NULL))
-		evtimer_del(eng->timer);
 }
 
 static void fetch_timer_cb(evutil_socket_t fd, short kind, void *arg)
@@ -575,6 +604,8 @@ static int fetch_setup_easy(struct fetch_xfer *x)
 	SET(CURLOPT_HEADERDATA, x);
 	SET(CURLOPT_OPENSOCKETFUNCTION, fetch_opensocket_cb);
 	SET(CURLOPT_OPENSOCKETDATA, x);
+	SET(CURLOPT_PREREQFUNCTION, fetch_prereq_cb);
+	SET(CURLOPT_PREREQDATA, x);
 	SET(CURLOPT_TCP_KEEPALIVE, 1L);
 #undef SET
 	if (c != CURLE_OK)

@@ -1,0 +1,87 @@
+/* test_loop.c — signals reach the loop's callbacks in loop context, in
+ * order, and SIGPIPE does not kill the process. */
+#include <signal.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "loop.h"
+#include "test.h"
+
+struct seen {
+	int stops, reloads, last_sig;
+	struct loop *loop;
+};
+
+static void on_stop(void *arg, int sig)
+{
+	struct seen *s = arg;
+
+	s->stops++;
+	s->last_sig = sig;
+	loop_exit(s->loop);
+}
+
+static void on_reload(void *arg)
+{
+	struct seen *s = arg;
+
+	s->reloads++;
+	/* Still running: a reload must not end the loop. */
+	raise(SIGTERM);
+}
+
+static void fire_hup(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+	raise(SIGHUP);
+}
+
+static void test_hup_then_term(void)
+{
+	struct seen s = {0};
+	struct loop_handlers h = {on_stop, on_reload, &s};
+	struct event *ev;
+	struct timeval tv = {0, 1000};
+
+	REQUIRE(loop_new(&h, &s.loop) == 0);
+	ev = evtimer_new(loop_base(s.loop), fire_hup, NULL);
+	evtimer_add(ev, &tv);
+	ASSERT_INT_EQ(loop_run(s.loop), 0);
+	ASSERT_INT_EQ(s.reloads, 1);
+	ASSERT_INT_EQ(s.stops, 1);
+	ASSERT_INT_EQ(s.last_sig, SIGTERM);
+	event_free(ev);
+	loop_free(s.loop);
+}
+
+static void fire_int(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+	raise(SIGPIPE); /* ignored: must not kill us */
+	raise(SIGINT);
+}
+
+static void test_sigint_and_sigpipe(void)
+{
+	struct seen s = {0};
+	struct loop_handlers h = {on_stop, on_reload, &s};
+	struct event *ev;
+	struct timeval tv = {0, 1000};
+
+	REQUIRE(loop_new(&h, &s.loop) == 0);
+	ev = evtimer_new(loop_base(s.loop), fire_int, NULL);
+	evtimer_add(ev, &tv);
+	ASSERT_INT_EQ(loop_run(s.loop), 0);
+	ASSERT_INT_EQ(s.stops, 1);
+	ASSERT_INT_EQ(s.last_sig, SIGINT);
+	ASSERT_INT_EQ(s.reloads, 0);
+	event_free(ev);
+	loop_free(s.loop);
+}
+
+TEST_MAIN(TEST(test_hup_then_term), TEST(test_sigint_and_sigpipe))
