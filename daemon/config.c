@@ -1803,6 +1803,8 @@ static int hand_over(struct parser *p, struct config_errors *errs)
 	size_t i, ne = 0, nw = 0;
 	char **e, **w;
 
+	if (p->n_msgs == 0)
+		return 0;
 	qsort(p->msgs, p->n_msgs, sizeof(*p->msgs), cmp_msg);
 	for (i = 0; i < p->n_msgs; i++)
 		*(p->msgs[i].warning ? &nw : &ne) += 1;
