@@ -161,6 +161,9 @@ struct parser {
 	size_t len;       /* its length */
 	size_t pos;       /* start of the next line */
 	int line;         /* number of the line handed out last */
+	const char *raw;  /* that line in text (no line end; NULL if dropped) */
+	size_t raw_len;   /* its length */
+	bool indented;    /* it starts with whitespace */
 	bool pair_line;   /* that line should have reached the handler */
 	bool handled;     /* ... and did */
 	bool stop;        /* too many errors or out of memory */
@@ -1198,6 +1201,76 @@ static struct config_account *current_account(struct parser *p)
 	return &p->cfg->accounts[p->cfg->n_accounts - 1];
 }
 
+static void expected_pair(struct parser *p)
+{
+	if (p->indented)
+		error(p, p->line,
+		      "expected 'key = value' (values cannot "
+		      "continue on a following line; repeat the "
+		      "key instead)");
+	else
+		error(p, p->line, "expected 'key = value'");
+}
+
+/* Where inih split the current line: the first '=' or ':' before any
+ * comment; inih accepts "key: value" too, but this file format does not,
+ * or an indented URL would read as the key "https". */
+static const char *raw_separator_at(const struct parser *p)
+{
+	const char *q = p->raw, *end = p->raw + p->raw_len;
+	bool was_space = false;
+
+	if (!q)
+		return NULL;
+	for (; q < end; q++) {
+		if (*q == '=' || *q == ':')
+			return q;
+		if (was_space && (*q == ';' || *q == '#'))
+			return NULL;
+		was_space = is_space(*q);
+	}
+	return NULL;
+}
+
+static char raw_separator(const struct parser *p)
+{
+	const char *q = raw_separator_at(p);
+
+	return q ? *q : '\0';
+}
+
+/* Takes a "quoted value" from the raw line into a *new* string. */
+static int unquote(struct parser *p, const char *name, char **out)
+{
+	const char *end = p->raw + p->raw_len, *q, *open, *close;
+
+	open = raw_separator_at(p) + 1;
+	while (open < end && is_space(*open))
+		open++;
+	if (open >= end || *open != '"') { /* cannot happen: inih saw one */
+		error(p, p->line, "%s: unterminated quote", name);
+		return -EINVAL;
+	}
+	close = memchr(open + 1, '"', (size_t)(end - open - 1));
+	if (!close) {
+		error(p, p->line, "%s: unterminated quote", name);
+		return -EINVAL;
+	}
+	for (q = close + 1; q < end && is_space(*q); q++)
+		;
+	if (q < end && ((*q != '#' && *q != ';') || q == close + 1)) {
+		error(p, p->line, "%s: unexpected text after the closing quote",
+		      name);
+		return -EINVAL;
+	}
+	*out = xstrndup(open + 1, (size_t)(close - open - 1));
+	if (!*out) {
+		oom(p);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 static int handler(void *user, const char *section, const char *name,
                    const char *value)
 {
@@ -1206,12 +1279,17 @@ static int handler(void *user, const char *section, const char *name,
 	int *seen;
 	void *base;
 	char *unq = NULL;
-	size_t i, vlen;
+	size_t i;
+	int rc;
 
 	(void)section; /* the reader tracks sections; inih truncates names */
 	p->handled = true;
 	if (p->stop)
 		return 1;
+	if (raw_separator(p) != '=') {
+		expected_pair(p);
+		return 1;
+	}
 	if (!*name) {
 		error(p, p->line, "missing key name before '='");
 		return 1;
@@ -1233,22 +1311,12 @@ static int handler(void *user, const char *section, const char *name,
 		unknown_key(p, name);
 		return 1;
 	}
-	/* Double quotes around a whole value are dropped, so a value may
-	 * keep a " #" that would otherwise start a comment. */
-	vlen = strlen(value);
+	/* inih has already cut the value at a " #" or " ;"; a quoted value
+	 * is taken from the raw line instead, so it may hold those. */
 	if (value[0] == '"') {
-		if (vlen < 2 || value[vlen - 1] != '"') {
-			error(p, p->line,
-			      "%s: unterminated quote (a '#' or ';' "
-			      "after a space starts a comment)",
-			      name);
+		rc = unquote(p, name, &unq);
+		if (rc < 0)
 			return 1;
-		}
-		unq = xstrndup(value + 1, vlen - 2);
-		if (!unq) {
-			oom(p);
-			return 1;
-		}
 		value = unq;
 	}
 	if (!*value) {
@@ -1456,10 +1524,7 @@ static void begin_section(struct parser *p, const char *start)
 static void finish_line(struct parser *p)
 {
 	if (p->pair_line && !p->handled)
-		error(p, p->line,
-		      "expected 'key = value' (values cannot "
-		      "continue on a following line; repeat the "
-		      "key instead)");
+		expected_pair(p);
 	p->pair_line = false;
 	p->handled = false;
 }
@@ -1500,13 +1565,18 @@ static char *reader(char *str, int num, void *stream)
 	p->line++;
 	if (len > 0 && s[len - 1] == '\r')
 		len--;
+	p->raw = s;
 	if (memchr(s, '\0', len)) {
 		error(p, p->line, "NUL byte in the line");
 		len = 0;
+		p->raw = NULL;
 	} else if (len + 2 > (size_t)num) {
 		error(p, p->line, "line too long (limit %d bytes)", num - 3);
 		len = 0;
+		p->raw = NULL;
 	}
+	p->raw_len = len;
+	p->indented = len > 0 && is_space(s[0]);
 	memcpy(str, s, len);
 	str[len] = '\n';
 	str[len + 1] = '\0';
@@ -1901,8 +1971,11 @@ static int parse_text(const char *text, size_t len, const char *path,
 	ini_parse_stream(reader, &p, handler, &p);
 	inih_restore(&saved);
 	finish_line(&p);
-	if (p.n_errors >= MAX_ERRORS)
-		error(&p, 0, "too many errors; stopped reading");
+	if (p.n_errors >= MAX_ERRORS && p.rc == 0) {
+		p.stop = false; /* let this last message through */
+		error(&p, p.line, "too many errors; stopped reading here");
+		p.stop = true;
+	}
 	if (!p.stop)
 		check_whole(&p);
 	if (p.rc < 0) {
