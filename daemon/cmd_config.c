@@ -1,5 +1,88 @@
-/* PLACEHOLDER: replaced by the config work. */
+/*
+ * cmd_config.c — `demarche check-config -c FILE`: the configuration check
+ * an analyst runs after editing the file (and the unit file's
+ * ExecStartPre).  It loads the file exactly as the daemon does and prints
+ * every problem as "FILE:LINE: message"; exit 78 (EX_CONFIG) when there is
+ * any, including a file that cannot be read.  The -c may come before the
+ * subcommand (a global option) or after it.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
 #include <sysexits.h>
+
 #include "cmd.h"
+#include "config.h"
+
+static void usage(FILE *fp)
+{
+	fputs("usage: demarche check-config -c FILE\n", fp);
+}
+
 int cmd_check_config_main(const struct cmd_globals *g, int argc, char **argv)
-{ (void)g; (void)argc; (void)argv; return EX_SOFTWARE; }
+{
+	static const struct option longopts[] = {
+	    {"config", required_argument, NULL, 'c'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	struct config_errors errs = {0};
+	struct config *cfg = NULL;
+	const char *path = g ? g->config : NULL;
+	size_t i, j, n_feeds = 0, by_kind[3] = {0};
+	int ch, rc;
+
+	while ((ch = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			path = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return EX_USAGE;
+		}
+	}
+	if (optind < argc) {
+		if (path || optind + 1 < argc) {
+			usage(stderr);
+			return EX_USAGE;
+		}
+		path = argv[optind]; /* `check-config FILE` is accepted too */
+	}
+	if (!path) {
+		fputs("demarche: check-config needs -c FILE\n", stderr);
+		usage(stderr);
+		return EX_USAGE;
+	}
+	rc = config_load(path, &cfg, &errs);
+	for (i = 0; i < errs.n_warnings; i++)
+		fprintf(stderr, "%s\n", errs.warnings[i]);
+	for (i = 0; i < errs.n; i++)
+		fprintf(stderr, "%s\n", errs.msgs[i]);
+	if (rc < 0) {
+		if (errs.n == 0)
+			fprintf(stderr, "%s: %s\n", path, strerror(-rc));
+		else if (errs.n > 1)
+			fprintf(stderr, "%s: %zu errors\n", path, errs.n);
+		config_errors_clear(&errs);
+		return EX_CONFIG;
+	}
+	for (i = 0; i < cfg->n_accounts; i++) {
+		n_feeds += cfg->accounts[i].n_feeds;
+		for (j = 0; j < cfg->accounts[i].n_feeds; j++)
+			by_kind[cfg->accounts[i].feeds[j].kind]++;
+	}
+	printf("configuration OK\n");
+	printf("%s: %zu account%s, %zu feed%s (%zu web, %zu mastodon, %zu "
+	       "bluesky), database %s\n",
+	       path, cfg->n_accounts, cfg->n_accounts == 1 ? "" : "s", n_feeds,
+	       n_feeds == 1 ? "" : "s", by_kind[FEED_KIND_WEB],
+	       by_kind[FEED_KIND_MASTODON], by_kind[FEED_KIND_BLUESKY],
+	       cfg->database);
+	config_free(cfg);
+	config_errors_clear(&errs);
+	return 0;
+}

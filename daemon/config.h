@@ -79,6 +79,7 @@ struct config {
 	int64_t stop_timeout;  /* seconds a graceful stop may take */
 	/* [classifier] */
 	char *rules_dir;       /* absolute, or NULL for the shipped default */
+	int rules_line;        /* line of the rules key (config_load's check) */
 	/* [report] */
 	struct config_report report;
 	/* [demo]: a loopback server that `demarched --demo` starts */
@@ -89,29 +90,38 @@ struct config {
 	size_t n_accounts;
 };
 
-/* Every problem found, each "FILE:LINE: message". */
+/* Every problem found, each "FILE:LINE: message", in line order.  Errors
+ * make the config unusable; warnings ("FILE:LINE: warning: message") do
+ * not, and may be present on success too. */
 struct config_errors {
-	char **msgs;
-	size_t n;
+	char **msgs;       /* errors */
+	size_t n;          /* number of errors */
+	char **warnings;   /* warnings, already prefixed "FILE:LINE: warning: " */
+	size_t n_warnings; /* number of warnings */
 };
 void config_errors_clear(struct config_errors *errs);
 
 /*
  * Parses text (len bytes) read from path; relative paths resolve against
- * path's directory.  Returns 0 and a *new* config, or -EINVAL with every
- * error in errs (which may also hold warnings on success: see n_warnings
- * in the implementation's doc), or -ENOMEM.
+ * path's directory (so they stay relative when path is).  Returns 0 and a
+ * *new* config, or -EINVAL with every error in errs (which may hold
+ * warnings on success too), or -ENOMEM.  errs may be NULL.  Not
+ * thread-safe: it sets libinih's global options for the call.
  */
 int config_parse(const char *text, size_t len, const char *path,
 		 struct config **out, struct config_errors *errs);
-/* Reads path, parses it, and checks the rules folder is readable. */
+/* Reads path (at most 1 MiB), parses it, makes every path absolute and
+ * checks the rules folder is a readable directory.  A file that cannot be
+ * read gives a negative errno and one "FILE: reason" message. */
 int config_load(const char *path, struct config **out,
 		struct config_errors *errs);
 void config_free(struct config *cfg);
 
 /* Parsers for the value syntaxes, shared with the CLI's --since.
- * Durations: "90", "90s", "15m", "2h", "7d" -> seconds.  Sizes: "512",
- * "64KiB", "8MiB", "1GiB" -> bytes.  Return 0 or -EINVAL. */
+ * Durations: "90", "90s", "15m", "2h", "7d", "1h30m" -> seconds (units
+ * s m h d, each at most once, largest first).  Sizes: "512", "512B",
+ * "64KiB", "8MiB", "1GiB" -> bytes (binary units only: "KB"/"MB" are
+ * rejected as ambiguous).  Return 0 or -EINVAL (also on overflow). */
 int config_parse_duration(const char *s, int64_t *out);
 int config_parse_size(const char *s, size_t *out);
 
