@@ -98,7 +98,17 @@ static int compile(struct classify_rules *R, char *err, size_t errlen)
 		const struct rules_entry *en = &R->set.entries[i];
 		unsigned flags = 0;
 
-		r = normalize_run(R->norm, en->phrase, strlen(en->phrase), &nt);
+		const char *ph = en->phrase;
+		size_t plen = strlen(ph);
+
+		/* Fold the phrase without its '*' markers. */
+		if (en->wild & RULES_WILD_LEFT) {
+			ph++;
+			plen--;
+		}
+		if (en->wild & RULES_WILD_RIGHT)
+			plen--;
+		r = normalize_run(R->norm, ph, plen, &nt);
 		if (r < 0) {
 			snprintf(err, errlen, "out of memory");
 			goto out_free;
@@ -513,8 +523,18 @@ int classify_text_opts(const struct classify_rules *rules, const char *text,
 		goto out_free;
 	}
 	for (i = 0; i < sc.n; i++) {
-		sc.m[i].c0 = (uint32_t)normalize_byte_to_cp(&nt, sc.m[i].b0);
-		sc.m[i].c1 = (uint32_t)normalize_byte_to_cp(&nt, sc.m[i].b1);
+		struct match *m = &sc.m[i];
+		unsigned wild = rules->set.entries[m->entry].wild;
+
+		m->c0 = (uint32_t)normalize_byte_to_cp(&nt, m->b0);
+		m->c1 = (uint32_t)normalize_byte_to_cp(&nt, m->b1);
+		/* A '*' phrase's evidence covers the whole word it matched. */
+		while ((wild & RULES_WILD_RIGHT) && m->c1 < nt.n_cp &&
+		       normalize_is_word_cp(nt.cps[m->c1]))
+			m->c1++;
+		while ((wild & RULES_WILD_LEFT) && m->c0 > 0 &&
+		       normalize_is_word_cp(nt.cps[m->c0 - 1]))
+			m->c0--;
 	}
 	out->cats = calloc(CLASSIFY_N_CATEGORIES, sizeof(*out->cats));
 	if (!out->cats) {

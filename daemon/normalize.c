@@ -167,6 +167,11 @@ static int is_space_cp(uint32_t cp)
 static void nt_push(struct normalize_text *t, uint32_t cp, uint32_t s,
                     uint32_t e)
 {
+	/* Double quotes of every style read as '"' (utf8proc's lumping
+	 * covers single quotes and dashes, not these). */
+	if (cp == 0x201C || cp == 0x201D || cp == 0x201E || cp == 0x201F ||
+	    cp == 0xAB || cp == 0xBB || cp == 0x2033)
+		cp = '"';
 	if (is_space_cp(cp)) {
 		/* Runs of white space (and a leading one) fold to nothing
 		 * more than one blank. */

@@ -257,27 +257,26 @@ static int add_entry(struct pctx *p, const char *ph, size_t n,
 	unsigned wild = 0;
 	size_t i;
 
-	if (n > 0 && ph[0] == '*') {
+	const char *core = ph;
+	size_t cn = n;
+
+	if (cn > 0 && core[0] == '*') {
 		wild |= RULES_WILD_LEFT;
-		ph++;
-		n--;
-		while (n > 0 && (*ph == ' ' || *ph == '\t')) {
-			ph++;
-			n--;
-		}
+		core++;
+		cn--;
 	}
-	if (n > 0 && ph[n - 1] == '*') {
+	if (cn > 0 && core[cn - 1] == '*') {
 		wild |= RULES_WILD_RIGHT;
-		n--;
-		while (n > 0 && (ph[n - 1] == ' ' || ph[n - 1] == '\t'))
-			n--;
+		cn--;
 	}
-	if (n == 0)
-		return perr(p, "empty phrase (two '|' in a row, or only '*')");
+	if (cn == 0 || core[0] == ' ' || core[0] == '\t' ||
+	    core[cn - 1] == ' ' || core[cn - 1] == '\t')
+		return perr(p, "empty phrase, or a blank between '*' and its "
+			       "phrase");
 	if (n > RULES_MAX_PHRASE)
 		return perr(p, "phrase longer than %d bytes", RULES_MAX_PHRASE);
-	for (i = 0; i < n; i++)
-		if (ph[i] == '*')
+	for (i = 0; i < cn; i++)
+		if (core[i] == '*')
 			return perr(p, "'*' is allowed only at the start or "
 			               "end of a phrase");
 	if (set->n_entries >= RULES_MAX_ENTRIES)

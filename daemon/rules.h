@@ -49,7 +49,7 @@ enum rules_unit {
 };
 
 struct rules_entry {
-	char *phrase;         /* as written, without '*' markers */
+	char *phrase;         /* as written, '*' markers included */
 	unsigned wild;        /* RULES_WILD_* */
 	enum rules_kind kind; /* what the phrase is for */
 	double weight;        /* terms: added to the category's score */
