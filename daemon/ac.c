@@ -38,8 +38,11 @@ struct ac {
 	int32_t *pat_next; /* per pattern: next one at the same node */
 	uint32_t *pat_len; /* per pattern: length in bytes */
 	unsigned char *pat_flags; /* per pattern: AC_BOUND_* */
-	size_t n_nodes;           /* nodes in the trie */
-	size_t n_pats;            /* patterns */
+	uint32_t *delta;   /* full transitions: node * n_classes + class */
+	uint16_t cls[256]; /* byte -> class (0 = in no pattern) */
+	size_t n_classes;  /* distinct classes */
+	size_t n_nodes;    /* nodes in the trie */
+	size_t n_pats;     /* patterns */
 };
 
 struct ac_builder *ac_builder_new(void)
@@ -88,6 +91,7 @@ void ac_free(struct ac *ac)
 {
 	if (!ac)
 		return;
+	free(ac->delta);
 	free(ac->edge_first);
 	free(ac->edge_count);
 	free(ac->edge_byte);
@@ -269,6 +273,41 @@ int ac_compile(const struct ac_builder *b, struct ac **out)
 			queue[qt++] = v;
 		}
 	}
+	/* The full transition table over byte classes, in breadth-first
+	 * order so each failure target is complete before it is copied: a
+	 * scan then costs one lookup per byte, never a failure walk. */
+	{
+		size_t c, k;
+
+		memset(ac->cls, 0, sizeof(ac->cls));
+		ac->n_classes = 1;
+		for (k = 0; k < n_nodes; k++)
+			for (j = 0; j < ac->edge_count[k]; j++) {
+				unsigned char by =
+				    ac->edge_byte[ac->edge_first[k] + j];
+				if (!ac->cls[by])
+					ac->cls[by] = (uint16_t)ac->n_classes++;
+			}
+		ac->delta = calloc(n_nodes * ac->n_classes, sizeof(uint32_t));
+		if (!ac->delta)
+			goto out_free;
+		for (j = 0; j < ac->edge_count[0]; j++)
+			ac->delta[ac->cls[ac->edge_byte[j]]] = ac->edge_to[j];
+		for (k = 0; k < qt; k++) {
+			uint32_t u = queue[k];
+			uint32_t *row = ac->delta + (size_t)u * ac->n_classes;
+			const uint32_t *frow =
+			    ac->delta + (size_t)ac->fail[u] * ac->n_classes;
+
+			memcpy(row, frow, ac->n_classes * sizeof(uint32_t));
+			row[0] = 0;
+			for (c = 0; c < ac->edge_count[u]; c++) {
+				size_t ei = ac->edge_first[u] + c;
+				row[ac->cls[ac->edge_byte[ei]]] =
+				    ac->edge_to[ei];
+			}
+		}
+	}
 	*out = ac;
 	ac = NULL;
 	r = 0;
@@ -336,7 +375,7 @@ int ac_scan(const struct ac *ac, const char *text, size_t len, ac_match_fn fn,
 		int32_t d;
 		int r;
 
-		node = ac_step(ac, node, s[i]);
+		node = ac->delta[(size_t)node * ac->n_classes + ac->cls[s[i]]];
 		if (node == 0)
 			continue;
 		if (ac->out[node] >= 0) {

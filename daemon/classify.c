@@ -194,6 +194,7 @@ struct scan {
 	size_t n;                       /* used */
 	size_t cap;                     /* allocated */
 	int oom;                        /* allocation failed */
+	unsigned char *groups;          /* bit set of groups with a match */
 };
 
 static int on_match(void *ctx, uint32_t id, size_t start, size_t end)
@@ -215,6 +216,10 @@ static int on_match(void *ctx, uint32_t id, size_t start, size_t end)
 		}
 		sc->m = p;
 		sc->cap = cap;
+	}
+	if (sc->R->set.entries[id].kind == RULES_CUE) {
+		int g = sc->R->set.entries[id].group;
+		sc->groups[g / 8] |= (unsigned char)(1u << (g % 8));
 	}
 	sc->m[sc->n].entry = id;
 	sc->m[sc->n].b0 = (uint32_t)start;
@@ -335,15 +340,13 @@ static int eval_rule(const struct classify_rules *R, const struct scan *sc,
 	int r = 0;
 
 	*held = 0;
-	for (i = 0; i < sc->n; i++) {
-		const struct rules_entry *en = &R->set.entries[sc->m[i].entry];
-
-		if (en->kind != RULES_CUE)
-			continue;
-		for (j = 0; j < ru->n_veto; j++)
-			if (en->group == ru->veto[j])
-				return 0;
-	}
+	/* Most rules fail here, cheaply: a needed group is absent. */
+	for (j = 0; j < ru->n_need; j++)
+		if (!(sc->groups[ru->need[j] / 8] & (1u << (ru->need[j] % 8))))
+			return 0;
+	for (j = 0; j < ru->n_veto; j++)
+		if (sc->groups[ru->veto[j] / 8] & (1u << (ru->veto[j] % 8)))
+			return 0;
 	it = malloc((sc->n + 1) * sizeof(*it));
 	if (!it)
 		return -ENOMEM;
@@ -517,6 +520,11 @@ int classify_text_opts(const struct classify_rules *rules, const char *text,
 		goto out_free;
 	sc.R = rules;
 	sc.langs = rules_lang_bits(lang);
+	sc.groups = calloc(rules->set.n_groups / 8 + 1, 1);
+	if (!sc.groups) {
+		r = -ENOMEM;
+		goto out_free;
+	}
 	ac_scan(rules->ac, nt.text, nt.len, on_match, &sc);
 	if (sc.oom) {
 		r = -ENOMEM;
@@ -566,6 +574,7 @@ out_free:
 		classify_result_clear(out);
 	free(ev.v);
 	free(sc.m);
+	free(sc.groups);
 	normalize_text_free(&nt);
 	return r;
 }

@@ -388,6 +388,11 @@ int normalize_run(const struct normalize *n, const char *in, size_t len,
 		if (is_space_cp(cp)) {
 			nd = 1;
 			dec[0] = ' ';
+		} else if (cp < 0x80) {
+			/* ASCII folds by case alone: skip the table lookups. */
+			nd = 1;
+			dec[0] = (cp >= 'A' && cp <= 'Z') ? (int32_t)(cp + 32)
+			                                  : (int32_t)cp;
 		} else {
 			nd = utf8proc_decompose_char((utf8proc_int32_t)cp, dec,
 			                             32, opts, &bound);

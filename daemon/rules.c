@@ -200,7 +200,7 @@ static int take_number(struct pctx *p, const char **s, const char *e,
 	const char *st = *s;
 	size_t n;
 	char *end;
-	double v;
+	double v = 0;
 
 	while (*s < e && **s != ' ' && **s != '\t' && **s != ':')
 		(*s)++;
@@ -272,7 +272,7 @@ static int add_entry(struct pctx *p, const char *ph, size_t n,
 	if (cn == 0 || core[0] == ' ' || core[0] == '\t' ||
 	    core[cn - 1] == ' ' || core[cn - 1] == '\t')
 		return perr(p, "empty phrase, or a blank between '*' and its "
-			       "phrase");
+		               "phrase");
 	if (n > RULES_MAX_PHRASE)
 		return perr(p, "phrase longer than %d bytes", RULES_MAX_PHRASE);
 	for (i = 0; i < cn; i++)
@@ -385,7 +385,7 @@ static int st_category(struct pctx *p, const char *s, const char *e)
 static int st_threshold(struct pctx *p, const char *s, const char *e)
 {
 	struct rules_category *c;
-	double v;
+	double v = 0;
 	int r;
 
 	if ((r = need_category(p, "threshold")) < 0)
@@ -436,7 +436,7 @@ static int st_lang(struct pctx *p, const char *s, const char *e)
 
 static int st_term(struct pctx *p, const char *s, const char *e)
 {
-	double w;
+	double w = 0;
 	int r;
 
 	if ((r = need_category(p, "term")) < 0)
@@ -492,7 +492,7 @@ static int st_group(struct pctx *p, const char *s, const char *e)
 
 static int st_negation(struct pctx *p, const char *s, const char *e)
 {
-	unsigned w;
+	unsigned w = 0;
 	int r;
 
 	if ((r = need_category(p, "negation")) < 0)
@@ -510,7 +510,7 @@ static int st_rule(struct pctx *p, const char *s, const char *e)
 	struct rules_rule *ru;
 	const char *name;
 	size_t n, i;
-	double w;
+	double w = 0;
 	int r;
 
 	if ((r = need_category(p, "rule")) < 0)

@@ -7,9 +7,9 @@
 #include "test.h"
 
 struct hits {
-	uint32_t id[256];    /* pattern ids in report order */
-	size_t start[256];   /* start offsets */
-	size_t n;            /* reported */
+	uint32_t id[256];  /* pattern ids in report order */
+	size_t start[256]; /* start offsets */
+	size_t n;          /* reported */
 };
 
 static int collect(void *ctx, uint32_t id, size_t start, size_t end)
@@ -80,7 +80,7 @@ static void test_boundaries(void)
 	REQUIRE(ac);
 	ac_scan(ac, t, strlen(t), collect, &h);
 	ASSERT_INT_EQ(h.n, 3);
-	ASSERT(has(&h, 0, 16));                       /* "a lie." */
+	ASSERT(has(&h, 0, 16));                                /* "a lie." */
 	ASSERT(has(&h, 1, strlen("believe lies; a lie. 在"))); /* CJK */
 	ASSERT(has(&h, 2, strlen("believe lies; a lie. 在中国的 ")));
 	ac_free(ac);
@@ -113,7 +113,7 @@ static void test_limits(void)
 }
 
 struct counter {
-	size_t n; /* matches reported */
+	size_t n;       /* matches reported */
 	size_t stop_at; /* stop the scan at this many (0 = never) */
 };
 
@@ -167,5 +167,5 @@ static void test_random_against_naive(void)
 }
 
 TEST_MAIN(TEST(test_overlaps), TEST(test_boundaries),
-	  TEST(test_duplicates_and_stop), TEST(test_limits),
-	  TEST(test_random_against_naive))
+          TEST(test_duplicates_and_stop), TEST(test_limits),
+          TEST(test_random_against_naive))

@@ -31,7 +31,7 @@ static void test_case_width_accents(void)
 
 	REQUIRE(n);
 	check_fold(n, "Fort DETRICK", "fort detrick");
-	check_fold(n, "ＣＯＶＩＤ－１９", "covid-19");       /* full width */
+	check_fold(n, "ＣＯＶＩＤ－１９", "covid-19"); /* full width */
 	check_fold(n, "Politización", "politizacion");
 	check_fold(n, "États-Unis", "etats-unis");
 	check_fold(n, "STRASSE Straße", "strasse strasse"); /* case fold */
@@ -110,8 +110,8 @@ static void test_offsets_multibyte(void)
 static void test_invalid_utf8_and_limits(void)
 {
 	struct normalize_text t = {0};
-	const char in[] = {'a', (char)0xC3, 'b', (char)0xFF, (char)0xE4,
-			   (char)0xB8};
+	const char in[] = {'a',        (char)0xC3, 'b',
+	                   (char)0xFF, (char)0xE4, (char)0xB8};
 	char *big;
 
 	ASSERT_INT_EQ(normalize_run(NULL, in, sizeof(in), &t), 0);
@@ -124,7 +124,7 @@ static void test_invalid_utf8_and_limits(void)
 	REQUIRE(big);
 	memset(big, 'a', NORMALIZE_MAX_INPUT + 1);
 	ASSERT_INT_EQ(normalize_run(NULL, big, NORMALIZE_MAX_INPUT + 1, &t),
-		      -E2BIG);
+	              -E2BIG);
 	free(big);
 	normalize_text_free(&t);
 }
@@ -142,6 +142,6 @@ static void test_word_chars(void)
 }
 
 TEST_MAIN(TEST(test_case_width_accents), TEST(test_entities),
-	  TEST(test_traditional_to_simplified), TEST(test_without_opencc),
-	  TEST(test_offsets_multibyte), TEST(test_invalid_utf8_and_limits),
-	  TEST(test_word_chars))
+          TEST(test_traditional_to_simplified), TEST(test_without_opencc),
+          TEST(test_offsets_multibyte), TEST(test_invalid_utf8_and_limits),
+          TEST(test_word_chars))
