@@ -14,13 +14,15 @@
 /* The four category keys of the codebook, in this fixed order. */
 #define CLASSIFY_N_CATEGORIES 4
 extern const char *const classify_category_keys[CLASSIFY_N_CATEGORIES];
+/* Index of a category key in classify_category_keys, or -1. */
+int classify_category_index(const char *key);
 
 struct classify_rules; /* opaque, immutable once loaded, shareable */
 
 /* Loads every rules file in dir.  Returns 0 and a *new* rules object, or a
  * negative errno with "FILE:LINE: message" (or "DIR: message") in err. */
-int classify_rules_load(const char *dir, struct classify_rules **out,
-			char *err, size_t errlen);
+int classify_rules_load(const char *dir, struct classify_rules **out, char *err,
+                        size_t errlen);
 void classify_rules_free(struct classify_rules *rules);
 /* A short string naming this rule set (the files' declared versions plus
  * a content hash); stored with every classification.  Borrowed. */
@@ -33,21 +35,36 @@ struct classify_evidence {
 };
 
 struct classify_category {
-	const char *key;                    /* one of classify_category_keys */
-	double score;                       /* sum of weights that fired */
+	const char *key;  /* one of classify_category_keys */
+	double score;     /* sum of weights that fired */
+	int assigned;     /* score reached the threshold */
+	double threshold; /* the category's threshold */
 	struct classify_evidence *evidence;
 	size_t n_evidence;
 };
 
 struct classify_result {
-	struct classify_category *cats; /* only categories over threshold */
+	struct classify_category *cats; /* categories over threshold (and,
+	                                  with CLASSIFY_ALL_SCORES, under) */
 	size_t n_cats;
 };
 
 /* Classifies UTF-8 text (lang may be NULL).  Returns 0 or -ENOMEM; fills
  * *out, which the caller clears with classify_result_clear. */
 int classify_text(const struct classify_rules *rules, const char *text,
-		  const char *lang, struct classify_result *out);
+                  const char *lang, struct classify_result *out);
 void classify_result_clear(struct classify_result *res);
+
+/* classify_text_opts flags. */
+#define CLASSIFY_ALL_SCORES                             \
+	1u /* also list categories with a non-zero      \
+	      score under their threshold (assigned 0), \
+	      for `demarche eval --errors` and tuning */
+/* classify_text with flags; classify_text(r, t, l, o) is
+ * classify_text_opts(r, t, l, 0, o).  Texts over 1 MiB are classified by
+ * their first 1 MiB. */
+int classify_text_opts(const struct classify_rules *rules, const char *text,
+                       const char *lang, unsigned flags,
+                       struct classify_result *out);
 
 #endif

@@ -1,0 +1,596 @@
+/*
+ * classify.c — scores a post against the compiled lexicons.  Loading turns
+ * the parsed rule set (rules.c) into one Aho-Corasick automaton over the
+ * folded form of every phrase (normalize.c, ac.c).  Classifying folds the
+ * post the same way, scans it once, and then per category:
+ *   - each distinct term counts once, with its weight (negative weights
+ *     count against); a term inside a longer term of the same category
+ *     yields to it; a term with a negation cue of its category just before
+ *     it does not count;
+ *   - each co-occurrence rule adds its weight when cues of all its groups
+ *     fall within its window and no cue of a '!' group is in the post;
+ *   - the category is assigned when the score reaches its threshold.
+ * Evidence offsets are mapped back to code points of the caller's text.
+ */
+#include "classify.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ac.h"
+#include "normalize.h"
+#include "rules.h"
+#include "util.h"
+
+/* At most this many phrase occurrences are considered per post. */
+#define CLASSIFY_MAX_MATCHES 20000
+
+struct classify_rules {
+	struct rules_set set;   /* the parsed lexicons */
+	struct normalize *norm; /* folding context (OpenCC handle) */
+	struct ac *ac;          /* every phrase; pattern id = entry index */
+	char *version;          /* declared versions + content hash */
+};
+
+int classify_category_index(const char *key)
+{
+	return rules_category_index(key);
+}
+
+const char *classify_rules_version(const struct classify_rules *rules)
+{
+	return rules->version;
+}
+
+void classify_rules_free(struct classify_rules *rules)
+{
+	if (!rules)
+		return;
+	ac_free(rules->ac);
+	normalize_close(rules->norm);
+	rules_set_free(&rules->set);
+	free(rules->version);
+	free(rules);
+}
+
+static int build_version(struct classify_rules *R)
+{
+	struct buf b = {0};
+	size_t i, j;
+	uint64_t h = R->set.hash;
+
+	for (i = 0; i < R->set.n_files; i++) {
+		const char *v = R->set.files[i].version;
+		int dup = 0;
+
+		for (j = 0; j < i; j++)
+			if (strcmp(R->set.files[j].version, v) == 0)
+				dup = 1;
+		if (dup)
+			continue;
+		if ((b.len && buf_putc(&b, ',') < 0) || buf_puts(&b, v) < 0)
+			goto out_oom;
+	}
+	if (buf_printf(&b, "+%08x", (unsigned)((h >> 32) ^ h)) < 0)
+		goto out_oom;
+	R->version = buf_steal(&b);
+	return R->version ? 0 : -ENOMEM;
+out_oom:
+	buf_free(&b);
+	return -ENOMEM;
+}
+
+/* Folds every phrase and puts it into the automaton. */
+static int compile(struct classify_rules *R, char *err, size_t errlen)
+{
+	struct ac_builder *b = ac_builder_new();
+	struct normalize_text nt = {0};
+	size_t i;
+	int r = -ENOMEM;
+
+	if (!b) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	for (i = 0; i < R->set.n_entries; i++) {
+		const struct rules_entry *en = &R->set.entries[i];
+		unsigned flags = 0;
+
+		const char *ph = en->phrase;
+		size_t plen = strlen(ph);
+
+		/* Fold the phrase without its '*' markers. */
+		if (en->wild & RULES_WILD_LEFT) {
+			ph++;
+			plen--;
+		}
+		if (en->wild & RULES_WILD_RIGHT)
+			plen--;
+		r = normalize_run(R->norm, ph, plen, &nt);
+		if (r < 0) {
+			snprintf(err, errlen, "out of memory");
+			goto out_free;
+		}
+		if (nt.len == 0 || nt.len > AC_MAX_PATTERN_LEN) {
+			snprintf(err, errlen,
+			         "%s:%d: phrase '%s' is empty once folded",
+			         R->set.files[en->file].name, en->line,
+			         en->phrase);
+			r = -EINVAL;
+			goto out_free;
+		}
+		if (!(en->wild & RULES_WILD_LEFT) &&
+		    normalize_is_word_cp(nt.cps[0]))
+			flags |= AC_BOUND_LEFT;
+		if (!(en->wild & RULES_WILD_RIGHT) &&
+		    normalize_is_word_cp(nt.cps[nt.n_cp - 1]))
+			flags |= AC_BOUND_RIGHT;
+		r = ac_builder_add(b, nt.text, nt.len, flags);
+		if (r < 0) {
+			snprintf(err, errlen, "%s:%d: cannot add phrase '%s'",
+			         R->set.files[en->file].name, en->line,
+			         en->phrase);
+			goto out_free;
+		}
+	}
+	r = ac_compile(b, &R->ac);
+	if (r < 0)
+		snprintf(err, errlen, "out of memory");
+out_free:
+	normalize_text_free(&nt);
+	ac_builder_free(b);
+	return r;
+}
+
+int classify_rules_load(const char *dir, struct classify_rules **out, char *err,
+                        size_t errlen)
+{
+	struct classify_rules *R;
+	int r;
+
+	*out = NULL;
+	R = calloc(1, sizeof(*R));
+	if (!R) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	rules_set_init(&R->set);
+	r = rules_load_dir(&R->set, dir, err, errlen);
+	if (r < 0)
+		goto out_free;
+	r = normalize_open(1, &R->norm, err, errlen);
+	if (r < 0)
+		goto out_free;
+	r = compile(R, err, errlen);
+	if (r < 0)
+		goto out_free;
+	r = build_version(R);
+	if (r < 0) {
+		snprintf(err, errlen, "out of memory");
+		goto out_free;
+	}
+	*out = R;
+	return 0;
+out_free:
+	classify_rules_free(R);
+	return r;
+}
+
+/* One phrase occurrence in the folded post. */
+struct match {
+	uint32_t entry; /* index into the rule set's entries */
+	uint32_t b0;    /* byte range in the folded text */
+	uint32_t b1;
+	uint32_t c0; /* code point range in the folded text */
+	uint32_t c1;
+};
+
+struct scan {
+	const struct classify_rules *R; /* the rules */
+	unsigned langs;                 /* the post's language bits */
+	struct match *m;                /* occurrences found */
+	size_t n;                       /* used */
+	size_t cap;                     /* allocated */
+	int oom;                        /* allocation failed */
+	unsigned char *groups;          /* bit set of groups with a match */
+};
+
+static int on_match(void *ctx, uint32_t id, size_t start, size_t end)
+{
+	struct scan *sc = ctx;
+
+	if (!(sc->R->set.entries[id].langs & sc->langs))
+		return 0;
+	if (sc->n == sc->cap) {
+		size_t cap = sc->cap ? sc->cap * 2 : 32;
+		struct match *p;
+
+		if (sc->n >= CLASSIFY_MAX_MATCHES)
+			return 1;
+		p = realloc(sc->m, cap * sizeof(*p));
+		if (!p) {
+			sc->oom = 1;
+			return 1;
+		}
+		sc->m = p;
+		sc->cap = cap;
+	}
+	if (sc->R->set.entries[id].kind == RULES_CUE) {
+		int g = sc->R->set.entries[id].group;
+		sc->groups[g / 8] |= (unsigned char)(1u << (g % 8));
+	}
+	sc->m[sc->n].entry = id;
+	sc->m[sc->n].b0 = (uint32_t)start;
+	sc->m[sc->n].b1 = (uint32_t)end;
+	sc->n++;
+	return 0;
+}
+
+/* Evidence under construction: folded code point range. */
+struct ev {
+	const char *term; /* borrowed phrase or rule name */
+	int is_rule;      /* term is a rule name */
+	uint32_t c0;      /* folded range */
+	uint32_t c1;
+};
+
+struct evlist {
+	struct ev *v; /* items */
+	size_t n;     /* used */
+	size_t cap;   /* allocated */
+};
+
+static int ev_add(struct evlist *l, const char *term, int is_rule, uint32_t c0,
+                  uint32_t c1)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (l->v[i].term == term && l->v[i].c0 == c0)
+			return 0;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 8;
+		struct ev *p = realloc(l->v, cap * sizeof(*p));
+		if (!p)
+			return -ENOMEM;
+		l->v = p;
+		l->cap = cap;
+	}
+	l->v[l->n].term = term;
+	l->v[l->n].is_rule = is_rule;
+	l->v[l->n].c0 = c0;
+	l->v[l->n].c1 = c1;
+	l->n++;
+	return 0;
+}
+
+static int term_negated(const struct classify_rules *R, const struct scan *sc,
+                        const struct match *t, int cat)
+{
+	size_t i;
+
+	for (i = 0; i < sc->n; i++) {
+		const struct match *m = &sc->m[i];
+		const struct rules_entry *en = &R->set.entries[m->entry];
+
+		if (en->kind != RULES_NEGATION || en->category != cat)
+			continue;
+		if (m->c1 <= t->c0 && t->c0 - m->c1 <= en->window)
+			return 1;
+	}
+	return 0;
+}
+
+static int term_shadowed(const struct classify_rules *R, const struct scan *sc,
+                         const struct match *t, int cat)
+{
+	size_t i;
+
+	for (i = 0; i < sc->n; i++) {
+		const struct match *m = &sc->m[i];
+		const struct rules_entry *en = &R->set.entries[m->entry];
+
+		if (en->kind != RULES_TERM || en->category != cat || m == t)
+			continue;
+		if (m->b0 <= t->b0 && m->b1 >= t->b1 &&
+		    m->b1 - m->b0 > t->b1 - t->b0)
+			return 1;
+	}
+	return 0;
+}
+
+/* Blank-separated words that [c0, c1) of the folded text spans. */
+static unsigned words_spanned(const struct normalize_text *nt, uint32_t c0,
+                              uint32_t c1)
+{
+	unsigned w = 1;
+	uint32_t i;
+
+	for (i = c0; i < c1 && i < nt->n_cp; i++)
+		if (nt->cps[i] == ' ')
+			w++;
+	return w;
+}
+
+/* A cue occurrence tagged with the slot of the rule group it serves. */
+struct item {
+	const struct match *m; /* the occurrence */
+	size_t slot;           /* index into the rule's need[] */
+};
+
+static int cmp_item(const void *a, const void *b)
+{
+	const struct item *x = a, *y = b;
+
+	if (x->m->c0 != y->m->c0)
+		return x->m->c0 < y->m->c0 ? -1 : 1;
+	return x->m->c1 < y->m->c1 ? -1 : x->m->c1 > y->m->c1;
+}
+
+/* Whether the rule holds; on success adds its evidence. */
+static int eval_rule(const struct classify_rules *R, const struct scan *sc,
+                     const struct normalize_text *nt,
+                     const struct rules_rule *ru, struct evlist *ev, int *held)
+{
+	struct item *it = NULL;
+	size_t n = 0, i, j, left = 0, right;
+	size_t cnt[RULES_MAX_RULE_GROUPS] = {0}, covered = 0;
+	int r = 0;
+
+	*held = 0;
+	/* Most rules fail here, cheaply: a needed group is absent. */
+	for (j = 0; j < ru->n_need; j++)
+		if (!(sc->groups[ru->need[j] / 8] & (1u << (ru->need[j] % 8))))
+			return 0;
+	for (j = 0; j < ru->n_veto; j++)
+		if (sc->groups[ru->veto[j] / 8] & (1u << (ru->veto[j] % 8)))
+			return 0;
+	it = malloc((sc->n + 1) * sizeof(*it));
+	if (!it)
+		return -ENOMEM;
+	for (i = 0; i < sc->n; i++) {
+		const struct rules_entry *en = &R->set.entries[sc->m[i].entry];
+
+		if (en->kind != RULES_CUE)
+			continue;
+		for (j = 0; j < ru->n_need; j++) {
+			if (en->group == ru->need[j]) {
+				it[n].m = &sc->m[i];
+				it[n].slot = j;
+				n++;
+			}
+		}
+	}
+	qsort(it, n, sizeof(*it), cmp_item);
+	for (right = 0; right < n; right++) {
+		uint32_t lo, hi = 0;
+		int fits;
+
+		if (cnt[it[right].slot]++ == 0)
+			covered++;
+		if (covered < ru->n_need)
+			continue;
+		/* Shrink from the left while every group stays covered. */
+		while (cnt[it[left].slot] > 1) {
+			cnt[it[left].slot]--;
+			left++;
+		}
+		lo = it[left].m->c0;
+		for (j = left; j <= right; j++)
+			if (it[j].m->c1 > hi)
+				hi = it[j].m->c1;
+		if (ru->unit == RULES_UNIT_ANYWHERE)
+			fits = 1;
+		else if (ru->unit == RULES_UNIT_CHARS)
+			fits = hi - lo <= ru->window;
+		else
+			fits = words_spanned(nt, lo, hi) <= ru->window;
+		if (!fits)
+			continue;
+		*held = 1;
+		r = ev_add(ev, ru->name, 1, lo, hi);
+		for (j = left; j <= right && r == 0; j++) {
+			const struct match *m = it[j].m;
+			r = ev_add(ev, R->set.entries[m->entry].phrase, 0,
+			           m->c0, m->c1);
+		}
+		break;
+	}
+	free(it);
+	return r;
+}
+
+static int cmp_ev(const void *a, const void *b)
+{
+	const struct classify_evidence *x = a, *y = b;
+
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	return x->end < y->end ? -1 : x->end > y->end;
+}
+
+/* Turns the evidence into the caller's struct, offsets in input code
+ * points. */
+static int emit_category(struct classify_result *out, int cat, double score,
+                         const struct evlist *ev,
+                         const struct normalize_text *nt)
+{
+	struct classify_category *c = &out->cats[out->n_cats];
+	size_t i;
+
+	memset(c, 0, sizeof(*c));
+	c->key = classify_category_keys[cat];
+	c->score = score;
+	out->n_cats++;
+	if (ev->n == 0)
+		return 0;
+	c->evidence = calloc(ev->n, sizeof(*c->evidence));
+	if (!c->evidence)
+		return -ENOMEM;
+	for (i = 0; i < ev->n; i++) {
+		const struct ev *e = &ev->v[i];
+		struct classify_evidence *d = &c->evidence[c->n_evidence];
+		struct buf b = {0};
+
+		if (e->is_rule) {
+			if (buf_printf(&b, "rule:%s", e->term) < 0)
+				return -ENOMEM;
+			d->term = buf_steal(&b);
+		} else {
+			d->term = xstrdup(e->term);
+		}
+		if (!d->term)
+			return -ENOMEM;
+		d->start = e->c0 < nt->n_cp ? nt->src_start[e->c0] : 0;
+		d->end = e->c1 > 0 && e->c1 <= nt->n_cp ? nt->src_end[e->c1 - 1]
+		                                        : d->start;
+		c->n_evidence++;
+	}
+	qsort(c->evidence, c->n_evidence, sizeof(*c->evidence), cmp_ev);
+	return 0;
+}
+
+static int score_category(const struct classify_rules *R, const struct scan *sc,
+                          const struct normalize_text *nt, int cat,
+                          struct evlist *ev, double *score)
+{
+	size_t i, j;
+	int r;
+
+	*score = 0;
+	ev->n = 0;
+	for (i = 0; i < sc->n; i++) {
+		const struct match *t = &sc->m[i];
+		const struct rules_entry *en = &R->set.entries[t->entry];
+		int seen = 0;
+
+		if (en->kind != RULES_TERM || en->category != cat)
+			continue;
+		for (j = 0; j < i && !seen; j++)
+			if (sc->m[j].entry == t->entry)
+				seen = 1;
+		if (seen || term_shadowed(R, sc, t, cat) ||
+		    term_negated(R, sc, t, cat))
+			continue;
+		*score += en->weight;
+		if (en->weight > 0) {
+			r = ev_add(ev, en->phrase, 0, t->c0, t->c1);
+			if (r < 0)
+				return r;
+		}
+	}
+	for (i = 0; i < R->set.n_rules; i++) {
+		const struct rules_rule *ru = &R->set.rules[i];
+		int held;
+
+		if (ru->category != cat)
+			continue;
+		r = eval_rule(R, sc, nt, ru, ev, &held);
+		if (r < 0)
+			return r;
+		if (held)
+			*score += ru->weight;
+	}
+	return 0;
+}
+
+int classify_text(const struct classify_rules *rules, const char *text,
+                  const char *lang, struct classify_result *out)
+{
+	return classify_text_opts(rules, text, lang, 0, out);
+}
+
+int classify_text_opts(const struct classify_rules *rules, const char *text,
+                       const char *lang, unsigned flags,
+                       struct classify_result *out)
+{
+	struct normalize_text nt = {0};
+	struct scan sc = {0};
+	struct evlist ev = {0};
+	size_t i, len = text ? strlen(text) : 0;
+	int cat, r;
+
+	memset(out, 0, sizeof(*out));
+	if (len > NORMALIZE_MAX_INPUT)
+		len = NORMALIZE_MAX_INPUT; /* classify the head of huge texts */
+	r = normalize_run(rules->norm, text ? text : "", len, &nt);
+	if (r < 0)
+		goto out_free;
+	sc.R = rules;
+	sc.langs = rules_lang_bits(lang);
+	sc.groups = calloc(rules->set.n_groups / 8 + 1, 1);
+	if (!sc.groups) {
+		r = -ENOMEM;
+		goto out_free;
+	}
+	ac_scan(rules->ac, nt.text, nt.len, on_match, &sc);
+	if (sc.oom) {
+		r = -ENOMEM;
+		goto out_free;
+	}
+	for (i = 0; i < sc.n; i++) {
+		struct match *m = &sc.m[i];
+		unsigned wild = rules->set.entries[m->entry].wild;
+
+		m->c0 = (uint32_t)normalize_byte_to_cp(&nt, m->b0);
+		m->c1 = (uint32_t)normalize_byte_to_cp(&nt, m->b1);
+		/* A '*' phrase's evidence covers the whole word it matched. */
+		while ((wild & RULES_WILD_RIGHT) && m->c1 < nt.n_cp &&
+		       normalize_is_word_cp(nt.cps[m->c1]))
+			m->c1++;
+		while ((wild & RULES_WILD_LEFT) && m->c0 > 0 &&
+		       normalize_is_word_cp(nt.cps[m->c0 - 1]))
+			m->c0--;
+	}
+	out->cats = calloc(CLASSIFY_N_CATEGORIES, sizeof(*out->cats));
+	if (!out->cats) {
+		r = -ENOMEM;
+		goto out_free;
+	}
+	for (cat = 0; cat < CLASSIFY_N_CATEGORIES; cat++) {
+		const struct rules_category *rc = &rules->set.cats[cat];
+		double score;
+		int assigned;
+
+		if (!rc->has_threshold)
+			continue;
+		r = score_category(rules, &sc, &nt, cat, &ev, &score);
+		if (r < 0)
+			goto out_free;
+		assigned = score + 1e-9 >= rc->threshold;
+		if (!assigned && !((flags & CLASSIFY_ALL_SCORES) && ev.n))
+			continue;
+		r = emit_category(out, cat, score, &ev, &nt);
+		out->cats[out->n_cats - 1].assigned = assigned;
+		out->cats[out->n_cats - 1].threshold = rc->threshold;
+		if (r < 0)
+			goto out_free;
+	}
+	r = 0;
+out_free:
+	if (r < 0)
+		classify_result_clear(out);
+	free(ev.v);
+	free(sc.m);
+	free(sc.groups);
+	normalize_text_free(&nt);
+	return r;
+}
+
+void classify_result_clear(struct classify_result *res)
+{
+	size_t i, j;
+
+	if (!res)
+		return;
+	for (i = 0; i < res->n_cats; i++) {
+		for (j = 0; j < res->cats[i].n_evidence; j++)
+			free(res->cats[i].evidence[j].term);
+		free(res->cats[i].evidence);
+	}
+	free(res->cats);
+	res->cats = NULL;
+	res->n_cats = 0;
+}

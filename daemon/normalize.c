@@ -1,0 +1,442 @@
+/*
+ * normalize.c — folds post texts and lexicon terms to one comparable form
+ * (see normalize.h).  The work is done code point by code point so that
+ * each output code point can carry the range of input code points it came
+ * from: utf8proc decomposes one character at a time (compatibility
+ * decomposition, case fold, punctuation lumping, ignorables dropped), we
+ * drop the accents of alphabetic letters ourselves (utf8proc's STRIPMARK
+ * would also strip Japanese voicing marks), and OpenCC converts the result
+ * to Simplified Chinese only when it holds Han characters, since that is
+ * the expensive step.  Composition is skipped on purpose: both sides of
+ * every comparison are decomposed the same way, which is all matching
+ * needs, and it keeps the offset map one-to-one.
+ */
+#include "normalize.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <opencc/opencc.h>
+#include <utf8proc.h>
+
+struct normalize {
+	opencc_t cc; /* t2s converter, or NULL when not wanted */
+};
+
+int normalize_open(int use_opencc, struct normalize **out, char *err,
+                   size_t errlen)
+{
+	struct normalize *n = calloc(1, sizeof(*n));
+
+	*out = NULL;
+	if (!n) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	if (use_opencc) {
+		opencc_t cc = opencc_open("t2s.json");
+		if (cc == (opencc_t)-1) {
+			const char *why = opencc_error();
+			snprintf(err, errlen,
+			         "cannot open OpenCC conversion t2s.json "
+			         "(is libopencc-data installed?): %s",
+			         why ? why : "unknown error");
+			free(n);
+			return -ENOENT;
+		}
+		n->cc = cc;
+	}
+	*out = n;
+	return 0;
+}
+
+void normalize_close(struct normalize *n)
+{
+	if (!n)
+		return;
+	if (n->cc)
+		opencc_close(n->cc);
+	free(n);
+}
+
+void normalize_text_free(struct normalize_text *t)
+{
+	free(t->text);
+	free(t->cps);
+	free(t->cp_byte);
+	free(t->src_start);
+	free(t->src_end);
+	memset(t, 0, sizeof(*t));
+}
+
+uint32_t normalize_utf8_decode(const unsigned char *s, size_t n, size_t *adv)
+{
+	uint32_t cp;
+	size_t need, i;
+
+	*adv = 1;
+	if (n == 0)
+		return 0xFFFD;
+	if (s[0] < 0x80)
+		return s[0];
+	if (s[0] >= 0xC2 && s[0] <= 0xDF) {
+		need = 1;
+		cp = s[0] & 0x1F;
+	} else if (s[0] >= 0xE0 && s[0] <= 0xEF) {
+		need = 2;
+		cp = s[0] & 0x0F;
+	} else if (s[0] >= 0xF0 && s[0] <= 0xF4) {
+		need = 3;
+		cp = s[0] & 0x07;
+	} else {
+		return 0xFFFD;
+	}
+	if (n < need + 1)
+		return 0xFFFD;
+	for (i = 1; i <= need; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0xFFFD;
+		cp = (cp << 6) | (s[i] & 0x3F);
+	}
+	/* Overlong forms, surrogates and values past U+10FFFF. */
+	if ((need == 2 && cp < 0x800) || (need == 3 && cp < 0x10000) ||
+	    (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
+		return 0xFFFD;
+	*adv = need + 1;
+	return cp;
+}
+
+int normalize_is_word_cp(uint32_t cp)
+{
+	if (cp < 0x80)
+		return (cp >= '0' && cp <= '9') || (cp >= 'a' && cp <= 'z') ||
+		       (cp >= 'A' && cp <= 'Z');
+	if (cp >= 0xC0 && cp <= 0x24F)
+		return cp != 0xD7 && cp != 0xF7;
+	return cp >= 0x370 && cp <= 0x52F;
+}
+
+int normalize_is_han(uint32_t cp)
+{
+	return (cp >= 0x3400 && cp <= 0x4DBF) ||
+	       (cp >= 0x4E00 && cp <= 0x9FFF) ||
+	       (cp >= 0xF900 && cp <= 0xFAFF) ||
+	       (cp >= 0x20000 && cp <= 0x3134F);
+}
+
+/* Makes room for `extra` more code points in the output arrays. */
+static int nt_reserve_cp(struct normalize_text *t, size_t extra)
+{
+	size_t need = t->n_cp + extra + 1, cap;
+	uint32_t *a, *b, *c, *d;
+
+	if (need <= t->cap_cp)
+		return 0;
+	cap = t->cap_cp ? t->cap_cp : 256;
+	while (cap < need)
+		cap *= 2;
+	a = realloc(t->cps, cap * sizeof(*a));
+	if (!a)
+		return -ENOMEM;
+	t->cps = a;
+	b = realloc(t->cp_byte, cap * sizeof(*b));
+	if (!b)
+		return -ENOMEM;
+	t->cp_byte = b;
+	c = realloc(t->src_start, cap * sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	t->src_start = c;
+	d = realloc(t->src_end, cap * sizeof(*d));
+	if (!d)
+		return -ENOMEM;
+	t->src_end = d;
+	t->cap_cp = cap;
+	return 0;
+}
+
+static int is_space_cp(uint32_t cp)
+{
+	return cp == ' ' || (cp < 0x20) || (cp >= 0x7F && cp <= 0xA0) ||
+	       cp == 0x3000 || cp == 0x2028 || cp == 0x2029;
+}
+
+/* Appends one folded code point coming from input range [s, e). */
+static void nt_push(struct normalize_text *t, uint32_t cp, uint32_t s,
+                    uint32_t e)
+{
+	/* Double quotes of every style read as '"' (utf8proc's lumping
+	 * covers single quotes and dashes, not these). */
+	if (cp == 0x201C || cp == 0x201D || cp == 0x201E || cp == 0x201F ||
+	    cp == 0xAB || cp == 0xBB || cp == 0x2033)
+		cp = '"';
+	if (is_space_cp(cp)) {
+		/* Runs of white space (and a leading one) fold to nothing
+		 * more than one blank. */
+		if (t->n_cp == 0 || t->cps[t->n_cp - 1] == ' ') {
+			if (t->n_cp)
+				t->src_end[t->n_cp - 1] = e;
+			return;
+		}
+		cp = ' ';
+	}
+	if (t->n_cp > 0 && cp >= 0x300 && cp <= 0x36F &&
+	    t->cps[t->n_cp - 1] < 0x530 && t->cps[t->n_cp - 1] != ' ') {
+		/* An accent on an alphabetic letter: "é" matches "e", as
+		 * analysts and many posts write it. */
+		t->src_end[t->n_cp - 1] = e;
+		return;
+	}
+	t->cps[t->n_cp] = cp;
+	t->src_start[t->n_cp] = s;
+	t->src_end[t->n_cp] = e;
+	t->n_cp++;
+}
+
+/* Recognises an HTML entity at s (which starts with '&'); returns its
+ * length in bytes and the character in *cp, or 0 when it is none. */
+static size_t parse_entity(const char *s, size_t n, uint32_t *cp)
+{
+	static const struct {
+		const char *name;
+		uint32_t cp;
+	} named[] = {{"amp", '&'},       {"lt", '<'},       {"gt", '>'},
+	             {"quot", '"'},      {"apos", '\''},    {"nbsp", 0xA0},
+	             {"hellip", 0x2026}, {"mdash", 0x2014}, {"ndash", 0x2013},
+	             {"rsquo", 0x2019},  {"lsquo", 0x2018}, {"rdquo", 0x201D},
+	             {"ldquo", 0x201C}};
+	size_t i, end = 0, k;
+
+	for (i = 1; i < n && i < 12; i++) {
+		if (s[i] == ';') {
+			end = i;
+			break;
+		}
+		if (!((s[i] >= 'a' && s[i] <= 'z') ||
+		      (s[i] >= 'A' && s[i] <= 'Z') ||
+		      (s[i] >= '0' && s[i] <= '9') || s[i] == '#'))
+			return 0;
+	}
+	if (end < 2)
+		return 0;
+	if (s[1] == '#') {
+		unsigned long v = 0;
+		int hex = (s[2] == 'x' || s[2] == 'X');
+		size_t j = hex ? 3 : 2;
+
+		if (j >= end)
+			return 0;
+		for (; j < end; j++) {
+			char c = s[j];
+			unsigned d;
+
+			if (c >= '0' && c <= '9')
+				d = (unsigned)(c - '0');
+			else if (hex && c >= 'a' && c <= 'f')
+				d = (unsigned)(c - 'a' + 10);
+			else if (hex && c >= 'A' && c <= 'F')
+				d = (unsigned)(c - 'A' + 10);
+			else
+				return 0;
+			v = v * (hex ? 16 : 10) + d;
+			if (v > 0x10FFFF)
+				return 0;
+		}
+		if (v == 0 || (v >= 0xD800 && v <= 0xDFFF))
+			return 0;
+		*cp = (uint32_t)v;
+		return end + 1;
+	}
+	for (k = 0; k < sizeof(named) / sizeof(named[0]); k++) {
+		if (strlen(named[k].name) == end - 1 &&
+		    memcmp(s + 1, named[k].name, end - 1) == 0) {
+			*cp = named[k].cp;
+			return end + 1;
+		}
+	}
+	return 0;
+}
+
+static void put_utf8(char *o, size_t *pos, uint32_t cp)
+{
+	unsigned char *p = (unsigned char *)o + *pos;
+
+	if (cp < 0x80) {
+		p[0] = (unsigned char)cp;
+		*pos += 1;
+	} else if (cp < 0x800) {
+		p[0] = (unsigned char)(0xC0 | (cp >> 6));
+		p[1] = (unsigned char)(0x80 | (cp & 0x3F));
+		*pos += 2;
+	} else if (cp < 0x10000) {
+		p[0] = (unsigned char)(0xE0 | (cp >> 12));
+		p[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+		p[2] = (unsigned char)(0x80 | (cp & 0x3F));
+		*pos += 3;
+	} else {
+		p[0] = (unsigned char)(0xF0 | (cp >> 18));
+		p[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
+		p[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+		p[3] = (unsigned char)(0x80 | (cp & 0x3F));
+		*pos += 4;
+	}
+}
+
+/* Writes t->cps as UTF-8 into t->text and fills cp_byte. */
+static int nt_encode(struct normalize_text *t)
+{
+	size_t need = t->n_cp * 4 + 1, i, pos = 0;
+
+	if (need > t->cap_bytes) {
+		char *p = realloc(t->text, need);
+		if (!p)
+			return -ENOMEM;
+		t->text = p;
+		t->cap_bytes = need;
+	}
+	for (i = 0; i < t->n_cp; i++) {
+		t->cp_byte[i] = (uint32_t)pos;
+		put_utf8(t->text, &pos, t->cps[i]);
+	}
+	t->cp_byte[t->n_cp] = (uint32_t)pos;
+	t->text[pos] = '\0';
+	t->len = pos;
+	return 0;
+}
+
+/* Traditional -> Simplified.  OpenCC maps characters one to one for t2s,
+ * so the offset map stays valid; should a phrase ever change length, the
+ * map is stretched proportionally rather than lost. */
+static int nt_t2s(const struct normalize *n, struct normalize_text *t)
+{
+	char *conv;
+	size_t clen, i, pos, cnt = 0, adv;
+	uint32_t *ss = NULL, *se = NULL;
+	size_t old_n = t->n_cp;
+	int r = 0;
+
+	conv = opencc_convert_utf8(n->cc, t->text, t->len);
+	if (!conv)
+		return 0; /* conversion failed: keep the unconverted text */
+	clen = strlen(conv);
+	for (pos = 0; pos < clen; pos += adv, cnt++)
+		normalize_utf8_decode((const unsigned char *)conv + pos,
+		                      clen - pos, &adv);
+	if (cnt != old_n) {
+		ss = malloc((old_n + 1) * sizeof(*ss));
+		se = malloc((old_n + 1) * sizeof(*se));
+		if (!ss || !se) {
+			r = -ENOMEM;
+			goto out_free;
+		}
+		memcpy(ss, t->src_start, old_n * sizeof(*ss));
+		memcpy(se, t->src_end, old_n * sizeof(*se));
+		t->n_cp = 0;
+		r = nt_reserve_cp(t, cnt);
+		if (r < 0)
+			goto out_free;
+	}
+	for (pos = 0, i = 0; pos < clen; pos += adv, i++) {
+		t->cps[i] = normalize_utf8_decode(
+		    (const unsigned char *)conv + pos, clen - pos, &adv);
+		if (cnt != old_n) {
+			size_t k = old_n ? i * old_n / cnt : 0;
+			t->src_start[i] = old_n ? ss[k] : 0;
+			t->src_end[i] = old_n ? se[k] : 0;
+		}
+	}
+	t->n_cp = cnt;
+	r = nt_encode(t);
+out_free:
+	free(ss);
+	free(se);
+	opencc_convert_utf8_free(conv);
+	return r;
+}
+
+int normalize_run(const struct normalize *n, const char *in, size_t len,
+                  struct normalize_text *out)
+{
+	const unsigned char *s = (const unsigned char *)in;
+	size_t pos = 0, adv;
+	uint32_t src = 0;
+	int has_han = 0, r;
+	const utf8proc_option_t opts = UTF8PROC_DECOMPOSE | UTF8PROC_COMPAT |
+	                               UTF8PROC_CASEFOLD | UTF8PROC_LUMP |
+	                               UTF8PROC_IGNORE;
+
+	out->n_cp = 0;
+	out->len = 0;
+	if (len > NORMALIZE_MAX_INPUT)
+		return -E2BIG;
+	while (pos < len) {
+		utf8proc_int32_t dec[32];
+		utf8proc_ssize_t nd, k;
+		uint32_t cp;
+		int bound = 0;
+		size_t units = 1;
+
+		if (s[pos] == '&' &&
+		    (adv = parse_entity(in + pos, len - pos, &cp)) > 0) {
+			units = adv; /* an entity is all ASCII */
+		} else {
+			cp = normalize_utf8_decode(s + pos, len - pos, &adv);
+		}
+		pos += adv;
+		if (is_space_cp(cp)) {
+			nd = 1;
+			dec[0] = ' ';
+		} else if (cp < 0x80) {
+			/* ASCII folds by case alone: skip the table lookups. */
+			nd = 1;
+			dec[0] = (cp >= 'A' && cp <= 'Z') ? (int32_t)(cp + 32)
+			                                  : (int32_t)cp;
+		} else {
+			nd = utf8proc_decompose_char((utf8proc_int32_t)cp, dec,
+			                             32, opts, &bound);
+			if (nd < 0 || nd > 32) {
+				nd = 1;
+				dec[0] = 0xFFFD;
+			}
+		}
+		r = nt_reserve_cp(out, (size_t)nd);
+		if (r < 0)
+			return r;
+		for (k = 0; k < nd; k++) {
+			uint32_t d = (uint32_t)dec[k];
+			if (normalize_is_han(d))
+				has_han = 1;
+			nt_push(out, d, src, src + (uint32_t)units);
+		}
+		src += (uint32_t)units;
+	}
+	/* A trailing blank carries no meaning. */
+	if (out->n_cp && out->cps[out->n_cp - 1] == ' ')
+		out->n_cp--;
+	r = nt_reserve_cp(out, 0);
+	if (r < 0)
+		return r;
+	r = nt_encode(out);
+	if (r < 0)
+		return r;
+	if (has_han && n && n->cc)
+		return nt_t2s(n, out);
+	return 0;
+}
+
+size_t normalize_byte_to_cp(const struct normalize_text *t, size_t byte)
+{
+	size_t lo = 0, hi = t->n_cp;
+
+	/* The last code point whose start is <= byte. */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo + 1) / 2;
+		if (t->cp_byte[mid] <= byte)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	return lo;
+}
