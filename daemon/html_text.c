@@ -110,7 +110,7 @@ static void emit(struct emitter *e, const char *s, size_t n)
 static bool is_dropped(const char *name)
 {
 	static const char *const names[] = {
-	    "script", "style",  "template", "head", "noscript",
+	    "script", "style", "template", "title", "noscript",
 	    "iframe", "object", "svg",      "math", "select",
 	};
 	size_t i;
@@ -289,10 +289,11 @@ int html_to_text(const char *html, size_t len, unsigned flags, char **out)
 	doc = htmlCtxtReadMemory(
 	    ctxt, clean.data, (int)clean.len, NULL, "UTF-8",
 	    HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
-	        HTML_PARSE_RECOVER | HTML_PARSE_NOIMPLIED | HTML_PARSE_COMPACT);
+	        HTML_PARSE_RECOVER | HTML_PARSE_COMPACT);
 	buf_free(&clean);
 	if (doc) {
-		/* NOIMPLIED keeps fragments as siblings under the document. */
+		/* Not NOIMPLIED: without an implied body, libxml2 nests text
+		 * that follows a head element (script, style) inside it. */
 		root = (xmlNode *)doc;
 		walk(&e, root);
 		xmlFreeDoc(doc);

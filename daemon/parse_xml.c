@@ -770,6 +770,162 @@ static void parse_atom(struct feed_ctx *ctx, xmlNode *root)
 	free(author);
 }
 
+/* Length of the name of an entity reference at s ("&name;"), or 0 when
+ * s does not start one. */
+static size_t entity_name_len(const char *s, const char *end)
+{
+	const char *p = s + 1;
+
+	if (p >= end || !(isalpha((unsigned char)*p) || *p == '_' || *p == ':'))
+		return 0;
+	while (p < end && (isalnum((unsigned char)*p) || strchr("._:-", *p)))
+		p++;
+	return p < end && *p == ';' ? (size_t)(p - s - 1) : 0;
+}
+
+/* Whether an '&' at s starts a character reference. */
+static bool is_char_reference(const char *s, const char *end)
+{
+	const char *p = s + 1, *digits;
+
+	if (p >= end || *p != '#')
+		return false;
+	p++;
+	if (p < end && (*p == 'x' || *p == 'X')) {
+		digits = ++p;
+		while (p < end && isxdigit((unsigned char)*p))
+			p++;
+	} else {
+		digits = p;
+		while (p < end && isdigit((unsigned char)*p))
+			p++;
+	}
+	return p < end && *p == ';' && p > digits;
+}
+
+/* The code point a predefined or HTML entity name stands for, or 0. */
+static unsigned known_entity(const char *name, size_t n)
+{
+	static const struct {
+		const char *name;
+		unsigned cp;
+	} predefined[] = {{"amp", 38}, {"lt", 60}, {"gt", 62}, {"quot", 34},
+			  {"apos", 39}};
+	const htmlEntityDesc *h;
+	char tmp[32];
+	size_t i;
+
+	if (n >= sizeof(tmp))
+		return 0;
+	memcpy(tmp, name, n);
+	tmp[n] = '\0';
+	for (i = 0; i < ARRAY_SIZE(predefined); i++)
+		if (strcmp(tmp, predefined[i].name) == 0)
+			return predefined[i].cp;
+	h = htmlEntityLookup((const xmlChar *)tmp);
+	return h ? h->value : 0;
+}
+
+/* Whether the internal DTD subset declares entity name. */
+static bool declared_entity(const char *dtd, size_t dtdlen, const char *name,
+			    size_t n)
+{
+	const char *p = dtd, *end = dtd + dtdlen;
+
+	while (p + 8 + n < end) {
+		const char *q = p;
+
+		while (q + 8 <= end && memcmp(q, "<!ENTITY", 8) != 0)
+			q++;
+		if (q + 8 > end)
+			return false;
+		q += 8;
+		while (q < end && isspace((unsigned char)*q))
+			q++;
+		if ((size_t)(end - q) > n && memcmp(q, name, n) == 0 &&
+		    isspace((unsigned char)q[n]))
+			return true;
+		p = q;
+	}
+	return false;
+}
+
+/*
+ * Rewrites references before libxml2 sees them, because its recovery
+ * mode is harsh: after the first well-formedness error it drops every
+ * entity reference, even &amp; and &lt; (escaped HTML turns to mush), and
+ * it drops bare '&' ("a=1&b=2") and HTML names (&nbsp;) that feeds use
+ * without declaring.  Character references survive, so predefined and
+ * HTML entity names become numeric references, and a bare '&' becomes
+ * "&#38;".  Entities the document declares itself are left alone (they
+ * stay unexpanded references), as are CDATA sections, comments,
+ * processing instructions and the DOCTYPE.  Returns the number of bare
+ * '&' escaped, or -ENOMEM.
+ */
+static int normalise_references(const struct buf *in, struct buf *out)
+{
+	const char *p = in->data, *end = in->data + in->len, *start = p;
+	const char *dtd = NULL;
+	size_t dtdlen = 0;
+	int bare = 0;
+
+	while (p < end) {
+		const char *close = NULL;
+		size_t n;
+		unsigned cp;
+
+		if (*p == '<' && end - p >= 9 && memcmp(p, "<![CDATA[", 9) == 0)
+			close = "]]>";
+		else if (*p == '<' && end - p >= 4 && memcmp(p, "<!--", 4) == 0)
+			close = "-->";
+		else if (*p == '<' && end - p >= 2 && p[1] == '?')
+			close = "?>";
+		else if (*p == '<' && end - p >= 9 &&
+			 memcmp(p, "<!DOCTYPE", 9) == 0) {
+			const char *gt = memchr(p, '>', (size_t)(end - p));
+			const char *br = memchr(p, '[', (size_t)(end - p));
+
+			close = br && (!gt || br < gt) ? "]>" : ">";
+			dtd = p;
+		}
+		if (close) {
+			const char *q = p + 2;
+			size_t cl = strlen(close);
+
+			while (q + cl <= end && memcmp(q, close, cl) != 0)
+				q++;
+			p = q + cl <= end ? q + cl : end;
+			if (dtd && !dtdlen)
+				dtdlen = (size_t)(p - dtd);
+			continue;
+		}
+		if (*p != '&' || is_char_reference(p, end)) {
+			p++;
+			continue;
+		}
+		n = entity_name_len(p, end);
+		if (n && dtd && declared_entity(dtd, dtdlen, p + 1, n)) {
+			p += n + 2;
+			continue;
+		}
+		cp = n ? known_entity(p + 1, n) : 0;
+		if (n && !cp) {
+			p += n + 2; /* unknown name: libxml2 reports it */
+			continue;
+		}
+		if (buf_append(out, start, (size_t)(p - start)) < 0 ||
+		    buf_printf(out, "&#%u;", cp ? cp : 38u) < 0)
+			return -ENOMEM;
+		if (!n)
+			bare++;
+		p += n ? n + 2 : 1;
+		start = p;
+	}
+	if (buf_append(out, start, (size_t)(end - start)) < 0)
+		return -ENOMEM;
+	return bare;
+}
+
 int feed_parse_xml(struct feed_ctx *ctx, const char *data, size_t len,
                    char *err, size_t errlen)
 {
@@ -794,6 +950,21 @@ int feed_parse_xml(struct feed_ctx *ctx, const char *data, size_t len,
 	if (enc.replaced)
 		feed_warn(ctx, "bytes invalid in %s replaced with U+FFFD",
 		          enc.charset);
+	if (utf8.len && memchr(utf8.data, '&', utf8.len)) {
+		struct buf fixed = {0};
+		int n = normalise_references(&utf8, &fixed);
+
+		if (n < 0) {
+			buf_free(&fixed);
+			snprintf(err, errlen, "out of memory");
+			r = -ENOMEM;
+			goto out_free_utf8;
+		}
+		if (n > 0)
+			feed_warn(ctx, "%d bare '&' read as text", n);
+		buf_free(&utf8);
+		utf8 = fixed;
+	}
 	if (utf8.len > INT32_MAX) {
 		snprintf(err, errlen, "document too large");
 		r = -EFBIG;
