@@ -254,6 +254,31 @@ static void free_entry(struct feed_entry *e)
 	free(e->lang);
 }
 
+/* Drops entries with nothing in them (no id, link, title, text, markup,
+ * author or date) from a damaged document: debris of recovery, not
+ * posts.  In a well-formed feed even such an entry is kept. */
+static void prune_empty(struct feed_ctx *ctx)
+{
+	struct feed_doc *doc = ctx->doc;
+	size_t i, o = 0, dropped = 0;
+
+	for (i = 0; i < doc->n_entries; i++) {
+		struct feed_entry *e = &doc->entries[i];
+
+		if (!e->id && !e->link && !e->title && !e->author && !e->html &&
+		    (!e->text || !*e->text) && e->published == TIME_UNKNOWN &&
+		    e->updated == TIME_UNKNOWN) {
+			free_entry(e);
+			dropped++;
+			continue;
+		}
+		doc->entries[o++] = *e;
+	}
+	doc->n_entries = o;
+	if (dropped)
+		feed_warn(ctx, "%zu empty entries skipped", dropped);
+}
+
 void feed_doc_free(struct feed_doc *doc)
 {
 	size_t i;
@@ -283,6 +308,7 @@ int feed_parse(const char *data, size_t len, const struct feed_parse_opts *opts,
 	enum feed_format want;
 	size_t i;
 	int r, c;
+	bool damaged;
 
 	*out = NULL;
 	if (!opts)
@@ -313,6 +339,17 @@ int feed_parse(const char *data, size_t len, const struct feed_parse_opts *opts,
 		r = feed_parse_xml(&ctx, data, len, err, errlen);
 	if (r < 0)
 		goto out_free_doc;
+	/* A well-formed feed may be empty (an account that has not posted
+	 * yet); a damaged one that yields nothing is unusable. */
+	damaged = doc->n_warnings > 0;
+	if (damaged)
+		prune_empty(&ctx);
+	if (!ctx.oom && doc->n_entries == 0 && !doc->title && !doc->link &&
+	    !doc->has_account && damaged) {
+		snprintf(err, errlen, "nothing usable: %s", doc->warnings[0]);
+		r = -EBADMSG;
+		goto out_free_doc;
+	}
 	for (i = 0; i < doc->n_entries; i++) {
 		if (finish_entry(&ctx, &doc->entries[i]) < 0) {
 			ctx.oom = true;

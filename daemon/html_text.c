@@ -106,12 +106,15 @@ static void emit(struct emitter *e, const char *s, size_t n)
 	}
 }
 
-/* Elements whose content is not text for a reader. */
+/* Elements whose content is not text for a reader.  The fallback
+ * content of iframe, object and noscript is text and is kept. */
 static bool is_dropped(const char *name)
 {
 	static const char *const names[] = {
-	    "script", "style", "template", "title", "noscript",
-	    "iframe", "object", "svg",      "math", "select",
+	    "script",
+	    "style",
+	    "template",
+	    "title",
 	};
 	size_t i;
 

@@ -96,10 +96,31 @@ static bool is_rss(const xmlNode *n, const char *name)
 	return is_el(n, NS_NONE, name) || is_el(n, NS_RSS, name);
 }
 
-/* Atom 1.0 or 0.3. */
+static bool same_ns(const xmlNode *a, const xmlNode *b)
+{
+	if (!a->ns || !b->ns)
+		return !a->ns && !b->ns;
+	return a->ns->href && b->ns->href &&
+	       strcmp((const char *)a->ns->href, (const char *)b->ns->href) ==
+	           0;
+}
+
+/* Atom 1.0 or 0.3; also any element in the namespace of a <feed> root
+ * that has no namespace or an unknown one (pre-release Atom drafts). */
 static bool is_atom(const xmlNode *n, const char *name)
 {
-	return is_el(n, NS_ATOM, name) || is_el(n, NS_ATOM03, name);
+	const xmlNode *root;
+	enum ns rns;
+
+	if (n->type != XML_ELEMENT_NODE || strcmp((const char *)n->name, name))
+		return false;
+	if (is_el(n, NS_ATOM, name) || is_el(n, NS_ATOM03, name))
+		return true;
+	root = n->doc ? xmlDocGetRootElement(n->doc) : NULL;
+	if (!root || strcmp((const char *)root->name, "feed") != 0)
+		return false;
+	rns = ns_of(root);
+	return (rns == NS_NONE || rns == NS_OTHER) && same_ns(n, root);
 }
 
 static void on_xml_error(void *data, xmlErrorPtr err)
@@ -276,6 +297,36 @@ struct content {
 	enum feed_text_kind kind; /* how to read raw */
 };
 
+/* Decodes base64 (Atom 0.3's mode="base64"), skipping whitespace; false
+ * on anything else. */
+static bool base64_decode(const char *s, struct buf *out)
+{
+	unsigned acc = 0;
+	int bits = 0;
+
+	for (; *s; s++) {
+		const char *tab = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqr"
+		                  "stuvwxyz0123456789+/";
+		const char *k;
+
+		if (isspace((unsigned char)*s))
+			continue;
+		if (*s == '=')
+			break;
+		k = strchr(tab, *s);
+		if (!k)
+			return false;
+		acc = (acc << 6) | (unsigned)(k - tab);
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			if (buf_putc(out, (char)(acc >> bits & 0xff)) < 0)
+				return false;
+		}
+	}
+	return true;
+}
+
 static int read_content(struct feed_ctx *ctx, xmlNode *n,
                         enum feed_text_kind dflt, struct content *out)
 {
@@ -297,6 +348,25 @@ static int read_content(struct feed_ctx *ctx, xmlNode *n,
 	}
 	if (mode && strcasecmp(mode, "xml") == 0)
 		markup = true, out->kind = FEED_TEXT_HTML;
+	if (mode && strcasecmp(mode, "base64") == 0) {
+		char *raw = node_chars(ctx, n);
+
+		free(type);
+		free(mode);
+		if (!raw)
+			return -ENOMEM;
+		if (!base64_decode(raw, &b)) {
+			feed_warn(ctx, "undecodable base64 content ignored");
+			buf_reset(&b);
+		}
+		free(raw);
+		out->raw = buf_steal(&b);
+		if (!out->raw) {
+			ctx->oom = true;
+			return -ENOMEM;
+		}
+		return 0;
+	}
 	free(type);
 	free(mode);
 	if (!markup && has_element_children(n)) {
@@ -594,7 +664,8 @@ static void rss_channel(struct feed_ctx *ctx, xmlNode *ch)
 	xmlNode *c;
 
 	for (c = ch->children; c; c = c->next) {
-		if (is_rss(c, "title") && !doc->title) {
+		if ((is_rss(c, "title") || is_el(c, NS_DC, "title")) &&
+		    !doc->title) {
 			set(&doc->title, read_title(ctx, c, FEED_TEXT_GUESS));
 		} else if (is_rss(c, "link") && !doc->link) {
 			char *v = node_trimmed(ctx, c);
@@ -809,8 +880,8 @@ static unsigned known_entity(const char *name, size_t n)
 	static const struct {
 		const char *name;
 		unsigned cp;
-	} predefined[] = {{"amp", 38}, {"lt", 60}, {"gt", 62}, {"quot", 34},
-			  {"apos", 39}};
+	} predefined[] = {
+	    {"amp", 38}, {"lt", 60}, {"gt", 62}, {"quot", 34}, {"apos", 39}};
 	const htmlEntityDesc *h;
 	char tmp[32];
 	size_t i;
@@ -828,7 +899,7 @@ static unsigned known_entity(const char *name, size_t n)
 
 /* Whether the internal DTD subset declares entity name. */
 static bool declared_entity(const char *dtd, size_t dtdlen, const char *name,
-			    size_t n)
+                            size_t n)
 {
 	const char *p = dtd, *end = dtd + dtdlen;
 
@@ -881,7 +952,7 @@ static int normalise_references(const struct buf *in, struct buf *out)
 		else if (*p == '<' && end - p >= 2 && p[1] == '?')
 			close = "?>";
 		else if (*p == '<' && end - p >= 9 &&
-			 memcmp(p, "<!DOCTYPE", 9) == 0) {
+		         memcmp(p, "<!DOCTYPE", 9) == 0) {
 			const char *gt = memchr(p, '>', (size_t)(end - p));
 			const char *br = memchr(p, '[', (size_t)(end - p));
 
@@ -1024,12 +1095,6 @@ int feed_parse_xml(struct feed_ctx *ctx, const char *data, size_t len,
 		parse_rss(ctx, root);
 	else
 		parse_atom(ctx, root);
-	if (!ctx->oom && ctx->doc->n_entries == 0 && !ctx->doc->title &&
-	    !ctx->doc->link) {
-		snprintf(err, errlen,
-		         "nothing usable: no title, link or entries");
-		r = -EBADMSG;
-	}
 out_free_doc:
 	if (xdoc)
 		xmlFreeDoc(xdoc);

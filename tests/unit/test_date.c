@@ -20,10 +20,10 @@ static const struct {
 	const char *input;
 	const char *why;
 } exceptions[] = {
-	{"03335", "two-digit year + day of year (YYDDD) is not accepted: the "
-		  "same shape is \"22013\", which the W3CDTF vectors require "
-		  "to be rejected, and a five-digit number is more often junk "
-		  "than a date"},
+    {"03335", "two-digit year + day of year (YYDDD) is not accepted: the "
+              "same shape is \"22013\", which the W3CDTF vectors require "
+              "to be rejected, and a five-digit number is more often junk "
+              "than a date"},
 };
 
 static const char *exception_for(const char *input)
@@ -43,7 +43,7 @@ static void test_feedparser_vectors(void)
 	int n = 0, pass = 0, excused = 0;
 
 	snprintf(path, sizeof(path), "%s/corpus/feedparser/date_vectors.tsv",
-		 test_shared_dir());
+	         test_shared_dir());
 	fp = fopen(path, "r");
 	REQUIRE(fp != NULL);
 	REQUIRE(fgets(line, sizeof(line), fp) != NULL); /* header */
@@ -66,8 +66,8 @@ static void test_feedparser_vectors(void)
 		*expect++ = '\0';
 		n++;
 		if (*expect) {
-			REQUIRE(sscanf(expect, "%d,%d,%d,%d,%d,%d", &y, &mo, &d, &h,
-				       &mi, &s) == 6);
+			REQUIRE(sscanf(expect, "%d,%d,%d,%d,%d,%d", &y, &mo, &d,
+			               &h, &mi, &s) == 6);
 			want = util_timegm(y, mo, d, h, mi, s);
 		}
 		got = date_parse(input);
@@ -81,8 +81,9 @@ static void test_feedparser_vectors(void)
 			printf("excused: \"%s\": %s\n", input, why);
 			continue;
 		}
-		fprintf(stderr, "date vector failed: %s \"%s\": got %lld want %lld\n",
-			line, input, (long long)got, (long long)want);
+		fprintf(stderr,
+		        "date vector failed: %s \"%s\": got %lld want %lld\n",
+		        line, input, (long long)got, (long long)want);
 		test_failures++;
 	}
 	fclose(fp);
@@ -99,18 +100,20 @@ static void expect(const char *s, const char *rfc3339)
 	if (!rfc3339) {
 		if (t != TIME_UNKNOWN) {
 			fprintf(stderr, "expected \"%s\" rejected, got %s\n", s,
-				date_format_rfc3339(t, out));
+			        date_format_rfc3339(t, out));
 			test_failures++;
 		}
 		return;
 	}
 	if (t == TIME_UNKNOWN) {
-		fprintf(stderr, "expected \"%s\" -> %s, got unknown\n", s, rfc3339);
+		fprintf(stderr, "expected \"%s\" -> %s, got unknown\n", s,
+		        rfc3339);
 		test_failures++;
 		return;
 	}
 	if (strcmp(date_format_rfc3339(t, out), rfc3339) != 0) {
-		fprintf(stderr, "expected \"%s\" -> %s, got %s\n", s, rfc3339, out);
+		fprintf(stderr, "expected \"%s\" -> %s, got %s\n", s, rfc3339,
+		        out);
 		test_failures++;
 	}
 }
@@ -189,12 +192,14 @@ static void test_format(void)
 
 	ASSERT_STR_EQ(date_format_rfc3339(0, out), "1970-01-01T00:00:00Z");
 	ASSERT_STR_EQ(date_format_rfc3339(-1, out), "1969-12-31T23:59:59Z");
-	ASSERT_STR_EQ(date_format_rfc3339(util_timegm(99, 12, 31, 23, 0, 1), out),
-		      "0099-12-31T23:00:01Z");
+	ASSERT_STR_EQ(
+	    date_format_rfc3339(util_timegm(99, 12, 31, 23, 0, 1), out),
+	    "0099-12-31T23:00:01Z");
 	ASSERT_STR_EQ(date_format_rfc3339(TIME_UNKNOWN, out), "");
-	ASSERT_STR_EQ(date_format_rfc3339(util_timegm(9999, 12, 31, 23, 59, 59), out),
-		      "9999-12-31T23:59:59Z");
+	ASSERT_STR_EQ(
+	    date_format_rfc3339(util_timegm(9999, 12, 31, 23, 59, 59), out),
+	    "9999-12-31T23:59:59Z");
 }
 
 TEST_MAIN(TEST(test_feedparser_vectors), TEST(test_common_shapes),
-	  TEST(test_rejections), TEST(test_format))
+          TEST(test_rejections), TEST(test_format))

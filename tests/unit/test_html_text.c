@@ -19,7 +19,7 @@ static void check_html(const char *html, unsigned flags, const char *want)
 }
 
 static void check_plain(const char *s, size_t len, unsigned flags,
-			const char *want)
+                        const char *want)
 {
 	char *out = NULL;
 
@@ -33,7 +33,7 @@ static void test_blocks_and_breaks(void)
 	check_html("<p>One</p><p>Two</p>", 0, "One\nTwo");
 	check_html("line<br>next<br/>last", 0, "line\nnext\nlast");
 	check_html("<div><h1>Title</h1>Body <b>bold</b> text</div>", 0,
-		   "Title\nBody bold text");
+	           "Title\nBody bold text");
 	check_html("<ul><li>a</li><li>b</li></ul>after", 0, "a\nb\nafter");
 	check_html("<table><tr><td>x</td><td>y</td></tr></table>", 0, "x y");
 	check_html("<p>One</p><p>Two</p>", HTML_TEXT_ONELINE, "One Two");
@@ -43,16 +43,20 @@ static void test_blocks_and_breaks(void)
 static void test_dropped_elements(void)
 {
 	check_html("<script>alert(1)</script>Hello<style>p{}</style>", 0,
-		   "Hello");
+	           "Hello");
 	check_html("<p>Hi<!-- secret --> there</p>", 0, "Hi there");
-	check_html("<noscript>enable js</noscript>ok", 0, "ok");
+	/* Fallback content is text. */
+	check_html("<noscript>enable js</noscript> ok", 0, "enable js ok");
+	check_html("safe<iframe src=x> <b>description</b></iframe>", 0,
+	           "safe description");
 	check_html("<template><p>t</p></template>shown", 0, "shown");
 }
 
 static void test_entities(void)
 {
-	check_html("caf&eacute; &amp; cr&#232;me &#x4E2D;&#22269; &lt;tag&gt;", 0,
-		   "caf\xc3\xa9 & cr\xc3\xa8me \xe4\xb8\xad\xe5\x9b\xbd <tag>");
+	check_html("caf&eacute; &amp; cr&#232;me &#x4E2D;&#22269; &lt;tag&gt;",
+	           0,
+	           "caf\xc3\xa9 & cr\xc3\xa8me \xe4\xb8\xad\xe5\x9b\xbd <tag>");
 	/* A no-break space folds like any space. */
 	check_html("a&nbsp;&nbsp; b", 0, "a b");
 }
@@ -73,13 +77,14 @@ static void test_nfc_and_repair(void)
 	check_html("<b>bad \xff byte</b>", 0, "bad \xef\xbf\xbd byte");
 	/* An overlong '<' must not become markup. */
 	check_html("\xc0\xbcscript\xc0\xbe", 0,
-		   "\xef\xbf\xbd\xef\xbf\xbdscript\xef\xbf\xbd\xef\xbf\xbd");
+	           "\xef\xbf\xbd\xef\xbf\xbdscript\xef\xbf\xbd\xef\xbf\xbd");
 	/* A meta charset inside content cannot switch the decoding. */
-	check_html("<meta charset=\"iso-8859-1\"><p>\xe4\xb8\xad\xe6\x96\x87</p>",
-		   0, "\xe4\xb8\xad\xe6\x96\x87");
+	check_html(
+	    "<meta charset=\"iso-8859-1\"><p>\xe4\xb8\xad\xe6\x96\x87</p>", 0,
+	    "\xe4\xb8\xad\xe6\x96\x87");
 	/* CJK text passes through untouched. */
 	check_html("<p>\xe4\xb8\xad\xe5\x9b\xbd\xe8\xb4\xa1\xe7\x8c\xae</p>", 0,
-		   "\xe4\xb8\xad\xe5\x9b\xbd\xe8\xb4\xa1\xe7\x8c\xae");
+	           "\xe4\xb8\xad\xe5\x9b\xbd\xe8\xb4\xa1\xe7\x8c\xae");
 }
 
 static void test_nul_bytes(void)
@@ -98,7 +103,7 @@ static void test_plain(void)
 	check_plain("  a <b> &amp; c  ", 17, 0, "a <b> &amp; c");
 	check_plain("line one\r\nline two", 18, 0, "line one\nline two");
 	check_plain("line one\nline two", 17, HTML_TEXT_ONELINE,
-		    "line one line two");
+	            "line one line two");
 	check_plain("bell\x07 and esc\x1b", 14, 0, "bell and esc");
 }
 
@@ -132,6 +137,6 @@ static void test_deep_nesting(void)
 }
 
 TEST_MAIN(TEST(test_blocks_and_breaks), TEST(test_dropped_elements),
-	  TEST(test_entities), TEST(test_whitespace), TEST(test_nfc_and_repair),
-	  TEST(test_nul_bytes), TEST(test_plain), TEST(test_looks_like_markup),
-	  TEST(test_deep_nesting))
+          TEST(test_entities), TEST(test_whitespace), TEST(test_nfc_and_repair),
+          TEST(test_nul_bytes), TEST(test_plain), TEST(test_looks_like_markup),
+          TEST(test_deep_nesting))
