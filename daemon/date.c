@@ -444,6 +444,17 @@ static int64_t parse_tokens(char *s)
 	struct dt t = {0};
 	bool have_time = false, have_zone = false, pm = false, am = false;
 
+	/* A leading word followed by a comma is a weekday, in whatever
+	 * language ("mer, 16 nov 2022"): it carries nothing the date does
+	 * not, so it is skipped rather than understood. */
+	{
+		size_t k = 0;
+
+		while (isalpha((unsigned char)s[k]))
+			k++;
+		if (k > 0 && s[k] == ',' && !month_from_word(s, k))
+			s += k + 1;
+	}
 	ntok = tokenize(s, tok, (int)ARRAY_SIZE(tok));
 	if (ntok <= 0)
 		return TIME_UNKNOWN;

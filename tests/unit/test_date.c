@@ -149,6 +149,8 @@ static void test_common_shapes(void)
 	/* 12-hour clocks. */
 	expect("March 12, 2020 1:37 PM GMT", "2020-03-12T13:37:00Z");
 	expect("March 12, 2020 12:05 am", "2020-03-12T00:05:00Z");
+	/* A weekday in another language is skipped. */
+	expect("mer, 16 nov 2022 00:38:15 +0100", "2022-11-15T23:38:15Z");
 	/* Whitespace around is fine, inside folded. */
 	expect("  \n Thu, 12 Mar 2020 13:37:00 GMT\t", "2020-03-12T13:37:00Z");
 }
