@@ -1,5 +1,224 @@
-/* PLACEHOLDER: replaced by the parser work. */
+/*
+ * cmd_parse.c — `demarche parse [--format F] [--base URL] [--content-type
+ * CT] [--max-entries N] FILE`: reads one feed body from a file (or "-" for
+ * standard input), runs the same parser the daemon uses, and prints the
+ * result as one JSON object.  The inspection tool for analysts and the
+ * hook for the acceptance checks.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sysexits.h>
+
+#include <jansson.h>
+
 #include "cmd.h"
+#include "date.h"
+#include "feed.h"
+#include "log.h"
+#include "util.h"
+
+/* Feeds larger than this are refused rather than read. */
+#define PARSE_MAX_FILE (64u << 20)
+
+static void usage(void)
+{
+	fputs("usage: demarche parse [--format auto|rss|atom|jsonfeed|mastodon|"
+	      "bluesky]\n"
+	      "                      [--base URL] [--content-type TYPE] "
+	      "[--max-entries N] FILE\n",
+	      stderr);
+}
+
+/* A JSON string or null (jansson copies; NULL input and invalid UTF-8
+ * give null, though the parser only produces valid UTF-8). */
+static json_t *jstr(const char *s)
+{
+	json_t *v = s ? json_string(s) : NULL;
+
+	return v ? v : json_null();
+}
+
+static json_t *jtime(int64_t t)
+{
+	char out[DATE_RFC3339_LEN];
+
+	if (t == TIME_UNKNOWN || !*date_format_rfc3339(t, out))
+		return json_null();
+	return json_string(out);
+}
+
+static json_t *jcount(int64_t n)
+{
+	return n >= 0 ? json_integer((json_int_t)n) : json_null();
+}
+
+/* The output object; NULL on allocation failure. */
+static json_t *doc_to_json(const struct feed_doc *doc)
+{
+	json_t *o = json_object(), *entries = json_array(),
+	       *warnings = json_array();
+	size_t i;
+	int bad = 0;
+
+	if (!o || !entries || !warnings)
+		goto out_oom;
+	bad |= json_object_set_new(o, "format",
+	                           json_string(feed_format_name(doc->format)));
+	bad |= json_object_set_new(o, "title", jstr(doc->title));
+	bad |= json_object_set_new(o, "link", jstr(doc->link));
+	bad |= json_object_set_new(o, "lang", jstr(doc->lang));
+	if (doc->ttl)
+		bad |= json_object_set_new(o, "ttl", json_integer(doc->ttl));
+	if (doc->has_account) {
+		const struct feed_account *a = &doc->account;
+		json_t *acc = json_object();
+
+		if (!acc)
+			goto out_oom;
+		bad |= json_object_set_new(acc, "handle", jstr(a->handle));
+		bad |= json_object_set_new(acc, "display_name",
+		                           jstr(a->display_name));
+		bad |=
+		    json_object_set_new(acc, "followers", jcount(a->followers));
+		bad |=
+		    json_object_set_new(acc, "following", jcount(a->following));
+		bad |= json_object_set_new(acc, "posts", jcount(a->posts));
+		bad |= json_object_set_new(acc, "created", jtime(a->created));
+		bad |= json_object_set_new(o, "account", acc);
+	}
+	for (i = 0; i < doc->n_entries; i++) {
+		const struct feed_entry *e = &doc->entries[i];
+		json_t *je = json_object();
+
+		if (!je)
+			goto out_oom;
+		bad |= json_object_set_new(je, "id", jstr(e->id));
+		bad |= json_object_set_new(je, "link", jstr(e->link));
+		bad |= json_object_set_new(je, "title", jstr(e->title));
+		bad |= json_object_set_new(je, "text", jstr(e->text));
+		bad |= json_object_set_new(je, "author", jstr(e->author));
+		bad |=
+		    json_object_set_new(je, "published", jtime(e->published));
+		bad |= json_object_set_new(je, "updated", jtime(e->updated));
+		bad |= json_object_set_new(je, "lang", jstr(e->lang));
+		if (e->is_repost)
+			bad |= json_object_set_new(je, "repost", json_true());
+		if (e->future_dated)
+			bad |= json_object_set_new(je, "future_dated",
+			                           json_true());
+		bad |= json_array_append_new(entries, je);
+	}
+	for (i = 0; i < doc->n_warnings; i++)
+		bad |= json_array_append_new(warnings, jstr(doc->warnings[i]));
+	bad |= json_object_set_new(o, "entries", entries);
+	bad |= json_object_set_new(o, "warnings", warnings);
+	if (bad) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+out_oom:
+	json_decref(o);
+	json_decref(entries);
+	json_decref(warnings);
+	return NULL;
+}
+
 int cmd_parse_main(const struct cmd_globals *g, int argc, char **argv)
-{ (void)g; (void)argc; (void)argv; return EX_SOFTWARE; }
+{
+	static const struct option longopts[] = {
+	    {"format", required_argument, NULL, 'f'},
+	    {"base", required_argument, NULL, 'b'},
+	    {"content-type", required_argument, NULL, 't'},
+	    {"max-entries", required_argument, NULL, 'n'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	struct feed_parse_opts opts = {0};
+	struct feed_doc *doc = NULL;
+	char err[256], safe[300], safe2[300], *data = NULL, *end;
+	const char *path;
+	size_t len = 0;
+	json_t *out;
+	int ch, r, rc = 0;
+	long n;
+
+	(void)g;
+	while ((ch = getopt_long(argc, argv, "f:b:t:n:h", longopts, NULL)) !=
+	       -1) {
+		switch (ch) {
+		case 'f':
+			if (feed_format_from_name(optarg, &opts.format) < 0) {
+				log_warnx(
+				    "parse: unknown format \"%s\"",
+				    log_sanitize(optarg, safe, sizeof(safe)));
+				usage();
+				return EX_USAGE;
+			}
+			break;
+		case 'b':
+			opts.base_url = optarg;
+			break;
+		case 't':
+			opts.content_type = optarg;
+			break;
+		case 'n':
+			errno = 0;
+			n = strtol(optarg, &end, 10);
+			if (errno || *end || n < 0) {
+				log_warnx("parse: bad --max-entries");
+				return EX_USAGE;
+			}
+			opts.max_entries = (size_t)n;
+			break;
+		case 'h':
+			usage();
+			return 0;
+		default:
+			usage();
+			return EX_USAGE;
+		}
+	}
+	if (optind != argc - 1) {
+		usage();
+		return EX_USAGE;
+	}
+	path = argv[optind];
+	r = util_read_file(strcmp(path, "-") == 0 ? "/dev/stdin" : path,
+	                   PARSE_MAX_FILE, &data, &len);
+	if (r < 0) {
+		log_warnx("parse: %s: %s",
+		          log_sanitize(path, safe, sizeof(safe)), strerror(-r));
+		if (r == -EFBIG)
+			return EX_DATAERR;
+		return r == -ENOENT || r == -EACCES || r == -ENOTDIR ||
+		               r == -EISDIR
+		           ? EX_NOINPUT
+		           : EX_IOERR;
+	}
+	opts.now = util_now();
+	r = feed_parse(data, len, &opts, &doc, err, sizeof(err));
+	free(data);
+	if (r < 0) {
+		log_warnx("parse: %s: %s",
+		          log_sanitize(path, safe, sizeof(safe)),
+		          log_sanitize(err, safe2, sizeof(safe2)));
+		return r == -ENOMEM ? EX_OSERR : EX_DATAERR;
+	}
+	out = doc_to_json(doc);
+	feed_doc_free(doc);
+	if (!out) {
+		log_warnx("parse: out of memory");
+		return EX_OSERR;
+	}
+	if (json_dumpf(out, stdout, JSON_INDENT(2)) < 0 ||
+	    fputc('\n', stdout) == EOF || fflush(stdout) == EOF) {
+		log_warnx("parse: cannot write the output");
+		rc = EX_IOERR;
+	}
+	json_decref(out);
+	return rc;
+}

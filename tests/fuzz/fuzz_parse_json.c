@@ -1,0 +1,38 @@
+/*
+ * fuzz_parse_json.c — feed_parse() on arbitrary bytes taken as JSON; the
+ * first byte picks the format (auto, JSON Feed, Mastodon, Bluesky).
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "feed.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const enum feed_format formats[] = {
+		FEED_FORMAT_AUTO, FEED_FORMAT_JSONFEED, FEED_FORMAT_MASTODON,
+		FEED_FORMAT_BLUESKY};
+	struct feed_parse_opts opts = {.now = 1584020220, .max_entries = 50};
+	struct feed_doc *doc = NULL;
+	char err[256];
+	size_t i;
+
+	if (size == 0)
+		return 0;
+	opts.format = formats[data[0] % 4];
+	data++;
+	size--;
+	if (opts.format == FEED_FORMAT_AUTO && (size == 0 || (data[0] != '{' &&
+							      data[0] != '[')))
+		opts.format = FEED_FORMAT_JSONFEED; /* keep to the JSON path */
+	if (feed_parse((const char *)data, size, &opts, &doc, err, sizeof(err)) < 0)
+		return 0;
+	for (i = 0; i < doc->n_entries; i++)
+		if (!doc->entries[i].id || !doc->entries[i].text)
+			abort();
+	feed_doc_free(doc);
+	return 0;
+}
