@@ -62,78 +62,75 @@ enum stmt_id {
 };
 
 static const char *const stmt_sql[STMT_COUNT] = {
-	[STMT_FEED_ACCOUNT] = "SELECT account_id FROM feeds WHERE id = ?1",
-	[STMT_POST_FIND] = "SELECT id, content_hash FROM posts "
-			   "WHERE account_id = ?1 AND stable_key = ?2",
-	[STMT_POST_INSERT] =
-		"INSERT INTO posts (account_id, feed_id, stable_key, url, title,"
-		" text, html, author, lang, published, first_seen, updated,"
-		" content_hash, is_repost, rules_version)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
-		" ?13, ?14, ?15)",
-	[STMT_POST_UPDATE] =
-		"UPDATE posts SET feed_id = ?2, url = ?3, title = ?4, text = ?5,"
-		" html = ?6, author = ?7, lang = ?8,"
-		" published = COALESCE(?9, published), updated = ?10,"
-		" edited_seen = ?11, content_hash = ?12, is_repost = ?13,"
-		" rules_version = ?14, edit_count = edit_count + 1"
-		" WHERE id = ?1",
-	[STMT_CATS_DELETE] = "DELETE FROM post_categories WHERE post_id = ?1",
-	[STMT_CAT_INSERT] =
-		"INSERT INTO post_categories (post_id, category, score,"
-		" evidence, rules_version, classified_at)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-	[STMT_SNAPSHOT_LAST] =
-		"SELECT observed, followers, following, posts_count"
-		" FROM account_snapshots WHERE account_id = ?1"
-		" ORDER BY observed DESC, id DESC LIMIT 1",
-	[STMT_SNAPSHOT_INSERT] =
-		"INSERT INTO account_snapshots (account_id, observed,"
-		" followers, following, posts_count) VALUES (?1, ?2, ?3, ?4, ?5)",
-	[STMT_ACCOUNT_CREATED] =
-		"UPDATE accounts SET created_platform = ?2,"
-		" created = ?2 WHERE id = ?1",
-	[STMT_ACCOUNT_SEEN] = "UPDATE accounts SET last_seen = ?2 WHERE id = ?1",
-	[STMT_FETCH_INSERT] =
-		"INSERT INTO fetches (feed_id, started, duration_ms, http_status,"
-		" bytes, not_modified, new_posts, edited_posts, error)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-	[STMT_FEED_OK] =
-		"UPDATE feeds SET etag = ?2, last_modified = ?3, next_poll = ?4,"
-		" last_poll = ?5, last_success = ?5, consecutive_failures = 0,"
-		" failing_since = NULL WHERE id = ?1",
-	[STMT_FEED_NOT_MODIFIED] =
-		"UPDATE feeds SET etag = COALESCE(?2, etag),"
-		" last_modified = COALESCE(?3, last_modified), next_poll = ?4,"
-		" last_poll = ?5, last_success = ?5, consecutive_failures = 0,"
-		" failing_since = NULL WHERE id = ?1",
-	[STMT_FEED_FAILED] =
-		"UPDATE feeds SET next_poll = ?2, last_poll = ?3,"
-		" consecutive_failures = consecutive_failures + 1,"
-		" failing_since = COALESCE(failing_since, ?3),"
-		" last_error = ?4, last_error_at = ?3,"
-		" disabled = CASE WHEN ?5 THEN 1 ELSE disabled END WHERE id = ?1",
-	[STMT_FEED_URL] = "UPDATE feeds SET url = ?2 WHERE id = ?1",
+    [STMT_FEED_ACCOUNT] = "SELECT account_id FROM feeds WHERE id = ?1",
+    [STMT_POST_FIND] = "SELECT id, content_hash FROM posts "
+                       "WHERE account_id = ?1 AND stable_key = ?2",
+    [STMT_POST_INSERT] =
+        "INSERT INTO posts (account_id, feed_id, stable_key, url, title,"
+        " text, html, author, lang, published, first_seen, updated,"
+        " content_hash, is_repost, rules_version)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
+        " ?13, ?14, ?15)",
+    [STMT_POST_UPDATE] =
+        "UPDATE posts SET feed_id = ?2, url = ?3, title = ?4, text = ?5,"
+        " html = ?6, author = ?7, lang = ?8,"
+        " published = COALESCE(?9, published), updated = ?10,"
+        " edited_seen = ?11, content_hash = ?12, is_repost = ?13,"
+        " rules_version = ?14, edit_count = edit_count + 1"
+        " WHERE id = ?1",
+    [STMT_CATS_DELETE] = "DELETE FROM post_categories WHERE post_id = ?1",
+    [STMT_CAT_INSERT] = "INSERT INTO post_categories (post_id, category, score,"
+                        " evidence, rules_version, classified_at)"
+                        " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [STMT_SNAPSHOT_LAST] = "SELECT observed, followers, following, posts_count"
+                           " FROM account_snapshots WHERE account_id = ?1"
+                           " ORDER BY observed DESC, id DESC LIMIT 1",
+    [STMT_SNAPSHOT_INSERT] =
+        "INSERT INTO account_snapshots (account_id, observed,"
+        " followers, following, posts_count) VALUES (?1, ?2, ?3, ?4, ?5)",
+    [STMT_ACCOUNT_CREATED] = "UPDATE accounts SET created_platform = ?2,"
+                             " created = ?2 WHERE id = ?1",
+    [STMT_ACCOUNT_SEEN] = "UPDATE accounts SET last_seen = ?2 WHERE id = ?1",
+    [STMT_FETCH_INSERT] =
+        "INSERT INTO fetches (feed_id, started, duration_ms, http_status,"
+        " bytes, not_modified, new_posts, edited_posts, error)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    [STMT_FEED_OK] =
+        "UPDATE feeds SET etag = ?2, last_modified = ?3, next_poll = ?4,"
+        " last_poll = ?5, last_success = ?5, consecutive_failures = 0,"
+        " failing_since = NULL WHERE id = ?1",
+    [STMT_FEED_NOT_MODIFIED] =
+        "UPDATE feeds SET etag = COALESCE(?2, etag),"
+        " last_modified = COALESCE(?3, last_modified), next_poll = ?4,"
+        " last_poll = ?5, last_success = ?5, consecutive_failures = 0,"
+        " failing_since = NULL WHERE id = ?1",
+    [STMT_FEED_FAILED] =
+        "UPDATE feeds SET next_poll = ?2, last_poll = ?3,"
+        " consecutive_failures = consecutive_failures + 1,"
+        " failing_since = COALESCE(failing_since, ?3),"
+        " last_error = ?4, last_error_at = ?3,"
+        " disabled = CASE WHEN ?5 THEN 1 ELSE disabled END WHERE id = ?1",
+    [STMT_FEED_URL] = "UPDATE feeds SET url = ?2 WHERE id = ?1",
 };
 
 struct store {
-	sqlite3 *db;                       /* the connection */
-	sqlite3_stmt *stmts[STMT_COUNT];   /* prepared on first use, or NULL */
-	char errmsg[512];                  /* last failure, for store_errmsg */
+	sqlite3 *db;                     /* the connection */
+	sqlite3_stmt *stmts[STMT_COUNT]; /* prepared on first use, or NULL */
+	char errmsg[512];                /* last failure, for store_errmsg */
 };
 
 /* The config enums by name, as the schema's CHECK constraints spell them.
  * Kept here rather than calling config.c so the store does not depend on
  * the config parser. */
 static const char *const role_names[] = {
-	[ROLE_DIPLOMAT] = "diplomat",     [ROLE_SPOKESPERSON] = "spokesperson",
-	[ROLE_MISSION] = "mission",       [ROLE_MINISTRY] = "ministry",
-	[ROLE_STATE_MEDIA] = "state_media", [ROLE_OTHER] = "other",
+    [ROLE_DIPLOMAT] = "diplomat",       [ROLE_SPOKESPERSON] = "spokesperson",
+    [ROLE_MISSION] = "mission",         [ROLE_MINISTRY] = "ministry",
+    [ROLE_STATE_MEDIA] = "state_media", [ROLE_OTHER] = "other",
 };
 static const char *const kind_names[] = {
-	[FEED_KIND_WEB] = "web",
-	[FEED_KIND_MASTODON] = "mastodon",
-	[FEED_KIND_BLUESKY] = "bluesky",
+    [FEED_KIND_WEB] = "web",
+    [FEED_KIND_MASTODON] = "mastodon",
+    [FEED_KIND_BLUESKY] = "bluesky",
 };
 
 int store_errno_from_sqlite(sqlite3 *db, int rc)
@@ -177,7 +174,7 @@ int store_errno_from_sqlite(sqlite3 *db, int rc)
 }
 
 static void set_err(struct store *st, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 static void set_err(struct store *st, const char *fmt, ...)
 {
 	va_list ap;
@@ -220,7 +217,7 @@ static sqlite3_stmt *stmt_get(struct store *st, enum stmt_id id, int *rc)
 		return s;
 	}
 	src = sqlite3_prepare_v3(st->db, stmt_sql[id], -1,
-				 SQLITE_PREPARE_PERSISTENT, &s, NULL);
+	                         SQLITE_PREPARE_PERSISTENT, &s, NULL);
 	if (src != SQLITE_OK) {
 		*rc = fail_sqlite(st, src, "prepare");
 		return NULL;
@@ -268,20 +265,19 @@ static void bind_counter(sqlite3_stmt *s, int i, int64_t v)
 		sqlite3_bind_int64(s, i, v);
 }
 
-static int column_int64_or(sqlite3_stmt *s, int i, int64_t dflt,
-			   int64_t *out)
+static int column_int64_or(sqlite3_stmt *s, int i, int64_t dflt, int64_t *out)
 {
 	*out = sqlite3_column_type(s, i) == SQLITE_NULL
-		       ? dflt
-		       : sqlite3_column_int64(s, i);
+	           ? dflt
+	           : sqlite3_column_int64(s, i);
 	return 0;
 }
 
 int store_schema_latest(void)
 {
 	return schema_n_migrations > 0
-		       ? schema_migrations[schema_n_migrations - 1].version
-		       : 0;
+	           ? schema_migrations[schema_n_migrations - 1].version
+	           : 0;
 }
 
 static int read_user_version(struct store *st, int *out)
@@ -316,9 +312,9 @@ static int check_not_newer(struct store *st, int version)
 {
 	if (version > store_schema_latest()) {
 		set_err(st,
-			"database schema version %d is newer than this build "
-			"knows (%d); upgrade demarche",
-			version, store_schema_latest());
+		        "database schema version %d is newer than this build "
+		        "knows (%d); upgrade demarche",
+		        version, store_schema_latest());
 		return -ENOTSUP;
 	}
 	return 0;
@@ -358,7 +354,7 @@ static int migrate(struct store *st)
 		rc = exec_sql(st, m->sql, what);
 		if (rc == 0) {
 			snprintf(sql, sizeof(sql), "PRAGMA user_version = %d",
-				 m->version);
+			         m->version);
 			rc = exec_sql(st, sql, what);
 		}
 		if (rc == 0)
@@ -373,7 +369,7 @@ static int migrate(struct store *st)
 }
 
 static int open_common(const char *path, int flags, struct store **out,
-		       char *err, size_t errlen)
+                       char *err, size_t errlen)
 {
 	struct store *st;
 	int rc;
@@ -389,7 +385,7 @@ static int open_common(const char *path, int flags, struct store **out,
 		int e = store_errno_from_sqlite(st->db, rc);
 
 		snprintf(err, errlen, "%s: %s", path,
-			 st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
+		         st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
 		store_close(st);
 		return e;
 	}
@@ -416,9 +412,9 @@ int store_open(const char *path, struct store **out, char *err, size_t errlen)
 	int rc;
 
 	rc = open_common(path,
-			 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-				 SQLITE_OPEN_NOMUTEX,
-			 &st, err, errlen);
+	                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+	                     SQLITE_OPEN_NOMUTEX,
+	                 &st, err, errlen);
 	if (rc < 0)
 		return rc;
 	/* WAL lets report readers run while the daemon writes; NORMAL
@@ -439,7 +435,7 @@ int store_open(const char *path, struct store **out, char *err, size_t errlen)
 }
 
 int store_open_readonly(const char *path, struct store **out, char *err,
-			size_t errlen)
+                        size_t errlen)
 {
 	struct store *st;
 	struct stat sb;
@@ -453,7 +449,7 @@ int store_open_readonly(const char *path, struct store **out, char *err,
 		return rc;
 	}
 	rc = open_common(path, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, &st,
-			 err, errlen);
+	                 err, errlen);
 	if (rc < 0)
 		return rc;
 	rc = read_user_version(st, &version);
@@ -517,14 +513,15 @@ static int prepare(struct store *st, const char *sql, sqlite3_stmt **s)
 }
 
 static int sync_account(struct store *st, const struct config_account *a,
-			int64_t now, sqlite3_stmt *acc, sqlite3_stmt *feed)
+                        int64_t now, sqlite3_stmt *acc, sqlite3_stmt *feed)
 {
 	int64_t account_id;
 	size_t i;
 	int rc;
 
 	if ((unsigned)a->role >= ARRAY_SIZE(role_names)) {
-		set_err(st, "account %s: unknown role %d", a->key, (int)a->role);
+		set_err(st, "account %s: unknown role %d", a->key,
+		        (int)a->role);
 		return -EINVAL;
 	}
 	sqlite3_reset(acc);
@@ -548,7 +545,7 @@ static int sync_account(struct store *st, const struct config_account *a,
 
 		if ((unsigned)f->kind >= ARRAY_SIZE(kind_names)) {
 			set_err(st, "account %s: unknown feed kind %d", a->key,
-				(int)f->kind);
+			        (int)f->kind);
 			return -EINVAL;
 		}
 		sqlite3_reset(feed);
@@ -569,19 +566,19 @@ int store_sync_config(struct store *st, const struct config *cfg)
 	/* The config's created date is kept apart from the platform's so
 	 * either can change without losing the other; the platform wins. */
 	static const char acc_sql[] =
-		"INSERT INTO accounts (handle, name, role, country,"
-		" created_config, created, first_seen, active)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, 1)"
-		" ON CONFLICT (handle) DO UPDATE SET name = excluded.name,"
-		" role = excluded.role, country = excluded.country,"
-		" created_config = excluded.created_config,"
-		" created = COALESCE(created_platform, excluded.created_config),"
-		" active = 1 RETURNING id";
+	    "INSERT INTO accounts (handle, name, role, country,"
+	    " created_config, created, first_seen, active)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, 1)"
+	    " ON CONFLICT (handle) DO UPDATE SET name = excluded.name,"
+	    " role = excluded.role, country = excluded.country,"
+	    " created_config = excluded.created_config,"
+	    " created = COALESCE(created_platform, excluded.created_config),"
+	    " active = 1 RETURNING id";
 	static const char feed_sql[] =
-		"INSERT INTO feeds (account_id, configured_url, url, kind, added,"
-		" active) VALUES (?1, ?2, ?2, ?3, ?4, 1)"
-		" ON CONFLICT (account_id, configured_url) DO UPDATE SET"
-		" kind = excluded.kind, active = 1";
+	    "INSERT INTO feeds (account_id, configured_url, url, kind, added,"
+	    " active) VALUES (?1, ?2, ?2, ?3, ?4, 1)"
+	    " ON CONFLICT (account_id, configured_url) DO UPDATE SET"
+	    " kind = excluded.kind, active = 1";
 	sqlite3_stmt *acc = NULL, *feed = NULL;
 	int64_t now = util_now();
 	size_t i;
@@ -592,9 +589,9 @@ int store_sync_config(struct store *st, const struct config *cfg)
 		return rc;
 	/* Everything is inactive until the config names it again. */
 	rc = exec_sql(st,
-		      "UPDATE accounts SET active = 0;"
-		      "UPDATE feeds SET active = 0;",
-		      "sync config");
+	              "UPDATE accounts SET active = 0;"
+	              "UPDATE feeds SET active = 0;",
+	              "sync config");
 	if (rc < 0)
 		goto out_rollback;
 	rc = prepare(st, acc_sql, &acc);
@@ -630,13 +627,13 @@ static int dup_column(sqlite3_stmt *s, int i, char **out)
 }
 
 int store_feed_state(struct store *st, const char *account_key,
-		     const char *configured_url, struct store_feed_state *out)
+                     const char *configured_url, struct store_feed_state *out)
 {
 	static const char sql[] =
-		"SELECT f.id, f.account_id, f.url, f.etag, f.last_modified,"
-		" f.next_poll, f.consecutive_failures, f.disabled"
-		" FROM feeds f JOIN accounts a ON a.id = f.account_id"
-		" WHERE a.handle = ?1 AND f.configured_url = ?2";
+	    "SELECT f.id, f.account_id, f.url, f.etag, f.last_modified,"
+	    " f.next_poll, f.consecutive_failures, f.disabled"
+	    " FROM feeds f JOIN accounts a ON a.id = f.account_id"
+	    " WHERE a.handle = ?1 AND f.configured_url = ?2";
 	sqlite3_stmt *s;
 	int rc;
 
@@ -649,7 +646,7 @@ int store_feed_state(struct store *st, const char *account_key,
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_DONE) {
 		set_err(st, "feed %s of %s is not in the database",
-			configured_url, account_key);
+		        configured_url, account_key);
 		rc = -ENOENT;
 		goto out_finalize;
 	}
@@ -681,7 +678,8 @@ out_finalize:
  * post by its own author, so a 64-bit non-cryptographic hash is enough. */
 static void content_hash(const struct feed_entry *e, char out[32])
 {
-	const char *fields[2] = {e->title ? e->title : "", e->text ? e->text : ""};
+	const char *fields[2] = {e->title ? e->title : "",
+	                         e->text ? e->text : ""};
 	uint64_t h = 14695981039346656037ULL;
 	size_t i, j, len;
 
@@ -711,21 +709,21 @@ static char *evidence_json(const struct classify_category *c)
 	for (i = 0; i < c->n_evidence; i++) {
 		const struct classify_evidence *ev = &c->evidence[i];
 		json_t *o = json_pack("{s:s?, s:I, s:I}", "term", ev->term,
-				      "start", (json_int_t)ev->start, "end",
-				      (json_int_t)ev->end);
+		                      "start", (json_int_t)ev->start, "end",
+		                      (json_int_t)ev->end);
 
 		if (!o || json_array_append_new(arr, o) < 0)
 			goto out_free;
 	}
-	s = json_dumps(arr, JSON_COMPACT | JSON_ENSURE_ASCII);
+	s = json_dumps(arr, JSON_COMPACT);
 out_free:
 	json_decref(arr);
 	return s;
 }
 
 static int write_categories(struct store *st, int64_t post_id,
-			    const struct classify_result *res,
-			    const char *rules_version, int64_t now)
+                            const struct classify_result *res,
+                            const char *rules_version, int64_t now)
 {
 	sqlite3_stmt *s;
 	size_t i;
@@ -758,16 +756,16 @@ static int write_categories(struct store *st, int64_t post_id,
 }
 
 static int record_entry(struct store *st, const struct store_poll *poll,
-			int64_t account_id, size_t i, int64_t now,
-			struct store_poll_counts *counts)
+                        int64_t account_id, size_t i, int64_t now,
+                        struct store_poll_counts *counts)
 {
 	const struct feed_entry *e = &poll->doc->entries[i];
 	const struct classify_result *res =
-		poll->results ? &poll->results[i] : NULL;
+	    poll->results ? &poll->results[i] : NULL;
 	const char *lang = e->lang ? e->lang : poll->doc->lang;
-	const char *rules = res ? (poll->rules_version ? poll->rules_version
-						       : "unknown")
-				: NULL;
+	const char *rules =
+	    res ? (poll->rules_version ? poll->rules_version : "unknown")
+	        : NULL;
 	char hash[32];
 	int64_t post_id = 0;
 	bool found = false, same = false;
@@ -864,7 +862,7 @@ static bool counter_changed(sqlite3_stmt *last, int col, int64_t now_value)
 /* Adds a snapshot of the account's counters when one changed or the last
  * is a day old, and keeps the platform's creation date. */
 static int record_account(struct store *st, int64_t account_id,
-			  const struct feed_account *a, int64_t now)
+                          const struct feed_account *a, int64_t now)
 {
 	sqlite3_stmt *s;
 	bool write = true;
@@ -892,9 +890,9 @@ static int record_account(struct store *st, int64_t account_id,
 
 		column_int64_or(s, 0, 0, &observed);
 		write = now - observed >= SNAPSHOT_MAX_AGE ||
-			counter_changed(s, 1, a->followers) ||
-			counter_changed(s, 2, a->following) ||
-			counter_changed(s, 3, a->posts);
+		        counter_changed(s, 1, a->followers) ||
+		        counter_changed(s, 2, a->following) ||
+		        counter_changed(s, 3, a->posts);
 	} else if (rc != SQLITE_DONE) {
 		rc = fail_sqlite(st, rc, "snapshot lookup");
 		sqlite3_reset(s);
@@ -915,7 +913,7 @@ static int record_account(struct store *st, int64_t account_id,
 }
 
 static int record_feed(struct store *st, const struct store_poll *poll,
-		       int64_t account_id, int64_t now, bool failed)
+                       int64_t account_id, int64_t now, bool failed)
 {
 	sqlite3_stmt *s;
 	int rc = 0;
@@ -934,9 +932,9 @@ static int record_feed(struct store *st, const struct store_poll *poll,
 		rc = stmt_done(st, s, "feed health");
 	} else {
 		s = stmt_get(st,
-			     poll->not_modified ? STMT_FEED_NOT_MODIFIED
-						: STMT_FEED_OK,
-			     &rc);
+		             poll->not_modified ? STMT_FEED_NOT_MODIFIED
+		                                : STMT_FEED_OK,
+		             &rc);
 		if (!s)
 			return rc;
 		sqlite3_bind_int64(s, 1, poll->feed_id);
@@ -965,7 +963,7 @@ static int record_feed(struct store *st, const struct store_poll *poll,
 }
 
 static int record_fetch(struct store *st, const struct store_poll *poll,
-			int64_t now, const struct store_poll_counts *c)
+                        int64_t now, const struct store_poll_counts *c)
 {
 	sqlite3_stmt *s;
 	int rc = 0;
@@ -989,7 +987,7 @@ static int record_fetch(struct store *st, const struct store_poll *poll,
 }
 
 int store_record_poll(struct store *st, const struct store_poll *poll,
-		      struct store_poll_counts *counts)
+                      struct store_poll_counts *counts)
 {
 	struct store_poll_counts c = {0, 0};
 	bool failed = poll->error != NULL || poll->gone;
@@ -1012,7 +1010,7 @@ int store_record_poll(struct store *st, const struct store_poll *poll,
 	if (rc == SQLITE_DONE) {
 		sqlite3_reset(s);
 		set_err(st, "feed %" PRId64 " is not in the database",
-			poll->feed_id);
+		        poll->feed_id);
 		rc = -ENOENT;
 		goto out_rollback;
 	} else if (rc != SQLITE_ROW) {
@@ -1030,8 +1028,8 @@ int store_record_poll(struct store *st, const struct store_poll *poll,
 				goto out_rollback;
 		}
 		if (poll->doc->has_account) {
-			rc = record_account(st, account_id,
-					    &poll->doc->account, now);
+			rc = record_account(st, account_id, &poll->doc->account,
+			                    now);
 			if (rc < 0)
 				goto out_rollback;
 		}
