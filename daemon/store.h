@@ -26,7 +26,7 @@ struct sqlite3;
 int store_open(const char *path, struct store **out, char *err, size_t errlen);
 /* Opens an existing database without migrating, for reading (CLI). */
 int store_open_readonly(const char *path, struct store **out, char *err,
-                        size_t errlen);
+			size_t errlen);
 void store_close(struct store *st);
 /* The schema version the database is at, and the newest this build knows. */
 int store_schema_version(struct store *st);
@@ -43,13 +43,13 @@ int store_errno_from_sqlite(struct sqlite3 *db, int rc);
 struct store_feed_state {
 	int64_t feed_id;
 	int64_t account_id;
-	char *url;           /* current URL: the configured one, or where a
-	                      * permanent redirect moved it */
-	char *etag;          /* or NULL */
-	char *last_modified; /* or NULL */
-	int64_t next_poll;   /* UTC epoch seconds; 0 = poll now */
+	char *url;            /* current URL: the configured one, or where a
+	                       * permanent redirect moved it */
+	char *etag;           /* or NULL */
+	char *last_modified;  /* or NULL */
+	int64_t next_poll;    /* UTC epoch seconds; 0 = poll now */
 	int consecutive_failures;
-	bool disabled; /* 410 Gone seen */
+	bool disabled;        /* 410 Gone seen */
 };
 void store_feed_state_clear(struct store_feed_state *fs);
 
@@ -62,24 +62,24 @@ int store_sync_config(struct store *st, const struct config *cfg);
 /* Loads the state of the configured feed (account key + configured URL).
  * Returns 0, -ENOENT when unknown, or a negative errno. */
 int store_feed_state(struct store *st, const char *account_key,
-                     const char *configured_url, struct store_feed_state *out);
+		     const char *configured_url, struct store_feed_state *out);
 
 /* One finished poll, as store_record_poll() writes it. */
 struct store_poll {
 	int64_t feed_id;
-	int64_t started_us; /* UTC epoch microseconds */
+	int64_t started_us;      /* UTC epoch microseconds */
 	int64_t duration_ms;
-	int http_status;   /* 0 when no response */
-	size_t bytes;      /* body bytes received */
-	const char *error; /* NULL on success, else why it failed */
-	bool not_modified; /* 304 */
-	bool gone;         /* 410: disable the feed */
-	const char *etag;  /* validators to keep (NULL = clear) */
+	int http_status;         /* 0 when no response */
+	size_t bytes;            /* body bytes received */
+	const char *error;       /* NULL on success, else why it failed */
+	bool not_modified;       /* 304 */
+	bool gone;               /* 410: disable the feed */
+	const char *etag;        /* validators to keep (NULL = clear) */
 	const char *last_modified;
-	const char *new_url;        /* permanent redirect target, or NULL */
-	int64_t next_poll;          /* when to poll again, UTC epoch seconds */
-	const struct feed_doc *doc; /* NULL unless parsed */
-	const struct classify_result *results; /* doc->n_entries of them */
+	const char *new_url;     /* permanent redirect target, or NULL */
+	int64_t next_poll;       /* when to poll again, UTC epoch seconds */
+	const struct feed_doc *doc;               /* NULL unless parsed */
+	const struct classify_result *results;    /* doc->n_entries of them */
 	const char *rules_version;
 };
 
@@ -93,6 +93,6 @@ struct store_poll_counts {
  * account snapshot, feed validators and health).  Returns 0 or a negative
  * errno; on error nothing of the poll is written. */
 int store_record_poll(struct store *st, const struct store_poll *poll,
-                      struct store_poll_counts *counts);
+		      struct store_poll_counts *counts);
 
 #endif
