@@ -1109,8 +1109,9 @@ static int put_esc(struct buf *b, const char *s, enum esc mode, size_t max)
 		utf8proc_ssize_t len =
 		    utf8proc_iterate((const utf8proc_uint8_t *)p, -1, &cp);
 
-		if (max && n++ == max)
+		if (max && n == max)
 			return buf_puts(b, "\xe2\x80\xa6");
+		n++;
 		if (len < 1) {
 			rc = buf_puts(b, "\xef\xbf\xbd");
 			p++;
@@ -1125,7 +1126,10 @@ static int put_esc(struct buf *b, const char *s, enum esc mode, size_t max)
 		           strchr("&<>", (int)cp)) {
 			rc = buf_printf(b, "&#%d;", (int)cp);
 		} else if (mode == ESC_MD && cp < 0x80 &&
-		           strchr("\\`*_[]{}()#+-!|~", (int)cp)) {
+		           (strchr("\\`*_[]|~", (int)cp) ||
+		            (n == 1 && strchr("#+-", (int)cp)))) {
+			/* Block markers (#, +, -) matter only where a line
+			 * starts, and an escaped string has no line breaks. */
 			rc = buf_putc(b, '\\');
 			if (rc == 0)
 				rc = buf_putc(b, (char)cp);
@@ -1257,6 +1261,13 @@ static int table_add_int(struct table *t, const json_t *v)
 	return table_addf(t, "%lld", (long long)json_integer_value(v));
 }
 
+/* Drops spaces at the end of b (before a line break is added). */
+static void rtrim(struct buf *b)
+{
+	while (b->len > 0 && b->data[b->len - 1] == ' ')
+		b->data[--b->len] = '\0';
+}
+
 static int pad(struct buf *b, size_t n)
 {
 	int rc = 0;
@@ -1314,8 +1325,10 @@ static int table_render_text(const struct table *t, struct buf *b)
 			if (rc == 0 && t->align[c] != 'r' && !last)
 				rc = pad(b, w[c] - sw);
 		}
-		if (rc == 0)
+		if (rc == 0) {
+			rtrim(b);
 			rc = buf_putc(b, '\n');
+		}
 	}
 out_free:
 	for (r = 0; clean && r < t->n; r++)
@@ -1485,8 +1498,10 @@ static int put_wrapped(struct buf *b, const char *raw, size_t max_cp,
 			rc = pad(b, indent);
 			if (rc == 0)
 				rc = buf_append(b, line, (size_t)(end - line));
-			if (rc == 0)
+			if (rc == 0) {
+				rtrim(b);
 				rc = buf_putc(b, '\n');
+			}
 			line = *end == ' ' ? end + 1 : end;
 			space = NULL;
 			w = 0;
@@ -1500,8 +1515,10 @@ static int put_wrapped(struct buf *b, const char *raw, size_t max_cp,
 		rc = pad(b, indent);
 		if (rc == 0)
 			rc = buf_puts(b, line);
-		if (rc == 0)
+		if (rc == 0) {
+			rtrim(b);
 			rc = buf_putc(b, '\n');
+		}
 	}
 out_free:
 	buf_free(&clean);
@@ -1650,7 +1667,7 @@ struct chart {
 
 static int render_chart(struct buf *b, const struct chart *c)
 {
-	const double W = 720, H = 260, left = 44, right = 10, top = 12,
+	const double W = 720, H = 260, left = 44, right = 36, top = 12,
 	             plot_h = 170;
 	double bw, max = 0, x, y, h;
 	size_t i, j, step;
@@ -1794,35 +1811,56 @@ out_free:
 	return rc;
 }
 
-/* Accounts opened per year, stacked by role. */
+/* Accounts opened per year, stacked by role; years without any are shown
+ * as empty bars so the time axis stays honest. */
 static int chart_years(struct buf *b, const json_t *years)
 {
-	size_t nb = json_object_size(years), ns = ARRAY_SIZE(role_keys), i, j;
-	const char **labels = calloc(nb + 1, sizeof(*labels));
-	int64_t *values = calloc(nb * ns + 1, sizeof(*values));
-	struct chart c = {"accounts opened per year",
-	                  nb,
-	                  labels,
-	                  ns,
-	                  role_keys,
-	                  role_colors,
-	                  values};
-	const char *year;
+	const size_t ns = ARRAY_SIZE(role_keys);
+	const char *year, *first = NULL, *last = NULL;
+	char(*names)[8] = NULL;
+	const char **labels = NULL;
+	int64_t *values = NULL;
+	size_t nb = 0, i, j;
+	long y0 = 0, y1 = 0;
 	json_t *yo;
 	int rc = -ENOMEM;
 
-	if (!labels || !values)
-		goto out_free;
-	i = 0;
 	json_object_foreach((json_t *)years, year, yo)
 	{
-		labels[i] = year;
+		if (!first)
+			first = year;
+		last = year;
+	}
+	if (first) {
+		y0 = strtol(first, NULL, 10);
+		y1 = strtol(last, NULL, 10);
+		nb = y1 >= y0 && y1 - y0 < 300 ? (size_t)(y1 - y0 + 1) : 0;
+	}
+	names = calloc(nb + 1, sizeof(*names));
+	labels = calloc(nb + 1, sizeof(*labels));
+	values = calloc(nb * ns + 1, sizeof(*values));
+	if (!names || !labels || !values)
+		goto out_free;
+	for (i = 0; i < nb; i++) {
+		snprintf(names[i], sizeof(names[i]), "%ld", y0 + (long)i);
+		labels[i] = names[i];
+		yo = json_object_get(years, names[i]);
 		for (j = 0; j < ns; j++)
 			values[i * ns + j] = jint(yo, role_keys[j]);
-		i++;
 	}
-	rc = render_chart(b, &c);
+	{
+		struct chart c = {"accounts opened per year",
+		                  nb,
+		                  labels,
+		                  ns,
+		                  role_keys,
+		                  role_colors,
+		                  values};
+
+		rc = render_chart(b, &c);
+	}
 out_free:
+	free(names);
 	free(labels);
 	free(values);
 	return rc;
