@@ -1101,6 +1101,7 @@ static bool cp_is_unsafe(utf8proc_int32_t cp)
 static int put_esc(struct buf *b, const char *s, enum esc mode, size_t max)
 {
 	const char *p = s ? s : "";
+	utf8proc_int32_t prev = 0;
 	size_t n = 0;
 	int rc = 0;
 
@@ -1127,15 +1128,18 @@ static int put_esc(struct buf *b, const char *s, enum esc mode, size_t max)
 			rc = buf_printf(b, "&#%d;", (int)cp);
 		} else if (mode == ESC_MD && cp < 0x80 &&
 		           (strchr("\\`*_[]|~", (int)cp) ||
+		            (cp == '(' && prev == ']') ||
 		            (n == 1 && strchr("#+-", (int)cp)))) {
 			/* Block markers (#, +, -) matter only where a line
-			 * starts, and an escaped string has no line breaks. */
+			 * starts, and an escaped string has no line breaks;
+			 * "(" only after "]", where a link target begins. */
 			rc = buf_putc(b, '\\');
 			if (rc == 0)
 				rc = buf_putc(b, (char)cp);
 		} else {
 			rc = buf_append(b, p, (size_t)len);
 		}
+		prev = cp;
 		p += len;
 	}
 	return rc;

@@ -469,7 +469,7 @@ static void test_md_and_text_escapes(void)
 	ASSERT(!contains_ci(md.data, "<img"));
 	ASSERT(!contains_ci(md.data, "](javascript"));
 	ASSERT(!strchr(md.data, '\x1b'));
-	ASSERT(strstr(md.data, "\\[x\\](javascript:alert(2))") != NULL);
+	ASSERT(strstr(md.data, "\\[x\\]\\(javascript:alert(2))") != NULL);
 	ASSERT(strstr(md.data, "([source](https://a.example/1))") != NULL);
 	ASSERT(strstr(md.data, "| origin\\_narrative | 2 | 1 | \\+1 |") !=
 	       NULL);
