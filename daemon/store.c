@@ -68,13 +68,14 @@ static const char *const stmt_sql[STMT_COUNT] = {
     [STMT_POST_INSERT] =
         "INSERT INTO posts (account_id, feed_id, stable_key, url, title,"
         " text, html, author, lang, published, first_seen, updated,"
-        " content_hash, is_repost, rules_version)"
+        " content_hash, is_repost, rules_version, report_time)"
         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
-        " ?13, ?14, ?15)",
+        " ?13, ?14, ?15, COALESCE(?10, ?11))",
     [STMT_POST_UPDATE] =
         "UPDATE posts SET feed_id = ?2, url = ?3, title = ?4, text = ?5,"
         " html = ?6, author = ?7, lang = ?8,"
         " published = COALESCE(?9, published), updated = ?10,"
+        " report_time = COALESCE(?9, published, first_seen),"
         " edited_seen = ?11, content_hash = ?12, is_repost = ?13,"
         " rules_version = ?14, edit_count = edit_count + 1"
         " WHERE id = ?1",
@@ -452,7 +453,15 @@ int store_open_readonly(const char *path, struct store **out, char *err,
 	                 err, errlen);
 	if (rc < 0)
 		return rc;
-	rc = read_user_version(st, &version);
+	/* Reports scan wide ranges of a large file once: a bigger page cache,
+	 * memory-mapped reads and in-memory sorts save most of their time. */
+	rc = exec_sql(
+	    st,
+	    "PRAGMA cache_size = -65536; PRAGMA mmap_size = 1073741824;"
+	    "PRAGMA temp_store = MEMORY",
+	    "read tuning");
+	if (rc == 0)
+		rc = read_user_version(st, &version);
 	if (rc == 0)
 		rc = check_not_newer(st, version);
 	if (rc == 0 && version < 1) {

@@ -58,6 +58,8 @@ CREATE TABLE posts (
 	lang TEXT,
 	published INTEGER,                -- as the feed says, NULL if it does not
 	first_seen INTEGER NOT NULL,      -- when demarche stored it
+	report_time INTEGER NOT NULL,     -- published, else first_seen: the
+	                                  -- time reports and views group by
 	updated INTEGER,                  -- the feed's own "updated" time
 	edited_seen INTEGER,              -- when demarche last recorded an edit
 	content_hash TEXT NOT NULL,       -- of title and text, detects edits
@@ -76,7 +78,7 @@ CREATE TABLE post_categories (
 	rules_version TEXT NOT NULL,
 	classified_at INTEGER NOT NULL,
 	PRIMARY KEY (post_id, category)
-);
+) WITHOUT ROWID;
 
 -- Follower / following / post counters of an account over time.
 CREATE TABLE account_snapshots (

@@ -2,10 +2,10 @@
 -- questions analysts ask most.  Views show times as ISO 8601 UTC strings
 -- ('2020-03-12T13:37:00Z'); the underlying tables keep epoch seconds.
 
--- A post's time for reports: when it was published, else when first seen.
-CREATE INDEX posts_time ON posts (COALESCE(published, first_seen));
-CREATE INDEX posts_account_time ON posts (account_id,
-	COALESCE(published, first_seen));
+-- posts.report_time is when a post was published, else when first seen;
+-- with account_id alongside, period counts never touch the table.
+CREATE INDEX posts_time ON posts (report_time, account_id);
+CREATE INDEX posts_account_time ON posts (account_id, report_time);
 CREATE INDEX posts_feed ON posts (feed_id);
 CREATE INDEX post_categories_category ON post_categories (category, post_id);
 CREATE INDEX account_snapshots_account ON account_snapshots (account_id,
@@ -20,8 +20,8 @@ SELECT p.id AS post_id,
 	a.handle,
 	a.role,
 	a.country,
-	strftime('%Y-%m-%dT%H:%M:%SZ', COALESCE(p.published, p.first_seen),
-		'unixepoch') AS time,
+	strftime('%Y-%m-%dT%H:%M:%SZ', p.report_time, 'unixepoch')
+		AS time,
 	strftime('%Y-%m-%dT%H:%M:%SZ', p.published, 'unixepoch') AS published,
 	strftime('%Y-%m-%dT%H:%M:%SZ', p.first_seen, 'unixepoch') AS first_seen,
 	p.url,
@@ -43,8 +43,8 @@ CREATE VIEW post_category_rows AS
 SELECT p.id AS post_id,
 	a.handle,
 	a.role,
-	strftime('%Y-%m-%dT%H:%M:%SZ', COALESCE(p.published, p.first_seen),
-		'unixepoch') AS time,
+	strftime('%Y-%m-%dT%H:%M:%SZ', p.report_time, 'unixepoch')
+		AS time,
 	pc.category,
 	pc.score,
 	pc.evidence,
@@ -60,7 +60,7 @@ JOIN accounts a ON a.id = p.account_id;
 -- Posts per day and account; 'category' is '*' for all posts, else one
 -- category key (a post in two categories counts in both).
 CREATE VIEW daily_counts AS
-SELECT date(COALESCE(p.published, p.first_seen), 'unixepoch') AS day,
+SELECT date(p.report_time, 'unixepoch') AS day,
 	a.handle,
 	'*' AS category,
 	count(*) AS posts
@@ -68,7 +68,7 @@ FROM posts p
 JOIN accounts a ON a.id = p.account_id
 GROUP BY day, a.handle
 UNION ALL
-SELECT date(COALESCE(p.published, p.first_seen), 'unixepoch') AS day,
+SELECT date(p.report_time, 'unixepoch') AS day,
 	a.handle,
 	pc.category,
 	count(*) AS posts

@@ -233,9 +233,9 @@ static void test_upgrade_in_place(void)
 	        " kind, added) VALUES (1, 1, 'https://o.example/',"
 	        " 'https://o.example/', 'web', 1);"
 	        "INSERT INTO posts (id, account_id, feed_id, stable_key,"
-	        " text, published, first_seen, content_hash) VALUES"
-	        " (1, 1, 1, 'k1', 'kept text', 1583020800, 1583020800,"
-	        " 'h');"
+	        " text, published, first_seen, report_time, content_hash)"
+	        " VALUES (1, 1, 1, 'k1', 'kept text', 1583020800,"
+	        " 1583020800, 1583020800, 'h');"
 	        "INSERT INTO post_categories VALUES (1,"
 	        " 'origin_narrative', 2.0, '[]', 'r0', 1583020800);",
 	        NULL, NULL, NULL),
