@@ -1,7 +1,313 @@
-/* PLACEHOLDER: replaced by the store/report work. */
+/*
+ * cmd_report.c — `demarche -d DB report` and `demarche -d DB trends`: open
+ * the log read-only, build the report (or the trends) model with report.c,
+ * render it, and write it to stdout or, with -o, atomically to a file
+ * (temporary file, fsync, rename, fsync of the directory), so a reader
+ * never sees half a report.  Delivery through the config's channels
+ * (--deliver) belongs to the delivery work and is refused cleanly here.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <sysexits.h>
+#include <unistd.h>
+
 #include "cmd.h"
+#include "log.h"
+#include "report.h"
+#include "store.h"
+#include "util.h"
+
+static int write_all(int fd, const char *data, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, data, len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		data += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Writes data to path through a temporary file in the same directory. */
+static int write_atomic(const char *path, const char *data, size_t len)
+{
+	char *tmp, *dir, *slash;
+	mode_t mask;
+	int fd, dfd, rc;
+
+	tmp = malloc(strlen(path) + sizeof(".tmpXXXXXX"));
+	if (!tmp)
+		return -ENOMEM;
+	strcpy(tmp, path);
+	strcat(tmp, ".tmpXXXXXX");
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		rc = -errno;
+		goto out_free;
+	}
+	/* mkstemp makes 0600; a report is as readable as any new file. */
+	mask = umask(0);
+	umask(mask);
+	rc = fchmod(fd, 0666 & ~mask) < 0 ? -errno : 0;
+	if (rc == 0)
+		rc = write_all(fd, data, len);
+	if (rc == 0 && fsync(fd) < 0)
+		rc = -errno;
+	if (close(fd) < 0 && rc == 0)
+		rc = -errno;
+	if (rc == 0 && rename(tmp, path) < 0)
+		rc = -errno;
+	if (rc < 0) {
+		unlink(tmp);
+		goto out_free;
+	}
+	/* The rename is durable once the directory entry is. */
+	dir = strdup(path);
+	if (dir) {
+		slash = strrchr(dir, '/');
+		if (slash == dir)
+			slash[1] = '\0';
+		else if (slash)
+			*slash = '\0';
+		dfd =
+		    open(slash ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dfd >= 0) {
+			fsync(dfd);
+			close(dfd);
+		}
+		free(dir);
+	}
+out_free:
+	free(tmp);
+	return rc;
+}
+
+/* Sends the rendering to -o FILE or stdout; returns a sysexits code. */
+static int emit(const struct buf *b, const char *output)
+{
+	int rc;
+
+	if (output) {
+		rc = write_atomic(output, b->data ? b->data : "", b->len);
+		if (rc < 0) {
+			log_warnx("%s: %s", output, strerror(-rc));
+			return EX_CANTCREAT;
+		}
+		return 0;
+	}
+	if (fwrite(b->data ? b->data : "", 1, b->len, stdout) != b->len ||
+	    fflush(stdout) != 0) {
+		log_warn("writing the report");
+		return EX_IOERR;
+	}
+	return 0;
+}
+
+/* Opens the database for reading; returns 0 or a sysexits code. */
+static int open_db(const struct cmd_globals *g, const char *cmd,
+                   struct store **st)
+{
+	char err[512];
+	int rc;
+
+	if (!g->db) {
+		log_warnx("%s: no database: use demarche -d DB %s", cmd, cmd);
+		return EX_USAGE;
+	}
+	rc = store_open_readonly(g->db, st, err, sizeof(err));
+	if (rc == -ENOENT) {
+		log_warnx("%s: database not found: %s", cmd, err);
+		return EX_NOINPUT;
+	}
+	if (rc < 0) {
+		log_warnx("%s: cannot read the database: %s", cmd, err);
+		return EX_IOERR;
+	}
+	return 0;
+}
+
+static void report_usage(void)
+{
+	fputs("usage: demarche -d DB report [--since 24h|7d|...] "
+	      "[--format text|md|json|html] [-o FILE]\n"
+	      "       demarche -c FILE report --deliver [--since ...]\n",
+	      stderr);
+}
+
 int cmd_report_main(const struct cmd_globals *g, int argc, char **argv)
-{ (void)g; (void)argc; (void)argv; return EX_SOFTWARE; }
+{
+	static const struct option opts[] = {
+	    {"since", required_argument, NULL, 's'},
+	    {"format", required_argument, NULL, 'f'},
+	    {"output", required_argument, NULL, 'o'},
+	    {"deliver", no_argument, NULL, 'D'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	enum report_format format = REPORT_FORMAT_TEXT;
+	const char *output = NULL;
+	struct store *st = NULL;
+	struct buf b = {0};
+	int64_t since = 7 * 86400, now;
+	json_t *report = NULL;
+	bool deliver = false;
+	char err[512];
+	int ch, rc;
+
+	while ((ch = getopt_long(argc, argv, "s:f:o:h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 's':
+			if (report_parse_since(optarg, &since) < 0) {
+				log_warnx("report: bad --since '%s' (e.g. 24h, "
+				          "7d, 2w)",
+				          optarg);
+				return EX_USAGE;
+			}
+			break;
+		case 'f':
+			if (report_format_from_name(optarg, &format) < 0 ||
+			    format == REPORT_FORMAT_CSV) {
+				log_warnx("report: unknown format '%s' "
+				          "(text, md, json, html)",
+				          optarg);
+				return EX_USAGE;
+			}
+			break;
+		case 'o':
+			output = optarg;
+			break;
+		case 'D':
+			deliver = true;
+			break;
+		case 'h':
+			report_usage();
+			return 0;
+		default:
+			report_usage();
+			return EX_USAGE;
+		}
+	}
+	if (optind < argc) {
+		log_warnx("report: unexpected argument '%s'", argv[optind]);
+		report_usage();
+		return EX_USAGE;
+	}
+	if (deliver) {
+		/* The hook for scheduled delivery (deliver.c, later work). */
+		fputs("report --deliver: not available in this build\n",
+		      stderr);
+		return EX_UNAVAILABLE;
+	}
+	rc = open_db(g, "report", &st);
+	if (rc)
+		return rc;
+	now = util_now();
+	rc = report_build(st, now - since, now, &report, err, sizeof(err));
+	if (rc < 0) {
+		log_warnx("report: %s", err);
+		rc = rc == -ENOMEM ? EX_OSERR : EX_IOERR;
+		goto out_close;
+	}
+	if (report_render(report, format, &b) < 0) {
+		log_warnx("report: out of memory");
+		rc = EX_OSERR;
+		goto out_free;
+	}
+	rc = emit(&b, output);
+out_free:
+	buf_free(&b);
+	json_decref(report);
+out_close:
+	store_close(st);
+	return rc;
+}
+
 int cmd_trends_main(const struct cmd_globals *g, int argc, char **argv)
-{ (void)g; (void)argc; (void)argv; return EX_SOFTWARE; }
+{
+	static const struct option opts[] = {
+	    {"format", required_argument, NULL, 'f'},
+	    {"since", required_argument, NULL, 's'},
+	    {"output", required_argument, NULL, 'o'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	enum report_format format = REPORT_FORMAT_TEXT;
+	const char *output = NULL;
+	struct store *st = NULL;
+	struct buf b = {0};
+	int64_t since = 0, span;
+	json_t *trends = NULL;
+	char err[512];
+	int ch, rc;
+
+	while ((ch = getopt_long(argc, argv, "f:s:o:h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'f':
+			if (report_format_from_name(optarg, &format) < 0 ||
+			    (format != REPORT_FORMAT_TEXT &&
+			     format != REPORT_FORMAT_JSON &&
+			     format != REPORT_FORMAT_CSV)) {
+				log_warnx("trends: unknown format '%s' "
+				          "(text, json, csv)",
+				          optarg);
+				return EX_USAGE;
+			}
+			break;
+		case 's':
+			if (report_parse_since(optarg, &span) < 0) {
+				log_warnx("trends: bad --since '%s'", optarg);
+				return EX_USAGE;
+			}
+			since = util_now() - span;
+			break;
+		case 'o':
+			output = optarg;
+			break;
+		case 'h':
+			fputs("usage: demarche -d DB trends [--format "
+			      "text|json|csv] [--since 52w] [-o FILE]\n",
+			      stdout);
+			return 0;
+		default:
+			fputs("usage: demarche -d DB trends [--format "
+			      "text|json|csv] [--since 52w] [-o FILE]\n",
+			      stderr);
+			return EX_USAGE;
+		}
+	}
+	if (optind < argc) {
+		log_warnx("trends: unexpected argument '%s'", argv[optind]);
+		return EX_USAGE;
+	}
+	rc = open_db(g, "trends", &st);
+	if (rc)
+		return rc;
+	rc = report_trends_build(st, since, &trends, err, sizeof(err));
+	if (rc < 0) {
+		log_warnx("trends: %s", err);
+		rc = rc == -ENOMEM ? EX_OSERR : EX_IOERR;
+		goto out_close;
+	}
+	if (report_trends_render(trends, format, &b) < 0) {
+		log_warnx("trends: out of memory");
+		rc = EX_OSERR;
+		goto out_free;
+	}
+	rc = emit(&b, output);
+out_free:
+	buf_free(&b);
+	json_decref(trends);
+out_close:
+	store_close(st);
+	return rc;
+}

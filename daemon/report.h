@@ -7,6 +7,7 @@
 #ifndef DEMARCHE_REPORT_H
 #define DEMARCHE_REPORT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include <jansson.h>
@@ -19,6 +20,7 @@ enum report_format {
 	REPORT_FORMAT_MD,
 	REPORT_FORMAT_JSON,
 	REPORT_FORMAT_HTML,
+	REPORT_FORMAT_CSV, /* trends only */
 };
 int report_format_from_name(const char *name, enum report_format *out);
 const char *report_format_name(enum report_format f);
@@ -28,7 +30,27 @@ const char *report_format_name(enum report_format f);
  * in *out, or a negative errno with a message in err. */
 int report_build(struct store *st, int64_t from, int64_t to, json_t **out,
 		 char *err, size_t errlen);
-/* Appends the rendering of a report model to b.  Returns 0 or -ENOMEM. */
+/* Appends the rendering of a report model to b.  Returns 0, -ENOMEM, or
+ * -EINVAL for a format reports do not have (CSV). */
 int report_render(const json_t *report, enum report_format f, struct buf *b);
+
+/* The period syntax of --since: "90" or "90s", "15m", "24h", "7d", "2w"
+ * -> seconds (positive, at most 100 years).  Returns 0 or -EINVAL.  Kept
+ * here until config_parse_duration() (config.c) is available everywhere. */
+int report_parse_since(const char *s, int64_t *out);
+
+/*
+ * The account-growth tables of `demarche trends`: accounts opened per year
+ * by role, follower growth per account, posts per week and category share
+ * per week (weeks start on Monday, named by that date), over posts at or
+ * after since (0 = all).  Returns 0 and a *new* reference in *out, or a
+ * negative errno with a message in err.
+ */
+int report_trends_build(struct store *st, int64_t since, json_t **out,
+			char *err, size_t errlen);
+/* Renders the trends model as TEXT, JSON or CSV (one tidy table with the
+ * columns series,period,group,value).  Returns 0, -ENOMEM or -EINVAL. */
+int report_trends_render(const json_t *trends, enum report_format f,
+			 struct buf *b);
 
 #endif

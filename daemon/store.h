@@ -35,6 +35,9 @@ int store_schema_latest(void);
 const char *store_errmsg(struct store *st);
 /* The underlying connection, for read-only queries (reports). Borrowed. */
 struct sqlite3 *store_db(struct store *st);
+/* Translates an SQLite result code on db into a negative errno, as the
+ * store does for its own calls (see store.c for the table). */
+int store_errno_from_sqlite(struct sqlite3 *db, int rc);
 
 /* What the poller needs to remember about a feed between polls. */
 struct store_feed_state {

@@ -1,0 +1,2433 @@
+/*
+ * report.c — the summary report and the account-growth trends.
+ *
+ * report_build() reads one consistent snapshot of the log (a single read
+ * transaction) and turns a period into a JSON model: totals, per category
+ * the count against the previous period of the same length with its leading
+ * accounts and strongest examples, a per-account table, account growth and
+ * feed health.  The renderers below only ever read that model, so text,
+ * Markdown, JSON and HTML say the same thing.  Everything that came from a
+ * feed (post text, titles, handles, URLs, server error strings) is treated
+ * as hostile: control characters and bidi overrides are replaced before it
+ * reaches a terminal, Markdown and HTML escape it, and only http(s) URLs
+ * ever become links.
+ *
+ * A post belongs to the period by its published time, or by the time
+ * demarche first saw it when the feed gave none: posts.report_time, which
+ * the posts_time index of schema/0002_views.sql covers.
+ */
+#include "report.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <sqlite3.h>
+#include <utf8proc.h>
+
+/* The codebook's categories in report order (as classify.h lists them);
+ * categories found in the log beyond these follow, sorted by key. */
+static const char *const category_keys[] = {
+    "blame_rebuttal",
+    "western_failure",
+    "economic_coercion",
+    "origin_narrative",
+};
+static const char *const role_keys[] = {
+    "diplomat", "spokesperson", "mission", "ministry", "state_media", "other",
+};
+
+#define TOP_ACCOUNTS     5   /* leading accounts per category */
+#define EXAMPLES         3   /* strongest posts per category */
+#define EXAMPLE_TEXT_MAX 600 /* code points of an example's text */
+#define DAYS_FILL_MAX    366 /* longer periods list only days with posts */
+#define CELL_MAX         48  /* code points of a table cell */
+#define DAY              86400
+
+/* The SQL of a post's report time and the period test on it. */
+#define POST_TIME "p.report_time"
+#define IN_PERIOD POST_TIME " >= ?1 AND " POST_TIME " < ?2"
+
+/* ---------------------------------------------------------------- names */
+
+static const char *const format_names[] = {
+    [REPORT_FORMAT_TEXT] = "text", [REPORT_FORMAT_MD] = "md",
+    [REPORT_FORMAT_JSON] = "json", [REPORT_FORMAT_HTML] = "html",
+    [REPORT_FORMAT_CSV] = "csv",
+};
+
+int report_format_from_name(const char *name, enum report_format *out)
+{
+	size_t i;
+
+	for (i = 0; name && i < ARRAY_SIZE(format_names); i++)
+		if (strcmp(name, format_names[i]) == 0) {
+			*out = (enum report_format)i;
+			return 0;
+		}
+	if (name && strcmp(name, "markdown") == 0) {
+		*out = REPORT_FORMAT_MD;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+const char *report_format_name(enum report_format f)
+{
+	return (unsigned)f < ARRAY_SIZE(format_names) ? format_names[f] : "?";
+}
+
+int report_parse_since(const char *s, int64_t *out)
+{
+	const int64_t max = 100LL * 366 * DAY;
+	int64_t v = 0, unit = 1;
+	const char *p = s;
+
+	if (!s || *s < '0' || *s > '9')
+		return -EINVAL;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		v = v * 10 + (*p - '0');
+		if (v > max)
+			return -EINVAL;
+	}
+	switch (*p) {
+	case '\0':
+	case 's':
+		break;
+	case 'm':
+		unit = 60;
+		break;
+	case 'h':
+		unit = 3600;
+		break;
+	case 'd':
+		unit = DAY;
+		break;
+	case 'w':
+		unit = 7 * DAY;
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (*p && p[1])
+		return -EINVAL;
+	if (v == 0 || v > max / unit)
+		return -EINVAL;
+	*out = v * unit;
+	return 0;
+}
+
+/* ----------------------------------------------------------- JSON helpers */
+
+/* A JSON string of s even when the log holds invalid UTF-8 (bad bytes
+ * become U+FFFD); NULL only when out of memory. */
+static json_t *json_text(const char *s)
+{
+	struct buf b = {0};
+	const char *p = s;
+	json_t *j;
+
+	if (!s)
+		return json_null();
+	j = json_string(s);
+	if (j)
+		return j;
+	while (*p) {
+		utf8proc_int32_t cp;
+		utf8proc_ssize_t n =
+		    utf8proc_iterate((const utf8proc_uint8_t *)p, -1, &cp);
+
+		if (n < 1) {
+			if (buf_puts(&b, "\xef\xbf\xbd") < 0)
+				goto out_free;
+			p++;
+			continue;
+		}
+		if (buf_append(&b, p, (size_t)n) < 0)
+			goto out_free;
+		p += n;
+	}
+	j = json_string(b.data ? b.data : "");
+out_free:
+	buf_free(&b);
+	return j;
+}
+
+static json_t *json_time(int64_t t)
+{
+	char iso[UTIL_RFC3339_LEN];
+
+	return json_string(util_format_rfc3339(t, iso));
+}
+
+/* Sets o[k] = v, taking v; -ENOMEM when v is NULL or the set fails. */
+static int jset(json_t *o, const char *k, json_t *v)
+{
+	if (!v)
+		return -ENOMEM;
+	return json_object_set_new(o, k, v) < 0 ? -ENOMEM : 0;
+}
+
+static int jappend(json_t *a, json_t *v)
+{
+	if (!v)
+		return -ENOMEM;
+	return json_array_append_new(a, v) < 0 ? -ENOMEM : 0;
+}
+
+static int64_t jint(const json_t *o, const char *k)
+{
+	return (int64_t)json_integer_value(json_object_get(o, k));
+}
+
+static const char *jstr(const json_t *o, const char *k)
+{
+	return json_string_value(json_object_get(o, k));
+}
+
+/* Adds n to the integer o[k] (creating it). */
+static int jadd(json_t *o, const char *k, int64_t n)
+{
+	return jset(o, k, json_integer(jint(o, k) + n));
+}
+
+/* -------------------------------------------------------------- queries */
+
+struct query {
+	sqlite3 *db; /* the store's connection (borrowed) */
+	char *err;   /* where failures are described */
+	size_t errlen;
+};
+
+static int q_fail(struct query *q, int rc, const char *what)
+{
+	snprintf(q->err, q->errlen, "%s: %s", what, sqlite3_errmsg(q->db));
+	return store_errno_from_sqlite(q->db, rc);
+}
+
+static int q_prepare(struct query *q, const char *sql, sqlite3_stmt **s,
+                     int64_t from, int64_t to)
+{
+	int rc = sqlite3_prepare_v2(q->db, sql, -1, s, NULL);
+
+	if (rc != SQLITE_OK) {
+		*s = NULL;
+		return q_fail(q, rc, "report query");
+	}
+	/* Parameters ?1 and ?2 are the period wherever a query has them. */
+	if (sqlite3_bind_parameter_count(*s) >= 1)
+		sqlite3_bind_int64(*s, 1, from);
+	if (sqlite3_bind_parameter_count(*s) >= 2)
+		sqlite3_bind_int64(*s, 2, to);
+	return 0;
+}
+
+/* Returns 1 for a row, 0 at the end, or a negative errno. */
+static int q_step(struct query *q, sqlite3_stmt *s)
+{
+	int rc = sqlite3_step(s);
+
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	return q_fail(q, rc, "report query");
+}
+
+static const char *col_str(sqlite3_stmt *s, int i)
+{
+	return (const char *)sqlite3_column_text(s, i);
+}
+
+static json_t *col_json_text(sqlite3_stmt *s, int i)
+{
+	return json_text(col_str(s, i));
+}
+
+static json_t *col_json_time(sqlite3_stmt *s, int i)
+{
+	if (sqlite3_column_type(s, i) == SQLITE_NULL)
+		return json_null();
+	return json_time(sqlite3_column_int64(s, i));
+}
+
+static json_t *col_json_int(sqlite3_stmt *s, int i)
+{
+	if (sqlite3_column_type(s, i) == SQLITE_NULL)
+		return json_null();
+	return json_integer(sqlite3_column_int64(s, i));
+}
+
+/* Runs a query whose rows are (key, count) and adds each count to
+ * obj[key] (or obj[key][field] when field is set). */
+static int q_counts_into(struct query *q, const char *sql, int64_t from,
+                         int64_t to, json_t *obj, const char *field)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	rc = q_prepare(q, sql, &s, from, to);
+	if (rc < 0)
+		return rc;
+	while ((rc = q_step(q, s)) == 1) {
+		const char *key = col_str(s, 0);
+		json_t *target = obj;
+
+		if (!key)
+			continue;
+		if (field) {
+			target = json_object_get(obj, key);
+			if (!target) {
+				rc = -ENOENT;
+				break;
+			}
+			key = field;
+		}
+		rc = jadd(target, key, sqlite3_column_int64(s, 1));
+		if (rc < 0)
+			break;
+	}
+	sqlite3_finalize(s);
+	return rc < 0 ? rc : 0;
+}
+
+/* A category entry with zero counts. */
+static json_t *category_new(void)
+{
+	return json_pack("{s:i, s:i, s:i, s:[], s:[]}", "count", 0, "previous",
+	                 0, "change", 0, "top_accounts", "examples");
+}
+
+/* An object with every codebook category (and every other category the
+ * log holds) mapped to 0. */
+static int category_zeroes(json_t *o, const json_t *cats)
+{
+	const char *key;
+	json_t *v;
+	int rc;
+
+	json_object_foreach((json_t *)cats, key, v)
+	{
+		(void)v;
+		rc = jset(o, key, json_integer(0));
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int build_totals(struct query *q, int64_t from, int64_t to, json_t *root)
+{
+	static const char sql[] =
+	    "SELECT count(*), count(DISTINCT p.account_id),"
+	    " sum(EXISTS (SELECT 1 FROM post_categories c"
+	    "  WHERE c.post_id = p.id))"
+	    " FROM posts p WHERE " IN_PERIOD;
+	sqlite3_stmt *s;
+	json_t *t;
+	int rc;
+
+	rc = q_prepare(q, sql, &s, from, to);
+	if (rc < 0)
+		return rc;
+	rc = q_step(q, s);
+	if (rc == 1) {
+		t = json_pack(
+		    "{s:I, s:I, s:I}", "posts",
+		    (json_int_t)sqlite3_column_int64(s, 0), "accounts_active",
+		    (json_int_t)sqlite3_column_int64(s, 1), "classified",
+		    (json_int_t)sqlite3_column_int64(s, 2));
+		rc = jset(root, "totals", t);
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
+/* Parses stored evidence JSON; anything unreadable becomes []. */
+static json_t *evidence_from(const char *stored)
+{
+	json_t *ev = stored ? json_loads(stored, 0, NULL) : NULL;
+
+	if (ev && json_is_array(ev))
+		return ev;
+	json_decref(ev);
+	return json_array();
+}
+
+/* Copies at most max code points of s (a "…" marks a cut). */
+static json_t *json_text_cut(const char *s, size_t max)
+{
+	const char *p = s;
+	size_t n = 0;
+	char *cut;
+	json_t *j;
+
+	if (!s)
+		return json_null();
+	while (*p && n < max) {
+		utf8proc_int32_t cp;
+		utf8proc_ssize_t len =
+		    utf8proc_iterate((const utf8proc_uint8_t *)p, -1, &cp);
+
+		p += len < 1 ? 1 : len;
+		n++;
+	}
+	if (!*p)
+		return json_text(s);
+	cut = malloc((size_t)(p - s) + 4);
+	if (!cut)
+		return NULL;
+	memcpy(cut, s, (size_t)(p - s));
+	memcpy(cut + (p - s), "\xe2\x80\xa6", 4);
+	j = json_text(cut);
+	free(cut);
+	return j;
+}
+
+static int build_categories(struct query *q, int64_t from, int64_t to,
+                            json_t *root)
+{
+	static const char count_sql[] =
+	    "SELECT c.category, count(*) FROM post_categories c"
+	    " JOIN posts p ON p.id = c.post_id WHERE " IN_PERIOD
+	    " GROUP BY c.category ORDER BY c.category";
+	/* The window functions rank narrow rows that the covering indexes
+	 * give; post text is fetched only for the few rows that win. */
+	static const char top_sql[] =
+	    "SELECT x.category, a.handle, x.n FROM (SELECT c.category,"
+	    " p.account_id, count(*) AS n, row_number() OVER (PARTITION BY"
+	    " c.category ORDER BY count(*) DESC, p.account_id) AS rn"
+	    " FROM posts p JOIN post_categories c ON c.post_id = p.id"
+	    " WHERE " IN_PERIOD " GROUP BY c.category, p.account_id) AS x"
+	    " JOIN accounts a ON a.id = x.account_id WHERE x.rn <= 5"
+	    " ORDER BY x.category, x.rn";
+	static const char ex_sql[] =
+	    "SELECT x.category, c.score, c.evidence, a.handle, p.url, p.title,"
+	    " p.text, p.report_time, c.rules_version FROM (SELECT c.post_id,"
+	    " c.category, row_number() OVER (PARTITION BY c.category"
+	    "  ORDER BY c.score DESC, " POST_TIME " DESC, p.id) AS rn"
+	    " FROM posts p JOIN post_categories c ON c.post_id = p.id"
+	    " WHERE " IN_PERIOD ") AS x"
+	    " JOIN post_categories c ON c.post_id = x.post_id"
+	    " AND c.category = x.category JOIN posts p ON p.id = x.post_id"
+	    " JOIN accounts a ON a.id = p.account_id WHERE x.rn <= 3"
+	    " ORDER BY x.category, x.rn";
+	json_t *cats = json_object(), *cur = NULL, *prev = NULL, *cat;
+	int64_t span = to - from, prev_from;
+	sqlite3_stmt *s = NULL;
+	const char *key;
+	size_t i;
+	int rc;
+
+	_Static_assert(TOP_ACCOUNTS == 5 && EXAMPLES == 3,
+	               "the SQL above spells these limits");
+	if (!cats)
+		return -ENOMEM;
+	rc = jset(root, "categories", cats);
+	if (rc < 0)
+		return rc;
+	for (i = 0; i < ARRAY_SIZE(category_keys); i++) {
+		rc = jset(cats, category_keys[i], category_new());
+		if (rc < 0)
+			return rc;
+	}
+	cur = json_object();
+	prev = json_object();
+	if (!cur || !prev) {
+		rc = -ENOMEM;
+		goto out_free;
+	}
+	prev_from = from >= INT64_MIN + span ? from - span : INT64_MIN;
+	rc = q_counts_into(q, count_sql, from, to, cur, NULL);
+	if (rc == 0)
+		rc = q_counts_into(q, count_sql, prev_from, from, prev, NULL);
+	if (rc < 0)
+		goto out_free;
+	/* Categories beyond the codebook appear when either period has them. */
+	json_object_foreach(cur, key, cat)
+	{
+		if (!json_object_get(cats, key) &&
+		    (rc = jset(cats, key, category_new())) < 0)
+			goto out_free;
+	}
+	json_object_foreach(prev, key, cat)
+	{
+		if (!json_object_get(cats, key) &&
+		    (rc = jset(cats, key, category_new())) < 0)
+			goto out_free;
+	}
+	json_object_foreach(cats, key, cat)
+	{
+		int64_t c = jint(cur, key), p = jint(prev, key);
+
+		if ((rc = jset(cat, "count", json_integer(c))) < 0 ||
+		    (rc = jset(cat, "previous", json_integer(p))) < 0 ||
+		    (rc = jset(cat, "change", json_integer(c - p))) < 0)
+			goto out_free;
+	}
+
+	rc = q_prepare(q, top_sql, &s, from, to);
+	if (rc < 0)
+		goto out_free;
+	while ((rc = q_step(q, s)) == 1) {
+		cat = json_object_get(cats, col_str(s, 0));
+		if (!cat)
+			continue;
+		rc = jappend(json_object_get(cat, "top_accounts"),
+		             json_pack("{s:o, s:I}", "handle",
+		                       col_json_text(s, 1), "posts",
+		                       (json_int_t)sqlite3_column_int64(s, 2)));
+		if (rc < 0)
+			goto out_free;
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	if (rc < 0)
+		goto out_free;
+
+	rc = q_prepare(q, ex_sql, &s, from, to);
+	if (rc < 0)
+		goto out_free;
+	while ((rc = q_step(q, s)) == 1) {
+		json_t *ex;
+
+		cat = json_object_get(cats, col_str(s, 0));
+		if (!cat)
+			continue;
+		ex = json_pack("{s:o, s:o, s:o, s:o, s:f, s:o, s:o}", "handle",
+		               col_json_text(s, 3), "time", col_json_time(s, 7),
+		               "url", col_json_text(s, 4), "title",
+		               json_text_cut(col_str(s, 5), CELL_MAX * 4),
+		               "score", sqlite3_column_double(s, 1), "text",
+		               json_text_cut(col_str(s, 6), EXAMPLE_TEXT_MAX),
+		               "evidence", evidence_from(col_str(s, 2)));
+		if (!ex) {
+			rc = -ENOMEM;
+			goto out_free;
+		}
+		rc = jset(ex, "rules_version", col_json_text(s, 8));
+		if (rc == 0)
+			rc = jappend(json_object_get(cat, "examples"), ex);
+		else
+			json_decref(ex);
+		if (rc < 0)
+			goto out_free;
+	}
+out_free:
+	sqlite3_finalize(s);
+	json_decref(cur);
+	json_decref(prev);
+	return rc < 0 ? rc : 0;
+}
+
+static int build_accounts(struct query *q, int64_t from, int64_t to,
+                          json_t *root)
+{
+	static const char acc_sql[] =
+	    "SELECT a.id, a.handle, a.name, a.role, a.country, a.active,"
+	    " (SELECT count(*) FROM posts p WHERE p.account_id = a.id "
+	    "AND " IN_PERIOD ") AS n,"
+	    " (SELECT followers FROM account_snapshots s"
+	    "  WHERE s.account_id = a.id AND s.observed < ?2"
+	    "  AND s.followers IS NOT NULL"
+	    "  ORDER BY s.observed DESC, s.id DESC LIMIT 1),"
+	    " COALESCE((SELECT followers FROM account_snapshots s"
+	    "  WHERE s.account_id = a.id AND s.observed < ?1"
+	    "  AND s.followers IS NOT NULL"
+	    "  ORDER BY s.observed DESC, s.id DESC LIMIT 1),"
+	    " (SELECT followers FROM account_snapshots s"
+	    "  WHERE s.account_id = a.id AND s.observed >= ?1"
+	    "  AND s.observed < ?2 AND s.followers IS NOT NULL"
+	    "  ORDER BY s.observed, s.id LIMIT 1))"
+	    " FROM accounts a ORDER BY n DESC, a.handle";
+	static const char cat_sql[] =
+	    "SELECT p.account_id, c.category, count(*) FROM posts p"
+	    " JOIN post_categories c ON c.post_id = p.id WHERE " IN_PERIOD
+	    " GROUP BY p.account_id, c.category";
+	json_t *list = json_array(), *by_id = json_object();
+	const json_t *cats = json_object_get(root, "categories");
+	sqlite3_stmt *s = NULL;
+	char id[32];
+	int rc;
+
+	if (!list || !by_id) {
+		json_decref(list);
+		json_decref(by_id);
+		return -ENOMEM;
+	}
+	rc = jset(root, "accounts", list);
+	if (rc < 0)
+		goto out_free;
+	rc = q_prepare(q, acc_sql, &s, from, to);
+	if (rc < 0)
+		goto out_free;
+	while ((rc = q_step(q, s)) == 1) {
+		int64_t n = sqlite3_column_int64(s, 6);
+		json_t *a, *mix = json_object(), *change = json_null();
+
+		if (!sqlite3_column_int(s, 5) && n == 0) {
+			json_decref(mix);
+			continue; /* gone from the config and quiet */
+		}
+		if (sqlite3_column_type(s, 7) != SQLITE_NULL &&
+		    sqlite3_column_type(s, 8) != SQLITE_NULL)
+			change = json_integer(sqlite3_column_int64(s, 7) -
+			                      sqlite3_column_int64(s, 8));
+		if (mix && category_zeroes(mix, cats) < 0) {
+			json_decref(mix);
+			mix = NULL;
+		}
+		a = json_pack("{s:o, s:o, s:o, s:o, s:I, s:o, s:o, s:o}",
+		              "handle", col_json_text(s, 1), "name",
+		              col_json_text(s, 2), "role", col_json_text(s, 3),
+		              "country", col_json_text(s, 4), "posts",
+		              (json_int_t)n, "categories", mix, "followers",
+		              col_json_int(s, 7), "followers_change", change);
+		snprintf(id, sizeof(id), "%lld",
+		         (long long)sqlite3_column_int64(s, 0));
+		/* The list owns the entry; by_id only finds it again. */
+		if ((rc = jappend(list, a)) < 0 ||
+		    (rc = jset(by_id, id, json_incref(a))) < 0)
+			goto out_free;
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	if (rc < 0)
+		goto out_free;
+	rc = q_prepare(q, cat_sql, &s, from, to);
+	if (rc < 0)
+		goto out_free;
+	while ((rc = q_step(q, s)) == 1) {
+		json_t *a;
+		const char *key = col_str(s, 1);
+
+		snprintf(id, sizeof(id), "%lld",
+		         (long long)sqlite3_column_int64(s, 0));
+		a = json_object_get(by_id, id);
+		if (!a || !key)
+			continue;
+		rc = jadd(json_object_get(a, "categories"), key,
+		          sqlite3_column_int64(s, 2));
+		if (rc < 0)
+			goto out_free;
+	}
+out_free:
+	sqlite3_finalize(s);
+	json_decref(by_id);
+	return rc < 0 ? rc : 0;
+}
+
+/* accounts.created by year and role: {"2019": {"diplomat": 19}}. */
+static int opened_per_year(struct query *q, json_t **out)
+{
+	static const char sql[] =
+	    "SELECT strftime('%Y', created, 'unixepoch') AS y, role,"
+	    " count(*) FROM accounts WHERE created IS NOT NULL"
+	    " GROUP BY y, role ORDER BY y, role";
+	json_t *years = json_object();
+	sqlite3_stmt *s;
+	int rc;
+
+	*out = NULL;
+	if (!years)
+		return -ENOMEM;
+	rc = q_prepare(q, sql, &s, 0, 0);
+	if (rc < 0)
+		goto out_free;
+	while ((rc = q_step(q, s)) == 1) {
+		const char *y = col_str(s, 0), *role = col_str(s, 1);
+		json_t *yo;
+
+		if (!y || !role)
+			continue;
+		yo = json_object_get(years, y);
+		if (!yo) {
+			yo = json_object();
+			if ((rc = jset(years, y, yo)) < 0)
+				break;
+		}
+		rc = jset(yo, role, json_integer(sqlite3_column_int64(s, 2)));
+		if (rc < 0)
+			break;
+	}
+	sqlite3_finalize(s);
+out_free:
+	if (rc < 0) {
+		json_decref(years);
+		return rc;
+	}
+	*out = years;
+	return 0;
+}
+
+static int build_growth(struct query *q, int64_t from, int64_t to, json_t *root)
+{
+	static const char count_sql[] =
+	    "SELECT count(*), sum(created IS NULL) FROM accounts";
+	static const char fol_sql[] =
+	    "SELECT a.handle, date(s.observed, 'unixepoch') AS d, s.followers,"
+	    " max(s.observed) FROM account_snapshots s"
+	    " JOIN accounts a ON a.id = s.account_id"
+	    " WHERE s.observed >= ?1 AND s.observed < ?2"
+	    " AND s.followers IS NOT NULL"
+	    " GROUP BY s.account_id, d ORDER BY a.handle, d";
+	json_t *g = json_object(), *years = NULL, *curves = NULL;
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	rc = jset(root, "growth", g);
+	if (rc < 0)
+		return rc;
+	rc = opened_per_year(q, &years);
+	if (rc < 0)
+		return rc;
+	rc = jset(g, "opened_per_year", years);
+	if (rc < 0)
+		return rc;
+	rc = q_prepare(q, count_sql, &s, from, to);
+	if (rc < 0)
+		return rc;
+	rc = q_step(q, s);
+	if (rc == 1 &&
+	    (rc = jset(g, "accounts_total",
+	               json_integer(sqlite3_column_int64(s, 0)))) == 0)
+		rc = jset(g, "created_unknown",
+		          json_integer(sqlite3_column_int64(s, 1)));
+	sqlite3_finalize(s);
+	if (rc < 0)
+		return rc;
+	/* Follower curves: the last count of each day in the period. */
+	curves = json_object();
+	rc = jset(g, "followers_daily", curves);
+	if (rc < 0)
+		return rc;
+	rc = q_prepare(q, fol_sql, &s, from, to);
+	if (rc < 0)
+		return rc;
+	while ((rc = q_step(q, s)) == 1) {
+		const char *h = col_str(s, 0);
+		json_t *c;
+
+		if (!h)
+			continue;
+		c = json_object_get(curves, h);
+		if (!c) {
+			c = json_array();
+			if ((rc = jset(curves, h, c)) < 0)
+				break;
+		}
+		rc = jappend(c,
+		             json_pack("[s, I]", col_str(s, 1),
+		                       (json_int_t)sqlite3_column_int64(s, 2)));
+		if (rc < 0)
+			break;
+	}
+	sqlite3_finalize(s);
+	return rc < 0 ? rc : 0;
+}
+
+static json_t *day_new(const char *day, const json_t *cats)
+{
+	json_t *mix = json_object();
+
+	if (mix && category_zeroes(mix, cats) < 0) {
+		json_decref(mix);
+		return NULL;
+	}
+	return json_pack("{s:s, s:i, s:o}", "day", day, "posts", 0,
+	                 "categories", mix);
+}
+
+/* Posts and category assignments per UTC day of the period. */
+static int build_days(struct query *q, int64_t from, int64_t to, json_t *root)
+{
+	static const char posts_sql[] =
+	    "SELECT date(" POST_TIME ", 'unixepoch') AS d, count(*)"
+	    " FROM posts p WHERE " IN_PERIOD " GROUP BY d ORDER BY d";
+	static const char cat_sql[] =
+	    "SELECT date(" POST_TIME ", 'unixepoch') AS d, c.category,"
+	    " count(*) FROM posts p JOIN post_categories c"
+	    " ON c.post_id = p.id WHERE " IN_PERIOD
+	    " GROUP BY d, c.category ORDER BY d";
+	const json_t *cats = json_object_get(root, "categories");
+	json_t *days = json_array(), *by_day = json_object();
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	if (!days || !by_day) {
+		json_decref(days);
+		json_decref(by_day);
+		return -ENOMEM;
+	}
+	rc = jset(root, "days", days);
+	if (rc < 0)
+		goto out_free;
+	if (to > from && (to - from) / DAY <= DAYS_FILL_MAX) {
+		int64_t d;
+
+		for (d = from - (from % DAY + DAY) % DAY; d < to; d += DAY) {
+			char iso[UTIL_RFC3339_LEN];
+			json_t *e;
+
+			util_format_rfc3339(d, iso);
+			iso[10] = '\0';
+			e = day_new(iso, cats);
+			if ((rc = jappend(days, e)) < 0 ||
+			    (rc = jset(by_day, iso, json_incref(e))) < 0)
+				goto out_free;
+		}
+	}
+	rc = q_prepare(q, posts_sql, &s, from, to);
+	if (rc < 0)
+		goto out_free;
+	while ((rc = q_step(q, s)) == 1) {
+		const char *d = col_str(s, 0);
+		json_t *e;
+
+		if (!d)
+			continue;
+		e = json_object_get(by_day, d);
+		if (!e) {
+			e = day_new(d, cats);
+			if ((rc = jappend(days, e)) < 0 ||
+			    (rc = jset(by_day, d, json_incref(e))) < 0)
+				break;
+		}
+		rc = jset(e, "posts", json_integer(sqlite3_column_int64(s, 1)));
+		if (rc < 0)
+			break;
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	if (rc < 0)
+		goto out_free;
+	rc = q_prepare(q, cat_sql, &s, from, to);
+	if (rc < 0)
+		goto out_free;
+	while ((rc = q_step(q, s)) == 1) {
+		json_t *e =
+		    json_object_get(by_day, col_str(s, 0) ? col_str(s, 0) : "");
+		const char *key = col_str(s, 1);
+
+		if (!e || !key)
+			continue;
+		rc = jadd(json_object_get(e, "categories"), key,
+		          sqlite3_column_int64(s, 2));
+		if (rc < 0)
+			break;
+	}
+out_free:
+	sqlite3_finalize(s);
+	json_decref(by_day);
+	return rc < 0 ? rc : 0;
+}
+
+static int build_feeds(struct query *q, json_t *root)
+{
+	static const char count_sql[] =
+	    "SELECT count(*), coalesce(sum(consecutive_failures = 0"
+	    " AND disabled = 0), 0) FROM feeds WHERE active = 1";
+	static const char fail_sql[] =
+	    "SELECT f.url, a.handle, f.failing_since, f.last_error,"
+	    " f.last_error_at, f.last_success, f.consecutive_failures,"
+	    " f.disabled FROM feeds f JOIN accounts a ON a.id = f.account_id"
+	    " WHERE f.active = 1 AND (f.consecutive_failures > 0"
+	    " OR f.disabled = 1)"
+	    " ORDER BY f.disabled DESC, f.failing_since, f.url";
+	json_t *feeds = json_object(), *failing = json_array();
+	sqlite3_stmt *s;
+	int rc;
+
+	rc = jset(root, "feeds", feeds);
+	if (rc == 0)
+		rc = jset(feeds, "failing", failing);
+	else
+		json_decref(failing);
+	if (rc < 0)
+		return rc;
+	rc = q_prepare(q, count_sql, &s, 0, 0);
+	if (rc < 0)
+		return rc;
+	rc = q_step(q, s);
+	if (rc == 1 &&
+	    (rc = jset(feeds, "total",
+	               json_integer(sqlite3_column_int64(s, 0)))) == 0)
+		rc =
+		    jset(feeds, "ok", json_integer(sqlite3_column_int64(s, 1)));
+	sqlite3_finalize(s);
+	if (rc < 0)
+		return rc;
+	rc = q_prepare(q, fail_sql, &s, 0, 0);
+	if (rc < 0)
+		return rc;
+	while ((rc = q_step(q, s)) == 1) {
+		rc = jappend(
+		    failing,
+		    json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:b}", "url",
+		              col_json_text(s, 0), "account",
+		              col_json_text(s, 1), "since", col_json_time(s, 2),
+		              "error", col_json_text(s, 3), "last_error_at",
+		              col_json_time(s, 4), "last_success",
+		              col_json_time(s, 5), "consecutive_failures",
+		              (json_int_t)sqlite3_column_int64(s, 6),
+		              "disabled", sqlite3_column_int(s, 7)));
+		if (rc < 0)
+			break;
+	}
+	sqlite3_finalize(s);
+	return rc < 0 ? rc : 0;
+}
+
+/* Runs build steps inside one read transaction, so every number comes
+ * from the same state of the log even while the daemon writes. */
+static int read_begin(struct query *q)
+{
+	int rc = sqlite3_exec(q->db, "BEGIN", NULL, NULL, NULL);
+
+	return rc == SQLITE_OK ? 0 : q_fail(q, rc, "report");
+}
+
+static void read_end(struct query *q)
+{
+	sqlite3_exec(q->db, "COMMIT", NULL, NULL, NULL);
+}
+
+int report_build(struct store *st, int64_t from, int64_t to, json_t **out,
+                 char *err, size_t errlen)
+{
+	struct query q = {store_db(st), err, errlen};
+	json_t *root;
+	int rc;
+
+	*out = NULL;
+	if (to <= from) {
+		snprintf(err, errlen, "report: empty period");
+		return -EINVAL;
+	}
+	root = json_pack("{s:{s:o, s:o}}", "period", "from", json_time(from),
+	                 "to", json_time(to));
+	if (!root) {
+		snprintf(err, errlen, "report: out of memory");
+		return -ENOMEM;
+	}
+	rc = read_begin(&q);
+	if (rc < 0)
+		goto out_free;
+	rc = build_totals(&q, from, to, root);
+	if (rc == 0)
+		rc = build_categories(&q, from, to, root);
+	if (rc == 0)
+		rc = build_accounts(&q, from, to, root);
+	if (rc == 0)
+		rc = build_growth(&q, from, to, root);
+	if (rc == 0)
+		rc = build_days(&q, from, to, root);
+	if (rc == 0)
+		rc = build_feeds(&q, root);
+	read_end(&q);
+out_free:
+	if (rc < 0) {
+		if (rc == -ENOMEM)
+			snprintf(err, errlen, "report: out of memory");
+		json_decref(root);
+		return rc;
+	}
+	*out = root;
+	return 0;
+}
+
+/* ------------------------------------------------------------- trends */
+
+int report_trends_build(struct store *st, int64_t since, json_t **out,
+                        char *err, size_t errlen)
+{
+	static const char fol_sql[] =
+	    "SELECT a.handle, a.role, f.observed, f.followers, l.observed,"
+	    " l.followers FROM accounts a"
+	    " JOIN account_snapshots f ON f.id = (SELECT id FROM"
+	    "  account_snapshots s WHERE s.account_id = a.id"
+	    "  AND s.followers IS NOT NULL AND s.observed >= ?1"
+	    "  ORDER BY s.observed, s.id LIMIT 1)"
+	    " JOIN account_snapshots l ON l.id = (SELECT id FROM"
+	    "  account_snapshots s WHERE s.account_id = a.id"
+	    "  AND s.followers IS NOT NULL AND s.observed >= ?1"
+	    "  ORDER BY s.observed DESC, s.id DESC LIMIT 1)"
+	    " ORDER BY l.followers - f.followers DESC, a.handle";
+	/* Weeks run Monday to Sunday and are named by their Monday. */
+#define WEEK_OF "date(" POST_TIME ", 'unixepoch', 'weekday 0', '-6 days')"
+	static const char week_sql[] =
+	    "SELECT " WEEK_OF " AS w, count(*) FROM posts p"
+	    " WHERE " POST_TIME " >= ?1 GROUP BY w ORDER BY w";
+	static const char share_sql[] =
+	    "SELECT " WEEK_OF " AS w, c.category, count(*) FROM posts p"
+	    " JOIN post_categories c ON c.post_id = p.id"
+	    " WHERE " POST_TIME " >= ?1 GROUP BY w, c.category"
+	    " ORDER BY w, c.category";
+#undef WEEK_OF
+	struct query q = {store_db(st), err, errlen};
+	json_t *root = json_pack("{s:[], s:[], s:[]}", "follower_growth",
+	                         "posts_per_week", "category_share_per_week");
+	json_t *by_week = json_object(), *years = NULL, *growth, *weeks, *share;
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	*out = NULL;
+	if (!root || !by_week) {
+		rc = -ENOMEM;
+		goto out_free;
+	}
+	growth = json_object_get(root, "follower_growth");
+	weeks = json_object_get(root, "posts_per_week");
+	share = json_object_get(root, "category_share_per_week");
+	rc = read_begin(&q);
+	if (rc < 0)
+		goto out_free;
+	rc = opened_per_year(&q, &years);
+	if (rc < 0)
+		goto out_end;
+	rc = jset(root, "opened_per_year", years);
+	if (rc < 0)
+		goto out_end;
+
+	rc = q_prepare(&q, fol_sql, &s, since, 0);
+	if (rc < 0)
+		goto out_end;
+	while ((rc = q_step(&q, s)) == 1) {
+		int64_t first = sqlite3_column_int64(s, 3),
+		        last = sqlite3_column_int64(s, 5);
+		json_t *pct = first > 0
+		                  ? json_real(100.0 * (double)(last - first) /
+		                              (double)first)
+		                  : json_null();
+
+		rc = jappend(
+		    growth,
+		    json_pack("{s:o, s:o, s:o, s:I, s:o, s:I, s:I, s:o}",
+		              "handle", col_json_text(s, 0), "role",
+		              col_json_text(s, 1), "first_observed",
+		              col_json_time(s, 2), "first", (json_int_t)first,
+		              "last_observed", col_json_time(s, 4), "last",
+		              (json_int_t)last, "change",
+		              (json_int_t)(last - first), "change_pct", pct));
+		if (rc < 0)
+			break;
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	if (rc < 0)
+		goto out_end;
+
+	rc = q_prepare(&q, week_sql, &s, since, 0);
+	if (rc < 0)
+		goto out_end;
+	while ((rc = q_step(&q, s)) == 1) {
+		const char *w = col_str(s, 0);
+		int64_t n = sqlite3_column_int64(s, 1);
+		json_t *e;
+
+		if (!w)
+			continue;
+		rc = jappend(weeks, json_pack("{s:s, s:I}", "week", w, "posts",
+		                              (json_int_t)n));
+		if (rc < 0)
+			break;
+		e = json_pack("{s:s, s:I, s:{}}", "week", w, "posts",
+		              (json_int_t)n, "categories");
+		if ((rc = jappend(share, e)) < 0 ||
+		    (rc = jset(by_week, w, json_incref(e))) < 0)
+			break;
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	if (rc < 0)
+		goto out_end;
+
+	rc = q_prepare(&q, share_sql, &s, since, 0);
+	if (rc < 0)
+		goto out_end;
+	while ((rc = q_step(&q, s)) == 1) {
+		json_t *e = json_object_get(by_week,
+		                            col_str(s, 0) ? col_str(s, 0) : "");
+		const char *key = col_str(s, 1);
+		int64_t n = sqlite3_column_int64(s, 2), posts;
+
+		if (!e || !key)
+			continue;
+		posts = jint(e, "posts");
+		rc = jset(
+		    json_object_get(e, "categories"), key,
+		    json_pack("{s:I, s:f}", "count", (json_int_t)n, "share",
+		              posts > 0 ? (double)n / (double)posts : 0.0));
+		if (rc < 0)
+			break;
+	}
+	sqlite3_finalize(s);
+out_end:
+	read_end(&q);
+out_free:
+	json_decref(by_week);
+	if (rc < 0) {
+		if (rc == -ENOMEM)
+			snprintf(err, errlen, "trends: out of memory");
+		json_decref(root);
+		return rc;
+	}
+	*out = root;
+	return 0;
+}
+
+/* ------------------------------------------------------ text handling */
+
+enum esc {
+	ESC_TEXT, /* terminal: controls replaced, nothing else */
+	ESC_MD,   /* Markdown inline text */
+	ESC_HTML, /* HTML text and attribute values */
+};
+
+/* Characters that must never reach an output raw: C0/C1 controls, DEL,
+ * and the bidirectional overrides that can make text read differently
+ * from what it is. */
+static bool cp_is_unsafe(utf8proc_int32_t cp)
+{
+	return cp < 0x20 || (cp >= 0x7f && cp < 0xa0) ||
+	       (cp >= 0x202a && cp <= 0x202e) ||
+	       (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200e || cp == 0x200f ||
+	       cp == 0xfeff;
+}
+
+/* Appends s escaped for mode, at most max code points (0 = all; a "…"
+ * marks a cut).  Invalid UTF-8 becomes U+FFFD, unsafe characters a
+ * space. */
+static int put_esc(struct buf *b, const char *s, enum esc mode, size_t max)
+{
+	const char *p = s ? s : "";
+	utf8proc_int32_t prev = 0;
+	size_t n = 0;
+	int rc = 0;
+
+	while (*p && rc == 0) {
+		utf8proc_int32_t cp;
+		utf8proc_ssize_t len =
+		    utf8proc_iterate((const utf8proc_uint8_t *)p, -1, &cp);
+
+		if (max && n == max)
+			return buf_puts(b, "\xe2\x80\xa6");
+		n++;
+		if (len < 1) {
+			rc = buf_puts(b, "\xef\xbf\xbd");
+			p++;
+			continue;
+		}
+		if (cp_is_unsafe(cp)) {
+			rc = buf_putc(b, ' ');
+		} else if (mode == ESC_HTML && cp < 0x80 &&
+		           strchr("&<>\"'", (int)cp)) {
+			rc = buf_printf(b, "&#%d;", (int)cp);
+		} else if (mode == ESC_MD && cp < 0x80 &&
+		           strchr("&<>", (int)cp)) {
+			rc = buf_printf(b, "&#%d;", (int)cp);
+		} else if (mode == ESC_MD && cp < 0x80 &&
+		           (strchr("\\`*_[]|~", (int)cp) ||
+		            (cp == '(' && prev == ']') ||
+		            (n == 1 && strchr("#+-", (int)cp)))) {
+			/* Block markers (#, +, -) matter only where a line
+			 * starts, and an escaped string has no line breaks;
+			 * "(" only after "]", where a link target begins. */
+			rc = buf_putc(b, '\\');
+			if (rc == 0)
+				rc = buf_putc(b, (char)cp);
+		} else {
+			rc = buf_append(b, p, (size_t)len);
+		}
+		prev = cp;
+		p += len;
+	}
+	return rc;
+}
+
+/* The columns s takes in a terminal (East Asian wide characters count 2). */
+static size_t display_width(const char *s)
+{
+	const char *p = s;
+	size_t w = 0;
+
+	while (*p) {
+		utf8proc_int32_t cp;
+		utf8proc_ssize_t len =
+		    utf8proc_iterate((const utf8proc_uint8_t *)p, -1, &cp);
+		int cw;
+
+		if (len < 1) {
+			p++;
+			w++;
+			continue;
+		}
+		cw = utf8proc_charwidth(cp);
+		w += cw > 0 ? (size_t)cw : 0;
+		p += len;
+	}
+	return w;
+}
+
+/* True for a URL that may become a link: http(s) with no character that
+ * could break out of an attribute or a Markdown link target. */
+static bool url_is_safe(const char *u)
+{
+	const unsigned char *p;
+
+	if (!u || (strncasecmp(u, "http://", 7) != 0 &&
+	           strncasecmp(u, "https://", 8) != 0))
+		return false;
+	for (p = (const unsigned char *)u; *p; p++)
+		if (*p <= 0x20 || *p == 0x7f || strchr("\"'<>\\`", *p))
+			return false;
+	return true;
+}
+
+/* Appends a safe URL percent-encoding what would end a Markdown target. */
+static int put_md_url(struct buf *b, const char *u)
+{
+	int rc = 0;
+
+	for (; *u && rc == 0; u++)
+		rc = strchr("()[]", *u)
+		         ? buf_printf(b, "%%%02X", (unsigned char)*u)
+		         : buf_putc(b, *u);
+	return rc;
+}
+
+static void fmt_signed(char *out, size_t len, int64_t v)
+{
+	snprintf(out, len, v > 0 ? "+%lld" : "%lld", (long long)v);
+}
+
+/* ---------------------------------------------------------------- tables */
+
+/* A table of plain-text cells rendered as aligned text, a Markdown pipe
+ * table or an HTML table. */
+struct table {
+	size_t ncols;             /* columns */
+	const char *const *heads; /* ncols header labels (static strings) */
+	const char *align;        /* ncols of 'l' or 'r' */
+	char **cells;             /* row-major, owned, raw text */
+	size_t n;                 /* cells used */
+	size_t cap;               /* cells allocated */
+};
+
+static void table_free(struct table *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		free(t->cells[i]);
+	free(t->cells);
+	t->cells = NULL;
+	t->n = t->cap = 0;
+}
+
+static int table_add(struct table *t, const char *s)
+{
+	char *c;
+
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 32;
+		char **cells = realloc(t->cells, cap * sizeof(*cells));
+
+		if (!cells)
+			return -ENOMEM;
+		t->cells = cells;
+		t->cap = cap;
+	}
+	c = strdup(s ? s : "");
+	if (!c)
+		return -ENOMEM;
+	t->cells[t->n++] = c;
+	return 0;
+}
+
+static int table_addf(struct table *t, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static int table_addf(struct table *t, const char *fmt, ...)
+{
+	char tmp[128];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	return table_add(t, tmp);
+}
+
+static int table_add_int(struct table *t, const json_t *v)
+{
+	if (!json_is_integer(v))
+		return table_add(t, "-");
+	return table_addf(t, "%lld", (long long)json_integer_value(v));
+}
+
+/* Drops spaces at the end of b (before a line break is added). */
+static void rtrim(struct buf *b)
+{
+	while (b->len > 0 && b->data[b->len - 1] == ' ')
+		b->data[--b->len] = '\0';
+}
+
+static int pad(struct buf *b, size_t n)
+{
+	int rc = 0;
+
+	while (n-- > 0 && rc == 0)
+		rc = buf_putc(b, ' ');
+	return rc;
+}
+
+static int table_render_text(const struct table *t, struct buf *b)
+{
+	struct buf cell = {0};
+	size_t *w, r, c, rows = t->n / t->ncols;
+	char **clean;
+	int rc = -ENOMEM;
+
+	w = calloc(t->ncols, sizeof(*w));
+	clean = calloc(t->n + 1, sizeof(*clean));
+	if (!w || !clean)
+		goto out_free;
+	for (c = 0; c < t->ncols; c++)
+		w[c] = display_width(t->heads[c]);
+	for (r = 0; r < t->n; r++) {
+		buf_reset(&cell);
+		if (put_esc(&cell, t->cells[r], ESC_TEXT, CELL_MAX) < 0)
+			goto out_free;
+		clean[r] = buf_steal(&cell);
+		if (!clean[r])
+			goto out_free;
+		if (display_width(clean[r]) > w[r % t->ncols])
+			w[r % t->ncols] = display_width(clean[r]);
+	}
+	rc = 0;
+	for (r = 0; r <= rows + 1 && rc == 0; r++) {
+		for (c = 0; c < t->ncols && rc == 0; c++) {
+			const char *s = r == 0 ? t->heads[c]
+			                : r == 1
+			                    ? NULL
+			                    : clean[(r - 2) * t->ncols + c];
+			size_t sw = s ? display_width(s) : 0;
+			bool last = c + 1 == t->ncols;
+
+			rc = buf_puts(b, "  ");
+			if (!s) {
+				size_t k;
+
+				for (k = 0; k < w[c] && rc == 0; k++)
+					rc = buf_putc(b, '-');
+				continue;
+			}
+			if (t->align[c] == 'r')
+				rc = pad(b, w[c] - sw);
+			if (rc == 0)
+				rc = buf_puts(b, s);
+			if (rc == 0 && t->align[c] != 'r' && !last)
+				rc = pad(b, w[c] - sw);
+		}
+		if (rc == 0) {
+			rtrim(b);
+			rc = buf_putc(b, '\n');
+		}
+	}
+out_free:
+	for (r = 0; clean && r < t->n; r++)
+		free(clean[r]);
+	free(clean);
+	free(w);
+	buf_free(&cell);
+	return rc;
+}
+
+static int table_render_md(const struct table *t, struct buf *b)
+{
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < t->ncols && rc == 0; i++) {
+		rc = buf_puts(b, "| ");
+		if (rc == 0)
+			rc = put_esc(b, t->heads[i], ESC_MD, 0);
+		if (rc == 0)
+			rc = buf_puts(b, " ");
+	}
+	if (rc == 0)
+		rc = buf_puts(b, "|\n");
+	for (i = 0; i < t->ncols && rc == 0; i++)
+		rc = buf_puts(b, t->align[i] == 'r' ? "|---:" : "|---");
+	if (rc == 0)
+		rc = buf_puts(b, "|\n");
+	for (i = 0; i < t->n && rc == 0; i++) {
+		rc = buf_puts(b, "| ");
+		if (rc == 0)
+			rc = put_esc(b, t->cells[i], ESC_MD, CELL_MAX);
+		if (rc == 0)
+			rc = buf_puts(b, (i + 1) % t->ncols ? " " : " |\n");
+	}
+	return rc;
+}
+
+static int table_render_html(const struct table *t, struct buf *b)
+{
+	size_t i;
+	int rc = buf_puts(b, "<table>\n<thead><tr>");
+
+	for (i = 0; i < t->ncols && rc == 0; i++) {
+		rc = buf_puts(b, t->align[i] == 'r' ? "<th class=\"num\">"
+		                                    : "<th>");
+		if (rc == 0)
+			rc = put_esc(b, t->heads[i], ESC_HTML, 0);
+		if (rc == 0)
+			rc = buf_puts(b, "</th>");
+	}
+	if (rc == 0)
+		rc = buf_puts(b, "</tr></thead>\n<tbody>\n");
+	for (i = 0; i < t->n && rc == 0; i++) {
+		size_t c = i % t->ncols;
+
+		if (c == 0)
+			rc = buf_puts(b, "<tr>");
+		if (rc == 0)
+			rc = buf_puts(b, t->align[c] == 'r'
+			                     ? "<td class=\"num\">"
+			                     : "<td>");
+		if (rc == 0)
+			rc = put_esc(b, t->cells[i], ESC_HTML, 0);
+		if (rc == 0)
+			rc = buf_puts(b, c + 1 == t->ncols ? "</td></tr>\n"
+			                                   : "</td>");
+	}
+	if (rc == 0)
+		rc = buf_puts(b, "</tbody>\n</table>\n");
+	return rc;
+}
+
+static int table_render(struct table *t, enum report_format f, struct buf *b)
+{
+	int rc;
+
+	if (t->n == 0) {
+		rc = f == REPORT_FORMAT_HTML ? buf_puts(b, "<p>(none)</p>\n")
+		                             : buf_puts(b, "  (none)\n");
+	} else if (f == REPORT_FORMAT_MD) {
+		rc = table_render_md(t, b);
+	} else if (f == REPORT_FORMAT_HTML) {
+		rc = table_render_html(t, b);
+	} else {
+		rc = table_render_text(t, b);
+	}
+	if (rc == 0 && f != REPORT_FORMAT_HTML)
+		rc = buf_putc(b, '\n');
+	table_free(t);
+	return rc;
+}
+
+/* ------------------------------------------------------------ documents */
+
+static int heading(struct buf *b, enum report_format f, int level,
+                   const char *text)
+{
+	size_t i, w;
+	int rc;
+
+	switch (f) {
+	case REPORT_FORMAT_MD:
+		rc = buf_printf(b, "%.*s ", level, "###");
+		if (rc == 0)
+			rc = put_esc(b, text, ESC_MD, 0);
+		return rc ? rc : buf_puts(b, "\n\n");
+	case REPORT_FORMAT_HTML:
+		rc = buf_printf(b, "<h%d>", level);
+		if (rc == 0)
+			rc = put_esc(b, text, ESC_HTML, 0);
+		return rc ? rc : buf_printf(b, "</h%d>\n", level);
+	default:
+		rc = put_esc(b, text, ESC_TEXT, 0);
+		if (rc == 0)
+			rc = buf_putc(b, '\n');
+		w = display_width(text);
+		for (i = 0; i < w && rc == 0; i++)
+			rc = buf_putc(b, level == 1 ? '=' : '-');
+		return rc ? rc : buf_puts(b, "\n\n");
+	}
+}
+
+static int para(struct buf *b, enum report_format f, const char *text)
+{
+	int rc;
+
+	switch (f) {
+	case REPORT_FORMAT_HTML:
+		rc = buf_puts(b, "<p>");
+		if (rc == 0)
+			rc = put_esc(b, text, ESC_HTML, 0);
+		return rc ? rc : buf_puts(b, "</p>\n");
+	case REPORT_FORMAT_MD:
+		rc = put_esc(b, text, ESC_MD, 0);
+		return rc ? rc : buf_puts(b, "\n\n");
+	default:
+		rc = put_esc(b, text, ESC_TEXT, 0);
+		return rc ? rc : buf_puts(b, "\n\n");
+	}
+}
+
+/* Appends clean text wrapped at width columns, each line indented. */
+static int put_wrapped(struct buf *b, const char *raw, size_t max_cp,
+                       size_t indent, size_t width)
+{
+	struct buf clean = {0};
+	const char *p, *line, *space = NULL;
+	size_t w = 0;
+	int rc;
+
+	rc = put_esc(&clean, raw, ESC_TEXT, max_cp);
+	if (rc < 0 || !clean.data)
+		goto out_free;
+	p = line = clean.data;
+	while (*p && rc == 0) {
+		utf8proc_int32_t cp;
+		utf8proc_ssize_t len =
+		    utf8proc_iterate((const utf8proc_uint8_t *)p, -1, &cp);
+		int cw = utf8proc_charwidth(cp);
+
+		if (cp == ' ')
+			space = p;
+		if (w + (size_t)(cw > 0 ? cw : 0) > width && p > line) {
+			const char *end = space && space > line ? space : p;
+
+			rc = pad(b, indent);
+			if (rc == 0)
+				rc = buf_append(b, line, (size_t)(end - line));
+			if (rc == 0) {
+				rtrim(b);
+				rc = buf_putc(b, '\n');
+			}
+			line = *end == ' ' ? end + 1 : end;
+			space = NULL;
+			w = 0;
+			p = line;
+			continue;
+		}
+		w += cw > 0 ? (size_t)cw : 0;
+		p += len;
+	}
+	if (rc == 0 && *line) {
+		rc = pad(b, indent);
+		if (rc == 0)
+			rc = buf_puts(b, line);
+		if (rc == 0) {
+			rtrim(b);
+			rc = buf_putc(b, '\n');
+		}
+	}
+out_free:
+	buf_free(&clean);
+	return rc;
+}
+
+/* "term, term, ..." from an evidence array (terms only, deduplicated in
+ * order). */
+static int evidence_terms(const json_t *ev, struct buf *out)
+{
+	size_t i, j;
+	int rc = 0;
+
+	for (i = 0; i < json_array_size(ev) && rc == 0; i++) {
+		const char *term = jstr(json_array_get(ev, i), "term");
+		bool seen = false;
+
+		if (!term)
+			continue;
+		for (j = 0; j < i && !seen; j++) {
+			const char *o = jstr(json_array_get(ev, j), "term");
+
+			seen = o && strcmp(o, term) == 0;
+		}
+		if (seen)
+			continue;
+		if (out->len)
+			rc = buf_puts(out, ", ");
+		if (rc == 0)
+			rc = buf_puts(out, term);
+	}
+	return rc;
+}
+
+static int render_example(struct buf *b, enum report_format f, const char *key,
+                          const json_t *ex)
+{
+	const char *url = jstr(ex, "url"), *handle = jstr(ex, "handle"),
+	           *time = jstr(ex, "time"), *title = jstr(ex, "title");
+	const char *text = jstr(ex, "text");
+	struct buf meta = {0}, terms = {0};
+	int rc;
+
+	rc = evidence_terms(json_object_get(ex, "evidence"), &terms);
+	if (rc == 0)
+		rc = buf_printf(&meta, "[%s] %s, %s, score %.2f", key,
+		                handle ? handle : "?", time ? time : "?",
+		                json_real_value(json_object_get(ex, "score")));
+	if (rc < 0)
+		goto out_free;
+	if (text && !*text && title)
+		text = title;
+	switch (f) {
+	case REPORT_FORMAT_HTML:
+		rc = buf_puts(b, "<div class=\"ex\"><div class=\"meta\">");
+		if (rc == 0)
+			rc = put_esc(b, meta.data, ESC_HTML, 0);
+		if (rc == 0 && url_is_safe(url)) {
+			rc = buf_puts(b, " &middot; <a rel=\"nofollow noopener "
+			                 "noreferrer\" href=\"");
+			if (rc == 0)
+				rc = put_esc(b, url, ESC_HTML, 0);
+			if (rc == 0)
+				rc = buf_puts(b, "\">source</a>");
+		}
+		if (rc == 0)
+			rc = buf_puts(b, "</div>\n<blockquote>");
+		if (rc == 0)
+			rc = put_esc(b, text, ESC_HTML, 0);
+		if (rc == 0)
+			rc = buf_puts(b, "</blockquote>\n<div class=\"ev\">"
+			                 "evidence: ");
+		if (rc == 0)
+			rc = put_esc(b, terms.data, ESC_HTML, 0);
+		if (rc == 0)
+			rc = buf_puts(b, "</div></div>\n");
+		break;
+	case REPORT_FORMAT_MD:
+		rc = buf_puts(b, "- ");
+		if (rc == 0)
+			rc = put_esc(b, meta.data, ESC_MD, 0);
+		if (rc == 0 && url_is_safe(url)) {
+			rc = buf_puts(b, " ([source](");
+			if (rc == 0)
+				rc = put_md_url(b, url);
+			if (rc == 0)
+				rc = buf_puts(b, "))");
+		}
+		if (rc == 0)
+			rc = buf_puts(b, "\n\n  > ");
+		if (rc == 0)
+			rc = put_esc(b, text, ESC_MD, 0);
+		if (rc == 0)
+			rc = buf_puts(b, "\n\n  evidence: ");
+		if (rc == 0)
+			rc = put_esc(b, terms.data, ESC_MD, 0);
+		if (rc == 0)
+			rc = buf_puts(b, "\n\n");
+		break;
+	default:
+		rc = put_esc(b, meta.data, ESC_TEXT, 0);
+		if (rc == 0)
+			rc = buf_putc(b, '\n');
+		if (rc == 0)
+			rc = put_wrapped(b, text, 400, 4, 72);
+		if (rc == 0)
+			rc = buf_puts(b, "    evidence: ");
+		if (rc == 0)
+			rc = put_esc(b, terms.data, ESC_TEXT, 200);
+		if (rc == 0 && url) {
+			rc = buf_puts(b, "\n    ");
+			if (rc == 0)
+				rc = put_esc(b, url, ESC_TEXT, 200);
+		}
+		if (rc == 0)
+			rc = buf_puts(b, "\n\n");
+		break;
+	}
+out_free:
+	buf_free(&meta);
+	buf_free(&terms);
+	return rc;
+}
+
+/* ----------------------------------------------------------- SVG charts */
+
+static const char *const category_colors[] = {
+    "#d95f02", "#7570b3", "#1b9e77", "#e7298a",
+    "#66a61e", "#e6ab02", "#a6761d", "#666666",
+};
+static const char *const role_colors[] = {
+    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
+};
+
+/* A stacked bar chart: one bar per label, one stack segment per series.
+ * value(i, j) gives bar i's amount of series j. */
+struct chart {
+	const char *title;         /* for aria-label */
+	size_t nbars;              /* bars */
+	const char *const *labels; /* nbars x-axis labels */
+	size_t nseries;            /* segments per bar */
+	const char *const *series; /* nseries legend names */
+	const char *const *colors; /* colour of each series */
+	const int64_t *values;     /* nbars * nseries, row-major */
+};
+
+static int render_chart(struct buf *b, const struct chart *c)
+{
+	const double W = 720, H = 260, left = 44, right = 36, top = 12,
+	             plot_h = 170;
+	double bw, max = 0, x, y, h;
+	size_t i, j, step;
+	int rc;
+
+	for (i = 0; i < c->nbars; i++) {
+		double sum = 0;
+
+		for (j = 0; j < c->nseries; j++)
+			sum += (double)c->values[i * c->nseries + j];
+		if (sum > max)
+			max = sum;
+	}
+	if (c->nbars == 0)
+		return buf_puts(b, "<p>(no data)</p>\n");
+	if (max <= 0)
+		max = 1;
+	bw = (W - left - right) / (double)c->nbars;
+	rc = buf_printf(b,
+	                "<svg xmlns=\"http://www.w3.org/2000/svg\" "
+	                "viewBox=\"0 0 %.0f %.0f\" width=\"%.0f\" "
+	                "height=\"%.0f\" role=\"img\" aria-label=\"",
+	                W, H, W, H);
+	if (rc == 0)
+		rc = put_esc(b, c->title, ESC_HTML, 0);
+	if (rc == 0)
+		rc = buf_printf(
+		    b,
+		    "\">\n<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
+		    "y2=\"%.1f\" stroke=\"#444\"/>\n<text x=\"%.1f\" "
+		    "y=\"%.1f\" class=\"ax\" text-anchor=\"end\">%.0f</text>\n"
+		    "<text x=\"%.1f\" y=\"%.1f\" class=\"ax\" "
+		    "text-anchor=\"end\">0</text>\n",
+		    left, top + plot_h, W - right, top + plot_h, left - 4,
+		    top + 10, max, left - 4, top + plot_h);
+	for (i = 0; i < c->nbars && rc == 0; i++) {
+		y = top + plot_h;
+		x = left + (double)i * bw;
+		for (j = 0; j < c->nseries && rc == 0; j++) {
+			int64_t v = c->values[i * c->nseries + j];
+
+			if (v <= 0)
+				continue;
+			h = plot_h * (double)v / max;
+			y -= h;
+			rc = buf_printf(b,
+			                "<rect x=\"%.1f\" y=\"%.1f\" "
+			                "width=\"%.1f\" height=\"%.1f\" "
+			                "fill=\"%s\"><title>",
+			                x + bw * 0.1, y, bw * 0.8, h,
+			                c->colors[j]);
+			if (rc == 0)
+				rc = put_esc(b, c->labels[i], ESC_HTML, 0);
+			if (rc == 0)
+				rc = buf_puts(b, " ");
+			if (rc == 0)
+				rc = put_esc(b, c->series[j], ESC_HTML, 0);
+			if (rc == 0)
+				rc = buf_printf(b, ": %lld</title></rect>\n",
+				                (long long)v);
+		}
+	}
+	/* At most about ten x-axis labels, so they never overlap. */
+	step = c->nbars / 10 + 1;
+	for (i = 0; i < c->nbars && rc == 0; i += step) {
+		rc = buf_printf(b,
+		                "<text x=\"%.1f\" y=\"%.1f\" class=\"ax\" "
+		                "text-anchor=\"middle\">",
+		                left + ((double)i + 0.5) * bw,
+		                top + plot_h + 14);
+		if (rc == 0)
+			rc = put_esc(b, c->labels[i], ESC_HTML, 0);
+		if (rc == 0)
+			rc = buf_puts(b, "</text>\n");
+	}
+	for (j = 0; j < c->nseries && rc == 0; j++) {
+		double lx = left + (double)(j % 4) * 165,
+		       ly = top + plot_h + 34 + (double)(j / 4) * 18;
+
+		rc = buf_printf(b,
+		                "<rect x=\"%.1f\" y=\"%.1f\" width=\"10\" "
+		                "height=\"10\" fill=\"%s\"/><text x=\"%.1f\" "
+		                "y=\"%.1f\" class=\"lg\">",
+		                lx, ly - 9, c->colors[j], lx + 14, ly);
+		if (rc == 0)
+			rc = put_esc(b, c->series[j], ESC_HTML, 40);
+		if (rc == 0)
+			rc = buf_puts(b, "</text>\n");
+	}
+	return rc ? rc : buf_puts(b, "</svg>\n");
+}
+
+/* Category assignments per day of the period. */
+static int chart_days(struct buf *b, const json_t *report)
+{
+	const json_t *days = json_object_get(report, "days"),
+	             *cats = json_object_get(report, "categories");
+	size_t nb = json_array_size(days), ns = json_object_size(cats), i, j;
+	const char **labels = calloc(nb + 1, sizeof(*labels)),
+	           **series = calloc(ns + 1, sizeof(*series)),
+	           **colors = calloc(ns + 1, sizeof(*colors));
+	int64_t *values = calloc(nb * ns + 1, sizeof(*values));
+	struct chart c = {"category assignments per day",
+	                  nb,
+	                  labels,
+	                  ns,
+	                  series,
+	                  colors,
+	                  values};
+	const char *key;
+	json_t *v;
+	int rc = -ENOMEM;
+
+	if (!labels || !series || !colors || !values)
+		goto out_free;
+	j = 0;
+	json_object_foreach((json_t *)cats, key, v)
+	{
+		(void)v;
+		series[j] = key;
+		colors[j] =
+		    category_colors[j < ARRAY_SIZE(category_colors)
+		                        ? j
+		                        : ARRAY_SIZE(category_colors) - 1];
+		j++;
+	}
+	for (i = 0; i < nb; i++) {
+		const json_t *d = json_array_get(days, i);
+
+		labels[i] = jstr(d, "day") ? jstr(d, "day") : "";
+		for (j = 0; j < ns; j++)
+			values[i * ns + j] =
+			    jint(json_object_get(d, "categories"), series[j]);
+	}
+	rc = render_chart(b, &c);
+out_free:
+	free(labels);
+	free(series);
+	free(colors);
+	free(values);
+	return rc;
+}
+
+/* Accounts opened per year, stacked by role; years without any are shown
+ * as empty bars so the time axis stays honest. */
+static int chart_years(struct buf *b, const json_t *years)
+{
+	const size_t ns = ARRAY_SIZE(role_keys);
+	const char *year, *first = NULL, *last = NULL;
+	char(*names)[8] = NULL;
+	const char **labels = NULL;
+	int64_t *values = NULL;
+	size_t nb = 0, i, j;
+	long y0 = 0, y1 = 0;
+	json_t *yo;
+	int rc = -ENOMEM;
+
+	json_object_foreach((json_t *)years, year, yo)
+	{
+		if (!first)
+			first = year;
+		last = year;
+	}
+	if (first) {
+		y0 = strtol(first, NULL, 10);
+		y1 = strtol(last, NULL, 10);
+		nb = y1 >= y0 && y1 - y0 < 300 ? (size_t)(y1 - y0 + 1) : 0;
+	}
+	names = calloc(nb + 1, sizeof(*names));
+	labels = calloc(nb + 1, sizeof(*labels));
+	values = calloc(nb * ns + 1, sizeof(*values));
+	if (!names || !labels || !values)
+		goto out_free;
+	for (i = 0; i < nb; i++) {
+		snprintf(names[i], sizeof(names[i]), "%ld", y0 + (long)i);
+		labels[i] = names[i];
+		yo = json_object_get(years, names[i]);
+		for (j = 0; j < ns; j++)
+			values[i * ns + j] = jint(yo, role_keys[j]);
+	}
+	{
+		struct chart c = {"accounts opened per year",
+		                  nb,
+		                  labels,
+		                  ns,
+		                  role_keys,
+		                  role_colors,
+		                  values};
+
+		rc = render_chart(b, &c);
+	}
+out_free:
+	free(names);
+	free(labels);
+	free(values);
+	return rc;
+}
+
+/* ------------------------------------------------------------ sections */
+
+static int section_categories(struct buf *b, enum report_format f,
+                              const json_t *report)
+{
+	static const char *const heads[] = {"category", "posts", "previous",
+	                                    "change", "leading accounts"};
+	struct table t = {5, heads, "lrrrl", NULL, 0, 0};
+	const json_t *cats = json_object_get(report, "categories");
+	const char *key;
+	json_t *cat;
+	char ch[32];
+	int rc;
+
+	rc = heading(b, f, 2, "Categories");
+	json_object_foreach((json_t *)cats, key, cat)
+	{
+		struct buf top = {0};
+		const json_t *ta = json_object_get(cat, "top_accounts");
+		size_t i;
+
+		fmt_signed(ch, sizeof(ch), jint(cat, "change"));
+		for (i = 0; i < json_array_size(ta) && rc == 0; i++) {
+			const json_t *a = json_array_get(ta, i);
+
+			rc = buf_printf(&top, "%s%s (%lld)", i ? ", " : "",
+			                jstr(a, "handle") ? jstr(a, "handle")
+			                                  : "?",
+			                (long long)jint(a, "posts"));
+		}
+		if (rc == 0)
+			rc = table_add(&t, key);
+		if (rc == 0)
+			rc = table_add_int(&t, json_object_get(cat, "count"));
+		if (rc == 0)
+			rc =
+			    table_add_int(&t, json_object_get(cat, "previous"));
+		if (rc == 0)
+			rc = table_add(&t, ch);
+		if (rc == 0)
+			rc = table_add(&t, top.data ? top.data : "");
+		buf_free(&top);
+		if (rc < 0)
+			break;
+	}
+	if (rc < 0) {
+		table_free(&t);
+		return rc;
+	}
+	return table_render(&t, f, b);
+}
+
+static int section_examples(struct buf *b, enum report_format f,
+                            const json_t *report)
+{
+	const json_t *cats = json_object_get(report, "categories");
+	const char *key;
+	json_t *cat;
+	size_t i, n = 0;
+	int rc;
+
+	rc = heading(b, f, 2, "Strongest examples");
+	json_object_foreach((json_t *)cats, key, cat)
+	{
+		const json_t *ex = json_object_get(cat, "examples");
+
+		for (i = 0; i < json_array_size(ex) && rc == 0; i++, n++)
+			rc = render_example(b, f, key, json_array_get(ex, i));
+	}
+	if (rc == 0 && n == 0)
+		rc = para(b, f, "(no classified posts in this period)");
+	return rc;
+}
+
+static int section_accounts(struct buf *b, enum report_format f,
+                            const json_t *report)
+{
+	static const char *const heads[] = {
+	    "account", "role", "posts", "categories", "followers", "change"};
+	struct table t = {6, heads, "llrlrr", NULL, 0, 0};
+	const json_t *list = json_object_get(report, "accounts");
+	size_t i;
+	int rc;
+
+	rc = heading(b, f, 2, "Accounts");
+	for (i = 0; i < json_array_size(list) && rc == 0; i++) {
+		const json_t *a = json_array_get(list, i),
+		             *fc = json_object_get(a, "followers_change");
+		struct buf mix = {0};
+		const char *key;
+		json_t *v;
+		char ch[32] = "-";
+
+		json_object_foreach(json_object_get(a, "categories"), key, v)
+		{
+			if (json_integer_value(v) > 0 && rc == 0)
+				rc = buf_printf(
+				    &mix, "%s%s %lld", mix.len ? ", " : "", key,
+				    (long long)json_integer_value(v));
+		}
+		if (json_is_integer(fc))
+			fmt_signed(ch, sizeof(ch), json_integer_value(fc));
+		if (rc == 0)
+			rc = table_add(&t, jstr(a, "handle"));
+		if (rc == 0)
+			rc = table_add(&t, jstr(a, "role"));
+		if (rc == 0)
+			rc = table_add_int(&t, json_object_get(a, "posts"));
+		if (rc == 0)
+			rc = table_add(&t, mix.data);
+		if (rc == 0)
+			rc = table_add_int(&t, json_object_get(a, "followers"));
+		if (rc == 0)
+			rc = table_add(&t, ch);
+		buf_free(&mix);
+	}
+	if (rc < 0) {
+		table_free(&t);
+		return rc;
+	}
+	return table_render(&t, f, b);
+}
+
+/* Year x role table of accounts.created; shared with trends. */
+static int table_years(struct buf *b, enum report_format f, const json_t *years)
+{
+	static const char *const heads[] = {
+	    "year",     "diplomat",    "spokesperson", "mission",
+	    "ministry", "state_media", "other",        "total"};
+	struct table t = {8, heads, "lrrrrrrr", NULL, 0, 0};
+	const char *year;
+	json_t *yo;
+	size_t j;
+	int rc = 0;
+
+	json_object_foreach((json_t *)years, year, yo)
+	{
+		int64_t total = 0;
+
+		rc = table_add(&t, year);
+		for (j = 0; j < ARRAY_SIZE(role_keys) && rc == 0; j++) {
+			total += jint(yo, role_keys[j]);
+			rc = table_addf(&t, "%lld",
+			                (long long)jint(yo, role_keys[j]));
+		}
+		if (rc == 0)
+			rc = table_addf(&t, "%lld", (long long)total);
+		if (rc < 0) {
+			table_free(&t);
+			return rc;
+		}
+	}
+	return table_render(&t, f, b);
+}
+
+static int section_growth(struct buf *b, enum report_format f,
+                          const json_t *report)
+{
+	const json_t *g = json_object_get(report, "growth");
+	const json_t *years = json_object_get(g, "opened_per_year");
+	char line[160];
+	int rc;
+
+	rc = heading(b, f, 2, "Accounts opened per year");
+	snprintf(line, sizeof(line),
+	         "%lld accounts tracked; %lld without a known creation date.",
+	         (long long)jint(g, "accounts_total"),
+	         (long long)jint(g, "created_unknown"));
+	if (rc == 0)
+		rc = para(b, f, line);
+	if (rc == 0 && f == REPORT_FORMAT_HTML && json_object_size(years))
+		rc = chart_years(b, years);
+	return rc ? rc : table_years(b, f, years);
+}
+
+static int section_days(struct buf *b, enum report_format f,
+                        const json_t *report)
+{
+	static const char *const heads[] = {"day", "posts", "classified as"};
+	struct table t = {3, heads, "lrl", NULL, 0, 0};
+	const json_t *days = json_object_get(report, "days");
+	size_t i;
+	int rc;
+
+	rc = heading(b, f, 2, "Posts per day");
+	if (rc == 0 && f == REPORT_FORMAT_HTML)
+		rc = chart_days(b, report);
+	for (i = 0; i < json_array_size(days) && rc == 0; i++) {
+		const json_t *d = json_array_get(days, i);
+		struct buf mix = {0};
+		const char *key;
+		json_t *v;
+
+		json_object_foreach(json_object_get(d, "categories"), key, v)
+		{
+			if (json_integer_value(v) > 0 && rc == 0)
+				rc = buf_printf(
+				    &mix, "%s%s %lld", mix.len ? ", " : "", key,
+				    (long long)json_integer_value(v));
+		}
+		if (rc == 0)
+			rc = table_add(&t, jstr(d, "day"));
+		if (rc == 0)
+			rc = table_add_int(&t, json_object_get(d, "posts"));
+		if (rc == 0)
+			rc = table_add(&t, mix.data);
+		buf_free(&mix);
+	}
+	if (rc < 0) {
+		table_free(&t);
+		return rc;
+	}
+	return table_render(&t, f, b);
+}
+
+static int section_feeds(struct buf *b, enum report_format f,
+                         const json_t *report)
+{
+	static const char *const heads[] = {"feed",          "account",
+	                                    "failing since", "last success",
+	                                    "failures",      "error"};
+	struct table t = {6, heads, "llllrl", NULL, 0, 0};
+	const json_t *feeds = json_object_get(report, "feeds"),
+	             *failing = json_object_get(feeds, "failing");
+	char line[128];
+	size_t i;
+	int rc;
+
+	rc = heading(b, f, 2, "Feed health");
+	snprintf(line, sizeof(line), "%lld of %lld active feeds healthy.",
+	         (long long)jint(feeds, "ok"), (long long)jint(feeds, "total"));
+	if (rc == 0)
+		rc = para(b, f, line);
+	for (i = 0; i < json_array_size(failing) && rc == 0; i++) {
+		const json_t *x = json_array_get(failing, i);
+
+		rc = table_add(&t, jstr(x, "url"));
+		if (rc == 0)
+			rc = table_add(&t, jstr(x, "account"));
+		if (rc == 0)
+			rc = table_add(&t, jstr(x, "since") ? jstr(x, "since")
+			                                    : "-");
+		if (rc == 0)
+			rc = table_add(&t, jstr(x, "last_success")
+			                       ? jstr(x, "last_success")
+			                       : "never");
+		if (rc == 0)
+			rc = json_is_true(json_object_get(x, "disabled"))
+			         ? table_add(&t, "disabled")
+			         : table_add_int(
+			               &t, json_object_get(
+			                       x, "consecutive_failures"));
+		if (rc == 0)
+			rc = table_add(&t, jstr(x, "error"));
+	}
+	if (rc < 0) {
+		table_free(&t);
+		return rc;
+	}
+	return table_render(&t, f, b);
+}
+
+static const char html_head[] =
+    "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+    "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src "
+    "'none'; style-src 'unsafe-inline'; img-src data:\">\n"
+    "<meta name=\"viewport\" content=\"width=device-width, "
+    "initial-scale=1\">\n<title>";
+static const char html_style[] =
+    "</title>\n<style>\n"
+    "body{font:15px/1.45 system-ui,sans-serif;max-width:60em;margin:2em "
+    "auto;padding:0 1em;color:#222}\n"
+    "h1{font-size:1.5em}h2{font-size:1.2em;margin-top:2em;border-bottom:"
+    "1px solid #ccc}\n"
+    "table{border-collapse:collapse;margin:.5em 0}th,td{padding:.2em "
+    ".6em;border-bottom:1px solid #eee;text-align:left;vertical-align:top}"
+    "\n.num{text-align:right;font-variant-numeric:tabular-nums}\n"
+    ".ex{margin:1em 0}.meta{color:#555;font-size:.9em}\n"
+    "blockquote{margin:.3em 0 .3em 1em;padding-left:.8em;border-left:3px "
+    "solid #ccc;white-space:pre-wrap}\n.ev{font-size:.9em;color:#555}\n"
+    "svg .ax{font-size:10px;fill:#444}svg .lg{font-size:11px;fill:#222}\n"
+    "</style>\n</head>\n<body>\n";
+
+int report_render(const json_t *report, enum report_format f, struct buf *b)
+{
+	const json_t *period = json_object_get(report, "period"),
+	             *totals = json_object_get(report, "totals");
+	char title[128], line[256];
+	char *js;
+	int rc = 0;
+
+	if (f == REPORT_FORMAT_JSON) {
+		js = json_dumps(report, JSON_INDENT(2));
+		if (!js)
+			return -ENOMEM;
+		rc = buf_puts(b, js);
+		free(js);
+		return rc ? rc : buf_putc(b, '\n');
+	}
+	if (f != REPORT_FORMAT_TEXT && f != REPORT_FORMAT_MD &&
+	    f != REPORT_FORMAT_HTML)
+		return -EINVAL;
+	snprintf(title, sizeof(title), "demarche report %s to %s",
+	         jstr(period, "from") ? jstr(period, "from") : "?",
+	         jstr(period, "to") ? jstr(period, "to") : "?");
+	snprintf(line, sizeof(line),
+	         "%lld posts from %lld accounts; %lld classified into at "
+	         "least one category.",
+	         (long long)jint(totals, "posts"),
+	         (long long)jint(totals, "accounts_active"),
+	         (long long)jint(totals, "classified"));
+	if (f == REPORT_FORMAT_HTML) {
+		rc = buf_puts(b, html_head);
+		if (rc == 0)
+			rc = put_esc(b, title, ESC_HTML, 0);
+		if (rc == 0)
+			rc = buf_puts(b, html_style);
+	}
+	if (rc == 0)
+		rc = heading(b, f, 1, title);
+	if (rc == 0)
+		rc = para(b, f, line);
+	if (rc == 0)
+		rc = section_categories(b, f, report);
+	if (rc == 0)
+		rc = section_examples(b, f, report);
+	if (rc == 0)
+		rc = section_days(b, f, report);
+	if (rc == 0)
+		rc = section_accounts(b, f, report);
+	if (rc == 0)
+		rc = section_growth(b, f, report);
+	if (rc == 0)
+		rc = section_feeds(b, f, report);
+	if (rc == 0 && f == REPORT_FORMAT_HTML)
+		rc = buf_puts(b, "</body>\n</html>\n");
+	return rc;
+}
+
+/* --------------------------------------------------------- trends render */
+
+/* One CSV field: quoted when it holds a separator, a quote or a line
+ * break; a leading = + - @ (a spreadsheet formula) gets a ' first. */
+static int csv_field(struct buf *b, const char *s)
+{
+	bool quote = strpbrk(s, ",\"\r\n") != NULL;
+	int rc = 0;
+
+	if (quote)
+		rc = buf_putc(b, '"');
+	if (rc == 0 && *s && strchr("=+-@", *s))
+		rc = buf_putc(b, '\'');
+	for (; *s && rc == 0; s++)
+		rc = *s == '"' ? buf_puts(b, "\"\"") : buf_putc(b, *s);
+	if (rc == 0 && quote)
+		rc = buf_putc(b, '"');
+	return rc;
+}
+
+static int csv_row(struct buf *b, const char *series, const char *period,
+                   const char *group, const char *value)
+{
+	int rc = csv_field(b, series);
+
+	if (rc == 0)
+		rc = buf_putc(b, ',');
+	if (rc == 0)
+		rc = csv_field(b, period ? period : "");
+	if (rc == 0)
+		rc = buf_putc(b, ',');
+	if (rc == 0)
+		rc = csv_field(b, group ? group : "");
+	if (rc == 0)
+		rc = buf_putc(b, ',');
+	if (rc == 0)
+		rc = buf_puts(b, value);
+	return rc ? rc : buf_putc(b, '\n');
+}
+
+static int trends_csv(const json_t *tr, struct buf *b)
+{
+	const json_t *years = json_object_get(tr, "opened_per_year"),
+	             *fg = json_object_get(tr, "follower_growth"),
+	             *weeks = json_object_get(tr, "category_share_per_week");
+	const char *year, *key;
+	json_t *yo, *v;
+	char val[64];
+	size_t i;
+	int rc = buf_puts(b, "series,period,group,value\n");
+
+	json_object_foreach((json_t *)years, year, yo)
+	{
+		json_object_foreach(yo, key, v)
+		{
+			snprintf(val, sizeof(val), "%lld",
+			         (long long)json_integer_value(v));
+			if (rc == 0)
+				rc = csv_row(b, "opened_per_year", year, key,
+				             val);
+		}
+	}
+	for (i = 0; i < json_array_size(fg) && rc == 0; i++) {
+		const json_t *a = json_array_get(fg, i);
+		const char *h = jstr(a, "handle") ? jstr(a, "handle") : "";
+
+		snprintf(val, sizeof(val), "%lld", (long long)jint(a, "first"));
+		rc = csv_row(b, "followers_first", jstr(a, "first_observed"), h,
+		             val);
+		snprintf(val, sizeof(val), "%lld", (long long)jint(a, "last"));
+		if (rc == 0)
+			rc = csv_row(b, "followers_last",
+			             jstr(a, "last_observed"), h, val);
+		snprintf(val, sizeof(val), "%lld",
+		         (long long)jint(a, "change"));
+		if (rc == 0)
+			rc = csv_row(b, "followers_change",
+			             jstr(a, "last_observed"), h, val);
+	}
+	for (i = 0; i < json_array_size(weeks) && rc == 0; i++) {
+		const json_t *w = json_array_get(weeks, i);
+
+		snprintf(val, sizeof(val), "%lld", (long long)jint(w, "posts"));
+		rc = csv_row(b, "posts_per_week", jstr(w, "week"), "", val);
+		json_object_foreach(json_object_get(w, "categories"), key, v)
+		{
+			snprintf(val, sizeof(val), "%lld",
+			         (long long)jint(v, "count"));
+			if (rc == 0)
+				rc = csv_row(b, "category_count_per_week",
+				             jstr(w, "week"), key, val);
+			snprintf(val, sizeof(val), "%.4f",
+			         json_real_value(json_object_get(v, "share")));
+			if (rc == 0)
+				rc = csv_row(b, "category_share_per_week",
+				             jstr(w, "week"), key, val);
+		}
+	}
+	return rc;
+}
+
+static int trends_text(const json_t *tr, struct buf *b)
+{
+	static const char *const fg_heads[] = {
+	    "account",   "role",      "first seen", "followers",
+	    "last seen", "followers", "change",     "%"};
+	static const char *const wk_heads[] = {"week",
+	                                       "posts",
+	                                       "blame_rebuttal",
+	                                       "western_failure",
+	                                       "economic_coercion",
+	                                       "origin_narrative",
+	                                       "other categories"};
+	struct table fgt = {8, fg_heads, "llllrlrr", NULL, 0, 0};
+	struct table wkt = {7, wk_heads, "lrrrrrl", NULL, 0, 0};
+	const json_t *fg = json_object_get(tr, "follower_growth"),
+	             *weeks = json_object_get(tr, "category_share_per_week");
+	const enum report_format f = REPORT_FORMAT_TEXT;
+	char ch[32];
+	size_t i, j;
+	int rc;
+
+	rc = heading(b, f, 1, "demarche trends");
+	if (rc == 0)
+		rc = heading(b, f, 2, "Accounts opened per year, by role");
+	if (rc == 0)
+		rc = table_years(b, f, json_object_get(tr, "opened_per_year"));
+	if (rc == 0)
+		rc = heading(b, f, 2, "Follower growth");
+	for (i = 0; i < json_array_size(fg) && rc == 0; i++) {
+		const json_t *a = json_array_get(fg, i),
+		             *pct = json_object_get(a, "change_pct");
+
+		fmt_signed(ch, sizeof(ch), jint(a, "change"));
+		rc = table_add(&fgt, jstr(a, "handle"));
+		if (rc == 0)
+			rc = table_add(&fgt, jstr(a, "role"));
+		if (rc == 0)
+			rc = table_add(&fgt, jstr(a, "first_observed"));
+		if (rc == 0)
+			rc = table_add_int(&fgt, json_object_get(a, "first"));
+		if (rc == 0)
+			rc = table_add(&fgt, jstr(a, "last_observed"));
+		if (rc == 0)
+			rc = table_add_int(&fgt, json_object_get(a, "last"));
+		if (rc == 0)
+			rc = table_add(&fgt, ch);
+		if (rc == 0)
+			rc = json_is_real(pct)
+			         ? table_addf(&fgt, "%+.1f",
+			                      json_real_value(pct))
+			         : table_add(&fgt, "-");
+	}
+	if (rc == 0)
+		rc = table_render(&fgt, f, b);
+	if (rc == 0)
+		rc = heading(b, f, 2, "Posts and category share per week");
+	for (i = 0; i < json_array_size(weeks) && rc == 0; i++) {
+		const json_t *w = json_array_get(weeks, i),
+		             *cats = json_object_get(w, "categories");
+		struct buf other = {0};
+		const char *key;
+		json_t *v;
+
+		rc = table_add(&wkt, jstr(w, "week"));
+		if (rc == 0)
+			rc = table_add_int(&wkt, json_object_get(w, "posts"));
+		for (j = 0; j < ARRAY_SIZE(category_keys) && rc == 0; j++) {
+			v = json_object_get(cats, category_keys[j]);
+			rc = table_addf(
+			    &wkt, "%lld (%.1f%%)", (long long)jint(v, "count"),
+			    100.0 *
+			        json_real_value(json_object_get(v, "share")));
+		}
+		json_object_foreach((json_t *)cats, key, v)
+		{
+			for (j = 0; j < ARRAY_SIZE(category_keys); j++)
+				if (strcmp(key, category_keys[j]) == 0)
+					break;
+			if (j == ARRAY_SIZE(category_keys) && rc == 0)
+				rc = buf_printf(&other, "%s%s %lld",
+				                other.len ? ", " : "", key,
+				                (long long)jint(v, "count"));
+		}
+		if (rc == 0)
+			rc = table_add(&wkt, other.data);
+		buf_free(&other);
+	}
+	if (rc == 0)
+		rc = table_render(&wkt, f, b);
+	table_free(&fgt);
+	table_free(&wkt);
+	return rc;
+}
+
+int report_trends_render(const json_t *trends, enum report_format f,
+                         struct buf *b)
+{
+	char *js;
+	int rc;
+
+	switch (f) {
+	case REPORT_FORMAT_JSON:
+		js = json_dumps(trends, JSON_INDENT(2));
+		if (!js)
+			return -ENOMEM;
+		rc = buf_puts(b, js);
+		free(js);
+		return rc ? rc : buf_putc(b, '\n');
+	case REPORT_FORMAT_CSV:
+		return trends_csv(trends, b);
+	case REPORT_FORMAT_TEXT:
+		return trends_text(trends, b);
+	default:
+		return -EINVAL;
+	}
+}

@@ -1,0 +1,1062 @@
+/*
+ * store.c — the SQLite log behind store.h.  It opens the database in WAL
+ * mode, brings its schema up to date with the numbered migrations embedded
+ * from schema/ (each in its own transaction, PRAGMA user_version recording
+ * the step), mirrors the config's accounts and feeds, and writes each poll
+ * in one transaction.  Statements are prepared once and kept; data is only
+ * ever bound, never spliced into SQL.
+ *
+ * SQLite result codes become negative errno values here, at the module
+ * boundary, with SQLite's message kept for store_errmsg():
+ *   SQLITE_BUSY, SQLITE_LOCKED     -EBUSY     another writer holds the lock
+ *   SQLITE_FULL                    -ENOSPC
+ *   SQLITE_READONLY                -EROFS
+ *   SQLITE_CORRUPT, SQLITE_NOTADB  -EBADMSG   damaged or not a database
+ *   SQLITE_NOMEM                   -ENOMEM
+ *   SQLITE_CANTOPEN                the OS errno when known, else -ENOENT
+ *   SQLITE_PERM, SQLITE_AUTH       -EACCES
+ *   SQLITE_CONSTRAINT, MISMATCH    -EINVAL    data the schema refuses
+ *   SQLITE_TOOBIG                  -E2BIG
+ *   SQLITE_INTERRUPT               -EINTR
+ *   anything else                  -EIO
+ * A database whose schema is newer than this build gives -ENOTSUP.
+ */
+#include "store.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <jansson.h>
+#include <sqlite3.h>
+
+#include "schema_migrations.h"
+#include "util.h"
+
+/* A snapshot is written when a counter changed or this long has passed. */
+#define SNAPSHOT_MAX_AGE (24 * 3600)
+
+/* The statements store_record_poll() and friends run, prepared on first use
+ * and kept for the life of the connection. */
+enum stmt_id {
+	STMT_FEED_ACCOUNT,
+	STMT_POST_FIND,
+	STMT_POST_INSERT,
+	STMT_POST_UPDATE,
+	STMT_CATS_DELETE,
+	STMT_CAT_INSERT,
+	STMT_SNAPSHOT_LAST,
+	STMT_SNAPSHOT_INSERT,
+	STMT_ACCOUNT_CREATED,
+	STMT_ACCOUNT_SEEN,
+	STMT_FETCH_INSERT,
+	STMT_FEED_OK,
+	STMT_FEED_NOT_MODIFIED,
+	STMT_FEED_FAILED,
+	STMT_FEED_URL,
+	STMT_COUNT
+};
+
+static const char *const stmt_sql[STMT_COUNT] = {
+    [STMT_FEED_ACCOUNT] = "SELECT account_id FROM feeds WHERE id = ?1",
+    [STMT_POST_FIND] = "SELECT id, content_hash FROM posts "
+                       "WHERE account_id = ?1 AND stable_key = ?2",
+    [STMT_POST_INSERT] =
+        "INSERT INTO posts (account_id, feed_id, stable_key, url, title,"
+        " text, html, author, lang, published, first_seen, updated,"
+        " content_hash, is_repost, rules_version, report_time)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
+        " ?13, ?14, ?15, COALESCE(?10, ?11))",
+    [STMT_POST_UPDATE] =
+        "UPDATE posts SET feed_id = ?2, url = ?3, title = ?4, text = ?5,"
+        " html = ?6, author = ?7, lang = ?8,"
+        " published = COALESCE(?9, published), updated = ?10,"
+        " report_time = COALESCE(?9, published, first_seen),"
+        " edited_seen = ?11, content_hash = ?12, is_repost = ?13,"
+        " rules_version = ?14, edit_count = edit_count + 1"
+        " WHERE id = ?1",
+    [STMT_CATS_DELETE] = "DELETE FROM post_categories WHERE post_id = ?1",
+    [STMT_CAT_INSERT] = "INSERT INTO post_categories (post_id, category, score,"
+                        " evidence, rules_version, classified_at)"
+                        " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [STMT_SNAPSHOT_LAST] = "SELECT observed, followers, following, posts_count"
+                           " FROM account_snapshots WHERE account_id = ?1"
+                           " ORDER BY observed DESC, id DESC LIMIT 1",
+    [STMT_SNAPSHOT_INSERT] =
+        "INSERT INTO account_snapshots (account_id, observed,"
+        " followers, following, posts_count) VALUES (?1, ?2, ?3, ?4, ?5)",
+    [STMT_ACCOUNT_CREATED] = "UPDATE accounts SET created_platform = ?2,"
+                             " created = ?2 WHERE id = ?1",
+    [STMT_ACCOUNT_SEEN] = "UPDATE accounts SET last_seen = ?2 WHERE id = ?1",
+    [STMT_FETCH_INSERT] =
+        "INSERT INTO fetches (feed_id, started, duration_ms, http_status,"
+        " bytes, not_modified, new_posts, edited_posts, error)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    [STMT_FEED_OK] =
+        "UPDATE feeds SET etag = ?2, last_modified = ?3, next_poll = ?4,"
+        " last_poll = ?5, last_success = ?5, consecutive_failures = 0,"
+        " failing_since = NULL WHERE id = ?1",
+    [STMT_FEED_NOT_MODIFIED] =
+        "UPDATE feeds SET etag = COALESCE(?2, etag),"
+        " last_modified = COALESCE(?3, last_modified), next_poll = ?4,"
+        " last_poll = ?5, last_success = ?5, consecutive_failures = 0,"
+        " failing_since = NULL WHERE id = ?1",
+    [STMT_FEED_FAILED] =
+        "UPDATE feeds SET next_poll = ?2, last_poll = ?3,"
+        " consecutive_failures = consecutive_failures + 1,"
+        " failing_since = COALESCE(failing_since, ?3),"
+        " last_error = ?4, last_error_at = ?3,"
+        " disabled = CASE WHEN ?5 THEN 1 ELSE disabled END WHERE id = ?1",
+    [STMT_FEED_URL] = "UPDATE feeds SET url = ?2 WHERE id = ?1",
+};
+
+struct store {
+	sqlite3 *db;                     /* the connection */
+	sqlite3_stmt *stmts[STMT_COUNT]; /* prepared on first use, or NULL */
+	char errmsg[512];                /* last failure, for store_errmsg */
+};
+
+/* The config enums by name, as the schema's CHECK constraints spell them.
+ * Kept here rather than calling config.c so the store does not depend on
+ * the config parser. */
+static const char *const role_names[] = {
+    [ROLE_DIPLOMAT] = "diplomat",       [ROLE_SPOKESPERSON] = "spokesperson",
+    [ROLE_MISSION] = "mission",         [ROLE_MINISTRY] = "ministry",
+    [ROLE_STATE_MEDIA] = "state_media", [ROLE_OTHER] = "other",
+};
+static const char *const kind_names[] = {
+    [FEED_KIND_WEB] = "web",
+    [FEED_KIND_MASTODON] = "mastodon",
+    [FEED_KIND_BLUESKY] = "bluesky",
+};
+
+int store_errno_from_sqlite(sqlite3 *db, int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_OK:
+	case SQLITE_ROW:
+	case SQLITE_DONE:
+		return 0;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return -EBUSY;
+	case SQLITE_FULL:
+		return -ENOSPC;
+	case SQLITE_READONLY:
+		return -EROFS;
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+		return -EBADMSG;
+	case SQLITE_NOMEM:
+		return -ENOMEM;
+	case SQLITE_CANTOPEN: {
+		int e = db ? sqlite3_system_errno(db) : 0;
+
+		return e > 0 ? -e : -ENOENT;
+	}
+	case SQLITE_PERM:
+	case SQLITE_AUTH:
+		return -EACCES;
+	case SQLITE_CONSTRAINT:
+	case SQLITE_MISMATCH:
+	case SQLITE_RANGE:
+		return -EINVAL;
+	case SQLITE_TOOBIG:
+		return -E2BIG;
+	case SQLITE_INTERRUPT:
+		return -EINTR;
+	default:
+		return -EIO;
+	}
+}
+
+static void set_err(struct store *st, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void set_err(struct store *st, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(st->errmsg, sizeof(st->errmsg), fmt, ap);
+	va_end(ap);
+}
+
+/* Records SQLite's own message for rc and returns its errno. */
+static int fail_sqlite(struct store *st, int rc, const char *what)
+{
+	set_err(st, "%s: %s", what, sqlite3_errmsg(st->db));
+	return store_errno_from_sqlite(st->db, rc);
+}
+
+static int exec_sql(struct store *st, const char *sql, const char *what)
+{
+	char *msg = NULL;
+	int rc = sqlite3_exec(st->db, sql, NULL, NULL, &msg);
+
+	if (rc != SQLITE_OK) {
+		set_err(st, "%s: %s", what, msg ? msg : sqlite3_errstr(rc));
+		sqlite3_free(msg);
+		return store_errno_from_sqlite(st->db, rc);
+	}
+	return 0;
+}
+
+/* Returns the cached statement id, reset and with no bindings, or NULL with
+ * the error recorded in *rc. */
+static sqlite3_stmt *stmt_get(struct store *st, enum stmt_id id, int *rc)
+{
+	sqlite3_stmt *s = st->stmts[id];
+	int src;
+
+	if (s) {
+		sqlite3_reset(s);
+		sqlite3_clear_bindings(s);
+		return s;
+	}
+	src = sqlite3_prepare_v3(st->db, stmt_sql[id], -1,
+	                         SQLITE_PREPARE_PERSISTENT, &s, NULL);
+	if (src != SQLITE_OK) {
+		*rc = fail_sqlite(st, src, "prepare");
+		return NULL;
+	}
+	st->stmts[id] = s;
+	return s;
+}
+
+/* Steps a statement that returns no rows (or whose rows are ignored). */
+static int stmt_done(struct store *st, sqlite3_stmt *s, const char *what)
+{
+	int rc = sqlite3_step(s);
+
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		rc = fail_sqlite(st, rc, what);
+		sqlite3_reset(s);
+		return rc;
+	}
+	sqlite3_reset(s);
+	return 0;
+}
+
+static void bind_text(sqlite3_stmt *s, int i, const char *v)
+{
+	if (v)
+		sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(s, i);
+}
+
+static void bind_time(sqlite3_stmt *s, int i, int64_t t)
+{
+	if (t == TIME_UNKNOWN)
+		sqlite3_bind_null(s, i);
+	else
+		sqlite3_bind_int64(s, i, t);
+}
+
+/* Binds a counter that the feed gives as -1 when unknown. */
+static void bind_counter(sqlite3_stmt *s, int i, int64_t v)
+{
+	if (v < 0)
+		sqlite3_bind_null(s, i);
+	else
+		sqlite3_bind_int64(s, i, v);
+}
+
+static int column_int64_or(sqlite3_stmt *s, int i, int64_t dflt, int64_t *out)
+{
+	*out = sqlite3_column_type(s, i) == SQLITE_NULL
+	           ? dflt
+	           : sqlite3_column_int64(s, i);
+	return 0;
+}
+
+int store_schema_latest(void)
+{
+	return schema_n_migrations > 0
+	           ? schema_migrations[schema_n_migrations - 1].version
+	           : 0;
+}
+
+static int read_user_version(struct store *st, int *out)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	rc = sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL);
+	if (rc != SQLITE_OK)
+		return fail_sqlite(st, rc, "reading the schema version");
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW) {
+		rc = fail_sqlite(st, rc, "reading the schema version");
+		sqlite3_finalize(s);
+		return rc;
+	}
+	*out = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return 0;
+}
+
+int store_schema_version(struct store *st)
+{
+	int v = 0;
+
+	if (read_user_version(st, &v) < 0)
+		return -1;
+	return v;
+}
+
+static int check_not_newer(struct store *st, int version)
+{
+	if (version > store_schema_latest()) {
+		set_err(st,
+		        "database schema version %d is newer than this build "
+		        "knows (%d); upgrade demarche",
+		        version, store_schema_latest());
+		return -ENOTSUP;
+	}
+	return 0;
+}
+
+/* Applies every migration newer than the database, each in its own
+ * transaction together with its user_version step, so an interrupted
+ * upgrade resumes at the step that did not finish. */
+static int migrate(struct store *st)
+{
+	int version, rc, i;
+	char sql[64], what[128];
+
+	rc = read_user_version(st, &version);
+	if (rc < 0)
+		return rc;
+	rc = check_not_newer(st, version);
+	if (rc < 0)
+		return rc;
+	for (i = 0; i < schema_n_migrations; i++) {
+		const struct schema_migration *m = &schema_migrations[i];
+
+		if (m->version <= version)
+			continue;
+		snprintf(what, sizeof(what), "migration %s", m->name);
+		rc = exec_sql(st, "BEGIN IMMEDIATE", what);
+		if (rc < 0)
+			return rc;
+		/* Another process may have migrated while we waited. */
+		rc = read_user_version(st, &version);
+		if (rc < 0 || m->version <= version) {
+			exec_sql(st, "ROLLBACK", what);
+			if (rc < 0)
+				return rc;
+			continue;
+		}
+		rc = exec_sql(st, m->sql, what);
+		if (rc == 0) {
+			snprintf(sql, sizeof(sql), "PRAGMA user_version = %d",
+			         m->version);
+			rc = exec_sql(st, sql, what);
+		}
+		if (rc == 0)
+			rc = exec_sql(st, "COMMIT", what);
+		if (rc < 0) {
+			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+			return rc;
+		}
+		version = m->version;
+	}
+	return 0;
+}
+
+static int open_common(const char *path, int flags, struct store **out,
+                       char *err, size_t errlen)
+{
+	struct store *st;
+	int rc;
+
+	*out = NULL;
+	st = calloc(1, sizeof(*st));
+	if (!st) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		return -ENOMEM;
+	}
+	rc = sqlite3_open_v2(path, &st->db, flags, NULL);
+	if (rc != SQLITE_OK) {
+		int e = store_errno_from_sqlite(st->db, rc);
+
+		snprintf(err, errlen, "%s: %s", path,
+		         st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
+		store_close(st);
+		return e;
+	}
+	sqlite3_extended_result_codes(st->db, 1);
+	rc = sqlite3_busy_timeout(st->db, 5000);
+	if (rc != SQLITE_OK) {
+		rc = fail_sqlite(st, rc, "busy timeout");
+		goto out_close;
+	}
+	rc = exec_sql(st, "PRAGMA foreign_keys = ON", "foreign keys");
+	if (rc < 0)
+		goto out_close;
+	*out = st;
+	return 0;
+out_close:
+	snprintf(err, errlen, "%s: %s", path, st->errmsg);
+	store_close(st);
+	return rc;
+}
+
+int store_open(const char *path, struct store **out, char *err, size_t errlen)
+{
+	struct store *st;
+	int rc;
+
+	rc = open_common(path,
+	                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+	                     SQLITE_OPEN_NOMUTEX,
+	                 &st, err, errlen);
+	if (rc < 0)
+		return rc;
+	/* WAL lets report readers run while the daemon writes; NORMAL
+	 * synchronous is durable across application crashes in WAL mode and
+	 * loses at most the last commits on power loss, never consistency. */
+	rc = exec_sql(st, "PRAGMA journal_mode = WAL", "WAL mode");
+	if (rc == 0)
+		rc = exec_sql(st, "PRAGMA synchronous = NORMAL", "synchronous");
+	if (rc == 0)
+		rc = migrate(st);
+	if (rc < 0) {
+		snprintf(err, errlen, "%s: %s", path, st->errmsg);
+		store_close(st);
+		return rc;
+	}
+	*out = st;
+	return 0;
+}
+
+int store_open_readonly(const char *path, struct store **out, char *err,
+                        size_t errlen)
+{
+	struct store *st;
+	struct stat sb;
+	int rc, version;
+
+	/* SQLite reports a missing file as a generic "unable to open"; the
+	 * caller wants to tell "no such database" from "cannot read it". */
+	if (stat(path, &sb) < 0) {
+		rc = -errno;
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return rc;
+	}
+	rc = open_common(path, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, &st,
+	                 err, errlen);
+	if (rc < 0)
+		return rc;
+	/* Reports scan wide ranges of a large file once: a bigger page cache,
+	 * memory-mapped reads and in-memory sorts save most of their time. */
+	rc = exec_sql(
+	    st,
+	    "PRAGMA cache_size = -65536; PRAGMA mmap_size = 1073741824;"
+	    "PRAGMA temp_store = MEMORY",
+	    "read tuning");
+	if (rc == 0)
+		rc = read_user_version(st, &version);
+	if (rc == 0)
+		rc = check_not_newer(st, version);
+	if (rc == 0 && version < 1) {
+		set_err(st, "not a demarche database (schema version 0)");
+		rc = -EBADMSG;
+	}
+	if (rc < 0) {
+		snprintf(err, errlen, "%s: %s", path, st->errmsg);
+		store_close(st);
+		return rc;
+	}
+	*out = st;
+	return 0;
+}
+
+void store_close(struct store *st)
+{
+	size_t i;
+
+	if (!st)
+		return;
+	for (i = 0; i < STMT_COUNT; i++)
+		sqlite3_finalize(st->stmts[i]);
+	sqlite3_close(st->db);
+	free(st);
+}
+
+const char *store_errmsg(struct store *st)
+{
+	return st ? st->errmsg : "no store";
+}
+
+struct sqlite3 *store_db(struct store *st)
+{
+	return st->db;
+}
+
+void store_feed_state_clear(struct store_feed_state *fs)
+{
+	if (!fs)
+		return;
+	free(fs->url);
+	free(fs->etag);
+	free(fs->last_modified);
+	memset(fs, 0, sizeof(*fs));
+}
+
+/* One-off statements (config sync, lookups): prepared, run, finalised. */
+static int prepare(struct store *st, const char *sql, sqlite3_stmt **s)
+{
+	int rc = sqlite3_prepare_v2(st->db, sql, -1, s, NULL);
+
+	if (rc != SQLITE_OK) {
+		*s = NULL;
+		return fail_sqlite(st, rc, "prepare");
+	}
+	return 0;
+}
+
+static int sync_account(struct store *st, const struct config_account *a,
+                        int64_t now, sqlite3_stmt *acc, sqlite3_stmt *feed)
+{
+	int64_t account_id;
+	size_t i;
+	int rc;
+
+	if ((unsigned)a->role >= ARRAY_SIZE(role_names)) {
+		set_err(st, "account %s: unknown role %d", a->key,
+		        (int)a->role);
+		return -EINVAL;
+	}
+	sqlite3_reset(acc);
+	sqlite3_clear_bindings(acc);
+	bind_text(acc, 1, a->key);
+	bind_text(acc, 2, a->name);
+	bind_text(acc, 3, role_names[a->role]);
+	bind_text(acc, 4, a->country);
+	bind_time(acc, 5, a->created);
+	sqlite3_bind_int64(acc, 6, now);
+	rc = sqlite3_step(acc);
+	if (rc != SQLITE_ROW) {
+		rc = fail_sqlite(st, rc, "account");
+		sqlite3_reset(acc);
+		return rc;
+	}
+	account_id = sqlite3_column_int64(acc, 0);
+	sqlite3_reset(acc);
+	for (i = 0; i < a->n_feeds; i++) {
+		const struct config_feed *f = &a->feeds[i];
+
+		if ((unsigned)f->kind >= ARRAY_SIZE(kind_names)) {
+			set_err(st, "account %s: unknown feed kind %d", a->key,
+			        (int)f->kind);
+			return -EINVAL;
+		}
+		sqlite3_reset(feed);
+		sqlite3_clear_bindings(feed);
+		sqlite3_bind_int64(feed, 1, account_id);
+		bind_text(feed, 2, f->url);
+		bind_text(feed, 3, kind_names[f->kind]);
+		sqlite3_bind_int64(feed, 4, now);
+		rc = stmt_done(st, feed, "feed");
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+int store_sync_config(struct store *st, const struct config *cfg)
+{
+	/* The config's created date is kept apart from the platform's so
+	 * either can change without losing the other; the platform wins. */
+	static const char acc_sql[] =
+	    "INSERT INTO accounts (handle, name, role, country,"
+	    " created_config, created, first_seen, active)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, 1)"
+	    " ON CONFLICT (handle) DO UPDATE SET name = excluded.name,"
+	    " role = excluded.role, country = excluded.country,"
+	    " created_config = excluded.created_config,"
+	    " created = COALESCE(created_platform, excluded.created_config),"
+	    " active = 1 RETURNING id";
+	static const char feed_sql[] =
+	    "INSERT INTO feeds (account_id, configured_url, url, kind, added,"
+	    " active) VALUES (?1, ?2, ?2, ?3, ?4, 1)"
+	    " ON CONFLICT (account_id, configured_url) DO UPDATE SET"
+	    " kind = excluded.kind, active = 1";
+	sqlite3_stmt *acc = NULL, *feed = NULL;
+	int64_t now = util_now();
+	size_t i;
+	int rc;
+
+	rc = exec_sql(st, "BEGIN IMMEDIATE", "sync config");
+	if (rc < 0)
+		return rc;
+	/* Everything is inactive until the config names it again. */
+	rc = exec_sql(st,
+	              "UPDATE accounts SET active = 0;"
+	              "UPDATE feeds SET active = 0;",
+	              "sync config");
+	if (rc < 0)
+		goto out_rollback;
+	rc = prepare(st, acc_sql, &acc);
+	if (rc < 0)
+		goto out_rollback;
+	rc = prepare(st, feed_sql, &feed);
+	if (rc < 0)
+		goto out_rollback;
+	for (i = 0; i < cfg->n_accounts; i++) {
+		rc = sync_account(st, &cfg->accounts[i], now, acc, feed);
+		if (rc < 0)
+			goto out_rollback;
+	}
+	sqlite3_finalize(acc);
+	sqlite3_finalize(feed);
+	return exec_sql(st, "COMMIT", "sync config");
+out_rollback:
+	sqlite3_finalize(acc);
+	sqlite3_finalize(feed);
+	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
+
+static int dup_column(sqlite3_stmt *s, int i, char **out)
+{
+	const unsigned char *v = sqlite3_column_text(s, i);
+
+	*out = NULL;
+	if (!v)
+		return sqlite3_column_type(s, i) == SQLITE_NULL ? 0 : -ENOMEM;
+	*out = strdup((const char *)v);
+	return *out ? 0 : -ENOMEM;
+}
+
+int store_feed_state(struct store *st, const char *account_key,
+                     const char *configured_url, struct store_feed_state *out)
+{
+	static const char sql[] =
+	    "SELECT f.id, f.account_id, f.url, f.etag, f.last_modified,"
+	    " f.next_poll, f.consecutive_failures, f.disabled"
+	    " FROM feeds f JOIN accounts a ON a.id = f.account_id"
+	    " WHERE a.handle = ?1 AND f.configured_url = ?2";
+	sqlite3_stmt *s;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	rc = prepare(st, sql, &s);
+	if (rc < 0)
+		return rc;
+	bind_text(s, 1, account_key);
+	bind_text(s, 2, configured_url);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_DONE) {
+		set_err(st, "feed %s of %s is not in the database",
+		        configured_url, account_key);
+		rc = -ENOENT;
+		goto out_finalize;
+	}
+	if (rc != SQLITE_ROW) {
+		rc = fail_sqlite(st, rc, "feed state");
+		goto out_finalize;
+	}
+	out->feed_id = sqlite3_column_int64(s, 0);
+	out->account_id = sqlite3_column_int64(s, 1);
+	out->next_poll = sqlite3_column_int64(s, 5);
+	out->consecutive_failures = sqlite3_column_int(s, 6);
+	out->disabled = sqlite3_column_int(s, 7) != 0;
+	rc = dup_column(s, 2, &out->url);
+	if (rc == 0)
+		rc = dup_column(s, 3, &out->etag);
+	if (rc == 0)
+		rc = dup_column(s, 4, &out->last_modified);
+	if (rc < 0) {
+		set_err(st, "feed state: out of memory");
+		store_feed_state_clear(out);
+	}
+out_finalize:
+	sqlite3_finalize(s);
+	return rc;
+}
+
+/* FNV-1a over the fields an edit would change, each length-prefixed so
+ * ("ab","c") and ("a","bc") differ.  It only has to notice edits of one
+ * post by its own author, so a 64-bit non-cryptographic hash is enough. */
+static void content_hash(const struct feed_entry *e, char out[32])
+{
+	const char *fields[2] = {e->title ? e->title : "",
+	                         e->text ? e->text : ""};
+	uint64_t h = 14695981039346656037ULL;
+	size_t i, j, len;
+
+	for (i = 0; i < ARRAY_SIZE(fields); i++) {
+		len = strlen(fields[i]);
+		for (j = 0; j < sizeof(len); j++) {
+			h ^= (uint64_t)((len >> (8 * j)) & 0xff);
+			h *= 1099511628211ULL;
+		}
+		for (j = 0; j < len; j++) {
+			h ^= (unsigned char)fields[i][j];
+			h *= 1099511628211ULL;
+		}
+	}
+	snprintf(out, 32, "fnv1a64:%016" PRIx64, h);
+}
+
+/* The evidence as stored: [{"term": ..., "start": n, "end": n}, ...]. */
+static char *evidence_json(const struct classify_category *c)
+{
+	json_t *arr = json_array();
+	char *s = NULL;
+	size_t i;
+
+	if (!arr)
+		return NULL;
+	for (i = 0; i < c->n_evidence; i++) {
+		const struct classify_evidence *ev = &c->evidence[i];
+		json_t *o = json_pack("{s:s?, s:I, s:I}", "term", ev->term,
+		                      "start", (json_int_t)ev->start, "end",
+		                      (json_int_t)ev->end);
+
+		if (!o || json_array_append_new(arr, o) < 0)
+			goto out_free;
+	}
+	s = json_dumps(arr, JSON_COMPACT);
+out_free:
+	json_decref(arr);
+	return s;
+}
+
+static int write_categories(struct store *st, int64_t post_id,
+                            const struct classify_result *res,
+                            const char *rules_version, int64_t now)
+{
+	sqlite3_stmt *s;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; res && i < res->n_cats; i++) {
+		const struct classify_category *c = &res->cats[i];
+		char *ev;
+
+		s = stmt_get(st, STMT_CAT_INSERT, &rc);
+		if (!s)
+			return rc;
+		ev = evidence_json(c);
+		if (!ev) {
+			set_err(st, "category evidence: out of memory");
+			return -ENOMEM;
+		}
+		sqlite3_bind_int64(s, 1, post_id);
+		bind_text(s, 2, c->key);
+		sqlite3_bind_double(s, 3, c->score);
+		bind_text(s, 4, ev);
+		bind_text(s, 5, rules_version ? rules_version : "unknown");
+		sqlite3_bind_int64(s, 6, now);
+		rc = stmt_done(st, s, "category");
+		free(ev);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int record_entry(struct store *st, const struct store_poll *poll,
+                        int64_t account_id, size_t i, int64_t now,
+                        struct store_poll_counts *counts)
+{
+	const struct feed_entry *e = &poll->doc->entries[i];
+	const struct classify_result *res =
+	    poll->results ? &poll->results[i] : NULL;
+	const char *lang = e->lang ? e->lang : poll->doc->lang;
+	const char *rules =
+	    res ? (poll->rules_version ? poll->rules_version : "unknown")
+	        : NULL;
+	char hash[32];
+	int64_t post_id = 0;
+	bool found = false, same = false;
+	sqlite3_stmt *s;
+	int rc = 0;
+
+	content_hash(e, hash);
+	s = stmt_get(st, STMT_POST_FIND, &rc);
+	if (!s)
+		return rc;
+	sqlite3_bind_int64(s, 1, account_id);
+	bind_text(s, 2, e->id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		const unsigned char *old = sqlite3_column_text(s, 1);
+
+		found = true;
+		post_id = sqlite3_column_int64(s, 0);
+		same = old && strcmp((const char *)old, hash) == 0;
+	} else if (rc != SQLITE_DONE) {
+		rc = fail_sqlite(st, rc, "post lookup");
+		sqlite3_reset(s);
+		return rc;
+	}
+	sqlite3_reset(s);
+	if (same)
+		return 0;
+	if (!found) {
+		s = stmt_get(st, STMT_POST_INSERT, &rc);
+		if (!s)
+			return rc;
+		sqlite3_bind_int64(s, 1, account_id);
+		sqlite3_bind_int64(s, 2, poll->feed_id);
+		bind_text(s, 3, e->id);
+		bind_text(s, 4, e->link);
+		bind_text(s, 5, e->title);
+		bind_text(s, 6, e->text ? e->text : "");
+		bind_text(s, 7, e->html);
+		bind_text(s, 8, e->author);
+		bind_text(s, 9, lang);
+		bind_time(s, 10, e->published);
+		sqlite3_bind_int64(s, 11, now);
+		bind_time(s, 12, e->updated);
+		bind_text(s, 13, hash);
+		sqlite3_bind_int(s, 14, e->is_repost);
+		bind_text(s, 15, rules);
+		rc = stmt_done(st, s, "post insert");
+		if (rc < 0)
+			return rc;
+		post_id = sqlite3_last_insert_rowid(st->db);
+		counts->new_posts++;
+	} else {
+		s = stmt_get(st, STMT_POST_UPDATE, &rc);
+		if (!s)
+			return rc;
+		sqlite3_bind_int64(s, 1, post_id);
+		sqlite3_bind_int64(s, 2, poll->feed_id);
+		bind_text(s, 3, e->link);
+		bind_text(s, 4, e->title);
+		bind_text(s, 5, e->text ? e->text : "");
+		bind_text(s, 6, e->html);
+		bind_text(s, 7, e->author);
+		bind_text(s, 8, lang);
+		bind_time(s, 9, e->published);
+		bind_time(s, 10, e->updated);
+		sqlite3_bind_int64(s, 11, now);
+		bind_text(s, 12, hash);
+		sqlite3_bind_int(s, 13, e->is_repost);
+		bind_text(s, 14, rules);
+		rc = stmt_done(st, s, "post update");
+		if (rc < 0)
+			return rc;
+		s = stmt_get(st, STMT_CATS_DELETE, &rc);
+		if (!s)
+			return rc;
+		sqlite3_bind_int64(s, 1, post_id);
+		rc = stmt_done(st, s, "category delete");
+		if (rc < 0)
+			return rc;
+		counts->edited_posts++;
+	}
+	return write_categories(st, post_id, res, poll->rules_version, now);
+}
+
+static bool counter_changed(sqlite3_stmt *last, int col, int64_t now_value)
+{
+	bool was_null = sqlite3_column_type(last, col) == SQLITE_NULL;
+
+	if (now_value < 0)
+		return !was_null;
+	return was_null || sqlite3_column_int64(last, col) != now_value;
+}
+
+/* Adds a snapshot of the account's counters when one changed or the last
+ * is a day old, and keeps the platform's creation date. */
+static int record_account(struct store *st, int64_t account_id,
+                          const struct feed_account *a, int64_t now)
+{
+	sqlite3_stmt *s;
+	bool write = true;
+	int rc = 0;
+
+	if (a->created != TIME_UNKNOWN) {
+		s = stmt_get(st, STMT_ACCOUNT_CREATED, &rc);
+		if (!s)
+			return rc;
+		sqlite3_bind_int64(s, 1, account_id);
+		sqlite3_bind_int64(s, 2, a->created);
+		rc = stmt_done(st, s, "account created");
+		if (rc < 0)
+			return rc;
+	}
+	if (a->followers < 0 && a->following < 0 && a->posts < 0)
+		return 0;
+	s = stmt_get(st, STMT_SNAPSHOT_LAST, &rc);
+	if (!s)
+		return rc;
+	sqlite3_bind_int64(s, 1, account_id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		int64_t observed;
+
+		column_int64_or(s, 0, 0, &observed);
+		write = now - observed >= SNAPSHOT_MAX_AGE ||
+		        counter_changed(s, 1, a->followers) ||
+		        counter_changed(s, 2, a->following) ||
+		        counter_changed(s, 3, a->posts);
+	} else if (rc != SQLITE_DONE) {
+		rc = fail_sqlite(st, rc, "snapshot lookup");
+		sqlite3_reset(s);
+		return rc;
+	}
+	sqlite3_reset(s);
+	if (!write)
+		return 0;
+	s = stmt_get(st, STMT_SNAPSHOT_INSERT, &rc);
+	if (!s)
+		return rc;
+	sqlite3_bind_int64(s, 1, account_id);
+	sqlite3_bind_int64(s, 2, now);
+	bind_counter(s, 3, a->followers);
+	bind_counter(s, 4, a->following);
+	bind_counter(s, 5, a->posts);
+	return stmt_done(st, s, "snapshot");
+}
+
+static int record_feed(struct store *st, const struct store_poll *poll,
+                       int64_t account_id, int64_t now, bool failed)
+{
+	sqlite3_stmt *s;
+	int rc = 0;
+
+	if (failed) {
+		const char *why = poll->error ? poll->error : "410 Gone";
+
+		s = stmt_get(st, STMT_FEED_FAILED, &rc);
+		if (!s)
+			return rc;
+		sqlite3_bind_int64(s, 1, poll->feed_id);
+		sqlite3_bind_int64(s, 2, poll->next_poll);
+		sqlite3_bind_int64(s, 3, now);
+		bind_text(s, 4, why);
+		sqlite3_bind_int(s, 5, poll->gone);
+		rc = stmt_done(st, s, "feed health");
+	} else {
+		s = stmt_get(st,
+		             poll->not_modified ? STMT_FEED_NOT_MODIFIED
+		                                : STMT_FEED_OK,
+		             &rc);
+		if (!s)
+			return rc;
+		sqlite3_bind_int64(s, 1, poll->feed_id);
+		bind_text(s, 2, poll->etag);
+		bind_text(s, 3, poll->last_modified);
+		sqlite3_bind_int64(s, 4, poll->next_poll);
+		sqlite3_bind_int64(s, 5, now);
+		rc = stmt_done(st, s, "feed validators");
+		if (rc < 0)
+			return rc;
+		s = stmt_get(st, STMT_ACCOUNT_SEEN, &rc);
+		if (!s)
+			return rc;
+		sqlite3_bind_int64(s, 1, account_id);
+		sqlite3_bind_int64(s, 2, now);
+		rc = stmt_done(st, s, "account seen");
+	}
+	if (rc < 0 || !poll->new_url)
+		return rc;
+	s = stmt_get(st, STMT_FEED_URL, &rc);
+	if (!s)
+		return rc;
+	sqlite3_bind_int64(s, 1, poll->feed_id);
+	bind_text(s, 2, poll->new_url);
+	return stmt_done(st, s, "feed url");
+}
+
+static int record_fetch(struct store *st, const struct store_poll *poll,
+                        int64_t now, const struct store_poll_counts *c)
+{
+	sqlite3_stmt *s;
+	int rc = 0;
+
+	s = stmt_get(st, STMT_FETCH_INSERT, &rc);
+	if (!s)
+		return rc;
+	sqlite3_bind_int64(s, 1, poll->feed_id);
+	sqlite3_bind_int64(s, 2, now);
+	sqlite3_bind_int64(s, 3, poll->duration_ms);
+	if (poll->http_status > 0)
+		sqlite3_bind_int(s, 4, poll->http_status);
+	else
+		sqlite3_bind_null(s, 4);
+	sqlite3_bind_int64(s, 5, (int64_t)poll->bytes);
+	sqlite3_bind_int(s, 6, poll->not_modified);
+	sqlite3_bind_int(s, 7, c->new_posts);
+	sqlite3_bind_int(s, 8, c->edited_posts);
+	bind_text(s, 9, poll->error);
+	return stmt_done(st, s, "fetch");
+}
+
+int store_record_poll(struct store *st, const struct store_poll *poll,
+                      struct store_poll_counts *counts)
+{
+	struct store_poll_counts c = {0, 0};
+	bool failed = poll->error != NULL || poll->gone;
+	int64_t now, account_id;
+	sqlite3_stmt *s;
+	size_t i;
+	int rc = 0;
+
+	if (counts)
+		*counts = c;
+	now = poll->started_us > 0 ? poll->started_us / 1000000 : util_now();
+	rc = exec_sql(st, "BEGIN IMMEDIATE", "record poll");
+	if (rc < 0)
+		return rc;
+	s = stmt_get(st, STMT_FEED_ACCOUNT, &rc);
+	if (!s)
+		goto out_rollback;
+	sqlite3_bind_int64(s, 1, poll->feed_id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_DONE) {
+		sqlite3_reset(s);
+		set_err(st, "feed %" PRId64 " is not in the database",
+		        poll->feed_id);
+		rc = -ENOENT;
+		goto out_rollback;
+	} else if (rc != SQLITE_ROW) {
+		rc = fail_sqlite(st, rc, "feed lookup");
+		sqlite3_reset(s);
+		goto out_rollback;
+	}
+	account_id = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+
+	if (poll->doc && !poll->not_modified) {
+		for (i = 0; i < poll->doc->n_entries; i++) {
+			rc = record_entry(st, poll, account_id, i, now, &c);
+			if (rc < 0)
+				goto out_rollback;
+		}
+		if (poll->doc->has_account) {
+			rc = record_account(st, account_id, &poll->doc->account,
+			                    now);
+			if (rc < 0)
+				goto out_rollback;
+		}
+	}
+	rc = record_fetch(st, poll, now, &c);
+	if (rc < 0)
+		goto out_rollback;
+	rc = record_feed(st, poll, account_id, now, failed);
+	if (rc < 0)
+		goto out_rollback;
+	rc = exec_sql(st, "COMMIT", "record poll");
+	if (rc < 0)
+		goto out_rollback;
+	if (counts)
+		*counts = c;
+	return 0;
+out_rollback:
+	/* ROLLBACK also undoes statements that failed half-way. */
+	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}

@@ -1,0 +1,669 @@
+/*
+ * test_store.c — the SQLite store: schema creation and in-place upgrade,
+ * refusal of newer databases, and store_record_poll()'s one-transaction
+ * contract (all of a poll or nothing), deduplication, edits, 304, 410 and
+ * verbatim storage of hostile text.
+ */
+#include <errno.h>
+#include <stdlib.h>
+
+#include <sqlite3.h>
+
+#include "schema_migrations.h"
+#include "store.h"
+#include "test.h"
+#include "util.h"
+
+#define T0 1584000000 /* 2020-03-12T08:00:00Z */
+
+static const char *db_path(const char *name)
+{
+	static char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s", test_tmpdir(), name);
+	return path;
+}
+
+/* One integer from a query on the store's connection (-1 on error). */
+static long long q_int(struct store *st, const char *sql)
+{
+	sqlite3_stmt *s;
+	long long v = -1;
+
+	if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK) {
+		fprintf(stderr, "bad query %s: %s\n", sql,
+		        sqlite3_errmsg(store_db(st)));
+		return -1;
+	}
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_type(s, 0) == SQLITE_NULL
+		        ? -2
+		        : sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+/* One text value (copied into a static buffer; "(null)" for NULL). */
+static const char *q_text(struct store *st, const char *sql)
+{
+	static char out[4096];
+	sqlite3_stmt *s;
+
+	snprintf(out, sizeof(out), "(error)");
+	if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK)
+		return out;
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		const unsigned char *v = sqlite3_column_text(s, 0);
+
+		snprintf(out, sizeof(out), "%s",
+		         v ? (const char *)v : "(null)");
+	}
+	sqlite3_finalize(s);
+	return out;
+}
+
+/* A config with one account and two feeds, filled by hand. */
+struct fixture {
+	struct config cfg;
+	struct config_account acc[2];
+	struct config_feed feeds[3];
+	struct store *st;
+	struct store_feed_state fs;
+};
+
+static void fixture_open(struct fixture *fx, const char *name)
+{
+	char err[256];
+	int rc;
+
+	memset(fx, 0, sizeof(*fx));
+	fx->feeds[0] =
+	    (struct config_feed){"https://a.example/rss", FEED_KIND_WEB, 10};
+	fx->feeds[1] = (struct config_feed){"https://m.example/@zlj",
+	                                    FEED_KIND_MASTODON, 11};
+	fx->acc[0].key = "zlj517";
+	fx->acc[0].name = "Zhao Lijian";
+	fx->acc[0].role = ROLE_SPOKESPERSON;
+	fx->acc[0].country = "CN";
+	fx->acc[0].created = 1569888000; /* 2019-10-01 */
+	fx->acc[0].feeds = fx->feeds;
+	fx->acc[0].n_feeds = 2;
+	fx->cfg.accounts = fx->acc;
+	fx->cfg.n_accounts = 1;
+	rc = store_open(db_path(name), &fx->st, err, sizeof(err));
+	if (rc < 0)
+		fprintf(stderr, "store_open: %s\n", err);
+	ASSERT_INT_EQ(rc, 0);
+	if (fx->st) {
+		ASSERT_INT_EQ(store_sync_config(fx->st, &fx->cfg), 0);
+		ASSERT_INT_EQ(store_feed_state(fx->st, "zlj517",
+		                               "https://a.example/rss",
+		                               &fx->fs),
+		              0);
+	}
+}
+
+static void fixture_close(struct fixture *fx)
+{
+	store_feed_state_clear(&fx->fs);
+	store_close(fx->st);
+	fx->st = NULL;
+}
+
+/* A parsed feed of n entries with per-entry classification results. */
+struct poll_data {
+	struct feed_doc doc;
+	struct feed_entry entries[4];
+	struct classify_result res[4];
+	struct classify_category cats[4][2];
+	struct classify_evidence ev[4][2];
+	struct store_poll poll;
+};
+
+static void entry(struct poll_data *pd, size_t i, const char *id,
+                  const char *text, int64_t published)
+{
+	struct feed_entry *e = &pd->entries[i];
+
+	memset(e, 0, sizeof(*e));
+	e->id = (char *)id;
+	e->text = (char *)text;
+	e->title = (char *)"A title";
+	e->link = (char *)"https://a.example/p/1";
+	e->lang = (char *)"en";
+	e->published = published;
+	e->updated = TIME_UNKNOWN;
+	if (i + 1 > pd->doc.n_entries)
+		pd->doc.n_entries = i + 1;
+}
+
+static void category(struct poll_data *pd, size_t i, const char *key,
+                     double score, const char *term, size_t start)
+{
+	struct classify_result *r = &pd->res[i];
+	struct classify_category *c = &pd->cats[i][r->n_cats];
+
+	pd->ev[i][r->n_cats] = (struct classify_evidence){(char *)term, start,
+	                                                  start + strlen(term)};
+	c->key = key;
+	c->score = score;
+	c->evidence = &pd->ev[i][r->n_cats];
+	c->n_evidence = 1;
+	r->cats = pd->cats[i];
+	r->n_cats++;
+}
+
+static void poll_init(struct poll_data *pd, const struct fixture *fx,
+                      int64_t at)
+{
+	memset(pd, 0, sizeof(*pd));
+	pd->doc.format = FEED_FORMAT_RSS;
+	pd->doc.entries = pd->entries;
+	pd->poll.feed_id = fx->fs.feed_id;
+	pd->poll.started_us = at * 1000000;
+	pd->poll.duration_ms = 120;
+	pd->poll.http_status = 200;
+	pd->poll.bytes = 4321;
+	pd->poll.etag = "\"v1\"";
+	pd->poll.last_modified = "Thu, 12 Mar 2020 08:00:00 GMT";
+	pd->poll.next_poll = at + 900;
+	pd->poll.doc = &pd->doc;
+	pd->poll.results = pd->res;
+	pd->poll.rules_version = "rules-1";
+}
+
+static void test_fresh_schema(void)
+{
+	static const char *const objects[] = {"accounts",
+	                                      "feeds",
+	                                      "posts",
+	                                      "post_categories",
+	                                      "account_snapshots",
+	                                      "fetches",
+	                                      "posts_with_categories",
+	                                      "daily_counts",
+	                                      "account_growth",
+	                                      "feed_health",
+	                                      "accounts_opened_per_year",
+	                                      "post_category_rows"};
+	struct store *st = NULL;
+	char err[256], sql[256];
+	size_t i;
+
+	REQUIRE(store_open(db_path("fresh.db"), &st, err, sizeof(err)) == 0);
+	ASSERT(store_schema_latest() >= 2);
+	ASSERT_INT_EQ(store_schema_version(st), store_schema_latest());
+	ASSERT_STR_EQ(q_text(st, "PRAGMA journal_mode"), "wal");
+	ASSERT_INT_EQ(q_int(st, "PRAGMA foreign_keys"), 1);
+	for (i = 0; i < ARRAY_SIZE(objects); i++) {
+		snprintf(sql, sizeof(sql),
+		         "SELECT count(*) FROM sqlite_master WHERE name = '%s'",
+		         objects[i]);
+		ASSERT_INT_EQ(q_int(st, sql), 1);
+	}
+	ASSERT_INT_EQ(q_int(st, "SELECT count(*) FROM sqlite_master WHERE "
+	                        "type = 'index' AND name = 'posts_time'"),
+	              1);
+	store_close(st);
+	/* Reopening an up-to-date database changes nothing. */
+	REQUIRE(store_open(db_path("fresh.db"), &st, err, sizeof(err)) == 0);
+	ASSERT_INT_EQ(store_schema_version(st), store_schema_latest());
+	store_close(st);
+}
+
+static void test_upgrade_in_place(void)
+{
+	struct store *st = NULL;
+	sqlite3 *db;
+	char err[256];
+
+	REQUIRE(schema_n_migrations >= 2);
+	REQUIRE(sqlite3_open(db_path("v1.db"), &db) == SQLITE_OK);
+	ASSERT_INT_EQ(
+	    sqlite3_exec(db, schema_migrations[0].sql, NULL, NULL, NULL),
+	    SQLITE_OK);
+	ASSERT_INT_EQ(
+	    sqlite3_exec(
+	        db,
+	        "PRAGMA user_version = 1;"
+	        "INSERT INTO accounts (id, handle, role, created,"
+	        " first_seen) VALUES (1, 'old', 'mission', 1546300800,"
+	        " 1);"
+	        "INSERT INTO feeds (id, account_id, configured_url, url,"
+	        " kind, added) VALUES (1, 1, 'https://o.example/',"
+	        " 'https://o.example/', 'web', 1);"
+	        "INSERT INTO posts (id, account_id, feed_id, stable_key,"
+	        " text, published, first_seen, report_time, content_hash)"
+	        " VALUES (1, 1, 1, 'k1', 'kept text', 1583020800,"
+	        " 1583020800, 1583020800, 'h');"
+	        "INSERT INTO post_categories VALUES (1,"
+	        " 'origin_narrative', 2.0, '[]', 'r0', 1583020800);",
+	        NULL, NULL, NULL),
+	    SQLITE_OK);
+	sqlite3_close(db);
+
+	REQUIRE(store_open(db_path("v1.db"), &st, err, sizeof(err)) == 0);
+	ASSERT_INT_EQ(store_schema_version(st), store_schema_latest());
+	ASSERT_STR_EQ(q_text(st, "SELECT text FROM posts WHERE id = 1"),
+	              "kept text");
+	ASSERT_STR_EQ(q_text(st, "SELECT categories FROM posts_with_categories"
+	                         " WHERE post_id = 1"),
+	              "origin_narrative");
+	ASSERT_STR_EQ(q_text(st, "SELECT time FROM posts_with_categories"),
+	              "2020-03-01T00:00:00Z");
+	ASSERT_INT_EQ(q_int(st, "SELECT accounts FROM accounts_opened_per_year"
+	                        " WHERE year = '2019' AND role = 'mission'"),
+	              1);
+	store_close(st);
+}
+
+static void test_refuses_newer(void)
+{
+	struct store *st = NULL;
+	sqlite3 *db;
+	char err[256] = "", sql[64];
+
+	REQUIRE(sqlite3_open(db_path("newer.db"), &db) == SQLITE_OK);
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d",
+	         store_schema_latest() + 1);
+	ASSERT_INT_EQ(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	ASSERT_INT_EQ(store_open(db_path("newer.db"), &st, err, sizeof(err)),
+	              -ENOTSUP);
+	ASSERT(st == NULL);
+	ASSERT(strstr(err, "newer") != NULL);
+	ASSERT_INT_EQ(
+	    store_open_readonly(db_path("newer.db"), &st, err, sizeof(err)),
+	    -ENOTSUP);
+	/* And the refusal did not touch it. */
+	REQUIRE(sqlite3_open(db_path("newer.db"), &db) == SQLITE_OK);
+	ASSERT_INT_EQ(sqlite3_exec(db, "SELECT * FROM posts", NULL, NULL, NULL),
+	              SQLITE_ERROR);
+	sqlite3_close(db);
+}
+
+static void test_readonly_errors(void)
+{
+	struct store *st = NULL;
+	char err[256];
+
+	ASSERT_INT_EQ(
+	    store_open_readonly(db_path("missing.db"), &st, err, sizeof(err)),
+	    -ENOENT);
+	test_write_file(db_path("garbage.db"),
+	                "this is not an SQLite database, just some text that "
+	                "is long enough to have a header................\n");
+	ASSERT_INT_EQ(
+	    store_open_readonly(db_path("garbage.db"), &st, err, sizeof(err)),
+	    -EBADMSG);
+	test_write_file(db_path("empty.db"), "");
+	ASSERT_INT_EQ(
+	    store_open_readonly(db_path("empty.db"), &st, err, sizeof(err)),
+	    -EBADMSG);
+	ASSERT(strstr(err, "not a demarche database") != NULL);
+	ASSERT_INT_EQ(store_open(db_path("garbage.db"), &st, err, sizeof(err)),
+	              -EBADMSG);
+}
+
+static void test_sync_config(void)
+{
+	struct fixture fx;
+	struct store_feed_state fs;
+
+	fixture_open(&fx, "sync.db");
+	REQUIRE(fx.st);
+	ASSERT_INT_EQ(q_int(fx.st, "SELECT count(*) FROM feeds WHERE active"),
+	              2);
+	ASSERT_STR_EQ(q_text(fx.st, "SELECT role FROM accounts"),
+	              "spokesperson");
+	ASSERT_INT_EQ(q_int(fx.st, "SELECT created FROM accounts"), 1569888000);
+	ASSERT_STR_EQ(q_text(fx.st, "SELECT kind FROM feeds WHERE "
+	                            "configured_url LIKE '%m.example%'"),
+	              "mastodon");
+	ASSERT_STR_EQ(fx.fs.url, "https://a.example/rss");
+	ASSERT(fx.fs.etag == NULL);
+	ASSERT_INT_EQ(fx.fs.next_poll, 0);
+	/* Drop the second feed and rename the account; ids stay. */
+	fx.acc[0].n_feeds = 1;
+	fx.acc[0].name = "Lijian Zhao";
+	fx.acc[0].role = ROLE_DIPLOMAT;
+	ASSERT_INT_EQ(store_sync_config(fx.st, &fx.cfg), 0);
+	ASSERT_INT_EQ(q_int(fx.st, "SELECT count(*) FROM feeds"), 2);
+	ASSERT_INT_EQ(q_int(fx.st, "SELECT count(*) FROM feeds WHERE active"),
+	              1);
+	ASSERT_STR_EQ(q_text(fx.st, "SELECT name || '/' || role FROM accounts"),
+	              "Lijian Zhao/diplomat");
+	ASSERT_INT_EQ(
+	    store_feed_state(fx.st, "zlj517", "https://a.example/rss", &fs), 0);
+	ASSERT_INT_EQ(fs.feed_id, fx.fs.feed_id);
+	store_feed_state_clear(&fs);
+	ASSERT_INT_EQ(
+	    store_feed_state(fx.st, "nobody", "https://a.example/rss", &fs),
+	    -ENOENT);
+	fixture_close(&fx);
+}
+
+static void test_record_poll(void)
+{
+	struct store_poll_counts c = {-1, -1};
+	struct store_feed_state fs;
+	struct poll_data pd;
+	struct fixture fx;
+
+	fixture_open(&fx, "poll.db");
+	REQUIRE(fx.st);
+	poll_init(&pd, &fx, T0);
+	entry(&pd, 0, "id-1", "The US Army brought it to Wuhan", T0 - 3600);
+	category(&pd, 0, "origin_narrative", 2.5, "US Army", 4);
+	entry(&pd, 1, "id-2", "Nothing to see", TIME_UNKNOWN);
+	entry(&pd, 2, "id-3", "herd immunity is a massacre", T0 - 60);
+	category(&pd, 2, "western_failure", 1.5, "herd immunity", 0);
+	category(&pd, 2, "origin_narrative", 0.5, "massacre", 18);
+	pd.doc.has_account = true;
+	pd.doc.account =
+	    (struct feed_account){NULL, NULL, 1200, 80, 5000, 1546300800};
+	ASSERT_INT_EQ(store_record_poll(fx.st, &pd.poll, &c), 0);
+	ASSERT_INT_EQ(c.new_posts, 3);
+	ASSERT_INT_EQ(c.edited_posts, 0);
+	ASSERT_INT_EQ(q_int(fx.st, "SELECT count(*) FROM posts"), 3);
+	ASSERT_INT_EQ(q_int(fx.st, "SELECT count(*) FROM post_categories"), 3);
+	ASSERT_STR_EQ(q_text(fx.st, "SELECT evidence FROM post_categories"
+	                            " WHERE category = 'origin_narrative'"
+	                            " AND score = 2.5"),
+	              "[{\"term\":\"US Army\",\"start\":4,\"end\":11}]");
+	ASSERT_STR_EQ(q_text(fx.st, "SELECT rules_version FROM post_categories"
+	                            " LIMIT 1"),
+	              "rules-1");
+	/* A post without a published time keeps NULL and its first-seen. */
+	ASSERT_INT_EQ(q_int(fx.st, "SELECT published FROM posts"
+	                           " WHERE stable_key = 'id-2'"),
+	              -2);
+	ASSERT_INT_EQ(q_int(fx.st, "SELECT first_seen FROM posts"
+	                           " WHERE stable_key = 'id-2'"),
+	              T0);
+	ASSERT_STR_EQ(q_text(fx.st, "SELECT categories FROM "
+	                            "posts_with_categories WHERE text LIKE "
+	                            "'herd%'"),
+	              "origin_narrative,western_failure");
+	/* Fetch row, validators, health, snapshot, platform creation date. */
+	ASSERT_INT_EQ(q_int(fx.st, "SELECT new_posts FROM fetches"), 3);
+	ASSERT_INT_EQ(q_int(fx.st, "SELECT bytes FROM fetches"), 4321);
+	ASSERT_INT_EQ(q_int(fx.st, "SELECT started FROM fetches"), T0);
+	ASSERT_INT_EQ(q_int(fx.st, "SELECT followers FROM account_snapshots"),
+	              1200);
+	ASSERT_INT_EQ(q_int(fx.st, "SELECT created FROM accounts"), 1546300800);
+	ASSERT_INT_EQ(q_int(fx.st, "SELECT last_seen FROM accounts"), T0);
+	ASSERT_INT_EQ(
+	    q_int(fx.st, "SELECT last_success FROM feeds WHERE id = 1"), T0);
+	ASSERT_INT_EQ(
+	    store_feed_state(fx.st, "zlj517", "https://a.example/rss", &fs), 0);
+	ASSERT_STR_EQ(fs.etag, "\"v1\"");
+	ASSERT_STR_EQ(fs.last_modified, "Thu, 12 Mar 2020 08:00:00 GMT");
+	ASSERT_INT_EQ(fs.next_poll, T0 + 900);
+	ASSERT_INT_EQ(fs.consecutive_failures, 0);
+	store_feed_state_clear(&fs);
+
+	/* The identical poll an hour later: no duplicates, no snapshot
+	 * (counters unchanged, less than a day), one more fetch row. */
+	pd.poll.started_us += 3600 * 1000000LL;
+	ASSERT_INT_EQ(store_record_poll(fx.st, &pd.poll, &c), 0);
+	ASSERT_INT_EQ(c.new_posts, 0);
+	ASSERT_INT_EQ(c.edited_posts, 0);
+	ASSERT_INT_EQ(q_int(fx.st, "SELECT count(*) FROM posts"), 3);
+	ASSERT_INT_EQ(q_int(fx.st, "SELECT count(*) FROM post_categories"), 3);
+	ASSERT_INT_EQ(q_int(fx.st, "SELECT count(*) FROM fetches"), 2);
+	ASSERT_INT_EQ(q_int(fx.st, "SELECT count(*) FROM account_snapshots"),
+	              1);
+	/* A follower change is a new snapshot; the growth view shows it. */
+	pd.doc.account.followers = 1235;
+	pd.poll.started_us += 3600 * 1000000LL;
+	ASSERT_INT_EQ(store_record_poll(fx.st, &pd.poll, &c), 0);
+	ASSERT_INT_EQ(q_int(fx.st, "SELECT count(*) FROM account_snapshots"),
+	              2);
+	ASSERT_INT_EQ(q_int(fx.st, "SELECT followers_delta FROM account_growth"
+	                           " ORDER BY observed DESC LIMIT 1"),
+	              35);
+	/* The same counters a day later still give a daily point. */
+	pd.poll.started_us += 86400 * 1000000LL;
+	ASSERT_INT_EQ(store_record_poll(fx.st, &pd.poll, &c), 0);
+	ASSERT_INT_EQ(q_int(fx.st, "SELECT count(*) FROM account_snapshots"),
+	              3);
+	fixture_close(&fx);
+}
+
+static void test_edit(void)
+{
+	struct store_poll_counts c;
+	struct poll_data pd;
+	struct fixture fx;
+
+	fixture_open(&fx, "edit.db");
+	REQUIRE(fx.st);
+	poll_init(&pd, &fx, T0);
+	entry(&pd, 0, "id-1", "Chinese consumers may reconsider", T0);
+	category(&pd, 0, "economic_coercion", 2.0, "Chinese consumers", 0);
+	ASSERT_INT_EQ(store_record_poll(fx.st, &pd.poll, &c), 0);
+	ASSERT_INT_EQ(c.new_posts, 1);
+
+	/* Same key, new text and new classification. */
+	poll_init(&pd, &fx, T0 + 600);
+	entry(&pd, 0, "id-1", "The origin is still unknown", T0);
+	category(&pd, 0, "origin_narrative", 1.0, "origin is still unknown", 4);
+	ASSERT_INT_EQ(store_record_poll(fx.st, &pd.poll, &c), 0);
+	ASSERT_INT_EQ(c.new_posts, 0);
+	ASSERT_INT_EQ(c.edited_posts, 1);
+	ASSERT_INT_EQ(q_int(fx.st, "SELECT count(*) FROM posts"), 1);
+	ASSERT_INT_EQ(q_int(fx.st, "SELECT edit_count FROM posts"), 1);
+	ASSERT_INT_EQ(q_int(fx.st, "SELECT edited_seen FROM posts"), T0 + 600);
+	ASSERT_INT_EQ(q_int(fx.st, "SELECT first_seen FROM posts"), T0);
+	ASSERT_STR_EQ(q_text(fx.st, "SELECT text FROM posts"),
+	              "The origin is still unknown");
+	ASSERT_STR_EQ(q_text(fx.st, "SELECT group_concat(category) FROM "
+	                            "post_categories"),
+	              "origin_narrative");
+	ASSERT_INT_EQ(q_int(fx.st, "SELECT edited_posts FROM fetches"
+	                           " ORDER BY id DESC LIMIT 1"),
+	              1);
+	/* Seen again unchanged: not another edit. */
+	pd.poll.started_us += 600 * 1000000LL;
+	ASSERT_INT_EQ(store_record_poll(fx.st, &pd.poll, &c), 0);
+	ASSERT_INT_EQ(c.edited_posts, 0);
+	ASSERT_INT_EQ(q_int(fx.st, "SELECT edit_count FROM posts"), 1);
+	fixture_close(&fx);
+}
+
+/* Counts every row a poll could have written. */
+static long long poll_rows(struct store *st)
+{
+	return q_int(st, "SELECT (SELECT count(*) FROM posts) +"
+	                 " (SELECT count(*) FROM post_categories) +"
+	                 " (SELECT count(*) FROM fetches) +"
+	                 " (SELECT count(*) FROM account_snapshots)");
+}
+
+static void test_all_or_nothing(void)
+{
+	struct store_poll_counts c = {7, 7};
+	struct poll_data pd;
+	struct fixture fx;
+	int rc;
+
+	fixture_open(&fx, "atomic.db");
+	REQUIRE(fx.st);
+	/* A category with no key fails on the second post: the first post,
+	 * its categories and everything else must be rolled back. */
+	poll_init(&pd, &fx, T0);
+	entry(&pd, 0, "id-1", "US Army", T0);
+	category(&pd, 0, "origin_narrative", 2.5, "US Army", 0);
+	entry(&pd, 1, "id-2", "fake news", T0);
+	category(&pd, 1, NULL, 1.0, "fake news", 0);
+	pd.doc.has_account = true;
+	pd.doc.account =
+	    (struct feed_account){NULL, NULL, 10, 1, 1, TIME_UNKNOWN};
+	rc = store_record_poll(fx.st, &pd.poll, &c);
+	ASSERT_INT_EQ(rc, -EINVAL);
+	ASSERT_INT_EQ(c.new_posts, 0);
+	ASSERT(strstr(store_errmsg(fx.st), "NOT NULL") != NULL);
+	ASSERT_INT_EQ(poll_rows(fx.st), 0);
+	ASSERT_INT_EQ(q_int(fx.st, "SELECT etag IS NULL AND last_success IS "
+	                           "NULL FROM feeds WHERE id = 1"),
+	              1);
+
+	/* A trigger that aborts the very last write (the feed update). */
+	REQUIRE(sqlite3_exec(store_db(fx.st),
+	                     "CREATE TEMP TRIGGER boom BEFORE UPDATE OF etag "
+	                     "ON main.feeds BEGIN SELECT RAISE(ABORT, 'boom');"
+	                     " END",
+	                     NULL, NULL, NULL) == SQLITE_OK);
+	pd.res[1].n_cats = 0;
+	rc = store_record_poll(fx.st, &pd.poll, &c);
+	ASSERT_INT_EQ(rc, -EINVAL);
+	ASSERT(strstr(store_errmsg(fx.st), "boom") != NULL);
+	ASSERT_INT_EQ(poll_rows(fx.st), 0);
+
+	/* Without the trigger the same poll goes through, and the store is
+	 * still usable after the failures. */
+	REQUIRE(sqlite3_exec(store_db(fx.st), "DROP TRIGGER boom", NULL, NULL,
+	                     NULL) == SQLITE_OK);
+	ASSERT_INT_EQ(store_record_poll(fx.st, &pd.poll, &c), 0);
+	ASSERT_INT_EQ(c.new_posts, 2);
+	ASSERT_INT_EQ(poll_rows(fx.st), 2 + 1 + 1 + 1);
+	/* An unknown feed is refused without writing. */
+	pd.poll.feed_id = 999;
+	ASSERT_INT_EQ(store_record_poll(fx.st, &pd.poll, &c), -ENOENT);
+	ASSERT_INT_EQ(poll_rows(fx.st), 5);
+	fixture_close(&fx);
+}
+
+static void test_not_modified(void)
+{
+	struct store_feed_state fs;
+	struct store_poll_counts c;
+	struct poll_data pd;
+	struct fixture fx;
+
+	fixture_open(&fx, "304.db");
+	REQUIRE(fx.st);
+	poll_init(&pd, &fx, T0);
+	entry(&pd, 0, "id-1", "hello", T0);
+	ASSERT_INT_EQ(store_record_poll(fx.st, &pd.poll, &c), 0);
+
+	poll_init(&pd, &fx, T0 + 900);
+	pd.poll.http_status = 304;
+	pd.poll.not_modified = true;
+	pd.poll.bytes = 0;
+	pd.poll.etag = NULL;
+	pd.poll.last_modified = NULL;
+	pd.poll.doc = NULL;
+	pd.poll.results = NULL;
+	ASSERT_INT_EQ(store_record_poll(fx.st, &pd.poll, &c), 0);
+	ASSERT_INT_EQ(c.new_posts, 0);
+	ASSERT_INT_EQ(q_int(fx.st, "SELECT count(*) FROM fetches"), 2);
+	ASSERT_INT_EQ(q_int(fx.st, "SELECT not_modified FROM fetches"
+	                           " ORDER BY id DESC LIMIT 1"),
+	              1);
+	ASSERT_INT_EQ(q_int(fx.st, "SELECT count(*) FROM posts"), 1);
+	ASSERT_INT_EQ(
+	    store_feed_state(fx.st, "zlj517", "https://a.example/rss", &fs), 0);
+	ASSERT_STR_EQ(fs.etag, "\"v1\"");
+	ASSERT_STR_EQ(fs.last_modified, "Thu, 12 Mar 2020 08:00:00 GMT");
+	ASSERT_INT_EQ(fs.next_poll, T0 + 1800);
+	store_feed_state_clear(&fs);
+	fixture_close(&fx);
+}
+
+static void test_failures_and_gone(void)
+{
+	struct store_feed_state fs;
+	struct store_poll_counts c;
+	struct poll_data pd;
+	struct fixture fx;
+
+	fixture_open(&fx, "gone.db");
+	REQUIRE(fx.st);
+	poll_init(&pd, &fx, T0);
+	entry(&pd, 0, "id-1", "hello", T0);
+	ASSERT_INT_EQ(store_record_poll(fx.st, &pd.poll, &c), 0);
+
+	/* Two timeouts: failures count up, the run keeps its start time,
+	 * validators stay for the next conditional GET. */
+	poll_init(&pd, &fx, T0 + 100);
+	pd.poll.doc = NULL;
+	pd.poll.http_status = 0;
+	pd.poll.error = "timeout after 30s";
+	pd.poll.etag = NULL;
+	ASSERT_INT_EQ(store_record_poll(fx.st, &pd.poll, &c), 0);
+	pd.poll.started_us += 100 * 1000000LL;
+	ASSERT_INT_EQ(store_record_poll(fx.st, &pd.poll, &c), 0);
+	ASSERT_INT_EQ(q_int(fx.st, "SELECT consecutive_failures FROM feeds"
+	                           " WHERE id = 1"),
+	              2);
+	ASSERT_INT_EQ(
+	    q_int(fx.st, "SELECT failing_since FROM feeds WHERE id = 1"),
+	    T0 + 100);
+	ASSERT_INT_EQ(
+	    q_int(fx.st, "SELECT last_success FROM feeds WHERE id = 1"), T0);
+	ASSERT_STR_EQ(q_text(fx.st, "SELECT status || ' ' || last_error FROM "
+	                            "feed_health WHERE feed_id = 1"),
+	              "failing timeout after 30s");
+	ASSERT_STR_EQ(q_text(fx.st, "SELECT etag FROM feeds WHERE id = 1"),
+	              "\"v1\"");
+
+	/* 410 Gone disables the feed; a permanent redirect moves it. */
+	poll_init(&pd, &fx, T0 + 300);
+	pd.poll.doc = NULL;
+	pd.poll.http_status = 410;
+	pd.poll.gone = true;
+	pd.poll.new_url = "https://b.example/rss";
+	ASSERT_INT_EQ(store_record_poll(fx.st, &pd.poll, &c), 0);
+	ASSERT_INT_EQ(
+	    store_feed_state(fx.st, "zlj517", "https://a.example/rss", &fs), 0);
+	ASSERT(fs.disabled);
+	ASSERT_INT_EQ(fs.consecutive_failures, 3);
+	ASSERT_STR_EQ(fs.url, "https://b.example/rss");
+	store_feed_state_clear(&fs);
+	ASSERT_STR_EQ(q_text(fx.st, "SELECT status || ' ' || last_error FROM "
+	                            "feed_health WHERE feed_id = 1"),
+	              "disabled 410 Gone");
+	ASSERT_INT_EQ(q_int(fx.st, "SELECT http_status FROM fetches"
+	                           " ORDER BY id DESC LIMIT 1"),
+	              410);
+	fixture_close(&fx);
+}
+
+static void test_hostile_text_verbatim(void)
+{
+	static const char evil[] = "'); DROP TABLE posts; -- \" %s %n \\ "
+	                           "\xe4\xb8\xad\xe6\x96\x87 ?1 :x";
+	struct store_poll_counts c;
+	struct poll_data pd;
+	struct fixture fx;
+
+	fixture_open(&fx, "evil.db");
+	REQUIRE(fx.st);
+	poll_init(&pd, &fx, T0);
+	entry(&pd, 0, evil, evil, T0);
+	pd.entries[0].title = (char *)evil;
+	category(&pd, 0, "origin_narrative", 1.0, evil, 0);
+	pd.poll.etag = evil;
+	ASSERT_INT_EQ(store_record_poll(fx.st, &pd.poll, &c), 0);
+	ASSERT_INT_EQ(q_int(fx.st, "SELECT count(*) FROM posts"), 1);
+	ASSERT_STR_EQ(q_text(fx.st, "SELECT text FROM posts"), evil);
+	ASSERT_STR_EQ(q_text(fx.st, "SELECT stable_key FROM posts"), evil);
+	ASSERT_STR_EQ(q_text(fx.st, "SELECT title FROM posts"), evil);
+	ASSERT_STR_EQ(q_text(fx.st, "SELECT etag FROM feeds WHERE id = 1"),
+	              evil);
+	ASSERT_STR_EQ(q_text(fx.st, "SELECT json_extract(evidence, '$[0].term')"
+	                            " FROM post_categories"),
+	              evil);
+	/* Same again: the key matched exactly, no duplicate. */
+	ASSERT_INT_EQ(store_record_poll(fx.st, &pd.poll, &c), 0);
+	ASSERT_INT_EQ(c.new_posts, 0);
+	fixture_close(&fx);
+}
+
+TEST_MAIN(TEST(test_fresh_schema), TEST(test_upgrade_in_place),
+          TEST(test_refuses_newer), TEST(test_readonly_errors),
+          TEST(test_sync_config), TEST(test_record_poll), TEST(test_edit),
+          TEST(test_all_or_nothing), TEST(test_not_modified),
+          TEST(test_failures_and_gone), TEST(test_hostile_text_verbatim))
