@@ -53,22 +53,22 @@ check "account role and country" \
 check "five feeds" "$(sql 'SELECT count(*) FROM feeds')" 5
 check "five posts" "$(sql 'SELECT count(*) FROM posts')" 5
 check "post key, link and time" \
-	"$(sql "SELECT url||'|'||published FROM posts WHERE key='sp-0001'")" \
+	"$(sql "SELECT url||'|'||published FROM posts WHERE stable_key='sp-0001'")" \
 	"http://127.0.0.1/spokesperson/0001|1584020220"
 check "timezone converted to UTC" \
-	"$(sql "SELECT published FROM posts WHERE key='sp-0002'")" 1584057600
+	"$(sql "SELECT published FROM posts WHERE stable_key='sp-0002'")" 1584057600
 check "SQL metacharacters stored verbatim" \
-	"$(sql "SELECT title FROM posts WHERE key='sp-0003'")" "SQL's \"quote\" test; DROP TABLE posts;--"
+	"$(sql "SELECT title FROM posts WHERE stable_key='sp-0003'")" "SQL's \"quote\" test; DROP TABLE posts;--"
 check "HTML stripped from text" \
-	"$(sql "SELECT instr(text,'<p>') FROM posts WHERE key='sp-0001'")" 0
+	"$(sql "SELECT instr(text,'<p>') FROM posts WHERE stable_key='sp-0001'")" 0
 check "Chinese text kept" \
-	"$(sql "SELECT instr(text,'葡萄酒')>0 FROM posts WHERE key='urn:demarche:test:embassy:1'")" 1
+	"$(sql "SELECT instr(text,'葡萄酒')>0 FROM posts WHERE stable_key='urn:demarche:test:embassy:1'")" 1
 check "origin narrative classified" \
-	"$(sql "SELECT count(*) FROM post_categories pc JOIN posts p ON p.id=pc.post_id WHERE p.key='sp-0001' AND pc.category='origin_narrative'")" 1
+	"$(sql "SELECT count(*) FROM post_categories pc JOIN posts p ON p.id=pc.post_id WHERE p.stable_key='sp-0001' AND pc.category='origin_narrative'")" 1
 check "evidence kept" \
-	"$(sql "SELECT evidence<>'' AND rules_version<>'' FROM post_categories pc JOIN posts p ON p.id=pc.post_id WHERE p.key='sp-0001' AND pc.category='origin_narrative'")" 1
+	"$(sql "SELECT pc.evidence<>'' AND pc.rules_version<>'' FROM post_categories pc JOIN posts p ON p.id=pc.post_id WHERE p.stable_key='sp-0001' AND pc.category='origin_narrative'")" 1
 check "routine post has no category" \
-	"$(sql "SELECT count(*) FROM post_categories pc JOIN posts p ON p.id=pc.post_id WHERE p.key='sp-0002'")" 0
+	"$(sql "SELECT count(*) FROM post_categories pc JOIN posts p ON p.id=pc.post_id WHERE p.stable_key='sp-0002'")" 0
 check "one fetch per feed" "$(sql 'SELECT count(*) FROM fetches')" 5
 check "validators kept" \
 	"$(sql "SELECT etag IS NOT NULL AND last_modified IS NOT NULL FROM feeds WHERE url LIKE '%spokesperson.xml'")" 1
@@ -87,8 +87,8 @@ check "second run sent If-None-Match" \
 	"$(grep -c 'spokesperson.xml 304 inm="' "$WORK/requests.log")" 1
 check "gone feed not polled again" "$(grep -c 'status=410' "$WORK/requests.log")" 1
 check "categories not duplicated" \
-	"$(sql "SELECT count(*) FROM post_categories pc JOIN posts p ON p.id=pc.post_id WHERE p.key='sp-0001'") " \
-	"$(sql "SELECT count(DISTINCT category) FROM post_categories pc JOIN posts p ON p.id=pc.post_id WHERE p.key='sp-0001'") "
+	"$(sql "SELECT count(*) FROM post_categories pc JOIN posts p ON p.id=pc.post_id WHERE p.stable_key='sp-0001'") " \
+	"$(sql "SELECT count(DISTINCT category) FROM post_categories pc JOIN posts p ON p.id=pc.post_id WHERE p.stable_key='sp-0001'") "
 
 # An edited post (same guid, new text) and a new one.
 sed -e 's|nothing more.|nothing more, edited.|' \
@@ -98,7 +98,7 @@ sed -e 's|nothing more.|nothing more, edited.|' \
 check "third run exits 0" "$?" 0
 check "one new post" "$(sql 'SELECT count(*) FROM posts')" 6
 check "edit recorded, not duplicated" \
-	"$(sql "SELECT edit_count||'|'||(instr(text,'edited')>0) FROM posts WHERE key='sp-0003'")" "1|1"
+	"$(sql "SELECT edit_count||'|'||(instr(text,'edited')>0) FROM posts WHERE stable_key='sp-0003'")" "1|1"
 
 # A database that cannot be written makes --once fail (not 0).
 sed 's|^database = .*|database = /proc/demarche-cannot-exist/x.db|' "$WORK/test.conf" >"$WORK/bad-db.conf"

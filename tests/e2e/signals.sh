@@ -72,7 +72,7 @@ check "SIGTERM exit code" "$rc" 0
 	fail "took $((t1 - t0)) s to stop"
 check "integrity after SIGTERM" "$(sql 'PRAGMA integrity_check')" ok
 check "no duplicate posts" \
-	"$(sql 'SELECT count(*) FROM (SELECT account_id, key FROM posts GROUP BY 1,2 HAVING count(*)>1)')" 0
+	"$(sql 'SELECT count(*) FROM (SELECT account_id, stable_key FROM posts GROUP BY 1,2 HAVING count(*)>1)')" 0
 
 # --- SIGINT on an idle daemon ---
 "$BUILD/demarched" -c "$WORK/test.conf" --foreground >"$WORK/daemon2.log" 2>&1 &
