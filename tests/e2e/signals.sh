@@ -32,9 +32,14 @@ write_conf ""
 
 alive() { kill -0 "$DAEMON_PID" 2>/dev/null; }
 
-# --- reload ---
-"$BUILD/demarched" -c "$WORK/test.conf" --foreground >"$WORK/daemon.log" 2>&1 &
+# --- reload, with a stand-in for systemd's notify socket ---
+/usr/bin/python3 "$TESTS/e2e/lib/notify_listener.py" "$WORK/notify.sock" "$WORK/notify.log" &
+NOTIFY_PID=$!
+wait_for '[ -S "$WORK/notify.sock" ]' 50 || fail "notify listener did not start"
+NOTIFY_SOCKET="$WORK/notify.sock" "$BUILD/demarched" -c "$WORK/test.conf" --foreground >"$WORK/daemon.log" 2>&1 &
 DAEMON_PID=$!
+wait_for 'grep -q "^READY=1 | STATUS=polling 3 feed" "$WORK/notify.log" 2>/dev/null' 100 &&
+	pass "READY=1 sent with a status" || fail "no READY=1 notification"
 wait_for 'grep -q "slow1" "$WORK/requests.log" 2>/dev/null' 100 ||
 	fail "daemon never polled"
 cp "$WORK/test.conf" "$WORK/good.conf"
@@ -68,6 +73,10 @@ rc=$?
 t1=$(date +%s)
 DAEMON_PID=""
 check "SIGTERM exit code" "$rc" 0
+grep -q "^RELOADING=1 | MONOTONIC_USEC=" "$WORK/notify.log" && pass "RELOADING=1 sent" ||
+	fail "no RELOADING=1 notification"
+grep -q "^STOPPING=1" "$WORK/notify.log" && pass "STOPPING=1 sent" || fail "no STOPPING=1 notification"
+kill "$NOTIFY_PID" 2>/dev/null
 [ $((t1 - t0)) -le 10 ] && pass "stopped within 10 s ($((t1 - t0)) s)" ||
 	fail "took $((t1 - t0)) s to stop"
 check "integrity after SIGTERM" "$(sql 'PRAGMA integrity_check')" ok
