@@ -1,15 +1,22 @@
 /*
  * poller.c — per-feed scheduling and the fetch -> parse -> classify -> store
- * pipeline.  The schedule is a flat array scanned from a rotating start
- * index, so no feed or host is favoured; a feed is started when it is due,
- * the global limit has room and its host has room.  One evtimer wakes the
- * scan at the earliest due time; finished transfers wake it too, since they
- * free a slot.
+ * pipeline.
  *
- * A poll is written in one store transaction together with the feed's new
- * validators, so if the write fails (disk full, database locked) the old
- * validators stay and the next poll fetches the same posts again: nothing
- * is lost, and memory does not grow with the outage.
+ * Scheduling: feeds that wait for their next poll sit in a min-heap keyed
+ * by due time.  When one comes due it moves to the FIFO of its host; hosts
+ * with waiting feeds form a ring that is served round-robin, one feed per
+ * host per turn, so one busy or slow host cannot starve the others.  A feed
+ * starts when the global limit ([poll] concurrency) and its host's limit
+ * (per_host) have room and its host is not paused.  A host is paused only
+ * when several of its feeds are told to slow down (429/503) within a few
+ * minutes: one broken route on a shared bridge must not stall the rest.
+ * Every step is O(log n) in the number of feeds, so tens of thousands of
+ * feeds cost little.
+ *
+ * Storage: a poll is written in one store transaction together with the
+ * feed's new validators, so if the write fails (disk full, database locked)
+ * the old validators stay and the next poll fetches the same posts again:
+ * nothing is lost, and memory does not grow with the outage.
  */
 #include "poller.h"
 
@@ -26,13 +33,21 @@
 #include "fetch.h"
 #include "log.h"
 #include "store.h"
+#include "strmap.h"
 #include "util.h"
 
 #define POLLER_MAX_BACKOFF (6 * 3600) /* seconds */
 #define POLLER_MAX_TTL (24 * 3600)    /* a feed's own hint is capped here */
 #define POLLER_STORE_RETRY 30         /* seconds before retrying a poll whose
                                        * write failed */
+#define POLLER_THROTTLE_FEEDS 3       /* 429/503s from distinct polls of a
+                                       * host within the window pause it */
+#define POLLER_THROTTLE_WINDOW_MS (5 * 60 * 1000)
+#define POLLER_HOST_PAUSE_MIN 60      /* seconds, when no Retry-After */
 #define POLLER_NEVER INT64_MAX
+#define POLLER_NOT_IN_HEAP SIZE_MAX
+
+struct poll_host;
 
 struct poll_feed {
 	char *account_key;        /* [account "key"] */
@@ -40,8 +55,11 @@ struct poll_feed {
 	enum feed_kind kind;
 	int64_t interval;         /* seconds */
 	struct store_feed_state state; /* validators, url, failures... */
-	char host[256];           /* per-host limit key of state.url */
+	struct poll_host *host;   /* of the URL last requested */
 	int64_t due_ms;           /* monotonic; POLLER_NEVER when not due */
+	size_t heap_idx;          /* position in the heap or POLLER_NOT_IN_HEAP */
+	struct poll_feed *wait_next; /* in its host's FIFO */
+	bool waiting;             /* in its host's FIFO */
 	int64_t started_us;       /* wall clock when the poll started */
 	bool in_flight;
 	bool polled;              /* finished at least one poll (for --once) */
@@ -50,9 +68,17 @@ struct poll_feed {
 	struct poller *p;
 };
 
-struct host_count {
-	char host[256];
-	int n; /* transfers in flight to it */
+/* A host (host[:port]) and what is waiting for it. */
+struct poll_host {
+	char *name;
+	int in_flight;               /* transfers to it now */
+	struct poll_feed *wait_head, *wait_tail; /* due, waiting for room */
+	struct poll_host *ring_prev, *ring_next; /* in the ready ring */
+	bool in_ring;
+	int64_t paused_until_ms;     /* monotonic; 0 = not paused */
+	int throttle_hits;           /* 429/503s in the current window */
+	int64_t throttle_window_ms;  /* when that window started */
+	struct poll_host *all_next;  /* in poller.all_hosts */
 };
 
 struct poller {
@@ -63,11 +89,16 @@ struct poller {
 	const struct classify_rules *rules;
 	struct poll_feed **feeds;         /* the configured feeds */
 	size_t n_feeds;
-	size_t rr;                        /* where the next scan starts */
-	struct host_count *hosts;         /* in-flight counts, few entries */
-	size_t n_hosts, cap_hosts;
+	struct poll_feed **heap;          /* idle feeds by due_ms */
+	size_t heap_len, heap_cap;
+	struct strmap *hosts;             /* name -> struct poll_host */
+	struct poll_host *ring;           /* cursor into the ready ring */
+	size_t ring_len;                  /* hosts in the ring */
+	struct poll_host *all_hosts;      /* every host record, for freeing */
+	bool scheduling;                  /* inside poller_schedule */
+	bool reschedule;                  /* it was asked again meanwhile */
 	size_t in_flight;
-	struct event *timer;              /* wakes the scan */
+	struct event *timer;              /* wakes the scheduler */
 	bool running, once, stopping;
 	poller_idle_fn idle;
 	void *idle_arg;
@@ -75,42 +106,207 @@ struct poller {
 };
 
 static void poller_schedule(struct poller *p);
+static int poll_feed_bind_host(struct poller *p, struct poll_feed *f);
 
-/* ---- host accounting ---- */
+/* ---- the heap of idle feeds ---- */
 
-static struct host_count *poller_host(struct poller *p, const char *host)
+static void heap_swap(struct poller *p, size_t a, size_t b)
 {
-	size_t i;
+	struct poll_feed *t = p->heap[a];
 
-	for (i = 0; i < p->n_hosts; i++)
-		if (strcmp(p->hosts[i].host, host) == 0)
-			return &p->hosts[i];
-	if (p->n_hosts == p->cap_hosts) {
-		size_t cap = p->cap_hosts ? p->cap_hosts * 2 : 16;
-		struct host_count *h = realloc(p->hosts, cap * sizeof(*h));
-
-		if (!h)
-			return NULL;
-		p->hosts = h;
-		p->cap_hosts = cap;
-	}
-	snprintf(p->hosts[p->n_hosts].host, sizeof(p->hosts[0].host), "%s", host);
-	p->hosts[p->n_hosts].n = 0;
-	return &p->hosts[p->n_hosts++];
+	p->heap[a] = p->heap[b];
+	p->heap[b] = t;
+	p->heap[a]->heap_idx = a;
+	p->heap[b]->heap_idx = b;
 }
 
-/* Drops hosts with nothing in flight so the table stays small. */
-static void poller_host_release(struct poller *p, const char *host)
+static void heap_up(struct poller *p, size_t i)
 {
-	size_t i;
+	while (i > 0 && p->heap[(i - 1) / 2]->due_ms > p->heap[i]->due_ms) {
+		heap_swap(p, i, (i - 1) / 2);
+		i = (i - 1) / 2;
+	}
+}
 
-	for (i = 0; i < p->n_hosts; i++) {
-		if (strcmp(p->hosts[i].host, host) != 0)
-			continue;
-		if (--p->hosts[i].n <= 0)
-			p->hosts[i] = p->hosts[--p->n_hosts];
+static void heap_down(struct poller *p, size_t i)
+{
+	for (;;) {
+		size_t l = 2 * i + 1, r = l + 1, m = i;
+
+		if (l < p->heap_len && p->heap[l]->due_ms < p->heap[m]->due_ms)
+			m = l;
+		if (r < p->heap_len && p->heap[r]->due_ms < p->heap[m]->due_ms)
+			m = r;
+		if (m == i)
+			return;
+		heap_swap(p, i, m);
+		i = m;
+	}
+}
+
+static int heap_push(struct poller *p, struct poll_feed *f)
+{
+	if (f->due_ms == POLLER_NEVER || f->heap_idx != POLLER_NOT_IN_HEAP)
+		return 0;
+	if (p->heap_len == p->heap_cap) {
+		size_t cap = p->heap_cap ? p->heap_cap * 2 : 64;
+		struct poll_feed **h = realloc(p->heap, cap * sizeof(*h));
+
+		if (!h)
+			return -ENOMEM;
+		p->heap = h;
+		p->heap_cap = cap;
+	}
+	f->heap_idx = p->heap_len;
+	p->heap[p->heap_len++] = f;
+	heap_up(p, f->heap_idx);
+	return 0;
+}
+
+static void heap_remove(struct poller *p, struct poll_feed *f)
+{
+	size_t i = f->heap_idx;
+
+	if (i == POLLER_NOT_IN_HEAP)
+		return;
+	f->heap_idx = POLLER_NOT_IN_HEAP;
+	if (i == --p->heap_len)
+		return;
+	p->heap[i] = p->heap[p->heap_len];
+	p->heap[i]->heap_idx = i;
+	heap_down(p, i);
+	heap_up(p, i);
+}
+
+/* ---- hosts, their FIFOs and the ready ring ---- */
+
+static struct poll_host *poller_host(struct poller *p, const char *name)
+{
+	struct poll_host *h = strmap_get(p->hosts, name);
+
+	if (h)
+		return h;
+	h = calloc(1, sizeof(*h));
+	if (!h || !(h->name = strdup(name)) || strmap_put(p->hosts, name, h) < 0) {
+		if (h)
+			free(h->name);
+		free(h);
+		return NULL;
+	}
+	h->all_next = p->all_hosts;
+	p->all_hosts = h;
+	return h;
+}
+
+static void ring_insert(struct poller *p, struct poll_host *h)
+{
+	if (h->in_ring)
+		return;
+	h->in_ring = true;
+	p->ring_len++;
+	if (!p->ring) {
+		h->ring_prev = h->ring_next = h;
+		p->ring = h;
 		return;
 	}
+	/* Just behind the cursor: served last in the current turn. */
+	h->ring_next = p->ring;
+	h->ring_prev = p->ring->ring_prev;
+	p->ring->ring_prev->ring_next = h;
+	p->ring->ring_prev = h;
+}
+
+static void ring_remove(struct poller *p, struct poll_host *h)
+{
+	if (!h->in_ring)
+		return;
+	h->in_ring = false;
+	p->ring_len--;
+	if (h->ring_next == h) {
+		p->ring = NULL;
+	} else {
+		h->ring_prev->ring_next = h->ring_next;
+		h->ring_next->ring_prev = h->ring_prev;
+		if (p->ring == h)
+			p->ring = h->ring_next;
+	}
+	h->ring_next = h->ring_prev = NULL;
+}
+
+static void host_enqueue(struct poller *p, struct poll_feed *f)
+{
+	struct poll_host *h = f->host;
+
+	f->waiting = true;
+	f->wait_next = NULL;
+	if (h->wait_tail)
+		h->wait_tail->wait_next = f;
+	else
+		h->wait_head = f;
+	h->wait_tail = f;
+	ring_insert(p, h);
+}
+
+static struct poll_feed *host_dequeue(struct poller *p, struct poll_host *h)
+{
+	struct poll_feed *f = h->wait_head;
+
+	if (!f)
+		return NULL;
+	h->wait_head = f->wait_next;
+	if (!h->wait_head)
+		h->wait_tail = NULL;
+	f->wait_next = NULL;
+	f->waiting = false;
+	if (!h->wait_head)
+		ring_remove(p, h);
+	return f;
+}
+
+/* Takes f out of its host's FIFO (reloads only: O(queue length)). */
+static void host_unqueue(struct poller *p, struct poll_feed *f)
+{
+	struct poll_host *h = f->host;
+	struct poll_feed **pp, *prev = NULL;
+
+	if (!f->waiting)
+		return;
+	for (pp = &h->wait_head; *pp; prev = *pp, pp = &(*pp)->wait_next) {
+		if (*pp != f)
+			continue;
+		*pp = f->wait_next;
+		if (h->wait_tail == f)
+			h->wait_tail = prev;
+		break;
+	}
+	f->waiting = false;
+	f->wait_next = NULL;
+	if (!h->wait_head)
+		ring_remove(p, h);
+}
+
+/* A 429/503 from this host: pause the whole host only when several polls
+ * in a short window were told so. */
+static void host_throttled(struct poller *p, struct poll_host *h, int64_t retry_after)
+{
+	int64_t now = util_monotonic_ms(), pause;
+
+	if (now - h->throttle_window_ms > POLLER_THROTTLE_WINDOW_MS) {
+		h->throttle_window_ms = now;
+		h->throttle_hits = 0;
+	}
+	if (++h->throttle_hits < POLLER_THROTTLE_FEEDS)
+		return;
+	pause = retry_after > POLLER_HOST_PAUSE_MIN ? retry_after : POLLER_HOST_PAUSE_MIN;
+	if (pause > 3600)
+		pause = 3600;
+	h->paused_until_ms = now + pause * 1000;
+	h->throttle_hits = 0;
+	log_notice("host %s: %d polls told to slow down within %d min; pausing "
+		   "the host for %llds",
+		   h->name, POLLER_THROTTLE_FEEDS, POLLER_THROTTLE_WINDOW_MS / 60000,
+		   (long long)pause);
+	(void)p;
 }
 
 /* ---- feed records ---- */
@@ -280,7 +476,7 @@ static void poller_done(void *arg, const struct fetch_response *resp)
 
 	f->in_flight = false;
 	p->in_flight--;
-	poller_host_release(p, f->host);
+	f->host->in_flight--;
 	p->stats.polls++;
 	if (f->retired) {
 		/* Removed from the config while in flight: nothing to record
@@ -351,6 +547,8 @@ static void poller_done(void *arg, const struct fetch_response *resp)
 		delay = poller_next_after_failure(
 			f, failures,
 			resp->status == 429 || resp->status == 503 ? resp->retry_after : -1);
+		if (resp->status == 429 || resp->status == 503)
+			host_throttled(p, f->host, resp->retry_after);
 		poll.error = err;
 	}
 	poll.next_poll = now + delay;
@@ -384,6 +582,9 @@ static void poller_done(void *arg, const struct fetch_response *resp)
 					   moved);
 				free(f->state.url);
 				f->state.url = moved;
+				/* The new URL may be on another host. */
+				if (poll_feed_bind_host(p, f) < 0)
+					log_err("feed %s: out of memory", who);
 			}
 		}
 		if (counts.new_posts || counts.edited_posts)
@@ -400,7 +601,7 @@ static void poller_done(void *arg, const struct fetch_response *resp)
 		log_warnx("feed %s (%s): %s (failure %d, next try in %llds)", who,
 			  f->configured_url, err, failures, (long long)delay);
 	}
-	f->due_ms = p->once ? POLLER_NEVER : util_monotonic_ms() + delay * 1000;
+	f->due_ms = util_monotonic_ms() + delay * 1000;
 out_free:
 	if (results) {
 		for (i = 0; doc && i < doc->n_entries; i++)
@@ -410,6 +611,8 @@ out_free:
 	feed_doc_free(doc);
 	if (p->once)
 		f->due_ms = POLLER_NEVER;
+	if (heap_push(p, f) < 0)
+		log_err("feed %s: out of memory scheduling its next poll", who);
 out_schedule:
 	poller_maybe_idle(p);
 	if (p->running && !p->stopping)
@@ -418,26 +621,27 @@ out_schedule:
 
 /* ---- starting polls ---- */
 
-static bool poller_start_feed(struct poller *p, struct poll_feed *f)
+/* Resolves the host a feed's next request goes to. */
+static int poll_feed_bind_host(struct poller *p, struct poll_feed *f)
+{
+	char *url = poll_feed_request_url(p, f);
+	char name[256];
+
+	if (!url)
+		return -ENOMEM;
+	fetch_url_host(url, name, sizeof(name));
+	free(url);
+	f->host = poller_host(p, name);
+	return f->host ? 0 : -ENOMEM;
+}
+
+static void poller_start_feed(struct poller *p, struct poll_feed *f)
 {
 	struct fetch_request req = {0};
-	struct host_count *h;
 	char *url;
 	int r;
 
 	url = poll_feed_request_url(p, f);
-	if (!url)
-		return false;
-	fetch_url_host(url, f->host, sizeof(f->host));
-	h = poller_host(p, f->host);
-	if (!h) {
-		free(url);
-		return false;
-	}
-	if (h->n >= p->cfg->per_host) {
-		free(url);
-		return false;
-	}
 	req.url = url;
 	req.etag = f->state.etag;
 	req.last_modified = f->state.last_modified;
@@ -448,26 +652,21 @@ static bool poller_start_feed(struct poller *p, struct poll_feed *f)
 	req.allow_private = p->cfg->allow_private;
 	req.max_redirects = 5;
 	f->started_us = util_now_us();
-	r = fetch_start(p->fetch, &req, poller_done, f);
+	f->in_flight = true;
+	f->host->in_flight++;
+	p->in_flight++;
+	r = url ? fetch_start(p->fetch, &req, poller_done, f) : -ENOMEM;
 	free(url);
 	if (r < 0) {
 		struct fetch_response resp = {0};
 
-		/* Report it as a failed poll so it is recorded and backed off. */
+		/* Recorded as a failed poll, so it is seen and backed off. */
 		resp.retry_after = resp.max_age = -1;
 		snprintf(resp.errbuf, sizeof(resp.errbuf), "cannot start transfer: %s",
 			 r == -EINVAL ? "URL is not http(s)" : strerror(-r));
 		resp.error = resp.errbuf;
-		h->n++;
-		p->in_flight++;
-		f->in_flight = true;
 		poller_done(f, &resp);
-		return true;
 	}
-	h->n++;
-	p->in_flight++;
-	f->in_flight = true;
-	return true;
 }
 
 static void poller_timer_cb(evutil_socket_t fd, short what, void *arg)
@@ -477,47 +676,88 @@ static void poller_timer_cb(evutil_socket_t fd, short what, void *arg)
 	poller_schedule(arg);
 }
 
-/* Starts what is due and fits the limits, then arms the timer for the
- * next due feed. */
-static void poller_schedule(struct poller *p)
+static void poller_arm(struct poller *p, int64_t next, int64_t now)
 {
-	int64_t now = util_monotonic_ms(), next = POLLER_NEVER;
-	size_t i, n = p->n_feeds, start = p->rr;
 	struct timeval tv;
 
-	if (!p->running || p->stopping || !n)
-		return;
-	for (i = 0; i < n; i++) {
-		struct poll_feed *f = p->feeds[(start + i) % n];
-
-		if (f->in_flight || f->state.disabled || f->due_ms == POLLER_NEVER)
-			continue;
-		if (f->due_ms > now) {
-			if (f->due_ms < next)
-				next = f->due_ms;
-			continue;
-		}
-		if (p->in_flight >= (size_t)p->cfg->concurrency) {
-			/* A completion will rescan; remember where to resume. */
-			p->rr = (start + i) % n;
-			return;
-		}
-		if (!poller_start_feed(p, f) && f->due_ms < next)
-			next = now + 1000; /* its host is busy: look again */
-		if (!p->running || p->stopping)
-			return;
-	}
-	p->rr = (start + 1) % n;
 	if (next == POLLER_NEVER) {
 		evtimer_del(p->timer);
 		return;
 	}
 	next -= now;
-	if (next < 10)
-		next = 10;
+	if (next < 5)
+		next = 5;
 	tv.tv_sec = next / 1000;
 	tv.tv_usec = (next % 1000) * 1000;
 	evtimer_add(p->timer, &tv);
+}
+
+/* Moves due feeds to their hosts' queues, starts what fits, and arms the
+ * timer for the next due feed or paused host. */
+static void poller_schedule(struct poller *p)
+{
+	int64_t now, next = POLLER_NEVER;
+	struct poll_host *h, *after;
+	bool progress;
+
+	if (!p->running || p->stopping)
+		return;
+	if (p->scheduling) {
+		/* Called back from inside a start (a transfer that failed at
+		 * once): the running pass will look again. */
+		p->reschedule = true;
+		return;
+	}
+	p->scheduling = true;
+again:
+	p->reschedule = false;
+	now = util_monotonic_ms();
+	while (p->heap_len && p->heap[0]->due_ms <= now) {
+		struct poll_feed *f = p->heap[0];
+
+		heap_remove(p, f);
+		if (f->state.disabled)
+			continue;
+		if (!f->host && poll_feed_bind_host(p, f) < 0) {
+			log_err("feed %s: out of memory", f->account_key);
+			continue;
+		}
+		host_enqueue(p, f);
+	}
+	/* Round-robin over hosts with waiting feeds, one start per host per
+	 * turn, until the global limit is reached or no host can take one. */
+	do {
+		size_t steps = p->ring_len;
+
+		progress = false;
+		for (h = p->ring; h && steps > 0 &&
+				  p->in_flight < (size_t)p->cfg->concurrency;
+		     steps--, h = after) {
+			after = h->ring_next; /* valid even if h leaves the ring */
+			if (h->paused_until_ms > now) {
+				if (h->paused_until_ms < next)
+					next = h->paused_until_ms;
+				continue;
+			}
+			if (h->in_flight >= p->cfg->per_host)
+				continue;
+			if (h->in_ring)
+				p->ring = after; /* the next turn starts after h */
+			poller_start_feed(p, host_dequeue(p, h));
+			progress = true;
+			if (!p->running || p->stopping)
+				goto out;
+			if (!p->ring)
+				break;
+		}
+	} while (progress && p->ring && p->in_flight < (size_t)p->cfg->concurrency);
+	if (p->reschedule)
+		goto again;
+	if (p->heap_len && p->heap[0]->due_ms < next)
+		next = p->heap[0]->due_ms;
+	poller_arm(p, next, now);
+out:
+	p->scheduling = false;
 }
 
 /* ---- public API ---- */
@@ -533,12 +773,29 @@ int poller_new(struct event_base *base, struct store *st,
 	p->store = st;
 	p->fetch = fetch;
 	p->timer = evtimer_new(base, poller_timer_cb, p);
-	if (!p->timer) {
+	p->hosts = strmap_new();
+	if (!p->timer || !p->hosts) {
+		if (p->timer)
+			event_free(p->timer);
+		strmap_free(p->hosts);
 		free(p);
 		return -ENOMEM;
 	}
 	*out = p;
 	return 0;
+}
+
+static void poller_free_hosts(struct poller *p)
+{
+	struct poll_host *h, *next;
+
+	for (h = p->all_hosts; h; h = next) {
+		next = h->all_next;
+		free(h->name);
+		free(h);
+	}
+	p->all_hosts = NULL;
+	strmap_free(p->hosts);
 }
 
 void poller_free(struct poller *p)
@@ -547,34 +804,35 @@ void poller_free(struct poller *p)
 
 	if (!p)
 		return;
+	poller_free_hosts(p);
 	for (i = 0; i < p->n_feeds; i++) {
 		/* In-flight ones are freed here too: the caller frees the
-		 * fetch engine (cancelling their callbacks) before us. */
+		 * fetch engine (dropping their callbacks) before us. */
 		poll_feed_free(p->feeds[i]);
 	}
 	free(p->feeds);
-	free(p->hosts);
+	free(p->heap);
 	event_free(p->timer);
 	free(p);
 }
 
-static struct poll_feed *poller_find(struct poller *p, const char *key,
-				     const char *url)
+static char *poller_feed_key(const char *account, const char *url)
 {
-	size_t i;
+	struct buf b = {0};
 
-	for (i = 0; i < p->n_feeds; i++)
-		if (strcmp(p->feeds[i]->account_key, key) == 0 &&
-		    strcmp(p->feeds[i]->configured_url, url) == 0)
-			return p->feeds[i];
-	return NULL;
+	if (buf_printf(&b, "%s\n%s", account, url) < 0) {
+		buf_free(&b);
+		return NULL;
+	}
+	return b.data;
 }
 
 int poller_set_config(struct poller *p, const struct config *cfg,
 		      const struct classify_rules *rules)
 {
-	struct poll_feed **feeds;
-	bool *fresh;
+	struct poll_feed **feeds = NULL;
+	struct strmap *old = strmap_new();
+	bool *fresh = NULL;
 	size_t n = 0, total = 0, i, j;
 	int64_t now_ms = util_monotonic_ms(), now = util_now();
 	int r = 0;
@@ -583,21 +841,31 @@ int poller_set_config(struct poller *p, const struct config *cfg,
 		total += cfg->accounts[i].n_feeds;
 	feeds = calloc(total ? total : 1, sizeof(*feeds));
 	fresh = calloc(total ? total : 1, sizeof(*fresh));
-	if (!feeds || !fresh) {
+	if (!feeds || !fresh || !old) {
 		r = -ENOMEM;
 		goto out_undo;
 	}
-	for (i = 0; i < p->n_feeds; i++)
+	for (i = 0; i < p->n_feeds; i++) {
+		char *key = poller_feed_key(p->feeds[i]->account_key,
+					    p->feeds[i]->configured_url);
+
 		p->feeds[i]->kept = false;
+		r = key ? strmap_put(old, key, p->feeds[i]) : -ENOMEM;
+		free(key);
+		if (r < 0)
+			goto out_undo;
+	}
 	for (i = 0; i < cfg->n_accounts; i++) {
 		const struct config_account *a = &cfg->accounts[i];
 		int64_t interval = a->interval > 0 ? a->interval : cfg->interval;
 
 		for (j = 0; j < a->n_feeds; j++) {
 			const struct config_feed *cf = &a->feeds[j];
-			struct poll_feed *f = poller_find(p, a->key, cf->url);
+			char *key = poller_feed_key(a->key, cf->url);
+			struct poll_feed *f = key ? strmap_get(old, key) : NULL;
 
-			if (f) {
+			free(key);
+			if (f && !f->kept) {
 				f->kept = true;
 				feeds[n++] = f;
 				continue;
@@ -608,6 +876,7 @@ int poller_set_config(struct poller *p, const struct config *cfg,
 				goto out_undo;
 			}
 			f->p = p;
+			f->heap_idx = POLLER_NOT_IN_HEAP;
 			f->account_key = strdup(a->key);
 			f->configured_url = strdup(cf->url);
 			f->kind = cf->kind;
@@ -626,7 +895,8 @@ int poller_set_config(struct poller *p, const struct config *cfg,
 					    : now_ms;
 		}
 	}
-	/* Committed: kept feeds take the new settings, dropped ones go. */
+	/* Committed from here on: nothing below can fail but the heap push,
+	 * which only delays a feed. */
 	n = 0;
 	for (i = 0; i < cfg->n_accounts; i++) {
 		const struct config_account *a = &cfg->accounts[i];
@@ -641,18 +911,28 @@ int poller_set_config(struct poller *p, const struct config *cfg,
 
 		if (f->kept)
 			continue;
+		heap_remove(p, f);
+		host_unqueue(p, f);
 		if (f->in_flight)
 			f->retired = true; /* freed when its transfer ends */
 		else
 			poll_feed_free(f);
 	}
 	free(p->feeds);
-	free(fresh);
 	p->feeds = feeds;
 	p->n_feeds = n;
-	p->rr = 0;
 	p->cfg = cfg;
 	p->rules = rules;
+	for (i = 0; i < n; i++) {
+		struct poll_feed *f = feeds[i];
+
+		if (!f->host && poll_feed_bind_host(p, f) < 0)
+			log_err("feed %s: out of memory", f->account_key);
+		if (fresh[i] && heap_push(p, f) < 0)
+			log_err("feed %s: out of memory scheduling it", f->account_key);
+	}
+	free(fresh);
+	strmap_free(old);
 	if (p->running)
 		poller_schedule(p);
 	return 0;
@@ -662,6 +942,7 @@ out_undo:
 			poll_feed_free(feeds[i]);
 	free(feeds);
 	free(fresh);
+	strmap_free(old);
 	return r;
 }
 
@@ -673,9 +954,17 @@ void poller_start(struct poller *p, bool once, poller_idle_fn idle, void *arg)
 	p->once = once;
 	p->idle = idle;
 	p->idle_arg = arg;
-	if (once)
-		for (i = 0; i < p->n_feeds; i++)
-			p->feeds[i]->due_ms = util_monotonic_ms();
+	if (once) {
+		for (i = 0; i < p->n_feeds; i++) {
+			struct poll_feed *f = p->feeds[i];
+
+			if (f->in_flight || f->waiting || f->state.disabled)
+				continue;
+			heap_remove(p, f);
+			f->due_ms = util_monotonic_ms();
+			heap_push(p, f);
+		}
+	}
 	poller_schedule(p);
 	poller_maybe_idle(p);
 }
