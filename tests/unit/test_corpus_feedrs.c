@@ -117,7 +117,7 @@ static int64_t expected_time(const json_t *v)
 
 static void check_file(const char *dir, const char *name, struct tally *t)
 {
-	char src[1024], exp[1024], err[256], *data = NULL, *want;
+	char src[2600], exp[2600], err[256], *data = NULL, *want;
 	struct feed_doc *doc = NULL;
 	json_t *e, *entries;
 	json_error_t jerr;
@@ -201,7 +201,7 @@ static void test_feedrs_corpus(void)
 	int f;
 
 	for (s = 0; s < ARRAY_SIZE(subdirs); s++) {
-		char dir[1024];
+		char dir[512];
 		DIR *d;
 		struct dirent *de;
 
