@@ -306,7 +306,7 @@ static int64_t parse_iso(const char *s)
 {
 	struct dt t = {0};
 	const char *p = s;
-	int n, v;
+	int n, v = 0;
 
 	t.month = t.day = 1;
 	if (*p == '-') {
@@ -753,8 +753,15 @@ char *date_format_rfc3339(int64_t t, char out[DATE_RFC3339_LEN])
 	m = mp < 10 ? mp + 3 : mp - 9;
 	if (m <= 2)
 		y++;
-	snprintf(out, DATE_RFC3339_LEN, "%04d-%02d-%02dT%02d:%02d:%02dZ",
-	         (int)y, (int)m, (int)d, (int)(secs / 3600),
-	         (int)(secs / 60 % 60), (int)(secs % 60));
+	{
+		/* Roomy scratch space: the compiler cannot see the ranges. */
+		char tmp[80];
+
+		snprintf(tmp, sizeof(tmp), "%04d-%02d-%02dT%02d:%02d:%02dZ",
+		         (int)y, (int)m, (int)d, (int)(secs / 3600),
+		         (int)(secs / 60 % 60), (int)(secs % 60));
+		memcpy(out, tmp, DATE_RFC3339_LEN - 1);
+		out[DATE_RFC3339_LEN - 1] = '\0';
+	}
 	return out;
 }

@@ -348,7 +348,12 @@ static int read_content(struct feed_ctx *ctx, xmlNode *n,
 	}
 	if (mode && strcasecmp(mode, "xml") == 0)
 		markup = true, out->kind = FEED_TEXT_HTML;
-	if (mode && strcasecmp(mode, "base64") == 0) {
+	/* RFC 4287 4.1.3.3: a MIME type that is neither text nor XML means
+	 * base64.  Atom 0.3 says so with mode="base64". */
+	if ((mode && strcasecmp(mode, "base64") == 0) ||
+	    (type && strchr(type, '/') && strncasecmp(type, "text/", 5) != 0 &&
+	     !strstr(type, "xml") && !mode)) {
+		out->kind = FEED_TEXT_GUESS;
 		char *raw = node_chars(ctx, n);
 
 		free(type);
@@ -957,7 +962,8 @@ static int normalise_references(const struct buf *in, struct buf *out)
 			const char *br = memchr(p, '[', (size_t)(end - p));
 
 			close = br && (!gt || br < gt) ? "]>" : ">";
-			dtd = p;
+			if (!dtd)
+				dtd = p; /* only the first counts */
 		}
 		if (close) {
 			const char *q = p + 2;

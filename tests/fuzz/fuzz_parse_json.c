@@ -13,8 +13,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const enum feed_format formats[] = {
-		FEED_FORMAT_AUTO, FEED_FORMAT_JSONFEED, FEED_FORMAT_MASTODON,
-		FEED_FORMAT_BLUESKY};
+	    FEED_FORMAT_AUTO, FEED_FORMAT_JSONFEED, FEED_FORMAT_MASTODON,
+	    FEED_FORMAT_BLUESKY};
 	struct feed_parse_opts opts = {.now = 1584020220, .max_entries = 50};
 	struct feed_doc *doc = NULL;
 	char err[256];
@@ -25,10 +25,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	opts.format = formats[data[0] % 4];
 	data++;
 	size--;
-	if (opts.format == FEED_FORMAT_AUTO && (size == 0 || (data[0] != '{' &&
-							      data[0] != '[')))
+	if (opts.format == FEED_FORMAT_AUTO &&
+	    (size == 0 || (data[0] != '{' && data[0] != '[')))
 		opts.format = FEED_FORMAT_JSONFEED; /* keep to the JSON path */
-	if (feed_parse((const char *)data, size, &opts, &doc, err, sizeof(err)) < 0)
+	if (feed_parse((const char *)data, size, &opts, &doc, err,
+	               sizeof(err)) < 0)
 		return 0;
 	for (i = 0; i < doc->n_entries; i++)
 		if (!doc->entries[i].id || !doc->entries[i].text)

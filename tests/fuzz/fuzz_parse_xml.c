@@ -12,22 +12,22 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const char *const types[] = {
-	NULL,
-	"application/rss+xml; charset=utf-8",
-	"text/xml; charset=gb2312",
-	"application/atom+xml; charset=\"shift_jis\"",
-	"text/xml; charset=utf-16",
-	"application/xml; charset=bogus-charset",
-	"text/xml; charset=big5",
-	"application/xml; charset=euc-jp",
+    NULL,
+    "application/rss+xml; charset=utf-8",
+    "text/xml; charset=gb2312",
+    "application/atom+xml; charset=\"shift_jis\"",
+    "text/xml; charset=utf-16",
+    "application/xml; charset=bogus-charset",
+    "text/xml; charset=big5",
+    "application/xml; charset=euc-jp",
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct feed_parse_opts opts = {.format = FEED_FORMAT_AUTO,
-				       .base_url = "https://example.org/feed/",
-				       .now = 1584020220,
-				       .max_entries = 50};
+	                               .base_url = "https://example.org/feed/",
+	                               .now = 1584020220,
+	                               .max_entries = 50};
 	struct feed_doc *doc = NULL;
 	char err[256];
 	size_t i;
@@ -38,8 +38,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		size--;
 	}
 	/* Always the XML path, even if the bytes look like JSON. */
-	opts.format = size && data[0] == '{' ? FEED_FORMAT_RSS : FEED_FORMAT_AUTO;
-	if (feed_parse((const char *)data, size, &opts, &doc, err, sizeof(err)) < 0)
+	opts.format =
+	    size && data[0] == '{' ? FEED_FORMAT_RSS : FEED_FORMAT_AUTO;
+	if (feed_parse((const char *)data, size, &opts, &doc, err,
+	               sizeof(err)) < 0)
 		return 0;
 	for (i = 0; i < doc->n_entries; i++) {
 		const struct feed_entry *e = &doc->entries[i];

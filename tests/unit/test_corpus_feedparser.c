@@ -26,8 +26,8 @@
 #include "test.h"
 #include "util.h"
 
-/* Measured 92.6% (1104/1192) when written; the floor leaves 2 points. */
-#define FEEDPARSER_VALUE_FLOOR 0.905
+/* Measured 94.1% (1122/1192) when written; the floor leaves 2 points. */
+#define FEEDPARSER_VALUE_FLOOR 0.92
 
 enum verdict { V_PASS, V_FAIL, V_SKIP };
 
@@ -197,6 +197,13 @@ static bool text_equal(const char *ours, const char *expected_html,
 	a = fold(ours ? ours : "");
 	b = fold(want);
 	eq = strcmp(a, b) == 0;
+	if (!eq) {
+		/* The expectation may be plain text with brackets
+		 * ("History of the <blink> tag" from type="text"). */
+		free(b);
+		b = fold(expected_html);
+		eq = strcmp(a, b) == 0;
+	}
 	free(a);
 	free(b);
 	free(want);

@@ -21,15 +21,15 @@
 static int checked, statuses;
 
 static void check_status(const json_t *st, const struct feed_entry *e,
-			 const char *name)
+                         const char *name)
 {
 	const json_t *orig = json_object_get(st, "reblog");
 	const char *content;
 
 	statuses++;
 	ASSERT_STR_EQ(e->id, json_string_value(json_object_get(st, "id")));
-	ASSERT(e->published ==
-	       date_parse(json_string_value(json_object_get(st, "created_at"))));
+	ASSERT(e->published == date_parse(json_string_value(
+	                           json_object_get(st, "created_at"))));
 	if (!json_is_object(orig))
 		orig = st;
 	else
@@ -39,12 +39,13 @@ static void check_status(const json_t *st, const struct feed_entry *e,
 	content = json_string_value(json_object_get(orig, "content"));
 	if (content && strstr(content, "<p>") && !strstr(content, "<p></p>"))
 		if (!e->text[0]) {
-			fprintf(stderr, "%s: status %s: no text\n", name, e->id);
+			fprintf(stderr, "%s: status %s: no text\n", name,
+			        e->id);
 			test_failures++;
 		}
 	ASSERT_STR_EQ(e->author,
-		      json_string_value(json_object_get(json_object_get(orig, "account"),
-							"acct")));
+	              json_string_value(json_object_get(
+	                  json_object_get(orig, "account"), "acct")));
 }
 
 static void check_file(const char *path, const char *name)
@@ -79,8 +80,10 @@ static void check_file(const char *path, const char *name)
 		check_status(body, &doc->entries[0], name);
 	} else {
 		ASSERT_INT_EQ(doc->n_entries, json_array_size(body));
-		for (i = 0; i < doc->n_entries && i < json_array_size(body); i++)
-			check_status(json_array_get(body, i), &doc->entries[i], name);
+		for (i = 0; i < doc->n_entries && i < json_array_size(body);
+		     i++)
+			check_status(json_array_get(body, i), &doc->entries[i],
+			             name);
 	}
 	ASSERT(doc->has_account);
 	feed_doc_free(doc);
@@ -95,7 +98,8 @@ static void test_mastodon_corpus(void)
 	DIR *d;
 	struct dirent *de;
 
-	snprintf(dir, sizeof(dir), "%s/corpus/mastodon/json", test_shared_dir());
+	snprintf(dir, sizeof(dir), "%s/corpus/mastodon/json",
+	         test_shared_dir());
 	d = opendir(dir);
 	REQUIRE(d);
 	while ((de = readdir(d))) {
@@ -105,7 +109,8 @@ static void test_mastodon_corpus(void)
 		check_file(path, de->d_name);
 	}
 	closedir(d);
-	printf("mastodon corpus: %d bodies, %d statuses checked\n", checked, statuses);
+	printf("mastodon corpus: %d bodies, %d statuses checked\n", checked,
+	       statuses);
 	ASSERT(checked >= 10);
 }
 
