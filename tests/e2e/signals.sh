@@ -68,6 +68,7 @@ wait_for '[ "$(grep -c "slow1" "$WORK/requests.log")" -ge 2 ]' 100
 sleep 0.3
 t0=$(date +%s)
 kill -TERM "$DAEMON_PID"
+wait_for '! alive' 150 || { fail "SIGTERM did not stop the daemon"; kill -KILL "$DAEMON_PID"; }
 wait "$DAEMON_PID"
 rc=$?
 t1=$(date +%s)
@@ -86,8 +87,11 @@ check "no duplicate posts" \
 # --- SIGINT on an idle daemon ---
 "$BUILD/demarched" -c "$WORK/test.conf" --foreground >"$WORK/daemon2.log" 2>&1 &
 DAEMON_PID=$!
-sleep 1
+# A shell without job control starts background jobs with SIGINT ignored
+# until the daemon installs its handler: wait until it is up.
+wait_for 'grep -q "polling 4 feed" "$WORK/daemon2.log"' 300 || fail "second daemon did not start"
 kill -INT "$DAEMON_PID"
+wait_for '! alive' 150 || { fail "SIGINT did not stop the daemon"; kill -KILL "$DAEMON_PID"; }
 wait "$DAEMON_PID"
 check "SIGINT exit code" "$?" 0
 DAEMON_PID=""
