@@ -1727,6 +1727,11 @@ static void check_whole(struct parser *p)
 		error(p, line, "per_host (%d) cannot exceed concurrency (%d)",
 		      cfg->per_host, cfg->concurrency);
 	}
+	/* The default connect timeout follows a shorter overall timeout; only
+	 * an explicit one that cannot be honoured is an error. */
+	if (cfg->connect_timeout > cfg->timeout &&
+	    !SEEN(SEC_POLL, "connect_timeout"))
+		cfg->connect_timeout = cfg->timeout;
 	if (cfg->connect_timeout > cfg->timeout) {
 		line = SEEN(SEC_POLL, "connect_timeout")
 		           ? SEEN(SEC_POLL, "connect_timeout")

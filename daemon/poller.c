@@ -43,7 +43,7 @@
 #define POLLER_THROTTLE_FEEDS 3       /* 429/503s from distinct polls of a
                                        * host within the window pause it */
 #define POLLER_THROTTLE_WINDOW_MS (5 * 60 * 1000)
-#define POLLER_HOST_PAUSE_MIN 60      /* seconds, when no Retry-After */
+#define POLLER_HOST_PAUSE_MIN 60      /* seconds, when no Retry-After says */
 #define POLLER_NEVER INT64_MAX
 #define POLLER_NOT_IN_HEAP SIZE_MAX
 
@@ -297,7 +297,8 @@ static void host_throttled(struct poller *p, struct poll_host *h, int64_t retry_
 	}
 	if (++h->throttle_hits < POLLER_THROTTLE_FEEDS)
 		return;
-	pause = retry_after > POLLER_HOST_PAUSE_MIN ? retry_after : POLLER_HOST_PAUSE_MIN;
+	/* The server's own figure when it gave one, else a minute. */
+	pause = retry_after > 0 ? retry_after : POLLER_HOST_PAUSE_MIN;
 	if (pause > 3600)
 		pause = 3600;
 	h->paused_until_ms = now + pause * 1000;
@@ -356,22 +357,23 @@ static enum feed_format poll_feed_format(const struct poll_feed *f)
 	}
 }
 
-static int64_t poller_jitter(int64_t seconds, int percent)
+/* ms spread evenly over [ms - percent, ms + percent]. */
+static int64_t poller_jitter_ms(int64_t ms, int percent)
 {
-	int64_t span = seconds * percent / 100;
+	int64_t span = ms * percent / 100;
 
-	if (span <= 0)
-		return seconds;
-	return seconds - span + (int64_t)arc4random_uniform((uint32_t)(2 * span + 1));
+	if (span <= 0 || span > INT32_MAX)
+		return ms;
+	return ms - span + (int64_t)arc4random_uniform((uint32_t)(2 * span + 1));
 }
 
-/* Seconds until the next poll after a success: the interval with jitter,
- * but never sooner than the feed asked (ttl, max-age), within a cap. */
+/* Milliseconds until the next poll after a success: the interval with
+ * jitter, but never sooner than the feed asked (ttl, max-age), capped. */
 static int64_t poller_next_after_success(const struct poll_feed *f,
 					 const struct feed_doc *doc,
 					 const struct fetch_response *resp)
 {
-	int64_t delay = poller_jitter(f->interval, 10), hint = 0;
+	int64_t delay = poller_jitter_ms(f->interval * 1000, 10), hint = 0;
 
 	if (doc && doc->ttl > 0)
 		hint = doc->ttl;
@@ -379,10 +381,12 @@ static int64_t poller_next_after_success(const struct poll_feed *f,
 		hint = resp->max_age;
 	if (hint > POLLER_MAX_TTL)
 		hint = POLLER_MAX_TTL;
-	return delay < hint ? hint : (delay < 1 ? 1 : delay);
+	hint *= 1000;
+	return delay < hint ? hint : (delay < 1000 ? 1000 : delay);
 }
 
-/* Exponential backoff with jitter, from the interval, capped. */
+/* Exponential backoff with jitter, from the interval, capped; a server's
+ * Retry-After (429/503) wins when it asks for longer. */
 static int64_t poller_next_after_failure(const struct poll_feed *f, int failures,
 					 int64_t retry_after)
 {
@@ -395,10 +399,10 @@ static int64_t poller_next_after_failure(const struct poll_feed *f, int failures
 		delay *= 2;
 	if (delay > cap)
 		delay = cap;
-	delay = poller_jitter(delay, 20);
-	if (retry_after > delay)
-		delay = retry_after > 7 * 86400 ? 7 * 86400 : retry_after;
-	return delay < 1 ? 1 : delay;
+	delay = poller_jitter_ms(delay * 1000, 20);
+	if (retry_after * 1000 > delay)
+		delay = (retry_after > 7 * 86400 ? 7 * 86400 : retry_after) * 1000;
+	return delay < 1000 ? 1000 : delay;
 }
 
 /* ---- finishing a poll ---- */
@@ -468,7 +472,7 @@ static void poller_done(void *arg, const struct fetch_response *resp)
 	struct feed_parse_opts opts = {0};
 	const char *who = f->account_key;
 	char err[512] = "", perr[256];
-	int64_t now = util_now(), delay;
+	int64_t now = util_now(), delay; /* ms until the next poll */
 	bool ok = false;
 	int failures = f->state.consecutive_failures;
 	size_t i;
@@ -551,7 +555,7 @@ static void poller_done(void *arg, const struct fetch_response *resp)
 			host_throttled(p, f->host, resp->retry_after);
 		poll.error = err;
 	}
-	poll.next_poll = now + delay;
+	poll.next_poll = now + (delay + 999) / 1000;
 
 	r = store_record_poll(p->store, &poll, &counts);
 	if (r < 0) {
@@ -599,9 +603,9 @@ static void poller_done(void *arg, const struct fetch_response *resp)
 		if (poll.gone)
 			f->state.disabled = true;
 		log_warnx("feed %s (%s): %s (failure %d, next try in %llds)", who,
-			  f->configured_url, err, failures, (long long)delay);
+			  f->configured_url, err, failures, (long long)(delay + 999) / 1000);
 	}
-	f->due_ms = util_monotonic_ms() + delay * 1000;
+	f->due_ms = util_monotonic_ms() + delay;
 out_free:
 	if (results) {
 		for (i = 0; doc && i < doc->n_entries; i++)

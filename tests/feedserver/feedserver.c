@@ -13,12 +13,19 @@
  *   size=N          a body of N bytes ('x' repeated)
  *   noetag=1        no ETag / Last-Modified (no conditional GET)
  *   ctype=T         Content-Type override
+ *   stall=1         read the request, never answer
+ *   truncate=1      declare the full Content-Length, send half, close
+ *
+ * Redirect paths: /hop/<n>/<rest> answers 308 to /hop/<n-1>/<rest>, and
+ * /hop/0/<rest> answers 308 to /<rest>, so n+1 hops lead to <rest>;
+ * /loop/a and /loop/b answer 302 to each other.
  *
  * Generated feeds: /gen/<name>.xml?items=K[&base=B] is an RSS 2.0 feed of K
  * items with guids <name>-<B..B+K-1>, stable across requests.
  *
  * Every request is appended to the log file (-l) as one line:
- *   <method> <uri> <status> inm=<If-None-Match or -> ims=<...or ->
+ *   <ms since start> <method> <uri> <status> inm=<If-None-Match or ->
+ *   ims=<If-Modified-Since or -> ua=<User-Agent>
  * The bound port is written to the port file (-P) once listening.
  */
 #include <errno.h>
@@ -46,6 +53,7 @@ struct server {
 	struct evhttp *http;
 	const char *dir;   /* fixture root */
 	FILE *log;         /* request log, or NULL */
+	int64_t started_ms; /* monotonic start, for log times */
 };
 
 struct pending {
@@ -75,12 +83,15 @@ static void log_request(struct server *srv, struct evhttp_request *req, int stat
 	struct evkeyvalq *in = evhttp_request_get_input_headers(req);
 	const char *inm = evhttp_find_header(in, "If-None-Match");
 	const char *ims = evhttp_find_header(in, "If-Modified-Since");
+	const char *ua = evhttp_find_header(in, "User-Agent");
 
 	if (!srv->log)
 		return;
-	fprintf(srv->log, "%s %s %d inm=%s ims=%s\n",
+	fprintf(srv->log, "%lld %s %s %d inm=%s ims=%s ua=%s\n",
+		(long long)(util_monotonic_ms() - srv->started_ms),
 		evhttp_request_get_command(req) == EVHTTP_REQ_HEAD ? "HEAD" : "GET",
-		evhttp_request_get_uri(req), status, inm ? inm : "-", ims ? ims : "-");
+		evhttp_request_get_uri(req), status, inm ? inm : "-", ims ? ims : "-",
+		ua ? ua : "-");
 	fflush(srv->log);
 }
 
@@ -192,6 +203,13 @@ static void delayed_cb(evutil_socket_t fd, short what, void *arg)
 	pending_free(p);
 }
 
+static void close_later(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	evhttp_connection_free(arg);
+}
+
 static bool safe_path(const char *path)
 {
 	return path && path[0] == '/' && !strstr(path, "..") && !strstr(path, "//");
@@ -217,6 +235,36 @@ static void handle(struct evhttp_request *req, void *arg)
 	if (query)
 		evhttp_parse_query_str(query, &params);
 
+	if (evhttp_find_header(&params, "stall")) {
+		/* Never answered: the client's timeout must end it.  evhttp
+		 * frees the request when the client goes away. */
+		log_request(srv, req, 0);
+		goto out;
+	}
+	if (path && strncmp(path, "/hop/", 5) == 0) {
+		char loc[2048];
+		long n = strtol(path + 5, NULL, 10);
+		const char *rest = strchr(path + 5, '/');
+
+		if (!rest)
+			rest = "/";
+		if (n > 0)
+			snprintf(loc, sizeof(loc), "/hop/%ld%s%s%s", n - 1, rest,
+				 query ? "?" : "", query ? query : "");
+		else
+			snprintf(loc, sizeof(loc), "%s%s%s", rest, query ? "?" : "",
+				 query ? query : "");
+		evhttp_add_header(out, "Location", loc);
+		log_request(srv, req, 308);
+		evhttp_send_reply(req, 308, "Permanent Redirect", NULL);
+		goto out;
+	}
+	if (path && strncmp(path, "/loop/", 6) == 0) {
+		evhttp_add_header(out, "Location", path[6] == 'a' ? "/loop/b" : "/loop/a");
+		log_request(srv, req, 302);
+		evhttp_send_reply(req, 302, "Found", NULL);
+		goto out;
+	}
 	if ((v = evhttp_find_header(&params, "redirect"))) {
 		const char *code = evhttp_find_header(&params, "code");
 
@@ -293,6 +341,23 @@ static void handle(struct evhttp_request *req, void *arg)
 	log_request(srv, req, status);
 	eb = evbuffer_new();
 	evbuffer_add(eb, body.data ? body.data : "", body.len);
+	if (evhttp_find_header(&params, "truncate") && body.len > 1) {
+		struct evbuffer *half = evbuffer_new();
+		char cl[32];
+
+		snprintf(cl, sizeof(cl), "%zu", body.len);
+		evhttp_add_header(out, "Content-Length", cl);
+		evhttp_send_reply_start(req, status, "OK");
+		evbuffer_remove_buffer(eb, half, body.len / 2);
+		evhttp_send_reply_chunk(req, half);
+		evbuffer_free(half);
+		evbuffer_free(eb);
+		/* Closing once the half is on the wire leaves the body short
+		 * of its declared length. */
+		event_base_once(srv->base, -1, EV_TIMEOUT, close_later,
+				evhttp_request_get_connection(req), &(struct timeval){0, 200000});
+		goto out;
+	}
 	if ((v = evhttp_find_header(&params, "drip")) ||
 	    evhttp_find_header(&params, "delay_ms")) {
 		struct pending *p = calloc(1, sizeof(*p));
@@ -366,6 +431,7 @@ int main(int argc, char **argv)
 		perror(log_file);
 		return 1;
 	}
+	srv.started_ms = util_monotonic_ms();
 	srv.base = event_base_new();
 	srv.http = evhttp_new(srv.base);
 	bound = evhttp_bind_socket_with_handle(srv.http, "127.0.0.1", (ev_uint16_t)port);

@@ -710,6 +710,18 @@ static void test_error_out_of_range(void)
 	             5, "interval must be between 1s");
 	EXPECT_ERROR(BASE "[poll]\nconnect_timeout = 1m\n", 4,
 	             "connect_timeout (60s) cannot exceed timeout (30s)");
+	/* A short timeout pulls the default connect timeout down with it. */
+	{
+		struct config *cfg = NULL;
+		struct config_errors errs = {0};
+		const char *text = BASE "[poll]\ntimeout = 3s\n";
+
+		ASSERT_INT_EQ(config_parse(text, strlen(text), "t.conf", &cfg, &errs), 0);
+		if (cfg)
+			ASSERT_INT_EQ(cfg->connect_timeout, 3);
+		config_free(cfg);
+		config_errors_clear(&errs);
+	}
 	EXPECT_ERROR(BASE "[demo]\nport = 0\n", 4,
 	             "port must be between 1 and 65535");
 }
