@@ -17,7 +17,11 @@ static int listen_at(const char *name, int abstract)
 	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 
 	sun.sun_family = AF_UNIX;
-	snprintf(sun.sun_path + (abstract ? 1 : 0), sizeof(sun.sun_path) - 1, "%s", name);
+	if (strlen(name) + 2 > sizeof(sun.sun_path)) {
+		fprintf(stderr, "socket name too long: %s\n", name);
+		exit(2);
+	}
+	memcpy(sun.sun_path + (abstract ? 1 : 0), name, strlen(name));
 	len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + (abstract ? 1 : 0) +
 			  strlen(name));
 	if (fd < 0 || bind(fd, (struct sockaddr *)&sun, len) != 0) {
