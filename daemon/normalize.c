@@ -439,11 +439,26 @@ int normalize_run(const struct normalize *n, const char *in, size_t len,
 		int bound = 0;
 		size_t units = 1;
 
-		if (s[pos] < 0x80 && s[pos] != '&') {
-			/* ASCII folds by case alone: no table lookups. */
+		if (s[pos] > 0x20 && s[pos] < 0x7F && s[pos] != '&') {
+			/* Printable ASCII folds by case alone and is never a
+			 * quote, blank or accent to merge: stored directly. */
+			size_t at = out->n_cp;
+
 			cp = s[pos++];
 			if (cp >= 'A' && cp <= 'Z')
 				cp += 32;
+			out->cps[at] = cp;
+			out->cp_byte[at] = (uint32_t)out->len;
+			out->src_start[at] = src;
+			out->src_end[at] = src + 1;
+			out->text[out->len++] = (char)cp;
+			out->n_cp = at + 1;
+			src++;
+			continue;
+		}
+		if (s[pos] < 0x80 && s[pos] != '&') {
+			/* Blanks and controls. */
+			cp = s[pos++];
 			nt_push(out, cp, src, src + 1);
 			src++;
 			continue;
