@@ -440,20 +440,32 @@ int normalize_run(const struct normalize *n, const char *in, size_t len,
 		size_t units = 1;
 
 		if (s[pos] > 0x20 && s[pos] < 0x7F && s[pos] != '&') {
-			/* Printable ASCII folds by case alone and is never a
-			 * quote, blank or accent to merge: stored directly. */
-			size_t at = out->n_cp;
+			/* A run of printable ASCII folds by case alone and
+			 * holds no quote, blank or accent to merge: stored
+			 * directly, through locals the compiler can keep in
+			 * registers.  Room was reserved: the invariant is
+			 * n_cp + (len - pos) < cap_cp. */
+			uint32_t *cps = out->cps, *cb = out->cp_byte;
+			uint32_t *ss = out->src_start, *se = out->src_end;
+			char *tx = out->text;
+			size_t at = out->n_cp, bl = out->len;
 
-			cp = s[pos++];
-			if (cp >= 'A' && cp <= 'Z')
-				cp += 32;
-			out->cps[at] = cp;
-			out->cp_byte[at] = (uint32_t)out->len;
-			out->src_start[at] = src;
-			out->src_end[at] = src + 1;
-			out->text[out->len++] = (char)cp;
-			out->n_cp = at + 1;
-			src++;
+			do {
+				uint32_t c = s[pos++];
+
+				if (c - 'A' < 26u)
+					c += 32;
+				cps[at] = c;
+				cb[at] = (uint32_t)bl;
+				ss[at] = src;
+				se[at] = src + 1;
+				tx[bl++] = (char)c;
+				at++;
+				src++;
+			} while (pos < len && s[pos] > 0x20 && s[pos] < 0x7F &&
+			         s[pos] != '&');
+			out->n_cp = at;
+			out->len = bl;
 			continue;
 		}
 		if (s[pos] < 0x80 && s[pos] != '&') {
@@ -485,7 +497,7 @@ int normalize_run(const struct normalize *n, const char *in, size_t len,
 				dec[0] = 0xFFFD;
 			}
 		}
-		if (out->n_cp + (size_t)nd + 1 > out->cap_cp) {
+		if (out->n_cp + (size_t)nd + (len - pos) + 1 > out->cap_cp) {
 			r = nt_reserve_cp(out, (size_t)nd + (len - pos));
 			if (r < 0)
 				return r;
