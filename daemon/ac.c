@@ -38,11 +38,13 @@ struct ac {
 	int32_t *pat_next; /* per pattern: next one at the same node */
 	uint32_t *pat_len; /* per pattern: length in bytes */
 	unsigned char *pat_flags; /* per pattern: AC_BOUND_* */
-	uint32_t *delta;   /* full transitions: node * n_classes + class */
-	uint16_t cls[256]; /* byte -> class (0 = in no pattern) */
-	size_t n_classes;  /* distinct classes */
-	size_t n_nodes;    /* nodes in the trie */
-	size_t n_pats;     /* patterns */
+	uint32_t *delta;    /* full transitions: node * n_classes + class */
+	uint16_t cls[256];  /* byte -> class (0 = in no pattern) */
+	unsigned char *hit; /* per node: a pattern ends here or on its
+	                       dictionary chain */
+	size_t n_classes;   /* distinct classes */
+	size_t n_nodes;     /* nodes in the trie */
+	size_t n_pats;      /* patterns */
 };
 
 struct ac_builder *ac_builder_new(void)
@@ -92,6 +94,7 @@ void ac_free(struct ac *ac)
 	if (!ac)
 		return;
 	free(ac->delta);
+	free(ac->hit);
 	free(ac->edge_first);
 	free(ac->edge_count);
 	free(ac->edge_byte);
@@ -273,6 +276,11 @@ int ac_compile(const struct ac_builder *b, struct ac **out)
 			queue[qt++] = v;
 		}
 	}
+	ac->hit = malloc(n_nodes);
+	if (!ac->hit)
+		goto out_free;
+	for (i = 0; i < n_nodes; i++)
+		ac->hit[i] = ac->out[i] >= 0 || ac->dict[i] >= 0;
 	/* The full transition table over byte classes, in breadth-first
 	 * order so each failure target is complete before it is copied: a
 	 * scan then costs one lookup per byte, never a failure walk. */
@@ -376,7 +384,9 @@ int ac_scan(const struct ac *ac, const char *text, size_t len, ac_match_fn fn,
 		int r;
 
 		node = ac->delta[(size_t)node * ac->n_classes + ac->cls[s[i]]];
-		if (node == 0)
+		/* Most bytes reach a node where nothing ends: one test of a
+		 * byte array, no walk of the output and dictionary links. */
+		if (!ac->hit[node])
 			continue;
 		if (ac->out[node] >= 0) {
 			r = emit(ac, (int32_t)node, s, len, i + 1, fn, ctx);

@@ -11,10 +11,17 @@
  *     fall within its window and no cue of a '!' group is in the post;
  *   - the category is assigned when the score reaches its threshold.
  * Evidence offsets are mapped back to code points of the caller's text.
+ *
+ * Speed: the working buffers of a classification (folded text, matches,
+ * group bits, rule items) live in a scratch area kept with the rules and
+ * reused from post to post, so a post costs no allocation but its result.
+ * The rules stay shareable between threads: a caller that finds the
+ * scratch taken (an atomic flag) works with buffers of its own.
  */
 #include "classify.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,12 +34,73 @@
 /* At most this many phrase occurrences are considered per post. */
 #define CLASSIFY_MAX_MATCHES 20000
 
-struct classify_rules {
-	struct rules_set set;   /* the parsed lexicons */
-	struct normalize *norm; /* folding context (OpenCC handle) */
-	struct ac *ac;          /* every phrase; pattern id = entry index */
-	char *version;          /* declared versions + content hash */
+/* Scratch buffers a retained scratch may keep between posts; larger
+ * ones (a huge post) are given back after use. */
+#define CLASSIFY_KEEP_CP 65536
+
+/* One phrase occurrence in the folded post. */
+struct match {
+	uint32_t entry; /* index into the rule set's entries */
+	uint32_t b0;    /* byte range in the folded text */
+	uint32_t b1;
+	uint32_t c0; /* code point range in the folded text */
+	uint32_t c1;
 };
+
+/* A cue occurrence tagged with the slot of the rule group it serves. */
+struct item {
+	const struct match *m; /* the occurrence */
+	size_t slot;           /* index into the rule's need[] */
+};
+
+/* Evidence under construction: folded code point range. */
+struct ev {
+	const char *term; /* borrowed phrase or rule name */
+	int is_rule;      /* term is a rule name */
+	uint32_t c0;      /* folded range */
+	uint32_t c1;
+};
+
+struct evlist {
+	struct ev *v; /* items */
+	size_t n;     /* used */
+	size_t cap;   /* allocated */
+};
+
+/* The working buffers of one classification. */
+struct scratch {
+	atomic_flag busy;         /* a classification is using it */
+	struct normalize_text nt; /* the folded post */
+	struct match *m;          /* occurrences found */
+	size_t cap_m;             /* allocated entries of m */
+	struct item *items;       /* one rule's cue occurrences */
+	size_t cap_items;         /* allocated entries of items */
+	unsigned char *groups;    /* bit set of groups with a match */
+	struct evlist ev;         /* evidence of the current category */
+};
+
+struct classify_rules {
+	struct rules_set set;    /* the parsed lexicons */
+	struct normalize *norm;  /* folding context (t2s table) */
+	struct ac *ac;           /* every phrase; pattern id = entry index */
+	char *version;           /* declared versions + content hash */
+	struct scratch *scratch; /* reused buffers (mutable cache) */
+	size_t group_bytes;      /* bytes of a group bit set */
+};
+
+static void scratch_free_buffers(struct scratch *S)
+{
+	normalize_text_free(&S->nt);
+	free(S->m);
+	free(S->items);
+	free(S->groups);
+	free(S->ev.v);
+	S->m = NULL;
+	S->items = NULL;
+	S->groups = NULL;
+	S->ev.v = NULL;
+	S->cap_m = S->cap_items = S->ev.cap = S->ev.n = 0;
+}
 
 int classify_category_index(const char *key)
 {
@@ -48,6 +116,10 @@ void classify_rules_free(struct classify_rules *rules)
 {
 	if (!rules)
 		return;
+	if (rules->scratch) {
+		scratch_free_buffers(rules->scratch);
+		free(rules->scratch);
+	}
 	ac_free(rules->ac);
 	normalize_close(rules->norm);
 	rules_set_free(&rules->set);
@@ -171,6 +243,14 @@ int classify_rules_load(const char *dir, struct classify_rules **out, char *err,
 		snprintf(err, errlen, "out of memory");
 		goto out_free;
 	}
+	R->group_bytes = R->set.n_groups / 8 + 1;
+	R->scratch = calloc(1, sizeof(*R->scratch));
+	if (!R->scratch) {
+		snprintf(err, errlen, "out of memory");
+		r = -ENOMEM;
+		goto out_free;
+	}
+	atomic_flag_clear(&R->scratch->busy);
 	*out = R;
 	return 0;
 out_free:
@@ -178,44 +258,37 @@ out_free:
 	return r;
 }
 
-/* One phrase occurrence in the folded post. */
-struct match {
-	uint32_t entry; /* index into the rule set's entries */
-	uint32_t b0;    /* byte range in the folded text */
-	uint32_t b1;
-	uint32_t c0; /* code point range in the folded text */
-	uint32_t c1;
-};
-
 struct scan {
 	const struct classify_rules *R; /* the rules */
 	unsigned langs;                 /* the post's language bits */
-	struct match *m;                /* occurrences found */
-	size_t n;                       /* used */
-	size_t cap;                     /* allocated */
+	struct scratch *S;              /* buffers: matches, group bits */
+	struct match *m;                /* == S->m, after the scan */
+	size_t n;                       /* occurrences found */
 	int oom;                        /* allocation failed */
-	unsigned char *groups;          /* bit set of groups with a match */
+	unsigned char *groups;          /* == S->groups */
 };
 
 static int on_match(void *ctx, uint32_t id, size_t start, size_t end)
 {
 	struct scan *sc = ctx;
 
+	struct scratch *S = sc->S;
+
 	if (!(sc->R->set.entries[id].langs & sc->langs))
 		return 0;
-	if (sc->n == sc->cap) {
-		size_t cap = sc->cap ? sc->cap * 2 : 32;
-		struct match *p;
+	if (sc->n >= CLASSIFY_MAX_MATCHES)
+		return 1;
+	if (sc->n == S->cap_m) {
+		size_t cap = S->cap_m ? S->cap_m * 2 : 64;
+		struct match *p = realloc(S->m, cap * sizeof(*p));
 
-		if (sc->n >= CLASSIFY_MAX_MATCHES)
-			return 1;
-		p = realloc(sc->m, cap * sizeof(*p));
 		if (!p) {
 			sc->oom = 1;
 			return 1;
 		}
+		S->m = p;
+		S->cap_m = cap;
 		sc->m = p;
-		sc->cap = cap;
 	}
 	if (sc->R->set.entries[id].kind == RULES_CUE) {
 		int g = sc->R->set.entries[id].group;
@@ -227,20 +300,6 @@ static int on_match(void *ctx, uint32_t id, size_t start, size_t end)
 	sc->n++;
 	return 0;
 }
-
-/* Evidence under construction: folded code point range. */
-struct ev {
-	const char *term; /* borrowed phrase or rule name */
-	int is_rule;      /* term is a rule name */
-	uint32_t c0;      /* folded range */
-	uint32_t c1;
-};
-
-struct evlist {
-	struct ev *v; /* items */
-	size_t n;     /* used */
-	size_t cap;   /* allocated */
-};
 
 static int ev_add(struct evlist *l, const char *term, int is_rule, uint32_t c0,
                   uint32_t c1)
@@ -314,12 +373,6 @@ static unsigned words_spanned(const struct normalize_text *nt, uint32_t c0,
 	return w;
 }
 
-/* A cue occurrence tagged with the slot of the rule group it serves. */
-struct item {
-	const struct match *m; /* the occurrence */
-	size_t slot;           /* index into the rule's need[] */
-};
-
 static int cmp_item(const void *a, const void *b)
 {
 	const struct item *x = a, *y = b;
@@ -347,9 +400,14 @@ static int eval_rule(const struct classify_rules *R, const struct scan *sc,
 	for (j = 0; j < ru->n_veto; j++)
 		if (sc->groups[ru->veto[j] / 8] & (1u << (ru->veto[j] % 8)))
 			return 0;
-	it = malloc((sc->n + 1) * sizeof(*it));
-	if (!it)
-		return -ENOMEM;
+	if (sc->n + 1 > sc->S->cap_items) {
+		it = realloc(sc->S->items, (sc->n + 1) * sizeof(*it));
+		if (!it)
+			return -ENOMEM;
+		sc->S->items = it;
+		sc->S->cap_items = sc->n + 1;
+	}
+	it = sc->S->items;
 	for (i = 0; i < sc->n; i++) {
 		const struct rules_entry *en = &R->set.entries[sc->m[i].entry];
 
@@ -398,7 +456,6 @@ static int eval_rule(const struct classify_rules *R, const struct scan *sc,
 		}
 		break;
 	}
-	free(it);
 	return r;
 }
 
@@ -502,80 +559,115 @@ int classify_text(const struct classify_rules *rules, const char *text,
 	return classify_text_opts(rules, text, lang, 0, out);
 }
 
+/* Takes the rules' scratch when it is free, else readies `own`. */
+static struct scratch *scratch_take(const struct classify_rules *R,
+                                    struct scratch *own)
+{
+	struct scratch *S = R->scratch;
+
+	if (S &&
+	    !atomic_flag_test_and_set_explicit(&S->busy, memory_order_acquire))
+		return S;
+	memset(own, 0, sizeof(*own));
+	return own;
+}
+
+static void scratch_give(const struct classify_rules *R, struct scratch *S)
+{
+	if (S != R->scratch) {
+		scratch_free_buffers(S);
+		return;
+	}
+	/* Keep the buffers a usual post needs, not those of a huge one. */
+	if (S->nt.cap_cp > CLASSIFY_KEEP_CP || S->cap_m > CLASSIFY_KEEP_CP)
+		scratch_free_buffers(S);
+	atomic_flag_clear_explicit(&S->busy, memory_order_release);
+}
+
 int classify_text_opts(const struct classify_rules *rules, const char *text,
                        const char *lang, unsigned flags,
                        struct classify_result *out)
 {
-	struct normalize_text nt = {0};
+	struct scratch own, *S;
+	struct normalize_text *nt;
 	struct scan sc = {0};
-	struct evlist ev = {0};
 	size_t i, len = text ? strlen(text) : 0;
 	int cat, r;
 
 	memset(out, 0, sizeof(*out));
 	if (len > NORMALIZE_MAX_INPUT)
 		len = NORMALIZE_MAX_INPUT; /* classify the head of huge texts */
-	r = normalize_run(rules->norm, text ? text : "", len, &nt);
+	S = scratch_take(rules, &own);
+	nt = &S->nt;
+	r = normalize_run(rules->norm, text ? text : "", len, nt);
 	if (r < 0)
-		goto out_free;
+		goto out_give;
+	if (!S->groups) {
+		S->groups = malloc(rules->group_bytes);
+		if (!S->groups) {
+			r = -ENOMEM;
+			goto out_give;
+		}
+	}
+	memset(S->groups, 0, rules->group_bytes);
 	sc.R = rules;
 	sc.langs = rules_lang_bits(lang);
-	sc.groups = calloc(rules->set.n_groups / 8 + 1, 1);
-	if (!sc.groups) {
-		r = -ENOMEM;
-		goto out_free;
-	}
-	ac_scan(rules->ac, nt.text, nt.len, on_match, &sc);
+	sc.S = S;
+	sc.m = S->m;
+	sc.groups = S->groups;
+	ac_scan(rules->ac, nt->text, nt->len, on_match, &sc);
 	if (sc.oom) {
 		r = -ENOMEM;
-		goto out_free;
+		goto out_give;
 	}
 	for (i = 0; i < sc.n; i++) {
 		struct match *m = &sc.m[i];
 		unsigned wild = rules->set.entries[m->entry].wild;
 
-		m->c0 = (uint32_t)normalize_byte_to_cp(&nt, m->b0);
-		m->c1 = (uint32_t)normalize_byte_to_cp(&nt, m->b1);
+		m->c0 = (uint32_t)normalize_byte_to_cp(nt, m->b0);
+		m->c1 = (uint32_t)normalize_byte_to_cp(nt, m->b1);
 		/* A '*' phrase's evidence covers the whole word it matched. */
-		while ((wild & RULES_WILD_RIGHT) && m->c1 < nt.n_cp &&
-		       normalize_is_word_cp(nt.cps[m->c1]))
+		while ((wild & RULES_WILD_RIGHT) && m->c1 < nt->n_cp &&
+		       normalize_is_word_cp(nt->cps[m->c1]))
 			m->c1++;
 		while ((wild & RULES_WILD_LEFT) && m->c0 > 0 &&
-		       normalize_is_word_cp(nt.cps[m->c0 - 1]))
+		       normalize_is_word_cp(nt->cps[m->c0 - 1]))
 			m->c0--;
 	}
-	out->cats = calloc(CLASSIFY_N_CATEGORIES, sizeof(*out->cats));
-	if (!out->cats) {
-		r = -ENOMEM;
-		goto out_free;
-	}
-	for (cat = 0; cat < CLASSIFY_N_CATEGORIES; cat++) {
+	for (cat = 0; cat < CLASSIFY_N_CATEGORIES && sc.n; cat++) {
 		const struct rules_category *rc = &rules->set.cats[cat];
 		double score;
 		int assigned;
 
 		if (!rc->has_threshold)
 			continue;
-		r = score_category(rules, &sc, &nt, cat, &ev, &score);
+		r = score_category(rules, &sc, nt, cat, &S->ev, &score);
 		if (r < 0)
-			goto out_free;
+			goto out_give;
 		assigned = score + 1e-9 >= rc->threshold;
-		if (!assigned && !((flags & CLASSIFY_ALL_SCORES) && ev.n))
+		if (!assigned && !((flags & CLASSIFY_ALL_SCORES) && S->ev.n))
 			continue;
-		r = emit_category(out, cat, score, &ev, &nt);
+		/* The result's array is made for the first category only:
+		 * most posts get none. */
+		if (!out->cats) {
+			out->cats =
+			    calloc(CLASSIFY_N_CATEGORIES, sizeof(*out->cats));
+			if (!out->cats) {
+				r = -ENOMEM;
+				goto out_give;
+			}
+		}
+		r = emit_category(out, cat, score, &S->ev, nt);
 		out->cats[out->n_cats - 1].assigned = assigned;
 		out->cats[out->n_cats - 1].threshold = rc->threshold;
 		if (r < 0)
-			goto out_free;
+			goto out_give;
 	}
 	r = 0;
-out_free:
+out_give:
 	if (r < 0)
 		classify_result_clear(out);
-	free(ev.v);
-	free(sc.m);
-	free(sc.groups);
-	normalize_text_free(&nt);
+	scratch_give(rules, S);
 	return r;
 }
 

@@ -5,11 +5,20 @@
  * from: utf8proc decomposes one character at a time (compatibility
  * decomposition, case fold, punctuation lumping, ignorables dropped), we
  * drop the accents of alphabetic letters ourselves (utf8proc's STRIPMARK
- * would also strip Japanese voicing marks), and OpenCC converts the result
- * to Simplified Chinese only when it holds Han characters, since that is
- * the expensive step.  Composition is skipped on purpose: both sides of
- * every comparison are decomposed the same way, which is all matching
- * needs, and it keeps the offset map one-to-one.
+ * would also strip Japanese voicing marks), and Traditional characters are
+ * replaced by their Simplified forms.  Composition is skipped on purpose:
+ * both sides of every comparison are decomposed the same way, which is all
+ * matching needs, and it keeps the offset map one-to-one.
+ *
+ * Traditional -> Simplified: OpenCC's t2s conversion is the authority, but
+ * calling it per post cost more than everything else together (a trie
+ * walk per character, C++ allocations per segment).  normalize_open()
+ * therefore asks OpenCC once for the Simplified form of every CJK
+ * ideograph on its own and keeps the characters that change in a bitmap
+ * and a sorted table; folding then replaces characters one by one.  What
+ * is lost is OpenCC's phrase context (乾隆 keeps 乾 there, here it becomes
+ * 干), which does not matter for matching, as lexicon terms are folded by
+ * the same table.
  */
 #include "normalize.h"
 
@@ -21,9 +30,108 @@
 #include <opencc/opencc.h>
 #include <utf8proc.h>
 
+/* The CJK blocks whose characters are looked up in OpenCC at open. */
+static const uint32_t han_blocks[][2] = {
+    {0x3400, 0x4DBF}, {0x4E00, 0x9FFF}, {0x20000, 0x2A6DF}};
+#define T2S_LIMIT 0x2A6E0u /* no character at or above this converts */
+
 struct normalize {
-	opencc_t cc; /* t2s converter, or NULL when not wanted */
+	uint8_t *t2s_bits;  /* bit per code point < T2S_LIMIT: it converts */
+	uint32_t *t2s_from; /* Traditional code points, ascending */
+	uint32_t *t2s_to;   /* their Simplified forms */
+	size_t n_t2s;       /* entries of the two tables */
 };
+
+static void put_utf8(char *o, size_t *pos, uint32_t cp);
+
+/* Builds the one-character t2s table: every ideograph of han_blocks on
+ * its own line through one OpenCC call, and the lines that come back as
+ * one different character are kept. */
+static int build_t2s(struct normalize *n, opencc_t cc, char *err, size_t errlen)
+{
+	size_t total = 0, pos = 0, i, k = 0, adv;
+	char *in, *conv;
+	const unsigned char *q;
+	uint32_t cp;
+	int r = -ENOMEM;
+
+	for (i = 0; i < sizeof(han_blocks) / sizeof(han_blocks[0]); i++)
+		total += han_blocks[i][1] - han_blocks[i][0] + 1;
+	in = malloc(total * 5 + 1);
+	n->t2s_bits = calloc(T2S_LIMIT / 8 + 1, 1);
+	if (!in || !n->t2s_bits) {
+		snprintf(err, errlen, "out of memory");
+		goto out_free;
+	}
+	for (i = 0; i < sizeof(han_blocks) / sizeof(han_blocks[0]); i++) {
+		for (cp = han_blocks[i][0]; cp <= han_blocks[i][1]; cp++) {
+			put_utf8(in, &pos, cp);
+			in[pos++] = '\n';
+		}
+	}
+	conv = opencc_convert_utf8(cc, in, pos);
+	if (!conv) {
+		const char *why = opencc_error();
+		snprintf(err, errlen, "OpenCC t2s conversion failed: %s",
+		         why ? why : "unknown error");
+		r = -EIO;
+		goto out_free;
+	}
+	n->t2s_from = malloc(total * sizeof(uint32_t));
+	n->t2s_to = malloc(total * sizeof(uint32_t));
+	if (!n->t2s_from || !n->t2s_to) {
+		snprintf(err, errlen, "out of memory");
+		opencc_convert_utf8_free(conv);
+		goto out_free;
+	}
+	/* Walk input and output line by line, in step. */
+	q = (const unsigned char *)conv;
+	for (i = 0; i < sizeof(han_blocks) / sizeof(han_blocks[0]); i++) {
+		for (cp = han_blocks[i][0]; cp <= han_blocks[i][1]; cp++) {
+			const unsigned char *e = q;
+			uint32_t to;
+
+			while (*e && *e != '\n')
+				e++;
+			to = normalize_utf8_decode(q, (size_t)(e - q), &adv);
+			if (adv == (size_t)(e - q) && to != cp &&
+			    to != 0xFFFD) {
+				n->t2s_from[k] = cp;
+				n->t2s_to[k] = to;
+				n->t2s_bits[cp / 8] |=
+				    (uint8_t)(1u << (cp % 8));
+				k++;
+			}
+			q = *e ? e + 1 : e;
+		}
+	}
+	n->n_t2s = k;
+	opencc_convert_utf8_free(conv);
+	r = 0;
+out_free:
+	free(in);
+	return r;
+}
+
+/* The Simplified form of cp (cp itself when it has none). */
+static uint32_t t2s_char(const struct normalize *n, uint32_t cp)
+{
+	size_t lo = 0, hi;
+
+	if (cp >= T2S_LIMIT || !(n->t2s_bits[cp / 8] & (1u << (cp % 8))))
+		return cp;
+	hi = n->n_t2s;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (n->t2s_from[mid] == cp)
+			return n->t2s_to[mid];
+		if (n->t2s_from[mid] < cp)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return cp;
+}
 
 int normalize_open(int use_opencc, struct normalize **out, char *err,
                    size_t errlen)
@@ -37,6 +145,8 @@ int normalize_open(int use_opencc, struct normalize **out, char *err,
 	}
 	if (use_opencc) {
 		opencc_t cc = opencc_open("t2s.json");
+		int r;
+
 		if (cc == (opencc_t)-1) {
 			const char *why = opencc_error();
 			snprintf(err, errlen,
@@ -46,7 +156,12 @@ int normalize_open(int use_opencc, struct normalize **out, char *err,
 			free(n);
 			return -ENOENT;
 		}
-		n->cc = cc;
+		r = build_t2s(n, cc, err, errlen);
+		opencc_close(cc);
+		if (r < 0) {
+			normalize_close(n);
+			return r;
+		}
 	}
 	*out = n;
 	return 0;
@@ -56,8 +171,9 @@ void normalize_close(struct normalize *n)
 {
 	if (!n)
 		return;
-	if (n->cc)
-		opencc_close(n->cc);
+	free(n->t2s_bits);
+	free(n->t2s_from);
+	free(n->t2s_to);
 	free(n);
 }
 
@@ -154,6 +270,13 @@ static int nt_reserve_cp(struct normalize_text *t, size_t extra)
 		return -ENOMEM;
 	t->src_end = d;
 	t->cap_cp = cap;
+	if (cap * 4 + 1 > t->cap_bytes) {
+		char *e = realloc(t->text, cap * 4 + 1);
+		if (!e)
+			return -ENOMEM;
+		t->text = e;
+		t->cap_bytes = cap * 4 + 1;
+	}
 	return 0;
 }
 
@@ -163,7 +286,8 @@ static int is_space_cp(uint32_t cp)
 	       cp == 0x3000 || cp == 0x2028 || cp == 0x2029;
 }
 
-/* Appends one folded code point coming from input range [s, e). */
+/* Appends one folded code point coming from input range [s, e), as a
+ * code point and as UTF-8.  The caller has reserved room for it. */
 static void nt_push(struct normalize_text *t, uint32_t cp, uint32_t s,
                     uint32_t e)
 {
@@ -190,9 +314,11 @@ static void nt_push(struct normalize_text *t, uint32_t cp, uint32_t s,
 		return;
 	}
 	t->cps[t->n_cp] = cp;
+	t->cp_byte[t->n_cp] = (uint32_t)t->len;
 	t->src_start[t->n_cp] = s;
 	t->src_end[t->n_cp] = e;
 	t->n_cp++;
+	put_utf8(t->text, &t->len, cp);
 }
 
 /* Recognises an HTML entity at s (which starts with '&'); returns its
@@ -284,85 +410,13 @@ static void put_utf8(char *o, size_t *pos, uint32_t cp)
 	}
 }
 
-/* Writes t->cps as UTF-8 into t->text and fills cp_byte. */
-static int nt_encode(struct normalize_text *t)
-{
-	size_t need = t->n_cp * 4 + 1, i, pos = 0;
-
-	if (need > t->cap_bytes) {
-		char *p = realloc(t->text, need);
-		if (!p)
-			return -ENOMEM;
-		t->text = p;
-		t->cap_bytes = need;
-	}
-	for (i = 0; i < t->n_cp; i++) {
-		t->cp_byte[i] = (uint32_t)pos;
-		put_utf8(t->text, &pos, t->cps[i]);
-	}
-	t->cp_byte[t->n_cp] = (uint32_t)pos;
-	t->text[pos] = '\0';
-	t->len = pos;
-	return 0;
-}
-
-/* Traditional -> Simplified.  OpenCC maps characters one to one for t2s,
- * so the offset map stays valid; should a phrase ever change length, the
- * map is stretched proportionally rather than lost. */
-static int nt_t2s(const struct normalize *n, struct normalize_text *t)
-{
-	char *conv;
-	size_t clen, i, pos, cnt = 0, adv;
-	uint32_t *ss = NULL, *se = NULL;
-	size_t old_n = t->n_cp;
-	int r = 0;
-
-	conv = opencc_convert_utf8(n->cc, t->text, t->len);
-	if (!conv)
-		return 0; /* conversion failed: keep the unconverted text */
-	clen = strlen(conv);
-	for (pos = 0; pos < clen; pos += adv, cnt++)
-		normalize_utf8_decode((const unsigned char *)conv + pos,
-		                      clen - pos, &adv);
-	if (cnt != old_n) {
-		ss = malloc((old_n + 1) * sizeof(*ss));
-		se = malloc((old_n + 1) * sizeof(*se));
-		if (!ss || !se) {
-			r = -ENOMEM;
-			goto out_free;
-		}
-		memcpy(ss, t->src_start, old_n * sizeof(*ss));
-		memcpy(se, t->src_end, old_n * sizeof(*se));
-		t->n_cp = 0;
-		r = nt_reserve_cp(t, cnt);
-		if (r < 0)
-			goto out_free;
-	}
-	for (pos = 0, i = 0; pos < clen; pos += adv, i++) {
-		t->cps[i] = normalize_utf8_decode(
-		    (const unsigned char *)conv + pos, clen - pos, &adv);
-		if (cnt != old_n) {
-			size_t k = old_n ? i * old_n / cnt : 0;
-			t->src_start[i] = old_n ? ss[k] : 0;
-			t->src_end[i] = old_n ? se[k] : 0;
-		}
-	}
-	t->n_cp = cnt;
-	r = nt_encode(t);
-out_free:
-	free(ss);
-	free(se);
-	opencc_convert_utf8_free(conv);
-	return r;
-}
-
 int normalize_run(const struct normalize *n, const char *in, size_t len,
                   struct normalize_text *out)
 {
 	const unsigned char *s = (const unsigned char *)in;
 	size_t pos = 0, adv;
 	uint32_t src = 0;
-	int has_han = 0, r;
+	int r;
 	const utf8proc_option_t opts = UTF8PROC_DECOMPOSE | UTF8PROC_COMPAT |
 	                               UTF8PROC_CASEFOLD | UTF8PROC_LUMP |
 	                               UTF8PROC_IGNORE;
@@ -371,6 +425,13 @@ int normalize_run(const struct normalize *n, const char *in, size_t len,
 	out->len = 0;
 	if (len > NORMALIZE_MAX_INPUT)
 		return -E2BIG;
+	/* One code point per input byte covers every ASCII text and most
+	 * others (a multi-byte character folds to one or two); only a
+	 * character that decomposes into more than it has bytes needs the
+	 * check in the loop below. */
+	r = nt_reserve_cp(out, len + 8);
+	if (r < 0)
+		return r;
 	while (pos < len) {
 		utf8proc_int32_t dec[32];
 		utf8proc_ssize_t nd, k;
@@ -378,6 +439,42 @@ int normalize_run(const struct normalize *n, const char *in, size_t len,
 		int bound = 0;
 		size_t units = 1;
 
+		if (s[pos] > 0x20 && s[pos] < 0x7F && s[pos] != '&') {
+			/* A run of printable ASCII folds by case alone and
+			 * holds no quote, blank or accent to merge: stored
+			 * directly, through locals the compiler can keep in
+			 * registers.  Room was reserved: the invariant is
+			 * n_cp + (len - pos) < cap_cp. */
+			uint32_t *cps = out->cps, *cb = out->cp_byte;
+			uint32_t *ss = out->src_start, *se = out->src_end;
+			char *tx = out->text;
+			size_t at = out->n_cp, bl = out->len;
+
+			do {
+				uint32_t c = s[pos++];
+
+				if (c - 'A' < 26u)
+					c += 32;
+				cps[at] = c;
+				cb[at] = (uint32_t)bl;
+				ss[at] = src;
+				se[at] = src + 1;
+				tx[bl++] = (char)c;
+				at++;
+				src++;
+			} while (pos < len && s[pos] > 0x20 && s[pos] < 0x7F &&
+			         s[pos] != '&');
+			out->n_cp = at;
+			out->len = bl;
+			continue;
+		}
+		if (s[pos] < 0x80 && s[pos] != '&') {
+			/* Blanks and controls. */
+			cp = s[pos++];
+			nt_push(out, cp, src, src + 1);
+			src++;
+			continue;
+		}
 		if (s[pos] == '&' &&
 		    (adv = parse_entity(in + pos, len - pos, &cp)) > 0) {
 			units = adv; /* an entity is all ASCII */
@@ -389,7 +486,6 @@ int normalize_run(const struct normalize *n, const char *in, size_t len,
 			nd = 1;
 			dec[0] = ' ';
 		} else if (cp < 0x80) {
-			/* ASCII folds by case alone: skip the table lookups. */
 			nd = 1;
 			dec[0] = (cp >= 'A' && cp <= 'Z') ? (int32_t)(cp + 32)
 			                                  : (int32_t)cp;
@@ -401,28 +497,27 @@ int normalize_run(const struct normalize *n, const char *in, size_t len,
 				dec[0] = 0xFFFD;
 			}
 		}
-		r = nt_reserve_cp(out, (size_t)nd);
-		if (r < 0)
-			return r;
+		if (out->n_cp + (size_t)nd + (len - pos) + 1 > out->cap_cp) {
+			r = nt_reserve_cp(out, (size_t)nd + (len - pos));
+			if (r < 0)
+				return r;
+		}
 		for (k = 0; k < nd; k++) {
 			uint32_t d = (uint32_t)dec[k];
-			if (normalize_is_han(d))
-				has_han = 1;
+
+			if (n && n->t2s_bits && d >= 0x3400)
+				d = t2s_char(n, d);
 			nt_push(out, d, src, src + (uint32_t)units);
 		}
 		src += (uint32_t)units;
 	}
 	/* A trailing blank carries no meaning. */
-	if (out->n_cp && out->cps[out->n_cp - 1] == ' ')
+	if (out->n_cp && out->cps[out->n_cp - 1] == ' ') {
 		out->n_cp--;
-	r = nt_reserve_cp(out, 0);
-	if (r < 0)
-		return r;
-	r = nt_encode(out);
-	if (r < 0)
-		return r;
-	if (has_han && n && n->cc)
-		return nt_t2s(n, out);
+		out->len--;
+	}
+	out->cp_byte[out->n_cp] = (uint32_t)out->len;
+	out->text[out->len] = '\0';
 	return 0;
 }
 

@@ -1,6 +1,10 @@
 /* bench_classify.c — classification throughput on one core: the texts of
  * ../shared/eval/dev.tsv classified over and over with the shipped
- * lexicons.  Prints posts/s and MB/s.  Usage: bench_classify [SECONDS] */
+ * lexicons.  Prints posts/s and MB/s.
+ * Usage: bench_classify [SECONDS]   run for that much wall time (default 3)
+ *        bench_classify -r ROUNDS   run exactly ROUNDS passes over the set,
+ *                                   for repeatable instruction counts
+ *                                   under valgrind --tool=callgrind */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +26,8 @@ static int64_t cpu_us(void)
 
 int main(int argc, char **argv)
 {
-	double secs = argc > 1 ? atof(argv[1]) : 3.0;
+	double secs = 3.0;
+	long rounds = 0, round = 0;
 	char path[1024], dir[1024], err[512], *data, *s, *end;
 	char **texts = NULL, **langs = NULL;
 	size_t n = 0, cap = 0, len, bytes = 0, i;
@@ -30,6 +35,10 @@ int main(int argc, char **argv)
 	long posts = 0, assigned = 0;
 	int64_t t0, t1, c0, c1;
 
+	if (argc > 2 && strcmp(argv[1], "-r") == 0)
+		rounds = atol(argv[2]);
+	else if (argc > 1)
+		secs = atof(argv[1]);
 	snprintf(dir, sizeof(dir), "%s/config/rules", test_source_dir());
 	if (classify_rules_load(dir, &R, err, sizeof(err)) < 0) {
 		fprintf(stderr, "bench_classify: %s\n", err);
@@ -83,7 +92,8 @@ int main(int argc, char **argv)
 			posts++;
 		}
 		t1 = util_now_us();
-	} while ((double)(t1 - t0) < secs * 1e6);
+		round++;
+	} while (rounds > 0 ? round < rounds : (double)(t1 - t0) < secs * 1e6);
 	c1 = cpu_us();
 	printf("bench_classify: %ld posts (avg %.0f bytes) in %.2f s: "
 	       "%.0f posts/s, %.1f MB/s (%ld categories assigned)\n",

@@ -73,6 +73,12 @@ static void test_traditional_to_simplified(void)
 	ASSERT_INT_EQ(t.n_cp, 8);
 	ASSERT_INT_EQ(t.src_start[6], 6);
 	ASSERT_INT_EQ(t.src_end[7], 8);
+	/* The one-character table agrees with OpenCC on running text, and
+	 * leaves kana and Simplified text alone. */
+	check_fold(n, "國際關係與經濟發展，臺灣問題",
+	           "国际关系与经济发展,台湾问题");
+	check_fold(n, "中国の貢献を称賛した", "中国の贡献を称賛した");
+	check_fold(n, "为世界争取了宝贵时间", "为世界争取了宝贵时间");
 	normalize_text_free(&t);
 	normalize_close(n);
 }
@@ -129,6 +135,34 @@ static void test_invalid_utf8_and_limits(void)
 	normalize_text_free(&t);
 }
 
+/* A character that decomposes into many code points (U+FDFA, 18 of
+ * them, from 3 bytes) followed by a long ASCII run must not outgrow the
+ * room reserved for the post; every code point maps back into it. */
+static void test_expanding_then_ascii(void)
+{
+	struct normalize_text t = {0};
+	char in[3 * 40 + 300 + 1];
+	size_t i, pos = 0;
+
+	for (i = 0; i < 40; i++) {
+		memcpy(in + pos, "\xEF\xB7\xBA", 3);
+		pos += 3;
+	}
+	memset(in + pos, 'X', 300);
+	pos += 300;
+	in[pos] = '\0';
+	ASSERT_INT_EQ(normalize_run(NULL, in, pos, &t), 0);
+	ASSERT(t.n_cp > 40 * 10 + 300);
+	ASSERT_INT_EQ(t.cps[t.n_cp - 1], 'x');
+	ASSERT_INT_EQ(t.src_start[t.n_cp - 1], 40 + 299);
+	ASSERT_INT_EQ(t.cp_byte[t.n_cp], t.len);
+	ASSERT_INT_EQ(strlen(t.text), t.len);
+	/* The buffers are reused: a second, shorter run starts afresh. */
+	ASSERT_INT_EQ(normalize_run(NULL, "Ab", 2, &t), 0);
+	ASSERT_STR_EQ(t.text, "ab");
+	normalize_text_free(&t);
+}
+
 static void test_word_chars(void)
 {
 	ASSERT(normalize_is_word_cp('a'));
@@ -144,4 +178,4 @@ static void test_word_chars(void)
 TEST_MAIN(TEST(test_case_width_accents), TEST(test_entities),
           TEST(test_traditional_to_simplified), TEST(test_without_opencc),
           TEST(test_offsets_multibyte), TEST(test_invalid_utf8_and_limits),
-          TEST(test_word_chars))
+          TEST(test_expanding_then_ascii), TEST(test_word_chars))
