@@ -21,7 +21,8 @@
  * /loop/a and /loop/b answer 302 to each other.
  *
  * Generated feeds: /gen/<name>.xml?items=K[&base=B] is an RSS 2.0 feed of K
- * items with guids <name>-<B..B+K-1>, stable across requests.
+ * items with guids <name>-<B..B+K-1>, stable across requests; with
+ * grow=S&cap=C it gains one item every S seconds of uptime, C at most.
  *
  * Every request is appended to the log file (-l) as one line:
  *   <ms since start> <method> <uri> <status> inm=<If-None-Match or ->
@@ -296,7 +297,18 @@ static void handle(struct evhttp_request *req, void *arg)
 		size_t n = strcspn(path + 5, ".");
 
 		snprintf(name, sizeof(name), "%.*s", (int)(n < 100 ? n : 100), path + 5);
-		generate_feed(name, items ? atol(items) : 5, base ? atol(base) : 0, &body);
+		const char *grow = evhttp_find_header(&params, "grow");
+		const char *cap = evhttp_find_header(&params, "cap");
+		long n_items = items ? atol(items) : 5;
+
+		/* grow=S&cap=C: one more item every S seconds of server
+		 * uptime, at most C more, so feeds change while polled. */
+		if (grow && atol(grow) > 0) {
+			long more = (long)((util_monotonic_ms() - srv->started_ms) / 1000 / atol(grow));
+
+			n_items += cap && more > atol(cap) ? atol(cap) : more;
+		}
+		generate_feed(name, n_items, base ? atol(base) : 0, &body);
 	} else {
 		if (!safe_path(path)) {
 			status = 404;
