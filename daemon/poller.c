@@ -27,6 +27,7 @@
 
 #include <event2/event.h>
 
+#include "api_source.h"
 #include "classify.h"
 #include "config.h"
 #include "feed.h"
@@ -65,6 +66,8 @@ struct poll_feed {
 	bool polled;              /* finished at least one poll (for --once) */
 	bool retired;             /* removed by a reload while in flight */
 	bool kept;                /* scratch mark of poller_set_config */
+	char *api_id;             /* Mastodon account id, once looked up */
+	struct feed_doc *profile; /* API sources: the profile of this poll */
 	struct poller *p;
 };
 
@@ -318,30 +321,24 @@ static void poll_feed_free(struct poll_feed *f)
 		return;
 	free(f->account_key);
 	free(f->configured_url);
+	free(f->api_id);
+	feed_doc_free(f->profile);
 	store_feed_state_clear(&f->state);
 	free(f);
 }
 
-/* The URL a transfer goes to: the stored one (which follows permanent
- * redirects), or for API sources the endpoint that lists posts. */
+/* The URL the next transfer of a feed goes to first: the stored one
+ * (which follows permanent redirects) for web feeds, the profile endpoint
+ * for API sources.  NULL when it cannot be built. */
 static char *poll_feed_request_url(const struct poller *p, const struct poll_feed *f)
 {
-	struct buf b = {0};
-	const char *api;
+	char *url = NULL;
 
-	switch (f->kind) {
-	case FEED_KIND_BLUESKY:
-		api = p->cfg->bluesky_api ? p->cfg->bluesky_api
-					  : "https://public.api.bsky.app";
-		buf_printf(&b, "%s%sxrpc/app.bsky.feed.getAuthorFeed?actor=%s&limit=50",
-			   api, api[strlen(api) - 1] == '/' ? "" : "/",
-			   f->configured_url);
-		return b.data;
-	case FEED_KIND_MASTODON:
-	case FEED_KIND_WEB:
-	default:
+	if (f->kind == FEED_KIND_WEB)
 		return xstrdup(f->state.url ? f->state.url : f->configured_url);
-	}
+	if (api_profile_url(f->kind, f->configured_url, p->cfg->bluesky_api, &url) < 0)
+		return NULL;
+	return url;
 }
 
 static enum feed_format poll_feed_format(const struct poll_feed *f)
@@ -508,6 +505,9 @@ static void poller_done(void *arg, const struct fetch_response *resp)
 		snprintf(err, sizeof(err), "%s", resp->error);
 	} else if (resp->status == 304) {
 		poll.not_modified = true;
+		/* No posts, but the profile's counters are news. */
+		if (f->profile && f->profile->has_account)
+			poll.doc = f->profile;
 		if (resp->etag)
 			poll.etag = resp->etag;
 		if (resp->last_modified)
@@ -523,6 +523,17 @@ static void poller_done(void *arg, const struct fetch_response *resp)
 			       &doc, perr, sizeof(perr));
 		if (r < 0) {
 			snprintf(err, sizeof(err), "parse error: %s", perr);
+		} else if (f->profile && f->profile->has_account) {
+			/* The profile request's counters are the account's own
+			 * (statuses only echo a copy, without its creation). */
+			struct feed_account tmp = doc->account;
+
+			doc->account = f->profile->account;
+			doc->has_account = true;
+			f->profile->account = tmp; /* freed with the profile */
+		}
+		if (r < 0) {
+			/* reported above */
 		} else if ((r = poller_classify_all(p, doc, &results)) < 0) {
 			snprintf(err, sizeof(err), "classify: %s", strerror(-r));
 		} else {
@@ -613,6 +624,8 @@ out_free:
 		free(results);
 	}
 	feed_doc_free(doc);
+	feed_doc_free(f->profile);
+	f->profile = NULL;
 	if (p->once)
 		f->due_ms = POLLER_NEVER;
 	if (heap_push(p, f) < 0)
@@ -639,38 +652,108 @@ static int poll_feed_bind_host(struct poller *p, struct poll_feed *f)
 	return f->host ? 0 : -ENOMEM;
 }
 
+static void poller_fill_request(const struct poller *p,
+				struct fetch_request *req)
+{
+	memset(req, 0, sizeof(*req));
+	req->user_agent = p->cfg->user_agent;
+	req->timeout_ms = p->cfg->timeout * 1000;
+	req->connect_timeout_ms = p->cfg->connect_timeout * 1000;
+	req->max_body = p->cfg->max_body;
+	req->allow_private = p->cfg->allow_private;
+	req->max_redirects = 5;
+}
+
+/* Ends a poll that could not get going as a failed one, so it is recorded
+ * and backed off like any other failure. */
+static void poller_fail(struct poll_feed *f, const char *fmt, const char *detail)
+{
+	struct fetch_response resp = {0};
+
+	resp.retry_after = resp.max_age = -1;
+	snprintf(resp.errbuf, sizeof(resp.errbuf), fmt, detail);
+	resp.error = resp.errbuf;
+	poller_done(f, &resp);
+}
+
+/* The profile of an API source arrived: keep its counters (and Mastodon's
+ * account id), then ask for the posts with the stored validators. */
+static void poller_profile_done(void *arg, const struct fetch_response *resp)
+{
+	struct poll_feed *f = arg;
+	struct poller *p = f->p;
+	struct feed_parse_opts opts = {0};
+	struct fetch_request req;
+	char perr[256], *url = NULL;
+	int r;
+
+	if (f->retired || resp->error || resp->status < 200 || resp->status >= 300) {
+		poller_done(f, resp);
+		return;
+	}
+	opts.format = f->kind == FEED_KIND_MASTODON ? FEED_FORMAT_MASTODON
+						    : FEED_FORMAT_BLUESKY;
+	opts.base_url = resp->final_url;
+	opts.now = util_now();
+	feed_doc_free(f->profile);
+	f->profile = NULL;
+	r = feed_parse(resp->body ? resp->body : "", resp->body_len, &opts,
+		       &f->profile, perr, sizeof(perr));
+	if (r < 0) {
+		poller_fail(f, "profile: parse error: %s", perr);
+		return;
+	}
+	if (f->kind == FEED_KIND_MASTODON) {
+		char *id = NULL;
+
+		if (api_mastodon_account_id(resp->body ? resp->body : "",
+					    resp->body_len, &id) < 0) {
+			poller_fail(f, "profile: %s", "no account id in the lookup answer");
+			return;
+		}
+		free(f->api_id);
+		f->api_id = id;
+	}
+	if (api_posts_url(f->kind, f->configured_url, p->cfg->bluesky_api, f->api_id,
+			  &url) < 0) {
+		poller_fail(f, "%s", "cannot build the posts URL");
+		return;
+	}
+	poller_fill_request(p, &req);
+	req.url = url;
+	req.etag = f->state.etag;
+	req.last_modified = f->state.last_modified;
+	r = fetch_start(p->fetch, &req, poller_done, f);
+	free(url);
+	if (r < 0)
+		poller_fail(f, "cannot start transfer: %s", strerror(-r));
+}
+
 static void poller_start_feed(struct poller *p, struct poll_feed *f)
 {
-	struct fetch_request req = {0};
+	struct fetch_request req;
 	char *url;
 	int r;
 
 	url = poll_feed_request_url(p, f);
+	poller_fill_request(p, &req);
 	req.url = url;
-	req.etag = f->state.etag;
-	req.last_modified = f->state.last_modified;
-	req.user_agent = p->cfg->user_agent;
-	req.timeout_ms = p->cfg->timeout * 1000;
-	req.connect_timeout_ms = p->cfg->connect_timeout * 1000;
-	req.max_body = p->cfg->max_body;
-	req.allow_private = p->cfg->allow_private;
-	req.max_redirects = 5;
+	if (f->kind == FEED_KIND_WEB) {
+		req.etag = f->state.etag;
+		req.last_modified = f->state.last_modified;
+	}
 	f->started_us = util_now_us();
 	f->in_flight = true;
 	f->host->in_flight++;
 	p->in_flight++;
-	r = url ? fetch_start(p->fetch, &req, poller_done, f) : -ENOMEM;
+	r = url ? fetch_start(p->fetch, &req, f->kind == FEED_KIND_WEB ? poller_done
+								     : poller_profile_done,
+			      f)
+		: -EINVAL;
 	free(url);
-	if (r < 0) {
-		struct fetch_response resp = {0};
-
-		/* Recorded as a failed poll, so it is seen and backed off. */
-		resp.retry_after = resp.max_age = -1;
-		snprintf(resp.errbuf, sizeof(resp.errbuf), "cannot start transfer: %s",
-			 r == -EINVAL ? "URL is not http(s)" : strerror(-r));
-		resp.error = resp.errbuf;
-		poller_done(f, &resp);
-	}
+	if (r < 0)
+		poller_fail(f, "cannot start transfer: %s",
+			    r == -EINVAL ? "URL is not http(s)" : strerror(-r));
 }
 
 static void poller_timer_cb(evutil_socket_t fd, short what, void *arg)

@@ -1,0 +1,30 @@
+/*
+ * api_source.h — the endpoints behind `mastodon:` and `bluesky:` feeds.  A
+ * poll of such a feed is two requests: the account's profile (for its
+ * follower, following and post counts) and then its posts.  Mastodon's
+ * posts endpoint needs the account's numeric id, which the profile gives.
+ * Pure: strings in, strings out.
+ */
+#ifndef DEMARCHE_API_SOURCE_H
+#define DEMARCHE_API_SOURCE_H
+
+#include <stddef.h>
+
+#include "config.h"
+
+/* The profile URL of a feed (a *new* string in *out), for kinds other than
+ * FEED_KIND_WEB.  configured is the feed as written after its prefix:
+ * "https://host/@user" for Mastodon, a handle or DID for Bluesky.
+ * Returns 0, -EINVAL for a malformed feed, or -ENOMEM. */
+int api_profile_url(enum feed_kind kind, const char *configured,
+                    const char *bluesky_api, char **out);
+/* The posts URL; account_id is the Mastodon id from the profile (unused for
+ * Bluesky).  Returns 0, -EINVAL or -ENOMEM. */
+int api_posts_url(enum feed_kind kind, const char *configured,
+                  const char *bluesky_api, const char *account_id, char **out);
+/* The "id" of a Mastodon account object (a *new* string), checked to be
+ * plain digits or letters so it is safe in a URL path.  Returns 0, -EBADMSG
+ * when absent or malformed, or -ENOMEM. */
+int api_mastodon_account_id(const char *body, size_t len, char **out);
+
+#endif
