@@ -235,7 +235,8 @@ static int daemon_setup(struct daemon *d, bool demo)
 
 	r = store_open(d->cfg->database, &d->store, err, sizeof(err));
 	if (r < 0) {
-		log_err("database %s: %s", d->cfg->database, err);
+		/* err names the file. */
+		log_err("cannot open the database: %s", err);
 		return EX_IOERR;
 	}
 	if (store_sync_config(d->store, d->cfg) < 0) {

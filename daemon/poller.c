@@ -39,8 +39,8 @@
 
 #define POLLER_MAX_BACKOFF (6 * 3600) /* seconds */
 #define POLLER_MAX_TTL (24 * 3600)    /* a feed's own hint is capped here */
-#define POLLER_STORE_RETRY 30         /* seconds before retrying a poll whose
-                                       * write failed */
+#define POLLER_STORE_RETRY 30         /* seconds (at most the interval) before
+                                       * retrying a poll whose write failed */
 #define POLLER_THROTTLE_FEEDS 3       /* 429/503s from distinct polls of a
                                        * host within the window pause it */
 #define POLLER_THROTTLE_WINDOW_MS (5 * 60 * 1000)
@@ -575,7 +575,9 @@ static void poller_done(void *arg, const struct fetch_response *resp)
 			f->configured_url, store_errmsg(p->store));
 		/* Validators were not saved, so the next poll refetches what
 		 * this one could not keep. */
-		f->due_ms = util_monotonic_ms() + POLLER_STORE_RETRY * 1000;
+		f->due_ms = util_monotonic_ms() +
+			    (f->interval < POLLER_STORE_RETRY ? f->interval
+							      : POLLER_STORE_RETRY) * 1000;
 		goto out_free;
 	}
 	p->stats.new_posts += (uint64_t)counts.new_posts;

@@ -63,7 +63,7 @@ start_server() {
 
 # sql QUERY: runs a query on the test database, one row per line.
 sql() {
-	sqlite3 -batch -noheader "$WORK/test.db" "$1"
+	sqlite3 -batch -noheader "${DB:-$WORK/test.db}" "$1"
 }
 
 # Polls until $1 evaluates true or $2 tenths of a second pass.
