@@ -89,5 +89,10 @@ void loop_free(struct loop *l)
 		event_free(l->sig_hup);
 	if (l->base)
 		event_base_free(l->base);
+	/* Removing the events restored the default actions; a late signal
+	 * during the rest of the shutdown must not kill the process. */
+	signal(SIGTERM, SIG_IGN);
+	signal(SIGINT, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
 	free(l);
 }

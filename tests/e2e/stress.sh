@@ -1,0 +1,68 @@
+# Graceful stop and reload under load: while the daemon polls a thousand
+# growing feeds every second, SIGHUP arrives again and again (alternating a
+# good config, a broken one and one with more feeds), then SIGTERM twice.
+# It must not crash, must exit 0 within its stop deadline, and a final
+# clean poll must find every post stored exactly once.
+. "$DEMARCHE_TESTS_DIR/e2e/lib/common.sh"
+e2e_setup
+mkdir "$WORK/feeds"
+start_server "$WORK/feeds"
+
+FEEDS=${STRESS_FEEDS:-1000}
+write_conf() { # $1 = number of feeds, $2 = extra text
+	{
+		printf '[storage]\ndatabase = test.db\n'
+		printf '[poll]\ninterval = 1s\nconcurrency = 32\nper_host = 32\ntimeout = 10s\nstop_timeout = 4s\nallow_private_addresses = yes\n'
+		printf '[classifier]\nrules = %s/config/rules\n' "$SRC"
+		i=0
+		while [ $i -lt "$1" ]; do
+			printf '[account "a%d"]\nfeed = %s/gen/f%d.xml?items=2&grow=1&cap=6\n' $i "$BASE" $i
+			i=$((i + 1))
+		done
+		printf '%s\n' "$2"
+	} >"$WORK/test.conf"
+}
+alive() { kill -0 "$DAEMON_PID" 2>/dev/null; }
+
+write_conf "$FEEDS" ""
+"$BUILD/demarched" -c "$WORK/test.conf" --foreground >"$WORK/daemon.log" 2>&1 &
+DAEMON_PID=$!
+wait_for 'grep -q "polling $FEEDS feed" "$WORK/daemon.log"' 300 || fail "daemon did not start"
+k=0
+while [ $k -lt 12 ]; do
+	case $((k % 3)) in
+	0) write_conf "$FEEDS" "" ;;
+	1) write_conf "$FEEDS" "[poll]
+interval = never" ;;
+	2) write_conf $((FEEDS + 50)) "" ;;
+	esac
+	kill -HUP "$DAEMON_PID"
+	sleep 0.4
+	k=$((k + 1))
+done
+alive && pass "alive after 12 reloads under load" || fail "died during reloads"
+check "broken reloads were refused" \
+	"$(grep -c 'keeping the running configuration' "$WORK/daemon.log" | awk '{print ($1 >= 1) ? "yes" : "no"}')" yes
+t0=$(date +%s)
+kill -TERM "$DAEMON_PID"
+sleep 0.2
+kill -TERM "$DAEMON_PID" 2>/dev/null
+wait_for '! alive' 200 || { fail "did not stop"; kill -KILL "$DAEMON_PID"; }
+wait "$DAEMON_PID"
+rc=$?
+t1=$(date +%s)
+DAEMON_PID=""
+check "exit 0 after SIGTERM twice" "$rc" 0
+[ $((t1 - t0)) -le 8 ] && pass "stopped within the 4 s deadline (+ margin): $((t1 - t0)) s" ||
+	fail "stop took $((t1 - t0)) s"
+grep -E "AddressSanitizer|runtime error" "$WORK/daemon.log" && fail "sanitizer report"
+check "integrity" "$(sql 'PRAGMA integrity_check')" ok
+
+sleep 2 # feeds reach their final size (6 s of uptime at least)
+write_conf $((FEEDS + 50)) ""
+"$BUILD/demarched" -c "$WORK/test.conf" --once >"$WORK/final.log" 2>&1
+check "final poll exits 0" "$?" 0
+check "every post exactly once" "$(sql 'SELECT count(*) FROM posts')" $(((FEEDS + 50) * 8))
+check "every feed complete" \
+	"$(sql 'SELECT count(*) FROM feeds f WHERE (SELECT count(*) FROM posts p WHERE p.feed_id=f.id) <> 8')" 0
+finish
