@@ -41,8 +41,8 @@
 #define POLLER_MAX_TTL (24 * 3600)    /* a feed's own hint is capped here */
 #define POLLER_STORE_RETRY 30         /* seconds (at most the interval) before
                                        * retrying a poll whose write failed */
-#define POLLER_THROTTLE_FEEDS 3       /* 429/503s from distinct polls of a
-                                       * host within the window pause it */
+#define POLLER_THROTTLE_FEEDS 3       /* distinct feeds of a host told to slow
+                                       * down within the window pause it */
 #define POLLER_THROTTLE_WINDOW_MS (5 * 60 * 1000)
 #define POLLER_HOST_PAUSE_MIN 60      /* seconds, when no Retry-After says */
 #define POLLER_NEVER INT64_MAX
@@ -79,7 +79,9 @@ struct poll_host {
 	struct poll_host *ring_prev, *ring_next; /* in the ready ring */
 	bool in_ring;
 	int64_t paused_until_ms;     /* monotonic; 0 = not paused */
-	int throttle_hits;           /* 429/503s in the current window */
+	const struct poll_feed *throttled[POLLER_THROTTLE_FEEDS]; /* distinct
+	                              * feeds told to slow down in the window */
+	int n_throttled;
 	int64_t throttle_window_ms;  /* when that window started */
 	struct poll_host *all_next;  /* in poller.all_hosts */
 };
@@ -288,29 +290,35 @@ static void host_unqueue(struct poller *p, struct poll_feed *f)
 		ring_remove(p, h);
 }
 
-/* A 429/503 from this host: pause the whole host only when several polls
- * in a short window were told so. */
-static void host_throttled(struct poller *p, struct poll_host *h, int64_t retry_after)
+/* A 429/503 for feed f: pause the whole host only when several distinct
+ * feeds of it were told so within a short window, so one broken route on
+ * a shared bridge does not stall every feed there. */
+static void host_throttled(struct poll_host *h, const struct poll_feed *f,
+			   int64_t retry_after)
 {
 	int64_t now = util_monotonic_ms(), pause;
+	int i;
 
 	if (now - h->throttle_window_ms > POLLER_THROTTLE_WINDOW_MS) {
 		h->throttle_window_ms = now;
-		h->throttle_hits = 0;
+		h->n_throttled = 0;
 	}
-	if (++h->throttle_hits < POLLER_THROTTLE_FEEDS)
+	for (i = 0; i < h->n_throttled; i++)
+		if (h->throttled[i] == f) /* compared, never dereferenced */
+			return;
+	h->throttled[h->n_throttled++] = f;
+	if (h->n_throttled < POLLER_THROTTLE_FEEDS)
 		return;
 	/* The server's own figure when it gave one, else a minute. */
 	pause = retry_after > 0 ? retry_after : POLLER_HOST_PAUSE_MIN;
 	if (pause > 3600)
 		pause = 3600;
 	h->paused_until_ms = now + pause * 1000;
-	h->throttle_hits = 0;
-	log_notice("host %s: %d polls told to slow down within %d min; pausing "
+	h->n_throttled = 0;
+	log_notice("host %s: %d feeds told to slow down within %d min; pausing "
 		   "the host for %llds",
 		   h->name, POLLER_THROTTLE_FEEDS, POLLER_THROTTLE_WINDOW_MS / 60000,
 		   (long long)pause);
-	(void)p;
 }
 
 /* ---- feed records ---- */
@@ -563,7 +571,7 @@ static void poller_done(void *arg, const struct fetch_response *resp)
 			f, failures,
 			resp->status == 429 || resp->status == 503 ? resp->retry_after : -1);
 		if (resp->status == 429 || resp->status == 503)
-			host_throttled(p, f->host, resp->retry_after);
+			host_throttled(f->host, f, resp->retry_after);
 		poll.error = err;
 	}
 	poll.next_poll = now + (delay + 999) / 1000;
