@@ -20,9 +20,8 @@ void log_init(const char *ident, bool foreground, bool verbose)
 {
 	log_ident = ident;
 	log_verbose_on = verbose;
-	if (getenv("JOURNAL_STREAM") && !foreground)
-		log_target_current = LOG_TARGET_JOURNAL;
-	else if (getenv("JOURNAL_STREAM"))
+	/* systemd connects stderr to the journal and says so. */
+	if (getenv("JOURNAL_STREAM"))
 		log_target_current = LOG_TARGET_JOURNAL;
 	else if (!foreground) {
 		log_target_current = LOG_TARGET_SYSLOG;

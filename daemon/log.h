@@ -16,8 +16,8 @@ enum log_target {
 	LOG_TARGET_SYSLOG,
 };
 
-/* Picks the journal when $JOURNAL_STREAM is set and foreground is false,
- * syslog when not in the foreground otherwise, stderr in the foreground. */
+/* Picks the journal when $JOURNAL_STREAM is set, else syslog when not in
+ * the foreground, else stderr. */
 void log_init(const char *ident, bool foreground, bool verbose);
 void log_set_target(enum log_target target);
 void log_set_verbose(bool verbose);
