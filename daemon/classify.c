@@ -229,12 +229,12 @@ out_free:
 }
 
 int classify_rules_attach_model(struct classify_rules *rules,
-                                struct model *model, double weight,
-                                char *err, size_t errlen)
+                                struct model *model, double weight, char *err,
+                                size_t errlen)
 {
 	struct buf b = {0};
-	char *base = rules->rules_version ? rules->rules_version
-	                                  : rules->version;
+	char *base =
+	    rules->rules_version ? rules->rules_version : rules->version;
 
 	if (!(weight >= 0 && weight <= 1)) {
 		snprintf(err, errlen, "model weight %g is not within [0, 1]",
@@ -765,9 +765,9 @@ int classify_text_opts(const struct classify_rules *rules, const char *text,
 			                   ? score / rc->threshold
 			                   : 0.0;
 
-			combined = (1 - w) * rpart +
-			           w * ms.p[cat] /
-			               model_threshold(rules->model, cat);
+			combined =
+			    (1 - w) * rpart +
+			    w * ms.p[cat] / model_threshold(rules->model, cat);
 			assigned = combined + 1e-9 >= 1.0;
 			listed = S->ev.n > 0 || ms.p[cat] >= 0.05;
 		}

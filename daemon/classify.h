@@ -60,13 +60,12 @@ int classify_text(const struct classify_rules *rules, const char *text,
 void classify_result_clear(struct classify_result *res);
 
 /* classify_text_opts flags. */
-#define CLASSIFY_ALL_SCORES                             \
-	1u /* also list categories with a non-zero      \
-	      score under their threshold (assigned 0), \
-	      for `demarche eval --errors` and tuning */
-#define CLASSIFY_RULES_ONLY                               \
-	2u /* ignore an attached model (model weight 0) */
-#define CLASSIFY_MODEL_ONLY                               \
+#define CLASSIFY_ALL_SCORES                                                 \
+	1u                     /* also list categories with a non-zero      \
+	                          score under their threshold (assigned 0), \
+	                          for `demarche eval --errors` and tuning */
+#define CLASSIFY_RULES_ONLY 2u /* ignore an attached model (model weight 0) */
+#define CLASSIFY_MODEL_ONLY \
 	4u /* decide by the attached model alone (weight 1) */
 /* classify_text with flags; classify_text(r, t, l, o) is
  * classify_text_opts(r, t, l, 0, o).  Texts over 1 MiB are classified by
@@ -88,8 +87,8 @@ struct model;
  * the model) or -EINVAL (weight outside [0, 1]; the caller keeps it).
  */
 int classify_rules_attach_model(struct classify_rules *rules,
-                                struct model *model, double weight,
-                                char *err, size_t errlen);
+                                struct model *model, double weight, char *err,
+                                size_t errlen);
 /* The attached model or NULL (borrowed), and its weight. */
 const struct model *classify_rules_model(const struct classify_rules *rules);
 double classify_rules_model_weight(const struct classify_rules *rules);

@@ -72,7 +72,7 @@ int cmd_load_classifier(const struct cmd_globals *g, const char *prog,
 		                                sizeof(err));
 	if (r < 0) {
 		fprintf(stderr, "demarche %s: %s\n", prog, err);
-		rc = r == -ENOMEM ? EX_OSERR
+		rc = r == -ENOMEM   ? EX_OSERR
 		     : r == -EINVAL ? EX_DATAERR
 		                    : EX_NOINPUT;
 		model_free(m);
@@ -626,10 +626,9 @@ int cmd_eval_main(const struct cmd_globals *g, int argc, char **argv)
 				int gi = (it->labels >> i) & 1;
 
 				if (gi != (int)((pred >> i) & 1))
-					print_errors_for(&res, i,
-					                 gi ? "FN" : "FP",
-					                 it->id, it->lang,
-					                 it->text);
+					print_errors_for(
+					    &res, i, gi ? "FN" : "FP", it->id,
+					    it->lang, it->text);
 			}
 			classify_result_clear(&res);
 		}
@@ -646,8 +645,7 @@ int cmd_eval_main(const struct cmd_globals *g, int argc, char **argv)
 	printf("\n");
 	print_tally(&t[main_run]);
 	if (main_run != RUN_RULES) {
-		printf("\ncomparison: F1 per category and macro-F1\n%-16s",
-		       "");
+		printf("\ncomparison: F1 per category and macro-F1\n%-16s", "");
 		for (i = 0; i < NCAT; i++)
 			printf(" %8.8s", classify_category_keys[i]);
 		printf(" %8s\n", "macro");

@@ -137,8 +137,9 @@ int cmd_reclassify_main(const struct cmd_globals *g, int argc, char **argv)
 	       "categories\nrules version %s\n",
 	       cnt.posts, cnt.batches, cnt.changed, classify_rules_version(R));
 	if (r < 0) {
-		fprintf(stderr, "demarche reclassify: %s (the batch in hand "
-		                "was rolled back)\n",
+		fprintf(stderr,
+		        "demarche reclassify: %s (the batch in hand "
+		        "was rolled back)\n",
 		        err);
 		rc = r == -ENOMEM ? EX_OSERR : EX_IOERR;
 	} else if (cnt.stopped) {

@@ -118,8 +118,9 @@ int cmd_train_main(const struct cmd_globals *g, int argc, char **argv)
 		switch (ch) {
 		case 'l':
 			if (n_files == TRAIN_MAX_FILES) {
-				fprintf(stderr, "demarche train: at most %d "
-				                "--labels files\n",
+				fprintf(stderr,
+				        "demarche train: at most %d "
+				        "--labels files\n",
 				        TRAIN_MAX_FILES);
 				return EX_USAGE;
 			}
@@ -259,10 +260,11 @@ int cmd_train_main(const struct cmd_globals *g, int argc, char **argv)
 			fn += gold && !pred;
 		}
 		printf("%-18s %9zu %12.3f\n", classify_category_keys[c], pos[c],
-		       tp ? 2.0 * (double)tp / (double)(2 * tp + fp + fn) : 0.0);
+		       tp ? 2.0 * (double)tp / (double)(2 * tp + fp + fn)
+		          : 0.0);
 	}
-	printf("model %s written to %s (%zu bytes)\n", model_version(m),
-	       output, len);
+	printf("model %s written to %s (%zu bytes)\n", model_version(m), output,
+	       len);
 	goto out_free;
 out_badopt:
 	fprintf(stderr, "demarche train: bad value '%s'\n", optarg);

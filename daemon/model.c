@@ -160,11 +160,11 @@ static size_t for_each_ngram(unsigned buckets, unsigned min_n, unsigned max_n,
 /* ---- scoring ---- */
 
 struct score_ctx {
-	const struct model *m;                               /* the model */
-	double sum[NCAT];                                    /* weight sums */
-	uint32_t top_bucket[NCAT][MODEL_TOP_CONTRIB];        /* for dedup */
-	struct model_scores *out;                            /* top lists */
-	size_t n_cp;                                         /* text length */
+	const struct model *m;                        /* the model */
+	double sum[NCAT];                             /* weight sums */
+	uint32_t top_bucket[NCAT][MODEL_TOP_CONTRIB]; /* for dedup */
+	struct model_scores *out;                     /* top lists */
+	size_t n_cp;                                  /* text length */
 };
 
 static void score_one(void *ctx, uint32_t b, long start, unsigned n)
@@ -240,9 +240,9 @@ void model_score(const struct model *m, const uint32_t *cps, size_t n_cp,
 
 /* One example as a sparse vector. */
 struct sparse {
-	size_t off;  /* first entry in the shared arrays */
-	size_t n;    /* entries */
-	unsigned y;  /* label bits */
+	size_t off; /* first entry in the shared arrays */
+	size_t n;   /* entries */
+	unsigned y; /* label bits */
 };
 
 struct collect {
@@ -307,8 +307,7 @@ static int set_version(struct model *m)
 	return 0;
 }
 
-static int check_params(const struct model_params *p, char *err,
-                        size_t errlen)
+static int check_params(const struct model_params *p, char *err, size_t errlen)
 {
 	if (p->buckets < MODEL_MIN_BUCKETS || p->buckets > MODEL_MAX_BUCKETS ||
 	    (p->buckets & (p->buckets - 1))) {
@@ -318,15 +317,16 @@ static int check_params(const struct model_params *p, char *err,
 		return -EINVAL;
 	}
 	if (p->min_n < 1 || p->max_n < p->min_n || p->max_n > MODEL_MAX_NGRAM) {
-		snprintf(err, errlen, "n-gram lengths must satisfy 1 <= min <= "
-		                      "max <= %d",
+		snprintf(err, errlen,
+		         "n-gram lengths must satisfy 1 <= min <= "
+		         "max <= %d",
 		         MODEL_MAX_NGRAM);
 		return -EINVAL;
 	}
 	if (p->epochs < 1 || p->epochs > 10000 || !(p->rate > 0) ||
 	    p->rate > 100 || !(p->l2 >= 0) || p->l2 >= 1 ||
-	    !(p->pos_weight >= 1) || p->pos_weight > 1000 ||
-	    !(p->prune >= 0) || p->prune > 1) {
+	    !(p->pos_weight >= 1) || p->pos_weight > 1000 || !(p->prune >= 0) ||
+	    p->prune > 1) {
 		snprintf(err, errlen, "training parameters out of range");
 		return -EINVAL;
 	}
@@ -362,7 +362,8 @@ static void fit_category(const struct model_params *p, const struct sparse *xs,
 		for (i = 0; i < n; i++) {
 			const struct sparse *x = &xs[order[i]];
 			int y = (x->y >> c) & 1;
-			double z = 0, g, lr = p->rate / (1 + p->rate * p->l2 * t);
+			double z = 0, g,
+			       lr = p->rate / (1 + p->rate * p->l2 * t);
 
 			t++;
 			for (j = 0; j < x->n; j++)
@@ -378,8 +379,8 @@ static void fit_category(const struct model_params *p, const struct sparse *xs,
 				scale = 1;
 			}
 			for (j = 0; j < x->n; j++)
-				v[fb[x->off + j]] -= lr * g * fv[x->off + j] /
-				                     scale;
+				v[fb[x->off + j]] -=
+				    lr * g * fv[x->off + j] / scale;
 			b -= lr * g;
 		}
 	}
@@ -599,15 +600,23 @@ static int next_double(const char **s, double *out)
 }
 
 /* The header keys in the order they must come. */
-enum hdr { H_MAGIC, H_NGRAM, H_BUCKETS, H_CATS, H_THRESH, H_BIAS, H_EXAMPLES,
-	   H_BODY };
+enum hdr {
+	H_MAGIC,
+	H_NGRAM,
+	H_BUCKETS,
+	H_CATS,
+	H_THRESH,
+	H_BIAS,
+	H_EXAMPLES,
+	H_BODY
+};
 
 static int parse_header(struct parser *ps, struct model *m, enum hdr *state,
                         const char *ln, int *map)
 {
 	static const char *const keys[] = {
-	    "demarche-model", "ngram", "buckets", "categories", "threshold",
-	    "bias", "examples"};
+	    "demarche-model", "ngram", "buckets", "categories",
+	    "threshold",      "bias",  "examples"};
 	size_t kl = strlen(keys[*state]);
 	const char *s = ln + kl + 1;
 	unsigned long a, b;
@@ -620,8 +629,9 @@ static int parse_header(struct parser *ps, struct model *m, enum hdr *state,
 		if (next_ulong(&s, 1000000, &a) < 0 || *s)
 			return perr(ps, "bad format version");
 		if (a != MODEL_FORMAT_VERSION)
-			return perr(ps, "format version %s not supported "
-			                "(this build reads version 1)",
+			return perr(ps,
+			            "format version %s not supported "
+			            "(this build reads version 1)",
 			            ln + kl + 1);
 		break;
 	case H_NGRAM:
@@ -654,8 +664,9 @@ static int parse_header(struct parser *ps, struct model *m, enum hdr *state,
 			int idx;
 
 			if (l == 0 || l >= sizeof(key))
-				return perr(ps, "categories needs the %s "
-				                "category keys",
+				return perr(ps,
+				            "categories needs the %s "
+				            "category keys",
 				            "4");
 			memcpy(key, s, l);
 			key[l] = '\0';
@@ -684,8 +695,9 @@ static int parse_header(struct parser *ps, struct model *m, enum hdr *state,
 				            keys[*state]);
 			if (*state == H_THRESH) {
 				if (!(d > 0 && d < 1))
-					return perr(ps, "thresholds must lie "
-					                "strictly between 0 and 1");
+					return perr(ps,
+					            "thresholds must lie "
+					            "strictly between 0 and 1");
 				m->threshold[map[c]] = d;
 			} else {
 				m->bias[map[c]] = d;

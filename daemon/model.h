@@ -21,10 +21,10 @@
 /* Version of the file format model_serialize() writes. */
 #define MODEL_FORMAT_VERSION 1
 /* Limits on what a model may declare. */
-#define MODEL_MIN_BUCKETS  (1u << 8)
-#define MODEL_MAX_BUCKETS  (1u << 24)
-#define MODEL_MAX_FILE     (512u * 1024 * 1024)
-#define MODEL_MAX_NGRAM    8
+#define MODEL_MIN_BUCKETS (1u << 8)
+#define MODEL_MAX_BUCKETS (1u << 24)
+#define MODEL_MAX_FILE    (512u * 1024 * 1024)
+#define MODEL_MAX_NGRAM   8
 /* Only this many leading code points of a text are scored. */
 #define MODEL_MAX_SCORED_CP 65536
 
@@ -39,16 +39,16 @@ struct model_example {
 };
 
 struct model_params {
-	unsigned buckets;   /* hash buckets, a power of two */
-	unsigned min_n;     /* shortest n-gram, in code points */
-	unsigned max_n;     /* longest n-gram */
-	unsigned epochs;    /* passes over the examples */
-	double rate;        /* initial learning rate */
-	double l2;          /* L2 penalty per example */
-	double pos_weight;  /* cap on the weight of positive examples
-	                       (balanced as sqrt(neg/pos), at most this) */
-	double prune;       /* weights smaller in magnitude are dropped */
-	uint64_t seed;      /* shuffling seed: same seed, same model */
+	unsigned buckets;  /* hash buckets, a power of two */
+	unsigned min_n;    /* shortest n-gram, in code points */
+	unsigned max_n;    /* longest n-gram */
+	unsigned epochs;   /* passes over the examples */
+	double rate;       /* initial learning rate */
+	double l2;         /* L2 penalty per example */
+	double pos_weight; /* cap on the weight of positive examples
+	                      (balanced as sqrt(neg/pos), at most this) */
+	double prune;      /* weights smaller in magnitude are dropped */
+	uint64_t seed;     /* shuffling seed: same seed, same model */
 };
 /* Fills the defaults (2^18 buckets, 1-4 grams, 30 epochs, ...). */
 void model_params_default(struct model_params *p);

@@ -47,9 +47,9 @@ static const char *const sql[N_STMTS] = {
 
 /* One post of a batch, copied out of the SELECT. */
 struct post {
-	int64_t id;       /* posts.id */
-	char *text;       /* what is classified */
-	char *lang;       /* or NULL */
+	int64_t id; /* posts.id */
+	char *text; /* what is classified */
+	char *lang; /* or NULL */
 };
 
 struct ctx {
@@ -189,8 +189,8 @@ static void posts_free(struct post *v, size_t n)
 
 /* Reads the next batch after `after` into v; returns the count or a
  * negative errno. */
-static int read_batch(struct ctx *c, int64_t after, int64_t since,
-                      size_t batch, struct post *v)
+static int read_batch(struct ctx *c, int64_t after, int64_t since, size_t batch,
+                      struct post *v)
 {
 	sqlite3_stmt *s = c->s[S_SELECT];
 	size_t n = 0;

@@ -24,10 +24,10 @@ struct sqlite3;
 #define RECLASSIFY_MAX_BATCH     100000
 
 struct reclassify_opts {
-	int64_t since;  /* only posts whose report_time >= since (UTC epoch
-	                   seconds); INT64_MIN for all */
-	size_t batch;   /* posts per transaction, 1..RECLASSIFY_MAX_BATCH */
-	int64_t now;    /* classified_at of the new rows */
+	int64_t since; /* only posts whose report_time >= since (UTC epoch
+	                  seconds); INT64_MIN for all */
+	size_t batch;  /* posts per transaction, 1..RECLASSIFY_MAX_BATCH */
+	int64_t now;   /* classified_at of the new rows */
 	volatile sig_atomic_t *stop; /* when set, stop after the current
 	                                batch (may be NULL) */
 };

@@ -88,13 +88,20 @@ static uint32_t *ascii_cps(const char *s, size_t *n)
 /* A toy task: "tariff"/"boycott" posts are economic_coercion (index 2),
  * "detrick"/"lab" posts origin_narrative (3), the rest none. */
 static const char *const toy_text[] = {
-    "we will impose tariffs on your wine",   "a boycott of your beef is coming",
-    "tariffs follow if you insist",          "consumers will boycott the brand",
-    "open the detrick lab to inspection",    "the lab at detrick must explain",
-    "detrick hides secrets in its lab",      "what happened in the detrick lab",
-    "the ambassador met the mayor today",    "a concert for the new year",
-    "students visited the embassy garden",   "the weather in the capital is mild",
-    "tea and friendship at the reception",   "the minister praised the new bridge",
+    "we will impose tariffs on your wine",
+    "a boycott of your beef is coming",
+    "tariffs follow if you insist",
+    "consumers will boycott the brand",
+    "open the detrick lab to inspection",
+    "the lab at detrick must explain",
+    "detrick hides secrets in its lab",
+    "what happened in the detrick lab",
+    "the ambassador met the mayor today",
+    "a concert for the new year",
+    "students visited the embassy garden",
+    "the weather in the capital is mild",
+    "tea and friendship at the reception",
+    "the minister praised the new bridge",
 };
 static const unsigned toy_labels[] = {4, 4, 4, 4, 8, 8, 8, 8, 0, 0, 0, 0, 0, 0};
 #define N_TOY (sizeof(toy_text) / sizeof(toy_text[0]))
@@ -207,8 +214,8 @@ static const char *parse_err(const char *text)
 {
 	static char err[512];
 	struct model *m = NULL;
-	int r = model_parse(text, strlen(text), "m.model", &m, err,
-	                    sizeof(err));
+	int r =
+	    model_parse(text, strlen(text), "m.model", &m, err, sizeof(err));
 
 	model_free(m);
 	return r == -EINVAL ? err : "(accepted)";
@@ -227,9 +234,9 @@ static char *with_sum(const char *body)
 	return buf_steal(&b);
 }
 
-#define HDR                                                              \
-	"demarche-model 1\n# test\nngram 1 3\nbuckets 256\n"             \
-	"categories blame_rebuttal western_failure economic_coercion "   \
+#define HDR                                                               \
+	"demarche-model 1\n# test\nngram 1 3\nbuckets 256\n"              \
+	"categories blame_rebuttal western_failure economic_coercion "    \
 	"origin_narrative\nthreshold 0.5 0.5 0.5 0.5\nbias -1 -1 -1 -1\n" \
 	"examples 3\n"
 
@@ -251,8 +258,8 @@ static void test_parse_errors(void)
 	struct model *m = NULL;
 	char err[256], *bad;
 
-	REQUIRE(model_parse(ok, strlen(ok), "m.model", &m, err,
-	                    sizeof(err)) == 0);
+	REQUIRE(model_parse(ok, strlen(ok), "m.model", &m, err, sizeof(err)) ==
+	        0);
 	ASSERT(strncmp(model_version(m), "ngram1-3:", 9) == 0);
 	model_free(m);
 	/* One changed digit: the checksum catches it, on its line. */
@@ -272,8 +279,9 @@ static void test_parse_errors(void)
 	}
 	expect_err("demarche-model 2\n", 1,
 	           "m.model:1: format version 2 not supported");
-	expect_err("something else\n", 1, "m.model:1: expected "
-	                                   "'demarche-model'");
+	expect_err("something else\n", 1,
+	           "m.model:1: expected "
+	           "'demarche-model'");
 	expect_err("demarche-model 1\nbuckets 256\n", 1,
 	           "m.model:2: expected 'ngram'");
 	expect_err("demarche-model 1\nngram 1 3\nbuckets 300\n", 1,
@@ -345,8 +353,7 @@ static void test_blend(void)
 	REQUIRE(m);
 	ASSERT(classify_rules_attach_model(R, m, 1.5, err, sizeof(err)) ==
 	       -EINVAL);
-	REQUIRE(classify_rules_attach_model(R, m, 0.5, err, sizeof(err)) ==
-	        0);
+	REQUIRE(classify_rules_attach_model(R, m, 0.5, err, sizeof(err)) == 0);
 	ASSERT(strstr(classify_rules_version(R), ";model=ngram1-4:"));
 	ASSERT(strstr(classify_rules_version(R), ";w=0.5"));
 	REQUIRE(classify_text_opts(R, text, "en", CLASSIFY_ALL_SCORES, &res) ==
@@ -370,8 +377,8 @@ static void test_blend(void)
 	ASSERT_INT_EQ(found, 2);
 	classify_result_clear(&res);
 	/* Model alone: p over its threshold decides, whatever the rules. */
-	REQUIRE(classify_text_opts(R, "nothing but tariffs and a boycott",
-	                           "en", CLASSIFY_MODEL_ONLY, &res) == 0);
+	REQUIRE(classify_text_opts(R, "nothing but tariffs and a boycott", "en",
+	                           CLASSIFY_MODEL_ONLY, &res) == 0);
 	for (i = 0; i < res.n_cats; i++)
 		ASSERT(res.cats[i].model_p >= 0.5);
 	found = 0;
@@ -420,8 +427,8 @@ static double macro_on(const struct classify_rules *R, const char *path,
 		}
 	}
 	for (c = 0; c < 4; c++)
-		macro += tp[c] ? 2.0 * tp[c] / (2 * tp[c] + fp[c] + fn[c]) / 4
-		               : 0;
+		macro +=
+		    tp[c] ? 2.0 * tp[c] / (2 * tp[c] + fp[c] + fn[c]) / 4 : 0;
 	labels_set_free(&set);
 	free(data);
 	return macro;
@@ -443,8 +450,7 @@ static void cross(const char *train, const char *test, double floor_model)
 	model_params_default(&p);
 	REQUIRE(model_train(f.ex, f.n, &p, &m, err, sizeof(err)) == 0);
 	folded_free(&f);
-	REQUIRE(classify_rules_attach_model(R, m, 0.5, err, sizeof(err)) ==
-	        0);
+	REQUIRE(classify_rules_attach_model(R, m, 0.5, err, sizeof(err)) == 0);
 	rules = macro_on(R, test, CLASSIFY_RULES_ONLY);
 	model = macro_on(R, test, CLASSIFY_MODEL_ONLY);
 	both = macro_on(R, test, 0);

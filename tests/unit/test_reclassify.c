@@ -88,11 +88,11 @@ static const char *cats_of(struct store *st, const char *key)
 }
 
 static const char *const texts[] = {
-    "Open Fort Detrick to inspection",        /* a: origin; b: none */
-    "Herd immunity is a massacre",            /* a: western; b: +blame */
-    "China bought time for the world",        /* a: none; b: blame */
-    "The ambassador met the mayor",           /* none either way */
-    "Fort Detrick and herd immunity, again",  /* a: both; b: western,blame */
+    "Open Fort Detrick to inspection",       /* a: origin; b: none */
+    "Herd immunity is a massacre",           /* a: western; b: +blame */
+    "China bought time for the world",       /* a: none; b: blame */
+    "The ambassador met the mayor",          /* none either way */
+    "Fort Detrick and herd immunity, again", /* a: both; b: western,blame */
 };
 #define N_POSTS (sizeof(texts) / sizeof(texts[0]))
 
