@@ -12,6 +12,12 @@
  *   - the category is assigned when the score reaches its threshold.
  * Evidence offsets are mapped back to code points of the caller's text.
  *
+ * With a trained model attached (model.c), each category's decision blends
+ * both: combined = (1 - w) * score / threshold + w * p / model threshold,
+ * assigned when combined >= 1.  Each half is 1 exactly at its own decision
+ * point, so the weight w says how far one may make up for the other; w = 0
+ * is the rules alone, w = 1 the model alone.
+ *
  * Speed: the working buffers of a classification (folded text, matches,
  * group bits, rule items) live in a scratch area kept with the rules and
  * reused from post to post, so a post costs no allocation but its result.
@@ -27,6 +33,7 @@
 #include <string.h>
 
 #include "ac.h"
+#include "model.h"
 #include "normalize.h"
 #include "rules.h"
 #include "util.h"
@@ -86,6 +93,9 @@ struct classify_rules {
 	char *version;           /* declared versions + content hash */
 	struct scratch *scratch; /* reused buffers (mutable cache) */
 	size_t group_bytes;      /* bytes of a group bit set */
+	struct model *model;     /* attached model, or NULL */
+	double model_weight;     /* its weight w in the blend */
+	char *rules_version;     /* version of the rules alone */
 };
 
 static void scratch_free_buffers(struct scratch *S)
@@ -124,6 +134,8 @@ void classify_rules_free(struct classify_rules *rules)
 	normalize_close(rules->norm);
 	rules_set_free(&rules->set);
 	free(rules->version);
+	free(rules->rules_version);
+	model_free(rules->model);
 	free(rules);
 }
 
@@ -214,6 +226,45 @@ out_free:
 	normalize_text_free(&nt);
 	ac_builder_free(b);
 	return r;
+}
+
+int classify_rules_attach_model(struct classify_rules *rules,
+                                struct model *model, double weight, char *err,
+                                size_t errlen)
+{
+	struct buf b = {0};
+	char *base =
+	    rules->rules_version ? rules->rules_version : rules->version;
+
+	if (!(weight >= 0 && weight <= 1)) {
+		snprintf(err, errlen, "model weight %g is not within [0, 1]",
+		         weight);
+		return -EINVAL;
+	}
+	if (buf_printf(&b, "%s;model=%s;w=%g", base, model_version(model),
+	               weight) < 0) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	if (!rules->rules_version)
+		rules->rules_version = rules->version;
+	else
+		free(rules->version);
+	rules->version = buf_steal(&b);
+	model_free(rules->model);
+	rules->model = model;
+	rules->model_weight = weight;
+	return 0;
+}
+
+const struct model *classify_rules_model(const struct classify_rules *rules)
+{
+	return rules->model;
+}
+
+double classify_rules_model_weight(const struct classify_rules *rules)
+{
+	return rules->model ? rules->model_weight : 0.0;
 }
 
 int classify_rules_load(const char *dir, struct classify_rules **out, char *err,
@@ -470,20 +521,65 @@ static int cmp_ev(const void *a, const void *b)
 
 /* Turns the evidence into the caller's struct, offsets in input code
  * points. */
+/* Adds the model's part of the evidence: its probability, then the
+ * n-grams that pushed the category most. */
+static int emit_model_evidence(struct classify_category *c,
+                               const struct model_scores *ms, int cat,
+                               const struct normalize_text *nt)
+{
+	struct buf b = {0};
+	size_t j;
+
+	if (buf_printf(&b, "model:p=%.2f", ms->p[cat]) < 0)
+		return -ENOMEM;
+	c->evidence[c->n_evidence].term = buf_steal(&b);
+	if (!c->evidence[c->n_evidence].term)
+		return -ENOMEM;
+	c->evidence[c->n_evidence].start = 0;
+	c->evidence[c->n_evidence].end = 0;
+	c->n_evidence++;
+	for (j = 0; j < ms->n_top[cat]; j++) {
+		const struct model_contrib *mc = &ms->top[cat][j];
+		struct classify_evidence *d = &c->evidence[c->n_evidence];
+		size_t b0, b1;
+
+		if (mc->n == 0 || mc->start + mc->n > nt->n_cp)
+			continue;
+		b0 = nt->cp_byte[mc->start];
+		b1 = nt->cp_byte[mc->start + mc->n];
+		buf_reset(&b);
+		if (buf_puts(&b, "model:") < 0 ||
+		    buf_append(&b, nt->text + b0, b1 - b0) < 0)
+			goto out_oom;
+		d->term = buf_steal(&b);
+		if (!d->term)
+			return -ENOMEM;
+		d->start = nt->src_start[mc->start];
+		d->end = nt->src_end[mc->start + mc->n - 1];
+		c->n_evidence++;
+	}
+	return 0;
+out_oom:
+	buf_free(&b);
+	return -ENOMEM;
+}
+
 static int emit_category(struct classify_result *out, int cat, double score,
                          const struct evlist *ev,
-                         const struct normalize_text *nt)
+                         const struct normalize_text *nt,
+                         const struct model_scores *ms)
 {
 	struct classify_category *c = &out->cats[out->n_cats];
-	size_t i;
+	size_t i, cap = ev->n + (ms ? 1 + MODEL_TOP_CONTRIB : 0);
 
 	memset(c, 0, sizeof(*c));
 	c->key = classify_category_keys[cat];
 	c->score = score;
+	c->model_p = ms ? ms->p[cat] : -1;
 	out->n_cats++;
-	if (ev->n == 0)
+	if (cap == 0)
 		return 0;
-	c->evidence = calloc(ev->n, sizeof(*c->evidence));
+	c->evidence = calloc(cap, sizeof(*c->evidence));
 	if (!c->evidence)
 		return -ENOMEM;
 	for (i = 0; i < ev->n; i++) {
@@ -505,6 +601,8 @@ static int emit_category(struct classify_result *out, int cat, double score,
 		                                        : d->start;
 		c->n_evidence++;
 	}
+	if (ms && emit_model_evidence(c, ms, cat, nt) < 0)
+		return -ENOMEM;
 	qsort(c->evidence, c->n_evidence, sizeof(*c->evidence), cmp_ev);
 	return 0;
 }
@@ -591,8 +689,15 @@ int classify_text_opts(const struct classify_rules *rules, const char *text,
 	struct scratch own, *S;
 	struct normalize_text *nt;
 	struct scan sc = {0};
+	struct model_scores ms;
 	size_t i, len = text ? strlen(text) : 0;
+	double w = rules->model ? rules->model_weight : 0.0;
 	int cat, r;
+
+	if (!rules->model || (flags & CLASSIFY_RULES_ONLY))
+		w = 0;
+	else if (flags & CLASSIFY_MODEL_ONLY)
+		w = 1;
 
 	memset(out, 0, sizeof(*out));
 	if (len > NORMALIZE_MAX_INPUT)
@@ -634,18 +739,39 @@ int classify_text_opts(const struct classify_rules *rules, const char *text,
 		       normalize_is_word_cp(nt->cps[m->c0 - 1]))
 			m->c0--;
 	}
-	for (cat = 0; cat < CLASSIFY_N_CATEGORIES && sc.n; cat++) {
+	if (w > 0)
+		model_score(rules->model, nt->cps, nt->n_cp, &ms);
+	for (cat = 0; cat < CLASSIFY_N_CATEGORIES && (sc.n || w > 0); cat++) {
 		const struct rules_category *rc = &rules->set.cats[cat];
-		double score;
-		int assigned;
+		double score = 0, combined;
+		int assigned, listed;
 
-		if (!rc->has_threshold)
+		if (!rc->has_threshold && w == 0)
 			continue;
-		r = score_category(rules, &sc, nt, cat, &S->ev, &score);
-		if (r < 0)
-			goto out_give;
-		assigned = score + 1e-9 >= rc->threshold;
-		if (!assigned && !((flags & CLASSIFY_ALL_SCORES) && S->ev.n))
+		if (rc->has_threshold) {
+			r = score_category(rules, &sc, nt, cat, &S->ev, &score);
+			if (r < 0)
+				goto out_give;
+		} else {
+			S->ev.n = 0;
+		}
+		if (w == 0) {
+			assigned = score + 1e-9 >= rc->threshold;
+			combined = rc->threshold > 0 ? score / rc->threshold
+			                             : (double)assigned;
+			listed = S->ev.n > 0;
+		} else {
+			double rpart = rc->has_threshold && rc->threshold > 0
+			                   ? score / rc->threshold
+			                   : 0.0;
+
+			combined =
+			    (1 - w) * rpart +
+			    w * ms.p[cat] / model_threshold(rules->model, cat);
+			assigned = combined + 1e-9 >= 1.0;
+			listed = S->ev.n > 0 || ms.p[cat] >= 0.05;
+		}
+		if (!assigned && !((flags & CLASSIFY_ALL_SCORES) && listed))
 			continue;
 		/* The result's array is made for the first category only:
 		 * most posts get none. */
@@ -657,9 +783,11 @@ int classify_text_opts(const struct classify_rules *rules, const char *text,
 				goto out_give;
 			}
 		}
-		r = emit_category(out, cat, score, &S->ev, nt);
+		r = emit_category(out, cat, score, &S->ev, nt,
+		                  w > 0 ? &ms : NULL);
 		out->cats[out->n_cats - 1].assigned = assigned;
 		out->cats[out->n_cats - 1].threshold = rc->threshold;
+		out->cats[out->n_cats - 1].combined = combined;
 		if (r < 0)
 			goto out_give;
 	}

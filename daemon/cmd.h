@@ -1,6 +1,7 @@
 /*
  * cmd.h — the subcommands of the `demarche` tool, one file each
- * (cmd_parse.c, cmd_classify.c, cmd_report.c, cmd_config.c).  Each takes
+ * (cmd_parse.c, cmd_classify.c, cmd_report.c, cmd_config.c, cmd_train.c,
+ * cmd_reclassify.c).  Each takes
  * the arguments after the subcommand name (argv[0] is the subcommand) and
  * returns a sysexits.h code.  `db` is the -d argument or NULL; `config` the
  * -c argument or NULL.
@@ -20,5 +21,18 @@ int cmd_eval_main(const struct cmd_globals *g, int argc, char **argv);
 int cmd_report_main(const struct cmd_globals *g, int argc, char **argv);
 int cmd_trends_main(const struct cmd_globals *g, int argc, char **argv);
 int cmd_check_config_main(const struct cmd_globals *g, int argc, char **argv);
+int cmd_train_main(const struct cmd_globals *g, int argc, char **argv);
+int cmd_reclassify_main(const struct cmd_globals *g, int argc, char **argv);
+
+struct classify_rules;
+/* Loads the classifier of classify, eval and reclassify: the rules of
+ * rules_dir (else the -c config's, else the shipped ones) and the model at
+ * model_path (else the config's [classifier] model, else none) with
+ * weight (negative: the config's model_weight, else 0.5).  Errors go to
+ * stderr as "demarche PROG: ..."; returns 0 and a *new* classifier, or a
+ * sysexits.h code. */
+int cmd_load_classifier(const struct cmd_globals *g, const char *prog,
+                        const char *rules_dir, const char *model_path,
+                        double weight, struct classify_rules **out);
 
 #endif

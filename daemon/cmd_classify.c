@@ -16,25 +16,83 @@
 
 #include "classify.h"
 #include "cmd.h"
+#include "config.h"
+#include "labels.h"
+#include "model.h"
 #include "normalize.h"
 #include "paths.h"
 #include "util.h"
 
 #define CMD_MAX_LINE (4 * 1024 * 1024)
 
-static int load_rules(const char *dir, const char *prog,
-                      struct classify_rules **out)
+int cmd_load_classifier(const struct cmd_globals *g, const char *prog,
+                        const char *rules_dir, const char *model_path,
+                        double weight, struct classify_rules **out)
 {
+	struct config *cfg = NULL;
+	struct config_errors errs = {0};
+	struct model *m = NULL;
 	char err[512];
-	int r;
+	size_t i;
+	int r, rc = 0;
 
-	if (!dir)
-		dir = paths_default_rules_dir();
-	r = classify_rules_load(dir, out, err, sizeof(err));
+	*out = NULL;
+	if (g && g->config) {
+		r = config_load(g->config, &cfg, &errs);
+		if (r < 0) {
+			for (i = 0; i < errs.n; i++)
+				fprintf(stderr, "demarche %s: %s\n", prog,
+				        errs.msgs[i]);
+			config_errors_clear(&errs);
+			return r == -ENOMEM ? EX_OSERR : EX_CONFIG;
+		}
+		config_errors_clear(&errs);
+		if (!rules_dir)
+			rules_dir = cfg->rules_dir;
+		if (!model_path)
+			model_path = cfg->model_path;
+		if (weight < 0)
+			weight = cfg->model_weight;
+	}
+	if (weight < 0)
+		weight = 0.5;
+	if (!rules_dir)
+		rules_dir = paths_default_rules_dir();
+	r = classify_rules_load(rules_dir, out, err, sizeof(err));
 	if (r < 0) {
 		fprintf(stderr, "demarche %s: %s\n", prog, err);
-		return r == -ENOMEM ? EX_OSERR : EX_CONFIG;
+		rc = r == -ENOMEM ? EX_OSERR : EX_CONFIG;
+		goto out_free;
 	}
+	if (!model_path)
+		goto out_free;
+	r = model_load_file(model_path, &m, err, sizeof(err));
+	if (r == 0)
+		r = classify_rules_attach_model(*out, m, weight, err,
+		                                sizeof(err));
+	if (r < 0) {
+		fprintf(stderr, "demarche %s: %s\n", prog, err);
+		rc = r == -ENOMEM   ? EX_OSERR
+		     : r == -EINVAL ? EX_DATAERR
+		                    : EX_NOINPUT;
+		model_free(m);
+		classify_rules_free(*out);
+		*out = NULL;
+	}
+out_free:
+	config_free(cfg);
+	return rc;
+}
+
+/* Reads a --model-weight value. */
+static int parse_weight(const char *s, double *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtod(s, &end);
+	if (end == s || *end || errno || !(*out >= 0 && *out <= 1))
+		return -1;
 	return 0;
 }
 
@@ -89,6 +147,12 @@ static json_t *categories_json(const struct classify_result *res,
 		}
 		json_object_set_new(o, "key", json_string(c->key));
 		json_object_set_new(o, "score", json_real(c->score));
+		if (c->model_p >= 0) {
+			json_object_set_new(o, "model_p",
+			                    json_real(c->model_p));
+			json_object_set_new(o, "combined",
+			                    json_real(c->combined));
+		}
 		json_object_set_new(o, "evidence", ev);
 		json_object_set_new(o, "spans", sp);
 		json_array_append_new(arr, o);
@@ -186,28 +250,43 @@ out_free:
 
 static void classify_usage(FILE *fp)
 {
-	fputs("usage: demarche classify [--rules DIR] < posts.jsonl\n", fp);
+	fputs("usage: demarche [-c FILE] classify [--rules DIR] [--model MODEL "
+	      "[--model-weight W]] < posts.jsonl\n",
+	      fp);
 }
 
 int cmd_classify_main(const struct cmd_globals *g, int argc, char **argv)
 {
 	static const struct option opts[] = {
 	    {"rules", required_argument, NULL, 'r'},
+	    {"model", required_argument, NULL, 'm'},
+	    {"model-weight", required_argument, NULL, 'w'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0}};
-	const char *dir = NULL;
+	const char *dir = NULL, *model = NULL;
 	struct classify_rules *R = NULL;
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t n;
 	long lineno = 0;
+	double weight = -1;
 	int ch, bad = 0, rc;
 
-	(void)g;
 	while ((ch = getopt_long(argc, argv, "r:h", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'r':
 			dir = optarg;
+			break;
+		case 'm':
+			model = optarg;
+			break;
+		case 'w':
+			if (parse_weight(optarg, &weight) < 0) {
+				fprintf(stderr,
+				        "demarche classify: --model-weight "
+				        "takes a number from 0 to 1\n");
+				return EX_USAGE;
+			}
 			break;
 		case 'h':
 			classify_usage(stdout);
@@ -221,7 +300,8 @@ int cmd_classify_main(const struct cmd_globals *g, int argc, char **argv)
 		classify_usage(stderr);
 		return EX_USAGE;
 	}
-	if ((rc = load_rules(dir, "classify", &R)) != 0)
+	if ((rc = cmd_load_classifier(g, "classify", dir, model, weight, &R)) !=
+	    0)
 		return rc;
 	while ((n = getline(&line, &cap, stdin)) >= 0) {
 		size_t len = (size_t)n;
@@ -297,32 +377,61 @@ static size_t lang_slot(const char *lang)
 	return N_EVAL_LANGS - 1;
 }
 
-/* Parses the labels column into a bit set; -1 on an unknown key. */
-static int parse_labels(char *s, unsigned *bits, char **bad)
+/* The ways eval decides, when a model is attached: each is tallied. */
+enum eval_run { RUN_RULES, RUN_MODEL, RUN_BOTH, N_RUNS };
+static const unsigned run_flags[N_RUNS] = {CLASSIFY_RULES_ONLY,
+                                           CLASSIFY_MODEL_ONLY, 0};
+
+#define NCAT CLASSIFY_N_CATEGORIES
+
+/* What one way of deciding got right and wrong. */
+struct tally {
+	struct counts cnt[NCAT];                /* per category */
+	struct counts lcnt[N_EVAL_LANGS][NCAT]; /* per language, category */
+	long lposts[N_EVAL_LANGS];              /* statements per language */
+	/* confusion[gold][pred]: index NCAT is "none". */
+	long confusion[NCAT + 1][NCAT + 1];
+	long exact; /* statements with every label right */
+};
+
+static void tally_add(struct tally *t, unsigned gold, unsigned pred,
+                      const char *lang)
 {
-	char *save = NULL, *tok;
+	size_t ls = lang_slot(lang);
+	int i, j;
 
-	*bits = 0;
-	for (tok = strtok_r(s, ",", &save); tok;
-	     tok = strtok_r(NULL, ",", &save)) {
-		int i, found = 0;
+	t->lposts[ls]++;
+	if (gold == pred)
+		t->exact++;
+	for (i = 0; i < NCAT; i++) {
+		int gi = (gold >> i) & 1, pi = (pred >> i) & 1;
 
-		tok += strspn(tok, " ");
-		tok[strcspn(tok, " ")] = '\0';
-		if (strcmp(tok, "none") == 0 || !*tok)
-			continue;
-		for (i = 0; i < CLASSIFY_N_CATEGORIES; i++) {
-			if (strcmp(tok, classify_category_keys[i]) == 0) {
-				*bits |= 1u << i;
-				found = 1;
-			}
-		}
-		if (!found) {
-			*bad = tok;
-			return -1;
-		}
+		t->cnt[i].tp += gi && pi;
+		t->cnt[i].fp += !gi && pi;
+		t->cnt[i].fn += gi && !pi;
+		t->lcnt[ls][i].tp += gi && pi;
+		t->lcnt[ls][i].fp += !gi && pi;
+		t->lcnt[ls][i].fn += gi && !pi;
 	}
-	return 0;
+	for (i = 0; i <= NCAT; i++) {
+		int gi = i == NCAT ? gold == 0 : (gold >> i) & 1;
+
+		if (!gi)
+			continue;
+		for (j = 0; j <= NCAT; j++)
+			t->confusion[i][j] +=
+			    j == NCAT ? pred == 0 : (pred >> j) & 1;
+	}
+}
+
+static double tally_macro(const struct tally *t)
+{
+	double m = 0;
+	int i;
+
+	for (i = 0; i < NCAT; i++)
+		m += f1_of(&t->cnt[i]);
+	return m / NCAT;
 }
 
 static void print_errors_for(const struct classify_result *res, int cat,
@@ -337,17 +446,75 @@ static void print_errors_for(const struct classify_result *res, int cat,
 
 		if (strcmp(c->key, classify_category_keys[cat]) != 0)
 			continue;
-		printf(" score %.2f/%.2f evidence:", c->score, c->threshold);
+		printf(" score %.2f/%.2f", c->score, c->threshold);
+		if (c->model_p >= 0)
+			printf(" model p %.2f combined %.2f", c->model_p,
+			       c->combined);
+		printf(" evidence:");
 		for (j = 0; j < c->n_evidence; j++)
 			printf("%s \"%s\"", j ? "," : "", c->evidence[j].term);
 	}
 	printf("\n    %s\n", text);
 }
 
+static void print_tally(const struct tally *t)
+{
+	int i, j;
+	size_t l;
+
+	printf("%-18s %6s %6s %6s %5s %5s %5s %8s\n", "category", "P", "R",
+	       "F1", "TP", "FP", "FN", "support");
+	for (i = 0; i < NCAT; i++) {
+		const struct counts *c = &t->cnt[i];
+
+		printf("%-18s %6.3f %6.3f %6.3f %5ld %5ld %5ld %8ld\n",
+		       classify_category_keys[i],
+		       safe_div((double)c->tp, (double)(c->tp + c->fp)),
+		       safe_div((double)c->tp, (double)(c->tp + c->fn)),
+		       f1_of(c), c->tp, c->fp, c->fn, c->tp + c->fn);
+	}
+	printf("\nconfusion (rows: labelled, columns: predicted; a post "
+	       "counts in every pair of its labels)\n%-18s",
+	       "");
+	for (j = 0; j <= NCAT; j++)
+		printf(" %8.8s",
+		       j == NCAT ? "none" : classify_category_keys[j]);
+	printf("\n");
+	for (i = 0; i <= NCAT; i++) {
+		printf("%-18s", i == NCAT ? "none" : classify_category_keys[i]);
+		for (j = 0; j <= NCAT; j++)
+			printf(" %8ld", t->confusion[i][j]);
+		printf("\n");
+	}
+	printf("\nper language (macro-F1 over the categories that occur in "
+	       "that language's labels or predictions)\n");
+	for (l = 0; l < N_EVAL_LANGS; l++) {
+		double m = 0;
+		int k = 0;
+
+		if (!t->lposts[l])
+			continue;
+		for (j = 0; j < NCAT; j++) {
+			const struct counts *c = &t->lcnt[l][j];
+			if (c->tp + c->fp + c->fn == 0)
+				continue;
+			m += f1_of(c);
+			k++;
+		}
+		if (k)
+			printf("  %-8s %6.3f  (%ld statements)\n",
+			       eval_langs[l], m / k, t->lposts[l]);
+		else
+			printf("  %-8s     -   (%ld statements, no labels or "
+			       "predictions)\n",
+			       eval_langs[l], t->lposts[l]);
+	}
+}
+
 static void eval_usage(FILE *fp)
 {
-	fputs("usage: demarche eval --labels FILE.tsv [--rules DIR] "
-	      "[--errors]\n",
+	fputs("usage: demarche [-c FILE] eval --labels FILE.tsv [--rules DIR] "
+	      "[--model MODEL [--model-weight W]] [--errors]\n",
 	      fp);
 }
 
@@ -356,25 +523,22 @@ int cmd_eval_main(const struct cmd_globals *g, int argc, char **argv)
 	static const struct option opts[] = {
 	    {"labels", required_argument, NULL, 'l'},
 	    {"rules", required_argument, NULL, 'r'},
+	    {"model", required_argument, NULL, 'm'},
+	    {"model-weight", required_argument, NULL, 'w'},
 	    {"errors", no_argument, NULL, 'e'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0}};
-	const char *dir = NULL, *labels = NULL;
+	static const char *const run_names[N_RUNS] = {
+	    "rules alone", "model alone", "rules + model"};
+	const char *dir = NULL, *labels = NULL, *model = NULL;
 	struct classify_rules *R = NULL;
-	struct counts cnt[CLASSIFY_N_CATEGORIES] = {{0}};
-	struct counts lcnt[N_EVAL_LANGS][CLASSIFY_N_CATEGORIES];
-	long lposts[N_EVAL_LANGS] = {0};
-	/* confusion[gold][pred]: index 4 is "none". */
-	long confusion[CLASSIFY_N_CATEGORIES + 1][CLASSIFY_N_CATEGORIES + 1];
-	char *data = NULL, *s, *end;
-	size_t len;
-	long lineno = 0, posts = 0, exact = 0;
-	int ch, rc = 0, show_errors = 0, i, j, r;
-	double macro = 0;
+	struct labels_set set = {0};
+	struct tally *t = NULL;
+	char *data = NULL, err[512];
+	size_t len, k;
+	double weight = -1;
+	int ch, rc = 0, show_errors = 0, i, r, run, first, last, main_run;
 
-	(void)g;
-	memset(lcnt, 0, sizeof(lcnt));
-	memset(confusion, 0, sizeof(confusion));
 	while ((ch = getopt_long(argc, argv, "l:r:eh", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'l':
@@ -382,6 +546,16 @@ int cmd_eval_main(const struct cmd_globals *g, int argc, char **argv)
 			break;
 		case 'r':
 			dir = optarg;
+			break;
+		case 'm':
+			model = optarg;
+			break;
+		case 'w':
+			if (parse_weight(optarg, &weight) < 0) {
+				fprintf(stderr, "demarche eval: --model-weight "
+				                "takes a number from 0 to 1\n");
+				return EX_USAGE;
+			}
 			break;
 		case 'e':
 			show_errors = 1;
@@ -404,158 +578,91 @@ int cmd_eval_main(const struct cmd_globals *g, int argc, char **argv)
 		        strerror(-r));
 		return r == -ENOENT ? EX_NOINPUT : EX_IOERR;
 	}
-	if ((rc = load_rules(dir, "eval", &R)) != 0)
+	r = labels_parse(data, len, labels, &set, err, sizeof(err));
+	if (r < 0) {
+		fprintf(stderr, "demarche eval: %s\n", err);
+		rc = r == -ENOMEM ? EX_OSERR : EX_DATAERR;
 		goto out_free;
+	}
+	if ((rc = cmd_load_classifier(g, "eval", dir, model, weight, &R)) != 0)
+		goto out_free;
+	/* Without a model only the rules are tallied; with one, all three
+	 * ways, and the blend is the one reported in detail. */
+	first = RUN_RULES;
+	last = classify_rules_model(R) ? RUN_BOTH : RUN_RULES;
+	main_run = last;
+	t = calloc(N_RUNS, sizeof(*t));
+	if (!t) {
+		rc = EX_OSERR;
+		goto out_free;
+	}
 	if (show_errors)
 		printf("errors (FP: predicted but not labelled; FN: labelled "
 		       "but not predicted):\n");
-	for (s = data, end = data + len; s < end;) {
-		char *nl = memchr(s, '\n', (size_t)(end - s));
-		char *f[4], *p;
-		unsigned gold = 0, pred = 0;
-		struct classify_result res;
-		char *badkey = NULL;
-		size_t ls;
+	for (k = 0; k < set.n; k++) {
+		const struct labels_item *it = &set.items[k];
 
-		if (nl)
-			*nl = '\0';
-		lineno++;
-		p = s;
-		s = nl ? nl + 1 : end;
-		if (*p == '\0' || *p == '#')
-			continue;
-		if (p[strlen(p) - 1] == '\r')
-			p[strlen(p) - 1] = '\0';
-		for (i = 0; i < 3; i++) {
-			f[i] = p;
-			p = strchr(p, '\t');
-			if (!p)
-				break;
-			*p++ = '\0';
-		}
-		if (i < 3) {
-			fprintf(
-			    stderr,
-			    "demarche eval: %s:%ld: expected 4 tab-separated "
-			    "columns: id, labels, lang, text\n",
-			    labels, lineno);
-			rc = EX_DATAERR;
-			goto out_free;
-		}
-		f[3] = p;
-		if (parse_labels(f[1], &gold, &badkey) < 0) {
-			fprintf(stderr,
-			        "demarche eval: %s:%ld: unknown label '%s'\n",
-			        labels, lineno, badkey);
-			rc = EX_DATAERR;
-			goto out_free;
-		}
-		r = classify_text_opts(R, f[3], f[2], CLASSIFY_ALL_SCORES,
-		                       &res);
-		if (r < 0) {
-			fprintf(stderr, "demarche eval: %s:%ld: %s\n", labels,
-			        lineno, strerror(-r));
-			rc = EX_OSERR;
-			goto out_free;
-		}
-		for (j = 0; j < (int)res.n_cats; j++)
-			if (res.cats[j].assigned)
-				pred |= 1u << classify_category_index(
-				            res.cats[j].key);
-		posts++;
-		ls = lang_slot(f[2]);
-		lposts[ls]++;
-		if (gold == pred)
-			exact++;
-		for (i = 0; i < CLASSIFY_N_CATEGORIES; i++) {
-			int gi = (gold >> i) & 1, pi = (pred >> i) & 1;
+		for (run = first; run <= last; run++) {
+			struct classify_result res;
+			unsigned pred = 0;
+			size_t j;
 
-			cnt[i].tp += gi && pi;
-			cnt[i].fp += !gi && pi;
-			cnt[i].fn += gi && !pi;
-			lcnt[ls][i].tp += gi && pi;
-			lcnt[ls][i].fp += !gi && pi;
-			lcnt[ls][i].fn += gi && !pi;
-			if (!show_errors || gi == pi)
-				continue;
-			print_errors_for(&res, i, gi ? "FN" : "FP", f[0], f[2],
-			                 f[3]);
-		}
-		for (i = 0; i <= CLASSIFY_N_CATEGORIES; i++) {
-			int gi = i == CLASSIFY_N_CATEGORIES ? gold == 0
-			                                    : (gold >> i) & 1;
-			if (!gi)
-				continue;
-			for (j = 0; j <= CLASSIFY_N_CATEGORIES; j++) {
-				int pj = j == CLASSIFY_N_CATEGORIES
-				             ? pred == 0
-				             : (pred >> j) & 1;
-				confusion[i][j] += pj;
+			r = classify_text_opts(
+			    R, it->text, it->lang,
+			    CLASSIFY_ALL_SCORES | run_flags[run], &res);
+			if (r < 0) {
+				fprintf(stderr, "demarche eval: %s:%ld: %s\n",
+				        labels, it->line, strerror(-r));
+				rc = EX_OSERR;
+				goto out_free;
 			}
+			for (j = 0; j < res.n_cats; j++)
+				if (res.cats[j].assigned)
+					pred |= 1u << classify_category_index(
+					            res.cats[j].key);
+			tally_add(&t[run], it->labels, pred, it->lang);
+			for (i = 0; show_errors && run == main_run && i < NCAT;
+			     i++) {
+				int gi = (it->labels >> i) & 1;
+
+				if (gi != (int)((pred >> i) & 1))
+					print_errors_for(
+					    &res, i, gi ? "FN" : "FP", it->id,
+					    it->lang, it->text);
+			}
+			classify_result_clear(&res);
 		}
-		classify_result_clear(&res);
 	}
 	if (show_errors)
 		printf("\n");
-	printf("rules: %s\nlabels: %s (%ld statements)\n\n",
-	       classify_rules_version(R), labels, posts);
-	printf("%-18s %6s %6s %6s %5s %5s %5s %8s\n", "category", "P", "R",
-	       "F1", "TP", "FP", "FN", "support");
-	for (i = 0; i < CLASSIFY_N_CATEGORIES; i++) {
-		const struct counts *c = &cnt[i];
-		double f1 = f1_of(c);
-
-		macro += f1;
-		printf("%-18s %6.3f %6.3f %6.3f %5ld %5ld %5ld %8ld\n",
-		       classify_category_keys[i],
-		       safe_div((double)c->tp, (double)(c->tp + c->fp)),
-		       safe_div((double)c->tp, (double)(c->tp + c->fn)), f1,
-		       c->tp, c->fp, c->fn, c->tp + c->fn);
-	}
-	macro /= CLASSIFY_N_CATEGORIES;
-	printf("\nconfusion (rows: labelled, columns: predicted; a post "
-	       "counts in every pair of its labels)\n%-18s",
-	       "");
-	for (j = 0; j <= CLASSIFY_N_CATEGORIES; j++)
-		printf(" %8.8s", j == CLASSIFY_N_CATEGORIES
-		                     ? "none"
-		                     : classify_category_keys[j]);
+	printf("rules: %s\nlabels: %s (%zu statements)\n",
+	       classify_rules_version(R), labels, set.n);
+	if (classify_rules_model(R))
+		printf("model: %s, weight %g; decision: (1-w)*score/threshold "
+		       "+ w*p/model threshold >= 1\n",
+		       model_version(classify_rules_model(R)),
+		       classify_rules_model_weight(R));
 	printf("\n");
-	for (i = 0; i <= CLASSIFY_N_CATEGORIES; i++) {
-		printf("%-18s", i == CLASSIFY_N_CATEGORIES
-		                    ? "none"
-		                    : classify_category_keys[i]);
-		for (j = 0; j <= CLASSIFY_N_CATEGORIES; j++)
-			printf(" %8ld", confusion[i][j]);
-		printf("\n");
-	}
-	printf("\nper language (macro-F1 over the categories that occur in "
-	       "that language's labels or predictions)\n");
-	for (i = 0; i < (int)N_EVAL_LANGS; i++) {
-		double m = 0;
-		int k = 0;
-
-		if (!lposts[i])
-			continue;
-		for (j = 0; j < CLASSIFY_N_CATEGORIES; j++) {
-			const struct counts *c = &lcnt[i][j];
-			if (c->tp + c->fp + c->fn == 0)
-				continue;
-			m += f1_of(c);
-			k++;
+	print_tally(&t[main_run]);
+	if (main_run != RUN_RULES) {
+		printf("\ncomparison: F1 per category and macro-F1\n%-16s", "");
+		for (i = 0; i < NCAT; i++)
+			printf(" %8.8s", classify_category_keys[i]);
+		printf(" %8s\n", "macro");
+		for (run = first; run <= last; run++) {
+			printf("%-16s", run_names[run]);
+			for (i = 0; i < NCAT; i++)
+				printf(" %8.3f", f1_of(&t[run].cnt[i]));
+			printf(" %8.3f\n", tally_macro(&t[run]));
 		}
-		if (k)
-			printf("  %-8s %6.3f  (%ld statements)\n",
-			       eval_langs[i], m / k, lposts[i]);
-		else
-			printf("  %-8s     -   (%ld statements, no labels or "
-			       "predictions)\n",
-			       eval_langs[i], lposts[i]);
 	}
-	printf("\nexact match: %.3f\n", safe_div((double)exact, (double)posts));
-	printf("macro-F1: %.3f\n", macro);
+	printf("\nexact match: %.3f\n",
+	       safe_div((double)t[main_run].exact, (double)set.n));
+	printf("macro-F1: %.3f\n", tally_macro(&t[main_run]));
 out_free:
+	free(t);
 	classify_rules_free(R);
+	labels_set_free(&set);
 	free(data);
 	return rc;
 }

@@ -82,6 +82,7 @@ enum kind {
 	K_SINCE,      /* char *, a valid duration kept as written */
 	K_SIZE,       /* size_t bytes within [min, max] */
 	K_INT,        /* int within [min, max] */
+	K_FRACTION,   /* double within [0, 1] */
 	K_BOOL,       /* bool */
 	K_SCHEDULE,   /* char *, normalised "daily HH:MM" etc. */
 	K_FORMAT,     /* char *, text|md|json|html */
@@ -117,6 +118,8 @@ static const struct key_spec keys[] = {
     {SEC_POLL, "bluesky_api", K_HTTP_URL, C(bluesky_api), 0, 0},
     {SEC_POLL, "stop_timeout", K_DURATION, C(stop_timeout), 1, 3600},
     {SEC_CLASSIFIER, "rules", K_PATH, C(rules_dir), 0, 0},
+    {SEC_CLASSIFIER, "model", K_PATH, C(model_path), 0, 0},
+    {SEC_CLASSIFIER, "model_weight", K_FRACTION, C(model_weight), 0, 0},
     {SEC_REPORT, "schedule", K_SCHEDULE, R(schedule), 0, 0},
     {SEC_REPORT, "format", K_FORMAT, R(format), 0, 0},
     {SEC_REPORT, "output_dir", K_PATH, R(output_dir), 0, 0},
@@ -1060,6 +1063,20 @@ static void set_value(struct parser *p, const struct key_spec *k, void *base,
 		}
 		*(int *)field = (int)n;
 		return;
+	case K_FRACTION: {
+		char *end;
+		double d;
+
+		errno = 0;
+		d = strtod(v, &end);
+		if (end == v || *end || errno || !(d >= 0 && d <= 1)) {
+			error_value(p, p->line, "bad fraction ", v,
+			            ": expected a number from 0 to 1");
+			return;
+		}
+		*(double *)field = d;
+		return;
+	}
 	case K_BOOL:
 		if (parse_bool(v, &b) < 0) {
 			error_value(p, p->line, "bad boolean ", v,
@@ -1339,6 +1356,8 @@ static int handler(void *user, const char *section, const char *name,
 	set_value(p, k, base, value);
 	if (k->kind == K_PATH && k->off == C(rules_dir))
 		p->cfg->rules_line = p->line;
+	if (k->kind == K_PATH && k->off == C(model_path))
+		p->cfg->model_line = p->line;
 out:
 	free(unq);
 	return 1;
@@ -1801,6 +1820,7 @@ static struct config *config_new(const char *path)
 	cfg->report.format = xstrdup("text");
 	cfg->report.since = xstrdup("24h");
 	cfg->demo_port = 8765;
+	cfg->model_weight = 0.5;
 	if (!cfg->path || !cfg->user_agent || !cfg->bluesky_api ||
 	    !cfg->report.schedule || !cfg->report.format ||
 	    !cfg->report.since) {
@@ -1844,6 +1864,7 @@ void config_free(struct config *cfg)
 	free(cfg->user_agent);
 	free(cfg->bluesky_api);
 	free(cfg->rules_dir);
+	free(cfg->model_path);
 	free(cfg->demo_feeds_dir);
 	free(cfg);
 }
@@ -2097,6 +2118,36 @@ static int check_rules_dir(const struct config *cfg, const char *path,
 	return -EINVAL;
 }
 
+/* A configured model must be a regular file we can read; whether it
+ * parses is for the classifier to say when it loads it. */
+static int check_model_file(const struct config *cfg, const char *path,
+                            struct config_errors *errs)
+{
+	const char *why = NULL;
+	struct stat st;
+	struct buf b = {0};
+	int err = 0;
+
+	if (!cfg->model_path)
+		return 0;
+	if (stat(cfg->model_path, &st) < 0)
+		err = errno;
+	else if (!S_ISREG(st.st_mode))
+		why = "not a regular file";
+	else if (access(cfg->model_path, R_OK) < 0)
+		err = errno;
+	if (!err && !why)
+		return 0;
+	if (!errs)
+		return -EINVAL;
+	buf_printf(&b, "%s:%d: model file %s: %s", path, cfg->model_line,
+	           cfg->model_path, why ? why : strerror(err));
+	if (!b.data ||
+	    insert_error(errs, path, cfg->model_line, buf_steal(&b)) < 0)
+		return -ENOMEM;
+	return -EINVAL;
+}
+
 int config_load(const char *path, struct config **out,
                 struct config_errors *errs)
 {
@@ -2124,6 +2175,7 @@ int config_load(const char *path, struct config **out,
 		if (absolutize(&cfg->path, cwd) < 0 ||
 		    absolutize(&cfg->database, cwd) < 0 ||
 		    absolutize(&cfg->rules_dir, cwd) < 0 ||
+		    absolutize(&cfg->model_path, cwd) < 0 ||
 		    absolutize(&cfg->report.output_dir, cwd) < 0 ||
 		    absolutize(&cfg->report.smtp_password_file, cwd) < 0 ||
 		    absolutize(&cfg->demo_feeds_dir, cwd) < 0) {
@@ -2133,6 +2185,9 @@ int config_load(const char *path, struct config **out,
 	}
 	/* Checked even when the text had errors: every problem at once. */
 	rc2 = check_rules_dir(cfg, path, errs);
+	if (rc == 0)
+		rc = rc2;
+	rc2 = check_model_file(cfg, path, errs);
 	if (rc == 0)
 		rc = rc2;
 	if (rc < 0)

@@ -80,6 +80,9 @@ struct config {
 	/* [classifier] */
 	char *rules_dir;       /* absolute, or NULL for the shipped default */
 	int rules_line;        /* line of the rules key (config_load's check) */
+	char *model_path;      /* absolute trained model file, or NULL: none */
+	int model_line;        /* line of the model key (config_load's check) */
+	double model_weight;   /* weight of the model against the rules, 0..1 */
 	/* [report] */
 	struct config_report report;
 	/* [demo]: a loopback server that `demarched --demo` starts */

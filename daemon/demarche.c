@@ -1,7 +1,7 @@
 /*
  * demarche.c — the command-line tool: global options, then one subcommand
- * (parse, classify, eval, report, trends, check-config), each implemented
- * in its own cmd_*.c file.
+ * (parse, classify, eval, train, reclassify, report, trends, check-config),
+ * each implemented in its own cmd_*.c file.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -17,8 +17,10 @@ static void usage(FILE *fp)
 	      "\n"
 	      "commands:\n"
 	      "  parse [--format auto|rss|atom|jsonfeed|mastodon|bluesky] FILE\n"
-	      "  classify [--rules DIR]              JSON Lines on stdin\n"
-	      "  eval --labels FILE.tsv [--rules DIR] [--errors]\n"
+	      "  classify [--rules DIR] [--model MODEL [--model-weight W]]  JSON Lines on stdin\n"
+	      "  eval --labels FILE.tsv [--rules DIR] [--model MODEL [--model-weight W]] [--errors]\n"
+	      "  train --labels FILE.tsv [--labels ...] -o MODEL\n"
+	      "  reclassify [--since 7d] [--rules DIR] [--model MODEL] [--batch N]\n"
 	      "  report [--since 24h|7d|...] [--format text|md|json|html] [-o FILE] [--deliver]\n"
 	      "  trends [--format text|json|csv]\n"
 	      "  check-config -c FILE\n"
@@ -35,6 +37,8 @@ static const struct command commands[] = {
 	{"parse", cmd_parse_main},
 	{"classify", cmd_classify_main},
 	{"eval", cmd_eval_main},
+	{"train", cmd_train_main},
+	{"reclassify", cmd_reclassify_main},
 	{"report", cmd_report_main},
 	{"trends", cmd_trends_main},
 	{"check-config", cmd_check_config_main},

@@ -30,6 +30,7 @@
 #include "fetch.h"
 #include "log.h"
 #include "loop.h"
+#include "model.h"
 #include "paths.h"
 #include "poller.h"
 #include "sdnotify.h"
@@ -77,10 +78,27 @@ static int load_rules(const struct config *cfg, struct classify_rules **out)
 {
 	const char *dir = cfg->rules_dir ? cfg->rules_dir : paths_default_rules_dir();
 	char err[512];
+	struct model *m = NULL;
 	int r = classify_rules_load(dir, out, err, sizeof(err));
 
-	if (r < 0)
+	if (r < 0) {
 		log_err("rules: %s", err);
+		return r;
+	}
+	if (!cfg->model_path)
+		return 0;
+	/* A configured model that does not load fails the (re)load as bad
+	 * rules do: the rules in force stay. */
+	r = model_load_file(cfg->model_path, &m, err, sizeof(err));
+	if (r == 0)
+		r = classify_rules_attach_model(*out, m, cfg->model_weight, err,
+		                                sizeof(err));
+	if (r < 0) {
+		log_err("model: %s", err);
+		model_free(m);
+		classify_rules_free(*out);
+		*out = NULL;
+	}
 	return r;
 }
 

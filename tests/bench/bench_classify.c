@@ -4,13 +4,17 @@
  * Usage: bench_classify [SECONDS]   run for that much wall time (default 3)
  *        bench_classify -r ROUNDS   run exactly ROUNDS passes over the set,
  *                                   for repeatable instruction counts
- *                                   under valgrind --tool=callgrind */
+ *                                   under valgrind --tool=callgrind
+ *        bench_classify -m MODEL [SECONDS | -r ROUNDS]
+ *                                   the same with a trained model attached
+ *                                   (weight 0.5), to price the model */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "classify.h"
+#include "model.h"
 #include "test.h"
 #include "util.h"
 
@@ -35,6 +39,13 @@ int main(int argc, char **argv)
 	long posts = 0, assigned = 0;
 	int64_t t0, t1, c0, c1;
 
+	const char *model = NULL;
+
+	if (argc > 2 && strcmp(argv[1], "-m") == 0) {
+		model = argv[2];
+		argc -= 2;
+		argv += 2;
+	}
 	if (argc > 2 && strcmp(argv[1], "-r") == 0)
 		rounds = atol(argv[2]);
 	else if (argc > 1)
@@ -43,6 +54,17 @@ int main(int argc, char **argv)
 	if (classify_rules_load(dir, &R, err, sizeof(err)) < 0) {
 		fprintf(stderr, "bench_classify: %s\n", err);
 		return 1;
+	}
+	if (model) {
+		struct model *m;
+
+		if (model_load_file(model, &m, err, sizeof(err)) < 0 ||
+		    classify_rules_attach_model(R, m, 0.5, err, sizeof(err)) <
+		        0) {
+			fprintf(stderr, "bench_classify: %s\n", err);
+			return 1;
+		}
+		printf("bench_classify: with model %s\n", model_version(m));
 	}
 	snprintf(path, sizeof(path), "%s/eval/dev.tsv", test_shared_dir());
 	if (util_read_file(path, 0, &data, &len) < 0) {

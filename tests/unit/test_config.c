@@ -564,6 +564,83 @@ static void test_load_paths_and_rules_dir(void)
 	config_errors_clear(&e);
 }
 
+/* [classifier] model and model_weight: parsed, resolved, range-checked,
+ * and config_load checks the model file can be read. */
+static void test_classifier_model_keys(void)
+{
+	struct config *cfg;
+	struct config_errors e = {0};
+	char path[PATH_MAX], want[PATH_MAX + 64];
+	const char *tmp = test_tmpdir();
+
+	cfg = PARSE_OK(BASE);
+	REQUIRE(cfg);
+	ASSERT(cfg->model_path == NULL);
+	ASSERT(cfg->model_weight == 0.5);
+	config_free(cfg);
+
+	cfg = PARSE_OK(BASE "[classifier]\nmodel = models/m.model\n"
+	                    "model_weight = 0.25\n");
+	REQUIRE(cfg);
+	ASSERT_STR_EQ(cfg->model_path, "models/m.model");
+	ASSERT_INT_EQ(cfg->model_line, 4);
+	ASSERT(cfg->model_weight == 0.25);
+	config_free(cfg);
+
+	cfg = PARSE_OK(BASE "[classifier]\nmodel_weight = 1\n");
+	REQUIRE(cfg);
+	ASSERT(cfg->model_weight == 1.0);
+	config_free(cfg);
+	cfg = PARSE_OK(BASE "[classifier]\nmodel_weight = 0\n");
+	REQUIRE(cfg);
+	ASSERT(cfg->model_weight == 0.0);
+	config_free(cfg);
+
+	EXPECT_ERROR(BASE "[classifier]\nmodel_weight = 1.5\n", 4,
+	             "bad fraction");
+	EXPECT_ERROR(BASE "[classifier]\nmodel_weight = -0.1\n", 4,
+	             "bad fraction");
+	EXPECT_ERROR(BASE "[classifier]\nmodel_weight = half\n", 4,
+	             "bad fraction");
+	EXPECT_ERROR(BASE "[classifier]\nmodel_weight = nan\n", 4,
+	             "bad fraction");
+	EXPECT_ERROR(BASE "[classifier]\nmodel = a\nmodel = b\n", 5,
+	             "already set on line 4");
+
+	/* config_load: resolved against the file, and must be readable */
+	snprintf(path, sizeof(path), "%s/m.model", tmp);
+	test_write_file(path, "demarche-model 1\n");
+	snprintf(path, sizeof(path), "%s/model.conf", tmp);
+	test_write_file(path, "[storage]\ndatabase = d.db\n"
+	                      "[classifier]\nmodel = m.model\n");
+	ASSERT_INT_EQ(config_load(path, &cfg, &e), 0);
+	REQUIRE(cfg);
+	snprintf(want, sizeof(want), "%s/m.model", tmp);
+	ASSERT_STR_EQ(cfg->model_path, want);
+	config_free(cfg);
+	config_errors_clear(&e);
+
+	snprintf(path, sizeof(path), "%s/nomodel.conf", tmp);
+	test_write_file(path, "[storage]\ndatabase = d.db\n"
+	                      "[classifier]\n# trained\nmodel = gone.model\n");
+	ASSERT_INT_EQ(config_load(path, &cfg, &e), -EINVAL);
+	ASSERT(cfg == NULL);
+	REQUIRE(e.n == 1);
+	snprintf(want, sizeof(want), "%s:5: model file ", path);
+	ASSERT(strncmp(e.msgs[0], want, strlen(want)) == 0);
+	ASSERT(strstr(e.msgs[0], "No such file or directory"));
+	config_errors_clear(&e);
+
+	snprintf(path, sizeof(path), "%s/dirmodel.conf", tmp);
+	test_write_file(path, "[storage]\ndatabase = d.db\n"
+	                      "[classifier]\nmodel = .\n");
+	ASSERT_INT_EQ(config_load(path, &cfg, &e), -EINVAL);
+	REQUIRE(e.n == 1);
+	ASSERT(strstr(e.msgs[0], ":4: model file ") &&
+	       strstr(e.msgs[0], "not a regular file"));
+	config_errors_clear(&e);
+}
+
 /* ---- the shipped files
  * ------------------------------------------------------- */
 
@@ -1023,6 +1100,7 @@ TEST_MAIN(TEST(test_durations), TEST(test_sizes),
           TEST(test_comments), TEST(test_indentation_and_continuation),
           TEST(test_line_endings_bom_and_limits), TEST(test_long_account_key),
           TEST(test_relative_paths), TEST(test_load_paths_and_rules_dir),
+          TEST(test_classifier_model_keys),
           TEST(test_shipped_configs), TEST(test_error_unknown_section),
           TEST(test_error_unknown_key), TEST(test_error_key_before_section),
           TEST(test_error_bad_duration), TEST(test_error_bad_size),

@@ -1,0 +1,289 @@
+/*
+ * cmd_train.c — `demarche train --labels FILE.tsv -o MODEL`: fits the
+ * character n-gram model (model.c) on labelled statements, folded exactly
+ * as the classifier folds posts (normalize.c), and writes the model file
+ * atomically (a temporary file renamed into place).  It prints what it
+ * learnt from and how well the model fits its own training set — a sanity
+ * check, not a measure: `demarche eval --model` on other statements is.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "classify.h"
+#include "cmd.h"
+#include "labels.h"
+#include "model.h"
+#include "normalize.h"
+#include "util.h"
+
+#define TRAIN_MAX_FILES  16
+#define TRAIN_MAX_LABELS (256u * 1024 * 1024)
+
+static void train_usage(FILE *fp)
+{
+	fputs("usage: demarche train --labels FILE.tsv [--labels FILE.tsv ...] "
+	      "-o MODEL\n"
+	      "       [--buckets N] [--ngram MIN-MAX] [--epochs N] [--seed N]\n"
+	      "       [--rate X] [--l2 X] [--pos-weight X]\n",
+	      fp);
+}
+
+static int parse_num(const char *s, double lo, double hi, double *out)
+{
+	char *end;
+	double d;
+
+	errno = 0;
+	d = strtod(s, &end);
+	if (end == s || *end || errno || !(d >= lo && d <= hi))
+		return -1;
+	*out = d;
+	return 0;
+}
+
+/* Writes len bytes to path through a temporary file and rename(2). */
+static int write_atomic(const char *path, const char *data, size_t len)
+{
+	struct buf tmp = {0};
+	size_t off = 0;
+	int fd, r = 0;
+
+	if (buf_printf(&tmp, "%s.tmp.%ld", path, (long)getpid()) < 0)
+		return -ENOMEM;
+	fd = open(tmp.data, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		r = -errno;
+		goto out_free;
+	}
+	while (off < len) {
+		ssize_t n = write(fd, data + off, len - off);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			r = -errno;
+			break;
+		}
+		off += (size_t)n;
+	}
+	if (r == 0 && fsync(fd) < 0)
+		r = -errno;
+	if (close(fd) < 0 && r == 0)
+		r = -errno;
+	if (r == 0 && rename(tmp.data, path) < 0)
+		r = -errno;
+	if (r < 0)
+		unlink(tmp.data);
+out_free:
+	buf_free(&tmp);
+	return r;
+}
+
+int cmd_train_main(const struct cmd_globals *g, int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"labels", required_argument, NULL, 'l'},
+	    {"output", required_argument, NULL, 'o'},
+	    {"buckets", required_argument, NULL, 'b'},
+	    {"ngram", required_argument, NULL, 'n'},
+	    {"epochs", required_argument, NULL, 'E'},
+	    {"seed", required_argument, NULL, 's'},
+	    {"rate", required_argument, NULL, 'R'},
+	    {"l2", required_argument, NULL, 'L'},
+	    {"pos-weight", required_argument, NULL, 'P'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0}};
+	const char *files[TRAIN_MAX_FILES], *output = NULL;
+	char *data[TRAIN_MAX_FILES] = {0};
+	size_t n_files = 0, i, len, pos[CLASSIFY_N_CATEGORIES] = {0};
+	struct labels_set set = {0};
+	struct model_params mp;
+	struct model_example *ex = NULL;
+	struct normalize *norm = NULL;
+	struct normalize_text nt = {0};
+	struct model *m = NULL;
+	char err[512], *text = NULL;
+	int ch, rc = 0, r, c;
+	double d;
+
+	(void)g;
+	model_params_default(&mp);
+	while ((ch = getopt_long(argc, argv, "l:o:h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'l':
+			if (n_files == TRAIN_MAX_FILES) {
+				fprintf(stderr,
+				        "demarche train: at most %d "
+				        "--labels files\n",
+				        TRAIN_MAX_FILES);
+				return EX_USAGE;
+			}
+			files[n_files++] = optarg;
+			break;
+		case 'o':
+			output = optarg;
+			break;
+		case 'b':
+			if (parse_num(optarg, MODEL_MIN_BUCKETS,
+			              MODEL_MAX_BUCKETS, &d) < 0)
+				goto out_badopt;
+			mp.buckets = (unsigned)d;
+			break;
+		case 'n': {
+			unsigned a, b;
+			char tail;
+
+			if (sscanf(optarg, "%u-%u%c", &a, &b, &tail) != 2)
+				goto out_badopt;
+			mp.min_n = a;
+			mp.max_n = b;
+			break;
+		}
+		case 'E':
+			if (parse_num(optarg, 1, 10000, &d) < 0)
+				goto out_badopt;
+			mp.epochs = (unsigned)d;
+			break;
+		case 's':
+			if (parse_num(optarg, 0, 4e18, &d) < 0)
+				goto out_badopt;
+			mp.seed = (uint64_t)d;
+			break;
+		case 'R':
+			if (parse_num(optarg, 1e-9, 100, &mp.rate) < 0)
+				goto out_badopt;
+			break;
+		case 'L':
+			if (parse_num(optarg, 0, 0.999, &mp.l2) < 0)
+				goto out_badopt;
+			break;
+		case 'P':
+			if (parse_num(optarg, 1, 1000, &mp.pos_weight) < 0)
+				goto out_badopt;
+			break;
+		case 'h':
+			train_usage(stdout);
+			return 0;
+		default:
+			train_usage(stderr);
+			return EX_USAGE;
+		}
+	}
+	if (!n_files || !output || optind != argc) {
+		train_usage(stderr);
+		return EX_USAGE;
+	}
+	for (i = 0; i < n_files; i++) {
+		r = util_read_file(files[i], TRAIN_MAX_LABELS, &data[i], &len);
+		if (r < 0) {
+			fprintf(stderr, "demarche train: %s: %s\n", files[i],
+			        strerror(-r));
+			rc = r == -ENOENT ? EX_NOINPUT : EX_IOERR;
+			goto out_free;
+		}
+		r = labels_parse(data[i], len, files[i], &set, err,
+		                 sizeof(err));
+		if (r < 0) {
+			fprintf(stderr, "demarche train: %s\n", err);
+			rc = r == -ENOMEM ? EX_OSERR : EX_DATAERR;
+			goto out_free;
+		}
+	}
+	if (set.n == 0) {
+		fprintf(stderr, "demarche train: no labelled statements\n");
+		rc = EX_DATAERR;
+		goto out_free;
+	}
+	if (normalize_open(1, &norm, err, sizeof(err)) < 0) {
+		fprintf(stderr, "demarche train: %s\n", err);
+		rc = EX_OSERR;
+		goto out_free;
+	}
+	ex = calloc(set.n, sizeof(*ex));
+	if (!ex)
+		goto out_oom;
+	/* Fold every text as classify.c folds posts, keep its code points. */
+	for (i = 0; i < set.n; i++) {
+		uint32_t *cps;
+		size_t tl = strlen(set.items[i].text);
+
+		if (tl > NORMALIZE_MAX_INPUT)
+			tl = NORMALIZE_MAX_INPUT;
+		if (normalize_run(norm, set.items[i].text, tl, &nt) < 0)
+			goto out_oom;
+		cps = malloc((nt.n_cp + 1) * sizeof(*cps));
+		if (!cps)
+			goto out_oom;
+		memcpy(cps, nt.cps, nt.n_cp * sizeof(*cps));
+		ex[i].cps = cps;
+		ex[i].n_cp = nt.n_cp;
+		ex[i].labels = set.items[i].labels;
+		for (c = 0; c < CLASSIFY_N_CATEGORIES; c++)
+			pos[c] += (ex[i].labels >> c) & 1;
+	}
+	r = model_train(ex, set.n, &mp, &m, err, sizeof(err));
+	if (r < 0) {
+		fprintf(stderr, "demarche train: %s\n", err);
+		rc = r == -ENOMEM ? EX_OSERR : EX_USAGE;
+		goto out_free;
+	}
+	if (model_serialize(m, &text, &len) < 0)
+		goto out_oom;
+	r = write_atomic(output, text, len);
+	if (r < 0) {
+		fprintf(stderr, "demarche train: %s: %s\n", output,
+		        strerror(-r));
+		rc = EX_CANTCREAT;
+		goto out_free;
+	}
+	printf("trained on %zu statements (%u-%u grams, %u buckets, %u "
+	       "epochs)\n",
+	       set.n, mp.min_n, mp.max_n, mp.buckets, mp.epochs);
+	printf("%-18s %9s %12s\n", "category", "positives", "training F1");
+	for (c = 0; c < CLASSIFY_N_CATEGORIES; c++) {
+		long tp = 0, fp = 0, fn = 0;
+
+		for (i = 0; i < set.n; i++) {
+			struct model_scores ms;
+			int gold = (ex[i].labels >> c) & 1, pred;
+
+			model_score(m, ex[i].cps, ex[i].n_cp, &ms);
+			pred = ms.p[c] >= model_threshold(m, c);
+			tp += gold && pred;
+			fp += !gold && pred;
+			fn += gold && !pred;
+		}
+		printf("%-18s %9zu %12.3f\n", classify_category_keys[c], pos[c],
+		       tp ? 2.0 * (double)tp / (double)(2 * tp + fp + fn)
+		          : 0.0);
+	}
+	printf("model %s written to %s (%zu bytes)\n", model_version(m), output,
+	       len);
+	goto out_free;
+out_badopt:
+	fprintf(stderr, "demarche train: bad value '%s'\n", optarg);
+	train_usage(stderr);
+	return EX_USAGE;
+out_oom:
+	fprintf(stderr, "demarche train: out of memory\n");
+	rc = EX_OSERR;
+out_free:
+	if (ex)
+		for (i = 0; i < set.n; i++)
+			free((void *)ex[i].cps);
+	free(ex);
+	free(text);
+	model_free(m);
+	normalize_text_free(&nt);
+	normalize_close(norm);
+	labels_set_free(&set);
+	for (i = 0; i < n_files; i++)
+		free(data[i]);
+	return rc;
+}
