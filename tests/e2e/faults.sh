@@ -123,6 +123,27 @@ check "refusal recorded" \
 	"$(sqlite3 "$WORK/private.db" "SELECT count(*) FROM feeds WHERE last_error LIKE 'refused to connect to private address 127.0.0.1%'")" \
 	"$(sqlite3 "$WORK/private.db" "SELECT count(*) FROM feeds")"
 
+# --- hostile sizes: 100 MB on one line, and 20,000 entries in one feed ---
+cat >"$WORK/sizes.conf" <<CONF
+[storage]
+database = sizes.db
+[poll]
+timeout = 20s
+max_body = 8MiB
+allow_private_addresses = yes
+[classifier]
+rules = $SRC/config/rules
+[account "huge"]
+feed = $BASE/gen/oneline.xml?size=104857600
+feed = $BASE/gen/many.xml?items=20000
+CONF
+"$BUILD/demarched" -c "$WORK/sizes.conf" --once >"$WORK/sizes.log" 2>&1
+check "hostile sizes: run exits 0" "$?" 0
+check "100 MB body refused at max_body" \
+	"$(sqlite3 "$WORK/sizes.db" "SELECT last_error LIKE '%larger than 8388608%' FROM feeds WHERE configured_url LIKE '%oneline%'")" 1
+check "entries per feed capped at 10,000" \
+	"$(sqlite3 "$WORK/sizes.db" "SELECT count(*) FROM posts")" 10000
+
 # --- timing, from a running daemon's request log ---
 cat >"$WORK/timing.conf" <<CONF
 [storage]
