@@ -80,9 +80,13 @@ static const char *const stmt_sql[STMT_COUNT] = {
         " rules_version = ?14, edit_count = edit_count + 1"
         " WHERE id = ?1",
     [STMT_CATS_DELETE] = "DELETE FROM post_categories WHERE post_id = ?1",
+    /* The post's report_time and account_id are copied along for the
+     * report queries (schema/0004_report_rollup.sql). */
     [STMT_CAT_INSERT] = "INSERT INTO post_categories (post_id, category, score,"
-                        " evidence, rules_version, classified_at)"
-                        " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                        " evidence, rules_version, classified_at,"
+                        " report_time, account_id)"
+                        " SELECT ?1, ?2, ?3, ?4, ?5, ?6, p.report_time,"
+                        " p.account_id FROM posts p WHERE p.id = ?1",
     [STMT_SNAPSHOT_LAST] = "SELECT observed, followers, following, posts_count"
                            " FROM account_snapshots WHERE account_id = ?1"
                            " ORDER BY observed DESC, id DESC LIMIT 1",
