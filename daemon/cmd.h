@@ -8,6 +8,8 @@
 #ifndef DEMARCHE_CMD_H
 #define DEMARCHE_CMD_H
 
+#include <stdint.h>
+
 struct cmd_globals {
 	const char *db;     /* -d DB */
 	const char *config; /* -c FILE */
@@ -20,5 +22,10 @@ int cmd_eval_main(const struct cmd_globals *g, int argc, char **argv);
 int cmd_report_main(const struct cmd_globals *g, int argc, char **argv);
 int cmd_trends_main(const struct cmd_globals *g, int argc, char **argv);
 int cmd_check_config_main(const struct cmd_globals *g, int argc, char **argv);
+int cmd_candidates_main(const struct cmd_globals *g, int argc, char **argv);
+/* `report --deliver` (cmd_deliver.c): the period [until - since, until);
+ * since <= 0 takes the config's [report] since. */
+int cmd_report_deliver(const struct cmd_globals *g, int64_t since,
+		       int64_t until);
 
 #endif

@@ -24,7 +24,6 @@ CREATE TABLE candidates (
 	handle TEXT NOT NULL UNIQUE,      -- as mentioned: 'user' or
 	                                  -- 'user@host', without the '@'
 	name TEXT,                        -- display name when a repost gave it
-	url TEXT,                         -- profile link when the post had one
 	marker TEXT NOT NULL,             -- the word that marked it, e.g.
 	                                  -- 'embassy', '大使馆'
 	kind TEXT NOT NULL CHECK (kind IN ('mention', 'repost')),
