@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,10 +63,23 @@ int deliver_file(const char *dir, const char *base, const char *ext,
                  size_t errlen)
 {
 	struct buf tmp = {0}, dst = {0};
+	char *real = NULL;
 	mode_t mask;
 	int fd = -1, dfd, rc, i;
 
 	*path_out = NULL;
+	/* The folder itself is made on first use (one level, like a
+	 * systemd StateDirectory's subfolder). */
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+		rc = -errno;
+		snprintf(err, errlen, "%s: cannot create the folder: %s", dir,
+		         strerror(errno));
+		return rc;
+	}
+	/* The path reported back is the canonical one ("a/../b" -> "b"). */
+	real = realpath(dir, NULL);
+	if (real)
+		dir = real;
 	if (buf_printf(&tmp, "%s/.%s.%s.tmpXXXXXX", dir, base, ext) < 0) {
 		rc = -ENOMEM;
 		goto out_free;
@@ -125,6 +139,7 @@ out_unlink:
 out_free:
 	buf_free(&tmp);
 	buf_free(&dst);
+	free(real);
 	return rc;
 }
 

@@ -18,8 +18,9 @@
 /*
  * Writes data to dir/name (name "base.ext"): a temporary file, fsync, then
  * a hard link to the final name, which fails rather than replace a file;
- * when the name is taken, "base-2.ext", "base-3.ext" ... are tried.  The
- * path written is put in path_out (a *new* string).
+ * when the name is taken, "base-2.ext", "base-3.ext" ... are tried.  dir
+ * is created when missing (not its parents).  The path written is put in
+ * path_out (a *new* string).
  */
 int deliver_file(const char *dir, const char *base, const char *ext,
 		 const char *data, size_t len, char **path_out, char *err,

@@ -2194,6 +2194,180 @@ out_free:
 	return rc;
 }
 
+/* Line colours of the follower curves (distinct from the bar charts'). */
+static const char *const line_colors[] = {
+    "#0b7285", "#c92a2a", "#5f3dc4", "#2b8a3e",
+    "#e67700", "#862e9c", "#364fc7", "#a61e4d",
+};
+
+/* A follower curve picked for the chart. */
+struct curve {
+	const char *handle; /* borrowed from the model */
+	const json_t *pts;  /* [[day, followers], ...] */
+	int64_t last;       /* followers at the end */
+};
+
+static int cmp_curve(const void *a, const void *b)
+{
+	const struct curve *x = a, *y = b;
+
+	if (x->last != y->last)
+		return x->last > y->last ? -1 : 1;
+	return strcmp(x->handle, y->handle);
+}
+
+static int cmp_cstr(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Follower curves of the largest accounts (at most ARRAY_SIZE(line_colors))
+ * over the days of the period: one polyline each, on a shared scale. */
+static int chart_followers(struct buf *b, const json_t *curves)
+{
+	const double W = 720, H = 260, left = 64, right = 20, top = 12,
+	             plot_h = 170;
+	size_t ncur = 0, ndays = 0, cap = 0, i, j, k, n = json_object_size(curves);
+	struct curve *cv = calloc(n + 1, sizeof(*cv));
+	const char **days = NULL;
+	double min = 0, max = 0;
+	bool any = false;
+	const char *h;
+	json_t *pts;
+	int rc = -ENOMEM;
+
+	if (!cv)
+		return -ENOMEM;
+	json_object_foreach((json_t *)curves, h, pts)
+	{
+		size_t np = json_array_size(pts);
+
+		if (!np)
+			continue;
+		cv[ncur++] = (struct curve){
+		    h, pts,
+		    (int64_t)json_integer_value(
+		        json_array_get(json_array_get(pts, np - 1), 1))};
+	}
+	qsort(cv, ncur, sizeof(*cv), cmp_curve);
+	if (ncur > ARRAY_SIZE(line_colors))
+		ncur = ARRAY_SIZE(line_colors);
+	for (i = 0; i < ncur; i++) {
+		for (j = 0; j < json_array_size(cv[i].pts); j++) {
+			const json_t *pt = json_array_get(cv[i].pts, j);
+			double v = (double)json_integer_value(json_array_get(pt, 1));
+			const char *d = json_string_value(json_array_get(pt, 0));
+
+			if (!d)
+				continue;
+			if (!any || v < min)
+				min = v;
+			if (!any || v > max)
+				max = v;
+			any = true;
+			if (ndays == cap) {
+				size_t nc = cap ? cap * 2 : 64;
+				const char **g = realloc(days, nc * sizeof(*g));
+
+				if (!g)
+					goto out_free;
+				days = g;
+				cap = nc;
+			}
+			days[ndays++] = d;
+		}
+	}
+	if (!any) {
+		rc = buf_puts(b, "<p>(no follower counts in this period)</p>\n");
+		goto out_free;
+	}
+	qsort(days, ndays, sizeof(*days), cmp_cstr);
+	for (i = k = 0; i < ndays; i++)
+		if (k == 0 || strcmp(days[k - 1], days[i]) != 0)
+			days[k++] = days[i];
+	ndays = k;
+	if (max <= min) {
+		max = min + 1;
+		min = min - 1;
+	}
+	rc = buf_printf(b,
+	                "<svg xmlns=\"http://www.w3.org/2000/svg\" "
+	                "viewBox=\"0 0 %.0f %.0f\" width=\"%.0f\" "
+	                "height=\"%.0f\" role=\"img\" aria-label=\"follower "
+	                "curves\">\n<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
+	                "y2=\"%.1f\" stroke=\"#444\"/>\n<text x=\"%.1f\" "
+	                "y=\"%.1f\" class=\"ax\" text-anchor=\"end\">%.0f</text>"
+	                "\n<text x=\"%.1f\" y=\"%.1f\" class=\"ax\" "
+	                "text-anchor=\"end\">%.0f</text>\n",
+	                W, H, W, H, left, top + plot_h, W - right, top + plot_h,
+	                left - 4, top + 10, max, left - 4, top + plot_h, min);
+	for (i = 0; i < ncur && rc == 0; i++) {
+		size_t np = json_array_size(cv[i].pts);
+
+		rc = buf_printf(b, "<polyline fill=\"none\" stroke=\"%s\" "
+		                   "stroke-width=\"3\" points=\"",
+		                line_colors[i]);
+		for (j = 0; j < np && rc == 0; j++) {
+			const json_t *pt = json_array_get(cv[i].pts, j);
+			const char *d = json_string_value(json_array_get(pt, 0));
+			const char **pos = d ? bsearch(&d, days, ndays,
+			                               sizeof(*days), cmp_cstr)
+			                     : NULL;
+			double v = (double)json_integer_value(json_array_get(pt, 1)),
+			       x, y;
+
+			if (!pos)
+				continue;
+			x = ndays > 1 ? left + (double)(pos - days) *
+			                           (W - left - right) /
+			                           (double)(ndays - 1)
+			              : left + (W - left - right) / 2;
+			y = top + plot_h - (v - min) / (max - min) * plot_h;
+			rc = buf_printf(b, "%s%.1f,%.1f", j ? " " : "", x, y);
+			/* A lone point would draw nothing: widen it. */
+			if (rc == 0 && np == 1)
+				rc = buf_printf(b, " %.1f,%.1f", x + 6, y);
+		}
+		if (rc == 0)
+			rc = buf_puts(b, "\"><title>");
+		if (rc == 0)
+			rc = put_esc(b, cv[i].handle, ESC_HTML, 60);
+		if (rc == 0)
+			rc = buf_puts(b, "</title></polyline>\n");
+	}
+	for (i = 0; i < 2 && rc == 0 && ndays; i++) {
+		rc = buf_printf(b,
+		                "<text x=\"%.1f\" y=\"%.1f\" class=\"ax\" "
+		                "text-anchor=\"%s\">",
+		                i ? W - right : left, top + plot_h + 14,
+		                i ? "end" : "start");
+		if (rc == 0)
+			rc = put_esc(b, days[i ? ndays - 1 : 0], ESC_HTML, 0);
+		if (rc == 0)
+			rc = buf_puts(b, "</text>\n");
+	}
+	for (i = 0; i < ncur && rc == 0; i++) {
+		double lx = left + (double)(i % 4) * 165,
+		       ly = top + plot_h + 34 + (double)(i / 4) * 18;
+
+		rc = buf_printf(b,
+		                "<rect x=\"%.1f\" y=\"%.1f\" width=\"10\" "
+		                "height=\"10\" fill=\"%s\"/><text x=\"%.1f\" "
+		                "y=\"%.1f\" class=\"lg\">",
+		                lx, ly - 9, line_colors[i], lx + 14, ly);
+		if (rc == 0)
+			rc = put_esc(b, cv[i].handle, ESC_HTML, 22);
+		if (rc == 0)
+			rc = buf_puts(b, "</text>\n");
+	}
+	if (rc == 0)
+		rc = buf_puts(b, "</svg>\n");
+out_free:
+	free(cv);
+	free(days);
+	return rc;
+}
+
 /* ------------------------------------------------------------ sections */
 
 static int section_categories(struct buf *b, enum report_format f,
@@ -2366,7 +2540,15 @@ static int section_growth(struct buf *b, enum report_format f,
 		rc = para(b, f, line);
 	if (rc == 0 && f == REPORT_FORMAT_HTML && json_object_size(years))
 		rc = chart_years(b, years);
-	return rc ? rc : table_years(b, f, years);
+	if (rc == 0)
+		rc = table_years(b, f, years);
+	if (rc == 0 && f == REPORT_FORMAT_HTML) {
+		rc = heading(b, f, 2, "Follower curves");
+		if (rc == 0)
+			rc = chart_followers(
+			    b, json_object_get(g, "followers_daily"));
+	}
+	return rc;
 }
 
 static int section_days(struct buf *b, enum report_format f,
