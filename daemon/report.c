@@ -1262,6 +1262,253 @@ out_free:
 
 /* ------------------------------------------------------------- trends */
 
+/* The Monday (as a UTC day number) of the week of day d. */
+static int64_t week_of(int64_t d)
+{
+	return d - (((d + 3) % 7) + 7) % 7;
+}
+
+/* Posts per week and category share per week, bucketed in C from one
+ * pass over the posts and one over the assignments (covering indexes),
+ * rather than grouping a million computed dates in SQL. */
+static int trends_weeks(struct query *q, int64_t since, json_t *weeks,
+                        json_t *share)
+{
+	static const char posts_sql[] =
+	    "SELECT report_time FROM posts WHERE report_time >= ?1";
+	static const char cats_sql[] =
+	    "SELECT report_time, category FROM post_categories"
+	    " WHERE report_time >= ?1";
+	struct counts wk = {0}, wk_cat = {0};
+	char *cats[MAX_CATS];
+	size_t order[MAX_CATS];
+	size_t ncats = 0, nw = 0, i, j, c;
+	int64_t *list = NULL;
+	sqlite3_stmt *s;
+	int rc;
+
+	rc = q_prepare(q, posts_sql, &s, since, 0);
+	if (rc < 0)
+		return rc;
+	while ((rc = q_step(q, s)) == 1)
+		if (counts_add(&wk, week_of(day_of(sqlite3_column_int64(s, 0))),
+		               1) < 0) {
+			rc = -ENOMEM;
+			break;
+		}
+	sqlite3_finalize(s);
+	if (rc < 0)
+		goto out_free;
+	rc = q_prepare(q, cats_sql, &s, since, 0);
+	if (rc < 0)
+		goto out_free;
+	while ((rc = q_step(q, s)) == 1) {
+		const char *key = col_str(s, 1);
+		int64_t w = week_of(day_of(sqlite3_column_int64(s, 0)));
+
+		if (!key)
+			continue;
+		for (c = 0; c < ncats && strcmp(cats[c], key) != 0; c++)
+			;
+		if (c == ncats) {
+			if (ncats == MAX_CATS) {
+				rc = -E2BIG;
+				break;
+			}
+			cats[ncats] = strdup(key);
+			if (!cats[ncats]) {
+				rc = -ENOMEM;
+				break;
+			}
+			ncats++;
+		}
+		if (counts_add(&wk_cat, CAT_KEY(w, (int64_t)c), 1) < 0) {
+			rc = -ENOMEM;
+			break;
+		}
+	}
+	sqlite3_finalize(s);
+	if (rc < 0)
+		goto out_free;
+	/* Categories listed in key order (insertion sort: they are few). */
+	for (i = 0; i < ncats; i++) {
+		for (j = i; j > 0 && strcmp(cats[order[j - 1]], cats[i]) > 0;
+		     j--)
+			order[j] = order[j - 1];
+		order[j] = i;
+	}
+	list = malloc((wk.n + 1) * sizeof(*list));
+	if (!list) {
+		rc = -ENOMEM;
+		goto out_free;
+	}
+	for (i = 0; i < wk.cap; i++)
+		if (wk.used[i])
+			list[nw++] = wk.keys[i];
+	qsort(list, nw, sizeof(*list), cmp_int64);
+	for (i = 0; i < nw && rc == 0; i++) {
+		char iso[UTIL_RFC3339_LEN];
+		int64_t posts = counts_get(&wk, list[i]);
+		json_t *e, *mix;
+
+		util_format_rfc3339(list[i] * DAY, iso);
+		iso[10] = '\0';
+		rc = jappend(weeks, json_pack("{s:s, s:I}", "week", iso, "posts",
+		                              (json_int_t)posts));
+		if (rc < 0)
+			break;
+		e = json_pack("{s:s, s:I, s:{}}", "week", iso, "posts",
+		              (json_int_t)posts, "categories");
+		if (!e) {
+			rc = -ENOMEM;
+			break;
+		}
+		mix = json_object_get(e, "categories");
+		for (j = 0; j < ncats && rc == 0; j++) {
+			int64_t n = counts_get(
+			    &wk_cat, CAT_KEY(list[i], (int64_t)order[j]));
+
+			if (n == 0)
+				continue;
+			rc = jset(mix, cats[order[j]],
+			          json_pack("{s:I, s:f}", "count",
+			                    (json_int_t)n, "share",
+			                    posts > 0 ? (double)n / (double)posts
+			                              : 0.0));
+		}
+		if (rc == 0)
+			rc = jappend(share, e);
+		else
+			json_decref(e);
+	}
+out_free:
+	for (i = 0; i < ncats; i++)
+		free(cats[i]);
+	free(list);
+	counts_free(&wk);
+	counts_free(&wk_cat);
+	return rc < 0 ? rc : 0;
+}
+
+/* Per role: the summed first and last follower counts of its accounts in
+ * follower_growth, the change, and the change in percent. */
+static int trends_roles_growth(const json_t *growth, json_t *out)
+{
+	size_t i, r;
+	int rc = 0;
+
+	for (r = 0; r < ARRAY_SIZE(role_keys) && rc == 0; r++) {
+		int64_t first = 0, last = 0, n = 0;
+
+		for (i = 0; i < json_array_size(growth); i++) {
+			const json_t *a = json_array_get(growth, i);
+			const char *role = jstr(a, "role");
+
+			if (!role || strcmp(role, role_keys[r]) != 0)
+				continue;
+			first += jint(a, "first");
+			last += jint(a, "last");
+			n++;
+		}
+		if (n == 0)
+			continue;
+		rc = jset(out, role_keys[r],
+		          json_pack("{s:I, s:I, s:I, s:I, s:o}", "accounts",
+		                    (json_int_t)n, "first", (json_int_t)first,
+		                    "last", (json_int_t)last, "change",
+		                    (json_int_t)(last - first), "change_pct",
+		                    first > 0 ? json_real(100.0 *
+		                                          (double)(last - first) /
+		                                          (double)first)
+		                              : json_null()));
+	}
+	return rc;
+}
+
+/* Per role: posts and the count and share of each category. */
+static int trends_roles_share(struct query *q, int64_t since, json_t *out)
+{
+	static const char posts_sql[] =
+	    "SELECT a.role, sum(x.n) FROM (SELECT account_id, count(*) AS n"
+	    " FROM posts WHERE report_time >= ?1 GROUP BY account_id) AS x"
+	    " JOIN accounts a ON a.id = x.account_id GROUP BY a.role"
+	    " ORDER BY a.role";
+	static const char cats_sql[] =
+	    "SELECT a.role, x.category, sum(x.n) FROM (SELECT account_id,"
+	    " category, count(*) AS n FROM post_categories"
+	    " WHERE report_time >= ?1 GROUP BY account_id, category) AS x"
+	    " JOIN accounts a ON a.id = x.account_id"
+	    " GROUP BY a.role, x.category ORDER BY a.role, x.category";
+	sqlite3_stmt *s;
+	int rc;
+
+	rc = q_prepare(q, posts_sql, &s, since, 0);
+	if (rc < 0)
+		return rc;
+	while ((rc = q_step(q, s)) == 1) {
+		const char *role = col_str(s, 0);
+
+		if (!role)
+			continue;
+		rc = jset(out, role,
+		          json_pack("{s:I, s:{}}", "posts",
+		                    (json_int_t)sqlite3_column_int64(s, 1),
+		                    "categories"));
+		if (rc < 0)
+			break;
+	}
+	sqlite3_finalize(s);
+	if (rc < 0)
+		return rc;
+	rc = q_prepare(q, cats_sql, &s, since, 0);
+	if (rc < 0)
+		return rc;
+	while ((rc = q_step(q, s)) == 1) {
+		const json_t *r = json_object_get(out, col_str(s, 0) ? col_str(s, 0)
+		                                                     : "");
+		const char *key = col_str(s, 1);
+		int64_t n = sqlite3_column_int64(s, 2), posts = jint(r, "posts");
+
+		if (!r || !key)
+			continue;
+		rc = jset(json_object_get(r, "categories"), key,
+		          json_pack("{s:I, s:f}", "count", (json_int_t)n, "share",
+		                    posts > 0 ? (double)n / (double)posts : 0.0));
+		if (rc < 0)
+			break;
+	}
+	sqlite3_finalize(s);
+	return rc < 0 ? rc : 0;
+}
+
+/* When each account first posted in each category (over the whole log). */
+static int trends_first(struct query *q, json_t *out)
+{
+	static const char sql[] =
+	    "SELECT a.handle, a.role, x.category, x.first FROM (SELECT"
+	    " account_id, category, min(report_time) AS first"
+	    " FROM post_categories GROUP BY account_id, category) AS x"
+	    " JOIN accounts a ON a.id = x.account_id"
+	    " ORDER BY a.handle, x.first, x.category";
+	sqlite3_stmt *s;
+	int rc;
+
+	rc = q_prepare(q, sql, &s, 0, 0);
+	if (rc < 0)
+		return rc;
+	while ((rc = q_step(q, s)) == 1) {
+		rc = jappend(out, json_pack("{s:o, s:o, s:o, s:o}", "handle",
+		                            col_json_text(s, 0), "role",
+		                            col_json_text(s, 1), "category",
+		                            col_json_text(s, 2), "first",
+		                            col_json_time(s, 3)));
+		if (rc < 0)
+			break;
+	}
+	sqlite3_finalize(s);
+	return rc < 0 ? rc : 0;
+}
+
 int report_trends_build(struct store *st, int64_t since, json_t **out,
                         char *err, size_t errlen)
 {
@@ -1277,32 +1524,22 @@ int report_trends_build(struct store *st, int64_t since, json_t **out,
 	    "  AND s.followers IS NOT NULL AND s.observed >= ?1"
 	    "  ORDER BY s.observed DESC, s.id DESC LIMIT 1)"
 	    " ORDER BY l.followers - f.followers DESC, a.handle";
-	/* Weeks run Monday to Sunday and are named by their Monday. */
-#define WEEK_OF "date(" POST_TIME ", 'unixepoch', 'weekday 0', '-6 days')"
-	static const char week_sql[] =
-	    "SELECT " WEEK_OF " AS w, count(*) FROM posts p"
-	    " WHERE " POST_TIME " >= ?1 GROUP BY w ORDER BY w";
-	static const char share_sql[] =
-	    "SELECT " WEEK_OF " AS w, c.category, count(*) FROM posts p"
-	    " JOIN post_categories c ON c.post_id = p.id"
-	    " WHERE " POST_TIME " >= ?1 GROUP BY w, c.category"
-	    " ORDER BY w, c.category";
-#undef WEEK_OF
 	struct query q = {store_db(st), err, errlen};
-	json_t *root = json_pack("{s:[], s:[], s:[]}", "follower_growth",
-	                         "posts_per_week", "category_share_per_week");
-	json_t *by_week = json_object(), *years = NULL, *growth, *weeks, *share;
+	json_t *root = json_pack(
+	    "{s:[], s:{}, s:[], s:[], s:{}, s:[]}", "follower_growth",
+	    "follower_growth_by_role", "posts_per_week",
+	    "category_share_per_week", "category_share_by_role",
+	    "first_appearance");
+	json_t *years = NULL, *growth;
 	sqlite3_stmt *s = NULL;
 	int rc;
 
 	*out = NULL;
-	if (!root || !by_week) {
+	if (!root) {
 		rc = -ENOMEM;
 		goto out_free;
 	}
 	growth = json_object_get(root, "follower_growth");
-	weeks = json_object_get(root, "posts_per_week");
-	share = json_object_get(root, "category_share_per_week");
 	rc = read_begin(&q);
 	if (rc < 0)
 		goto out_free;
@@ -1338,58 +1575,20 @@ int report_trends_build(struct store *st, int64_t since, json_t **out,
 	}
 	sqlite3_finalize(s);
 	s = NULL;
-	if (rc < 0)
-		goto out_end;
-
-	rc = q_prepare(&q, week_sql, &s, since, 0);
-	if (rc < 0)
-		goto out_end;
-	while ((rc = q_step(&q, s)) == 1) {
-		const char *w = col_str(s, 0);
-		int64_t n = sqlite3_column_int64(s, 1);
-		json_t *e;
-
-		if (!w)
-			continue;
-		rc = jappend(weeks, json_pack("{s:s, s:I}", "week", w, "posts",
-		                              (json_int_t)n));
-		if (rc < 0)
-			break;
-		e = json_pack("{s:s, s:I, s:{}}", "week", w, "posts",
-		              (json_int_t)n, "categories");
-		if ((rc = jappend(share, e)) < 0 ||
-		    (rc = jset(by_week, w, json_incref(e))) < 0)
-			break;
-	}
-	sqlite3_finalize(s);
-	s = NULL;
-	if (rc < 0)
-		goto out_end;
-
-	rc = q_prepare(&q, share_sql, &s, since, 0);
-	if (rc < 0)
-		goto out_end;
-	while ((rc = q_step(&q, s)) == 1) {
-		json_t *e = json_object_get(by_week,
-		                            col_str(s, 0) ? col_str(s, 0) : "");
-		const char *key = col_str(s, 1);
-		int64_t n = sqlite3_column_int64(s, 2), posts;
-
-		if (!e || !key)
-			continue;
-		posts = jint(e, "posts");
-		rc = jset(
-		    json_object_get(e, "categories"), key,
-		    json_pack("{s:I, s:f}", "count", (json_int_t)n, "share",
-		              posts > 0 ? (double)n / (double)posts : 0.0));
-		if (rc < 0)
-			break;
-	}
-	sqlite3_finalize(s);
+	if (rc == 0)
+		rc = trends_roles_growth(
+		    growth, json_object_get(root, "follower_growth_by_role"));
+	if (rc == 0)
+		rc = trends_weeks(&q, since, json_object_get(root, "posts_per_week"),
+		                  json_object_get(root, "category_share_per_week"));
+	if (rc == 0)
+		rc = trends_roles_share(
+		    &q, since, json_object_get(root, "category_share_by_role"));
+	if (rc == 0)
+		rc = trends_first(&q, json_object_get(root, "first_appearance"));
 out_end:
 	read_end(&q);
 out_free:
-	json_decref(by_week);
 	if (rc < 0) {
 		if (rc == -ENOMEM)
 			snprintf(err, errlen, "trends: out of memory");
@@ -2813,6 +3012,152 @@ static int trends_csv(const json_t *tr, struct buf *b)
 				             jstr(w, "week"), key, val);
 		}
 	}
+	{
+		const json_t *byrole = json_object_get(tr, "follower_growth_by_role"),
+		             *share = json_object_get(tr, "category_share_by_role"),
+		             *first = json_object_get(tr, "first_appearance");
+		char grp[256];
+
+		json_object_foreach((json_t *)byrole, key, v)
+		{
+			snprintf(val, sizeof(val), "%lld",
+			         (long long)jint(v, "change"));
+			if (rc == 0)
+				rc = csv_row(b, "followers_change_by_role", "",
+				             key, val);
+			if (json_is_real(json_object_get(v, "change_pct"))) {
+				snprintf(val, sizeof(val), "%.4f",
+				         json_real_value(
+				             json_object_get(v, "change_pct")));
+				if (rc == 0)
+					rc = csv_row(b,
+					             "followers_change_pct_by_role",
+					             "", key, val);
+			}
+		}
+		json_object_foreach((json_t *)share, key, v)
+		{
+			const char *ck;
+			json_t *cv;
+
+			snprintf(val, sizeof(val), "%lld",
+			         (long long)jint(v, "posts"));
+			if (rc == 0)
+				rc = csv_row(b, "posts_by_role", "", key, val);
+			json_object_foreach(json_object_get(v, "categories"), ck,
+			                    cv)
+			{
+				snprintf(grp, sizeof(grp), "%s/%s", key, ck);
+				snprintf(val, sizeof(val), "%lld",
+				         (long long)jint(cv, "count"));
+				if (rc == 0)
+					rc = csv_row(b, "category_count_by_role",
+					             "", grp, val);
+				snprintf(val, sizeof(val), "%.4f",
+				         json_real_value(
+				             json_object_get(cv, "share")));
+				if (rc == 0)
+					rc = csv_row(b, "category_share_by_role",
+					             "", grp, val);
+			}
+		}
+		for (i = 0; i < json_array_size(first) && rc == 0; i++) {
+			const json_t *x = json_array_get(first, i);
+
+			snprintf(grp, sizeof(grp), "%s/%s",
+			         jstr(x, "handle") ? jstr(x, "handle") : "",
+			         jstr(x, "category") ? jstr(x, "category") : "");
+			rc = csv_row(b, "first_appearance", jstr(x, "first"), grp,
+			             "1");
+		}
+	}
+	return rc;
+}
+
+/* The per-role tables and the first appearances of trends_text. */
+static int trends_text_roles(const json_t *tr, struct buf *b)
+{
+	static const char *const rg_heads[] = {"role",   "accounts", "first",
+	                                       "last",   "change",   "%"};
+	static const char *const rs_heads[] = {
+	    "role",           "posts",           "blame_rebuttal",
+	    "western_failure", "economic_coercion", "origin_narrative"};
+	static const char *const fa_heads[] = {"account", "role", "category",
+	                                       "first post"};
+	struct table rg = {6, rg_heads, "lrrrrr", NULL, 0, 0};
+	struct table rs = {6, rs_heads, "lrrrrr", NULL, 0, 0};
+	struct table fa = {4, fa_heads, "llll", NULL, 0, 0};
+	const json_t *byrole = json_object_get(tr, "follower_growth_by_role"),
+	             *share = json_object_get(tr, "category_share_by_role"),
+	             *first = json_object_get(tr, "first_appearance");
+	const enum report_format f = REPORT_FORMAT_TEXT;
+	const char *key;
+	json_t *v;
+	char ch[32];
+	size_t i, j;
+	int rc;
+
+	rc = heading(b, f, 2, "Follower growth by role");
+	json_object_foreach((json_t *)byrole, key, v)
+	{
+		const json_t *pct = json_object_get(v, "change_pct");
+
+		fmt_signed(ch, sizeof(ch), jint(v, "change"));
+		if (rc == 0)
+			rc = table_add(&rg, key);
+		if (rc == 0)
+			rc = table_add_int(&rg, json_object_get(v, "accounts"));
+		if (rc == 0)
+			rc = table_add_int(&rg, json_object_get(v, "first"));
+		if (rc == 0)
+			rc = table_add_int(&rg, json_object_get(v, "last"));
+		if (rc == 0)
+			rc = table_add(&rg, ch);
+		if (rc == 0)
+			rc = json_is_real(pct)
+			         ? table_addf(&rg, "%+.1f", json_real_value(pct))
+			         : table_add(&rg, "-");
+	}
+	if (rc == 0)
+		rc = table_render(&rg, f, b);
+	if (rc == 0)
+		rc = heading(b, f, 2, "Category share by role");
+	json_object_foreach((json_t *)share, key, v)
+	{
+		const json_t *cats = json_object_get(v, "categories");
+
+		if (rc == 0)
+			rc = table_add(&rs, key);
+		if (rc == 0)
+			rc = table_add_int(&rs, json_object_get(v, "posts"));
+		for (j = 0; j < ARRAY_SIZE(category_keys) && rc == 0; j++) {
+			const json_t *c = json_object_get(cats, category_keys[j]);
+
+			rc = table_addf(
+			    &rs, "%lld (%.1f%%)", (long long)jint(c, "count"),
+			    100.0 * json_real_value(json_object_get(c, "share")));
+		}
+	}
+	if (rc == 0)
+		rc = table_render(&rs, f, b);
+	if (rc == 0)
+		rc = heading(b, f, 2, "First appearance of each category");
+	for (i = 0; i < json_array_size(first) && rc == 0; i++) {
+		const json_t *x = json_array_get(first, i);
+
+		rc = table_add(&fa, jstr(x, "handle"));
+		if (rc == 0)
+			rc = table_add(&fa, jstr(x, "role"));
+		if (rc == 0)
+			rc = table_add(&fa, jstr(x, "category"));
+		if (rc == 0)
+			rc = table_add(&fa, jstr(x, "first"));
+	}
+	if (rc == 0)
+		rc = table_render(&fa, f, b);
+	table_free(&rg);
+	table_free(&rs);
+	table_free(&fa);
 	return rc;
 }
 
@@ -2905,6 +3250,8 @@ static int trends_text(const json_t *tr, struct buf *b)
 	}
 	if (rc == 0)
 		rc = table_render(&wkt, f, b);
+	if (rc == 0)
+		rc = trends_text_roles(tr, b);
 	table_free(&fgt);
 	table_free(&wkt);
 	return rc;

@@ -43,3 +43,8 @@ BEGIN
 		account_id = NEW.account_id
 	WHERE post_id = NEW.id;
 END;
+
+-- When each account first used each category (trends): one short index
+-- descent per (account, category) instead of a scan of the assignments.
+CREATE INDEX post_categories_account ON post_categories (account_id, category,
+	report_time);
