@@ -25,7 +25,9 @@ static const char *const latin_markers[] = {
     "spokeswoman",    "xinhua",        "cgtn",           "cctv",
     "chinadaily",     "china daily",   "globaltimes",    "global times",
     "peoplesdaily",   "people's daily", "chinanews",     "china news",
+    /* Case folding here is ASCII only: Cyrillic in both cases. */
     "посольство",     "консульство",   "министерство",   "посол",
+    "Посольство",     "Консульство",   "Министерство",   "Посол",
 };
 
 static const char *const cjk_markers[] = {
