@@ -63,7 +63,8 @@ static void test_markers(void)
 	ASSERT_STR_EQ(candidates_marker("Ambassade de Chine en France"),
 	              "ambassade");
 	ASSERT_STR_EQ(candidates_marker("Botschaft der VR China"), "botschaft");
-	ASSERT_STR_EQ(candidates_marker("Посольство КНР"), "посольство");
+	ASSERT_STR_EQ(candidates_marker("Посольство КНР"), "Посольство");
+	ASSERT_STR_EQ(candidates_marker("посольство"), "посольство");
 	ASSERT_STR_EQ(candidates_marker("MFA_China"), "mfa_");
 	ASSERT_STR_EQ(candidates_marker("SpokespersonCHN"), "spokesperson");
 	ASSERT_STR_EQ(candidates_marker("XHNews Xinhua"), "xinhua");
