@@ -15,27 +15,63 @@
 #include <strings.h>
 
 static const char *const latin_markers[] = {
-    "embassy",        "embassies",     "embajada",       "ambassade",
-    "botschaft",      "embaixada",     "ambasciata",     "consulate",
-    "consulado",      "consulat",      "konsulat",       "ministry",
-    "ministerio",     "ministere",     "ministère",      "ministerium",
-    "foreign affairs", "foreignaffairs", "affaires étrangères", "mfa_",
-    "_mfa",           "mfa ",          "ambassador",     "embajador",
-    "ambassadeur",    "botschafter",   "spokesperson",   "spokesman",
-    "spokeswoman",    "xinhua",        "cgtn",           "cctv",
-    "chinadaily",     "china daily",   "globaltimes",    "global times",
-    "peoplesdaily",   "people's daily", "chinanews",     "china news",
+    "embassy",
+    "embassies",
+    "embajada",
+    "ambassade",
+    "botschaft",
+    "embaixada",
+    "ambasciata",
+    "consulate",
+    "consulado",
+    "consulat",
+    "konsulat",
+    "ministry",
+    "ministerio",
+    "ministere",
+    "ministère",
+    "ministerium",
+    "foreign affairs",
+    "foreignaffairs",
+    "affaires étrangères",
+    "mfa_",
+    "_mfa",
+    "mfa ",
+    "ambassador",
+    "embajador",
+    "ambassadeur",
+    "botschafter",
+    "spokesperson",
+    "spokesman",
+    "spokeswoman",
+    "xinhua",
+    "cgtn",
+    "cctv",
+    "chinadaily",
+    "china daily",
+    "globaltimes",
+    "global times",
+    "peoplesdaily",
+    "people's daily",
+    "chinanews",
+    "china news",
     /* Case folding here is ASCII only: Cyrillic in both cases. */
-    "посольство",     "консульство",   "министерство",   "посол",
-    "Посольство",     "Консульство",   "Министерство",   "Посол",
+    "посольство",
+    "консульство",
+    "министерство",
+    "посол",
+    "Посольство",
+    "Консульство",
+    "Министерство",
+    "Посол",
 };
 
 static const char *const cjk_markers[] = {
-    "大使馆", "大使館", "领事馆", "領事館", "总领事", "總領事",
-    "外交部", "外務省", "外务省", "大使",   "发言人", "發言人",
-    "報道官", "报道官", "新华社", "新華社", "人民日报", "人民日報",
-    "环球时报", "環球時報", "央视", "中国日报", "中國日報",
-    "使馆", "使館", "公使",
+    "大使馆",   "大使館",   "领事馆", "領事館",   "总领事",   "總領事",
+    "外交部",   "外務省",   "外务省", "大使",     "发言人",   "發言人",
+    "報道官",   "报道官",   "新华社", "新華社",   "人民日报", "人民日報",
+    "环球时报", "環球時報", "央视",   "中国日报", "中國日報", "使馆",
+    "使館",     "公使",
 };
 
 /* Case-insensitive substring search for an ASCII-lowercase needle (bytes
@@ -86,8 +122,7 @@ const char *candidates_marker(const char *s)
 	for (i = 0; i < sizeof(cjk_markers) / sizeof(cjk_markers[0]); i++)
 		if (strstr(s, cjk_markers[i]))
 			return cjk_markers[i];
-	for (i = 0; i < sizeof(latin_markers) / sizeof(latin_markers[0]);
-	     i++)
+	for (i = 0; i < sizeof(latin_markers) / sizeof(latin_markers[0]); i++)
 		if (contains_ci(s, latin_markers[i]))
 			return latin_markers[i];
 	/* "MFA" as the whole handle or a capitalised part. */
@@ -103,8 +138,7 @@ static bool word_char(unsigned char c)
 }
 
 size_t candidates_mentions(const char *text, size_t max,
-                           void (*fn)(const char *handle, void *arg),
-                           void *arg)
+                           void (*fn)(const char *handle, void *arg), void *arg)
 {
 	char seen[16][CANDIDATES_HANDLE_MAX];
 	char h[CANDIDATES_HANDLE_MAX];
@@ -118,7 +152,8 @@ size_t candidates_mentions(const char *text, size_t max,
 
 		if (*p != '@')
 			continue;
-		if (p > text && (word_char((unsigned char)p[-1]) || p[-1] == '.'))
+		if (p > text &&
+		    (word_char((unsigned char)p[-1]) || p[-1] == '.'))
 			continue; /* an e-mail address or a@b */
 		q = p + 1;
 		while (word_char((unsigned char)*q) || *q == '.')

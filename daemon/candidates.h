@@ -21,8 +21,8 @@
  * leading '@'.  Returns the number of mentions found.
  */
 size_t candidates_mentions(const char *text, size_t max,
-			   void (*fn)(const char *handle, void *arg),
-			   void *arg);
+                           void (*fn)(const char *handle, void *arg),
+                           void *arg);
 
 /* The marker word that names s (a handle or display name) as an embassy,
  * consulate, ministry, ambassador, spokesperson or state outlet, in

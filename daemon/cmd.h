@@ -26,6 +26,6 @@ int cmd_candidates_main(const struct cmd_globals *g, int argc, char **argv);
 /* `report --deliver` (cmd_deliver.c): the period [until - since, until);
  * since <= 0 takes the config's [report] since. */
 int cmd_report_deliver(const struct cmd_globals *g, int64_t since,
-		       int64_t until);
+                       int64_t until);
 
 #endif

@@ -104,13 +104,14 @@ int cmd_candidates_main(const struct cmd_globals *g, int argc, char **argv)
 		if (json) {
 			if (json_array_append_new(
 			        list,
-			        json_pack("{s:s?, s:s?, s:s?, s:s?, s:I, s:s, "
-			                  "s:s, s:s?}",
-			                  "handle", h, "name", nm, "marker", mk,
-			                  "kind", kd, "posts",
-			                  (json_int_t)sqlite3_column_int64(s, 4),
-			                  "first_seen", f, "last_seen", l, "via",
-			                  via)) < 0) {
+			        json_pack(
+			            "{s:s?, s:s?, s:s?, s:s?, s:I, s:s, "
+			            "s:s, s:s?}",
+			            "handle", h, "name", nm, "marker", mk,
+			            "kind", kd, "posts",
+			            (json_int_t)sqlite3_column_int64(s, 4),
+			            "first_seen", f, "last_seen", l, "via",
+			            via)) < 0) {
 				rc = SQLITE_NOMEM;
 				break;
 			}

@@ -103,12 +103,12 @@ static int send_mail(const struct config_report *rc, const json_t *report,
 	util_format_rfc3339(to, z);
 	a[10] = z[10] = '\0';
 	random_hex(id);
-	r = buf_printf(&subject, "%s %s – %s: %lld posts, %lld classified",
-	               rc->subject ? rc->subject : "demarche report", a, z,
-	               (long long)json_integer_value(
-	                   json_object_get(totals, "posts")),
-	               (long long)json_integer_value(
-	                   json_object_get(totals, "classified")));
+	r = buf_printf(
+	    &subject, "%s %s – %s: %lld posts, %lld classified",
+	    rc->subject ? rc->subject : "demarche report", a, z,
+	    (long long)json_integer_value(json_object_get(totals, "posts")),
+	    (long long)json_integer_value(
+	        json_object_get(totals, "classified")));
 	if (r == 0)
 		r = report_render(report, REPORT_FORMAT_TEXT, &text);
 	if (r == 0)
@@ -232,8 +232,8 @@ int cmd_report_deliver(const struct cmd_globals *g, int64_t since,
 	}
 	curl_global_cleanup();
 	if (failed)
-		log_warnx("report --deliver: %d of %d channel(s) failed", failed,
-		          channels);
+		log_warnx("report --deliver: %d of %d channel(s) failed",
+		          failed, channels);
 	/* 75 (EX_TEMPFAIL): worth trying again later. */
 	rc = failed ? EX_TEMPFAIL : 0;
 out_free:

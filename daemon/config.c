@@ -2129,8 +2129,10 @@ static int check_timezone(const struct config *cfg, const char *path,
 		return 0;
 	if (!errs)
 		return -EINVAL;
-	buf_printf(&b, "%s:%d: unknown timezone %s (not in "
-	           "/usr/share/zoneinfo)", path, cfg->report.timezone_line, z);
+	buf_printf(&b,
+	           "%s:%d: unknown timezone %s (not in "
+	           "/usr/share/zoneinfo)",
+	           path, cfg->report.timezone_line, z);
 	if (!b.data || insert_error(errs, path, cfg->report.timezone_line,
 	                            buf_steal(&b)) < 0)
 		return -ENOMEM;

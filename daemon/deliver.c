@@ -107,8 +107,9 @@ int deliver_file(const char *dir, const char *base, const char *ext,
 	/* link() never replaces an existing name, unlike rename(). */
 	for (i = 1; i < 1000; i++) {
 		buf_reset(&dst);
-		rc = i == 1 ? buf_printf(&dst, "%s/%s.%s", dir, base, ext)
-		            : buf_printf(&dst, "%s/%s-%d.%s", dir, base, i, ext);
+		rc = i == 1
+		         ? buf_printf(&dst, "%s/%s.%s", dir, base, ext)
+		         : buf_printf(&dst, "%s/%s-%d.%s", dir, base, i, ext);
 		if (rc < 0)
 			goto out_unlink;
 		if (link(tmp.data, dst.data) == 0)
@@ -244,9 +245,9 @@ int deliver_header_encode(struct buf *out, const char *s)
 		if (rc == 0)
 			rc = buf_puts(out, "=?UTF-8?B?");
 		if (rc == 0)
-			rc = base64_put(out,
-			                (const unsigned char *)clean.data + start,
-			                i - start);
+			rc = base64_put(
+			    out, (const unsigned char *)clean.data + start,
+			    i - start);
 		if (rc == 0)
 			rc = buf_puts(out, "?=");
 	}
@@ -292,8 +293,8 @@ int deliver_mail_build(const struct deliver_mail *m, struct buf *out)
 		return -EINVAL;
 	domain = strchr(m->from, '@') + 1;
 	if (!m->message_id) {
-		snprintf(idbuf, sizeof(idbuf), "%lld.%ld",
-		         (long long)m->date, (long)getpid());
+		snprintf(idbuf, sizeof(idbuf), "%lld.%ld", (long long)m->date,
+		         (long)getpid());
 	} else {
 		/* Only the characters a message id may hold. */
 		size_t j = 0;
@@ -449,8 +450,8 @@ int deliver_mail_send(const struct deliver_smtp *smtp, const char *from,
 	curl_easy_setopt(h, CURLOPT_READFUNCTION, read_cb);
 	curl_easy_setopt(h, CURLOPT_READDATA, &up);
 	curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, (curl_off_t)len);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT, smtp->timeout > 0 ? smtp->timeout
-	                                                      : 120L);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT,
+	                 smtp->timeout > 0 ? smtp->timeout : 120L);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 30L);
 	/* smtps:// is TLS from the start; smtp:// upgrades with STARTTLS
 	 * and, unless told otherwise, refuses to go on without it. */
@@ -472,8 +473,8 @@ out_free:
 	return rc;
 }
 
-int deliver_webhook(const char *url, const char *json, size_t len,
-                    long timeout, char *err, size_t errlen)
+int deliver_webhook(const char *url, const char *json, size_t len, long timeout,
+                    char *err, size_t errlen)
 {
 	struct curl_slist *headers = NULL, *x;
 	char cerr[CURL_ERROR_SIZE] = "";

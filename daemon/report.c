@@ -499,11 +499,11 @@ static json_t *json_text_cut(const char *s, size_t max)
 
 /* int64 -> int64 counters, open addressing with linear probing. */
 struct counts {
-	int64_t *keys;  /* slot keys */
-	int64_t *vals;  /* slot values */
-	bool *used;     /* slot taken */
-	size_t cap;     /* slots, a power of two */
-	size_t n;       /* slots taken */
+	int64_t *keys; /* slot keys */
+	int64_t *vals; /* slot values */
+	bool *used;    /* slot taken */
+	size_t cap;    /* slots, a power of two */
+	size_t n;      /* slots taken */
 };
 
 static void counts_free(struct counts *c)
@@ -578,8 +578,8 @@ static int64_t counts_get(const struct counts *c, int64_t key)
 	return c->used[i] ? c->vals[i] : 0;
 }
 
-#define MAX_CATS 1024 /* distinct category keys a report handles */
-#define CAT_KEY(a, cat) ((a) * MAX_CATS + (cat))
+#define MAX_CATS        1024 /* distinct category keys a report handles */
+#define CAT_KEY(a, cat) ((a)*MAX_CATS + (cat))
 
 /* One of the strongest assignments of a category. */
 struct best {
@@ -590,13 +590,13 @@ struct best {
 
 /* What the two passes found. */
 struct scan {
-	char *cats[MAX_CATS];     /* category keys: the codebook, then others */
+	char *cats[MAX_CATS]; /* category keys: the codebook, then others */
 	size_t ncats;
-	int64_t cat_count[MAX_CATS];      /* assignments per category */
+	int64_t cat_count[MAX_CATS];          /* assignments per category */
 	struct best best[MAX_CATS][EXAMPLES]; /* strongest first */
-	int64_t posts;            /* posts in the period */
-	struct counts acc;        /* account id -> posts */
-	struct counts day;        /* UTC day number -> posts */
+	int64_t posts;                        /* posts in the period */
+	struct counts acc;                    /* account id -> posts */
+	struct counts day;                    /* UTC day number -> posts */
 	struct counts acc_cat;    /* CAT_KEY(account, cat) -> assignments */
 	struct counts day_cat;    /* CAT_KEY(day, cat) -> assignments */
 	struct counts classified; /* post id -> assignments */
@@ -751,8 +751,8 @@ static int cmp_str(const void *a, const void *b)
 
 /* An account and its count, for ranking. */
 struct ranked {
-	int64_t id;      /* account id */
-	int64_t n;       /* posts or assignments */
+	int64_t id;         /* account id */
+	int64_t n;          /* posts or assignments */
 	const char *handle; /* borrowed, or NULL */
 };
 
@@ -954,8 +954,9 @@ static int build_categories(struct query *q, struct scan *s, int64_t from,
 		                  json_object_get(cat, "top_accounts"));
 		for (j = 0; j < EXAMPLES && rc == 0; j++)
 			if (s->best[idx][j].post_id)
-				rc = add_example(q, key, s->best[idx][j].post_id,
-				                 json_object_get(cat, "examples"));
+				rc = add_example(
+				    q, key, s->best[idx][j].post_id,
+				    json_object_get(cat, "examples"));
 		if (rc < 0)
 			goto out_free;
 	}
@@ -967,8 +968,8 @@ out_free:
 
 /* An account row and its posts in the period, for sorting. */
 struct acc_row {
-	json_t *obj;  /* the account's JSON entry (owned) */
-	int64_t n;    /* posts in the period */
+	json_t *obj;        /* the account's JSON entry (owned) */
+	int64_t n;          /* posts in the period */
 	const char *handle; /* borrowed from obj */
 };
 
@@ -999,7 +1000,8 @@ static int build_accounts(struct query *q, struct scan *s, int64_t from,
 	    "  AND s.observed < ?2 AND s.followers IS NOT NULL"
 	    "  ORDER BY s.observed, s.id LIMIT 1))"
 	    " FROM accounts a";
-	json_t *list = json_array(), *cats = json_object_get(root, "categories");
+	json_t *list = json_array(),
+	       *cats = json_object_get(root, "categories");
 	struct acc_row *rows = NULL;
 	size_t n = 0, cap = 0, i;
 	sqlite3_stmt *st = NULL;
@@ -1029,20 +1031,21 @@ static int build_accounts(struct query *q, struct scan *s, int64_t from,
 		{
 			int idx = scan_cat(s, key);
 
-			if (mix && (idx < 0 ||
-			            jset(mix, key,
-			                 json_integer(counts_get(
-			                     &s->acc_cat, CAT_KEY(id, idx)))) < 0)) {
+			if (mix &&
+			    (idx < 0 ||
+			     jset(mix, key,
+			          json_integer(counts_get(
+			              &s->acc_cat, CAT_KEY(id, idx)))) < 0)) {
 				json_decref(mix);
 				mix = NULL;
 			}
 		}
-		a = json_pack("{s:o, s:o, s:o, s:o, s:I, s:o, s:o, s:o}",
-		              "handle", col_json_text(st, 1), "name",
-		              col_json_text(st, 2), "role", col_json_text(st, 3),
-		              "country", col_json_text(st, 4), "posts",
-		              (json_int_t)posts, "categories", mix, "followers",
-		              col_json_int(st, 6), "followers_change", change);
+		a = json_pack(
+		    "{s:o, s:o, s:o, s:o, s:I, s:o, s:o, s:o}", "handle",
+		    col_json_text(st, 1), "name", col_json_text(st, 2), "role",
+		    col_json_text(st, 3), "country", col_json_text(st, 4),
+		    "posts", (json_int_t)posts, "categories", mix, "followers",
+		    col_json_int(st, 6), "followers_change", change);
 		if (!a) {
 			rc = -ENOMEM;
 			break;
@@ -1119,15 +1122,17 @@ static int build_days(struct scan *s, int64_t from, int64_t to, json_t *root)
 			rc = -ENOMEM;
 			break;
 		}
-		rc = jset(e, "posts", json_integer(counts_get(&s->day, list[i])));
+		rc = jset(e, "posts",
+		          json_integer(counts_get(&s->day, list[i])));
 		json_object_foreach(json_object_get(e, "categories"), key, v)
 		{
 			int idx = scan_cat(s, key);
 
 			if (rc == 0 && idx >= 0)
-				rc = jset(json_object_get(e, "categories"), key,
-				          json_integer(counts_get(
-				              &s->day_cat, CAT_KEY(list[i], idx))));
+				rc = jset(
+				    json_object_get(e, "categories"), key,
+				    json_integer(counts_get(
+				        &s->day_cat, CAT_KEY(list[i], idx))));
 		}
 		if (rc == 0)
 			rc = jappend(days, e);
@@ -1353,8 +1358,8 @@ static int trends_weeks(struct query *q, int64_t since, json_t *weeks,
 
 		util_format_rfc3339(list[i] * DAY, iso);
 		iso[10] = '\0';
-		rc = jappend(weeks, json_pack("{s:s, s:I}", "week", iso, "posts",
-		                              (json_int_t)posts));
+		rc = jappend(weeks, json_pack("{s:s, s:I}", "week", iso,
+		                              "posts", (json_int_t)posts));
 		if (rc < 0)
 			break;
 		e = json_pack("{s:s, s:I, s:{}}", "week", iso, "posts",
@@ -1370,11 +1375,11 @@ static int trends_weeks(struct query *q, int64_t since, json_t *weeks,
 
 			if (n == 0)
 				continue;
-			rc = jset(mix, cats[order[j]],
-			          json_pack("{s:I, s:f}", "count",
-			                    (json_int_t)n, "share",
-			                    posts > 0 ? (double)n / (double)posts
-			                              : 0.0));
+			rc = jset(
+			    mix, cats[order[j]],
+			    json_pack(
+			        "{s:I, s:f}", "count", (json_int_t)n, "share",
+			        posts > 0 ? (double)n / (double)posts : 0.0));
 		}
 		if (rc == 0)
 			rc = jappend(share, e);
@@ -1412,15 +1417,15 @@ static int trends_roles_growth(const json_t *growth, json_t *out)
 		}
 		if (n == 0)
 			continue;
-		rc = jset(out, role_keys[r],
-		          json_pack("{s:I, s:I, s:I, s:I, s:o}", "accounts",
-		                    (json_int_t)n, "first", (json_int_t)first,
-		                    "last", (json_int_t)last, "change",
-		                    (json_int_t)(last - first), "change_pct",
-		                    first > 0 ? json_real(100.0 *
-		                                          (double)(last - first) /
-		                                          (double)first)
-		                              : json_null()));
+		rc = jset(
+		    out, role_keys[r],
+		    json_pack(
+		        "{s:I, s:I, s:I, s:I, s:o}", "accounts", (json_int_t)n,
+		        "first", (json_int_t)first, "last", (json_int_t)last,
+		        "change", (json_int_t)(last - first), "change_pct",
+		        first > 0 ? json_real(100.0 * (double)(last - first) /
+		                              (double)first)
+		                  : json_null()));
 	}
 	return rc;
 }
@@ -1464,16 +1469,18 @@ static int trends_roles_share(struct query *q, int64_t since, json_t *out)
 	if (rc < 0)
 		return rc;
 	while ((rc = q_step(q, s)) == 1) {
-		const json_t *r = json_object_get(out, col_str(s, 0) ? col_str(s, 0)
-		                                                     : "");
+		const json_t *r =
+		    json_object_get(out, col_str(s, 0) ? col_str(s, 0) : "");
 		const char *key = col_str(s, 1);
-		int64_t n = sqlite3_column_int64(s, 2), posts = jint(r, "posts");
+		int64_t n = sqlite3_column_int64(s, 2),
+		        posts = jint(r, "posts");
 
 		if (!r || !key)
 			continue;
-		rc = jset(json_object_get(r, "categories"), key,
-		          json_pack("{s:I, s:f}", "count", (json_int_t)n, "share",
-		                    posts > 0 ? (double)n / (double)posts : 0.0));
+		rc = jset(
+		    json_object_get(r, "categories"), key,
+		    json_pack("{s:I, s:f}", "count", (json_int_t)n, "share",
+		              posts > 0 ? (double)n / (double)posts : 0.0));
 		if (rc < 0)
 			break;
 	}
@@ -1525,11 +1532,10 @@ int report_trends_build(struct store *st, int64_t since, json_t **out,
 	    "  ORDER BY s.observed DESC, s.id DESC LIMIT 1)"
 	    " ORDER BY l.followers - f.followers DESC, a.handle";
 	struct query q = {store_db(st), err, errlen};
-	json_t *root = json_pack(
-	    "{s:[], s:{}, s:[], s:[], s:{}, s:[]}", "follower_growth",
-	    "follower_growth_by_role", "posts_per_week",
-	    "category_share_per_week", "category_share_by_role",
-	    "first_appearance");
+	json_t *root = json_pack("{s:[], s:{}, s:[], s:[], s:{}, s:[]}",
+	                         "follower_growth", "follower_growth_by_role",
+	                         "posts_per_week", "category_share_per_week",
+	                         "category_share_by_role", "first_appearance");
 	json_t *years = NULL, *growth;
 	sqlite3_stmt *s = NULL;
 	int rc;
@@ -1579,13 +1585,15 @@ int report_trends_build(struct store *st, int64_t since, json_t **out,
 		rc = trends_roles_growth(
 		    growth, json_object_get(root, "follower_growth_by_role"));
 	if (rc == 0)
-		rc = trends_weeks(&q, since, json_object_get(root, "posts_per_week"),
-		                  json_object_get(root, "category_share_per_week"));
+		rc = trends_weeks(
+		    &q, since, json_object_get(root, "posts_per_week"),
+		    json_object_get(root, "category_share_per_week"));
 	if (rc == 0)
 		rc = trends_roles_share(
 		    &q, since, json_object_get(root, "category_share_by_role"));
 	if (rc == 0)
-		rc = trends_first(&q, json_object_get(root, "first_appearance"));
+		rc =
+		    trends_first(&q, json_object_get(root, "first_appearance"));
 out_end:
 	read_end(&q);
 out_free:
@@ -2426,7 +2434,8 @@ static int chart_followers(struct buf *b, const json_t *curves)
 {
 	const double W = 720, H = 260, left = 64, right = 20, top = 12,
 	             plot_h = 170;
-	size_t ncur = 0, ndays = 0, cap = 0, i, j, k, n = json_object_size(curves);
+	size_t ncur = 0, ndays = 0, cap = 0, i, j, k,
+	       n = json_object_size(curves);
 	struct curve *cv = calloc(n + 1, sizeof(*cv));
 	const char **days = NULL;
 	double min = 0, max = 0;
@@ -2443,10 +2452,10 @@ static int chart_followers(struct buf *b, const json_t *curves)
 
 		if (!np)
 			continue;
-		cv[ncur++] = (struct curve){
-		    h, pts,
-		    (int64_t)json_integer_value(
-		        json_array_get(json_array_get(pts, np - 1), 1))};
+		cv[ncur++] =
+		    (struct curve){h, pts,
+		                   (int64_t)json_integer_value(json_array_get(
+		                       json_array_get(pts, np - 1), 1))};
 	}
 	qsort(cv, ncur, sizeof(*cv), cmp_curve);
 	if (ncur > ARRAY_SIZE(line_colors))
@@ -2454,8 +2463,10 @@ static int chart_followers(struct buf *b, const json_t *curves)
 	for (i = 0; i < ncur; i++) {
 		for (j = 0; j < json_array_size(cv[i].pts); j++) {
 			const json_t *pt = json_array_get(cv[i].pts, j);
-			double v = (double)json_integer_value(json_array_get(pt, 1));
-			const char *d = json_string_value(json_array_get(pt, 0));
+			double v =
+			    (double)json_integer_value(json_array_get(pt, 1));
+			const char *d =
+			    json_string_value(json_array_get(pt, 0));
 
 			if (!d)
 				continue;
@@ -2477,7 +2488,8 @@ static int chart_followers(struct buf *b, const json_t *curves)
 		}
 	}
 	if (!any) {
-		rc = buf_puts(b, "<p>(no follower counts in this period)</p>\n");
+		rc =
+		    buf_puts(b, "<p>(no follower counts in this period)</p>\n");
 		goto out_free;
 	}
 	qsort(days, ndays, sizeof(*days), cmp_cstr);
@@ -2489,30 +2501,34 @@ static int chart_followers(struct buf *b, const json_t *curves)
 		max = min + 1;
 		min = min - 1;
 	}
-	rc = buf_printf(b,
-	                "<svg xmlns=\"http://www.w3.org/2000/svg\" "
-	                "viewBox=\"0 0 %.0f %.0f\" width=\"%.0f\" "
-	                "height=\"%.0f\" role=\"img\" aria-label=\"follower "
-	                "curves\">\n<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
-	                "y2=\"%.1f\" stroke=\"#444\"/>\n<text x=\"%.1f\" "
-	                "y=\"%.1f\" class=\"ax\" text-anchor=\"end\">%.0f</text>"
-	                "\n<text x=\"%.1f\" y=\"%.1f\" class=\"ax\" "
-	                "text-anchor=\"end\">%.0f</text>\n",
-	                W, H, W, H, left, top + plot_h, W - right, top + plot_h,
-	                left - 4, top + 10, max, left - 4, top + plot_h, min);
+	rc =
+	    buf_printf(b,
+	               "<svg xmlns=\"http://www.w3.org/2000/svg\" "
+	               "viewBox=\"0 0 %.0f %.0f\" width=\"%.0f\" "
+	               "height=\"%.0f\" role=\"img\" aria-label=\"follower "
+	               "curves\">\n<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
+	               "y2=\"%.1f\" stroke=\"#444\"/>\n<text x=\"%.1f\" "
+	               "y=\"%.1f\" class=\"ax\" text-anchor=\"end\">%.0f</text>"
+	               "\n<text x=\"%.1f\" y=\"%.1f\" class=\"ax\" "
+	               "text-anchor=\"end\">%.0f</text>\n",
+	               W, H, W, H, left, top + plot_h, W - right, top + plot_h,
+	               left - 4, top + 10, max, left - 4, top + plot_h, min);
 	for (i = 0; i < ncur && rc == 0; i++) {
 		size_t np = json_array_size(cv[i].pts);
 
-		rc = buf_printf(b, "<polyline fill=\"none\" stroke=\"%s\" "
-		                   "stroke-width=\"3\" points=\"",
+		rc = buf_printf(b,
+		                "<polyline fill=\"none\" stroke=\"%s\" "
+		                "stroke-width=\"3\" points=\"",
 		                line_colors[i]);
 		for (j = 0; j < np && rc == 0; j++) {
 			const json_t *pt = json_array_get(cv[i].pts, j);
-			const char *d = json_string_value(json_array_get(pt, 0));
+			const char *d =
+			    json_string_value(json_array_get(pt, 0));
 			const char **pos = d ? bsearch(&d, days, ndays,
 			                               sizeof(*days), cmp_cstr)
 			                     : NULL;
-			double v = (double)json_integer_value(json_array_get(pt, 1)),
+			double v = (double)json_integer_value(
+			           json_array_get(pt, 1)),
 			       x, y;
 
 			if (!pos)
@@ -3013,8 +3029,10 @@ static int trends_csv(const json_t *tr, struct buf *b)
 		}
 	}
 	{
-		const json_t *byrole = json_object_get(tr, "follower_growth_by_role"),
-		             *share = json_object_get(tr, "category_share_by_role"),
+		const json_t *byrole =
+		                 json_object_get(tr, "follower_growth_by_role"),
+		             *share =
+		                 json_object_get(tr, "category_share_by_role"),
 		             *first = json_object_get(tr, "first_appearance");
 		char grp[256];
 
@@ -3030,9 +3048,9 @@ static int trends_csv(const json_t *tr, struct buf *b)
 				         json_real_value(
 				             json_object_get(v, "change_pct")));
 				if (rc == 0)
-					rc = csv_row(b,
-					             "followers_change_pct_by_role",
-					             "", key, val);
+					rc = csv_row(
+					    b, "followers_change_pct_by_role",
+					    "", key, val);
 			}
 		}
 		json_object_foreach((json_t *)share, key, v)
@@ -3044,21 +3062,23 @@ static int trends_csv(const json_t *tr, struct buf *b)
 			         (long long)jint(v, "posts"));
 			if (rc == 0)
 				rc = csv_row(b, "posts_by_role", "", key, val);
-			json_object_foreach(json_object_get(v, "categories"), ck,
-			                    cv)
+			json_object_foreach(json_object_get(v, "categories"),
+			                    ck, cv)
 			{
 				snprintf(grp, sizeof(grp), "%s/%s", key, ck);
 				snprintf(val, sizeof(val), "%lld",
 				         (long long)jint(cv, "count"));
 				if (rc == 0)
-					rc = csv_row(b, "category_count_by_role",
-					             "", grp, val);
+					rc =
+					    csv_row(b, "category_count_by_role",
+					            "", grp, val);
 				snprintf(val, sizeof(val), "%.4f",
 				         json_real_value(
 				             json_object_get(cv, "share")));
 				if (rc == 0)
-					rc = csv_row(b, "category_share_by_role",
-					             "", grp, val);
+					rc =
+					    csv_row(b, "category_share_by_role",
+					            "", grp, val);
 			}
 		}
 		for (i = 0; i < json_array_size(first) && rc == 0; i++) {
@@ -3066,9 +3086,10 @@ static int trends_csv(const json_t *tr, struct buf *b)
 
 			snprintf(grp, sizeof(grp), "%s/%s",
 			         jstr(x, "handle") ? jstr(x, "handle") : "",
-			         jstr(x, "category") ? jstr(x, "category") : "");
-			rc = csv_row(b, "first_appearance", jstr(x, "first"), grp,
-			             "1");
+			         jstr(x, "category") ? jstr(x, "category")
+			                             : "");
+			rc = csv_row(b, "first_appearance", jstr(x, "first"),
+			             grp, "1");
 		}
 	}
 	return rc;
@@ -3077,11 +3098,14 @@ static int trends_csv(const json_t *tr, struct buf *b)
 /* The per-role tables and the first appearances of trends_text. */
 static int trends_text_roles(const json_t *tr, struct buf *b)
 {
-	static const char *const rg_heads[] = {"role",   "accounts", "first",
-	                                       "last",   "change",   "%"};
-	static const char *const rs_heads[] = {
-	    "role",           "posts",           "blame_rebuttal",
-	    "western_failure", "economic_coercion", "origin_narrative"};
+	static const char *const rg_heads[] = {"role", "accounts", "first",
+	                                       "last", "change",   "%"};
+	static const char *const rs_heads[] = {"role",
+	                                       "posts",
+	                                       "blame_rebuttal",
+	                                       "western_failure",
+	                                       "economic_coercion",
+	                                       "origin_narrative"};
 	static const char *const fa_heads[] = {"account", "role", "category",
 	                                       "first post"};
 	struct table rg = {6, rg_heads, "lrrrrr", NULL, 0, 0};
@@ -3114,9 +3138,10 @@ static int trends_text_roles(const json_t *tr, struct buf *b)
 		if (rc == 0)
 			rc = table_add(&rg, ch);
 		if (rc == 0)
-			rc = json_is_real(pct)
-			         ? table_addf(&rg, "%+.1f", json_real_value(pct))
-			         : table_add(&rg, "-");
+			rc =
+			    json_is_real(pct)
+			        ? table_addf(&rg, "%+.1f", json_real_value(pct))
+			        : table_add(&rg, "-");
 	}
 	if (rc == 0)
 		rc = table_render(&rg, f, b);
@@ -3131,11 +3156,13 @@ static int trends_text_roles(const json_t *tr, struct buf *b)
 		if (rc == 0)
 			rc = table_add_int(&rs, json_object_get(v, "posts"));
 		for (j = 0; j < ARRAY_SIZE(category_keys) && rc == 0; j++) {
-			const json_t *c = json_object_get(cats, category_keys[j]);
+			const json_t *c =
+			    json_object_get(cats, category_keys[j]);
 
 			rc = table_addf(
 			    &rs, "%lld (%.1f%%)", (long long)jint(c, "count"),
-			    100.0 * json_real_value(json_object_get(c, "share")));
+			    100.0 *
+			        json_real_value(json_object_get(c, "share")));
 		}
 	}
 	if (rc == 0)

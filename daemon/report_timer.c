@@ -90,7 +90,8 @@ static int64_t floor_div(int64_t a, int64_t b)
  * after the change as the wall time was after its start. */
 static int64_t local_to_utc(int64_t wall, report_offset_fn offset, void *arg)
 {
-	int64_t before = offset(wall - DAY, arg), after = offset(wall + DAY, arg);
+	int64_t before = offset(wall - DAY, arg),
+	        after = offset(wall + DAY, arg);
 	int64_t t1 = wall - before, t2 = wall - after;
 	bool ok1 = t1 + offset(t1, arg) == wall,
 	     ok2 = t2 + offset(t2, arg) == wall;
@@ -112,8 +113,8 @@ static bool run_on_day(const struct report_schedule *s, int64_t day,
 
 	if (s->kind == REPORT_SCHEDULE_WEEKLY && wd != s->weekday)
 		return false;
-	*out = local_to_utc(day * DAY + s->hour * 3600 + s->minute * 60,
-	                    offset, arg);
+	*out = local_to_utc(day * DAY + s->hour * 3600 + s->minute * 60, offset,
+	                    arg);
 	return true;
 }
 
@@ -212,22 +213,22 @@ bool report_timer_zone_valid(const char *name)
 #define CHILD_TIMEOUT (15 * 60)
 
 struct report_timer {
-	struct event_base *base;    /* the daemon's loop (borrowed) */
-	struct store *store;        /* where runs are recorded (borrowed) */
-	char *config_path;          /* given to the child with -c */
-	char *demarche;             /* path of the demarche program */
+	struct event_base *base;      /* the daemon's loop (borrowed) */
+	struct store *store;          /* where runs are recorded (borrowed) */
+	char *config_path;            /* given to the child with -c */
+	char *demarche;               /* path of the demarche program */
 	struct report_schedule sched; /* the schedule in force */
-	char *zone;                 /* [report] timezone, or NULL for UTC */
-	int64_t period;             /* seconds a report covers */
-	int retries;                /* further tries after a failure */
-	int64_t retry_delay;        /* seconds before the first retry */
-	struct event *timer;        /* next run or next retry */
-	struct event *sigchld;      /* the child's exit */
-	struct event *deadline;     /* CHILD_TIMEOUT */
-	pid_t child;                /* running delivery, or 0 */
-	int64_t slot;               /* scheduled time being delivered, or 0 */
-	int64_t from, to;           /* its period */
-	int attempts;               /* tries made for slot */
+	char *zone;                   /* [report] timezone, or NULL for UTC */
+	int64_t period;               /* seconds a report covers */
+	int retries;                  /* further tries after a failure */
+	int64_t retry_delay;          /* seconds before the first retry */
+	struct event *timer;          /* next run or next retry */
+	struct event *sigchld;        /* the child's exit */
+	struct event *deadline;       /* CHILD_TIMEOUT */
+	pid_t child;                  /* running delivery, or 0 */
+	int64_t slot;                 /* scheduled time being delivered, or 0 */
+	int64_t from, to;             /* its period */
+	int attempts;                 /* tries made for slot */
 };
 
 static void arm_at(struct report_timer *rt, int64_t when)
@@ -270,7 +271,8 @@ static void record(struct report_timer *rt, bool ok, const char *error)
 	static const char sql[] =
 	    "INSERT INTO report_deliveries (slot, period_from, period_to,"
 	    " status, attempts, finished, error) VALUES (?1, ?2, ?3, ?4, ?5,"
-	    " ?6, ?7) ON CONFLICT (slot) DO UPDATE SET status = excluded.status,"
+	    " ?6, ?7) ON CONFLICT (slot) DO UPDATE SET status = "
+	    "excluded.status,"
 	    " attempts = excluded.attempts, finished = excluded.finished,"
 	    " error = excluded.error";
 	sqlite3 *db = store_db(rt->store);
@@ -328,10 +330,9 @@ static void spawn(struct report_timer *rt)
 	}
 	if (pid == 0) {
 		/* In the child only async-signal-safe calls until exec. */
-		char *argv[] = {rt->demarche, "-c",       rt->config_path,
-		                "report",     "--deliver", "--since",
-		                since,        "--until",   until,
-		                NULL};
+		char *argv[] = {
+		    rt->demarche, "-c",  rt->config_path, "report", "--deliver",
+		    "--since",    since, "--until",       until,    NULL};
 		sigset_t none;
 		long fd, max = sysconf(_SC_OPEN_MAX);
 
@@ -479,8 +480,8 @@ int report_timer_set_config(struct report_timer *rt, const struct config *cfg)
 	rt->sched = sched;
 	rt->period = period > 0 ? period : 24 * 3600;
 	rt->retries = cfg->report.retries;
-	rt->retry_delay = cfg->report.retry_delay > 0 ? cfg->report.retry_delay
-	                                               : 60;
+	rt->retry_delay =
+	    cfg->report.retry_delay > 0 ? cfg->report.retry_delay : 60;
 	if (rt->child)
 		return 0; /* the running delivery reschedules when done */
 	evtimer_del(rt->timer);
@@ -507,15 +508,16 @@ int report_timer_new(struct event_base *base, struct store *st,
 	rt->timer = evtimer_new(base, on_timer, rt);
 	rt->deadline = evtimer_new(base, on_deadline, rt);
 	rt->sigchld = evsignal_new(base, SIGCHLD, on_sigchld, rt);
-	if (!rt->config_path || !rt->demarche || !rt->timer ||
-	    !rt->deadline || !rt->sigchld || evsignal_add(rt->sigchld, NULL) < 0)
+	if (!rt->config_path || !rt->demarche || !rt->timer || !rt->deadline ||
+	    !rt->sigchld || evsignal_add(rt->sigchld, NULL) < 0)
 		goto out_free;
 	rc = report_timer_set_config(rt, cfg);
 	if (rc < 0)
 		goto out_free;
 	/* A run missed while the daemon was down is made up now, once: the
 	 * most recent slot, if an earlier one was recorded (a database with
-	 * no record has never had a schedule, so it has nothing to catch up). */
+	 * no record has never had a schedule, so it has nothing to catch up).
+	 */
 	last = last_recorded(rt);
 	if (rt->sched.kind != REPORT_SCHEDULE_OFF && last > 0 &&
 	    report_schedule_prev(&rt->sched, util_now(),
@@ -524,8 +526,9 @@ int report_timer_new(struct event_base *base, struct store *st,
 	    prev > last) {
 		char iso[UTIL_RFC3339_LEN];
 
-		log_notice("report: the run of %s was missed; delivering it now",
-		           util_format_rfc3339(prev, iso));
+		log_notice(
+		    "report: the run of %s was missed; delivering it now",
+		    util_format_rfc3339(prev, iso));
 		evtimer_del(rt->timer);
 		rt->slot = prev;
 		rt->from = prev - rt->period;

@@ -53,10 +53,10 @@ typedef int64_t (*report_offset_fn)(int64_t t, void *arg);
  * or -EINVAL for an "off" schedule.
  */
 int report_schedule_next(const struct report_schedule *s, int64_t after,
-			 report_offset_fn offset, void *arg, int64_t *out);
+                         report_offset_fn offset, void *arg, int64_t *out);
 /* The last run at or before `at`; same rules.  Returns 0 or -EINVAL. */
 int report_schedule_prev(const struct report_schedule *s, int64_t at,
-			 report_offset_fn offset, void *arg, int64_t *out);
+                         report_offset_fn offset, void *arg, int64_t *out);
 
 /* An offset function over the system's tz database; arg is the zone name
  * ("Europe/Berlin", "UTC", NULL for UTC).  It sets TZ for the duration of
@@ -77,8 +77,8 @@ struct report_timer; /* opaque */
  * negative errno.
  */
 int report_timer_new(struct event_base *base, struct store *st,
-		     const char *config_path, const struct config *cfg,
-		     struct report_timer **out);
+                     const char *config_path, const struct config *cfg,
+                     struct report_timer **out);
 /* Applies a reloaded config: the next run is recomputed; a delivery in
  * progress finishes under the old one. */
 int report_timer_set_config(struct report_timer *rt, const struct config *cfg);

@@ -790,8 +790,7 @@ struct cand_ctx {
 };
 
 static int add_candidate(struct cand_ctx *c, const char *handle,
-                         const char *name, const char *marker,
-                         const char *kind)
+                         const char *name, const char *marker, const char *kind)
 {
 	char local[CANDIDATES_HANDLE_MAX];
 	sqlite3_stmt *s;
@@ -830,7 +829,8 @@ static int record_candidates(struct store *st, const struct feed_entry *e,
 	struct cand_ctx c = {st, account_id, post_id, now, 0};
 	const char *marker;
 
-	if (e->is_repost && e->author && strlen(e->author) < CANDIDATES_HANDLE_MAX) {
+	if (e->is_repost && e->author &&
+	    strlen(e->author) < CANDIDATES_HANDLE_MAX) {
 		marker = candidates_marker(e->author);
 		if (marker)
 			c.rc = add_candidate(&c, e->author, e->author, marker,

@@ -40,16 +40,15 @@ static void test_mentions(void)
 	check_mentions("@zlj517@mastodon.example hi",
 	               "zlj517@mastodon.example");
 	/* e-mail addresses and repeated mentions */
-	check_mentions("write to press@embassy.example or @a, @A, @a",
-	               "a");
+	check_mentions("write to press@embassy.example or @a, @A, @a", "a");
 	check_mentions("no mentions here; just an @ sign", "");
 	check_mentions("中国大使馆@CGTNOfficial", "CGTNOfficial");
 	{
 		struct buf b = {0};
 
 		/* The limit holds. */
-		ASSERT_INT_EQ(candidates_mentions("@a @b @c @d", 2, collect, &b),
-		              2);
+		ASSERT_INT_EQ(
+		    candidates_mentions("@a @b @c @d", 2, collect, &b), 2);
 		ASSERT_STR_EQ(b.data, "a|b");
 		buf_free(&b);
 	}
@@ -103,11 +102,11 @@ static void test_store(void)
 	struct config_feed feeds[2] = {
 	    {"https://a.example/rss", FEED_KIND_WEB, 1},
 	    {"https://b.example/rss", FEED_KIND_WEB, 2}};
-	struct config_account acc[2] = {
-	    {"zlj517", NULL, ROLE_SPOKESPERSON, NULL, TIME_UNKNOWN, 900,
-	     &feeds[0], 1, 1},
-	    {"MFA_China", NULL, ROLE_MINISTRY, NULL, TIME_UNKNOWN, 900,
-	     &feeds[1], 1, 2}};
+	struct config_account acc[2] = {{"zlj517", NULL, ROLE_SPOKESPERSON,
+	                                 NULL, TIME_UNKNOWN, 900, &feeds[0], 1,
+	                                 1},
+	                                {"MFA_China", NULL, ROLE_MINISTRY, NULL,
+	                                 TIME_UNKNOWN, 900, &feeds[1], 1, 2}};
 	struct config cfg = {0};
 	struct feed_entry e[3] = {{0}};
 	struct feed_doc doc = {0};
@@ -122,18 +121,27 @@ static void test_store(void)
 	cfg.n_accounts = 2;
 	REQUIRE(store_sync_config(st, &cfg) == 0);
 	REQUIRE(store_feed_state(st, "zlj517", feeds[0].url, &fs) == 0);
-	e[0] = (struct feed_entry){"1",  NULL, NULL, "Thanks @ChineseEmbinUS "
-	                                             "and @MFA_China, cc "
-	                                             "@someuser",
-	                           NULL, NULL, NULL, 1583020800, TIME_UNKNOWN,
-	                           false, false};
-	e[1] = (struct feed_entry){"2",  NULL,  NULL,
-	                           "a repost",
-	                           NULL, "中国驻日本大使馆", NULL, 1583107200,
-	                           TIME_UNKNOWN, true, false};
-	e[2] = (struct feed_entry){"3", NULL, NULL, "again @ChineseEmbinUS",
-	                           NULL, NULL, NULL, 1583193600, TIME_UNKNOWN,
-	                           false, false};
+	e[0] = (struct feed_entry){"1",
+	                           NULL,
+	                           NULL,
+	                           "Thanks @ChineseEmbinUS "
+	                           "and @MFA_China, cc "
+	                           "@someuser",
+	                           NULL,
+	                           NULL,
+	                           NULL,
+	                           1583020800,
+	                           TIME_UNKNOWN,
+	                           false,
+	                           false};
+	e[1] = (struct feed_entry){"2",        NULL,       NULL,
+	                           "a repost", NULL,       "中国驻日本大使馆",
+	                           NULL,       1583107200, TIME_UNKNOWN,
+	                           true,       false};
+	e[2] = (struct feed_entry){
+	    "3",          NULL,  NULL, "again @ChineseEmbinUS",
+	    NULL,         NULL,  NULL, 1583193600,
+	    TIME_UNKNOWN, false, false};
 	doc.entries = e;
 	doc.n_entries = 3;
 	poll.feed_id = fs.feed_id;

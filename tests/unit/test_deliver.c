@@ -344,8 +344,8 @@ static void test_password(void)
 	unsetenv("CREDENTIALS_DIRECTORY");
 	ASSERT_INT_EQ(deliver_read_password(NULL, &pw, err, sizeof(err)), 0);
 	ASSERT(pw == NULL);
-	ASSERT(deliver_read_password("/nonexistent/pw", &pw, err,
-	                             sizeof(err)) < 0);
+	ASSERT(deliver_read_password("/nonexistent/pw", &pw, err, sizeof(err)) <
+	       0);
 }
 
 /* ---- a real evhttp receiver in a child process ---- */
@@ -355,8 +355,8 @@ static const char *received_path;
 static void on_request(struct evhttp_request *req, void *arg)
 {
 	struct evbuffer *in = evhttp_request_get_input_buffer(req);
-	const char *ct = evhttp_find_header(evhttp_request_get_input_headers(req),
-	                                    "Content-Type");
+	const char *ct = evhttp_find_header(
+	    evhttp_request_get_input_headers(req), "Content-Type");
 	const char *uri = evhttp_request_get_uri(req);
 	size_t n = evbuffer_get_length(in);
 	char *body = malloc(n + 1);
@@ -369,7 +369,8 @@ static void on_request(struct evhttp_request *req, void *arg)
 		f = fopen(received_path, "a");
 		if (f) {
 			fprintf(f, "%s %s %s\n%s\n",
-			        evhttp_request_get_command(req) == EVHTTP_REQ_POST
+			        evhttp_request_get_command(req) ==
+			                EVHTTP_REQ_POST
 			            ? "POST"
 			            : "OTHER",
 			        uri, ct ? ct : "-", body);
@@ -428,19 +429,18 @@ static void test_webhook(void)
 	event_base_free(base);
 
 	snprintf(url, sizeof(url), "http://127.0.0.1:%d/hook", port);
-	ASSERT_INT_EQ(deliver_webhook(url, json, strlen(json), 10, err,
-	                              sizeof(err)),
-	              0);
+	ASSERT_INT_EQ(
+	    deliver_webhook(url, json, strlen(json), 10, err, sizeof(err)), 0);
 	snprintf(url, sizeof(url), "http://127.0.0.1:%d/fail", port);
-	ASSERT_INT_EQ(deliver_webhook(url, json, strlen(json), 10, err,
-	                              sizeof(err)),
-	              -EPROTO);
+	ASSERT_INT_EQ(
+	    deliver_webhook(url, json, strlen(json), 10, err, sizeof(err)),
+	    -EPROTO);
 	ASSERT(strstr(err, "500") != NULL);
 	/* A redirect is not followed and is not success. */
 	snprintf(url, sizeof(url), "http://127.0.0.1:%d/moved", port);
-	ASSERT_INT_EQ(deliver_webhook(url, json, strlen(json), 10, err,
-	                              sizeof(err)),
-	              -EPROTO);
+	ASSERT_INT_EQ(
+	    deliver_webhook(url, json, strlen(json), 10, err, sizeof(err)),
+	    -EPROTO);
 	/* Only http(s). */
 	ASSERT(deliver_webhook("file:///etc/passwd", json, strlen(json), 10,
 	                       err, sizeof(err)) < 0);

@@ -62,9 +62,8 @@ static void test_utc(void)
 	int64_t t;
 
 	REQUIRE(report_schedule_parse("daily 08:00", &s) == 0);
-	ASSERT_INT_EQ(report_schedule_next(&s, utc(2020, 3, 1, 7, 0), zero,
-	                                   NULL, &t),
-	              0);
+	ASSERT_INT_EQ(
+	    report_schedule_next(&s, utc(2020, 3, 1, 7, 0), zero, NULL, &t), 0);
 	ASSERT_INT_EQ(t, utc(2020, 3, 1, 8, 0));
 	/* Exactly at the run: the next one is tomorrow. */
 	report_schedule_next(&s, utc(2020, 3, 1, 8, 0), zero, NULL, &t);

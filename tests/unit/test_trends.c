@@ -68,7 +68,8 @@ static int seed(void)
 			         d ? i : i - dip[y]);
 			snprintf(urls[n], sizeof(urls[n]),
 			         "https://feeds.example/%d", n);
-			feed[n] = (struct config_feed){urls[n], FEED_KIND_WEB, n};
+			feed[n] =
+			    (struct config_feed){urls[n], FEED_KIND_WEB, n};
 			acc[n] = (struct config_account){
 			    keys[n],
 			    NULL,
@@ -85,9 +86,15 @@ static int seed(void)
 		snprintf(urls[n], sizeof(urls[n]), "https://feeds.example/s%d",
 		         i);
 		feed[n] = (struct config_feed){urls[n], FEED_KIND_WEB, n};
-		acc[n] = (struct config_account){keys[n], NULL, ROLE_SPOKESPERSON,
-		                                 NULL,    TIME_UNKNOWN, 900,
-		                                 &feed[n], 1,           n};
+		acc[n] = (struct config_account){keys[n],
+		                                 NULL,
+		                                 ROLE_SPOKESPERSON,
+		                                 NULL,
+		                                 TIME_UNKNOWN,
+		                                 900,
+		                                 &feed[n],
+		                                 1,
+		                                 n};
 	}
 	cfg.accounts = acc;
 	cfg.n_accounts = (size_t)n;
@@ -211,11 +218,11 @@ static void test_growth_and_roles(void)
 	fg = json_object_get(t, "follower_growth");
 	ASSERT_INT_EQ(json_array_size(fg), 3);
 	/* Largest change first, ties by handle. */
-	ASSERT_STR_EQ(json_string_value(
-	                  json_object_get(json_array_get(fg, 0), "handle")),
-	              "dip2019_00");
-	ASSERT(fabs(json_real_value(json_object_get(json_array_get(fg, 1),
-	                                            "change_pct")) -
+	ASSERT_STR_EQ(
+	    json_string_value(json_object_get(json_array_get(fg, 0), "handle")),
+	    "dip2019_00");
+	ASSERT(fabs(json_real_value(
+	                json_object_get(json_array_get(fg, 1), "change_pct")) -
 	            20.0) < 1e-9);
 	byrole = json_object_get(t, "follower_growth_by_role");
 	ASSERT_INT_EQ(json_object_size(byrole), 2);
@@ -244,8 +251,8 @@ static void test_growth_and_roles(void)
 
 	first = json_object_get(t, "first_appearance");
 	ASSERT_INT_EQ(json_array_size(first), 3);
-	ASSERT_STR_EQ(json_string_value(
-	                  json_object_get(json_array_get(first, 0), "category")),
+	ASSERT_STR_EQ(json_string_value(json_object_get(
+	                  json_array_get(first, 0), "category")),
 	              "origin_narrative");
 	ASSERT_STR_EQ(json_string_value(
 	                  json_object_get(json_array_get(first, 0), "first")),
@@ -269,8 +276,9 @@ static void test_growth_and_roles(void)
 	ASSERT(strstr(csv.data, "\nfollowers_change_by_role,,diplomat,200\n"));
 	ASSERT(strstr(csv.data,
 	              "\nfollowers_change_pct_by_role,,mission,5.0000\n"));
-	ASSERT(strstr(csv.data,
-	              "\ncategory_count_by_role,,diplomat/origin_narrative,2\n"));
+	ASSERT(
+	    strstr(csv.data,
+	           "\ncategory_count_by_role,,diplomat/origin_narrative,2\n"));
 	ASSERT(strstr(csv.data,
 	              "\ncategory_share_by_role,,diplomat/origin_narrative,"
 	              "0.5000\n"));
