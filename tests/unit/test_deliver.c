@@ -281,6 +281,7 @@ static void test_file(void)
 {
 	const char *dir = test_tmpdir();
 	char base[128], err[256], *p1 = NULL, *p2 = NULL, *p3 = NULL, *got;
+	char path[512];
 	size_t len;
 	DIR *d;
 	struct dirent *de;
@@ -317,11 +318,20 @@ static void test_file(void)
 	free(p1);
 	free(p2);
 	free(p3);
-	/* A folder that does not exist is an error with a reason. */
-	ASSERT(deliver_file("/nonexistent-demarche", base, "txt", "x", 1, &p1,
-	                    err, sizeof(err)) < 0);
+	/* A missing folder is made, but not its parents: that is an error
+	 * with a reason. */
+	snprintf(path, sizeof(path), "%s/new", dir);
+	ASSERT_INT_EQ(deliver_file(path, base, "txt", "x", 1, &p1, err,
+	                           sizeof(err)),
+	              0);
+	ASSERT(p1 && strstr(p1, "/new/demarche-report-") != NULL);
+	free(p1);
+	p1 = NULL;
+	snprintf(path, sizeof(path), "%s/no/such/folder", dir);
+	ASSERT(deliver_file(path, base, "txt", "x", 1, &p1, err, sizeof(err)) <
+	       0);
 	ASSERT(p1 == NULL);
-	ASSERT(strstr(err, "/nonexistent-demarche") != NULL);
+	ASSERT(strstr(err, "/no/such/folder") != NULL);
 }
 
 static void test_password(void)
