@@ -9,6 +9,8 @@
 #ifndef DEMARCHE_CMD_H
 #define DEMARCHE_CMD_H
 
+#include <stdint.h>
+
 struct cmd_globals {
 	const char *db;     /* -d DB */
 	const char *config; /* -c FILE */
@@ -34,5 +36,10 @@ struct classify_rules;
 int cmd_load_classifier(const struct cmd_globals *g, const char *prog,
                         const char *rules_dir, const char *model_path,
                         double weight, struct classify_rules **out);
+int cmd_candidates_main(const struct cmd_globals *g, int argc, char **argv);
+/* `report --deliver` (cmd_deliver.c): the period [until - since, until);
+ * since <= 0 takes the config's [report] since. */
+int cmd_report_deliver(const struct cmd_globals *g, int64_t since,
+                       int64_t until);
 
 #endif

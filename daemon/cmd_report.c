@@ -4,7 +4,7 @@
  * render it, and write it to stdout or, with -o, atomically to a file
  * (temporary file, fsync, rename, fsync of the directory), so a reader
  * never sees half a report.  Delivery through the config's channels
- * (--deliver) belongs to the delivery work and is refused cleanly here.
+ * (--deliver) is in cmd_deliver.c.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -140,7 +140,8 @@ static void report_usage(void)
 {
 	fputs("usage: demarche -d DB report [--since 24h|7d|...] "
 	      "[--format text|md|json|html] [-o FILE]\n"
-	      "       demarche -c FILE report --deliver [--since ...]\n",
+	      "       demarche -c FILE report --deliver [--since ...] "
+	      "[--until EPOCH]\n",
 	      stderr);
 }
 
@@ -151,6 +152,7 @@ int cmd_report_main(const struct cmd_globals *g, int argc, char **argv)
 	    {"format", required_argument, NULL, 'f'},
 	    {"output", required_argument, NULL, 'o'},
 	    {"deliver", no_argument, NULL, 'D'},
+	    {"until", required_argument, NULL, 'u'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -158,13 +160,14 @@ int cmd_report_main(const struct cmd_globals *g, int argc, char **argv)
 	const char *output = NULL;
 	struct store *st = NULL;
 	struct buf b = {0};
-	int64_t since = 7 * 86400, now;
+	int64_t since = 7 * 86400, now, until = 0;
+	bool since_given = false;
 	json_t *report = NULL;
 	bool deliver = false;
 	char err[512];
 	int ch, rc;
 
-	while ((ch = getopt_long(argc, argv, "s:f:o:h", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "s:f:o:u:h", opts, NULL)) != -1) {
 		switch (ch) {
 		case 's':
 			if (report_parse_since(optarg, &since) < 0) {
@@ -173,7 +176,23 @@ int cmd_report_main(const struct cmd_globals *g, int argc, char **argv)
 				          optarg);
 				return EX_USAGE;
 			}
+			since_given = true;
 			break;
+		case 'u': {
+			char *end;
+
+			/* The end of the period, as epoch seconds (what the
+			 * daemon passes, so retries cover the same period). */
+			errno = 0;
+			until = strtoll(optarg, &end, 10);
+			if (errno || *end || until <= 0) {
+				log_warnx("report: bad --until '%s' (epoch "
+				          "seconds)",
+				          optarg);
+				return EX_USAGE;
+			}
+			break;
+		}
 		case 'f':
 			if (report_format_from_name(optarg, &format) < 0 ||
 			    format == REPORT_FORMAT_CSV) {
@@ -202,16 +221,12 @@ int cmd_report_main(const struct cmd_globals *g, int argc, char **argv)
 		report_usage();
 		return EX_USAGE;
 	}
-	if (deliver) {
-		/* The hook for scheduled delivery (deliver.c, later work). */
-		fputs("report --deliver: not available in this build\n",
-		      stderr);
-		return EX_UNAVAILABLE;
-	}
+	now = until > 0 ? until : util_now();
+	if (deliver)
+		return cmd_report_deliver(g, since_given ? since : 0, now);
 	rc = open_db(g, "report", &st);
 	if (rc)
 		return rc;
-	now = util_now();
 	rc = report_build(st, now - since, now, &report, err, sizeof(err));
 	if (rc < 0) {
 		log_warnx("report: %s", err);

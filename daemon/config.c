@@ -130,6 +130,11 @@ static const struct key_spec keys[] = {
     {SEC_REPORT, "mail_to", K_EMAIL_LIST, R(mail_to), 0, 0},
     {SEC_REPORT, "webhook", K_HTTP_URL, R(webhook), 0, 0},
     {SEC_REPORT, "since", K_SINCE, R(since), 0, 0},
+    {SEC_REPORT, "timezone", K_TEXT, R(timezone), 0, 0},
+    {SEC_REPORT, "subject", K_TEXT, R(subject), 0, 0},
+    {SEC_REPORT, "smtp_starttls", K_BOOL, R(smtp_starttls), 0, 0},
+    {SEC_REPORT, "retries", K_INT, R(retries), 0, 20},
+    {SEC_REPORT, "retry_delay", K_DURATION, R(retry_delay), 1, DAY},
     {SEC_DEMO, "feeds", K_PATH, C(demo_feeds_dir), 0, 0},
     {SEC_DEMO, "port", K_INT, C(demo_port), 1, 65535},
     {SEC_ACCOUNT, "name", K_TEXT, A(name), 0, 0},
@@ -1773,6 +1778,18 @@ static void check_whole(struct parser *p)
 		      r->n_mail_to ? SEEN(SEC_REPORT, "mail_to")
 		                   : SEEN(SEC_REPORT, "mail_from"),
 		      "mail addresses given but no smtp_url to send through");
+	if (r->timezone) {
+		const char *z = r->timezone;
+		bool ok = *z && *z != '/' && !strstr(z, "..");
+
+		for (; *z && ok; z++)
+			ok = is_alnum((unsigned char)*z) || strchr("/_+-", *z);
+		r->timezone_line = SEEN(SEC_REPORT, "timezone");
+		if (!ok)
+			error(p, r->timezone_line,
+			      "bad timezone: use a tz database name such as "
+			      "Europe/Berlin or UTC");
+	}
 	if (strcmp(r->schedule, "off") != 0 && !r->output_dir && !r->smtp_url &&
 	    !r->webhook)
 		warning(p, SEEN(SEC_REPORT, "schedule"),
@@ -1819,6 +1836,9 @@ static struct config *config_new(const char *path)
 	cfg->report.schedule = xstrdup("off");
 	cfg->report.format = xstrdup("text");
 	cfg->report.since = xstrdup("24h");
+	cfg->report.smtp_starttls = true;
+	cfg->report.retries = 5;
+	cfg->report.retry_delay = 60;
 	cfg->demo_port = 8765;
 	cfg->model_weight = 0.5;
 	if (!cfg->path || !cfg->user_agent || !cfg->bluesky_api ||
@@ -1859,6 +1879,8 @@ void config_free(struct config *cfg)
 	free(cfg->report.mail_from);
 	free(cfg->report.webhook);
 	free(cfg->report.since);
+	free(cfg->report.timezone);
+	free(cfg->report.subject);
 	free(cfg->path);
 	free(cfg->database);
 	free(cfg->user_agent);
@@ -2148,6 +2170,31 @@ static int check_model_file(const struct config *cfg, const char *path,
 	return -EINVAL;
 }
 
+/* The zone must exist in the tz database the service will read. */
+static int check_timezone(const struct config *cfg, const char *path,
+                          struct config_errors *errs)
+{
+	const char *z = cfg->report.timezone;
+	struct buf b = {0};
+	char zpath[PATH_MAX];
+
+	if (!z || strcmp(z, "UTC") == 0)
+		return 0;
+	snprintf(zpath, sizeof(zpath), "/usr/share/zoneinfo/%s", z);
+	if (access(zpath, R_OK) == 0)
+		return 0;
+	if (!errs)
+		return -EINVAL;
+	buf_printf(&b,
+	           "%s:%d: unknown timezone %s (not in "
+	           "/usr/share/zoneinfo)",
+	           path, cfg->report.timezone_line, z);
+	if (!b.data || insert_error(errs, path, cfg->report.timezone_line,
+	                            buf_steal(&b)) < 0)
+		return -ENOMEM;
+	return -EINVAL;
+}
+
 int config_load(const char *path, struct config **out,
                 struct config_errors *errs)
 {
@@ -2188,6 +2235,9 @@ int config_load(const char *path, struct config **out,
 	if (rc == 0)
 		rc = rc2;
 	rc2 = check_model_file(cfg, path, errs);
+	if (rc == 0)
+		rc = rc2;
+	rc2 = check_timezone(cfg, path, errs);
 	if (rc == 0)
 		rc = rc2;
 	if (rc < 0)

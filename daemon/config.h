@@ -61,6 +61,14 @@ struct config_report {
 	size_t n_mail_to;
 	char *webhook;
 	char *since;              /* period of a scheduled report, e.g. "24h" */
+	char *timezone;           /* zone of the schedule ("Europe/Berlin"),
+	                           * or NULL for UTC */
+	int timezone_line;        /* line of the timezone key (config_load) */
+	char *subject;            /* mail subject prefix, or NULL for the
+	                           * default "demarche report" */
+	bool smtp_starttls;       /* smtp:// must upgrade with STARTTLS */
+	int retries;              /* further tries of a failed delivery */
+	int64_t retry_delay;      /* seconds before the first retry; doubles */
 };
 
 struct config {

@@ -1,7 +1,7 @@
 /*
  * demarche.c — the command-line tool: global options, then one subcommand
- * (parse, classify, eval, train, reclassify, report, trends, check-config),
- * each implemented in its own cmd_*.c file.
+ * (parse, classify, eval, train, reclassify, report, trends, candidates,
+ * check-config), each implemented in its own cmd_*.c file.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -22,7 +22,8 @@ static void usage(FILE *fp)
 	      "  train --labels FILE.tsv [--labels ...] -o MODEL\n"
 	      "  reclassify [--since 7d] [--rules DIR] [--model MODEL] [--batch N]\n"
 	      "  report [--since 24h|7d|...] [--format text|md|json|html] [-o FILE] [--deliver]\n"
-	      "  trends [--format text|json|csv]\n"
+	      "  trends [--format text|json|csv] [--since 52w]\n"
+	      "  candidates [--format text|json]     accounts seen but not tracked\n"
 	      "  check-config -c FILE\n"
 	      "  version\n",
 	      fp);
@@ -41,6 +42,7 @@ static const struct command commands[] = {
 	{"reclassify", cmd_reclassify_main},
 	{"report", cmd_report_main},
 	{"trends", cmd_trends_main},
+	{"candidates", cmd_candidates_main},
 	{"check-config", cmd_check_config_main},
 };
 

@@ -33,6 +33,7 @@
 #include "model.h"
 #include "paths.h"
 #include "poller.h"
+#include "report_timer.h"
 #include "sdnotify.h"
 #include "store.h"
 #include "util.h"
@@ -47,6 +48,7 @@ struct daemon {
 	struct fetch_engine *fetch;
 	struct poller *poller;
 	struct demo_server *demo;
+	struct report_timer *reports;   /* scheduled report delivery */
 	struct event *stop_timer;       /* the graceful-stop deadline */
 	bool once;
 	bool stopping;
@@ -183,6 +185,8 @@ static void daemon_reload(struct daemon *d)
 	r = store_sync_config(d->store, cfg);
 	if (r == 0)
 		r = poller_set_config(d->poller, cfg, rules);
+	if (r == 0 && d->reports && report_timer_set_config(d->reports, cfg) < 0)
+		log_warnx("reload: report schedule unchanged");
 	if (r < 0) {
 		log_err("reload failed (%s): keeping the running configuration",
 			store_errmsg(d->store));
@@ -308,6 +312,7 @@ static void daemon_teardown(struct daemon *d)
 	 * to poller records. */
 	fetch_engine_free(d->fetch);
 	poller_free(d->poller);
+	report_timer_free(d->reports);
 	demo_server_free(d->demo);
 	if (d->stop_timer)
 		event_free(d->stop_timer);
@@ -413,6 +418,9 @@ int main(int argc, char **argv)
 		return r;
 	}
 	poller_start(d.poller, d.once, on_idle, &d);
+	if (!d.once && report_timer_new(d.base, d.store, d.cfg->path, d.cfg,
+					&d.reports) < 0)
+		log_err("report schedule: cannot start; reports are not sent");
 	sdnotifyf("READY=1\nSTATUS=polling %zu feed(s)", poller_feed_count(d.poller));
 	log_info("polling %zu feed(s) of %zu account(s)%s",
 		 poller_feed_count(d.poller), d.cfg->n_accounts,

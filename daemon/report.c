@@ -28,6 +28,7 @@
 #include <strings.h>
 
 #include <sqlite3.h>
+#include <stdbool.h>
 #include <utf8proc.h>
 
 /* The codebook's categories in report order (as classify.h lists them);
@@ -321,307 +322,6 @@ static int category_zeroes(json_t *o, const json_t *cats)
 	return 0;
 }
 
-static int build_totals(struct query *q, int64_t from, int64_t to, json_t *root)
-{
-	static const char sql[] =
-	    "SELECT count(*), count(DISTINCT p.account_id),"
-	    " sum(EXISTS (SELECT 1 FROM post_categories c"
-	    "  WHERE c.post_id = p.id))"
-	    " FROM posts p WHERE " IN_PERIOD;
-	sqlite3_stmt *s;
-	json_t *t;
-	int rc;
-
-	rc = q_prepare(q, sql, &s, from, to);
-	if (rc < 0)
-		return rc;
-	rc = q_step(q, s);
-	if (rc == 1) {
-		t = json_pack(
-		    "{s:I, s:I, s:I}", "posts",
-		    (json_int_t)sqlite3_column_int64(s, 0), "accounts_active",
-		    (json_int_t)sqlite3_column_int64(s, 1), "classified",
-		    (json_int_t)sqlite3_column_int64(s, 2));
-		rc = jset(root, "totals", t);
-	}
-	sqlite3_finalize(s);
-	return rc;
-}
-
-/* Parses stored evidence JSON; anything unreadable becomes []. */
-static json_t *evidence_from(const char *stored)
-{
-	json_t *ev = stored ? json_loads(stored, 0, NULL) : NULL;
-
-	if (ev && json_is_array(ev))
-		return ev;
-	json_decref(ev);
-	return json_array();
-}
-
-/* Copies at most max code points of s (a "…" marks a cut). */
-static json_t *json_text_cut(const char *s, size_t max)
-{
-	const char *p = s;
-	size_t n = 0;
-	char *cut;
-	json_t *j;
-
-	if (!s)
-		return json_null();
-	while (*p && n < max) {
-		utf8proc_int32_t cp;
-		utf8proc_ssize_t len =
-		    utf8proc_iterate((const utf8proc_uint8_t *)p, -1, &cp);
-
-		p += len < 1 ? 1 : len;
-		n++;
-	}
-	if (!*p)
-		return json_text(s);
-	cut = malloc((size_t)(p - s) + 4);
-	if (!cut)
-		return NULL;
-	memcpy(cut, s, (size_t)(p - s));
-	memcpy(cut + (p - s), "\xe2\x80\xa6", 4);
-	j = json_text(cut);
-	free(cut);
-	return j;
-}
-
-static int build_categories(struct query *q, int64_t from, int64_t to,
-                            json_t *root)
-{
-	static const char count_sql[] =
-	    "SELECT c.category, count(*) FROM post_categories c"
-	    " JOIN posts p ON p.id = c.post_id WHERE " IN_PERIOD
-	    " GROUP BY c.category ORDER BY c.category";
-	/* The window functions rank narrow rows that the covering indexes
-	 * give; post text is fetched only for the few rows that win. */
-	static const char top_sql[] =
-	    "SELECT x.category, a.handle, x.n FROM (SELECT c.category,"
-	    " p.account_id, count(*) AS n, row_number() OVER (PARTITION BY"
-	    " c.category ORDER BY count(*) DESC, p.account_id) AS rn"
-	    " FROM posts p JOIN post_categories c ON c.post_id = p.id"
-	    " WHERE " IN_PERIOD " GROUP BY c.category, p.account_id) AS x"
-	    " JOIN accounts a ON a.id = x.account_id WHERE x.rn <= 5"
-	    " ORDER BY x.category, x.rn";
-	static const char ex_sql[] =
-	    "SELECT x.category, c.score, c.evidence, a.handle, p.url, p.title,"
-	    " p.text, p.report_time, c.rules_version FROM (SELECT c.post_id,"
-	    " c.category, row_number() OVER (PARTITION BY c.category"
-	    "  ORDER BY c.score DESC, " POST_TIME " DESC, p.id) AS rn"
-	    " FROM posts p JOIN post_categories c ON c.post_id = p.id"
-	    " WHERE " IN_PERIOD ") AS x"
-	    " JOIN post_categories c ON c.post_id = x.post_id"
-	    " AND c.category = x.category JOIN posts p ON p.id = x.post_id"
-	    " JOIN accounts a ON a.id = p.account_id WHERE x.rn <= 3"
-	    " ORDER BY x.category, x.rn";
-	json_t *cats = json_object(), *cur = NULL, *prev = NULL, *cat;
-	int64_t span = to - from, prev_from;
-	sqlite3_stmt *s = NULL;
-	const char *key;
-	size_t i;
-	int rc;
-
-	_Static_assert(TOP_ACCOUNTS == 5 && EXAMPLES == 3,
-	               "the SQL above spells these limits");
-	if (!cats)
-		return -ENOMEM;
-	rc = jset(root, "categories", cats);
-	if (rc < 0)
-		return rc;
-	for (i = 0; i < ARRAY_SIZE(category_keys); i++) {
-		rc = jset(cats, category_keys[i], category_new());
-		if (rc < 0)
-			return rc;
-	}
-	cur = json_object();
-	prev = json_object();
-	if (!cur || !prev) {
-		rc = -ENOMEM;
-		goto out_free;
-	}
-	prev_from = from >= INT64_MIN + span ? from - span : INT64_MIN;
-	rc = q_counts_into(q, count_sql, from, to, cur, NULL);
-	if (rc == 0)
-		rc = q_counts_into(q, count_sql, prev_from, from, prev, NULL);
-	if (rc < 0)
-		goto out_free;
-	/* Categories beyond the codebook appear when either period has them. */
-	json_object_foreach(cur, key, cat)
-	{
-		if (!json_object_get(cats, key) &&
-		    (rc = jset(cats, key, category_new())) < 0)
-			goto out_free;
-	}
-	json_object_foreach(prev, key, cat)
-	{
-		if (!json_object_get(cats, key) &&
-		    (rc = jset(cats, key, category_new())) < 0)
-			goto out_free;
-	}
-	json_object_foreach(cats, key, cat)
-	{
-		int64_t c = jint(cur, key), p = jint(prev, key);
-
-		if ((rc = jset(cat, "count", json_integer(c))) < 0 ||
-		    (rc = jset(cat, "previous", json_integer(p))) < 0 ||
-		    (rc = jset(cat, "change", json_integer(c - p))) < 0)
-			goto out_free;
-	}
-
-	rc = q_prepare(q, top_sql, &s, from, to);
-	if (rc < 0)
-		goto out_free;
-	while ((rc = q_step(q, s)) == 1) {
-		cat = json_object_get(cats, col_str(s, 0));
-		if (!cat)
-			continue;
-		rc = jappend(json_object_get(cat, "top_accounts"),
-		             json_pack("{s:o, s:I}", "handle",
-		                       col_json_text(s, 1), "posts",
-		                       (json_int_t)sqlite3_column_int64(s, 2)));
-		if (rc < 0)
-			goto out_free;
-	}
-	sqlite3_finalize(s);
-	s = NULL;
-	if (rc < 0)
-		goto out_free;
-
-	rc = q_prepare(q, ex_sql, &s, from, to);
-	if (rc < 0)
-		goto out_free;
-	while ((rc = q_step(q, s)) == 1) {
-		json_t *ex;
-
-		cat = json_object_get(cats, col_str(s, 0));
-		if (!cat)
-			continue;
-		ex = json_pack("{s:o, s:o, s:o, s:o, s:f, s:o, s:o}", "handle",
-		               col_json_text(s, 3), "time", col_json_time(s, 7),
-		               "url", col_json_text(s, 4), "title",
-		               json_text_cut(col_str(s, 5), CELL_MAX * 4),
-		               "score", sqlite3_column_double(s, 1), "text",
-		               json_text_cut(col_str(s, 6), EXAMPLE_TEXT_MAX),
-		               "evidence", evidence_from(col_str(s, 2)));
-		if (!ex) {
-			rc = -ENOMEM;
-			goto out_free;
-		}
-		rc = jset(ex, "rules_version", col_json_text(s, 8));
-		if (rc == 0)
-			rc = jappend(json_object_get(cat, "examples"), ex);
-		else
-			json_decref(ex);
-		if (rc < 0)
-			goto out_free;
-	}
-out_free:
-	sqlite3_finalize(s);
-	json_decref(cur);
-	json_decref(prev);
-	return rc < 0 ? rc : 0;
-}
-
-static int build_accounts(struct query *q, int64_t from, int64_t to,
-                          json_t *root)
-{
-	static const char acc_sql[] =
-	    "SELECT a.id, a.handle, a.name, a.role, a.country, a.active,"
-	    " (SELECT count(*) FROM posts p WHERE p.account_id = a.id "
-	    "AND " IN_PERIOD ") AS n,"
-	    " (SELECT followers FROM account_snapshots s"
-	    "  WHERE s.account_id = a.id AND s.observed < ?2"
-	    "  AND s.followers IS NOT NULL"
-	    "  ORDER BY s.observed DESC, s.id DESC LIMIT 1),"
-	    " COALESCE((SELECT followers FROM account_snapshots s"
-	    "  WHERE s.account_id = a.id AND s.observed < ?1"
-	    "  AND s.followers IS NOT NULL"
-	    "  ORDER BY s.observed DESC, s.id DESC LIMIT 1),"
-	    " (SELECT followers FROM account_snapshots s"
-	    "  WHERE s.account_id = a.id AND s.observed >= ?1"
-	    "  AND s.observed < ?2 AND s.followers IS NOT NULL"
-	    "  ORDER BY s.observed, s.id LIMIT 1))"
-	    " FROM accounts a ORDER BY n DESC, a.handle";
-	static const char cat_sql[] =
-	    "SELECT p.account_id, c.category, count(*) FROM posts p"
-	    " JOIN post_categories c ON c.post_id = p.id WHERE " IN_PERIOD
-	    " GROUP BY p.account_id, c.category";
-	json_t *list = json_array(), *by_id = json_object();
-	const json_t *cats = json_object_get(root, "categories");
-	sqlite3_stmt *s = NULL;
-	char id[32];
-	int rc;
-
-	if (!list || !by_id) {
-		json_decref(list);
-		json_decref(by_id);
-		return -ENOMEM;
-	}
-	rc = jset(root, "accounts", list);
-	if (rc < 0)
-		goto out_free;
-	rc = q_prepare(q, acc_sql, &s, from, to);
-	if (rc < 0)
-		goto out_free;
-	while ((rc = q_step(q, s)) == 1) {
-		int64_t n = sqlite3_column_int64(s, 6);
-		json_t *a, *mix = json_object(), *change = json_null();
-
-		if (!sqlite3_column_int(s, 5) && n == 0) {
-			json_decref(mix);
-			continue; /* gone from the config and quiet */
-		}
-		if (sqlite3_column_type(s, 7) != SQLITE_NULL &&
-		    sqlite3_column_type(s, 8) != SQLITE_NULL)
-			change = json_integer(sqlite3_column_int64(s, 7) -
-			                      sqlite3_column_int64(s, 8));
-		if (mix && category_zeroes(mix, cats) < 0) {
-			json_decref(mix);
-			mix = NULL;
-		}
-		a = json_pack("{s:o, s:o, s:o, s:o, s:I, s:o, s:o, s:o}",
-		              "handle", col_json_text(s, 1), "name",
-		              col_json_text(s, 2), "role", col_json_text(s, 3),
-		              "country", col_json_text(s, 4), "posts",
-		              (json_int_t)n, "categories", mix, "followers",
-		              col_json_int(s, 7), "followers_change", change);
-		snprintf(id, sizeof(id), "%lld",
-		         (long long)sqlite3_column_int64(s, 0));
-		/* The list owns the entry; by_id only finds it again. */
-		if ((rc = jappend(list, a)) < 0 ||
-		    (rc = jset(by_id, id, json_incref(a))) < 0)
-			goto out_free;
-	}
-	sqlite3_finalize(s);
-	s = NULL;
-	if (rc < 0)
-		goto out_free;
-	rc = q_prepare(q, cat_sql, &s, from, to);
-	if (rc < 0)
-		goto out_free;
-	while ((rc = q_step(q, s)) == 1) {
-		json_t *a;
-		const char *key = col_str(s, 1);
-
-		snprintf(id, sizeof(id), "%lld",
-		         (long long)sqlite3_column_int64(s, 0));
-		a = json_object_get(by_id, id);
-		if (!a || !key)
-			continue;
-		rc = jadd(json_object_get(a, "categories"), key,
-		          sqlite3_column_int64(s, 2));
-		if (rc < 0)
-			goto out_free;
-	}
-out_free:
-	sqlite3_finalize(s);
-	json_decref(by_id);
-	return rc < 0 ? rc : 0;
-}
-
 /* accounts.created by year and role: {"2019": {"diplomat": 19}}. */
 static int opened_per_year(struct query *q, json_t **out)
 {
@@ -743,88 +443,704 @@ static json_t *day_new(const char *day, const json_t *cats)
 	                 "categories", mix);
 }
 
-/* Posts and category assignments per UTC day of the period. */
-static int build_days(struct query *q, int64_t from, int64_t to, json_t *root)
+/* Parses stored evidence JSON; anything unreadable becomes []. */
+static json_t *evidence_from(const char *stored)
 {
-	static const char posts_sql[] =
-	    "SELECT date(" POST_TIME ", 'unixepoch') AS d, count(*)"
-	    " FROM posts p WHERE " IN_PERIOD " GROUP BY d ORDER BY d";
-	static const char cat_sql[] =
-	    "SELECT date(" POST_TIME ", 'unixepoch') AS d, c.category,"
-	    " count(*) FROM posts p JOIN post_categories c"
-	    " ON c.post_id = p.id WHERE " IN_PERIOD
-	    " GROUP BY d, c.category ORDER BY d";
-	const json_t *cats = json_object_get(root, "categories");
-	json_t *days = json_array(), *by_day = json_object();
-	sqlite3_stmt *s = NULL;
-	int rc;
+	json_t *ev = stored ? json_loads(stored, 0, NULL) : NULL;
 
-	if (!days || !by_day) {
-		json_decref(days);
-		json_decref(by_day);
+	if (ev && json_is_array(ev))
+		return ev;
+	json_decref(ev);
+	return json_array();
+}
+
+/* Copies at most max code points of s (a "…" marks a cut). */
+static json_t *json_text_cut(const char *s, size_t max)
+{
+	const char *p = s;
+	size_t n = 0;
+	char *cut;
+	json_t *j;
+
+	if (!s)
+		return json_null();
+	while (*p && n < max) {
+		utf8proc_int32_t cp;
+		utf8proc_ssize_t len =
+		    utf8proc_iterate((const utf8proc_uint8_t *)p, -1, &cp);
+
+		p += len < 1 ? 1 : len;
+		n++;
+	}
+	if (!*p)
+		return json_text(s);
+	cut = malloc((size_t)(p - s) + 4);
+	if (!cut)
+		return NULL;
+	memcpy(cut, s, (size_t)(p - s));
+	memcpy(cut + (p - s), "\xe2\x80\xa6", 4);
+	j = json_text(cut);
+	free(cut);
+	return j;
+}
+
+/* ------------------------------------------------------------ the scans */
+
+/*
+ * A report over a long period touches every post of it, so the numbers
+ * come from two sequential passes over covering indexes rather than one
+ * grouped query each: the posts of the period (posts_time: time, account)
+ * and their category assignments (post_categories_time: time, category,
+ * account, score; see schema/0004_report_rollup.sql).  The passes fill the
+ * small hash tables below; only the dozen example posts are then read in
+ * full.  Over a year of a million posts this is what keeps a report under
+ * two seconds.
+ */
+
+/* int64 -> int64 counters, open addressing with linear probing. */
+struct counts {
+	int64_t *keys; /* slot keys */
+	int64_t *vals; /* slot values */
+	bool *used;    /* slot taken */
+	size_t cap;    /* slots, a power of two */
+	size_t n;      /* slots taken */
+};
+
+static void counts_free(struct counts *c)
+{
+	free(c->keys);
+	free(c->vals);
+	free(c->used);
+	memset(c, 0, sizeof(*c));
+}
+
+static size_t counts_slot(const struct counts *c, int64_t key)
+{
+	uint64_t h = (uint64_t)key * 0x9e3779b97f4a7c15ULL;
+	size_t i = (size_t)(h >> 17) & (c->cap - 1);
+
+	while (c->used[i] && c->keys[i] != key)
+		i = (i + 1) & (c->cap - 1);
+	return i;
+}
+
+static int counts_grow(struct counts *c)
+{
+	struct counts g = {0};
+	size_t i, j;
+
+	g.cap = c->cap ? c->cap * 2 : 64;
+	g.keys = malloc(g.cap * sizeof(*g.keys));
+	g.vals = malloc(g.cap * sizeof(*g.vals));
+	g.used = calloc(g.cap, sizeof(*g.used));
+	if (!g.keys || !g.vals || !g.used) {
+		counts_free(&g);
 		return -ENOMEM;
 	}
-	rc = jset(root, "days", days);
+	for (i = 0; i < c->cap; i++) {
+		if (!c->used[i])
+			continue;
+		j = counts_slot(&g, c->keys[i]);
+		g.used[j] = true;
+		g.keys[j] = c->keys[i];
+		g.vals[j] = c->vals[i];
+		g.n++;
+	}
+	counts_free(c);
+	*c = g;
+	return 0;
+}
+
+static int counts_add(struct counts *c, int64_t key, int64_t n)
+{
+	size_t i;
+
+	if ((c->n + 1) * 2 > c->cap && counts_grow(c) < 0)
+		return -ENOMEM;
+	i = counts_slot(c, key);
+	if (!c->used[i]) {
+		c->used[i] = true;
+		c->keys[i] = key;
+		c->vals[i] = 0;
+		c->n++;
+	}
+	c->vals[i] += n;
+	return 0;
+}
+
+static int64_t counts_get(const struct counts *c, int64_t key)
+{
+	size_t i;
+
+	if (!c->cap)
+		return 0;
+	i = counts_slot(c, key);
+	return c->used[i] ? c->vals[i] : 0;
+}
+
+#define MAX_CATS        1024 /* distinct category keys a report handles */
+#define CAT_KEY(a, cat) ((a)*MAX_CATS + (cat))
+
+/* One of the strongest assignments of a category. */
+struct best {
+	int64_t post_id; /* 0 = empty */
+	double score;
+	int64_t time;
+};
+
+/* What the two passes found. */
+struct scan {
+	char *cats[MAX_CATS]; /* category keys: the codebook, then others */
+	size_t ncats;
+	int64_t cat_count[MAX_CATS];          /* assignments per category */
+	struct best best[MAX_CATS][EXAMPLES]; /* strongest first */
+	int64_t posts;                        /* posts in the period */
+	struct counts acc;                    /* account id -> posts */
+	struct counts day;                    /* UTC day number -> posts */
+	struct counts acc_cat;    /* CAT_KEY(account, cat) -> assignments */
+	struct counts day_cat;    /* CAT_KEY(day, cat) -> assignments */
+	struct counts classified; /* post id -> assignments */
+};
+
+static void scan_free(struct scan *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->ncats; i++)
+		free(s->cats[i]);
+	counts_free(&s->acc);
+	counts_free(&s->day);
+	counts_free(&s->acc_cat);
+	counts_free(&s->day_cat);
+	counts_free(&s->classified);
+}
+
+/* The index of category key, added when new; -E2BIG past MAX_CATS. */
+static int scan_cat(struct scan *s, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < s->ncats; i++)
+		if (strcmp(s->cats[i], key) == 0)
+			return (int)i;
+	if (s->ncats == MAX_CATS)
+		return -E2BIG;
+	s->cats[s->ncats] = strdup(key);
+	if (!s->cats[s->ncats])
+		return -ENOMEM;
+	return (int)s->ncats++;
+}
+
+static bool better(const struct best *a, double score, int64_t time,
+                   int64_t post_id)
+{
+	if (!a->post_id)
+		return true;
+	if (score != a->score)
+		return score > a->score;
+	if (time != a->time)
+		return time > a->time;
+	return post_id < a->post_id;
+}
+
+static void keep_best(struct best *b, double score, int64_t time,
+                      int64_t post_id)
+{
+	int i, j;
+
+	for (i = 0; i < EXAMPLES; i++)
+		if (better(&b[i], score, time, post_id))
+			break;
+	if (i == EXAMPLES)
+		return;
+	for (j = EXAMPLES - 1; j > i; j--)
+		b[j] = b[j - 1];
+	b[i] = (struct best){post_id, score, time};
+}
+
+static int64_t day_of(int64_t t)
+{
+	return t / DAY - (t % DAY < 0);
+}
+
+static int scan_period(struct query *q, int64_t from, int64_t to,
+                       struct scan *s)
+{
+	static const char posts_sql[] =
+	    "SELECT report_time, account_id FROM posts"
+	    " WHERE report_time >= ?1 AND report_time < ?2";
+	static const char cats_sql[] =
+	    "SELECT report_time, category, account_id, score, post_id"
+	    " FROM post_categories"
+	    " WHERE report_time >= ?1 AND report_time < ?2";
+	sqlite3_stmt *st;
+	size_t i;
+	int rc = 0, cat;
+
+	for (i = 0; i < ARRAY_SIZE(category_keys) && rc == 0; i++)
+		rc = scan_cat(s, category_keys[i]) < 0 ? -ENOMEM : 0;
 	if (rc < 0)
-		goto out_free;
-	if (to > from && (to - from) / DAY <= DAYS_FILL_MAX) {
-		int64_t d;
+		return rc;
+	rc = q_prepare(q, posts_sql, &st, from, to);
+	if (rc < 0)
+		return rc;
+	while ((rc = q_step(q, st)) == 1) {
+		int64_t t = sqlite3_column_int64(st, 0);
 
-		for (d = from - (from % DAY + DAY) % DAY; d < to; d += DAY) {
-			char iso[UTIL_RFC3339_LEN];
-			json_t *e;
-
-			util_format_rfc3339(d, iso);
-			iso[10] = '\0';
-			e = day_new(iso, cats);
-			if ((rc = jappend(days, e)) < 0 ||
-			    (rc = jset(by_day, iso, json_incref(e))) < 0)
-				goto out_free;
+		s->posts++;
+		if (counts_add(&s->acc, sqlite3_column_int64(st, 1), 1) < 0 ||
+		    counts_add(&s->day, day_of(t), 1) < 0) {
+			rc = -ENOMEM;
+			break;
 		}
 	}
-	rc = q_prepare(q, posts_sql, &s, from, to);
+	sqlite3_finalize(st);
 	if (rc < 0)
-		goto out_free;
-	while ((rc = q_step(q, s)) == 1) {
-		const char *d = col_str(s, 0);
-		json_t *e;
+		return rc;
+	rc = q_prepare(q, cats_sql, &st, from, to);
+	if (rc < 0)
+		return rc;
+	while ((rc = q_step(q, st)) == 1) {
+		int64_t t = sqlite3_column_int64(st, 0),
+		        a = sqlite3_column_int64(st, 2),
+		        id = sqlite3_column_int64(st, 4);
+		const char *key = col_str(st, 1);
 
-		if (!d)
+		if (!key)
 			continue;
-		e = json_object_get(by_day, d);
-		if (!e) {
-			e = day_new(d, cats);
-			if ((rc = jappend(days, e)) < 0 ||
-			    (rc = jset(by_day, d, json_incref(e))) < 0)
-				break;
+		cat = scan_cat(s, key);
+		if (cat < 0) {
+			rc = cat;
+			break;
 		}
-		rc = jset(e, "posts", json_integer(sqlite3_column_int64(s, 1)));
+		s->cat_count[cat]++;
+		keep_best(s->best[cat], sqlite3_column_double(st, 3), t, id);
+		if (counts_add(&s->acc_cat, CAT_KEY(a, cat), 1) < 0 ||
+		    counts_add(&s->day_cat, CAT_KEY(day_of(t), cat), 1) < 0 ||
+		    counts_add(&s->classified, id, 1) < 0) {
+			rc = -ENOMEM;
+			break;
+		}
+	}
+	sqlite3_finalize(st);
+	if (rc == -E2BIG)
+		snprintf(q->err, q->errlen,
+		         "report: more than %d distinct categories", MAX_CATS);
+	return rc < 0 ? rc : 0;
+}
+
+static int cmp_int64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int build_totals(struct scan *s, json_t *root)
+{
+	return jset(root, "totals",
+	            json_pack("{s:I, s:I, s:I}", "posts", (json_int_t)s->posts,
+	                      "accounts_active", (json_int_t)s->acc.n,
+	                      "classified", (json_int_t)s->classified.n));
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* An account and its count, for ranking. */
+struct ranked {
+	int64_t id;         /* account id */
+	int64_t n;          /* posts or assignments */
+	const char *handle; /* borrowed, or NULL */
+};
+
+static int cmp_ranked(const void *a, const void *b)
+{
+	const struct ranked *x = a, *y = b;
+
+	if (x->n != y->n)
+		return x->n > y->n ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* The leading accounts of category cat, from the account x category
+ * counts: most assignments first, ties by account id. */
+static int top_accounts(struct query *q, struct scan *s, int cat,
+                        const json_t *handles, json_t *out)
+{
+	struct ranked top[TOP_ACCOUNTS];
+	size_t i, n = 0, k;
+	int rc = 0;
+
+	(void)q;
+	for (i = 0; i < s->acc_cat.cap; i++) {
+		int64_t key, a, c;
+
+		if (!s->acc_cat.used[i])
+			continue;
+		key = s->acc_cat.keys[i];
+		a = key / MAX_CATS - (key % MAX_CATS < 0);
+		c = key - a * MAX_CATS;
+		if (c != cat)
+			continue;
+		{
+			struct ranked r = {a, s->acc_cat.vals[i], NULL};
+
+			/* insertion into the small sorted array */
+			for (k = n; k > 0 && cmp_ranked(&r, &top[k - 1]) < 0;
+			     k--)
+				if (k < TOP_ACCOUNTS)
+					top[k] = top[k - 1];
+			if (k < TOP_ACCOUNTS) {
+				top[k] = r;
+				if (n < TOP_ACCOUNTS)
+					n++;
+			}
+		}
+	}
+	for (i = 0; i < n && rc == 0; i++) {
+		char id[32];
+
+		snprintf(id, sizeof(id), "%lld", (long long)top[i].id);
+		rc = jappend(out, json_pack("{s:O, s:I}", "handle",
+		                            json_object_get(handles, id)
+		                                ? json_object_get(handles, id)
+		                                : json_null(),
+		                            "posts", (json_int_t)top[i].n));
+	}
+	return rc;
+}
+
+static int add_example(struct query *q, const char *key, int64_t post_id,
+                       json_t *list)
+{
+	static const char sql[] =
+	    "SELECT c.score, c.evidence, a.handle, p.url, p.title, p.text,"
+	    " p.report_time, c.rules_version FROM post_categories c"
+	    " JOIN posts p ON p.id = c.post_id"
+	    " JOIN accounts a ON a.id = p.account_id"
+	    " WHERE c.post_id = ?1 AND c.category = ?3";
+	sqlite3_stmt *s;
+	json_t *ex;
+	int rc;
+
+	rc = q_prepare(q, sql, &s, post_id, 0);
+	if (rc < 0)
+		return rc;
+	sqlite3_bind_text(s, 3, key, -1, SQLITE_STATIC);
+	rc = q_step(q, s);
+	if (rc == 1) {
+		ex = json_pack("{s:o, s:o, s:o, s:o, s:f, s:o, s:o}", "handle",
+		               col_json_text(s, 2), "time", col_json_time(s, 6),
+		               "url", col_json_text(s, 3), "title",
+		               json_text_cut(col_str(s, 4), CELL_MAX * 4),
+		               "score", sqlite3_column_double(s, 0), "text",
+		               json_text_cut(col_str(s, 5), EXAMPLE_TEXT_MAX),
+		               "evidence", evidence_from(col_str(s, 1)));
+		if (!ex) {
+			rc = -ENOMEM;
+		} else {
+			rc = jset(ex, "rules_version", col_json_text(s, 7));
+			if (rc == 0)
+				rc = jappend(list, ex);
+			else
+				json_decref(ex);
+		}
+	}
+	sqlite3_finalize(s);
+	return rc < 0 ? rc : 0;
+}
+
+/* Account id -> handle, for every account. */
+static int load_handles(struct query *q, json_t **out)
+{
+	sqlite3_stmt *s;
+	json_t *h = json_object();
+	char id[32];
+	int rc;
+
+	*out = NULL;
+	if (!h)
+		return -ENOMEM;
+	rc = q_prepare(q, "SELECT id, handle FROM accounts", &s, 0, 0);
+	if (rc < 0) {
+		json_decref(h);
+		return rc;
+	}
+	while ((rc = q_step(q, s)) == 1) {
+		snprintf(id, sizeof(id), "%lld",
+		         (long long)sqlite3_column_int64(s, 0));
+		rc = jset(h, id, col_json_text(s, 1));
 		if (rc < 0)
 			break;
 	}
 	sqlite3_finalize(s);
-	s = NULL;
-	if (rc < 0)
-		goto out_free;
-	rc = q_prepare(q, cat_sql, &s, from, to);
-	if (rc < 0)
-		goto out_free;
-	while ((rc = q_step(q, s)) == 1) {
-		json_t *e =
-		    json_object_get(by_day, col_str(s, 0) ? col_str(s, 0) : "");
-		const char *key = col_str(s, 1);
+	if (rc < 0) {
+		json_decref(h);
+		return rc;
+	}
+	*out = h;
+	return 0;
+}
 
-		if (!e || !key)
-			continue;
-		rc = jadd(json_object_get(e, "categories"), key,
-		          sqlite3_column_int64(s, 2));
+static int build_categories(struct query *q, struct scan *s, int64_t from,
+                            int64_t to, json_t *root)
+{
+	static const char prev_sql[] =
+	    "SELECT category, count(*) FROM post_categories"
+	    " WHERE report_time >= ?1 AND report_time < ?2 GROUP BY category";
+	json_t *cats = json_object(), *prev = json_object(), *handles = NULL,
+	       *cat;
+	char *extra[MAX_CATS];
+	size_t i, nextra = 0;
+	int64_t span = to - from, prev_from;
+	const char *key;
+	int rc, k;
+
+	if (!cats || !prev) {
+		json_decref(cats);
+		json_decref(prev);
+		return -ENOMEM;
+	}
+	rc = jset(root, "categories", cats);
+	if (rc < 0)
+		goto out_free;
+	prev_from = from >= INT64_MIN + span ? from - span : INT64_MIN;
+	rc = q_counts_into(q, prev_sql, prev_from, from, prev, NULL);
+	if (rc < 0)
+		goto out_free;
+	/* The codebook first, then every other key either period has,
+	 * sorted. */
+	json_object_foreach(prev, key, cat)
+	{
+		if ((k = scan_cat(s, key)) < 0) {
+			rc = k == -E2BIG ? -E2BIG : -ENOMEM;
+			goto out_free;
+		}
+	}
+	for (i = ARRAY_SIZE(category_keys); i < s->ncats; i++)
+		extra[nextra++] = s->cats[i];
+	qsort(extra, nextra, sizeof(*extra), cmp_str);
+	for (i = 0; i < ARRAY_SIZE(category_keys) + nextra; i++) {
+		const char *ck = i < ARRAY_SIZE(category_keys)
+		                     ? category_keys[i]
+		                     : extra[i - ARRAY_SIZE(category_keys)];
+
+		rc = jset(cats, ck, category_new());
 		if (rc < 0)
-			break;
+			goto out_free;
+	}
+	rc = load_handles(q, &handles);
+	if (rc < 0)
+		goto out_free;
+	json_object_foreach(cats, key, cat)
+	{
+		int idx = scan_cat(s, key);
+		int64_t c, p = jint(prev, key);
+		int j;
+
+		if (idx < 0) {
+			rc = -ENOMEM;
+			goto out_free;
+		}
+		c = s->cat_count[idx];
+		if ((rc = jset(cat, "count", json_integer(c))) < 0 ||
+		    (rc = jset(cat, "previous", json_integer(p))) < 0 ||
+		    (rc = jset(cat, "change", json_integer(c - p))) < 0)
+			goto out_free;
+		rc = top_accounts(q, s, idx, handles,
+		                  json_object_get(cat, "top_accounts"));
+		for (j = 0; j < EXAMPLES && rc == 0; j++)
+			if (s->best[idx][j].post_id)
+				rc = add_example(
+				    q, key, s->best[idx][j].post_id,
+				    json_object_get(cat, "examples"));
+		if (rc < 0)
+			goto out_free;
 	}
 out_free:
-	sqlite3_finalize(s);
-	json_decref(by_day);
+	json_decref(prev);
+	json_decref(handles);
 	return rc < 0 ? rc : 0;
+}
+
+/* An account row and its posts in the period, for sorting. */
+struct acc_row {
+	json_t *obj;        /* the account's JSON entry (owned) */
+	int64_t n;          /* posts in the period */
+	const char *handle; /* borrowed from obj */
+};
+
+static int cmp_acc_row(const void *a, const void *b)
+{
+	const struct acc_row *x = a, *y = b;
+
+	if (x->n != y->n)
+		return x->n > y->n ? -1 : 1;
+	return strcmp(x->handle ? x->handle : "", y->handle ? y->handle : "");
+}
+
+static int build_accounts(struct query *q, struct scan *s, int64_t from,
+                          int64_t to, json_t *root)
+{
+	static const char acc_sql[] =
+	    "SELECT a.id, a.handle, a.name, a.role, a.country, a.active,"
+	    " (SELECT followers FROM account_snapshots s"
+	    "  WHERE s.account_id = a.id AND s.observed < ?2"
+	    "  AND s.followers IS NOT NULL"
+	    "  ORDER BY s.observed DESC, s.id DESC LIMIT 1),"
+	    " COALESCE((SELECT followers FROM account_snapshots s"
+	    "  WHERE s.account_id = a.id AND s.observed < ?1"
+	    "  AND s.followers IS NOT NULL"
+	    "  ORDER BY s.observed DESC, s.id DESC LIMIT 1),"
+	    " (SELECT followers FROM account_snapshots s"
+	    "  WHERE s.account_id = a.id AND s.observed >= ?1"
+	    "  AND s.observed < ?2 AND s.followers IS NOT NULL"
+	    "  ORDER BY s.observed, s.id LIMIT 1))"
+	    " FROM accounts a";
+	json_t *list = json_array(),
+	       *cats = json_object_get(root, "categories");
+	struct acc_row *rows = NULL;
+	size_t n = 0, cap = 0, i;
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	rc = jset(root, "accounts", list);
+	if (rc < 0)
+		return rc;
+	rc = q_prepare(q, acc_sql, &st, from, to);
+	if (rc < 0)
+		return rc;
+	while ((rc = q_step(q, st)) == 1) {
+		int64_t id = sqlite3_column_int64(st, 0),
+		        posts = counts_get(&s->acc, id);
+		json_t *a, *mix = json_object(), *change = json_null(), *v;
+		const char *key;
+
+		if (!sqlite3_column_int(st, 5) && posts == 0) {
+			json_decref(mix);
+			continue; /* gone from the config and quiet */
+		}
+		if (sqlite3_column_type(st, 6) != SQLITE_NULL &&
+		    sqlite3_column_type(st, 7) != SQLITE_NULL)
+			change = json_integer(sqlite3_column_int64(st, 6) -
+			                      sqlite3_column_int64(st, 7));
+		json_object_foreach(cats, key, v)
+		{
+			int idx = scan_cat(s, key);
+
+			if (mix &&
+			    (idx < 0 ||
+			     jset(mix, key,
+			          json_integer(counts_get(
+			              &s->acc_cat, CAT_KEY(id, idx)))) < 0)) {
+				json_decref(mix);
+				mix = NULL;
+			}
+		}
+		a = json_pack(
+		    "{s:o, s:o, s:o, s:o, s:I, s:o, s:o, s:o}", "handle",
+		    col_json_text(st, 1), "name", col_json_text(st, 2), "role",
+		    col_json_text(st, 3), "country", col_json_text(st, 4),
+		    "posts", (json_int_t)posts, "categories", mix, "followers",
+		    col_json_int(st, 6), "followers_change", change);
+		if (!a) {
+			rc = -ENOMEM;
+			break;
+		}
+		if (n == cap) {
+			size_t nc = cap ? cap * 2 : 64;
+			struct acc_row *g = realloc(rows, nc * sizeof(*g));
+
+			if (!g) {
+				json_decref(a);
+				rc = -ENOMEM;
+				break;
+			}
+			rows = g;
+			cap = nc;
+		}
+		rows[n++] = (struct acc_row){a, posts, jstr(a, "handle")};
+	}
+	sqlite3_finalize(st);
+	if (rc == 0)
+		qsort(rows, n, sizeof(*rows), cmp_acc_row);
+	for (i = 0; i < n; i++) {
+		if (rc == 0)
+			rc = jappend(list, rows[i].obj);
+		else
+			json_decref(rows[i].obj);
+	}
+	free(rows);
+	return rc < 0 ? rc : 0;
+}
+
+/* Posts and category assignments per UTC day of the period. */
+static int build_days(struct scan *s, int64_t from, int64_t to, json_t *root)
+{
+	const json_t *cats = json_object_get(root, "categories");
+	json_t *days = json_array();
+	int64_t *list = NULL, d, first, last;
+	size_t n = 0, i;
+	int rc;
+
+	rc = jset(root, "days", days);
+	if (rc < 0)
+		return rc;
+	if (to <= from)
+		return 0;
+	first = day_of(from);
+	last = day_of(to - 1);
+	if (last - first + 1 <= DAYS_FILL_MAX) {
+		/* Every day of a short period, quiet ones included. */
+		list = malloc((size_t)(last - first + 1) * sizeof(*list));
+		if (!list)
+			return -ENOMEM;
+		for (d = first; d <= last; d++)
+			list[n++] = d;
+	} else {
+		/* Only days with posts, in order. */
+		list = malloc((s->day.n + 1) * sizeof(*list));
+		if (!list)
+			return -ENOMEM;
+		for (i = 0; i < s->day.cap; i++)
+			if (s->day.used[i])
+				list[n++] = s->day.keys[i];
+		qsort(list, n, sizeof(*list), cmp_int64);
+	}
+	for (i = 0; i < n && rc == 0; i++) {
+		char iso[UTIL_RFC3339_LEN];
+		const char *key;
+		json_t *e, *v;
+
+		util_format_rfc3339(list[i] * DAY, iso);
+		iso[10] = '\0';
+		e = day_new(iso, cats);
+		if (!e) {
+			rc = -ENOMEM;
+			break;
+		}
+		rc = jset(e, "posts",
+		          json_integer(counts_get(&s->day, list[i])));
+		json_object_foreach(json_object_get(e, "categories"), key, v)
+		{
+			int idx = scan_cat(s, key);
+
+			if (rc == 0 && idx >= 0)
+				rc = jset(
+				    json_object_get(e, "categories"), key,
+				    json_integer(counts_get(
+				        &s->day_cat, CAT_KEY(list[i], idx))));
+		}
+		if (rc == 0)
+			rc = jappend(days, e);
+		else
+			json_decref(e);
+	}
+	free(list);
+	return rc;
 }
 
 static int build_feeds(struct query *q, json_t *root)
@@ -901,6 +1217,7 @@ int report_build(struct store *st, int64_t from, int64_t to, json_t **out,
                  char *err, size_t errlen)
 {
 	struct query q = {store_db(st), err, errlen};
+	struct scan *sc;
 	json_t *root;
 	int rc;
 
@@ -911,26 +1228,33 @@ int report_build(struct store *st, int64_t from, int64_t to, json_t **out,
 	}
 	root = json_pack("{s:{s:o, s:o}}", "period", "from", json_time(from),
 	                 "to", json_time(to));
-	if (!root) {
+	sc = calloc(1, sizeof(*sc));
+	if (!root || !sc) {
+		free(sc);
+		json_decref(root);
 		snprintf(err, errlen, "report: out of memory");
 		return -ENOMEM;
 	}
 	rc = read_begin(&q);
 	if (rc < 0)
 		goto out_free;
-	rc = build_totals(&q, from, to, root);
+	rc = scan_period(&q, from, to, sc);
 	if (rc == 0)
-		rc = build_categories(&q, from, to, root);
+		rc = build_totals(sc, root);
 	if (rc == 0)
-		rc = build_accounts(&q, from, to, root);
+		rc = build_categories(&q, sc, from, to, root);
+	if (rc == 0)
+		rc = build_accounts(&q, sc, from, to, root);
 	if (rc == 0)
 		rc = build_growth(&q, from, to, root);
 	if (rc == 0)
-		rc = build_days(&q, from, to, root);
+		rc = build_days(sc, from, to, root);
 	if (rc == 0)
 		rc = build_feeds(&q, root);
 	read_end(&q);
 out_free:
+	scan_free(sc);
+	free(sc);
 	if (rc < 0) {
 		if (rc == -ENOMEM)
 			snprintf(err, errlen, "report: out of memory");
@@ -942,6 +1266,255 @@ out_free:
 }
 
 /* ------------------------------------------------------------- trends */
+
+/* The Monday (as a UTC day number) of the week of day d. */
+static int64_t week_of(int64_t d)
+{
+	return d - (((d + 3) % 7) + 7) % 7;
+}
+
+/* Posts per week and category share per week, bucketed in C from one
+ * pass over the posts and one over the assignments (covering indexes),
+ * rather than grouping a million computed dates in SQL. */
+static int trends_weeks(struct query *q, int64_t since, json_t *weeks,
+                        json_t *share)
+{
+	static const char posts_sql[] =
+	    "SELECT report_time FROM posts WHERE report_time >= ?1";
+	static const char cats_sql[] =
+	    "SELECT report_time, category FROM post_categories"
+	    " WHERE report_time >= ?1";
+	struct counts wk = {0}, wk_cat = {0};
+	char *cats[MAX_CATS];
+	size_t order[MAX_CATS];
+	size_t ncats = 0, nw = 0, i, j, c;
+	int64_t *list = NULL;
+	sqlite3_stmt *s;
+	int rc;
+
+	rc = q_prepare(q, posts_sql, &s, since, 0);
+	if (rc < 0)
+		return rc;
+	while ((rc = q_step(q, s)) == 1)
+		if (counts_add(&wk, week_of(day_of(sqlite3_column_int64(s, 0))),
+		               1) < 0) {
+			rc = -ENOMEM;
+			break;
+		}
+	sqlite3_finalize(s);
+	if (rc < 0)
+		goto out_free;
+	rc = q_prepare(q, cats_sql, &s, since, 0);
+	if (rc < 0)
+		goto out_free;
+	while ((rc = q_step(q, s)) == 1) {
+		const char *key = col_str(s, 1);
+		int64_t w = week_of(day_of(sqlite3_column_int64(s, 0)));
+
+		if (!key)
+			continue;
+		for (c = 0; c < ncats && strcmp(cats[c], key) != 0; c++)
+			;
+		if (c == ncats) {
+			if (ncats == MAX_CATS) {
+				rc = -E2BIG;
+				break;
+			}
+			cats[ncats] = strdup(key);
+			if (!cats[ncats]) {
+				rc = -ENOMEM;
+				break;
+			}
+			ncats++;
+		}
+		if (counts_add(&wk_cat, CAT_KEY(w, (int64_t)c), 1) < 0) {
+			rc = -ENOMEM;
+			break;
+		}
+	}
+	sqlite3_finalize(s);
+	if (rc < 0)
+		goto out_free;
+	/* Categories listed in key order (insertion sort: they are few). */
+	for (i = 0; i < ncats; i++) {
+		for (j = i; j > 0 && strcmp(cats[order[j - 1]], cats[i]) > 0;
+		     j--)
+			order[j] = order[j - 1];
+		order[j] = i;
+	}
+	list = malloc((wk.n + 1) * sizeof(*list));
+	if (!list) {
+		rc = -ENOMEM;
+		goto out_free;
+	}
+	for (i = 0; i < wk.cap; i++)
+		if (wk.used[i])
+			list[nw++] = wk.keys[i];
+	qsort(list, nw, sizeof(*list), cmp_int64);
+	for (i = 0; i < nw && rc == 0; i++) {
+		char iso[UTIL_RFC3339_LEN];
+		int64_t posts = counts_get(&wk, list[i]);
+		json_t *e, *mix;
+
+		util_format_rfc3339(list[i] * DAY, iso);
+		iso[10] = '\0';
+		rc = jappend(weeks, json_pack("{s:s, s:I}", "week", iso,
+		                              "posts", (json_int_t)posts));
+		if (rc < 0)
+			break;
+		e = json_pack("{s:s, s:I, s:{}}", "week", iso, "posts",
+		              (json_int_t)posts, "categories");
+		if (!e) {
+			rc = -ENOMEM;
+			break;
+		}
+		mix = json_object_get(e, "categories");
+		for (j = 0; j < ncats && rc == 0; j++) {
+			int64_t n = counts_get(
+			    &wk_cat, CAT_KEY(list[i], (int64_t)order[j]));
+
+			if (n == 0)
+				continue;
+			rc = jset(
+			    mix, cats[order[j]],
+			    json_pack(
+			        "{s:I, s:f}", "count", (json_int_t)n, "share",
+			        posts > 0 ? (double)n / (double)posts : 0.0));
+		}
+		if (rc == 0)
+			rc = jappend(share, e);
+		else
+			json_decref(e);
+	}
+out_free:
+	for (i = 0; i < ncats; i++)
+		free(cats[i]);
+	free(list);
+	counts_free(&wk);
+	counts_free(&wk_cat);
+	return rc < 0 ? rc : 0;
+}
+
+/* Per role: the summed first and last follower counts of its accounts in
+ * follower_growth, the change, and the change in percent. */
+static int trends_roles_growth(const json_t *growth, json_t *out)
+{
+	size_t i, r;
+	int rc = 0;
+
+	for (r = 0; r < ARRAY_SIZE(role_keys) && rc == 0; r++) {
+		int64_t first = 0, last = 0, n = 0;
+
+		for (i = 0; i < json_array_size(growth); i++) {
+			const json_t *a = json_array_get(growth, i);
+			const char *role = jstr(a, "role");
+
+			if (!role || strcmp(role, role_keys[r]) != 0)
+				continue;
+			first += jint(a, "first");
+			last += jint(a, "last");
+			n++;
+		}
+		if (n == 0)
+			continue;
+		rc = jset(
+		    out, role_keys[r],
+		    json_pack(
+		        "{s:I, s:I, s:I, s:I, s:o}", "accounts", (json_int_t)n,
+		        "first", (json_int_t)first, "last", (json_int_t)last,
+		        "change", (json_int_t)(last - first), "change_pct",
+		        first > 0 ? json_real(100.0 * (double)(last - first) /
+		                              (double)first)
+		                  : json_null()));
+	}
+	return rc;
+}
+
+/* Per role: posts and the count and share of each category. */
+static int trends_roles_share(struct query *q, int64_t since, json_t *out)
+{
+	static const char posts_sql[] =
+	    "SELECT a.role, sum(x.n) FROM (SELECT account_id, count(*) AS n"
+	    " FROM posts WHERE report_time >= ?1 GROUP BY account_id) AS x"
+	    " JOIN accounts a ON a.id = x.account_id GROUP BY a.role"
+	    " ORDER BY a.role";
+	static const char cats_sql[] =
+	    "SELECT a.role, x.category, sum(x.n) FROM (SELECT account_id,"
+	    " category, count(*) AS n FROM post_categories"
+	    " WHERE report_time >= ?1 GROUP BY account_id, category) AS x"
+	    " JOIN accounts a ON a.id = x.account_id"
+	    " GROUP BY a.role, x.category ORDER BY a.role, x.category";
+	sqlite3_stmt *s;
+	int rc;
+
+	rc = q_prepare(q, posts_sql, &s, since, 0);
+	if (rc < 0)
+		return rc;
+	while ((rc = q_step(q, s)) == 1) {
+		const char *role = col_str(s, 0);
+
+		if (!role)
+			continue;
+		rc = jset(out, role,
+		          json_pack("{s:I, s:{}}", "posts",
+		                    (json_int_t)sqlite3_column_int64(s, 1),
+		                    "categories"));
+		if (rc < 0)
+			break;
+	}
+	sqlite3_finalize(s);
+	if (rc < 0)
+		return rc;
+	rc = q_prepare(q, cats_sql, &s, since, 0);
+	if (rc < 0)
+		return rc;
+	while ((rc = q_step(q, s)) == 1) {
+		const json_t *r =
+		    json_object_get(out, col_str(s, 0) ? col_str(s, 0) : "");
+		const char *key = col_str(s, 1);
+		int64_t n = sqlite3_column_int64(s, 2),
+		        posts = jint(r, "posts");
+
+		if (!r || !key)
+			continue;
+		rc = jset(
+		    json_object_get(r, "categories"), key,
+		    json_pack("{s:I, s:f}", "count", (json_int_t)n, "share",
+		              posts > 0 ? (double)n / (double)posts : 0.0));
+		if (rc < 0)
+			break;
+	}
+	sqlite3_finalize(s);
+	return rc < 0 ? rc : 0;
+}
+
+/* When each account first posted in each category (over the whole log). */
+static int trends_first(struct query *q, json_t *out)
+{
+	static const char sql[] =
+	    "SELECT a.handle, a.role, x.category, x.first FROM (SELECT"
+	    " account_id, category, min(report_time) AS first"
+	    " FROM post_categories GROUP BY account_id, category) AS x"
+	    " JOIN accounts a ON a.id = x.account_id"
+	    " ORDER BY a.handle, x.first, x.category";
+	sqlite3_stmt *s;
+	int rc;
+
+	rc = q_prepare(q, sql, &s, 0, 0);
+	if (rc < 0)
+		return rc;
+	while ((rc = q_step(q, s)) == 1) {
+		rc = jappend(out, json_pack("{s:o, s:o, s:o, s:o}", "handle",
+		                            col_json_text(s, 0), "role",
+		                            col_json_text(s, 1), "category",
+		                            col_json_text(s, 2), "first",
+		                            col_json_time(s, 3)));
+		if (rc < 0)
+			break;
+	}
+	sqlite3_finalize(s);
+	return rc < 0 ? rc : 0;
+}
 
 int report_trends_build(struct store *st, int64_t since, json_t **out,
                         char *err, size_t errlen)
@@ -958,32 +1531,21 @@ int report_trends_build(struct store *st, int64_t since, json_t **out,
 	    "  AND s.followers IS NOT NULL AND s.observed >= ?1"
 	    "  ORDER BY s.observed DESC, s.id DESC LIMIT 1)"
 	    " ORDER BY l.followers - f.followers DESC, a.handle";
-	/* Weeks run Monday to Sunday and are named by their Monday. */
-#define WEEK_OF "date(" POST_TIME ", 'unixepoch', 'weekday 0', '-6 days')"
-	static const char week_sql[] =
-	    "SELECT " WEEK_OF " AS w, count(*) FROM posts p"
-	    " WHERE " POST_TIME " >= ?1 GROUP BY w ORDER BY w";
-	static const char share_sql[] =
-	    "SELECT " WEEK_OF " AS w, c.category, count(*) FROM posts p"
-	    " JOIN post_categories c ON c.post_id = p.id"
-	    " WHERE " POST_TIME " >= ?1 GROUP BY w, c.category"
-	    " ORDER BY w, c.category";
-#undef WEEK_OF
 	struct query q = {store_db(st), err, errlen};
-	json_t *root = json_pack("{s:[], s:[], s:[]}", "follower_growth",
-	                         "posts_per_week", "category_share_per_week");
-	json_t *by_week = json_object(), *years = NULL, *growth, *weeks, *share;
+	json_t *root = json_pack("{s:[], s:{}, s:[], s:[], s:{}, s:[]}",
+	                         "follower_growth", "follower_growth_by_role",
+	                         "posts_per_week", "category_share_per_week",
+	                         "category_share_by_role", "first_appearance");
+	json_t *years = NULL, *growth;
 	sqlite3_stmt *s = NULL;
 	int rc;
 
 	*out = NULL;
-	if (!root || !by_week) {
+	if (!root) {
 		rc = -ENOMEM;
 		goto out_free;
 	}
 	growth = json_object_get(root, "follower_growth");
-	weeks = json_object_get(root, "posts_per_week");
-	share = json_object_get(root, "category_share_per_week");
 	rc = read_begin(&q);
 	if (rc < 0)
 		goto out_free;
@@ -1019,58 +1581,22 @@ int report_trends_build(struct store *st, int64_t since, json_t **out,
 	}
 	sqlite3_finalize(s);
 	s = NULL;
-	if (rc < 0)
-		goto out_end;
-
-	rc = q_prepare(&q, week_sql, &s, since, 0);
-	if (rc < 0)
-		goto out_end;
-	while ((rc = q_step(&q, s)) == 1) {
-		const char *w = col_str(s, 0);
-		int64_t n = sqlite3_column_int64(s, 1);
-		json_t *e;
-
-		if (!w)
-			continue;
-		rc = jappend(weeks, json_pack("{s:s, s:I}", "week", w, "posts",
-		                              (json_int_t)n));
-		if (rc < 0)
-			break;
-		e = json_pack("{s:s, s:I, s:{}}", "week", w, "posts",
-		              (json_int_t)n, "categories");
-		if ((rc = jappend(share, e)) < 0 ||
-		    (rc = jset(by_week, w, json_incref(e))) < 0)
-			break;
-	}
-	sqlite3_finalize(s);
-	s = NULL;
-	if (rc < 0)
-		goto out_end;
-
-	rc = q_prepare(&q, share_sql, &s, since, 0);
-	if (rc < 0)
-		goto out_end;
-	while ((rc = q_step(&q, s)) == 1) {
-		json_t *e = json_object_get(by_week,
-		                            col_str(s, 0) ? col_str(s, 0) : "");
-		const char *key = col_str(s, 1);
-		int64_t n = sqlite3_column_int64(s, 2), posts;
-
-		if (!e || !key)
-			continue;
-		posts = jint(e, "posts");
-		rc = jset(
-		    json_object_get(e, "categories"), key,
-		    json_pack("{s:I, s:f}", "count", (json_int_t)n, "share",
-		              posts > 0 ? (double)n / (double)posts : 0.0));
-		if (rc < 0)
-			break;
-	}
-	sqlite3_finalize(s);
+	if (rc == 0)
+		rc = trends_roles_growth(
+		    growth, json_object_get(root, "follower_growth_by_role"));
+	if (rc == 0)
+		rc = trends_weeks(
+		    &q, since, json_object_get(root, "posts_per_week"),
+		    json_object_get(root, "category_share_per_week"));
+	if (rc == 0)
+		rc = trends_roles_share(
+		    &q, since, json_object_get(root, "category_share_by_role"));
+	if (rc == 0)
+		rc =
+		    trends_first(&q, json_object_get(root, "first_appearance"));
 out_end:
 	read_end(&q);
 out_free:
-	json_decref(by_week);
 	if (rc < 0) {
 		if (rc == -ENOMEM)
 			snprintf(err, errlen, "trends: out of memory");
@@ -1875,6 +2401,188 @@ out_free:
 	return rc;
 }
 
+/* Line colours of the follower curves (distinct from the bar charts'). */
+static const char *const line_colors[] = {
+    "#0b7285", "#c92a2a", "#5f3dc4", "#2b8a3e",
+    "#e67700", "#862e9c", "#364fc7", "#a61e4d",
+};
+
+/* A follower curve picked for the chart. */
+struct curve {
+	const char *handle; /* borrowed from the model */
+	const json_t *pts;  /* [[day, followers], ...] */
+	int64_t last;       /* followers at the end */
+};
+
+static int cmp_curve(const void *a, const void *b)
+{
+	const struct curve *x = a, *y = b;
+
+	if (x->last != y->last)
+		return x->last > y->last ? -1 : 1;
+	return strcmp(x->handle, y->handle);
+}
+
+static int cmp_cstr(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Follower curves of the largest accounts (at most ARRAY_SIZE(line_colors))
+ * over the days of the period: one polyline each, on a shared scale. */
+static int chart_followers(struct buf *b, const json_t *curves)
+{
+	const double W = 720, H = 260, left = 64, right = 20, top = 12,
+	             plot_h = 170;
+	size_t ncur = 0, ndays = 0, cap = 0, i, j, k,
+	       n = json_object_size(curves);
+	struct curve *cv = calloc(n + 1, sizeof(*cv));
+	const char **days = NULL;
+	double min = 0, max = 0;
+	bool any = false;
+	const char *h;
+	json_t *pts;
+	int rc = -ENOMEM;
+
+	if (!cv)
+		return -ENOMEM;
+	json_object_foreach((json_t *)curves, h, pts)
+	{
+		size_t np = json_array_size(pts);
+
+		if (!np)
+			continue;
+		cv[ncur++] =
+		    (struct curve){h, pts,
+		                   (int64_t)json_integer_value(json_array_get(
+		                       json_array_get(pts, np - 1), 1))};
+	}
+	qsort(cv, ncur, sizeof(*cv), cmp_curve);
+	if (ncur > ARRAY_SIZE(line_colors))
+		ncur = ARRAY_SIZE(line_colors);
+	for (i = 0; i < ncur; i++) {
+		for (j = 0; j < json_array_size(cv[i].pts); j++) {
+			const json_t *pt = json_array_get(cv[i].pts, j);
+			double v =
+			    (double)json_integer_value(json_array_get(pt, 1));
+			const char *d =
+			    json_string_value(json_array_get(pt, 0));
+
+			if (!d)
+				continue;
+			if (!any || v < min)
+				min = v;
+			if (!any || v > max)
+				max = v;
+			any = true;
+			if (ndays == cap) {
+				size_t nc = cap ? cap * 2 : 64;
+				const char **g = realloc(days, nc * sizeof(*g));
+
+				if (!g)
+					goto out_free;
+				days = g;
+				cap = nc;
+			}
+			days[ndays++] = d;
+		}
+	}
+	if (!any) {
+		rc =
+		    buf_puts(b, "<p>(no follower counts in this period)</p>\n");
+		goto out_free;
+	}
+	qsort(days, ndays, sizeof(*days), cmp_cstr);
+	for (i = k = 0; i < ndays; i++)
+		if (k == 0 || strcmp(days[k - 1], days[i]) != 0)
+			days[k++] = days[i];
+	ndays = k;
+	if (max <= min) {
+		max = min + 1;
+		min = min - 1;
+	}
+	rc =
+	    buf_printf(b,
+	               "<svg xmlns=\"http://www.w3.org/2000/svg\" "
+	               "viewBox=\"0 0 %.0f %.0f\" width=\"%.0f\" "
+	               "height=\"%.0f\" role=\"img\" aria-label=\"follower "
+	               "curves\">\n<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
+	               "y2=\"%.1f\" stroke=\"#444\"/>\n<text x=\"%.1f\" "
+	               "y=\"%.1f\" class=\"ax\" text-anchor=\"end\">%.0f</text>"
+	               "\n<text x=\"%.1f\" y=\"%.1f\" class=\"ax\" "
+	               "text-anchor=\"end\">%.0f</text>\n",
+	               W, H, W, H, left, top + plot_h, W - right, top + plot_h,
+	               left - 4, top + 10, max, left - 4, top + plot_h, min);
+	for (i = 0; i < ncur && rc == 0; i++) {
+		size_t np = json_array_size(cv[i].pts);
+
+		rc = buf_printf(b,
+		                "<polyline fill=\"none\" stroke=\"%s\" "
+		                "stroke-width=\"3\" points=\"",
+		                line_colors[i]);
+		for (j = 0; j < np && rc == 0; j++) {
+			const json_t *pt = json_array_get(cv[i].pts, j);
+			const char *d =
+			    json_string_value(json_array_get(pt, 0));
+			const char **pos = d ? bsearch(&d, days, ndays,
+			                               sizeof(*days), cmp_cstr)
+			                     : NULL;
+			double v = (double)json_integer_value(
+			           json_array_get(pt, 1)),
+			       x, y;
+
+			if (!pos)
+				continue;
+			x = ndays > 1 ? left + (double)(pos - days) *
+			                           (W - left - right) /
+			                           (double)(ndays - 1)
+			              : left + (W - left - right) / 2;
+			y = top + plot_h - (v - min) / (max - min) * plot_h;
+			rc = buf_printf(b, "%s%.1f,%.1f", j ? " " : "", x, y);
+			/* A lone point would draw nothing: widen it. */
+			if (rc == 0 && np == 1)
+				rc = buf_printf(b, " %.1f,%.1f", x + 6, y);
+		}
+		if (rc == 0)
+			rc = buf_puts(b, "\"><title>");
+		if (rc == 0)
+			rc = put_esc(b, cv[i].handle, ESC_HTML, 60);
+		if (rc == 0)
+			rc = buf_puts(b, "</title></polyline>\n");
+	}
+	for (i = 0; i < 2 && rc == 0 && ndays; i++) {
+		rc = buf_printf(b,
+		                "<text x=\"%.1f\" y=\"%.1f\" class=\"ax\" "
+		                "text-anchor=\"%s\">",
+		                i ? W - right : left, top + plot_h + 14,
+		                i ? "end" : "start");
+		if (rc == 0)
+			rc = put_esc(b, days[i ? ndays - 1 : 0], ESC_HTML, 0);
+		if (rc == 0)
+			rc = buf_puts(b, "</text>\n");
+	}
+	for (i = 0; i < ncur && rc == 0; i++) {
+		double lx = left + (double)(i % 4) * 165,
+		       ly = top + plot_h + 34 + (double)(i / 4) * 18;
+
+		rc = buf_printf(b,
+		                "<rect x=\"%.1f\" y=\"%.1f\" width=\"10\" "
+		                "height=\"10\" fill=\"%s\"/><text x=\"%.1f\" "
+		                "y=\"%.1f\" class=\"lg\">",
+		                lx, ly - 9, line_colors[i], lx + 14, ly);
+		if (rc == 0)
+			rc = put_esc(b, cv[i].handle, ESC_HTML, 22);
+		if (rc == 0)
+			rc = buf_puts(b, "</text>\n");
+	}
+	if (rc == 0)
+		rc = buf_puts(b, "</svg>\n");
+out_free:
+	free(cv);
+	free(days);
+	return rc;
+}
+
 /* ------------------------------------------------------------ sections */
 
 static int section_categories(struct buf *b, enum report_format f,
@@ -2047,7 +2755,15 @@ static int section_growth(struct buf *b, enum report_format f,
 		rc = para(b, f, line);
 	if (rc == 0 && f == REPORT_FORMAT_HTML && json_object_size(years))
 		rc = chart_years(b, years);
-	return rc ? rc : table_years(b, f, years);
+	if (rc == 0)
+		rc = table_years(b, f, years);
+	if (rc == 0 && f == REPORT_FORMAT_HTML) {
+		rc = heading(b, f, 2, "Follower curves");
+		if (rc == 0)
+			rc = chart_followers(
+			    b, json_object_get(g, "followers_daily"));
+	}
+	return rc;
 }
 
 static int section_days(struct buf *b, enum report_format f,
@@ -2312,6 +3028,163 @@ static int trends_csv(const json_t *tr, struct buf *b)
 				             jstr(w, "week"), key, val);
 		}
 	}
+	{
+		const json_t *byrole =
+		                 json_object_get(tr, "follower_growth_by_role"),
+		             *share =
+		                 json_object_get(tr, "category_share_by_role"),
+		             *first = json_object_get(tr, "first_appearance");
+		char grp[256];
+
+		json_object_foreach((json_t *)byrole, key, v)
+		{
+			snprintf(val, sizeof(val), "%lld",
+			         (long long)jint(v, "change"));
+			if (rc == 0)
+				rc = csv_row(b, "followers_change_by_role", "",
+				             key, val);
+			if (json_is_real(json_object_get(v, "change_pct"))) {
+				snprintf(val, sizeof(val), "%.4f",
+				         json_real_value(
+				             json_object_get(v, "change_pct")));
+				if (rc == 0)
+					rc = csv_row(
+					    b, "followers_change_pct_by_role",
+					    "", key, val);
+			}
+		}
+		json_object_foreach((json_t *)share, key, v)
+		{
+			const char *ck;
+			json_t *cv;
+
+			snprintf(val, sizeof(val), "%lld",
+			         (long long)jint(v, "posts"));
+			if (rc == 0)
+				rc = csv_row(b, "posts_by_role", "", key, val);
+			json_object_foreach(json_object_get(v, "categories"),
+			                    ck, cv)
+			{
+				snprintf(grp, sizeof(grp), "%s/%s", key, ck);
+				snprintf(val, sizeof(val), "%lld",
+				         (long long)jint(cv, "count"));
+				if (rc == 0)
+					rc =
+					    csv_row(b, "category_count_by_role",
+					            "", grp, val);
+				snprintf(val, sizeof(val), "%.4f",
+				         json_real_value(
+				             json_object_get(cv, "share")));
+				if (rc == 0)
+					rc =
+					    csv_row(b, "category_share_by_role",
+					            "", grp, val);
+			}
+		}
+		for (i = 0; i < json_array_size(first) && rc == 0; i++) {
+			const json_t *x = json_array_get(first, i);
+
+			snprintf(grp, sizeof(grp), "%s/%s",
+			         jstr(x, "handle") ? jstr(x, "handle") : "",
+			         jstr(x, "category") ? jstr(x, "category")
+			                             : "");
+			rc = csv_row(b, "first_appearance", jstr(x, "first"),
+			             grp, "1");
+		}
+	}
+	return rc;
+}
+
+/* The per-role tables and the first appearances of trends_text. */
+static int trends_text_roles(const json_t *tr, struct buf *b)
+{
+	static const char *const rg_heads[] = {"role", "accounts", "first",
+	                                       "last", "change",   "%"};
+	static const char *const rs_heads[] = {"role",
+	                                       "posts",
+	                                       "blame_rebuttal",
+	                                       "western_failure",
+	                                       "economic_coercion",
+	                                       "origin_narrative"};
+	static const char *const fa_heads[] = {"account", "role", "category",
+	                                       "first post"};
+	struct table rg = {6, rg_heads, "lrrrrr", NULL, 0, 0};
+	struct table rs = {6, rs_heads, "lrrrrr", NULL, 0, 0};
+	struct table fa = {4, fa_heads, "llll", NULL, 0, 0};
+	const json_t *byrole = json_object_get(tr, "follower_growth_by_role"),
+	             *share = json_object_get(tr, "category_share_by_role"),
+	             *first = json_object_get(tr, "first_appearance");
+	const enum report_format f = REPORT_FORMAT_TEXT;
+	const char *key;
+	json_t *v;
+	char ch[32];
+	size_t i, j;
+	int rc;
+
+	rc = heading(b, f, 2, "Follower growth by role");
+	json_object_foreach((json_t *)byrole, key, v)
+	{
+		const json_t *pct = json_object_get(v, "change_pct");
+
+		fmt_signed(ch, sizeof(ch), jint(v, "change"));
+		if (rc == 0)
+			rc = table_add(&rg, key);
+		if (rc == 0)
+			rc = table_add_int(&rg, json_object_get(v, "accounts"));
+		if (rc == 0)
+			rc = table_add_int(&rg, json_object_get(v, "first"));
+		if (rc == 0)
+			rc = table_add_int(&rg, json_object_get(v, "last"));
+		if (rc == 0)
+			rc = table_add(&rg, ch);
+		if (rc == 0)
+			rc =
+			    json_is_real(pct)
+			        ? table_addf(&rg, "%+.1f", json_real_value(pct))
+			        : table_add(&rg, "-");
+	}
+	if (rc == 0)
+		rc = table_render(&rg, f, b);
+	if (rc == 0)
+		rc = heading(b, f, 2, "Category share by role");
+	json_object_foreach((json_t *)share, key, v)
+	{
+		const json_t *cats = json_object_get(v, "categories");
+
+		if (rc == 0)
+			rc = table_add(&rs, key);
+		if (rc == 0)
+			rc = table_add_int(&rs, json_object_get(v, "posts"));
+		for (j = 0; j < ARRAY_SIZE(category_keys) && rc == 0; j++) {
+			const json_t *c =
+			    json_object_get(cats, category_keys[j]);
+
+			rc = table_addf(
+			    &rs, "%lld (%.1f%%)", (long long)jint(c, "count"),
+			    100.0 *
+			        json_real_value(json_object_get(c, "share")));
+		}
+	}
+	if (rc == 0)
+		rc = table_render(&rs, f, b);
+	if (rc == 0)
+		rc = heading(b, f, 2, "First appearance of each category");
+	for (i = 0; i < json_array_size(first) && rc == 0; i++) {
+		const json_t *x = json_array_get(first, i);
+
+		rc = table_add(&fa, jstr(x, "handle"));
+		if (rc == 0)
+			rc = table_add(&fa, jstr(x, "role"));
+		if (rc == 0)
+			rc = table_add(&fa, jstr(x, "category"));
+		if (rc == 0)
+			rc = table_add(&fa, jstr(x, "first"));
+	}
+	if (rc == 0)
+		rc = table_render(&fa, f, b);
+	table_free(&rg);
+	table_free(&rs);
+	table_free(&fa);
 	return rc;
 }
 
@@ -2404,6 +3277,8 @@ static int trends_text(const json_t *tr, struct buf *b)
 	}
 	if (rc == 0)
 		rc = table_render(&wkt, f, b);
+	if (rc == 0)
+		rc = trends_text_roles(tr, b);
 	table_free(&fgt);
 	table_free(&wkt);
 	return rc;

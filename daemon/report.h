@@ -41,10 +41,11 @@ int report_parse_since(const char *s, int64_t *out);
 
 /*
  * The account-growth tables of `demarche trends`: accounts opened per year
- * by role, follower growth per account, posts per week and category share
- * per week (weeks start on Monday, named by that date), over posts at or
- * after since (0 = all).  Returns 0 and a *new* reference in *out, or a
- * negative errno with a message in err.
+ * by role, follower growth per account and per role, posts per week and
+ * category share per week (weeks start on Monday, named by that date) and
+ * per role, over posts at or after since (0 = all), and the first post of
+ * each account in each category (whole log).  Returns 0 and a *new*
+ * reference in *out, or a negative errno with a message in err.
  */
 int report_trends_build(struct store *st, int64_t since, json_t **out,
 			char *err, size_t errlen);

@@ -34,6 +34,7 @@
 #include <jansson.h>
 #include <sqlite3.h>
 
+#include "candidates.h"
 #include "schema_migrations.h"
 #include "util.h"
 
@@ -58,6 +59,7 @@ enum stmt_id {
 	STMT_FEED_NOT_MODIFIED,
 	STMT_FEED_FAILED,
 	STMT_FEED_URL,
+	STMT_CANDIDATE,
 	STMT_COUNT
 };
 
@@ -80,9 +82,13 @@ static const char *const stmt_sql[STMT_COUNT] = {
         " rules_version = ?14, edit_count = edit_count + 1"
         " WHERE id = ?1",
     [STMT_CATS_DELETE] = "DELETE FROM post_categories WHERE post_id = ?1",
+    /* The post's report_time and account_id are copied along for the
+     * report queries (schema/0004_report_rollup.sql). */
     [STMT_CAT_INSERT] = "INSERT INTO post_categories (post_id, category, score,"
-                        " evidence, rules_version, classified_at)"
-                        " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                        " evidence, rules_version, classified_at,"
+                        " report_time, account_id)"
+                        " SELECT ?1, ?2, ?3, ?4, ?5, ?6, p.report_time,"
+                        " p.account_id FROM posts p WHERE p.id = ?1",
     [STMT_SNAPSHOT_LAST] = "SELECT observed, followers, following, posts_count"
                            " FROM account_snapshots WHERE account_id = ?1"
                            " ORDER BY observed DESC, id DESC LIMIT 1",
@@ -112,6 +118,16 @@ static const char *const stmt_sql[STMT_COUNT] = {
         " last_error = ?4, last_error_at = ?3,"
         " disabled = CASE WHEN ?5 THEN 1 ELSE disabled END WHERE id = ?1",
     [STMT_FEED_URL] = "UPDATE feeds SET url = ?2 WHERE id = ?1",
+    /* A candidate is never an account already tracked (by its handle or
+     * the user part of user@host, ignoring case). */
+    [STMT_CANDIDATE] =
+        "INSERT INTO candidates (handle, name, marker, kind, first_seen,"
+        " last_seen, via_account_id, via_post_id)"
+        " SELECT ?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7 WHERE NOT EXISTS"
+        " (SELECT 1 FROM accounts WHERE handle = ?1 COLLATE NOCASE"
+        "  OR handle = ?8 COLLATE NOCASE)"
+        " ON CONFLICT (handle) DO UPDATE SET last_seen = excluded.last_seen,"
+        " refs = refs + 1, name = COALESCE(excluded.name, name)",
 };
 
 struct store {
@@ -764,6 +780,66 @@ static int write_categories(struct store *st, int64_t post_id,
 	return 0;
 }
 
+/* Where the mention callback puts what it needs and what went wrong. */
+struct cand_ctx {
+	struct store *st;   /* the store */
+	int64_t account_id; /* the tracked account that posted */
+	int64_t post_id;    /* the post */
+	int64_t now;        /* when */
+	int rc;             /* first failure, or 0 */
+};
+
+static int add_candidate(struct cand_ctx *c, const char *handle,
+                         const char *name, const char *marker, const char *kind)
+{
+	char local[CANDIDATES_HANDLE_MAX];
+	sqlite3_stmt *s;
+	int rc = 0;
+
+	snprintf(local, sizeof(local), "%s", handle);
+	local[strcspn(local, "@")] = '\0';
+	s = stmt_get(c->st, STMT_CANDIDATE, &rc);
+	if (!s)
+		return rc;
+	bind_text(s, 1, handle);
+	bind_text(s, 2, name);
+	bind_text(s, 3, marker);
+	bind_text(s, 4, kind);
+	sqlite3_bind_int64(s, 5, c->now);
+	sqlite3_bind_int64(s, 6, c->account_id);
+	sqlite3_bind_int64(s, 7, c->post_id);
+	bind_text(s, 8, local);
+	return stmt_done(c->st, s, "candidate");
+}
+
+static void on_mention(const char *handle, void *arg)
+{
+	struct cand_ctx *c = arg;
+	const char *marker = candidates_marker(handle);
+
+	if (marker && c->rc == 0)
+		c->rc = add_candidate(c, handle, NULL, marker, "mention");
+}
+
+/* Lists the accounts a new post mentions or reposts whose handle or name
+ * marks them as diplomatic (see candidates.h). */
+static int record_candidates(struct store *st, const struct feed_entry *e,
+                             int64_t account_id, int64_t post_id, int64_t now)
+{
+	struct cand_ctx c = {st, account_id, post_id, now, 0};
+	const char *marker;
+
+	if (e->is_repost && e->author &&
+	    strlen(e->author) < CANDIDATES_HANDLE_MAX) {
+		marker = candidates_marker(e->author);
+		if (marker)
+			c.rc = add_candidate(&c, e->author, e->author, marker,
+			                     "repost");
+	}
+	candidates_mentions(e->text, 32, on_mention, &c);
+	return c.rc;
+}
+
 static int record_entry(struct store *st, const struct store_poll *poll,
                         int64_t account_id, size_t i, int64_t now,
                         struct store_poll_counts *counts)
@@ -826,6 +902,9 @@ static int record_entry(struct store *st, const struct store_poll *poll,
 			return rc;
 		post_id = sqlite3_last_insert_rowid(st->db);
 		counts->new_posts++;
+		rc = record_candidates(st, e, account_id, post_id, now);
+		if (rc < 0)
+			return rc;
 	} else {
 		s = stmt_get(st, STMT_POST_UPDATE, &rc);
 		if (!s)

@@ -74,8 +74,10 @@ static void fill(struct store *st, long n, int n_accounts, int64_t now)
 	    "prepare");
 	check(db,
 	      sqlite3_prepare_v2(db,
-	                         "INSERT INTO post_categories VALUES (?1, ?2,"
-	                         " ?3, ?4, 'bench', ?5)",
+	                         "INSERT INTO post_categories (post_id,"
+	                         " category, score, evidence, rules_version,"
+	                         " classified_at) VALUES (?1, ?2, ?3, ?4,"
+	                         " 'bench', ?5)",
 	                         -1, &cat, NULL),
 	      "prepare");
 	check(db,

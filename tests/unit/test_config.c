@@ -1094,6 +1094,65 @@ static void test_check_config_command(void)
 	ASSERT_INT_EQ(run_check(NULL, "--bogus", NULL, NULL), EX_USAGE);
 }
 
+/* [report] timezone, subject, smtp_starttls, retries, retry_delay. */
+static void test_report_delivery_keys(void)
+{
+	struct config_errors e = {0};
+	struct config *cfg;
+	char path[PATH_MAX];
+
+	cfg = PARSE_OK(BASE);
+	REQUIRE(cfg);
+	ASSERT(cfg->report.timezone == NULL);
+	ASSERT(cfg->report.subject == NULL);
+	ASSERT(cfg->report.smtp_starttls);
+	ASSERT_INT_EQ(cfg->report.retries, 5);
+	ASSERT_INT_EQ(cfg->report.retry_delay, 60);
+	config_free(cfg);
+
+	cfg = PARSE_OK(BASE "[report]\ntimezone = Asia/Tokyo\n"
+	                    "subject = 外交官週報 デマルシュ\n"
+	                    "smtp_starttls = no\nretries = 0\n"
+	                    "retry_delay = 2m\n");
+	REQUIRE(cfg);
+	ASSERT_STR_EQ(cfg->report.timezone, "Asia/Tokyo");
+	ASSERT_STR_EQ(cfg->report.subject, "外交官週報 デマルシュ");
+	ASSERT(!cfg->report.smtp_starttls);
+	ASSERT_INT_EQ(cfg->report.retries, 0);
+	ASSERT_INT_EQ(cfg->report.retry_delay, 120);
+	ASSERT_INT_EQ(cfg->report.timezone_line, 4);
+	config_free(cfg);
+
+	EXPECT_ERROR(BASE "[report]\ntimezone = ../../etc/passwd\n", 4,
+	             "bad timezone");
+	EXPECT_ERROR(BASE "[report]\ntimezone = /etc/localtime\n", 4,
+	             "bad timezone");
+	EXPECT_ERROR(BASE "[report]\ntimezone = Europe/Berlin;x\n", 4,
+	             "bad timezone");
+	EXPECT_ERROR(BASE "[report]\nretries = 21\n", 4, "retries");
+	EXPECT_ERROR(BASE "[report]\nretry_delay = 0s\n", 4, "retry_delay");
+	EXPECT_ERROR(BASE "[report]\nsmtp_starttls = perhaps\n", 4,
+	             "bad boolean");
+
+	/* config_load checks the zone exists in the tz database. */
+	snprintf(path, sizeof(path), "%s/tz.conf", test_tmpdir());
+	test_write_file(path, "[storage]\ndatabase = d.db\n[report]\n"
+	                      "timezone = Nowhere/Atlantis\n");
+	cfg = (struct config *)1;
+	ASSERT_INT_EQ(config_load(path, &cfg, &e), -EINVAL);
+	ASSERT(cfg == NULL);
+	ASSERT(e.n == 1 && strstr(e.msgs[0], ":4: unknown timezone "
+	                                     "Nowhere/Atlantis"));
+	config_errors_clear(&e);
+	if (access("/usr/share/zoneinfo/Europe/Berlin", R_OK) == 0) {
+		test_write_file(path, "[storage]\ndatabase = d.db\n[report]\n"
+		                      "timezone = Europe/Berlin\n");
+		ASSERT_INT_EQ(config_load(path, &cfg, &e), 0);
+		config_free(cfg);
+		config_errors_clear(&e);
+	}
+}
+
 TEST_MAIN(TEST(test_durations), TEST(test_sizes),
           TEST(test_role_and_kind_names), TEST(test_defaults),
           TEST(test_full_file), TEST(test_account_interval_inherits_later_poll),
@@ -1114,4 +1173,4 @@ TEST_MAIN(TEST(test_durations), TEST(test_sizes),
           TEST(test_error_account_key_syntax), TEST(test_error_mail),
           TEST(test_error_quotes_and_controls), TEST(test_all_errors_reported),
           TEST(test_too_many_errors), TEST(test_warnings), TEST(test_null_errs),
-          TEST(test_check_config_command))
+          TEST(test_check_config_command), TEST(test_report_delivery_keys))

@@ -1,0 +1,68 @@
+# End to end: the HTML report renders in a real browser.  A database with
+# known posts, categories, account creation dates and follower snapshots
+# is reported as HTML; headless Chromium takes a screenshot, and the PNG is
+# checked to hold the colours of each chart (category bars per day, the
+# accounts-opened-per-year bars, the follower curves).  Skipped (77) only
+# when Chromium is not installed (Debian package chromium).
+. "$DEMARCHE_TESTS_DIR/e2e/lib/common.sh"
+e2e_setup
+PY=/usr/bin/python3
+CHROMIUM=$(command -v chromium || command -v chromium-browser || true)
+if [ -z "$CHROMIUM" ]; then
+	echo "SKIP: chromium is not installed"
+	exit 77
+fi
+
+mkdir "$WORK/feeds"
+cp "$TESTS/fixtures/reports/desk.xml" "$TESTS/fixtures/e2e/spokesperson.xml" \
+	"$TESTS/fixtures/e2e/embassy.atom" "$WORK/feeds/"
+start_server "$WORK/feeds"
+cat >"$WORK/test.conf" <<CONF
+[storage]
+database = test.db
+[poll]
+allow_private_addresses = yes
+[classifier]
+rules = $SRC/config/rules
+[account "desk"]
+role = spokesperson
+created = 2019-08-01
+feed = $BASE/desk.xml
+[account "spokesperson"]
+role = diplomat
+created = 2017-10-01
+feed = $BASE/spokesperson.xml
+[account "embassy"]
+role = mission
+created = 2018-05-01
+feed = $BASE/embassy.atom
+CONF
+"$BUILD/demarched" -c "$WORK/test.conf" --once >"$WORK/poll.log" 2>&1
+check "poll exits 0" "$?" 0
+NOW=$(date +%s)
+sql "INSERT INTO account_snapshots (account_id, observed, followers)
+     SELECT a.id, $NOW - d.n * 86400, 1000 * a.id + (10 - d.n) * 40 * a.id
+     FROM accounts a, (SELECT 1 AS n UNION SELECT 3 UNION SELECT 5
+                       UNION SELECT 7 UNION SELECT 9) d"
+"$BUILD/demarche" -d "$WORK/test.db" report --since 3000d --format html \
+	-o "$WORK/report.html"
+check "report exits 0" "$?" 0
+check "three charts in the page" "$(grep -c '<svg' "$WORK/report.html")" 3
+
+"$CHROMIUM" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+	--disable-background-networking --disable-component-update --disable-sync \
+	--user-data-dir="$WORK/chrome" --screenshot="$WORK/out.png" \
+	--window-size=1200,5000 "file://$WORK/report.html" >"$WORK/chrome.log" 2>&1
+[ -s "$WORK/out.png" ] && pass "screenshot taken" || { fail "no screenshot: $(tail -5 "$WORK/chrome.log")"; finish; }
+
+# origin_narrative, western_failure, economic_coercion bars; diplomat,
+# spokesperson, mission bars; the first two follower curves.  Each legend
+# swatch is 100 px, so 500 px means the chart itself was drawn.
+"$PY" "$TESTS/e2e/lib/png_colors.py" "$WORK/out.png" \
+	e7298a 7570b3 1b9e77 1f77b4 ff7f0e 2ca02c 0b7285 c92a2a >"$WORK/colors.txt"
+while read -r colour count; do
+	[ "$count" -ge 500 ] && pass "colour #$colour rendered ($count px)" \
+		|| fail "colour #$colour: only $count pixels"
+done <"$WORK/colors.txt"
+check "eight colours measured" "$(wc -l <"$WORK/colors.txt" | tr -d ' ')" 8
+finish
