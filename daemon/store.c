@@ -1115,12 +1115,12 @@ int store_record_poll(struct store *st, const struct store_poll *poll,
 			if (rc < 0)
 				goto out_rollback;
 		}
-		if (poll->doc->has_account) {
-			rc = record_account(st, account_id, &poll->doc->account,
-			                    now);
-			if (rc < 0)
-				goto out_rollback;
-		}
+	}
+	/* Counters may come with a 304 too (an API source's profile). */
+	if (poll->doc && poll->doc->has_account) {
+		rc = record_account(st, account_id, &poll->doc->account, now);
+		if (rc < 0)
+			goto out_rollback;
 	}
 	rc = record_fetch(st, poll, now, &c);
 	if (rc < 0)

@@ -4,7 +4,8 @@
 # account snapshot; a second poll is conditional and adds nothing.
 . "$DEMARCHE_TESTS_DIR/e2e/lib/common.sh"
 e2e_setup
-start_server "$TESTS/fixtures/e2e/api"
+cp -R "$TESTS/fixtures/e2e/api" "$WORK/api"
+start_server "$WORK/api"
 
 cat >"$WORK/test.conf" <<CONF
 [storage]
@@ -51,4 +52,13 @@ check "posts asked conditionally the second time" \
 	"$(grep -c -e 'statuses?limit=40 304 inm="' -e 'getAuthorFeed?actor=ministry.test&limit=50 304 inm="' "$WORK/requests.log")" 2
 check "no duplicate posts" "$(sql 'SELECT count(*) FROM posts')" 4
 check "unchanged counters add no snapshot" "$(sql 'SELECT count(*) FROM account_snapshots')" 2
+
+# New followers but no new posts: the posts answer 304, the profile's
+# counters still make a snapshot.
+sed -i 's/"followers_count": 1200/"followers_count": 1250/' \
+	"$WORK/api/api/v1/accounts/lookup"
+"$BUILD/demarched" -c "$WORK/test.conf" --once >"$WORK/run3.log" 2>&1
+check "third run exits 0" "$?" 0
+check "counters recorded with a 304" \
+	"$(sql "SELECT group_concat(followers, ',') FROM (SELECT followers FROM account_snapshots s JOIN accounts a ON a.id=s.account_id WHERE a.handle='embassy' ORDER BY observed, s.id)")" "1200,1250"
 finish
