@@ -710,7 +710,7 @@ static void poller_profile_done(void *arg, const struct fetch_response *resp)
 	r = feed_parse(resp->body ? resp->body : "", resp->body_len, &opts,
 		       &f->profile, perr, sizeof(perr));
 	if (r < 0) {
-		poller_fail(f, "profile: parse error: %s", perr);
+		poller_fail(f, "profile: parse error: %.200s", perr);
 		return;
 	}
 	if (f->kind == FEED_KIND_MASTODON) {
