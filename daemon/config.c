@@ -126,6 +126,7 @@ static const struct key_spec keys[] = {
     {SEC_REPORT, "smtp_url", K_SMTP_URL, R(smtp_url), 0, 0},
     {SEC_REPORT, "smtp_user", K_TEXT, R(smtp_user), 0, 0},
     {SEC_REPORT, "smtp_password_file", K_PATH, R(smtp_password_file), 0, 0},
+    {SEC_REPORT, "smtp_ca_file", K_PATH, R(smtp_ca_file), 0, 0},
     {SEC_REPORT, "mail_from", K_EMAIL, R(mail_from), 0, 0},
     {SEC_REPORT, "mail_to", K_EMAIL_LIST, R(mail_to), 0, 0},
     {SEC_REPORT, "webhook", K_HTTP_URL, R(webhook), 0, 0},
@@ -1876,6 +1877,7 @@ void config_free(struct config *cfg)
 	free(cfg->report.smtp_url);
 	free(cfg->report.smtp_user);
 	free(cfg->report.smtp_password_file);
+	free(cfg->report.smtp_ca_file);
 	free(cfg->report.mail_from);
 	free(cfg->report.webhook);
 	free(cfg->report.since);
@@ -2225,6 +2227,7 @@ int config_load(const char *path, struct config **out,
 		    absolutize(&cfg->model_path, cwd) < 0 ||
 		    absolutize(&cfg->report.output_dir, cwd) < 0 ||
 		    absolutize(&cfg->report.smtp_password_file, cwd) < 0 ||
+		    absolutize(&cfg->report.smtp_ca_file, cwd) < 0 ||
 		    absolutize(&cfg->demo_feeds_dir, cwd) < 0) {
 			rc = -ENOMEM;
 			goto out_free;

@@ -56,6 +56,9 @@ struct config_report {
 	char *smtp_url;
 	char *smtp_user;
 	char *smtp_password_file; /* absolute, or NULL */
+	char *smtp_ca_file;       /* CA bundle for the mail server's TLS
+	                           * certificate (a private CA), or NULL for
+	                           * the system's */
 	char *mail_from;
 	char **mail_to;           /* one or more addresses */
 	size_t n_mail_to;

@@ -453,6 +453,9 @@ int deliver_mail_send(const struct deliver_smtp *smtp, const char *from,
 	curl_easy_setopt(h, CURLOPT_TIMEOUT,
 	                 smtp->timeout > 0 ? smtp->timeout : 120L);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 30L);
+	/* TLS is always verified; a private CA is named, never skipped. */
+	if (smtp->ca_file)
+		curl_easy_setopt(h, CURLOPT_CAINFO, smtp->ca_file);
 	/* smtps:// is TLS from the start; smtp:// upgrades with STARTTLS
 	 * and, unless told otherwise, refuses to go on without it. */
 	if (smtp->starttls)

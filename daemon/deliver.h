@@ -59,6 +59,7 @@ struct deliver_smtp {
 	const char *user;     /* or NULL */
 	const char *password; /* or NULL */
 	int starttls;         /* smtp:// must upgrade to TLS */
+	const char *ca_file;  /* CA bundle to verify the server, or NULL */
 	long timeout;         /* seconds for the whole exchange */
 };
 

@@ -467,6 +467,7 @@ static void test_relative_paths(void)
 	                           "[classifier]\nrules = rules\n"
 	                           "[report]\noutput_dir = /abs/reports\n"
 	                           "smtp_password_file = secret\n"
+	                           "smtp_ca_file = ca.pem\n"
 	                           "[demo]\nfeeds = demo/feeds\n";
 	struct config_errors e = {0};
 	struct config *cfg = NULL;
@@ -480,6 +481,7 @@ static void test_relative_paths(void)
 	ASSERT_INT_EQ(cfg->rules_line, 4);
 	ASSERT_STR_EQ(cfg->report.output_dir, "/abs/reports");
 	ASSERT_STR_EQ(cfg->report.smtp_password_file, "etc/demarche/secret");
+	ASSERT_STR_EQ(cfg->report.smtp_ca_file, "etc/demarche/ca.pem");
 	ASSERT_STR_EQ(cfg->demo_feeds_dir, "etc/demarche/demo/feeds");
 	config_free(cfg);
 

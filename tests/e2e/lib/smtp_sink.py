@@ -5,9 +5,12 @@ Run with /usr/bin/python3 smtp_sink.py DIR [FAIL_FIRST]: listens on a free
 without TLS (user "demarche", password "s3cret"), and saves every message
 as DIR/N.eml with its envelope in DIR/N.env.  With FAIL_FIRST=1 the first
 message is refused with a temporary error (451), to exercise retries.
+With MODE=starttls CERT KEY it requires STARTTLS before AUTH and MAIL;
+with MODE=smtps CERT KEY it speaks TLS from the first byte.
 """
 import os
 import socket
+import ssl
 import sys
 import time
 
@@ -16,6 +19,7 @@ from aiosmtpd.smtp import AuthResult
 
 OUT = sys.argv[1]
 FAIL_FIRST = len(sys.argv) > 2 and sys.argv[2] == "1"
+MODE = sys.argv[3] if len(sys.argv) > 3 else "plain"
 
 
 class Sink:
@@ -30,8 +34,12 @@ class Sink:
         with open(os.path.join(OUT, "%d.eml" % n), "wb") as f:
             f.write(envelope.original_content)
         with open(os.path.join(OUT, "%d.env" % n), "w") as f:
-            user = session.login_data.decode() if isinstance(
-                session.login_data, bytes) else str(session.login_data)
+            auth = getattr(session, "auth_data", None)
+            if auth is not None and hasattr(auth, "login"):
+                user = auth.login.decode()
+            else:
+                user = session.login_data.decode() if isinstance(
+                    session.login_data, bytes) else str(session.login_data)
             f.write("from %s\n" % envelope.mail_from)
             for r in envelope.rcpt_tos:
                 f.write("to %s\n" % r)
@@ -41,7 +49,7 @@ class Sink:
 
 def check_login(server, session, envelope, mechanism, auth_data):
     ok = auth_data.login == b"demarche" and auth_data.password == b"s3cret"
-    return AuthResult(success=ok, handled=False)
+    return AuthResult(success=ok, handled=False, auth_data=auth_data)
 
 
 def free_port():
@@ -53,8 +61,21 @@ def free_port():
 
 
 port = free_port()
-ctl = Controller(Sink(), hostname="127.0.0.1", port=port,
-                 authenticator=check_login, auth_require_tls=False)
+tls = None
+if MODE in ("starttls", "smtps"):
+    tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    tls.load_cert_chain(sys.argv[4], sys.argv[5])
+if MODE == "starttls":
+    ctl = Controller(Sink(), hostname="127.0.0.1", port=port,
+                     authenticator=check_login, tls_context=tls,
+                     require_starttls=True, auth_require_tls=True)
+elif MODE == "smtps":
+    ctl = Controller(Sink(), hostname="127.0.0.1", port=port,
+                     authenticator=check_login, ssl_context=tls,
+                     auth_require_tls=False)
+else:
+    ctl = Controller(Sink(), hostname="127.0.0.1", port=port,
+                     authenticator=check_login, auth_require_tls=False)
 ctl.start()
 with open(os.path.join(OUT, "port.tmp"), "w") as f:
     f.write(str(port))
