@@ -202,7 +202,7 @@ static void put_quoted(struct buf *b, const char *s)
 	size_t i;
 
 	buf_putc(b, '\'');
-	for (i = 0; s[i] && i < 80; i++) {
+	for (i = 0; i < 80 && s[i]; i++) {
 		unsigned char c = (unsigned char)s[i];
 
 		buf_putc(b, (c < 0x20 || c == 0x7f) ? '?' : (char)c);
@@ -1240,11 +1240,12 @@ static void expected_pair(struct parser *p)
  * or an indented URL would read as the key "https". */
 static const char *raw_separator_at(const struct parser *p)
 {
-	const char *q = p->raw, *end = p->raw + p->raw_len;
+	const char *q = p->raw, *end;
 	bool was_space = false;
 
 	if (!q)
 		return NULL;
+	end = q + p->raw_len;
 	for (; q < end; q++) {
 		if (*q == '=' || *q == ':')
 			return q;
