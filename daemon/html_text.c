@@ -370,7 +370,7 @@ struct fast {
 
 static bool is_html_space(char c)
 {
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
 static int fast_lookup(const char *name, size_t n)
@@ -609,16 +609,19 @@ static bool fast_entity(struct fast *f)
 	return true;
 }
 
-/* Whether valid UTF-8 holds U+FFFE or U+FFFF, which libxml2 drops. */
-static bool has_nonchar_fffx(const char *s, size_t n)
+/* Whether text (valid UTF-8) holds characters XML does not allow: C0
+ * controls but tab and line ends, U+FFFE, U+FFFF.  libxml2 drops them,
+ * and the input boundaries it then sees are its own business. */
+static bool has_non_xml_chars(const char *s, size_t n)
 {
-	const char *p = s, *end = s + n;
+	const unsigned char *p = (const unsigned char *)s, *end = p + n;
 
-	while ((p = memchr(p, '\xef', (size_t)(end - p)))) {
-		if (end - p >= 3 && p[1] == '\xbf' &&
-		    (p[2] == '\xbe' || p[2] == '\xbf'))
+	for (; p < end; p++) {
+		if (*p < 0x20 && *p != '\t' && *p != '\n' && *p != '\r')
 			return true;
-		p++;
+		if (*p == 0xef && end - p >= 3 && p[1] == 0xbf &&
+		    (p[2] == 0xbe || p[2] == 0xbf))
+			return true;
 	}
 	return false;
 }
@@ -632,14 +635,16 @@ static bool fast_html(struct emitter *e, const char *s, size_t n)
 {
 	struct fast f = {.e = e, .p = s, .end = s + n};
 
+	/* A byte order mark opening the input is no text to libxml2. */
+	if (n >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0)
+		f.p += 3;
 	while (f.p < f.end && !e->oom) {
 		const char *q = f.p;
 
 		while (q < f.end && *q != '<' && *q != '&')
 			q++;
 		if (q > f.p) {
-			/* Noncharacters U+FFFE/U+FFFF: libxml2 refuses them. */
-			if (has_nonchar_fffx(f.p, (size_t)(q - f.p)))
+			if (has_non_xml_chars(f.p, (size_t)(q - f.p)))
 				return false;
 			emit(e, f.p, (size_t)(q - f.p));
 			f.p = q;
