@@ -233,12 +233,29 @@ static void walk(struct emitter *e, xmlNode *root)
 	}
 }
 
+/* Whether a precomposed character (é, й, で) is its own NFC: its
+ * canonical decomposition composes back to it.  Singletons and excluded
+ * compositions do not. */
+static bool recomposes(utf8proc_int32_t cp)
+{
+	utf8proc_int32_t d[8];
+	utf8proc_ssize_t n;
+	int bound = 0;
+
+	n = utf8proc_decompose_char(cp, d, (utf8proc_ssize_t)ARRAY_SIZE(d),
+	                            UTF8PROC_DECOMPOSE, &bound);
+	if (n < 1 || n > (utf8proc_ssize_t)ARRAY_SIZE(d))
+		return false;
+	n = utf8proc_normalize_utf32(d, n, UTF8PROC_COMPOSE | UTF8PROC_STABLE);
+	return n == 1 && d[0] == cp;
+}
+
 /*
  * Whether NFC leaves s (valid UTF-8) unchanged for certain, by a check
  * far cheaper than normalising: every character is below U+0300 (where
  * Unicode has no combining marks and nothing NFC rewrites), or is a
- * starter with no canonical decomposition that never ends a composition
- * pair (utf8proc marks pair seconds with comb_index >= 0x8000) and is no
+ * starter whose canonical decomposition (if any) composes back to it and
+ * that never ends a composition pair (utf8proc marks pair seconds with comb_index >= 0x8000) and is no
  * conjoining Hangul jamo (composed by rule, not by table).  A string of
  * such characters is already composed and ordered.
  */
@@ -278,7 +295,7 @@ static bool nfc_inert(const char *s, size_t n)
 		if (prop->combining_class != 0)
 			return false;
 		if (prop->decomp_seqindex != UINT16_MAX &&
-		    prop->decomp_type == 0)
+		    prop->decomp_type == 0 && !recomposes(cp))
 			return false;
 		if (prop->comb_index != UINT16_MAX && prop->comb_index >= 0x8000)
 			return false;

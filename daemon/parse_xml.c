@@ -926,6 +926,23 @@ static bool declared_entity(const char *dtd, size_t dtdlen, const char *name,
 	return false;
 }
 
+/* Appends "&#<cp>;" (this runs for every escaped tag in a feed, where
+ * printf would be the larger part of the cost). */
+static int put_char_reference(struct buf *out, unsigned cp)
+{
+	char tmp[16];
+	size_t i = sizeof(tmp);
+
+	tmp[--i] = ';';
+	do {
+		tmp[--i] = (char)('0' + cp % 10);
+		cp /= 10;
+	} while (cp);
+	tmp[--i] = '#';
+	tmp[--i] = '&';
+	return buf_append(out, tmp + i, sizeof(tmp) - i);
+}
+
 /*
  * Rewrites references before libxml2 sees them, because its recovery
  * mode is harsh: after the first well-formedness error it drops every
@@ -950,6 +967,10 @@ static int normalise_references(const struct buf *in, struct buf *out)
 		size_t n;
 		unsigned cp;
 
+		if (*p != '<' && *p != '&') {
+			p++;
+			continue;
+		}
 		if (*p == '<' && end - p >= 9 && memcmp(p, "<![CDATA[", 9) == 0)
 			close = "]]>";
 		else if (*p == '<' && end - p >= 4 && memcmp(p, "<!--", 4) == 0)
@@ -991,7 +1012,7 @@ static int normalise_references(const struct buf *in, struct buf *out)
 			continue;
 		}
 		if (buf_append(out, start, (size_t)(p - start)) < 0 ||
-		    buf_printf(out, "&#%u;", cp ? cp : 38u) < 0)
+		    put_char_reference(out, cp ? cp : 38u) < 0)
 			return -ENOMEM;
 		if (!n)
 			bare++;
