@@ -45,6 +45,8 @@ enum ns {
 	NS_DCTERMS, /* Dublin Core terms */
 	NS_CONTENT, /* RSS content module */
 	NS_XHTML,   /* XHTML */
+	NS_ITUNES,  /* Apple's podcast tags */
+	NS_MEDIA,   /* Media RSS */
 	NS_OTHER,   /* anything else */
 };
 
@@ -63,6 +65,10 @@ static const struct {
     {"http://purl.org/dc/terms/", NS_DCTERMS},
     {"http://purl.org/rss/1.0/modules/content/", NS_CONTENT},
     {"http://www.w3.org/1999/xhtml", NS_XHTML},
+    {"http://www.itunes.com/DTDs/Podcast-1.0.dtd", NS_ITUNES},
+    {"http://www.itunes.com/dtds/podcast-1.0.dtd", NS_ITUNES},
+    {"http://search.yahoo.com/mrss/", NS_MEDIA},
+    {"http://search.yahoo.com/mrss", NS_MEDIA},
 };
 
 /* What the libxml2 error callback records for one parse. */
@@ -553,6 +559,7 @@ static void rss_item(struct feed_ctx *ctx, xmlNode *item)
 	struct feed_entry *e;
 	xmlNode *c;
 	char *guid = NULL, *permalink = NULL, *dc_date = NULL;
+	char *media_title = NULL;
 	int best = 0;
 	bool guid_is_link = true;
 
@@ -576,17 +583,33 @@ static void rss_item(struct feed_ctx *ctx, xmlNode *item)
 			guid_is_link = !pl || strcasecmp(pl, "false") != 0;
 			free(pl);
 			set(&guid, node_trimmed(ctx, c));
-		} else if (is_rss(c, "description")) {
+		} else if (is_el(c, NS_MEDIA, "title")) {
+			/* Only when the item has no title of its own. */
+			set(&media_title, read_title(ctx, c, FEED_TEXT_GUESS));
+		} else if (is_el(c, NS_ITUNES, "summary") ||
+		           is_el(c, NS_ITUNES, "subtitle")) {
+			struct content ct;
+
+			/* The weakest body: a podcast's blurb. */
+			if (read_content(ctx, c, FEED_TEXT_PLAIN, &ct) == 0)
+				set_body(ctx, e, &ct, 1, &best);
+		} else if (is_rss(c, "description") ||
+		           is_el(c, NS_DC, "description")) {
 			struct content ct;
 
 			if (read_content(ctx, c, FEED_TEXT_HTML, &ct) == 0)
-				set_body(ctx, e, &ct, 1, &best);
+				set_body(ctx, e, &ct, 2, &best);
 		} else if (is_el(c, NS_CONTENT, "encoded") ||
+		           is_rss(c, "fullitem") || is_rss(c, "body") ||
 		           is_el(c, NS_XHTML, "body") ||
 		           is_el(c, NS_XHTML, "div")) {
 			struct content ct;
 
-			if (is_el(c, NS_CONTENT, "encoded")) {
+			/* Full text: content:encoded, Userland's fullitem,
+			 * or inline XHTML (<body> with or without its
+			 * namespace). */
+			if (is_el(c, NS_CONTENT, "encoded") ||
+			    is_rss(c, "fullitem")) {
 				if (read_content(ctx, c, FEED_TEXT_HTML, &ct) <
 				    0)
 					continue;
@@ -600,7 +623,7 @@ static void rss_item(struct feed_ctx *ctx, xmlNode *item)
 				ct.raw = buf_steal(&b);
 				ct.kind = FEED_TEXT_HTML;
 			}
-			set_body(ctx, e, &ct, 2, &best);
+			set_body(ctx, e, &ct, 3, &best);
 		} else if (is_rss(c, "pubDate")) {
 			char *v = node_trimmed(ctx, c);
 
@@ -626,6 +649,8 @@ static void rss_item(struct feed_ctx *ctx, xmlNode *item)
 			set(&e->author,
 			    person_from_rss(ctx, node_trimmed(ctx, c)));
 		} else if (is_el(c, NS_DC, "creator") ||
+		           is_el(c, NS_DC, "author") ||
+		           is_el(c, NS_ITUNES, "author") ||
 		           is_el(c, NS_DC, "contributor")) {
 			set_if_unset(
 			    &e->author,
@@ -647,6 +672,24 @@ static void rss_item(struct feed_ctx *ctx, xmlNode *item)
 		if (e->published == TIME_UNKNOWN)
 			e->published = t;
 		free(dc_date);
+	}
+	if (!e->title)
+		e->title = media_title;
+	else
+		free(media_title);
+	if (!guid && is_el(item, NS_RSS, "item")) {
+		/* RSS 1.0 names each item by its rdf:about URI. */
+		xmlChar *about = xmlGetNsProp(
+		    item, (const xmlChar *)"about",
+		    (const xmlChar *)"http://www.w3.org/1999/02/22-rdf-syntax-ns#");
+
+		if (about && *about) {
+			guid = strdup((const char *)about);
+			if (!guid)
+				ctx->oom = true;
+			guid_is_link = false;
+		}
+		xmlFree(about);
 	}
 	if (guid) {
 		if (!e->link && guid_is_link &&
