@@ -737,6 +737,61 @@ static void rss_channel(struct feed_ctx *ctx, xmlNode *ch)
 		doc->lang = lang_of(ch);
 }
 
+/* An element of Microsoft's Channel Definition Format (1997), whose
+ * names are upper case by custom but compared without case. */
+static bool is_cdf(const xmlNode *n, const char *name)
+{
+	return n->type == XML_ELEMENT_NODE && !n->ns &&
+	       strcasecmp((const char *)n->name, name) == 0;
+}
+
+/* CDF: <CHANNEL HREF=...><TITLE/><ABSTRACT/><ITEM HREF=... LASTMOD=...>
+ * with the same children.  Read as an RSS ancestor, which it is. */
+static void parse_cdf(struct feed_ctx *ctx, xmlNode *root)
+{
+	struct feed_doc *doc = ctx->doc;
+	xmlNode *c, *k;
+	char *v, *base = attr(root, "BASE");
+
+	/* The channel's BASE attribute plays xml:base's part. */
+	v = attr(root, "HREF");
+	set(&doc->link, base ? feed_resolve(ctx, base, v)
+	                     : resolve_at(ctx, root, v));
+	free(v);
+	for (c = root->children; c && !ctx->capped; c = c->next) {
+		struct feed_entry *e;
+
+		if (is_cdf(c, "TITLE") && !doc->title) {
+			set(&doc->title, read_title(ctx, c, FEED_TEXT_GUESS));
+			continue;
+		}
+		if (!is_cdf(c, "ITEM") || !(e = feed_add_entry(ctx)))
+			continue;
+		v = attr(c, "HREF");
+		set(&e->link, base ? feed_resolve(ctx, base, v)
+		                   : resolve_at(ctx, c, v));
+		free(v);
+		v = attr(c, "LASTMOD");
+		e->updated = feed_date(ctx, "LASTMOD", v);
+		free(v);
+		for (k = c->children; k; k = k->next) {
+			if (is_cdf(k, "TITLE") && !e->title) {
+				set(&e->title,
+				    read_title(ctx, k, FEED_TEXT_GUESS));
+			} else if (is_cdf(k, "ABSTRACT") && !e->text) {
+				char *t = node_chars(ctx, k);
+
+				if (t)
+					e->text = feed_text(ctx, t, strlen(t),
+					                    FEED_TEXT_GUESS,
+					                    false);
+				free(t);
+			}
+		}
+	}
+	free(base);
+}
+
 static void parse_rss(struct feed_ctx *ctx, xmlNode *root)
 {
 	xmlNode *c, *ch = NULL;
@@ -1148,6 +1203,8 @@ int feed_parse_xml(struct feed_ctx *ctx, const char *data, size_t len,
 		got = FEED_FORMAT_RSS;
 	else if (is_atom(root, "feed") || is_atom(root, "entry"))
 		got = FEED_FORMAT_ATOM;
+	else if (is_cdf(root, "channel"))
+		got = FEED_FORMAT_RSS; /* CDF, see parse_cdf() */
 	else {
 		snprintf(err, errlen, "not a feed: root element <%.40s>",
 		         (const char *)root->name);
@@ -1161,7 +1218,10 @@ int feed_parse_xml(struct feed_ctx *ctx, const char *data, size_t len,
 		goto out_free_doc;
 	}
 	ctx->doc->format = got;
-	if (got == FEED_FORMAT_RSS)
+	if (got == FEED_FORMAT_RSS && is_cdf(root, "channel") &&
+	    strcmp((const char *)root->name, "channel") != 0)
+		parse_cdf(ctx, root);
+	else if (got == FEED_FORMAT_RSS)
 		parse_rss(ctx, root);
 	else
 		parse_atom(ctx, root);
