@@ -71,6 +71,16 @@ static void put(struct emitter *e, const char *s, size_t n)
 		e->oom = true;
 }
 
+/* U+0080..U+009F read as the Windows-1252 characters at those bytes;
+ * "" for the five bytes Windows-1252 leaves undefined. */
+static const char *const cp1252_c1[32] = {
+    "\u20ac", "",       "\u201a", "\u0192", "\u201e", "\u2026", "\u2020",
+    "\u2021", "\u02c6", "\u2030", "\u0160", "\u2039", "\u0152", "",
+    "\u017d", "",       "",       "\u2018", "\u2019", "\u201c", "\u201d",
+    "\u2022", "\u2013", "\u2014", "\u02dc", "\u2122", "\u0161", "\u203a",
+    "\u0153", "",       "\u017e", "\u0178",
+};
+
 /* Emits valid UTF-8 text, folding whitespace and dropping controls. */
 static void emit(struct emitter *e, const char *s, size_t n)
 {
@@ -91,7 +101,14 @@ static void emit(struct emitter *e, const char *s, size_t n)
 		} else if (c == 0xc2 && (unsigned char)s[i + 1] == 0xa0) {
 			want(e, PEND_SPACE); /* no-break space */
 		} else if (c == 0xc2 && (unsigned char)s[i + 1] < 0xa0) {
-			/* C1 controls */
+			/* C1 controls are never meant: they are Windows-1252
+			 * punctuation (&#146; for an apostrophe) written by
+			 * tools that took it for Latin-1.  Read them so. */
+			const char *w =
+			    cp1252_c1[(unsigned char)s[i + 1] - 0x80];
+
+			if (*w)
+				put(e, w, strlen(w));
 		} else {
 			size_t j = i + k;
 

@@ -1047,11 +1047,12 @@ static int put_char_reference(struct buf *out, unsigned cp)
  * entity reference, even &amp; and &lt; (escaped HTML turns to mush), and
  * it drops bare '&' ("a=1&b=2") and HTML names (&nbsp;) that feeds use
  * without declaring.  Character references survive, so predefined and
- * HTML entity names become numeric references, and a bare '&' becomes
- * "&#38;".  Entities the document declares itself are left alone (they
- * stay unexpanded references), as are CDATA sections, comments,
- * processing instructions and the DOCTYPE.  Returns the number of bare
- * '&' escaped, or -ENOMEM.
+ * HTML entity names become numeric references, and a bare '&' or one
+ * before an unknown name becomes "&#38;" (the name stays as text).
+ * Entities the document declares itself are left alone (they stay
+ * unexpanded references), as are CDATA sections, comments, processing
+ * instructions and the DOCTYPE.  Returns the number of '&' escaped, or
+ * -ENOMEM.
  */
 static int normalise_references(const struct buf *in, struct buf *out)
 {
@@ -1095,7 +1096,19 @@ static int normalise_references(const struct buf *in, struct buf *out)
 				dtdlen = (size_t)(p - dtd);
 			continue;
 		}
-		if (*p != '&' || is_char_reference(p, end)) {
+		if (*p != '&') {
+			p++;
+			continue;
+		}
+		if (is_char_reference(p, end)) {
+			/* "&#X41;": HTML's spelling, an XML error. */
+			if (p[2] == 'X') {
+				if (buf_append(out, start,
+				               (size_t)(p + 2 - start)) < 0 ||
+				    buf_putc(out, 'x') < 0)
+					return -ENOMEM;
+				start = p + 3;
+			}
 			p++;
 			continue;
 		}
@@ -1104,17 +1117,15 @@ static int normalise_references(const struct buf *in, struct buf *out)
 			p += n + 2;
 			continue;
 		}
+		/* An unknown name is kept as written ("&doesnotexist;"):
+		 * libxml2 would drop it, and a reader should see it. */
 		cp = n ? known_entity(p + 1, n) : 0;
-		if (n && !cp) {
-			p += n + 2; /* unknown name: libxml2 reports it */
-			continue;
-		}
 		if (buf_append(out, start, (size_t)(p - start)) < 0 ||
 		    put_char_reference(out, cp ? cp : 38u) < 0)
 			return -ENOMEM;
-		if (!n)
+		if (!cp)
 			bare++;
-		p += n ? n + 2 : 1;
+		p += cp ? n + 2 : 1;
 		start = p;
 	}
 	if (buf_append(out, start, (size_t)(end - start)) < 0)

@@ -76,13 +76,18 @@ static bool py_string(const char **pp, struct buf *out)
 {
 	const char *p = *pp;
 	char q;
+	bool triple;
 
 	if (*p == 'u')
 		p++;
 	if (*p != '\'' && *p != '"')
 		return false;
-	q = *p++;
-	while (*p && *p != q) {
+	q = *p;
+	/* Triple-quoted literals: single quotes inside are text. */
+	triple = p[1] == q && p[2] == q;
+	p += triple ? 3 : 1;
+	while (*p && (triple ? !(p[0] == q && p[1] == q && p[2] == q)
+	                     : *p != q)) {
 		if (*p != '\\') {
 			buf_putc(out, *p++);
 			continue;
@@ -119,7 +124,7 @@ static bool py_string(const char **pp, struct buf *out)
 	}
 	if (*p != q)
 		return false;
-	p++;
+	p += triple ? 3 : 1;
 	/* 'a' + 'b': Python concatenation. */
 	while (*p == ' ')
 		p++;
@@ -420,9 +425,15 @@ static void test_feedparser_corpus(void)
 			snprintf(ct, sizeof(ct), "%s", trim(col[8] + 13));
 			opts.content_type = ct;
 		}
-		/* feedparser's harness serves the files from here. */
-		snprintf(base, sizeof(base), "http://127.0.0.1:8097/%s",
-		         col[0]);
+		/* feedparser's harness serves the files from here, unless
+		 * the simulated response names another place. */
+		if (col[8] &&
+		    strncasecmp(col[8], "Content-Location:", 17) == 0)
+			snprintf(base, sizeof(base), "%s",
+			         trim(col[8] + 17));
+		else
+			snprintf(base, sizeof(base),
+			         "http://127.0.0.1:8097/%s", col[0]);
 		opts.base_url = base;
 		snprintf(fpath, sizeof(fpath), "%s/corpus/feedparser/%s",
 		         test_shared_dir(), col[0]);
