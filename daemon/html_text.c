@@ -272,9 +272,9 @@ static bool recomposes(utf8proc_int32_t cp)
  * far cheaper than normalising: every character is below U+0300 (where
  * Unicode has no combining marks and nothing NFC rewrites), or is a
  * starter whose canonical decomposition (if any) composes back to it and
- * that never ends a composition pair (utf8proc marks pair seconds with comb_index >= 0x8000) and is no
- * conjoining Hangul jamo (composed by rule, not by table).  A string of
- * such characters is already composed and ordered.
+ * that never ends a composition pair (utf8proc marks pair seconds with
+ * comb_index >= 0x8000) and is no conjoining Hangul jamo (composed by rule, not
+ * by table).  A string of such characters is already composed and ordered.
  */
 static bool nfc_inert(const char *s, size_t n)
 {
@@ -314,7 +314,8 @@ static bool nfc_inert(const char *s, size_t n)
 		if (prop->decomp_seqindex != UINT16_MAX &&
 		    prop->decomp_type == 0 && !recomposes(cp))
 			return false;
-		if (prop->comb_index != UINT16_MAX && prop->comb_index >= 0x8000)
+		if (prop->comb_index != UINT16_MAX &&
+		    prop->comb_index >= 0x8000)
 			return false;
 	}
 	return true;
@@ -376,19 +377,19 @@ static const struct {
 	const char *name;    /* lower case */
 	enum fast_kind kind; /* role in the text */
 } fast_elements[] = {
-    {"a", FK_INLINE},         {"abbr", FK_INLINE},   {"b", FK_INLINE},
-    {"big", FK_INLINE},       {"cite", FK_INLINE},   {"code", FK_INLINE},
-    {"del", FK_INLINE},       {"dfn", FK_INLINE},    {"em", FK_INLINE},
-    {"i", FK_INLINE},         {"ins", FK_INLINE},    {"kbd", FK_INLINE},
-    {"q", FK_INLINE},         {"s", FK_INLINE},      {"samp", FK_INLINE},
-    {"small", FK_INLINE},     {"span", FK_INLINE},   {"strike", FK_INLINE},
-    {"strong", FK_INLINE},    {"sub", FK_INLINE},    {"sup", FK_INLINE},
-    {"tt", FK_INLINE},        {"u", FK_INLINE},      {"var", FK_INLINE},
-    {"p", FK_BLOCK},          {"h1", FK_BLOCK},      {"h2", FK_BLOCK},
-    {"h3", FK_BLOCK},         {"h4", FK_BLOCK},      {"h5", FK_BLOCK},
-    {"h6", FK_BLOCK},         {"div", FK_CONTAINER}, {"blockquote", FK_CONTAINER},
-    {"ul", FK_LIST},          {"ol", FK_LIST},       {"li", FK_ITEM},
-    {"br", FK_BR},            {"hr", FK_HR},         {"img", FK_VOID},
+    {"a", FK_INLINE},      {"abbr", FK_INLINE},   {"b", FK_INLINE},
+    {"big", FK_INLINE},    {"cite", FK_INLINE},   {"code", FK_INLINE},
+    {"del", FK_INLINE},    {"dfn", FK_INLINE},    {"em", FK_INLINE},
+    {"i", FK_INLINE},      {"ins", FK_INLINE},    {"kbd", FK_INLINE},
+    {"q", FK_INLINE},      {"s", FK_INLINE},      {"samp", FK_INLINE},
+    {"small", FK_INLINE},  {"span", FK_INLINE},   {"strike", FK_INLINE},
+    {"strong", FK_INLINE}, {"sub", FK_INLINE},    {"sup", FK_INLINE},
+    {"tt", FK_INLINE},     {"u", FK_INLINE},      {"var", FK_INLINE},
+    {"p", FK_BLOCK},       {"h1", FK_BLOCK},      {"h2", FK_BLOCK},
+    {"h3", FK_BLOCK},      {"h4", FK_BLOCK},      {"h5", FK_BLOCK},
+    {"h6", FK_BLOCK},      {"div", FK_CONTAINER}, {"blockquote", FK_CONTAINER},
+    {"ul", FK_LIST},       {"ol", FK_LIST},       {"li", FK_ITEM},
+    {"br", FK_BR},         {"hr", FK_HR},         {"img", FK_VOID},
     {"wbr", FK_VOID},
 };
 
@@ -396,10 +397,10 @@ static const struct {
 #define FAST_MAX_DEPTH 32
 
 struct fast {
-	struct emitter *e;           /* where text goes */
-	const char *p, *end;         /* input not yet read */
-	int stack[FAST_MAX_DEPTH];   /* open elements, fast_elements index */
-	int depth;                   /* entries in stack */
+	struct emitter *e;         /* where text goes */
+	const char *p, *end;       /* input not yet read */
+	int stack[FAST_MAX_DEPTH]; /* open elements, fast_elements index */
+	int depth;                 /* entries in stack */
 };
 
 static bool is_html_space(char c)
@@ -459,8 +460,8 @@ static bool fast_attributes(struct fast *f, bool *empty)
 			if (p >= end)
 				return false;
 			if (*p == '"' || *p == '\'') {
-				const char *c = memchr(p + 1, *p,
-				                       (size_t)(end - p - 1));
+				const char *c =
+				    memchr(p + 1, *p, (size_t)(end - p - 1));
 
 				if (!c)
 					return false;
@@ -468,9 +469,9 @@ static bool fast_attributes(struct fast *f, bool *empty)
 			} else {
 				const char *v = p;
 
-				while (p < end && (isalnum((unsigned char)*p) ||
-				                   *p == '-' || *p == '_' ||
-				                   *p == '.'))
+				while (p < end &&
+				       (isalnum((unsigned char)*p) ||
+				        *p == '-' || *p == '_' || *p == '.'))
 					p++;
 				if (p == v)
 					return false;
@@ -592,7 +593,8 @@ static bool fast_entity(struct fast *f)
 			size_t m = strlen(named[i].name);
 
 			if (left >= m && memcmp(p, named[i].name, m) == 0) {
-				emit(f->e, named[i].text, strlen(named[i].text));
+				emit(f->e, named[i].text,
+				     strlen(named[i].text));
 				f->p = p + m;
 				return true;
 			}
@@ -603,9 +605,10 @@ static bool fast_entity(struct fast *f)
 	if (p < f->end && (*p == 'x' || *p == 'X')) {
 		for (p++; p < f->end && isxdigit((unsigned char)*p) && n < 7;
 		     p++, n++)
-			v = v * 16 + (unsigned long)(isdigit((unsigned char)*p)
-			                                 ? *p - '0'
-			                                 : (*p | 0x20) - 'a' + 10);
+			v = v * 16 +
+			    (unsigned long)(isdigit((unsigned char)*p)
+			                        ? *p - '0'
+			                        : (*p | 0x20) - 'a' + 10);
 	} else {
 		for (; p < f->end && isdigit((unsigned char)*p) && n < 8;
 		     p++, n++)

@@ -681,7 +681,8 @@ static void rss_item(struct feed_ctx *ctx, xmlNode *item)
 		/* RSS 1.0 names each item by its rdf:about URI. */
 		xmlChar *about = xmlGetNsProp(
 		    item, (const xmlChar *)"about",
-		    (const xmlChar *)"http://www.w3.org/1999/02/22-rdf-syntax-ns#");
+		    (const xmlChar
+		         *)"http://www.w3.org/1999/02/22-rdf-syntax-ns#");
 
 		if (about && *about) {
 			guid = strdup((const char *)about);
@@ -755,8 +756,8 @@ static void parse_cdf(struct feed_ctx *ctx, xmlNode *root)
 
 	/* The channel's BASE attribute plays xml:base's part. */
 	v = attr(root, "HREF");
-	set(&doc->link, base ? feed_resolve(ctx, base, v)
-	                     : resolve_at(ctx, root, v));
+	set(&doc->link,
+	    base ? feed_resolve(ctx, base, v) : resolve_at(ctx, root, v));
 	free(v);
 	for (c = root->children; c && !ctx->capped; c = c->next) {
 		struct feed_entry *e;
@@ -768,8 +769,8 @@ static void parse_cdf(struct feed_ctx *ctx, xmlNode *root)
 		if (!is_cdf(c, "ITEM") || !(e = feed_add_entry(ctx)))
 			continue;
 		v = attr(c, "HREF");
-		set(&e->link, base ? feed_resolve(ctx, base, v)
-		                   : resolve_at(ctx, c, v));
+		set(&e->link,
+		    base ? feed_resolve(ctx, base, v) : resolve_at(ctx, c, v));
 		free(v);
 		v = attr(c, "LASTMOD");
 		e->updated = feed_date(ctx, "LASTMOD", v);
@@ -782,9 +783,9 @@ static void parse_cdf(struct feed_ctx *ctx, xmlNode *root)
 				char *t = node_chars(ctx, k);
 
 				if (t)
-					e->text = feed_text(ctx, t, strlen(t),
-					                    FEED_TEXT_GUESS,
-					                    false);
+					e->text =
+					    feed_text(ctx, t, strlen(t),
+					              FEED_TEXT_GUESS, false);
 				free(t);
 			}
 		}

@@ -49,9 +49,8 @@ static const char *const sentences[] = {
 
 static const char *const weekdays[] = {"Mon", "Tue", "Wed", "Thu",
                                        "Fri", "Sat", "Sun"};
-static const char *const months[] = {"Jan", "Feb", "Mar", "Apr",
-                                     "May", "Jun", "Jul", "Aug",
-                                     "Sep", "Oct", "Nov", "Dec"};
+static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                     "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 
 static const char *sentence(int i)
 {
@@ -128,7 +127,8 @@ static void gen_atom(struct buf *b)
 		    "<link rel=\"alternate\" type=\"text/html\" "
 		    "href=\"https://embassy.example.org/news/%d\"/>\n"
 		    "<id>tag:embassy.example.org,2024:news/%d</id>\n"
-		    "<published>2024-%02d-%02dT%02d:%02d:%02d+08:00</published>\n"
+		    "<published>2024-%02d-%02dT%02d:%02d:%02d+08:00</"
+		    "published>\n"
 		    "<updated>2024-%02d-%02dT%02d:%02d:%02d.%03dZ</updated>\n"
 		    "<author><name>Embassy press section</name></author>\n",
 		    sentence(i), i, i, i, 1 + i % 12, 1 + i % 28, i % 24,
@@ -213,9 +213,9 @@ static void gen_mastodon(struct buf *b)
 }
 
 struct input {
-	const char *name;       /* shown in the report */
+	const char *name;        /* shown in the report */
 	enum feed_format format; /* what feed_parse should detect */
-	struct buf data;        /* the generated document */
+	struct buf data;         /* the generated document */
 };
 
 /* One parse; exits when it fails, since a benchmark of errors is none. */
@@ -263,11 +263,12 @@ int main(int argc, char **argv)
 			snprintf(path, sizeof(path), "%s/bench.%s", argv[2],
 			         in[k].name);
 			f = fopen(path, "w");
-			if (!f || fwrite(in[k].data.data, 1, in[k].data.len,
-			                 f) != in[k].data.len ||
+			if (!f ||
+			    fwrite(in[k].data.data, 1, in[k].data.len, f) !=
+			        in[k].data.len ||
 			    fclose(f) != 0) {
-				fprintf(stderr, "bench_parse: cannot write %s\n",
-				        path);
+				fprintf(stderr,
+				        "bench_parse: cannot write %s\n", path);
 				return 1;
 			}
 		}
@@ -289,7 +290,8 @@ int main(int argc, char **argv)
 			c1 = cpu_us();
 		} while (rounds ? round < rounds : c1 - c0 < secs * 1e6);
 		if (entries != ITEMS) {
-			fprintf(stderr, "bench_parse: %s: %zu entries, not %d\n",
+			fprintf(stderr,
+			        "bench_parse: %s: %zu entries, not %d\n",
 			        in[k].name, entries, ITEMS);
 			return 1;
 		}
