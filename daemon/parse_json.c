@@ -509,6 +509,81 @@ out_oom:
 	return NULL;
 }
 
+static bool type_is(const json_t *o, const char *type)
+{
+	const char *t = json_is_object(o) ? str(o, "$type") : NULL;
+
+	return t && strcmp(t, type) == 0;
+}
+
+/* Alt texts of images (view or record form) and of a video. */
+static void bluesky_media(struct feed_ctx *ctx, const json_t *m, struct buf *b)
+{
+	const json_t *img;
+	size_t i;
+
+	if (type_is(m, "app.bsky.embed.images#view") ||
+	    type_is(m, "app.bsky.embed.images")) {
+		json_array_foreach(json_object_get(m, "images"), i, img)
+		{
+			if (json_is_object(img))
+				add_part(ctx, b, "[image]", str(img, "alt"),
+				         FEED_TEXT_PLAIN);
+		}
+	} else if (type_is(m, "app.bsky.embed.video#view") ||
+	           type_is(m, "app.bsky.embed.video")) {
+		add_part(ctx, b, "[video]", str(m, "alt"), FEED_TEXT_PLAIN);
+	} else if (type_is(m, "app.bsky.embed.external#view") ||
+	           type_is(m, "app.bsky.embed.external")) {
+		const json_t *x = json_object_get(m, "external");
+
+		if (json_is_object(x))
+			add_card(ctx, b, str(x, "title"),
+			         str(x, "description"));
+	}
+}
+
+/* A quoted post as the view gives it (app.bsky.embed.record#viewRecord);
+ * removed or blocked posts (viewNotFound, viewBlocked) have no text. */
+static void bluesky_quote(struct feed_ctx *ctx, const json_t *r, struct buf *b)
+{
+	const json_t *author = json_object_get(r, "author"),
+	             *value = json_object_get(r, "value");
+
+	if (!type_is(r, "app.bsky.embed.record#viewRecord") ||
+	    !json_is_object(value))
+		return;
+	add_quote(ctx, b, json_is_object(author) ? str(author, "handle") : NULL,
+	          str(value, "text"), FEED_TEXT_PLAIN);
+}
+
+/*
+ * What a post embeds, after its text.  The hydrated view (post.embed)
+ * has the quoted post's text; the record's own embed only a reference, so
+ * it serves for media and link cards when there is no view.
+ */
+static void bluesky_embed(struct feed_ctx *ctx, const json_t *view,
+                          const json_t *rec_embed, struct buf *b)
+{
+	const json_t *e = json_is_object(view) ? view : rec_embed;
+
+	if (!json_is_object(e))
+		return;
+	if (type_is(e, "app.bsky.embed.record#view")) {
+		bluesky_quote(ctx, json_object_get(e, "record"), b);
+	} else if (type_is(e, "app.bsky.embed.recordWithMedia#view")) {
+		/* {record: {record: viewRecord}, media: ...} */
+		bluesky_quote(
+		    ctx,
+		    json_object_get(json_object_get(e, "record"), "record"), b);
+		bluesky_media(ctx, json_object_get(e, "media"), b);
+	} else if (type_is(e, "app.bsky.embed.recordWithMedia")) {
+		bluesky_media(ctx, json_object_get(e, "media"), b);
+	} else {
+		bluesky_media(ctx, e, b);
+	}
+}
+
 static void bluesky_item(struct feed_ctx *ctx, const json_t *item)
 {
 	const json_t *post = json_object_get(item, "post"), *rec, *author,
@@ -546,8 +621,13 @@ static void bluesky_item(struct feed_ctx *ctx, const json_t *item)
 		e->id = dup_str(ctx, uri);
 	}
 	if (json_is_object(rec)) {
-		e->text =
-		    text_of(ctx, str(rec, "text"), FEED_TEXT_PLAIN, false);
+		struct buf text = {0};
+
+		add_part(ctx, &text, NULL, str(rec, "text"), FEED_TEXT_PLAIN);
+		bluesky_embed(ctx, json_object_get(post, "embed"),
+		              json_object_get(rec, "embed"), &text);
+		e->text = take_text(ctx, &text);
+		e->is_reply = json_is_object(json_object_get(rec, "reply"));
 		if (e->published == TIME_UNKNOWN)
 			e->published =
 			    feed_date(ctx, "createdAt", str(rec, "createdAt"));
