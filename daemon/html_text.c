@@ -673,8 +673,12 @@ static bool fast_html(struct emitter *e, const char *s, size_t n)
 	struct fast f = {.e = e, .p = s, .end = s + n};
 
 	/* A byte order mark opening the input is no text to libxml2. */
-	if (n >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0)
+	if (n >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0) {
 		f.p += 3;
+		/* libxml2 skips a second one too, in its own way. */
+		if (n >= 6 && memcmp(s + 3, "\xef\xbb\xbf", 3) == 0)
+			return false;
+	}
 	while (f.p < f.end && !e->oom) {
 		const char *q = f.p;
 
