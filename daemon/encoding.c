@@ -361,7 +361,17 @@ static int utf8_verdict(const char *s, size_t len)
 		size_t k;
 
 		if (p[i] < 0x80) {
-			i++;
+			uint64_t w;
+
+			/* ASCII, eight bytes at a time. */
+			while (len - i >= 8) {
+				memcpy(&w, p + i, 8);
+				if (w & 0x8080808080808080ULL)
+					break;
+				i += 8;
+			}
+			if (i < len && p[i] < 0x80)
+				i++;
 			continue;
 		}
 		k = utf8_seq(p + i, len - i);

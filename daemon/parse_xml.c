@@ -1067,7 +1067,9 @@ static int normalise_references(const struct buf *in, struct buf *out)
 		size_t n;
 		unsigned cp;
 
-		if (*p != '<' && *p != '&') {
+		/* Text and ordinary tags: nothing to do. */
+		if ((*p != '<' && *p != '&') ||
+		    (*p == '<' && end - p >= 2 && p[1] != '!' && p[1] != '?')) {
 			p++;
 			continue;
 		}

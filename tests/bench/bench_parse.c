@@ -10,7 +10,9 @@
  *        bench_parse -r ROUNDS    exactly ROUNDS parses of each, for
  *                                 repeatable instruction counts under
  *                                 valgrind --tool=callgrind
- *        bench_parse -w DIR       write the three inputs to DIR and exit */
+ *        bench_parse -w DIR       write the three inputs to DIR and exit
+ * A last argument rss, atom or mastodon runs that format only. */
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -251,6 +253,7 @@ int main(int argc, char **argv)
 	double secs = 2.0;
 	long rounds = 0;
 	size_t k;
+	const char *only = NULL;
 
 	gen_rss(&in[0].data);
 	gen_atom(&in[1].data);
@@ -274,6 +277,8 @@ int main(int argc, char **argv)
 		}
 		return 0;
 	}
+	if (argc > 1 && !isdigit((unsigned char)argv[argc - 1][0]))
+		only = argv[--argc];
 	if (argc > 2 && strcmp(argv[1], "-r") == 0)
 		rounds = atol(argv[2]);
 	else if (argc > 1)
@@ -284,6 +289,8 @@ int main(int argc, char **argv)
 		int64_t c0 = cpu_us(), c1;
 		double mb, cpu;
 
+		if (only && strcmp(only, in[k].name) != 0)
+			continue;
 		do {
 			entries = parse_once(&in[k]);
 			round++;
