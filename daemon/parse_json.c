@@ -11,8 +11,9 @@
  * post's author and text; replies are flagged too.  What a post embeds
  * is part of what it says, so the text goes on after the post's own
  * words with marked paragraphs: "[quote @handle] ..." for a quoted post,
- * "[link] title — description" for a link card, "[image] ..." (or
- * [video], [audio]) for media descriptions.  A Mastodon edit history
+ * "[link] title — description" for a Bluesky link card (not Mastodon's,
+ * which the server adds later), "[image] ..." (or [video], [audio]) for
+ * media descriptions.  A Mastodon edit history
  * (/statuses/:id/history) becomes one entry per version under one id.
  */
 #include <errno.h>
@@ -264,12 +265,13 @@ static void mastodon_account(struct feed_ctx *ctx, const json_t *a)
 		ctx->doc->link = dup_str(ctx, str(a, "url"));
 }
 
-/* Media descriptions and the link card of a status, after its text. */
+/* The quoted status and the media descriptions of a status, after its
+ * text.  Not the link card: Mastodon fetches it after the status is
+ * posted, so it would turn into a false edit on the next poll. */
 static void mastodon_extras(struct feed_ctx *ctx, const json_t *st,
                             struct buf *b)
 {
 	const json_t *media = json_object_get(st, "media_attachments"), *m,
-	             *card = json_object_get(st, "card"),
 	             *quote = json_object_get(st, "quote"), *q;
 	size_t i;
 
@@ -286,8 +288,6 @@ static void mastodon_extras(struct feed_ctx *ctx, const json_t *st,
 		add_quote(ctx, b, json_is_object(qa) ? str(qa, "acct") : NULL,
 		          str(q, "content"), FEED_TEXT_HTML);
 	}
-	if (json_is_object(card))
-		add_card(ctx, b, str(card, "title"), str(card, "description"));
 	json_array_foreach(media, i, m)
 	{
 		const char *type = json_is_object(m) ? str(m, "type") : NULL;
