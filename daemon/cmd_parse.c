@@ -106,6 +106,8 @@ static json_t *doc_to_json(const struct feed_doc *doc)
 		bad |= json_object_set_new(je, "lang", jstr(e->lang));
 		if (e->is_repost)
 			bad |= json_object_set_new(je, "repost", json_true());
+		if (e->is_reply)
+			bad |= json_object_set_new(je, "reply", json_true());
 		if (e->future_dated)
 			bad |= json_object_set_new(je, "future_dated",
 			                           json_true());

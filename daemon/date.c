@@ -686,7 +686,9 @@ static int64_t parse_korean(const char *s)
 int64_t date_parse_n(const char *s, size_t n)
 {
 	char raw[DATE_MAX_LEN + 1], buf[DATE_MAX_LEN * 2];
+	const char *d = raw;
 	size_t i, o = 0;
+	bool ascii = true;
 
 	if (!s)
 		return TIME_UNKNOWN;
@@ -702,23 +704,34 @@ int64_t date_parse_n(const char *s, size_t n)
 
 		if (c == '\0')
 			return TIME_UNKNOWN;
+		if ((unsigned char)c >= 0x80)
+			ascii = false;
 		raw[o++] = isspace((unsigned char)c) ? ' ' : c;
 	}
 	raw[o] = '\0';
-	if (strstr(raw, "년") || strstr(raw, "오전") || strstr(raw, "오후"))
-		return parse_korean(raw);
-	if (!rewrite_words(raw, buf, sizeof(buf)))
-		return TIME_UNKNOWN;
-	for (i = 0; buf[i]; i++)
-		if ((unsigned char)buf[i] >= 0x80)
+	/* Nearly every date is ASCII: only the others can hold the Korean
+	 * or localised words, whose search costs more than the parse. */
+	if (!ascii) {
+		if (strstr(raw, "년") || strstr(raw, "오전") ||
+		    strstr(raw, "오후"))
+			return parse_korean(raw);
+		if (!rewrite_words(raw, buf, sizeof(buf)))
 			return TIME_UNKNOWN;
-	if (isdigit((unsigned char)buf[0]) || buf[0] == '-') {
+		for (i = 0; buf[i]; i++)
+			if ((unsigned char)buf[i] >= 0x80)
+				return TIME_UNKNOWN;
+		d = buf;
+	}
+	if (isdigit((unsigned char)d[0]) || d[0] == '-') {
 		/* Digits first: ISO 8601, unless it reads as "01 Jan 2004". */
-		int64_t r = parse_iso(buf);
+		int64_t r = parse_iso(d);
 
-		if (r != TIME_UNKNOWN || buf[0] == '-')
+		if (r != TIME_UNKNOWN || d[0] == '-')
 			return r;
 	}
+	/* parse_tokens writes into its argument. */
+	if (d == raw)
+		memcpy(buf, raw, o + 1);
 	return parse_tokens(buf);
 }
 

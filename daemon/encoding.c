@@ -180,7 +180,21 @@ int encoding_utf8_repair(const char *s, size_t len, struct buf *out)
 	if (buf_reserve(out, len) < 0)
 		return -ENOMEM;
 	while (i < len) {
-		size_t k = p[i] ? utf8_seq(p + i, len - i) : 0;
+		size_t k;
+
+		/* ASCII without NUL, eight bytes at a time: most text. */
+		while (len - i >= 8) {
+			uint64_t w;
+
+			memcpy(&w, p + i, 8);
+			if ((w | ((w - 0x0101010101010101ULL) & ~w)) &
+			    0x8080808080808080ULL)
+				break;
+			i += 8;
+		}
+		if (i >= len)
+			break;
+		k = p[i] ? utf8_seq(p + i, len - i) : 0;
 
 		if (k) {
 			i += k;
@@ -347,7 +361,17 @@ static int utf8_verdict(const char *s, size_t len)
 		size_t k;
 
 		if (p[i] < 0x80) {
-			i++;
+			uint64_t w;
+
+			/* ASCII, eight bytes at a time. */
+			while (len - i >= 8) {
+				memcpy(&w, p + i, 8);
+				if (w & 0x8080808080808080ULL)
+					break;
+				i += 8;
+			}
+			if (i < len && p[i] < 0x80)
+				i++;
 			continue;
 		}
 		k = utf8_seq(p + i, len - i);

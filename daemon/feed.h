@@ -39,6 +39,7 @@ struct feed_entry {
 	int64_t updated;   /* UTC epoch seconds or TIME_UNKNOWN */
 	bool is_repost;    /* a reblog / repost: author is the original's */
 	bool future_dated; /* published more than a day after opts->now */
+	bool is_reply;     /* an answer to another post (Mastodon, Bluesky) */
 };
 
 /* Counters of the account behind a feed, where the source exposes them;

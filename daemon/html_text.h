@@ -13,6 +13,7 @@
 
 enum html_text_flags {
 	HTML_TEXT_ONELINE = 1 << 0, /* newlines folded too (titles, names) */
+	HTML_TEXT_NO_FAST_PATH = 1 << 1, /* always libxml2 (tests compare) */
 };
 
 /*

@@ -8,7 +8,13 @@
  * shape of the document decides the format when the caller did not.
  * Platform ids become entry ids (Mastodon status id, Bluesky post URI);
  * a reblog or repost is an entry of its own, flagged, with the original
- * post's author and text.
+ * post's author and text; replies are flagged too.  What a post embeds
+ * is part of what it says, so the text goes on after the post's own
+ * words with marked paragraphs: "[quote @handle] ..." for a quoted post,
+ * "[link] title — description" for a Bluesky link card (not Mastodon's,
+ * which the server adds later), "[image] ..." (or [video], [audio]) for
+ * media descriptions.  A Mastodon edit history
+ * (/statuses/:id/history) becomes one entry per version under one id.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -64,6 +70,70 @@ static char *text_of(struct feed_ctx *ctx, const char *s,
 		free(t);
 		return NULL;
 	}
+	return t;
+}
+
+/* Appends "\n\n[mark] text" to b when text (converted as kind) is not
+ * empty; mark may be NULL for none. */
+static void add_part(struct feed_ctx *ctx, struct buf *b, const char *mark,
+                     const char *s, enum feed_text_kind kind)
+{
+	char *t = text_of(ctx, s, kind, false);
+
+	if (!t)
+		return;
+	if ((b->len && buf_puts(b, "\n\n") < 0) ||
+	    (mark && (buf_puts(b, mark) < 0 || buf_putc(b, ' ') < 0)) ||
+	    buf_puts(b, t) < 0)
+		ctx->oom = true;
+	free(t);
+}
+
+/* "[link] title — description" for a link card (either may be absent). */
+static void add_card(struct feed_ctx *ctx, struct buf *b, const char *title,
+                     const char *desc)
+{
+	struct buf s = {0};
+
+	if (title && *title && buf_puts(&s, title) < 0)
+		ctx->oom = true;
+	if (desc && *desc &&
+	    ((s.len && buf_puts(&s, " \u2014 ") < 0) || buf_puts(&s, desc) < 0))
+		ctx->oom = true;
+	if (s.len)
+		add_part(ctx, b, "[link]", s.data, FEED_TEXT_PLAIN);
+	buf_free(&s);
+}
+
+/* "[quote @handle]" as a mark for a quoted post. */
+static void add_quote(struct feed_ctx *ctx, struct buf *b, const char *handle,
+                      const char *s, enum feed_text_kind kind)
+{
+	struct buf m = {0};
+
+	if (buf_puts(&m, "[quote") < 0 ||
+	    (handle && *handle &&
+	     (buf_puts(&m, " @") < 0 || buf_puts(&m, handle) < 0)) ||
+	    buf_putc(&m, ']') < 0)
+		ctx->oom = true;
+	else
+		add_part(ctx, b, m.data, s, kind);
+	buf_free(&m);
+}
+
+/* The assembled text as a *new* string ("" when empty): b is consumed. */
+static char *take_text(struct feed_ctx *ctx, struct buf *b)
+{
+	char *t;
+
+	if (!b->len) {
+		buf_free(b);
+		t = strdup("");
+	} else {
+		t = buf_steal(b);
+	}
+	if (!t)
+		ctx->oom = true;
 	return t;
 }
 
@@ -195,11 +265,51 @@ static void mastodon_account(struct feed_ctx *ctx, const json_t *a)
 		ctx->doc->link = dup_str(ctx, str(a, "url"));
 }
 
+/* The quoted status and the media descriptions of a status, after its
+ * text.  Not the link card: Mastodon fetches it after the status is
+ * posted, so it would turn into a false edit on the next poll. */
+static void mastodon_extras(struct feed_ctx *ctx, const json_t *st,
+                            struct buf *b)
+{
+	const json_t *media = json_object_get(st, "media_attachments"), *m,
+	             *quote = json_object_get(st, "quote"), *q;
+	size_t i;
+
+	/* Mastodon 4.4 wraps the quoted status ({"state", "quoted_status"});
+	 * older forks put the status itself there. */
+	q = json_is_object(quote) ? json_object_get(quote, "quoted_status")
+	                          : NULL;
+	if (!json_is_object(q) && json_is_object(quote) &&
+	    json_object_get(quote, "content"))
+		q = quote;
+	if (json_is_object(q)) {
+		const json_t *qa = json_object_get(q, "account");
+
+		add_quote(ctx, b, json_is_object(qa) ? str(qa, "acct") : NULL,
+		          str(q, "content"), FEED_TEXT_HTML);
+	}
+	json_array_foreach(media, i, m)
+	{
+		const char *type = json_is_object(m) ? str(m, "type") : NULL;
+		const char *mark = "[image]";
+
+		if (type &&
+		    (strcmp(type, "video") == 0 || strcmp(type, "gifv") == 0))
+			mark = "[video]";
+		else if (type && strcmp(type, "audio") == 0)
+			mark = "[audio]";
+		if (json_is_object(m))
+			add_part(ctx, b, mark, str(m, "description"),
+			         FEED_TEXT_PLAIN);
+	}
+}
+
 static void mastodon_status(struct feed_ctx *ctx, const json_t *st)
 {
 	const json_t *orig = json_object_get(st, "reblog"), *acct;
 	const char *id = str(st, "id"), *content;
 	struct feed_entry *e;
+	struct buf text = {0};
 
 	if (!json_is_object(st) || !id) {
 		feed_warn(ctx, "Mastodon status without an id; skipped");
@@ -221,10 +331,12 @@ static void mastodon_status(struct feed_ctx *ctx, const json_t *st)
 	if (!e->link)
 		e->link = dup_str(ctx, str(orig, "uri"));
 	content = str(orig, "content");
-	if (content && *content) {
+	if (content && *content)
 		e->html = dup_str(ctx, content);
-		e->text = text_of(ctx, content, FEED_TEXT_HTML, false);
-	}
+	add_part(ctx, &text, NULL, content, FEED_TEXT_HTML);
+	mastodon_extras(ctx, orig, &text);
+	e->text = take_text(ctx, &text);
+	e->is_reply = json_is_string(json_object_get(orig, "in_reply_to_id"));
 	/* The content warning is the nearest thing to a title. */
 	e->title =
 	    text_of(ctx, str(orig, "spoiler_text"), FEED_TEXT_PLAIN, true);
@@ -232,6 +344,66 @@ static void mastodon_status(struct feed_ctx *ctx, const json_t *st)
 	if (json_is_object(acct))
 		e->author = dup_str(ctx, str(acct, "acct"));
 	e->lang = dup_str(ctx, str(orig, "language"));
+}
+
+/* The status id of a .../statuses/ID/history URL, as a *new* string. */
+static char *history_id(struct feed_ctx *ctx, const char *url)
+{
+	const char *p = url ? strstr(url, "/statuses/") : NULL, *end;
+
+	if (!p)
+		return NULL;
+	p += 10;
+	end = strchr(p, '/');
+	if (!end || end == p || strncmp(end, "/history", 8) != 0)
+		return NULL;
+	p = xstrndup(p, (size_t)(end - p));
+	if (!p)
+		ctx->oom = true;
+	return (char *)p;
+}
+
+/*
+ * GET /api/v1/statuses/:id/history: every version of one status, oldest
+ * first, without the status id (taken from the URL when the caller gave
+ * it).  Each version is an entry under the same id, published when the
+ * status was, updated when that version was written: the store sees the
+ * later ones as edits of the first.
+ */
+static void mastodon_history(struct feed_ctx *ctx, const json_t *root)
+{
+	const json_t *v, *first = json_array_get(root, 0);
+	int64_t published =
+	    feed_date(ctx, "created_at", str(first, "created_at"));
+	size_t i;
+
+	json_array_foreach(root, i, v)
+	{
+		const json_t *acct = json_object_get(v, "account");
+		struct feed_entry *e;
+		struct buf text = {0};
+		const char *content = str(v, "content");
+
+		if (ctx->capped || ctx->oom || !json_is_object(v))
+			break;
+		e = feed_add_entry(ctx);
+		if (!e)
+			return;
+		e->id = history_id(ctx, ctx->opts->base_url);
+		e->published = published;
+		if (i > 0)
+			e->updated =
+			    feed_date(ctx, "created_at", str(v, "created_at"));
+		if (content && *content)
+			e->html = dup_str(ctx, content);
+		add_part(ctx, &text, NULL, content, FEED_TEXT_HTML);
+		mastodon_extras(ctx, v, &text);
+		e->text = take_text(ctx, &text);
+		e->title =
+		    text_of(ctx, str(v, "spoiler_text"), FEED_TEXT_PLAIN, true);
+		if (json_is_object(acct))
+			e->author = dup_str(ctx, str(acct, "acct"));
+	}
 }
 
 static int parse_mastodon(struct feed_ctx *ctx, const json_t *root, char *err,
@@ -258,6 +430,14 @@ static int parse_mastodon(struct feed_ctx *ctx, const json_t *root, char *err,
 	if (!json_is_array(root)) {
 		snprintf(err, errlen, "not a Mastodon status list");
 		return -EBADMSG;
+	}
+	st = json_array_get(root, 0);
+	if (json_is_object(st) && !json_object_get(st, "id") &&
+	    json_object_get(st, "content") && str(st, "created_at")) {
+		/* Versions, not statuses: an edit history. */
+		mastodon_account(ctx, json_object_get(st, "account"));
+		mastodon_history(ctx, root);
+		return 0;
 	}
 	json_array_foreach(root, i, st)
 	{
@@ -329,6 +509,81 @@ out_oom:
 	return NULL;
 }
 
+static bool type_is(const json_t *o, const char *type)
+{
+	const char *t = json_is_object(o) ? str(o, "$type") : NULL;
+
+	return t && strcmp(t, type) == 0;
+}
+
+/* Alt texts of images (view or record form) and of a video. */
+static void bluesky_media(struct feed_ctx *ctx, const json_t *m, struct buf *b)
+{
+	const json_t *img;
+	size_t i;
+
+	if (type_is(m, "app.bsky.embed.images#view") ||
+	    type_is(m, "app.bsky.embed.images")) {
+		json_array_foreach(json_object_get(m, "images"), i, img)
+		{
+			if (json_is_object(img))
+				add_part(ctx, b, "[image]", str(img, "alt"),
+				         FEED_TEXT_PLAIN);
+		}
+	} else if (type_is(m, "app.bsky.embed.video#view") ||
+	           type_is(m, "app.bsky.embed.video")) {
+		add_part(ctx, b, "[video]", str(m, "alt"), FEED_TEXT_PLAIN);
+	} else if (type_is(m, "app.bsky.embed.external#view") ||
+	           type_is(m, "app.bsky.embed.external")) {
+		const json_t *x = json_object_get(m, "external");
+
+		if (json_is_object(x))
+			add_card(ctx, b, str(x, "title"),
+			         str(x, "description"));
+	}
+}
+
+/* A quoted post as the view gives it (app.bsky.embed.record#viewRecord);
+ * removed or blocked posts (viewNotFound, viewBlocked) have no text. */
+static void bluesky_quote(struct feed_ctx *ctx, const json_t *r, struct buf *b)
+{
+	const json_t *author = json_object_get(r, "author"),
+	             *value = json_object_get(r, "value");
+
+	if (!type_is(r, "app.bsky.embed.record#viewRecord") ||
+	    !json_is_object(value))
+		return;
+	add_quote(ctx, b, json_is_object(author) ? str(author, "handle") : NULL,
+	          str(value, "text"), FEED_TEXT_PLAIN);
+}
+
+/*
+ * What a post embeds, after its text.  The hydrated view (post.embed)
+ * has the quoted post's text; the record's own embed only a reference, so
+ * it serves for media and link cards when there is no view.
+ */
+static void bluesky_embed(struct feed_ctx *ctx, const json_t *view,
+                          const json_t *rec_embed, struct buf *b)
+{
+	const json_t *e = json_is_object(view) ? view : rec_embed;
+
+	if (!json_is_object(e))
+		return;
+	if (type_is(e, "app.bsky.embed.record#view")) {
+		bluesky_quote(ctx, json_object_get(e, "record"), b);
+	} else if (type_is(e, "app.bsky.embed.recordWithMedia#view")) {
+		/* {record: {record: viewRecord}, media: ...} */
+		bluesky_quote(
+		    ctx,
+		    json_object_get(json_object_get(e, "record"), "record"), b);
+		bluesky_media(ctx, json_object_get(e, "media"), b);
+	} else if (type_is(e, "app.bsky.embed.recordWithMedia")) {
+		bluesky_media(ctx, json_object_get(e, "media"), b);
+	} else {
+		bluesky_media(ctx, e, b);
+	}
+}
+
 static void bluesky_item(struct feed_ctx *ctx, const json_t *item)
 {
 	const json_t *post = json_object_get(item, "post"), *rec, *author,
@@ -366,8 +621,13 @@ static void bluesky_item(struct feed_ctx *ctx, const json_t *item)
 		e->id = dup_str(ctx, uri);
 	}
 	if (json_is_object(rec)) {
-		e->text =
-		    text_of(ctx, str(rec, "text"), FEED_TEXT_PLAIN, false);
+		struct buf text = {0};
+
+		add_part(ctx, &text, NULL, str(rec, "text"), FEED_TEXT_PLAIN);
+		bluesky_embed(ctx, json_object_get(post, "embed"),
+		              json_object_get(rec, "embed"), &text);
+		e->text = take_text(ctx, &text);
+		e->is_reply = json_is_object(json_object_get(rec, "reply"));
 		if (e->published == TIME_UNKNOWN)
 			e->published =
 			    feed_date(ctx, "createdAt", str(rec, "createdAt"));

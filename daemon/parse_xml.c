@@ -45,6 +45,8 @@ enum ns {
 	NS_DCTERMS, /* Dublin Core terms */
 	NS_CONTENT, /* RSS content module */
 	NS_XHTML,   /* XHTML */
+	NS_ITUNES,  /* Apple's podcast tags */
+	NS_MEDIA,   /* Media RSS */
 	NS_OTHER,   /* anything else */
 };
 
@@ -63,6 +65,10 @@ static const struct {
     {"http://purl.org/dc/terms/", NS_DCTERMS},
     {"http://purl.org/rss/1.0/modules/content/", NS_CONTENT},
     {"http://www.w3.org/1999/xhtml", NS_XHTML},
+    {"http://www.itunes.com/DTDs/Podcast-1.0.dtd", NS_ITUNES},
+    {"http://www.itunes.com/dtds/podcast-1.0.dtd", NS_ITUNES},
+    {"http://search.yahoo.com/mrss/", NS_MEDIA},
+    {"http://search.yahoo.com/mrss", NS_MEDIA},
 };
 
 /* What the libxml2 error callback records for one parse. */
@@ -553,6 +559,7 @@ static void rss_item(struct feed_ctx *ctx, xmlNode *item)
 	struct feed_entry *e;
 	xmlNode *c;
 	char *guid = NULL, *permalink = NULL, *dc_date = NULL;
+	char *media_title = NULL;
 	int best = 0;
 	bool guid_is_link = true;
 
@@ -576,17 +583,33 @@ static void rss_item(struct feed_ctx *ctx, xmlNode *item)
 			guid_is_link = !pl || strcasecmp(pl, "false") != 0;
 			free(pl);
 			set(&guid, node_trimmed(ctx, c));
-		} else if (is_rss(c, "description")) {
+		} else if (is_el(c, NS_MEDIA, "title")) {
+			/* Only when the item has no title of its own. */
+			set(&media_title, read_title(ctx, c, FEED_TEXT_GUESS));
+		} else if (is_el(c, NS_ITUNES, "summary") ||
+		           is_el(c, NS_ITUNES, "subtitle")) {
+			struct content ct;
+
+			/* The weakest body: a podcast's blurb. */
+			if (read_content(ctx, c, FEED_TEXT_PLAIN, &ct) == 0)
+				set_body(ctx, e, &ct, 1, &best);
+		} else if (is_rss(c, "description") ||
+		           is_el(c, NS_DC, "description")) {
 			struct content ct;
 
 			if (read_content(ctx, c, FEED_TEXT_HTML, &ct) == 0)
-				set_body(ctx, e, &ct, 1, &best);
+				set_body(ctx, e, &ct, 2, &best);
 		} else if (is_el(c, NS_CONTENT, "encoded") ||
+		           is_rss(c, "fullitem") || is_rss(c, "body") ||
 		           is_el(c, NS_XHTML, "body") ||
 		           is_el(c, NS_XHTML, "div")) {
 			struct content ct;
 
-			if (is_el(c, NS_CONTENT, "encoded")) {
+			/* Full text: content:encoded, Userland's fullitem,
+			 * or inline XHTML (<body> with or without its
+			 * namespace). */
+			if (is_el(c, NS_CONTENT, "encoded") ||
+			    is_rss(c, "fullitem")) {
 				if (read_content(ctx, c, FEED_TEXT_HTML, &ct) <
 				    0)
 					continue;
@@ -600,7 +623,7 @@ static void rss_item(struct feed_ctx *ctx, xmlNode *item)
 				ct.raw = buf_steal(&b);
 				ct.kind = FEED_TEXT_HTML;
 			}
-			set_body(ctx, e, &ct, 2, &best);
+			set_body(ctx, e, &ct, 3, &best);
 		} else if (is_rss(c, "pubDate")) {
 			char *v = node_trimmed(ctx, c);
 
@@ -626,6 +649,8 @@ static void rss_item(struct feed_ctx *ctx, xmlNode *item)
 			set(&e->author,
 			    person_from_rss(ctx, node_trimmed(ctx, c)));
 		} else if (is_el(c, NS_DC, "creator") ||
+		           is_el(c, NS_DC, "author") ||
+		           is_el(c, NS_ITUNES, "author") ||
 		           is_el(c, NS_DC, "contributor")) {
 			set_if_unset(
 			    &e->author,
@@ -647,6 +672,25 @@ static void rss_item(struct feed_ctx *ctx, xmlNode *item)
 		if (e->published == TIME_UNKNOWN)
 			e->published = t;
 		free(dc_date);
+	}
+	if (!e->title)
+		e->title = media_title;
+	else
+		free(media_title);
+	if (!guid && is_el(item, NS_RSS, "item")) {
+		/* RSS 1.0 names each item by its rdf:about URI. */
+		xmlChar *about = xmlGetNsProp(
+		    item, (const xmlChar *)"about",
+		    (const xmlChar
+		         *)"http://www.w3.org/1999/02/22-rdf-syntax-ns#");
+
+		if (about && *about) {
+			guid = strdup((const char *)about);
+			if (!guid)
+				ctx->oom = true;
+			guid_is_link = false;
+		}
+		xmlFree(about);
 	}
 	if (guid) {
 		if (!e->link && guid_is_link &&
@@ -692,6 +736,61 @@ static void rss_channel(struct feed_ctx *ctx, xmlNode *ch)
 	}
 	if (!doc->lang)
 		doc->lang = lang_of(ch);
+}
+
+/* An element of Microsoft's Channel Definition Format (1997), whose
+ * names are upper case by custom but compared without case. */
+static bool is_cdf(const xmlNode *n, const char *name)
+{
+	return n->type == XML_ELEMENT_NODE && !n->ns &&
+	       strcasecmp((const char *)n->name, name) == 0;
+}
+
+/* CDF: <CHANNEL HREF=...><TITLE/><ABSTRACT/><ITEM HREF=... LASTMOD=...>
+ * with the same children.  Read as an RSS ancestor, which it is. */
+static void parse_cdf(struct feed_ctx *ctx, xmlNode *root)
+{
+	struct feed_doc *doc = ctx->doc;
+	xmlNode *c, *k;
+	char *v, *base = attr(root, "BASE");
+
+	/* The channel's BASE attribute plays xml:base's part. */
+	v = attr(root, "HREF");
+	set(&doc->link,
+	    base ? feed_resolve(ctx, base, v) : resolve_at(ctx, root, v));
+	free(v);
+	for (c = root->children; c && !ctx->capped; c = c->next) {
+		struct feed_entry *e;
+
+		if (is_cdf(c, "TITLE") && !doc->title) {
+			set(&doc->title, read_title(ctx, c, FEED_TEXT_GUESS));
+			continue;
+		}
+		if (!is_cdf(c, "ITEM") || !(e = feed_add_entry(ctx)))
+			continue;
+		v = attr(c, "HREF");
+		set(&e->link,
+		    base ? feed_resolve(ctx, base, v) : resolve_at(ctx, c, v));
+		free(v);
+		v = attr(c, "LASTMOD");
+		e->updated = feed_date(ctx, "LASTMOD", v);
+		free(v);
+		for (k = c->children; k; k = k->next) {
+			if (is_cdf(k, "TITLE") && !e->title) {
+				set(&e->title,
+				    read_title(ctx, k, FEED_TEXT_GUESS));
+			} else if (is_cdf(k, "ABSTRACT") && !e->text) {
+				char *t = node_chars(ctx, k);
+
+				if (t)
+					e->text =
+					    feed_text(ctx, t, strlen(t),
+					              FEED_TEXT_GUESS, false);
+				free(t);
+			}
+		}
+	}
+	free(base);
 }
 
 static void parse_rss(struct feed_ctx *ctx, xmlNode *root)
@@ -926,17 +1025,35 @@ static bool declared_entity(const char *dtd, size_t dtdlen, const char *name,
 	return false;
 }
 
+/* Appends "&#<cp>;" (this runs for every escaped tag in a feed, where
+ * printf would be the larger part of the cost). */
+static int put_char_reference(struct buf *out, unsigned cp)
+{
+	char tmp[16];
+	size_t i = sizeof(tmp);
+
+	tmp[--i] = ';';
+	do {
+		tmp[--i] = (char)('0' + cp % 10);
+		cp /= 10;
+	} while (cp);
+	tmp[--i] = '#';
+	tmp[--i] = '&';
+	return buf_append(out, tmp + i, sizeof(tmp) - i);
+}
+
 /*
  * Rewrites references before libxml2 sees them, because its recovery
  * mode is harsh: after the first well-formedness error it drops every
  * entity reference, even &amp; and &lt; (escaped HTML turns to mush), and
  * it drops bare '&' ("a=1&b=2") and HTML names (&nbsp;) that feeds use
  * without declaring.  Character references survive, so predefined and
- * HTML entity names become numeric references, and a bare '&' becomes
- * "&#38;".  Entities the document declares itself are left alone (they
- * stay unexpanded references), as are CDATA sections, comments,
- * processing instructions and the DOCTYPE.  Returns the number of bare
- * '&' escaped, or -ENOMEM.
+ * HTML entity names become numeric references, and a bare '&' or one
+ * before an unknown name becomes "&#38;" (the name stays as text).
+ * Entities the document declares itself are left alone (they stay
+ * unexpanded references), as are CDATA sections, comments, processing
+ * instructions and the DOCTYPE.  Returns the number of '&' escaped, or
+ * -ENOMEM.
  */
 static int normalise_references(const struct buf *in, struct buf *out)
 {
@@ -950,6 +1067,12 @@ static int normalise_references(const struct buf *in, struct buf *out)
 		size_t n;
 		unsigned cp;
 
+		/* Text and ordinary tags: nothing to do. */
+		if ((*p != '<' && *p != '&') ||
+		    (*p == '<' && end - p >= 2 && p[1] != '!' && p[1] != '?')) {
+			p++;
+			continue;
+		}
 		if (*p == '<' && end - p >= 9 && memcmp(p, "<![CDATA[", 9) == 0)
 			close = "]]>";
 		else if (*p == '<' && end - p >= 4 && memcmp(p, "<!--", 4) == 0)
@@ -976,7 +1099,19 @@ static int normalise_references(const struct buf *in, struct buf *out)
 				dtdlen = (size_t)(p - dtd);
 			continue;
 		}
-		if (*p != '&' || is_char_reference(p, end)) {
+		if (*p != '&') {
+			p++;
+			continue;
+		}
+		if (is_char_reference(p, end)) {
+			/* "&#X41;": HTML's spelling, an XML error. */
+			if (p[2] == 'X') {
+				if (buf_append(out, start,
+				               (size_t)(p + 2 - start)) < 0 ||
+				    buf_putc(out, 'x') < 0)
+					return -ENOMEM;
+				start = p + 3;
+			}
 			p++;
 			continue;
 		}
@@ -985,17 +1120,15 @@ static int normalise_references(const struct buf *in, struct buf *out)
 			p += n + 2;
 			continue;
 		}
+		/* An unknown name is kept as written ("&doesnotexist;"):
+		 * libxml2 would drop it, and a reader should see it. */
 		cp = n ? known_entity(p + 1, n) : 0;
-		if (n && !cp) {
-			p += n + 2; /* unknown name: libxml2 reports it */
-			continue;
-		}
 		if (buf_append(out, start, (size_t)(p - start)) < 0 ||
-		    buf_printf(out, "&#%u;", cp ? cp : 38u) < 0)
+		    put_char_reference(out, cp ? cp : 38u) < 0)
 			return -ENOMEM;
-		if (!n)
+		if (!cp)
 			bare++;
-		p += n ? n + 2 : 1;
+		p += cp ? n + 2 : 1;
 		start = p;
 	}
 	if (buf_append(out, start, (size_t)(end - start)) < 0)
@@ -1084,6 +1217,8 @@ int feed_parse_xml(struct feed_ctx *ctx, const char *data, size_t len,
 		got = FEED_FORMAT_RSS;
 	else if (is_atom(root, "feed") || is_atom(root, "entry"))
 		got = FEED_FORMAT_ATOM;
+	else if (is_cdf(root, "channel"))
+		got = FEED_FORMAT_RSS; /* CDF, see parse_cdf() */
 	else {
 		snprintf(err, errlen, "not a feed: root element <%.40s>",
 		         (const char *)root->name);
@@ -1097,7 +1232,10 @@ int feed_parse_xml(struct feed_ctx *ctx, const char *data, size_t len,
 		goto out_free_doc;
 	}
 	ctx->doc->format = got;
-	if (got == FEED_FORMAT_RSS)
+	if (got == FEED_FORMAT_RSS && is_cdf(root, "channel") &&
+	    strcmp((const char *)root->name, "channel") != 0)
+		parse_cdf(ctx, root);
+	else if (got == FEED_FORMAT_RSS)
 		parse_rss(ctx, root);
 	else
 		parse_atom(ctx, root);

@@ -15,7 +15,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const enum feed_format formats[] = {
 	    FEED_FORMAT_AUTO, FEED_FORMAT_JSONFEED, FEED_FORMAT_MASTODON,
 	    FEED_FORMAT_BLUESKY};
-	struct feed_parse_opts opts = {.now = 1584020220, .max_entries = 50};
+	/* A history URL, so edit histories take their id from it. */
+	struct feed_parse_opts opts = {
+	    .now = 1584020220,
+	    .max_entries = 50,
+	    .base_url = "https://social.example/api/v1/statuses/9/history"};
 	struct feed_doc *doc = NULL;
 	char err[256];
 	size_t i;

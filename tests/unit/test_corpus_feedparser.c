@@ -12,8 +12,11 @@
  * links and authors as strings, *_parsed tuples and raw date strings as
  * epoch seconds.  A row with any clause we cannot express (detail
  * attributes such as 'type' or 'base', guidislink, ...) is skipped, not
- * counted.  The pass rate over the remaining rows must stay above the
- * floor measured when this suite was written.
+ * counted.  Every failing row must be listed, with its reason, in
+ * tests/fixtures/feedparser-known-differences.tsv (reported as a "known
+ * difference"); an unlisted failure fails the suite, and so does a listed
+ * row that passes.  The pass rate must also stay at or above 95%, the
+ * issue's target.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -26,8 +29,8 @@
 #include "test.h"
 #include "util.h"
 
-/* Measured 94.1% (1122/1192) when written; the floor leaves 2 points. */
-#define FEEDPARSER_VALUE_FLOOR 0.92
+/* Issue 4's target; measured 98.3% (1170/1190) with the list above. */
+#define FEEDPARSER_VALUE_FLOOR 0.95
 
 enum verdict { V_PASS, V_FAIL, V_SKIP };
 
@@ -76,13 +79,18 @@ static bool py_string(const char **pp, struct buf *out)
 {
 	const char *p = *pp;
 	char q;
+	bool triple;
 
 	if (*p == 'u')
 		p++;
 	if (*p != '\'' && *p != '"')
 		return false;
-	q = *p++;
-	while (*p && *p != q) {
+	q = *p;
+	/* Triple-quoted literals: single quotes inside are text. */
+	triple = p[1] == q && p[2] == q;
+	p += triple ? 3 : 1;
+	while (*p &&
+	       (triple ? !(p[0] == q && p[1] == q && p[2] == q) : *p != q)) {
 		if (*p != '\\') {
 			buf_putc(out, *p++);
 			continue;
@@ -119,7 +127,7 @@ static bool py_string(const char **pp, struct buf *out)
 	}
 	if (*p != q)
 		return false;
-	p++;
+	p += triple ? 3 : 1;
 	/* 'a' + 'b': Python concatenation. */
 	while (*p == ' ')
 		p++;
@@ -338,8 +346,80 @@ out:
 
 struct tally {
 	int rows, pass, fail, skip, parse_fail; /* value checks */
+	int known, unlisted, stale;             /* against the known list */
 	int bozo_rows, bozo_agree;              /* bozo agreement */
 };
+
+/* The known differences: "path<TAB>reason" lines, '#' comments. */
+struct known {
+	char **paths;   /* manifest paths */
+	char **reasons; /* why each one differs */
+	bool *seen;     /* the row was met and failed */
+	size_t n;       /* entries */
+};
+
+static void known_load(struct known *k)
+{
+	char path[1024], *line = NULL;
+	size_t cap = 0;
+	FILE *fp;
+
+	memset(k, 0, sizeof(*k));
+	snprintf(path, sizeof(path),
+	         "%s/fixtures/feedparser-known-differences.tsv",
+	         test_tests_dir());
+	fp = fopen(path, "r");
+	if (!fp) {
+		fprintf(stderr, "missing %s\n", path);
+		test_failures++;
+		return;
+	}
+	while (getline(&line, &cap, fp) > 0) {
+		char *tab = strchr(line, '\t');
+
+		line[strcspn(line, "\n")] = '\0';
+		if (line[0] == '#' || !tab)
+			continue;
+		*tab = '\0';
+		k->paths = realloc(k->paths, (k->n + 1) * sizeof(*k->paths));
+		k->reasons =
+		    realloc(k->reasons, (k->n + 1) * sizeof(*k->reasons));
+		k->seen = realloc(k->seen, (k->n + 1) * sizeof(*k->seen));
+		if (!k->paths || !k->reasons || !k->seen)
+			abort();
+		k->paths[k->n] = strdup(line);
+		k->reasons[k->n] = strdup(tab + 1);
+		k->seen[k->n] = false;
+		if (!k->paths[k->n] || !k->reasons[k->n])
+			abort();
+		k->n++;
+	}
+	free(line);
+	fclose(fp);
+}
+
+static long known_find(const struct known *k, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < k->n; i++)
+		if (strcmp(k->paths[i], path) == 0)
+			return (long)i;
+	return -1;
+}
+
+static void known_free(struct known *k)
+{
+	size_t i;
+
+	for (i = 0; i < k->n; i++) {
+		free(k->paths[i]);
+		free(k->reasons[i]);
+	}
+	free(k->paths);
+	free(k->reasons);
+	free(k->seen);
+}
 
 static enum verdict evaluate(const struct feed_doc *doc, char *expect,
                              struct tally *t, bool *bozo_agrees, bool *has_bozo)
@@ -388,7 +468,10 @@ static void test_feedparser_corpus(void)
 	size_t cap = 0;
 	FILE *fp;
 	struct tally t = {0};
-	int shown = 0;
+	struct known known;
+	size_t k;
+
+	known_load(&known);
 
 	snprintf(path, sizeof(path), "%s/corpus/feedparser/manifest.tsv",
 	         test_shared_dir());
@@ -420,9 +503,13 @@ static void test_feedparser_corpus(void)
 			snprintf(ct, sizeof(ct), "%s", trim(col[8] + 13));
 			opts.content_type = ct;
 		}
-		/* feedparser's harness serves the files from here. */
-		snprintf(base, sizeof(base), "http://127.0.0.1:8097/%s",
-		         col[0]);
+		/* feedparser's harness serves the files from here, unless
+		 * the simulated response names another place. */
+		if (col[8] && strncasecmp(col[8], "Content-Location:", 17) == 0)
+			snprintf(base, sizeof(base), "%s", trim(col[8] + 17));
+		else
+			snprintf(base, sizeof(base), "http://127.0.0.1:8097/%s",
+			         col[0]);
 		opts.base_url = base;
 		snprintf(fpath, sizeof(fpath), "%s/corpus/feedparser/%s",
 		         test_shared_dir(), col[0]);
@@ -441,15 +528,30 @@ static void test_feedparser_corpus(void)
 		}
 		t.rows++;
 		if (v == V_PASS) {
+			long ki = known_find(&known, col[0]);
+
 			t.pass++;
+			if (ki >= 0) {
+				printf("FAIL (listed but passes): %s\n",
+				       col[0]);
+				t.stale++;
+			}
 		} else if (v == V_FAIL) {
+			long ki = known_find(&known, col[0]);
+
 			t.fail++;
 			if (!doc)
 				t.parse_fail++;
-			if (getenv("CORPUS_VERBOSE") || shown < 15) {
-				printf("fail: %s (%s)\n", col[0],
-				       doc ? "value" : err);
-				shown++;
+			if (ki >= 0) {
+				t.known++;
+				known.seen[ki] = true;
+				printf("known difference: %s: %s\n", col[0],
+				       known.reasons[ki]);
+			} else {
+				t.unlisted++;
+				printf("FAIL (not a known difference): %s "
+				       "(%s)\n",
+				       col[0], doc ? "value" : err);
 			}
 		} else {
 			t.skip++;
@@ -463,8 +565,18 @@ static void test_feedparser_corpus(void)
 	       t.rows, t.pass, t.fail, t.parse_fail, t.skip);
 	printf("feedparser value pass rate: %.1f%%\n",
 	       100.0 * t.pass / (t.pass + t.fail ? t.pass + t.fail : 1));
+	printf("failures: %d known differences, %d unlisted; %d listed rows "
+	       "pass\n",
+	       t.known, t.unlisted, t.stale);
 	printf("bozo agreement (warnings vs bozo): %d/%d\n", t.bozo_agree,
 	       t.bozo_rows);
+	for (k = 0; k < known.n; k++)
+		if (!known.seen[k])
+			printf("note: listed row not met: %s\n",
+			       known.paths[k]);
+	ASSERT_INT_EQ(t.unlisted, 0);
+	ASSERT_INT_EQ(t.stale, 0);
+	known_free(&known);
 	ASSERT(t.rows > 1000);
 	ASSERT(t.pass + t.fail > 800);
 	ASSERT((double)t.pass / (t.pass + t.fail) >= FEEDPARSER_VALUE_FLOOR);

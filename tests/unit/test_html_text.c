@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <utf8proc.h>
+
 #include "html_text.h"
 #include "test.h"
 
@@ -136,7 +138,146 @@ static void test_deep_nesting(void)
 	free(html);
 }
 
+/* The fast reader must give what libxml2's tree walk gives, both for
+ * what it reads itself and for what it hands over. */
+static void test_fast_path_agrees(void)
+{
+	static const char *const cases[] = {
+	    "plain text only",
+	    "<p>One</p><p>Two <a href=\"https://x.example/?a=1&amp;b=2\" "
+	    "rel='nofollow'>link</a>&nbsp;end</p>",
+	    "<p>caf&#233; &#x4E2D; &lt;tag&gt; &quot;q&quot; &apos;</p>",
+	    "line<br>next<br/>last<br />",
+	    "<div><h1>Title</h1><ul><li>a</li><li>b <b>c</b></li></ul></div>",
+	    "<blockquote><p>quoted</p></blockquote>after",
+	    "a<img src=x alt=\"y\"> <b>b</b>",
+	    "<span> </span>x<span>  </span>y",
+	    "<p/>a<b/>b",
+	    "text<hr>more",
+	    /* Handed over: misnesting, autoclosing, unknown things. */
+	    "<p>a<div>b</div>c</p>d",
+	    "<b>a<p>b</p></b>",
+	    "<a href=x>one<a href=y>two</a></a>",
+	    "<li>loose</li><li>items",
+	    "<p>a</b>c</p>",
+	    "x &unknown; y &amp z",
+	    "a < b and c > d",
+	    "<!-- c -->text<script>no</script>",
+	    "&#128;&#146;&#0;&#xD800;",
+	    "\xef\xbb\xbf<p>bom</p>",
+	    "ctl\x01\x0b\x0c chars",
+	    "<p>a<table><tr><td>x</td></tr></table></p>",
+	    "<pre>  keep\n  lines</pre>",
+	    "<P CLASS=x>Upper</P>",
+	    "<p>unterminated <a href=\"x",
+	};
+	size_t i;
+	unsigned flags;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		for (flags = 0; flags <= HTML_TEXT_ONELINE; flags++) {
+			char *fast = NULL, *ref = NULL;
+
+			ASSERT_INT_EQ(html_to_text(cases[i], strlen(cases[i]),
+			                           flags, &fast),
+			              0);
+			ASSERT_INT_EQ(
+			    html_to_text(cases[i], strlen(cases[i]),
+			                 flags | HTML_TEXT_NO_FAST_PATH, &ref),
+			    0);
+			if (fast && ref && strcmp(fast, ref) != 0) {
+				fprintf(
+				    stderr,
+				    "fast path differs on \"%s\": \"%s\" vs "
+				    "\"%s\"\n",
+				    cases[i], fast, ref);
+				test_failures++;
+			}
+			free(fast);
+			free(ref);
+		}
+	}
+}
+
+static size_t put_cp(char *o, unsigned long v)
+{
+	if (v < 0x80) {
+		o[0] = (char)v;
+		return 1;
+	}
+	if (v < 0x800) {
+		o[0] = (char)(0xc0 | v >> 6);
+		o[1] = (char)(0x80 | (v & 0x3f));
+		return 2;
+	}
+	if (v < 0x10000) {
+		o[0] = (char)(0xe0 | v >> 12);
+		o[1] = (char)(0x80 | (v >> 6 & 0x3f));
+		o[2] = (char)(0x80 | (v & 0x3f));
+		return 3;
+	}
+	o[0] = (char)(0xf0 | v >> 18);
+	o[1] = (char)(0x80 | (v >> 12 & 0x3f));
+	o[2] = (char)(0x80 | (v >> 6 & 0x3f));
+	o[3] = (char)(0x80 | (v & 0x3f));
+	return 4;
+}
+
+/* The shortcut that skips NFC for text it can prove unchanged: for every
+ * code point of planes 0-2 after a letter (which may compose with it) and
+ * before one, the result must be what full NFC gives; also the rule-made
+ * Hangul compositions. */
+static void test_nfc_shortcut(void)
+{
+	unsigned long cp;
+	int wrong = 0;
+
+	for (cp = 0x20; cp < 0x30000; cp++) {
+		char in[16], *out = NULL;
+		utf8proc_uint8_t *nfc = NULL;
+		size_t n = 0;
+
+		if ((cp >= 0x7f && cp <= 0xa0) || (cp >= 0xd800 && cp < 0xe000))
+			continue;
+		if (cp == 0x2028 || cp == 0x2029 || cp == 0x85)
+			continue;
+		in[n++] = 'e';
+		n += put_cp(in + n, cp);
+		in[n++] = 'x';
+		if (html_plain_text(in, n, 0, &out) < 0)
+			break;
+		if (utf8proc_map((const utf8proc_uint8_t *)in,
+		                 (utf8proc_ssize_t)n, &nfc,
+		                 UTF8PROC_STABLE | UTF8PROC_COMPOSE) < 0 ||
+		    strcmp(out, (const char *)nfc) != 0) {
+			if (wrong++ < 5)
+				fprintf(stderr,
+				        "NFC shortcut wrong at U+%04lX\n", cp);
+		}
+		free(nfc);
+		free(out);
+	}
+	ASSERT_INT_EQ(wrong, 0);
+	/* Hangul: L + V and LV + T compose by rule. */
+	check_plain("\xe1\x84\x80\xe1\x85\xa1", 6, 0, "\xea\xb0\x80");
+	check_plain("\xea\xb0\x80\xe1\x86\xa8", 6, 0, "\xea\xb0\x81");
+	/* A precomposed letter that is its own NFC stays; a singleton
+	 * (U+212B ANGSTROM SIGN) becomes its canonical letter. */
+	check_plain("\xd0\xb9 \xe3\x81\xa7", 6, 0, "\xd0\xb9 \xe3\x81\xa7");
+	check_plain("\xe2\x84\xab", 3, 0, "\xc3\x85");
+}
+
+/* C1 controls are Windows-1252 punctuation misread as Latin-1. */
+static void test_cp1252_c1(void)
+{
+	check_html("don&#146;t &#147;q&#148; &#128;5 &#129;x", 0,
+	           "don\xe2\x80\x99t \xe2\x80\x9cq\xe2\x80\x9d \xe2\x82\xac"
+	           "5 x");
+	check_plain("a\xc2\x96z", 4, 0, "a\xe2\x80\x93z");
+}
+
 TEST_MAIN(TEST(test_blocks_and_breaks), TEST(test_dropped_elements),
           TEST(test_entities), TEST(test_whitespace), TEST(test_nfc_and_repair),
           TEST(test_nul_bytes), TEST(test_plain), TEST(test_looks_like_markup),
-          TEST(test_deep_nesting))
+          TEST(test_deep_nesting), TEST(test_fast_path_agrees),
+          TEST(test_nfc_shortcut), TEST(test_cp1252_c1))

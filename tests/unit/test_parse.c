@@ -259,7 +259,12 @@ static void test_bluesky(void)
 	ASSERT_INT_EQ(doc->entries[1].published, t(2023, 11, 7, 8, 0, 0));
 	ASSERT(strcmp(doc->entries[1].id,
 	              "at://did:plc:zzz/app.bsky.feed.post/3kxyz") != 0);
-	ASSERT_STR_EQ(doc->entries[2].text, "A reply quoting another post.");
+	/* The quoted post's words follow the reply's own, marked. */
+	ASSERT_STR_EQ(doc->entries[2].text,
+	              "A reply quoting another post.\n\n"
+	              "[quote @ministry.bsky.social] \xe5\x8e\x9f\xe5\xb8\x96");
+	ASSERT(doc->entries[2].is_reply);
+	ASSERT(!doc->entries[0].is_reply && !doc->entries[1].is_reply);
 	feed_doc_free(doc);
 
 	doc = parse("bluesky_profile.json");
@@ -499,11 +504,96 @@ static void test_sha256(void)
 	    "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
 }
 
-TEST_MAIN(TEST(test_rss2), TEST(test_atom10), TEST(test_rss1_rss091_atom03),
-          TEST(test_jsonfeed), TEST(test_mastodon), TEST(test_bluesky),
-          TEST(test_cjk_encodings), TEST(test_wide_encodings),
-          TEST(test_http_charset_wins), TEST(test_broken_recovered),
-          TEST(test_entity_attacks), TEST(test_nothing_usable),
-          TEST(test_json_depth_limit), TEST(test_max_entries_and_future),
-          TEST(test_format_names), TEST(test_sha256),
-          TEST(test_empty_feed_is_usable))
+/* A Mastodon status's quote and media descriptions follow its text,
+ * marked (the link card, added later by the server, does not); replies are
+ * flagged; Windows-1252 C1 points are read as Windows-1252. */
+static void test_mastodon_extras(void)
+{
+	static const char body[] =
+	    "[{\"id\":\"1\",\"created_at\":\"2024-01-02T03:04:05Z\","
+	    "\"in_reply_to_id\":\"7\",\"content\":\"<p>We don\\u0092t "
+	    "agree.</p>\",\"account\":{\"acct\":\"mfa\"},"
+	    "\"quote\":{\"state\":\"accepted\",\"quoted_status\":{\"id\":"
+	    "\"2\",\"content\":\"<p>Origin &amp; <b>facts</b></p>\","
+	    "\"account\":{\"acct\":\"other@example.org\"}}},"
+	    "\"card\":{\"title\":\"Report\",\"description\":\"On the "
+	    "virus\"},\"media_attachments\":[{\"type\":\"image\","
+	    "\"description\":\"A map\"},{\"type\":\"video\","
+	    "\"description\":null}]},"
+	    "{\"id\":\"3\",\"created_at\":\"2024-01-02T03:04:05Z\","
+	    "\"in_reply_to_id\":null,\"content\":\"\",\"account\":{"
+	    "\"acct\":\"mfa\"},\"media_attachments\":[{\"type\":"
+	    "\"gifv\",\"description\":\"Flags\"}]}]";
+	struct feed_doc *doc = NULL;
+	char err[256];
+
+	REQUIRE(feed_parse(body, strlen(body), NULL, &doc, err, sizeof(err)) ==
+	        0);
+	REQUIRE(doc->n_entries == 2);
+	ASSERT_STR_EQ(doc->entries[0].text,
+	              "We don\xe2\x80\x99t agree.\n\n"
+	              "[quote @other@example.org] Origin & facts\n\n"
+	              "[image] A map");
+	ASSERT(doc->entries[0].is_reply);
+	ASSERT_STR_EQ(doc->entries[1].text, "[video] Flags");
+	ASSERT(!doc->entries[1].is_reply);
+	feed_doc_free(doc);
+}
+
+/* A Mastodon edit history: versions of one status, the id from the URL. */
+static void test_mastodon_history(void)
+{
+	static const char body[] =
+	    "[{\"content\":\"<p>first</p>\",\"created_at\":"
+	    "\"2024-01-02T03:04:05Z\",\"account\":{\"acct\":\"mfa\"}},"
+	    "{\"content\":\"<p>second</p>\",\"created_at\":"
+	    "\"2024-01-02T04:00:00Z\",\"account\":{\"acct\":\"mfa\"}}]";
+	struct feed_parse_opts o = {
+	    .base_url = "https://social.example/api/v1/statuses/42/history"};
+	struct feed_doc *doc = NULL;
+	char err[256];
+
+	REQUIRE(feed_parse(body, strlen(body), &o, &doc, err, sizeof(err)) ==
+	        0);
+	REQUIRE(doc->n_entries == 2);
+	ASSERT_STR_EQ(doc->entries[0].id, "42");
+	ASSERT_STR_EQ(doc->entries[1].id, "42");
+	ASSERT_STR_EQ(doc->entries[1].text, "second");
+	ASSERT_INT_EQ(doc->entries[1].published, t(2024, 1, 2, 3, 4, 5));
+	ASSERT_INT_EQ(doc->entries[1].updated, t(2024, 1, 2, 4, 0, 0));
+	ASSERT(doc->entries[0].updated == TIME_UNKNOWN);
+	feed_doc_free(doc);
+}
+
+/* CDF, Microsoft's 1997 channel format, read as RSS. */
+static void test_cdf(void)
+{
+	static const char body[] =
+	    "<CHANNEL HREF=\"http://example.org/\" BASE=\"http://example.org/"
+	    "\"><TITLE>Channel</TITLE><ITEM HREF=\"/a\" "
+	    "LASTMOD=\"2004-04-06T23:05:43-05:00\"><TITLE>Item</TITLE>"
+	    "<ABSTRACT>Text &amp; more</ABSTRACT></ITEM></CHANNEL>";
+	struct feed_doc *doc = NULL;
+	char err[256];
+
+	REQUIRE(feed_parse(body, strlen(body), NULL, &doc, err, sizeof(err)) ==
+	        0);
+	ASSERT_INT_EQ(doc->format, FEED_FORMAT_RSS);
+	ASSERT_STR_EQ(doc->title, "Channel");
+	REQUIRE(doc->n_entries == 1);
+	ASSERT_STR_EQ(doc->entries[0].link, "http://example.org/a");
+	ASSERT_STR_EQ(doc->entries[0].title, "Item");
+	ASSERT_STR_EQ(doc->entries[0].text, "Text & more");
+	ASSERT_INT_EQ(doc->entries[0].updated, t(2004, 4, 7, 4, 5, 43));
+	feed_doc_free(doc);
+}
+
+TEST_MAIN(TEST(test_rss2), TEST(test_mastodon_extras),
+          TEST(test_mastodon_history), TEST(test_cdf), TEST(test_atom10),
+          TEST(test_rss1_rss091_atom03), TEST(test_jsonfeed),
+          TEST(test_mastodon), TEST(test_bluesky), TEST(test_cjk_encodings),
+          TEST(test_wide_encodings), TEST(test_http_charset_wins),
+          TEST(test_broken_recovered), TEST(test_entity_attacks),
+          TEST(test_nothing_usable), TEST(test_json_depth_limit),
+          TEST(test_max_entries_and_future), TEST(test_format_names),
+          TEST(test_sha256), TEST(test_empty_feed_is_usable))
