@@ -121,27 +121,21 @@ static void test_store(void)
 	cfg.n_accounts = 2;
 	REQUIRE(store_sync_config(st, &cfg) == 0);
 	REQUIRE(store_feed_state(st, "zlj517", feeds[0].url, &fs) == 0);
-	e[0] = (struct feed_entry){"1",
-	                           NULL,
-	                           NULL,
-	                           "Thanks @ChineseEmbinUS "
-	                           "and @MFA_China, cc "
-	                           "@someuser",
-	                           NULL,
-	                           NULL,
-	                           NULL,
-	                           1583020800,
-	                           TIME_UNKNOWN,
-	                           false,
-	                           false};
-	e[1] = (struct feed_entry){"2",        NULL,       NULL,
-	                           "a repost", NULL,       "中国驻日本大使馆",
-	                           NULL,       1583107200, TIME_UNKNOWN,
-	                           true,       false};
-	e[2] = (struct feed_entry){
-	    "3",          NULL,  NULL, "again @ChineseEmbinUS",
-	    NULL,         NULL,  NULL, 1583193600,
-	    TIME_UNKNOWN, false, false};
+	e[0] = (struct feed_entry){
+	    .id = "1",
+	    .text = "Thanks @ChineseEmbinUS and @MFA_China, cc @someuser",
+	    .published = 1583020800,
+	    .updated = TIME_UNKNOWN};
+	e[1] = (struct feed_entry){.id = "2",
+	                           .text = "a repost",
+	                           .author = "中国驻日本大使馆",
+	                           .published = 1583107200,
+	                           .updated = TIME_UNKNOWN,
+	                           .is_repost = true};
+	e[2] = (struct feed_entry){.id = "3",
+	                           .text = "again @ChineseEmbinUS",
+	                           .published = 1583193600,
+	                           .updated = TIME_UNKNOWN};
 	doc.entries = e;
 	doc.n_entries = 3;
 	poll.feed_id = fs.feed_id;
