@@ -42,7 +42,8 @@ static const char *demo_content_type(const char *name)
 static void demo_handle(struct evhttp_request *req, void *arg)
 {
 	struct demo_server *srv = arg;
-	const char *path = evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
+	const char *path =
+	    evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
 	struct evkeyvalq *out = evhttp_request_get_output_headers(req);
 	const char *inm, *ims;
 	char file[4096], etag[64], lm[64], *data = NULL;
@@ -66,15 +67,19 @@ static void demo_handle(struct evhttp_request *req, void *arg)
 		evhttp_send_error(req, 404, NULL);
 		return;
 	}
-	snprintf(etag, sizeof(etag), "\"%llx-%llx\"", (unsigned long long)st.st_size,
-		 (unsigned long long)st.st_mtime);
+	snprintf(etag, sizeof(etag), "\"%llx-%llx\"",
+	         (unsigned long long)st.st_size,
+	         (unsigned long long)st.st_mtime);
 	gmtime_r(&st.st_mtime, &tm);
 	strftime(lm, sizeof(lm), "%a, %d %b %Y %H:%M:%S GMT", &tm);
 	evhttp_add_header(out, "ETag", etag);
 	evhttp_add_header(out, "Last-Modified", lm);
-	inm = evhttp_find_header(evhttp_request_get_input_headers(req), "If-None-Match");
-	ims = evhttp_find_header(evhttp_request_get_input_headers(req), "If-Modified-Since");
-	if ((inm && strcmp(inm, etag) == 0) || (!inm && ims && strcmp(ims, lm) == 0)) {
+	inm = evhttp_find_header(evhttp_request_get_input_headers(req),
+	                         "If-None-Match");
+	ims = evhttp_find_header(evhttp_request_get_input_headers(req),
+	                         "If-Modified-Since");
+	if ((inm && strcmp(inm, etag) == 0) ||
+	    (!inm && ims && strcmp(ims, lm) == 0)) {
 		evhttp_send_reply(req, 304, "Not Modified", NULL);
 		return;
 	}
@@ -96,7 +101,7 @@ static void demo_handle(struct evhttp_request *req, void *arg)
 }
 
 int demo_server_start(struct event_base *base, const char *dir, int port,
-		      struct demo_server **out)
+                      struct demo_server **out)
 {
 	struct demo_server *srv = calloc(1, sizeof(*srv));
 
@@ -108,7 +113,8 @@ int demo_server_start(struct event_base *base, const char *dir, int port,
 		demo_server_free(srv);
 		return -ENOMEM;
 	}
-	if (evhttp_bind_socket(srv->http, "127.0.0.1", (ev_uint16_t)port) != 0) {
+	if (evhttp_bind_socket(srv->http, "127.0.0.1", (ev_uint16_t)port) !=
+	    0) {
 		demo_server_free(srv);
 		return -EADDRINUSE;
 	}

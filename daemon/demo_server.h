@@ -13,7 +13,7 @@ struct demo_server; /* opaque */
 /* Serves the regular files directly inside dir on 127.0.0.1:port.
  * Returns 0 and a *new* server, or a negative errno. */
 int demo_server_start(struct event_base *base, const char *dir, int port,
-		      struct demo_server **out);
+                      struct demo_server **out);
 void demo_server_free(struct demo_server *srv);
 
 #endif

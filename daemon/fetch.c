@@ -30,35 +30,35 @@
 #define FETCH_MAX_HOPS_REMEMBERED 8
 
 struct fetch_engine {
-	struct event_base *base;     /* the daemon's loop (borrowed) */
-	CURLM *multi;                /* all transfers */
-	struct event *timer;         /* curl's requested timeout */
-	struct fetch_xfer *xfers;    /* in flight, doubly linked */
-	size_t n_xfers;              /* length of that list */
+	struct event_base *base;  /* the daemon's loop (borrowed) */
+	CURLM *multi;             /* all transfers */
+	struct event *timer;      /* curl's requested timeout */
+	struct fetch_xfer *xfers; /* in flight, doubly linked */
+	size_t n_xfers;           /* length of that list */
 };
 
 struct fetch_sock {
 	struct fetch_engine *eng;
 	curl_socket_t fd;
-	struct event *ev;            /* read/write interest curl asked for */
+	struct event *ev; /* read/write interest curl asked for */
 };
 
 struct fetch_xfer {
 	struct fetch_engine *eng;
 	struct fetch_xfer *prev, *next;
 	CURL *easy;
-	struct curl_slist *headers;  /* request headers, owned */
-	struct fetch_request req;    /* with owned string copies */
-	char *url;                   /* the hop being fetched */
+	struct curl_slist *headers;               /* request headers, owned */
+	struct fetch_request req;                 /* with owned string copies */
+	char *url;                                /* the hop being fetched */
 	char *visited[FETCH_MAX_HOPS_REMEMBERED]; /* earlier hops, for loops */
-	int hops;                    /* redirects followed so far */
-	bool all_permanent;          /* every hop so far was 301/308 */
-	int64_t started_ms;          /* monotonic start of the first hop */
-	struct buf body;             /* decoded body of the current hop */
-	bool too_big;                /* write callback stopped at max_body */
-	bool refused;                /* open-socket hook refused an address */
+	int hops;           /* redirects followed so far */
+	bool all_permanent; /* every hop so far was 301/308 */
+	int64_t started_ms; /* monotonic start of the first hop */
+	struct buf body;    /* decoded body of the current hop */
+	bool too_big;       /* write callback stopped at max_body */
+	bool refused;       /* open-socket hook refused an address */
 	char refused_addr[INET6_ADDRSTRLEN];
-	struct fetch_response resp;  /* header fields of the current hop */
+	struct fetch_response resp; /* header fields of the current hop */
 	fetch_done_fn done;
 	void *arg;
 };
@@ -69,17 +69,18 @@ static void fetch_check_done(struct fetch_engine *eng);
 
 static bool fetch_ipv4_private(uint32_t a)
 {
-	return (a >> 24) == 0 ||             /* 0/8 "this network" */
-	       (a >> 24) == 10 ||            /* 10/8 */
-	       (a >> 24) == 127 ||           /* loopback */
-	       (a >> 22) == (100u << 2 | 1) || /* 100.64/10 CGNAT */
+	return (a >> 24) == 0 ||                 /* 0/8 "this network" */
+	       (a >> 24) == 10 ||                /* 10/8 */
+	       (a >> 24) == 127 ||               /* loopback */
+	       (a >> 22) == (100u << 2 | 1) ||   /* 100.64/10 CGNAT */
 	       (a >> 16) == (169u << 8 | 254) || /* link-local */
-	       (a >> 20) == (172u << 4 | 1) || /* 172.16/12 */
+	       (a >> 20) == (172u << 4 | 1) ||   /* 172.16/12 */
 	       (a >> 16) == (192u << 8 | 168) || /* 192.168/16 */
-	       (a >> 28) >= 14;              /* multicast, reserved, broadcast */
+	       (a >> 28) >= 14; /* multicast, reserved, broadcast */
 }
 
-static bool fetch_addr_private(const struct sockaddr *sa, char *text, size_t len)
+static bool fetch_addr_private(const struct sockaddr *sa, char *text,
+                               size_t len)
 {
 	if (sa->sa_family == AF_INET) {
 		const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
@@ -88,28 +89,31 @@ static bool fetch_addr_private(const struct sockaddr *sa, char *text, size_t len
 		return fetch_ipv4_private(ntohl(in->sin_addr.s_addr));
 	}
 	if (sa->sa_family == AF_INET6) {
-		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)sa;
+		const struct sockaddr_in6 *in6 =
+		    (const struct sockaddr_in6 *)sa;
 		const uint8_t *b = in6->sin6_addr.s6_addr;
-		static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+		static const uint8_t mapped[12] = {0, 0, 0, 0, 0,    0,
+		                                   0, 0, 0, 0, 0xff, 0xff};
 
 		inet_ntop(AF_INET6, &in6->sin6_addr, text, (socklen_t)len);
 		if (memcmp(b, mapped, 12) == 0)
 			return fetch_ipv4_private((uint32_t)b[12] << 24 |
-						  (uint32_t)b[13] << 16 |
-						  (uint32_t)b[14] << 8 | b[15]);
+			                          (uint32_t)b[13] << 16 |
+			                          (uint32_t)b[14] << 8 | b[15]);
 		if (IN6_IS_ADDR_UNSPECIFIED(&in6->sin6_addr) ||
 		    IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr))
 			return true;
-		return (b[0] & 0xfe) == 0xfc ||            /* fc00::/7 ULA */
-		       (b[0] == 0xfe && (b[1] & 0xc0) == 0x80) || /* link-local */
-		       b[0] == 0xff;                       /* multicast */
+		return (b[0] & 0xfe) == 0xfc || /* fc00::/7 ULA */
+		       (b[0] == 0xfe &&
+		        (b[1] & 0xc0) == 0x80) || /* link-local */
+		       b[0] == 0xff;              /* multicast */
 	}
 	snprintf(text, len, "family %d", sa->sa_family);
 	return true; /* unknown families are never allowed */
 }
 
 static curl_socket_t fetch_opensocket_cb(void *clientp, curlsocktype purpose,
-					 struct curl_sockaddr *address)
+                                         struct curl_sockaddr *address)
 {
 	struct fetch_xfer *x = clientp;
 	char text[INET6_ADDRSTRLEN];
@@ -123,7 +127,7 @@ static curl_socket_t fetch_opensocket_cb(void *clientp, curlsocktype purpose,
 		return CURL_SOCKET_BAD;
 	}
 	fd = socket(address->family, address->socktype | SOCK_CLOEXEC,
-		    address->protocol);
+	            address->protocol);
 	return fd < 0 ? CURL_SOCKET_BAD : fd;
 }
 
@@ -131,7 +135,7 @@ static curl_socket_t fetch_opensocket_cb(void *clientp, curlsocktype purpose,
  * socket hook never sees (a connection made while private addresses were
  * still allowed, before a reload, say). */
 static int fetch_prereq_cb(void *clientp, char *primary_ip, char *local_ip,
-			   int primary_port, int local_port)
+                           int primary_port, int local_port)
 {
 	struct fetch_xfer *x = clientp;
 	struct sockaddr_storage ss;
@@ -143,14 +147,16 @@ static int fetch_prereq_cb(void *clientp, char *primary_ip, char *local_ip,
 	if (x->req.allow_private)
 		return CURL_PREREQFUNC_OK;
 	memset(&ss, 0, sizeof(ss));
-	if (inet_pton(AF_INET, primary_ip, &((struct sockaddr_in *)&ss)->sin_addr) == 1)
+	if (inet_pton(AF_INET, primary_ip,
+	              &((struct sockaddr_in *)&ss)->sin_addr) == 1)
 		ss.ss_family = AF_INET;
 	else if (inet_pton(AF_INET6, primary_ip,
-			   &((struct sockaddr_in6 *)&ss)->sin6_addr) == 1)
+	                   &((struct sockaddr_in6 *)&ss)->sin6_addr) == 1)
 		ss.ss_family = AF_INET6;
 	if (fetch_addr_private((struct sockaddr *)&ss, text, sizeof(text))) {
 		x->refused = true;
-		snprintf(x->refused_addr, sizeof(x->refused_addr), "%s", primary_ip);
+		snprintf(x->refused_addr, sizeof(x->refused_addr), "%s",
+		         primary_ip);
 		return CURL_PREREQFUNC_ABORT;
 	}
 	return CURL_PREREQFUNC_OK;
@@ -158,7 +164,8 @@ static int fetch_prereq_cb(void *clientp, char *primary_ip, char *local_ip,
 
 /* ---- response callbacks ---- */
 
-static size_t fetch_write_cb(char *ptr, size_t size, size_t nmemb, void *userdata)
+static size_t fetch_write_cb(char *ptr, size_t size, size_t nmemb,
+                             void *userdata)
 {
 	struct fetch_xfer *x = userdata;
 	size_t n = size * nmemb;
@@ -180,7 +187,7 @@ static char *fetch_header_value(const char *v, size_t len)
 		len--;
 	}
 	while (len && (v[len - 1] == '\r' || v[len - 1] == '\n' ||
-		       v[len - 1] == ' ' || v[len - 1] == '\t'))
+	               v[len - 1] == ' ' || v[len - 1] == '\t'))
 		len--;
 	return strndup(v, len);
 }
@@ -222,7 +229,8 @@ static void fetch_set(char **slot, char *value)
 	*slot = value;
 }
 
-static size_t fetch_header_cb(char *ptr, size_t size, size_t nmemb, void *userdata)
+static size_t fetch_header_cb(char *ptr, size_t size, size_t nmemb,
+                              void *userdata)
 {
 	struct fetch_xfer *x = userdata;
 	size_t n = size * nmemb, klen;
@@ -313,13 +321,14 @@ static bool fetch_url_allowed(const char *url)
 /* Points easy at x->url with the time left of the overall budget. */
 static int fetch_prepare_hop(struct fetch_xfer *x)
 {
-	int64_t left = x->req.timeout_ms -
-		       (util_monotonic_ms() - x->started_ms);
+	int64_t left =
+	    x->req.timeout_ms - (util_monotonic_ms() - x->started_ms);
 
 	if (left <= 0)
 		return -ETIMEDOUT;
 	if (curl_easy_setopt(x->easy, CURLOPT_URL, x->url) != CURLE_OK ||
-	    curl_easy_setopt(x->easy, CURLOPT_TIMEOUT_MS, (long)left) != CURLE_OK)
+	    curl_easy_setopt(x->easy, CURLOPT_TIMEOUT_MS, (long)left) !=
+	        CURLE_OK)
 		return -EINVAL;
 	fetch_reset_hop(x);
 	return 0;
@@ -357,13 +366,13 @@ static bool fetch_follow(struct fetch_xfer *x, long status)
 		return false; /* a 3xx without Location: hand it over as is */
 	if (!fetch_url_allowed(target)) {
 		snprintf(x->resp.errbuf, sizeof(x->resp.errbuf),
-			 "redirect to a non-http(s) URL refused");
+		         "redirect to a non-http(s) URL refused");
 		fetch_finish(x, x->resp.errbuf);
 		return true;
 	}
 	if (x->hops >= x->req.max_redirects) {
 		snprintf(x->resp.errbuf, sizeof(x->resp.errbuf),
-			 "more than %d redirects", x->req.max_redirects);
+		         "more than %d redirects", x->req.max_redirects);
 		fetch_finish(x, x->resp.errbuf);
 		return true;
 	}
@@ -384,7 +393,8 @@ static bool fetch_follow(struct fetch_xfer *x, long status)
 		x->all_permanent = false;
 	curl_multi_remove_handle(x->eng->multi, x->easy);
 	if (!x->url || fetch_prepare_hop(x) < 0) {
-		fetch_finish(x, x->url ? "timed out following redirects" : "out of memory");
+		fetch_finish(x, x->url ? "timed out following redirects"
+		                       : "out of memory");
 		return true;
 	}
 	if (curl_multi_add_handle(x->eng->multi, x->easy) != CURLM_OK) {
@@ -401,8 +411,8 @@ static void fetch_completed(struct fetch_xfer *x, CURLcode code)
 
 	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
 	x->resp.status = status;
-	if (code == CURLE_OK && status >= 300 && status < 400 && status != 304 &&
-	    fetch_follow(x, status))
+	if (code == CURLE_OK && status >= 300 && status < 400 &&
+	    status != 304 && fetch_follow(x, status))
 		return;
 	curl_easy_getinfo(x->easy, CURLINFO_EFFECTIVE_URL, &eff);
 	x->resp.final_url = xstrdup(eff ? eff : x->url);
@@ -412,20 +422,21 @@ static void fetch_completed(struct fetch_xfer *x, CURLcode code)
 	}
 	if (x->too_big)
 		snprintf(x->resp.errbuf, sizeof(x->resp.errbuf),
-			 "body larger than %zu bytes", x->req.max_body);
+		         "body larger than %zu bytes", x->req.max_body);
 	else if (x->refused)
 		snprintf(x->resp.errbuf, sizeof(x->resp.errbuf),
-			 "refused to connect to private address %s",
-			 x->refused_addr);
+		         "refused to connect to private address %s",
+		         x->refused_addr);
 	else if (code == CURLE_FILESIZE_EXCEEDED)
 		snprintf(x->resp.errbuf, sizeof(x->resp.errbuf),
-			 "declared body larger than %zu bytes", x->req.max_body);
+		         "declared body larger than %zu bytes",
+		         x->req.max_body);
 	else if (code == CURLE_OPERATION_TIMEDOUT)
 		snprintf(x->resp.errbuf, sizeof(x->resp.errbuf),
-			 "timed out: %s", curl_easy_strerror(code));
+		         "timed out: %s", curl_easy_strerror(code));
 	else
 		snprintf(x->resp.errbuf, sizeof(x->resp.errbuf), "%s",
-			 curl_easy_strerror(code));
+		         curl_easy_strerror(code));
 	fetch_finish(x, x->resp.errbuf);
 }
 
@@ -439,7 +450,8 @@ static void fetch_check_done(struct fetch_engine *eng)
 
 		if (msg->msg != CURLMSG_DONE)
 			continue;
-		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&x);
+		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE,
+		                  (char **)&x);
 		if (x)
 			fetch_completed(x, msg->data.result);
 	}
@@ -451,7 +463,7 @@ static void fetch_event_cb(evutil_socket_t fd, short kind, void *arg)
 {
 	struct fetch_engine *eng = arg;
 	int action = (kind & EV_READ ? CURL_CSELECT_IN : 0) |
-		     (kind & EV_WRITE ? CURL_CSELECT_OUT : 0);
+	             (kind & EV_WRITE ? CURL_CSELECT_OUT : 0);
 	int running = 0;
 
 	curl_multi_socket_action(eng->multi, fd, action, &running);
@@ -488,7 +500,7 @@ static int fetch_multi_timer_cb(CURLM *multi, long timeout_ms, void *userp)
 }
 
 static int fetch_sock_cb(CURL *easy, curl_socket_t s, int what, void *userp,
-			 void *socketp)
+                         void *socketp)
 {
 	struct fetch_engine *eng = userp;
 	struct fetch_sock *fs = socketp;
@@ -515,7 +527,7 @@ static int fetch_sock_cb(CURL *easy, curl_socket_t s, int what, void *userp,
 		fs->ev = NULL;
 	}
 	kind = (short)((what & CURL_POLL_IN ? EV_READ : 0) |
-		       (what & CURL_POLL_OUT ? EV_WRITE : 0) | EV_PERSIST);
+	               (what & CURL_POLL_OUT ? EV_WRITE : 0) | EV_PERSIST);
 	fs->ev = event_new(eng->base, s, kind, fetch_event_cb, eng);
 	if (!fs->ev || event_add(fs->ev, NULL) < 0)
 		return -1;
@@ -546,7 +558,8 @@ int fetch_engine_new(struct event_base *base, struct fetch_engine **out)
 	}
 	curl_multi_setopt(eng->multi, CURLMOPT_SOCKETFUNCTION, fetch_sock_cb);
 	curl_multi_setopt(eng->multi, CURLMOPT_SOCKETDATA, eng);
-	curl_multi_setopt(eng->multi, CURLMOPT_TIMERFUNCTION, fetch_multi_timer_cb);
+	curl_multi_setopt(eng->multi, CURLMOPT_TIMERFUNCTION,
+	                  fetch_multi_timer_cb);
 	curl_multi_setopt(eng->multi, CURLMOPT_TIMERDATA, eng);
 	*out = eng;
 	return 0;
@@ -582,9 +595,9 @@ static int fetch_setup_easy(struct fetch_xfer *x)
 	char line[1024];
 	CURLcode c = CURLE_OK;
 
-#define SET(opt, val) \
+#define SET(opt, val)      \
 	if (c == CURLE_OK) \
-		c = curl_easy_setopt(e, opt, val)
+	c = curl_easy_setopt(e, opt, val)
 	SET(CURLOPT_PRIVATE, (char *)x);
 	SET(CURLOPT_NOSIGNAL, 1L);
 	SET(CURLOPT_PROTOCOLS_STR, "http,https");
@@ -611,10 +624,11 @@ static int fetch_setup_easy(struct fetch_xfer *x)
 	if (c != CURLE_OK)
 		return -EINVAL;
 	snprintf(line, sizeof(line), "Accept: %s",
-		 x->req.accept ? x->req.accept
-			       : "application/atom+xml, application/rss+xml, "
-				 "application/feed+json, application/json;q=0.9, "
-				 "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.8");
+	         x->req.accept
+	             ? x->req.accept
+	             : "application/atom+xml, application/rss+xml, "
+	               "application/feed+json, application/json;q=0.9, "
+	               "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.8");
 	if (!(x->headers = curl_slist_append(x->headers, line)))
 		return -ENOMEM;
 	if (x->req.etag && *x->req.etag) {
@@ -624,7 +638,7 @@ static int fetch_setup_easy(struct fetch_xfer *x)
 	}
 	if (x->req.last_modified && *x->req.last_modified) {
 		snprintf(line, sizeof(line), "If-Modified-Since: %s",
-			 x->req.last_modified);
+		         x->req.last_modified);
 		if (!(x->headers = curl_slist_append(x->headers, line)))
 			return -ENOMEM;
 	}
@@ -643,7 +657,7 @@ static char *fetch_header_safe_dup(const char *s)
 }
 
 int fetch_start(struct fetch_engine *eng, const struct fetch_request *req,
-		fetch_done_fn done, void *arg)
+                fetch_done_fn done, void *arg)
 {
 	struct fetch_xfer *x;
 	int r;
@@ -662,7 +676,8 @@ int fetch_start(struct fetch_engine *eng, const struct fetch_request *req,
 	x->req.url = strdup(req->url);
 	x->req.etag = fetch_header_safe_dup(req->etag);
 	x->req.last_modified = fetch_header_safe_dup(req->last_modified);
-	x->req.user_agent = strdup(req->user_agent ? req->user_agent : "demarche");
+	x->req.user_agent =
+	    strdup(req->user_agent ? req->user_agent : "demarche");
 	x->req.accept = fetch_header_safe_dup(req->accept);
 	x->url = strdup(req->url);
 	x->resp.retry_after = x->resp.max_age = -1;

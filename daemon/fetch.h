@@ -22,29 +22,30 @@ struct fetch_request {
 	const char *etag;          /* sent as If-None-Match, or NULL */
 	const char *last_modified; /* sent as If-Modified-Since, or NULL */
 	const char *user_agent;
-	const char *accept;        /* Accept header, or NULL for a feed default */
-	int64_t timeout_ms;        /* whole transfer, all hops */
+	const char *accept; /* Accept header, or NULL for a feed default */
+	int64_t timeout_ms; /* whole transfer, all hops */
 	int64_t connect_timeout_ms;
-	size_t max_body;           /* decoded bytes; larger bodies fail */
-	bool allow_private;        /* may connect to loopback/private/link-local */
-	int max_redirects;         /* hops followed; more is an error */
+	size_t max_body;    /* decoded bytes; larger bodies fail */
+	bool allow_private; /* may connect to loopback/private/link-local */
+	int max_redirects;  /* hops followed; more is an error */
 };
 
 struct fetch_response {
-	long status;             /* final HTTP status, 0 when none */
-	char *body;              /* NUL-terminated, decoded; NULL when none */
+	long status; /* final HTTP status, 0 when none */
+	char *body;  /* NUL-terminated, decoded; NULL when none */
 	size_t body_len;
-	char *etag;              /* validators of the final response, or NULL */
+	char *etag; /* validators of the final response, or NULL */
 	char *last_modified;
 	char *content_type;
-	char *final_url;         /* URL of the final response */
-	char *permanent_url;     /* set when every hop was 301/308: the feed moved */
-	int redirects;           /* hops followed */
-	int64_t retry_after;     /* seconds, or -1 (Retry-After on 429/503) */
-	int64_t max_age;         /* seconds from Cache-Control/Expires, or -1 */
+	char *final_url; /* URL of the final response */
+	char
+	    *permanent_url; /* set when every hop was 301/308: the feed moved */
+	int redirects;      /* hops followed */
+	int64_t retry_after; /* seconds, or -1 (Retry-After on 429/503) */
+	int64_t max_age;     /* seconds from Cache-Control/Expires, or -1 */
 	int64_t duration_ms;
-	const char *error;       /* NULL on a completed HTTP exchange, else why
-	                          * it failed (points into errbuf) */
+	const char *error; /* NULL on a completed HTTP exchange, else why
+	                    * it failed (points into errbuf) */
 	char errbuf[256];
 };
 
@@ -59,7 +60,7 @@ void fetch_engine_free(struct fetch_engine *eng);
 /* Starts a transfer; the request's strings are copied.  Returns 0 or a
  * negative errno (-EINVAL for a URL that is not http(s)). */
 int fetch_start(struct fetch_engine *eng, const struct fetch_request *req,
-		fetch_done_fn done, void *arg);
+                fetch_done_fn done, void *arg);
 /* Transfers in flight. */
 size_t fetch_in_flight(const struct fetch_engine *eng);
 /* Aborts every transfer in flight, calling each callback with

@@ -23,8 +23,8 @@ struct poller; /* opaque */
 
 /* Totals since the poller started. */
 struct poller_stats {
-	uint64_t polls;        /* finished polls, any outcome */
-	uint64_t failures;     /* polls that failed (network, HTTP, parse) */
+	uint64_t polls;    /* finished polls, any outcome */
+	uint64_t failures; /* polls that failed (network, HTTP, parse) */
 	uint64_t new_posts;
 	uint64_t edited_posts;
 	uint64_t store_errors; /* polls whose transaction could not commit */
@@ -35,7 +35,7 @@ struct poller_stats {
 typedef void (*poller_idle_fn)(void *arg);
 
 int poller_new(struct event_base *base, struct store *st,
-	       struct fetch_engine *fetch, struct poller **out);
+               struct fetch_engine *fetch, struct poller **out);
 void poller_free(struct poller *p);
 
 /* Installs a (new) config and rules; both are borrowed and must outlive
@@ -43,7 +43,7 @@ void poller_free(struct poller *p);
  * new ones are loaded from the store (call store_sync_config first).
  * Returns 0 or a negative errno (nothing changed then). */
 int poller_set_config(struct poller *p, const struct config *cfg,
-		      const struct classify_rules *rules);
+                      const struct classify_rules *rules);
 
 /* Starts scheduling.  With once, every active feed is polled one time and
  * the idle callback fires when all have finished. */

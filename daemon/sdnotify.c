@@ -39,7 +39,7 @@ int sdnotify(const char *state)
 	if (fd < 0)
 		return -errno;
 	n = sendto(fd, state, strlen(state), MSG_NOSIGNAL,
-		   (struct sockaddr *)&sun, slen);
+	           (struct sockaddr *)&sun, slen);
 	r = n < 0 ? -errno : 1;
 	close(fd);
 	return r;

@@ -10,14 +10,14 @@
 #include <string.h>
 
 struct strmap_slot {
-	char *key;   /* NULL when empty */
+	char *key; /* NULL when empty */
 	void *value;
 	uint64_t hash;
 };
 
 struct strmap {
 	struct strmap_slot *slots;
-	size_t cap;   /* a power of two */
+	size_t cap; /* a power of two */
 	size_t count;
 };
 
@@ -89,7 +89,8 @@ static int strmap_grow(struct strmap *m)
 	m->cap = old_cap * 2;
 	for (i = 0; i < old_cap; i++)
 		if (old[i].key)
-			m->slots[strmap_find(m, old[i].key, old[i].hash)] = old[i];
+			m->slots[strmap_find(m, old[i].key, old[i].hash)] =
+			    old[i];
 	free(old);
 	return 0;
 }
@@ -125,7 +126,8 @@ void *strmap_del(struct strmap *m, const char *key)
 	m->slots[i].key = NULL;
 	m->count--;
 	/* Shift later members of the probe run back into the hole. */
-	for (j = (i + 1) & (m->cap - 1); m->slots[j].key; j = (j + 1) & (m->cap - 1)) {
+	for (j = (i + 1) & (m->cap - 1); m->slots[j].key;
+	     j = (j + 1) & (m->cap - 1)) {
 		home = (size_t)m->slots[j].hash & (m->cap - 1);
 		if (((j - home) & (m->cap - 1)) >= ((j - i) & (m->cap - 1))) {
 			m->slots[i] = m->slots[j];

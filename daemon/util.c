@@ -188,7 +188,8 @@ char *util_format_rfc3339(int64_t t, char out[UTIL_RFC3339_LEN])
 	time_t tt = (time_t)t;
 	struct tm tm;
 
-	if (!gmtime_r(&tt, &tm) || tm.tm_year + 1900 > 9999 || tm.tm_year + 1900 < 0) {
+	if (!gmtime_r(&tt, &tm) || tm.tm_year + 1900 > 9999 ||
+	    tm.tm_year + 1900 < 0) {
 		snprintf(out, UTIL_RFC3339_LEN, "%s", "0000-00-00T00:00:00Z");
 		return out;
 	}

@@ -18,9 +18,9 @@
 /* A growable, always NUL-terminated byte buffer.  A zeroed struct is an
  * empty buffer; buf_free() returns it to that state. */
 struct buf {
-	char *data;  /* NULL until the first append; NUL-terminated after */
-	size_t len;  /* bytes used, not counting the terminator */
-	size_t cap;  /* bytes allocated */
+	char *data; /* NULL until the first append; NUL-terminated after */
+	size_t len; /* bytes used, not counting the terminator */
+	size_t cap; /* bytes allocated */
 };
 
 /* All return 0 or -ENOMEM. */
@@ -29,10 +29,10 @@ int buf_append(struct buf *b, const void *data, size_t len);
 int buf_puts(struct buf *b, const char *s);
 int buf_putc(struct buf *b, char c);
 int buf_printf(struct buf *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 int buf_vprintf(struct buf *b, const char *fmt, va_list ap)
-	__attribute__((format(printf, 2, 0)));
-void buf_reset(struct buf *b);             /* len = 0, keeps memory */
+    __attribute__((format(printf, 2, 0)));
+void buf_reset(struct buf *b); /* len = 0, keeps memory */
 void buf_free(struct buf *b);
 /* Hands the data over to the caller (a *new* string, "" when empty). */
 char *buf_steal(struct buf *b);

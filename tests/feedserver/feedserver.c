@@ -52,18 +52,18 @@
 struct server {
 	struct event_base *base;
 	struct evhttp *http;
-	const char *dir;   /* fixture root */
-	FILE *log;         /* request log, or NULL */
+	const char *dir;    /* fixture root */
+	FILE *log;          /* request log, or NULL */
 	int64_t started_ms; /* monotonic start, for log times */
 };
 
 struct pending {
 	struct server *srv;
 	struct evhttp_request *req;
-	struct evbuffer *body;  /* what is left to send */
+	struct evbuffer *body; /* what is left to send */
 	struct event *ev;
 	int status;
-	size_t drip;            /* bytes per tick when dripping */
+	size_t drip; /* bytes per tick when dripping */
 	bool started;
 };
 
@@ -79,7 +79,8 @@ static unsigned long long fnv1a(const char *data, size_t len)
 	return h;
 }
 
-static void log_request(struct server *srv, struct evhttp_request *req, int status)
+static void log_request(struct server *srv, struct evhttp_request *req,
+                        int status)
 {
 	struct evkeyvalq *in = evhttp_request_get_input_headers(req);
 	const char *inm = evhttp_find_header(in, "If-None-Match");
@@ -89,10 +90,11 @@ static void log_request(struct server *srv, struct evhttp_request *req, int stat
 	if (!srv->log)
 		return;
 	fprintf(srv->log, "%lld %s %s %d inm=%s ims=%s ua=%s\n",
-		(long long)(util_monotonic_ms() - srv->started_ms),
-		evhttp_request_get_command(req) == EVHTTP_REQ_HEAD ? "HEAD" : "GET",
-		evhttp_request_get_uri(req), status, inm ? inm : "-", ims ? ims : "-",
-		ua ? ua : "-");
+	        (long long)(util_monotonic_ms() - srv->started_ms),
+	        evhttp_request_get_command(req) == EVHTTP_REQ_HEAD ? "HEAD"
+	                                                           : "GET",
+	        evhttp_request_get_uri(req), status, inm ? inm : "-",
+	        ims ? ims : "-", ua ? ua : "-");
 	fflush(srv->log);
 }
 
@@ -103,7 +105,8 @@ static int gzip_buf(const char *in, size_t len, struct buf *out)
 	int r;
 
 	memset(&zs, 0, sizeof(zs));
-	if (deflateInit2(&zs, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+	if (deflateInit2(&zs, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) !=
+	    Z_OK)
 		return -1;
 	zs.next_in = (unsigned char *)in;
 	zs.avail_in = (uInt)len;
@@ -127,7 +130,8 @@ static int gzip_bomb(size_t mib, struct buf *out)
 	int r = Z_OK;
 
 	memset(&zs, 0, sizeof(zs));
-	if (deflateInit2(&zs, 9, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY) != Z_OK)
+	if (deflateInit2(&zs, 9, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY) !=
+	    Z_OK)
 		return -1;
 	for (i = 0; i <= mib; i++) {
 		zs.next_in = (unsigned char *)zeros;
@@ -143,21 +147,28 @@ static int gzip_bomb(size_t mib, struct buf *out)
 	return r == Z_STREAM_END ? 0 : -1;
 }
 
-static void generate_feed(const char *name, long items, long base, struct buf *out)
+static void generate_feed(const char *name, long items, long base,
+                          struct buf *out)
 {
 	long k;
 
-	buf_printf(out, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
-			"<rss version=\"2.0\"><channel><title>Generated %s</title>"
-			"<link>http://127.0.0.1/%s</link><description>test</description>\n",
-		   name, name);
+	buf_printf(
+	    out,
+	    "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
+	    "<rss version=\"2.0\"><channel><title>Generated %s</title>"
+	    "<link>http://127.0.0.1/%s</link><description>test</description>\n",
+	    name, name);
 	for (k = base; k < base + items; k++)
-		buf_printf(out, "<item><guid isPermaLink=\"false\">%s-%ld</guid>"
-				"<title>Post %ld of %s</title>"
-				"<link>http://127.0.0.1/%s/%ld</link>"
-				"<description>Routine statement number %ld from %s.</description>"
-				"<pubDate>Mon, 02 Mar 2020 %02ld:%02ld:00 GMT</pubDate></item>\n",
-			   name, k, k, name, name, k, k, name, (k / 60) % 24, k % 60);
+		buf_printf(out,
+		           "<item><guid isPermaLink=\"false\">%s-%ld</guid>"
+		           "<title>Post %ld of %s</title>"
+		           "<link>http://127.0.0.1/%s/%ld</link>"
+		           "<description>Routine statement number %ld from "
+		           "%s.</description>"
+		           "<pubDate>Mon, 02 Mar 2020 %02ld:%02ld:00 "
+		           "GMT</pubDate></item>\n",
+		           name, k, k, name, name, k, k, name, (k / 60) % 24,
+		           k % 60);
 	buf_puts(out, "</channel></rss>\n");
 }
 
@@ -213,14 +224,16 @@ static void close_later(evutil_socket_t fd, short what, void *arg)
 
 static bool safe_path(const char *path)
 {
-	return path && path[0] == '/' && !strstr(path, "..") && !strstr(path, "//");
+	return path && path[0] == '/' && !strstr(path, "..") &&
+	       !strstr(path, "//");
 }
 
 static void handle(struct evhttp_request *req, void *arg)
 {
 	struct server *srv = arg;
 	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
-	const char *path = evhttp_uri_get_path(uri), *query = evhttp_uri_get_query(uri);
+	const char *path = evhttp_uri_get_path(uri),
+	           *query = evhttp_uri_get_query(uri);
 	struct evkeyvalq params, *out = evhttp_request_get_output_headers(req);
 	struct evkeyvalq *in = evhttp_request_get_input_headers(req);
 	const char *v, *inm;
@@ -250,18 +263,19 @@ static void handle(struct evhttp_request *req, void *arg)
 		if (!rest)
 			rest = "/";
 		if (n > 0)
-			snprintf(loc, sizeof(loc), "/hop/%ld%s%s%s", n - 1, rest,
-				 query ? "?" : "", query ? query : "");
+			snprintf(loc, sizeof(loc), "/hop/%ld%s%s%s", n - 1,
+			         rest, query ? "?" : "", query ? query : "");
 		else
-			snprintf(loc, sizeof(loc), "%s%s%s", rest, query ? "?" : "",
-				 query ? query : "");
+			snprintf(loc, sizeof(loc), "%s%s%s", rest,
+			         query ? "?" : "", query ? query : "");
 		evhttp_add_header(out, "Location", loc);
 		log_request(srv, req, 308);
 		evhttp_send_reply(req, 308, "Permanent Redirect", NULL);
 		goto out;
 	}
 	if (path && strncmp(path, "/loop/", 6) == 0) {
-		evhttp_add_header(out, "Location", path[6] == 'a' ? "/loop/b" : "/loop/a");
+		evhttp_add_header(out, "Location",
+		                  path[6] == 'a' ? "/loop/b" : "/loop/a");
 		log_request(srv, req, 302);
 		evhttp_send_reply(req, 302, "Found", NULL);
 		goto out;
@@ -296,7 +310,8 @@ static void handle(struct evhttp_request *req, void *arg)
 		const char *base = evhttp_find_header(&params, "base");
 		size_t n = strcspn(path + 5, ".");
 
-		snprintf(name, sizeof(name), "%.*s", (int)(n < 100 ? n : 100), path + 5);
+		snprintf(name, sizeof(name), "%.*s", (int)(n < 100 ? n : 100),
+		         path + 5);
 		const char *grow = evhttp_find_header(&params, "grow");
 		const char *cap = evhttp_find_header(&params, "cap");
 		long n_items = items ? atol(items) : 5;
@@ -304,7 +319,9 @@ static void handle(struct evhttp_request *req, void *arg)
 		/* grow=S&cap=C: one more item every S seconds of server
 		 * uptime, at most C more, so feeds change while polled. */
 		if (grow && atol(grow) > 0) {
-			long more = (long)((util_monotonic_ms() - srv->started_ms) / 1000 / atol(grow));
+			long more =
+			    (long)((util_monotonic_ms() - srv->started_ms) /
+			           1000 / atol(grow));
 
 			n_items += cap && more > atol(cap) ? atol(cap) : more;
 		}
@@ -327,9 +344,11 @@ static void handle(struct evhttp_request *req, void *arg)
 		free(data);
 	}
 	if (status == 200 && !evhttp_find_header(&params, "noetag")) {
-		snprintf(etag, sizeof(etag), "\"%016llx\"", fnv1a(body.data ? body.data : "", body.len));
+		snprintf(etag, sizeof(etag), "\"%016llx\"",
+		         fnv1a(body.data ? body.data : "", body.len));
 		evhttp_add_header(out, "ETag", etag);
-		evhttp_add_header(out, "Last-Modified", "Mon, 02 Mar 2020 10:00:00 GMT");
+		evhttp_add_header(out, "Last-Modified",
+		                  "Mon, 02 Mar 2020 10:00:00 GMT");
 		inm = evhttp_find_header(in, "If-None-Match");
 		if (inm && strcmp(inm, etag) == 0) {
 			log_request(srv, req, 304);
@@ -338,8 +357,9 @@ static void handle(struct evhttp_request *req, void *arg)
 		}
 	}
 	evhttp_add_header(out, "Content-Type",
-			  (v = evhttp_find_header(&params, "ctype")) ? v
-								      : "application/xml; charset=utf-8");
+	                  (v = evhttp_find_header(&params, "ctype"))
+	                      ? v
+	                      : "application/xml; charset=utf-8");
 	if (evhttp_find_header(&params, "gzip") && status == 200) {
 		struct buf gz = {0};
 
@@ -367,7 +387,8 @@ static void handle(struct evhttp_request *req, void *arg)
 		/* Closing once the half is on the wire leaves the body short
 		 * of its declared length. */
 		event_base_once(srv->base, -1, EV_TIMEOUT, close_later,
-				evhttp_request_get_connection(req), &(struct timeval){0, 200000});
+		                evhttp_request_get_connection(req),
+		                &(struct timeval){0, 200000});
 		goto out;
 	}
 	if ((v = evhttp_find_header(&params, "drip")) ||
@@ -434,7 +455,8 @@ int main(int argc, char **argv)
 			log_file = optarg;
 			break;
 		default:
-			fprintf(stderr, "usage: feedserver [-d DIR] [-p PORT] [-P PORTFILE] [-l LOG]\n");
+			fprintf(stderr, "usage: feedserver [-d DIR] [-p PORT] "
+			                "[-P PORTFILE] [-l LOG]\n");
 			return 64;
 		}
 	}
@@ -446,12 +468,14 @@ int main(int argc, char **argv)
 	srv.started_ms = util_monotonic_ms();
 	srv.base = event_base_new();
 	srv.http = evhttp_new(srv.base);
-	bound = evhttp_bind_socket_with_handle(srv.http, "127.0.0.1", (ev_uint16_t)port);
+	bound = evhttp_bind_socket_with_handle(srv.http, "127.0.0.1",
+	                                       (ev_uint16_t)port);
 	if (!bound) {
 		fprintf(stderr, "feedserver: cannot bind 127.0.0.1:%d\n", port);
 		return 1;
 	}
-	getsockname(evhttp_bound_socket_get_fd(bound), (struct sockaddr *)&sin, &slen);
+	getsockname(evhttp_bound_socket_get_fd(bound), (struct sockaddr *)&sin,
+	            &slen);
 	port = ntohs(sin.sin_port);
 	evhttp_set_gencb(srv.http, handle, &srv);
 	evhttp_set_allowed_methods(srv.http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD);
@@ -471,7 +495,8 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
-	printf("feedserver listening on 127.0.0.1:%d serving %s\n", port, srv.dir);
+	printf("feedserver listening on 127.0.0.1:%d serving %s\n", port,
+	       srv.dir);
 	fflush(stdout);
 	event_base_dispatch(srv.base);
 	event_free(sigterm);

@@ -52,7 +52,8 @@ int main(int argc, char **argv)
 
 			if (de->d_name[0] == '.')
 				continue;
-			snprintf(path, sizeof(path), "%s/%s", argv[i], de->d_name);
+			snprintf(path, sizeof(path), "%s/%s", argv[i],
+			         de->d_name);
 			bad |= replay_file(path);
 			n++;
 		}

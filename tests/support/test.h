@@ -13,45 +13,47 @@
 
 extern int test_failures;
 
-#define ASSERT(expr)                                                        \
-	do {                                                                \
-		if (!(expr)) {                                              \
-			fprintf(stderr, "%s:%d: assertion failed: %s\n",   \
-				__FILE__, __LINE__, #expr);                 \
-			test_failures++;                                    \
-		}                                                           \
+#define ASSERT(expr)                                                     \
+	do {                                                             \
+		if (!(expr)) {                                           \
+			fprintf(stderr, "%s:%d: assertion failed: %s\n", \
+			        __FILE__, __LINE__, #expr);              \
+			test_failures++;                                 \
+		}                                                        \
 	} while (0)
 
 /* Like ASSERT but returns from the current test function (void). */
-#define REQUIRE(expr)                                                       \
-	do {                                                                \
-		if (!(expr)) {                                              \
+#define REQUIRE(expr)                                                      \
+	do {                                                               \
+		if (!(expr)) {                                             \
 			fprintf(stderr, "%s:%d: requirement failed: %s\n", \
-				__FILE__, __LINE__, #expr);                 \
-			test_failures++;                                    \
-			return;                                             \
-		}                                                           \
+			        __FILE__, __LINE__, #expr);                \
+			test_failures++;                                   \
+			return;                                            \
+		}                                                          \
 	} while (0)
 
-#define ASSERT_INT_EQ(a, b)                                                      \
-	do {                                                                     \
-		long long a_ = (long long)(a), b_ = (long long)(b);              \
-		if (a_ != b_) {                                                  \
-			fprintf(stderr, "%s:%d: %s == %s failed: %lld != %lld\n", \
-				__FILE__, __LINE__, #a, #b, a_, b_);             \
-			test_failures++;                                         \
-		}                                                                \
+#define ASSERT_INT_EQ(a, b)                                               \
+	do {                                                              \
+		long long a_ = (long long)(a), b_ = (long long)(b);       \
+		if (a_ != b_) {                                           \
+			fprintf(stderr,                                   \
+			        "%s:%d: %s == %s failed: %lld != %lld\n", \
+			        __FILE__, __LINE__, #a, #b, a_, b_);      \
+			test_failures++;                                  \
+		}                                                         \
 	} while (0)
 
-#define ASSERT_STR_EQ(a, b)                                                        \
-	do {                                                                       \
-		const char *a_ = (a), *b_ = (b);                                   \
-		if (!a_ || !b_ || strcmp(a_, b_) != 0) {                           \
-			fprintf(stderr, "%s:%d: %s == %s failed: \"%s\" != \"%s\"\n", \
-				__FILE__, __LINE__, #a, #b, a_ ? a_ : "(null)",    \
-				b_ ? b_ : "(null)");                               \
-			test_failures++;                                           \
-		}                                                                  \
+#define ASSERT_STR_EQ(a, b)                                                   \
+	do {                                                                  \
+		const char *a_ = (a), *b_ = (b);                              \
+		if (!a_ || !b_ || strcmp(a_, b_) != 0) {                      \
+			fprintf(stderr,                                       \
+			        "%s:%d: %s == %s failed: \"%s\" != \"%s\"\n", \
+			        __FILE__, __LINE__, #a, #b,                   \
+			        a_ ? a_ : "(null)", b_ ? b_ : "(null)");      \
+			test_failures++;                                      \
+		}                                                             \
 	} while (0)
 
 struct test_case {
@@ -62,14 +64,17 @@ struct test_case {
 /* Runs the cases (or only those named on the command line). */
 int test_run(const struct test_case *cases, size_t n, int argc, char **argv);
 
-#define TEST_MAIN(...)                                                     \
-	int main(int argc, char **argv)                                    \
-	{                                                                  \
-		static const struct test_case cases_[] = {__VA_ARGS__};    \
+#define TEST_MAIN(...)                                                      \
+	int main(int argc, char **argv)                                     \
+	{                                                                   \
+		static const struct test_case cases_[] = {__VA_ARGS__};     \
 		return test_run(cases_, sizeof(cases_) / sizeof(cases_[0]), \
-				argc, argv);                               \
+		                argc, argv);                                \
 	}
-#define TEST(fn) {#fn, fn}
+#define TEST(fn)        \
+	{               \
+#fn, fn \
+	}
 
 /* $DEMARCHE_SHARED_DIR, $DEMARCHE_TESTS_DIR, ... with a fallback that works
  * from the build tree; borrowed. */

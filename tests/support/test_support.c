@@ -72,7 +72,7 @@ const char *test_tmpdir(void)
 {
 	if (!tmpdir[0]) {
 		snprintf(tmpdir, sizeof(tmpdir), "%s/demarche-test-XXXXXX",
-			 env_or("TMPDIR", "/tmp"));
+		         env_or("TMPDIR", "/tmp"));
 		if (!mkdtemp(tmpdir)) {
 			perror("mkdtemp");
 			exit(2);

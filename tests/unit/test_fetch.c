@@ -29,7 +29,8 @@ static struct fetch_engine *eng;
  * /busy (503, Retry-After: 120), /file (302 to file:///etc/passwd). */
 static void handler(struct evhttp_request *req, void *arg)
 {
-	const char *path = evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
+	const char *path =
+	    evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
 	struct evkeyvalq *out = evhttp_request_get_output_headers(req);
 	struct evkeyvalq *in = evhttp_request_get_input_headers(req);
 	struct evbuffer *b = evbuffer_new();
@@ -40,7 +41,8 @@ static void handler(struct evhttp_request *req, void *arg)
 	if (strcmp(path, "/feed") == 0) {
 		inm = evhttp_find_header(in, "If-None-Match");
 		evhttp_add_header(out, "ETag", "\"v1\"");
-		evhttp_add_header(out, "Last-Modified", "Mon, 02 Mar 2020 10:00:00 GMT");
+		evhttp_add_header(out, "Last-Modified",
+		                  "Mon, 02 Mar 2020 10:00:00 GMT");
 		evhttp_add_header(out, "Cache-Control", "public, max-age=600");
 		evhttp_add_header(out, "Content-Type", "application/rss+xml");
 		if (inm && strcmp(inm, "\"v1\"") == 0) {
@@ -52,13 +54,15 @@ static void handler(struct evhttp_request *req, void *arg)
 	} else if (strcmp(path, "/moved") == 0 || strcmp(path, "/temp") == 0) {
 		snprintf(loc, sizeof(loc), "http://127.0.0.1:%d/feed", port);
 		evhttp_add_header(out, "Location", loc);
-		evhttp_send_reply(req, path[1] == 'm' ? 301 : 302, "Redirect", NULL);
+		evhttp_send_reply(req, path[1] == 'm' ? 301 : 302, "Redirect",
+		                  NULL);
 	} else if (strncmp(path, "/chain", 6) == 0) {
 		snprintf(loc, sizeof(loc), "/chain%d", atoi(path + 6) + 1);
 		evhttp_add_header(out, "Location", loc);
 		evhttp_send_reply(req, 308, "Redirect", NULL);
 	} else if (strcmp(path, "/loop") == 0 || strcmp(path, "/loop2") == 0) {
-		evhttp_add_header(out, "Location", path[5] ? "/loop" : "/loop2");
+		evhttp_add_header(out, "Location",
+		                  path[5] ? "/loop" : "/loop2");
 		evhttp_send_reply(req, 302, "Redirect", NULL);
 	} else if (strcmp(path, "/big") == 0) {
 		char chunk[4096];
@@ -98,11 +102,13 @@ static void on_done(void *arg, const struct fetch_response *r)
 
 	res->done = 1;
 	res->status = r->status;
-	snprintf(res->error, sizeof(res->error), "%s", r->error ? r->error : "");
+	snprintf(res->error, sizeof(res->error), "%s",
+	         r->error ? r->error : "");
 	snprintf(res->etag, sizeof(res->etag), "%s", r->etag ? r->etag : "");
 	snprintf(res->permanent, sizeof(res->permanent), "%s",
-		 r->permanent_url ? r->permanent_url : "");
-	snprintf(res->final, sizeof(res->final), "%s", r->final_url ? r->final_url : "");
+	         r->permanent_url ? r->permanent_url : "");
+	snprintf(res->final, sizeof(res->final), "%s",
+	         r->final_url ? r->final_url : "");
 	res->redirects = r->redirects;
 	res->body_len = r->body_len;
 	res->retry_after = r->retry_after;
@@ -111,7 +117,7 @@ static void on_done(void *arg, const struct fetch_response *r)
 }
 
 static void fetch(const char *path, const char *etag, bool allow_private,
-		  size_t max_body, struct result *res)
+                  size_t max_body, struct result *res)
 {
 	struct fetch_request req = {0};
 	char url[256];
@@ -184,7 +190,8 @@ static void test_limits_and_faults(void)
 	ASSERT_INT_EQ(r.retry_after, 120);
 	fetch("/feed", NULL, false, 0, &r);
 	if (!strstr(r.error, "private address 127.0.0.1"))
-		fprintf(stderr, "error was: %s (status %ld)\n", r.error, r.status);
+		fprintf(stderr, "error was: %s (status %ld)\n", r.error,
+		        r.status);
 	ASSERT(strstr(r.error, "private address 127.0.0.1") != NULL);
 }
 
@@ -197,7 +204,8 @@ static void test_bad_urls(void)
 	ASSERT_INT_EQ(fetch_start(eng, &req, on_done, NULL), -22);
 	req.url = "gopher://example.org/";
 	ASSERT_INT_EQ(fetch_start(eng, &req, on_done, NULL), -22);
-	fetch_url_host("https://user:pw@Example.ORG:8443/path?q", host, sizeof(host));
+	fetch_url_host("https://user:pw@Example.ORG:8443/path?q", host,
+	               sizeof(host));
 	ASSERT_STR_EQ(host, "example.org:8443");
 	fetch_url_host("not a url", host, sizeof(host));
 	ASSERT_STR_EQ(host, "");
@@ -216,7 +224,8 @@ static void setup(void)
 		fprintf(stderr, "cannot bind\n");
 		exit(2);
 	}
-	getsockname(evhttp_bound_socket_get_fd(bs), (struct sockaddr *)&sin, &len);
+	getsockname(evhttp_bound_socket_get_fd(bs), (struct sockaddr *)&sin,
+	            &len);
 	port = ntohs(sin.sin_port);
 	evhttp_set_gencb(http, handler, NULL);
 	if (fetch_engine_new(base, &eng) != 0)

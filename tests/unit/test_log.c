@@ -48,7 +48,8 @@ static void test_journal(void)
 	out = capture(emit);
 	REQUIRE(out != NULL);
 	ASSERT(strstr(out, "<6>feed zlj517: 3 new\n") != NULL);
-	ASSERT(strstr(out, "<4>open x.db: No such file or directory\n") != NULL);
+	ASSERT(strstr(out, "<4>open x.db: No such file or directory\n") !=
+	       NULL);
 	ASSERT(strstr(out, "<3>evil ?[2J??forged line\n") != NULL);
 	ASSERT(strstr(out, "hidden") == NULL);
 	free(out);

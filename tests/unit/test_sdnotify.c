@@ -22,8 +22,8 @@ static int listen_at(const char *name, int abstract)
 		exit(2);
 	}
 	memcpy(sun.sun_path + (abstract ? 1 : 0), name, strlen(name));
-	len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + (abstract ? 1 : 0) +
-			  strlen(name));
+	len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) +
+	                  (abstract ? 1 : 0) + strlen(name));
 	if (fd < 0 || bind(fd, (struct sockaddr *)&sun, len) != 0) {
 		perror("bind");
 		exit(2);
@@ -81,4 +81,5 @@ static void test_unset_and_bad(void)
 	unsetenv("NOTIFY_SOCKET");
 }
 
-TEST_MAIN(TEST(test_path_socket), TEST(test_abstract_socket), TEST(test_unset_and_bad))
+TEST_MAIN(TEST(test_path_socket), TEST(test_abstract_socket),
+          TEST(test_unset_and_bad))

@@ -36,7 +36,8 @@ static void test_timegm(void)
 	ASSERT_INT_EQ(util_timegm(1970, 1, 1, 0, 0, 0), 0);
 	ASSERT_INT_EQ(util_timegm(2020, 3, 12, 13, 37, 0), 1584020220);
 	ASSERT_INT_EQ(util_timegm(2000, 2, 29, 0, 0, 0), 951782400);
-	ASSERT_STR_EQ(util_format_rfc3339(1584020220, out), "2020-03-12T13:37:00Z");
+	ASSERT_STR_EQ(util_format_rfc3339(1584020220, out),
+	              "2020-03-12T13:37:00Z");
 }
 
 static void test_sanitize(void)
@@ -44,8 +45,9 @@ static void test_sanitize(void)
 	char out[64];
 
 	ASSERT_STR_EQ(log_sanitize("a\x1b[31mred\r\nx", out, sizeof(out)),
-		      "a?[31mred??x");
-	ASSERT_STR_EQ(log_sanitize("ok \xc2\x9b yes", out, sizeof(out)), "ok ? yes");
+	              "a?[31mred??x");
+	ASSERT_STR_EQ(log_sanitize("ok \xc2\x9b yes", out, sizeof(out)),
+	              "ok ? yes");
 	ASSERT_STR_EQ(log_sanitize("truncated", out, 4), "tru");
 }
 
@@ -61,8 +63,9 @@ static void test_read_file_limit(void)
 	ASSERT_STR_EQ(data, "hello world");
 	free(data);
 	ASSERT_INT_EQ(util_read_file(path, 5, &data, &len), -EFBIG);
-	ASSERT_INT_EQ(util_read_file("/nonexistent/x", 0, &data, &len), -ENOENT);
+	ASSERT_INT_EQ(util_read_file("/nonexistent/x", 0, &data, &len),
+	              -ENOENT);
 }
 
 TEST_MAIN(TEST(test_buf_grows), TEST(test_buf_steal_empty), TEST(test_timegm),
-	  TEST(test_sanitize), TEST(test_read_file_limit))
+          TEST(test_sanitize), TEST(test_read_file_limit))
