@@ -76,6 +76,14 @@ static void print_config_errors(const struct config_errors *errs)
 		log_err("%s", errs->msgs[i]);
 }
 
+static void print_config_warnings(const struct config_errors *errs)
+{
+	size_t i;
+
+	for (i = 0; i < errs->n_warnings; i++)
+		log_warnx("%s", errs->warnings[i]);
+}
+
 static int load_rules(const struct config *cfg, struct classify_rules **out)
 {
 	const char *dir = cfg->rules_dir ? cfg->rules_dir : paths_default_rules_dir();
@@ -175,6 +183,7 @@ static void daemon_reload(struct daemon *d)
 		log_err("reload failed: keeping the running configuration");
 		goto out;
 	}
+	print_config_warnings(&errs);
 	if (strcmp(cfg->database, d->cfg->database) != 0)
 		log_warnx("reload: [storage] database changed; restart to use %s",
 			  cfg->database);
@@ -389,6 +398,7 @@ int main(int argc, char **argv)
 		config_errors_clear(&errs);
 		return EX_CONFIG;
 	}
+	print_config_warnings(&errs);
 	config_errors_clear(&errs);
 	if (load_rules(d.cfg, &d.rules) < 0) {
 		config_free(d.cfg);
