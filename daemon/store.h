@@ -20,6 +20,7 @@
 
 struct store; /* opaque */
 struct sqlite3;
+struct db;
 
 /* Opens (creating if needed) and migrates the database at path.  Returns 0
  * and a *new* store, or a negative errno with a message in err. */
@@ -33,7 +34,10 @@ int store_schema_version(struct store *st);
 int store_schema_latest(void);
 /* The message of the last failure on st (borrowed). */
 const char *store_errmsg(struct store *st);
-/* The underlying connection, for read-only queries (reports). Borrowed. */
+/* The underlying connection, for queries of their own (reports,
+ * reclassify), on either backend (see db.h).  Borrowed. */
+struct db *store_conn(struct store *st);
+/* The SQLite handle under it, or NULL on PostgreSQL (tests).  Borrowed. */
 struct sqlite3 *store_db(struct store *st);
 /* Translates an SQLite result code on db into a negative errno, as the
  * store does for its own calls (see store.c for the table). */
