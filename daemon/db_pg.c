@@ -66,14 +66,19 @@ static int fail(struct db *db, PGresult *res, const char *what)
 	const char *msg = res ? PQresultErrorMessage(res) : "";
 	const char *state =
 	    res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-	size_t n;
+	size_t n, i;
 
 	if (!msg || !*msg)
 		msg = PQerrorMessage(db->pg);
 	db_set_err(db, "%s: %s", what, msg && *msg ? msg : "unknown error");
+	/* One line: libpq ends messages with a newline and puts the
+	 * statement's position on lines of its own. */
 	n = strlen(db->errmsg);
 	while (n > 0 && db->errmsg[n - 1] == '\n')
 		db->errmsg[--n] = '\0';
+	for (i = 0; i < n; i++)
+		if (db->errmsg[i] == '\n' || db->errmsg[i] == '\t')
+			db->errmsg[i] = ' ';
 	if (!state && PQstatus(db->pg) != CONNECTION_OK)
 		return -ECONNREFUSED;
 	return errno_from_state(state);

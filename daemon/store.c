@@ -118,18 +118,20 @@ static const char *const stmt_sql[STMT_COUNT] = {
         " consecutive_failures = consecutive_failures + 1,"
         " failing_since = COALESCE(failing_since, ?3),"
         " last_error = ?4, last_error_at = ?3,"
-        " disabled = CASE WHEN ?5 THEN 1 ELSE disabled END WHERE id = ?1",
+        " disabled = CASE WHEN ?5 <> 0 THEN 1 ELSE disabled END WHERE id = ?1",
     [STMT_FEED_URL] = "UPDATE feeds SET url = ?2 WHERE id = ?1",
     /* A candidate is never an account already tracked (by its handle or
-     * the user part of user@host, ignoring case). */
+     * the user part of user@host, ignoring ASCII case: lower() folds as
+     * COLLATE NOCASE would, and means the same on PostgreSQL). */
     [STMT_CANDIDATE] =
         "INSERT INTO candidates (handle, name, marker, kind, first_seen,"
         " last_seen, via_account_id, via_post_id)"
         " SELECT ?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7 WHERE NOT EXISTS"
-        " (SELECT 1 FROM accounts WHERE handle = ?1 COLLATE NOCASE"
-        "  OR handle = ?8 COLLATE NOCASE)"
+        " (SELECT 1 FROM accounts WHERE lower(handle) = lower(?1)"
+        "  OR lower(handle) = lower(?8))"
         " ON CONFLICT (handle) DO UPDATE SET last_seen = excluded.last_seen,"
-        " refs = refs + 1, name = COALESCE(excluded.name, name)",
+        " refs = candidates.refs + 1,"
+        " name = COALESCE(excluded.name, candidates.name)",
 };
 
 struct store {
@@ -685,7 +687,8 @@ int store_sync_config(struct store *st, const struct config *cfg)
 	    " ON CONFLICT (handle) DO UPDATE SET name = excluded.name,"
 	    " role = excluded.role, country = excluded.country,"
 	    " created_config = excluded.created_config,"
-	    " created = COALESCE(created_platform, excluded.created_config),"
+	    " created = COALESCE(accounts.created_platform,"
+	    " excluded.created_config),"
 	    " active = 1 RETURNING id";
 	static const char feed_sql[] =
 	    "INSERT INTO feeds (account_id, configured_url, url, kind, added,"
@@ -697,7 +700,7 @@ int store_sync_config(struct store *st, const struct config *cfg)
 	size_t i;
 	int rc;
 
-	rc = exec_sql(st, "BEGIN IMMEDIATE", "sync config");
+	rc = begin(st, "sync config");
 	if (rc < 0)
 		return rc;
 	/* Everything is inactive until the config names it again. */
@@ -1174,7 +1177,7 @@ int store_record_poll(struct store *st, const struct store_poll *poll,
 	if (counts)
 		*counts = c;
 	now = poll->started_us > 0 ? poll->started_us / 1000000 : util_now();
-	rc = exec_sql(st, "BEGIN IMMEDIATE", "record poll");
+	rc = begin(st, "record poll");
 	if (rc < 0)
 		return rc;
 	s = stmt_get(st, STMT_FEED_ACCOUNT, &rc);
