@@ -61,6 +61,9 @@ enum stmt_id {
 	STMT_FEED_NOT_MODIFIED,
 	STMT_FEED_FAILED,
 	STMT_FEED_URL,
+	STMT_FEED_RELEASE,
+	STMT_FEED_CLAIM,
+	STMT_FEED_DUE,
 	STMT_CANDIDATE,
 	STMT_COUNT
 };
@@ -120,6 +123,22 @@ static const char *const stmt_sql[STMT_COUNT] = {
         " last_error = ?4, last_error_at = ?3,"
         " disabled = CASE WHEN ?5 <> 0 THEN 1 ELSE disabled END WHERE id = ?1",
     [STMT_FEED_URL] = "UPDATE feeds SET url = ?2 WHERE id = ?1",
+    /* The poll is recorded: its lease (0005_leases.sql), if any, ends. */
+    [STMT_FEED_RELEASE] = "UPDATE feeds SET lease_owner = NULL,"
+                          " lease_until = NULL WHERE id = ?1"
+                          " AND lease_owner IS NOT NULL",
+    /* SKIP LOCKED: a row another instance is claiming or recording right
+     * now is not waited for; it is simply not ours this time. */
+    [STMT_FEED_CLAIM] =
+        "UPDATE feeds SET lease_owner = ?2, lease_until = ?3 + ?4"
+        " WHERE id = (SELECT id FROM feeds WHERE id = ?1"
+        " AND (next_poll <= ?3 OR COALESCE(last_poll, 0) < ?5)"
+        " AND (lease_until IS NULL OR lease_until <= ?3"
+        " OR lease_owner = ?2) FOR UPDATE SKIP LOCKED)"
+        " RETURNING account_id, url, etag, last_modified, next_poll,"
+        " consecutive_failures, disabled",
+    [STMT_FEED_DUE] = "SELECT next_poll, lease_until, last_poll FROM feeds"
+                      " WHERE id = ?1",
     /* A candidate is never an account already tracked (by its handle or
      * the user part of user@host, ignoring ASCII case: lower() folds as
      * COLLATE NOCASE would, and means the same on PostgreSQL). */
@@ -703,6 +722,20 @@ int store_sync_config(struct store *st, const struct config *cfg)
 	rc = begin(st, "sync config");
 	if (rc < 0)
 		return rc;
+	/* PostgreSQL, several daemons: the sync rewrites every account and
+	 * feed row while other instances record polls.  Taking both tables
+	 * first, feeds then accounts (the order a poll writes them in, see
+	 * store_record_poll), makes syncs and polls wait for each other
+	 * instead of deadlocking. */
+	if (db_dialect(st->db) == DB_POSTGRES) {
+		rc =
+		    exec_sql(st,
+		             "LOCK TABLE feeds, accounts IN SHARE ROW EXCLUSIVE"
+		             " MODE",
+		             "sync config");
+		if (rc < 0)
+			goto out_rollback;
+	}
 	/* Everything is inactive until the config names it again. */
 	rc = exec_sql(st,
 	              "UPDATE accounts SET active = 0;"
@@ -1130,6 +1163,13 @@ static int record_feed(struct store *st, const struct store_poll *poll,
 		db_bind_int64(s, 2, now);
 		rc = stmt_done(st, s, "account seen");
 	}
+	if (rc == 0 && store_shared(st)) {
+		s = stmt_get(st, STMT_FEED_RELEASE, &rc);
+		if (!s)
+			return rc;
+		db_bind_int64(s, 1, poll->feed_id);
+		rc = stmt_done(st, s, "feed lease");
+	}
 	if (rc < 0 || !poll->new_url)
 		return rc;
 	s = stmt_get(st, STMT_FEED_URL, &rc);
@@ -1206,18 +1246,20 @@ int store_record_poll(struct store *st, const struct store_poll *poll,
 				goto out_rollback;
 		}
 	}
+	rc = record_fetch(st, poll, now, &c);
+	if (rc < 0)
+		goto out_rollback;
+	/* The feed's row before its account's, the order
+	 * store_sync_config() locks them in. */
+	rc = record_feed(st, poll, account_id, now, failed);
+	if (rc < 0)
+		goto out_rollback;
 	/* Counters may come with a 304 too (an API source's profile). */
 	if (poll->doc && poll->doc->has_account) {
 		rc = record_account(st, account_id, &poll->doc->account, now);
 		if (rc < 0)
 			goto out_rollback;
 	}
-	rc = record_fetch(st, poll, now, &c);
-	if (rc < 0)
-		goto out_rollback;
-	rc = record_feed(st, poll, account_id, now, failed);
-	if (rc < 0)
-		goto out_rollback;
 	rc = exec_sql(st, "COMMIT", "record poll");
 	if (rc < 0)
 		goto out_rollback;
@@ -1228,4 +1270,98 @@ out_rollback:
 	/* ROLLBACK also undoes statements that failed half-way. */
 	db_rollback(st->db);
 	return rc;
+}
+
+bool store_shared(struct store *st)
+{
+	return db_dialect(st->db) == DB_POSTGRES;
+}
+
+/* Why a claim was refused, as the time to ask again: when the other
+ * instance's lease ends, when the feed is next due, 0 when a --once run
+ * has nothing left to do (another instance polled the feed since the run
+ * began), or in a second when the row was only locked for a moment. */
+static int claim_refused(struct store *st, int64_t feed_id, int64_t now,
+                         int lease_seconds, int64_t polled_before,
+                         int64_t *due_at)
+{
+	struct db_stmt *s;
+	int rc = 0;
+
+	*due_at = now + lease_seconds;
+	s = stmt_get(st, STMT_FEED_DUE, &rc);
+	if (!s)
+		return rc;
+	db_bind_int64(s, 1, feed_id);
+	rc = db_step(s);
+	if (rc == DB_ROW) {
+		int64_t next = db_column_int64(s, 0);
+		int64_t until =
+		    db_column_null(s, 1) ? 0 : db_column_int64(s, 1);
+		int64_t last = db_column_null(s, 2) ? 0 : db_column_int64(s, 2);
+
+		if (until > now)
+			*due_at = until;
+		else if (polled_before > 0 && last >= polled_before)
+			*due_at = 0;
+		else if (polled_before == 0 && next > now)
+			*due_at = next;
+		else
+			*due_at = now + 1;
+	}
+	db_reset(s);
+	if (rc < 0)
+		return fail_db(st, rc, "feed due");
+	return 0;
+}
+
+int store_claim_feed(struct store *st, int64_t feed_id, const char *owner,
+                     int64_t now, int lease_seconds, int64_t polled_before,
+                     struct store_feed_state *state, int64_t *due_at)
+{
+	struct store_feed_state fresh = {0};
+	struct db_stmt *s;
+	int rc = 0;
+
+	*due_at = 0;
+	if (!store_shared(st))
+		return 1; /* one daemon per file: every feed is ours */
+	s = stmt_get(st, STMT_FEED_CLAIM, &rc);
+	if (!s)
+		return rc;
+	db_bind_int64(s, 1, feed_id);
+	bind_text(s, 2, owner);
+	db_bind_int64(s, 3, now);
+	db_bind_int64(s, 4, lease_seconds);
+	db_bind_int64(s, 5, polled_before);
+	rc = db_step(s);
+	if (rc < 0) {
+		rc = fail_db(st, rc, "feed claim");
+		db_reset(s);
+		return rc;
+	}
+	if (rc == DB_DONE) {
+		db_reset(s);
+		return claim_refused(st, feed_id, now, lease_seconds,
+		                     polled_before, due_at);
+	}
+	fresh.feed_id = feed_id;
+	fresh.account_id = db_column_int64(s, 0);
+	fresh.next_poll = db_column_int64(s, 4);
+	fresh.consecutive_failures = db_column_int(s, 5);
+	fresh.disabled = db_column_int(s, 6) != 0;
+	rc = dup_column(s, 1, &fresh.url);
+	if (rc == 0)
+		rc = dup_column(s, 2, &fresh.etag);
+	if (rc == 0)
+		rc = dup_column(s, 3, &fresh.last_modified);
+	db_reset(s);
+	if (rc < 0) {
+		set_err(st, "feed claim: out of memory");
+		store_feed_state_clear(&fresh);
+		return rc;
+	}
+	store_feed_state_clear(state);
+	*state = fresh;
+	return 1;
 }
