@@ -318,8 +318,8 @@ int migrate_copy(struct store *from, struct store *to,
 	rc = dest_empty(dst, err, errlen);
 	for (i = 0; rc == 0 && i < ARRAY_SIZE(tables); i++) {
 		struct migrate_table_count *c = &out->tables[out->n_tables++];
-		int64_t rows_src, rows_dst;
-		uint64_t sum_src, sum_dst;
+		int64_t rows_src = 0, rows_dst = 0;
+		uint64_t sum_src = 0, sum_dst = 0;
 
 		c->table = tables[i].name;
 		rc = copy_table(src, dst, &tables[i], progress, arg, &c->rows,
