@@ -138,6 +138,15 @@ int db_prepare(struct db *db, const char *sql, struct db_stmt **out)
 	return 0;
 }
 
+int db_prepare_persistent(struct db *db, const char *sql, struct db_stmt **out)
+{
+	int rc = db_prepare(db, sql, out);
+
+	if (rc == 0)
+		(*out)->persistent = true;
+	return rc;
+}
+
 void db_finalize(struct db_stmt *s)
 {
 	if (!s)

@@ -65,6 +65,10 @@ void db_rollback(struct db *db);
 /* Prepares one statement.  Returns 0 and a *new* statement, or a negative
  * errno.  Parameters start at 1. */
 int db_prepare(struct db *db, const char *sql, struct db_stmt **out);
+/* The same for a statement run many times on one connection: PostgreSQL
+ * parses and plans it once, at its first run, with the types of the values
+ * bound then (a NULL leaves the type to the server).  SQLite: db_prepare. */
+int db_prepare_persistent(struct db *db, const char *sql, struct db_stmt **out);
 void db_finalize(struct db_stmt *s);
 /* Makes the statement ready to run again; db_clear_bindings() also sets
  * every parameter to NULL. */

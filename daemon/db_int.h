@@ -14,6 +14,7 @@ struct db {
 	void *pg;                /* PGconn, or NULL */
 	bool readonly;           /* opened with DB_OPEN_READONLY */
 	int64_t changes;         /* PostgreSQL: rows the last command changed */
+	unsigned int n_named;    /* PostgreSQL: server-side statements made */
 	char errmsg[512];        /* last failure, for db_errmsg() */
 };
 
@@ -27,6 +28,8 @@ struct db_stmt {
 	void *res;           /* PostgreSQL: PGresult of the run, or NULL */
 	int n_rows;          /* PostgreSQL: rows in res */
 	int row;             /* PostgreSQL: rows stepped over so far */
+	bool persistent;     /* PostgreSQL: prepare on the server once */
+	char name[16];       /* PostgreSQL: its server-side name, or "" */
 };
 
 void db_set_err(struct db *db, const char *fmt, ...)

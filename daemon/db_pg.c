@@ -2,8 +2,10 @@
  * db_pg.c — the PostgreSQL half of db.h, over libpq.  Statements are
  * written in SQLite's parameter style and translated to $N here; each run
  * sends the text with its parameters (PQexecParams, text format, int64
- * and double parameters typed, text left for the server to infer) and
- * keeps the whole result, which db_step() then walks row by row.  The
+ * and double parameters typed, text left for the server to infer; the
+ * store's statements are prepared on the server once and then run with
+ * PQexecPrepared, which saves most of the server's work) and keeps the
+ * whole result, which db_step() then walks row by row.  The
  * connection is autocommit unless db_begin() opened a transaction; the
  * session runs in UTC so that date arithmetic matches SQLite's.
  *
@@ -227,9 +229,16 @@ void db_pg_reset(struct db_stmt *s)
 
 void db_pg_free(struct db_stmt *s)
 {
+	char sql[48];
 	int i;
 
 	db_pg_reset(s);
+	/* A named statement otherwise lives as long as the connection. */
+	if (s->name[0] && s->db->pg && PQstatus(s->db->pg) == CONNECTION_OK &&
+	    PQtransactionStatus(s->db->pg) == PQTRANS_IDLE) {
+		snprintf(sql, sizeof(sql), "DEALLOCATE %s", s->name);
+		PQclear(PQexec(s->db->pg, sql));
+	}
 	for (i = 0; s->values && i < s->n_params; i++)
 		free(s->values[i]);
 	free(s->values);
@@ -246,9 +255,31 @@ int db_pg_step(struct db_stmt *s)
 		ExecStatusType st;
 		const char *tuples;
 
-		res = PQexecParams(
-		    db->pg, s->sql, s->n_params, (const Oid *)s->types,
-		    (const char *const *)s->values, NULL, NULL, 0);
+		if (s->persistent && !s->name[0]) {
+			/* Named once per connection; the types are those of
+			 * this first run's values. */
+			char name[sizeof(s->name)];
+
+			snprintf(name, sizeof(name), "d%u", ++db->n_named);
+			res = PQprepare(db->pg, name, s->sql, s->n_params,
+			                (const Oid *)s->types);
+			if (!res || PQresultStatus(res) != PGRES_COMMAND_OK) {
+				int rc = fail(db, res, "postgresql");
+
+				PQclear(res);
+				return rc;
+			}
+			PQclear(res);
+			memcpy(s->name, name, sizeof(name));
+		}
+		if (s->name[0])
+			res = PQexecPrepared(db->pg, s->name, s->n_params,
+			                     (const char *const *)s->values,
+			                     NULL, NULL, 0);
+		else
+			res = PQexecParams(
+			    db->pg, s->sql, s->n_params, (const Oid *)s->types,
+			    (const char *const *)s->values, NULL, NULL, 0);
 		st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
 		if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
 			int rc = fail(db, res, "postgresql");

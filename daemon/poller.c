@@ -48,6 +48,8 @@
 #define POLLER_HOST_PAUSE_MIN 60      /* seconds, when no Retry-After says */
 #define POLLER_LEASE_MARGIN 30        /* seconds a feed's lease outlasts the
                                        * transfer timeout (parse, store) */
+#define POLLER_ONCE_RECHECK 2         /* seconds between --once looks at a
+                                       * feed another instance holds */
 #define POLLER_NEVER INT64_MAX
 #define POLLER_NOT_IN_HEAP SIZE_MAX
 
@@ -776,8 +778,11 @@ static bool poller_claim(struct poller *p, struct poll_feed *f)
 		f->polled = true;
 		f->due_ms = POLLER_NEVER;
 	} else {
-		/* Also with --once: a lease's holder may have died, and the
-		 * run promises a poll of every feed. */
+		/* --once waits for a lease too (its holder may have died and
+		 * the run promises a poll of every feed), but looks again
+		 * every few seconds: a live holder soon records its poll. */
+		if (p->once && due > now + POLLER_ONCE_RECHECK)
+			due = now + POLLER_ONCE_RECHECK;
 		f->due_ms = util_monotonic_ms() + (due > now ? due - now : 1) * 1000;
 	}
 	if (heap_push(p, f) < 0)

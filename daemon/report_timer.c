@@ -358,6 +358,26 @@ static void on_timer(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	if (rt->child)
 		return; /* the previous delivery is still running */
+	/* Several daemons on one database (PostgreSQL): the first to claim
+	 * the slot sends the report, the others skip it. */
+	if (rt->attempts == 0) {
+		char owner[96], host[64] = "";
+		int r;
+
+		if (gethostname(host, sizeof(host) - 1) < 0)
+			snprintf(host, sizeof(host), "unknown");
+		snprintf(owner, sizeof(owner), "%s:%ld", host, (long)getpid());
+		r = store_claim_report(rt->store, rt->slot, rt->from, rt->to,
+		                       owner);
+		if (r == 0) {
+			log_info("report: another instance sends this one");
+			schedule_next(rt);
+			return;
+		}
+		if (r < 0)
+			log_warnx("report: cannot claim the delivery: %s",
+			          store_errmsg(rt->store));
+	}
 	spawn(rt);
 	if (!rt->child) {
 		/* fork failed: treat like a failed try */

@@ -258,7 +258,7 @@ static struct db_stmt *stmt_get(struct store *st, enum stmt_id id, int *rc)
 		db_clear_bindings(s);
 		return s;
 	}
-	src = db_prepare(st->db, stmt_sql[id], &s);
+	src = db_prepare_persistent(st->db, stmt_sql[id], &s);
 	if (src < 0) {
 		*rc = fail_db(st, src, "prepare");
 		return NULL;
@@ -1364,4 +1364,34 @@ int store_claim_feed(struct store *st, int64_t feed_id, const char *owner,
 	store_feed_state_clear(state);
 	*state = fresh;
 	return 1;
+}
+
+int store_claim_report(struct store *st, int64_t slot, int64_t from, int64_t to,
+                       const char *owner)
+{
+	static const char sql[] =
+	    "INSERT INTO report_deliveries (slot, period_from, period_to,"
+	    " status, attempts, finished, error) VALUES (?1, ?2, ?3, 'failed',"
+	    " 0, ?4, 'in progress on ' || ?5) ON CONFLICT (slot) DO NOTHING"
+	    " RETURNING id";
+	struct db_stmt *s = NULL;
+	int rc;
+
+	if (!store_shared(st))
+		return 1;
+	rc = prepare(st, sql, &s);
+	if (rc < 0)
+		return rc;
+	db_bind_int64(s, 1, slot);
+	db_bind_int64(s, 2, from);
+	db_bind_int64(s, 3, to);
+	db_bind_int64(s, 4, util_now());
+	bind_text(s, 5, owner);
+	rc = db_step(s);
+	if (rc < 0)
+		rc = fail_db(st, rc, "report claim");
+	else
+		rc = rc == DB_ROW ? 1 : 0;
+	db_finalize(s);
+	return rc;
 }

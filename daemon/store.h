@@ -1,11 +1,14 @@
 /*
- * store.h — the SQLite log.  store_open() applies the numbered migrations in
- * schema/ (embedded at build time) under PRAGMA user_version, in WAL mode
- * with foreign keys and a busy timeout.  Everything one poll produces — its
- * fetch record, new and edited posts, their categories and the feed's new
- * validators and health — is written by store_record_poll() in a single
- * transaction, so a crash loses or duplicates nothing.  The store does not
- * log; errors come back as negative errno codes with a message.
+ * store.h — the log, in SQLite (a file path) or PostgreSQL (a
+ * postgresql:// URL), through the SQL layer of db.h.  store_open() applies
+ * the numbered migrations of schema/ or schema/pg/ (embedded at build
+ * time); SQLite runs in WAL mode with foreign keys and a busy timeout.
+ * Everything one poll produces — its fetch record, new and edited posts,
+ * their categories and the feed's new validators and health — is written
+ * by store_record_poll() in a single transaction, so a crash loses or
+ * duplicates nothing.  On PostgreSQL several daemons may share the feeds
+ * (store_claim_feed).  The store does not log; errors come back as
+ * negative errno codes with a message.
  */
 #ifndef DEMARCHE_STORE_H
 #define DEMARCHE_STORE_H
@@ -115,6 +118,13 @@ int store_record_poll(struct store *st, const struct store_poll *poll,
  * negative errno.
  */
 bool store_shared(struct store *st);
+/* The scheduled report of slot is sent by one instance only: the first to
+ * claim it (a report_deliveries row, status 'failed' with error
+ * "in progress on OWNER" until the sender records the outcome).  Returns 1
+ * when this instance is to send it (always on SQLite), 0 when another
+ * instance has it, or a negative errno. */
+int store_claim_report(struct store *st, int64_t slot, int64_t from, int64_t to,
+                       const char *owner);
 int store_claim_feed(struct store *st, int64_t feed_id, const char *owner,
                      int64_t now, int lease_seconds, int64_t polled_before,
                      struct store_feed_state *state, int64_t *due_at);

@@ -3,10 +3,10 @@
 # the test run).  nginx serves N static RSS feeds (20 items each, as in
 # fetch_vs_newsboat.sh); a throw-away PostgreSQL (tests/e2e/lib/pg.sh) gets
 # a fresh database per run.  For 1, 2 and 3 instances started together
-# with `demarched --once` on the same config, it prints the wall time until
-# the last one exits, feeds per second, the polls made (each feed must be
-# polled exactly once in all) and the CPU time of the daemons and of the
-# PostgreSQL server; then the same first poll on SQLite for comparison.
+# (`demarched --foreground`, one config), it prints the wall time until
+# every feed has been polled, feeds per second, the polls made (each feed
+# must be polled exactly once in all), the CPU time of the daemons and of
+# the PostgreSQL server; then `demarched --once` on SQLite, for comparison.
 #
 # Usage: tests/bench/pg_shared_bench.sh [BUILD_DIR] [N]
 #   defaults: build-release, N = 10000
@@ -89,22 +89,33 @@ for k in $INSTANCES; do
 	psql_admin 'DROP DATABASE IF EXISTS demarche'
 	psql_admin 'CREATE DATABASE demarche'
 	conf "$PGURL" >"$WORK/pg.conf"
-	# The time includes start-up: migrations and the config sync of
-	# N accounts, which the instances do one after the other.
 	cpu0=$(pg_cpu)
 	start=$(date +%s.%N)
 	pids=""
 	j=1
 	while [ $j -le "$k" ]; do
-		/usr/bin/time -f "%U %S" -o "$WORK/time.$j" "$BUILD/demarched" -c "$WORK/pg.conf" --once >"$WORK/run.$j" 2>&1 &
+		"$BUILD/demarched" -c "$WORK/pg.conf" --foreground >"$WORK/run.$j" 2>&1 &
 		pids="$pids $!"
 		j=$((j + 1))
 	done
-	for pid in $pids; do wait "$pid"; done
+	# The daemons share the feeds (interval 1h: one poll each); the run
+	# ends when every feed has been polled.  The time includes start-up:
+	# migrations and the config sync of N accounts, one instance after
+	# the other.
+	while [ "$(sql 'SELECT count(*) FROM feeds WHERE last_poll IS NOT NULL' 2>/dev/null || echo 0)" -lt "$N" ]; do
+		sleep 0.2
+	done
 	end=$(date +%s.%N)
+	dcpu=0
+	for pid in $pids; do
+		c=$(awk -v hz="$(getconf CLK_TCK)" '{ printf "%.1f", ($14 + $15) / hz }' "/proc/$pid/stat")
+		dcpu=$(echo "$dcpu $c" | awk '{ print $1 + $2 }')
+	done
+	for pid in $pids; do kill -TERM "$pid"; done
+	for pid in $pids; do wait "$pid"; done
+	# Read once the daemons' backends have exited and been reaped.
+	sleep 0.5
 	cpu1=$(pg_cpu)
-	dcpu=$(cat "$WORK"/time.* | awk '{s += $1 + $2} END {printf "%.1f", s}')
-	rm -f "$WORK"/time.*
 	polls=$(sql 'SELECT count(*) FROM fetches')
 	posts=$(sql 'SELECT count(*) FROM posts')
 	echo "$k $start $end $polls $posts $dcpu $cpu0 $cpu1" | awk -v n="$N" '{
