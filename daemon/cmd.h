@@ -25,6 +25,7 @@ int cmd_trends_main(const struct cmd_globals *g, int argc, char **argv);
 int cmd_check_config_main(const struct cmd_globals *g, int argc, char **argv);
 int cmd_train_main(const struct cmd_globals *g, int argc, char **argv);
 int cmd_reclassify_main(const struct cmd_globals *g, int argc, char **argv);
+int cmd_migrate_main(const struct cmd_globals *g, int argc, char **argv);
 
 struct classify_rules;
 /* Loads the classifier of classify, eval and reclassify: the rules of

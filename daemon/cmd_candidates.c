@@ -14,7 +14,7 @@
 #include <sysexits.h>
 
 #include <jansson.h>
-#include <sqlite3.h>
+#include "db.h"
 
 #include "cmd.h"
 #include "log.h"
@@ -39,7 +39,7 @@ int cmd_candidates_main(const struct cmd_globals *g, int argc, char **argv)
 	    " LEFT JOIN accounts a ON a.id = c.via_account_id"
 	    " ORDER BY c.refs DESC, c.last_seen DESC, c.handle";
 	struct store *st = NULL;
-	sqlite3_stmt *s = NULL;
+	struct db_stmt *s = NULL;
 	json_t *list = NULL;
 	bool json = false;
 	char err[512], f[UTIL_RFC3339_LEN], l[UTIL_RFC3339_LEN];
@@ -82,37 +82,35 @@ int cmd_candidates_main(const struct cmd_globals *g, int argc, char **argv)
 		goto out_close;
 	}
 	list = json_array();
-	if (!list ||
-	    sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK) {
-		log_warnx("candidates: %s", sqlite3_errmsg(store_db(st)));
+	if (!list || db_prepare(store_conn(st), sql, &s) < 0) {
+		log_warnx("candidates: %s", db_errmsg(store_conn(st)));
 		rc = EX_IOERR;
 		goto out_close;
 	}
 	if (!json)
 		printf("%-32s %-14s %-8s %5s  %-20s  %s\n", "handle", "marker",
 		       "kind", "posts", "last seen", "first via");
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		const char *h = (const char *)sqlite3_column_text(s, 0),
-		           *nm = (const char *)sqlite3_column_text(s, 1),
-		           *mk = (const char *)sqlite3_column_text(s, 2),
-		           *kd = (const char *)sqlite3_column_text(s, 3),
-		           *via = (const char *)sqlite3_column_text(s, 7);
+	while ((rc = db_step(s)) == DB_ROW) {
+		const char *h = db_column_text(s, 0),
+		           *nm = db_column_text(s, 1),
+		           *mk = db_column_text(s, 2),
+		           *kd = db_column_text(s, 3),
+		           *via = db_column_text(s, 7);
 
-		util_format_rfc3339(sqlite3_column_int64(s, 5), f);
-		util_format_rfc3339(sqlite3_column_int64(s, 6), l);
+		util_format_rfc3339(db_column_int64(s, 5), f);
+		util_format_rfc3339(db_column_int64(s, 6), l);
 		n++;
 		if (json) {
 			if (json_array_append_new(
 			        list,
-			        json_pack(
-			            "{s:s?, s:s?, s:s?, s:s?, s:I, s:s, "
-			            "s:s, s:s?}",
-			            "handle", h, "name", nm, "marker", mk,
-			            "kind", kd, "posts",
-			            (json_int_t)sqlite3_column_int64(s, 4),
-			            "first_seen", f, "last_seen", l, "via",
-			            via)) < 0) {
-				rc = SQLITE_NOMEM;
+			        json_pack("{s:s?, s:s?, s:s?, s:s?, s:I, s:s, "
+			                  "s:s, s:s?}",
+			                  "handle", h, "name", nm, "marker", mk,
+			                  "kind", kd, "posts",
+			                  (json_int_t)db_column_int64(s, 4),
+			                  "first_seen", f, "last_seen", l,
+			                  "via", via)) < 0) {
+				rc = -ENOMEM;
 				break;
 			}
 			continue;
@@ -121,11 +119,11 @@ int cmd_candidates_main(const struct cmd_globals *g, int argc, char **argv)
 		printf("%-32s %-14s %-8s %5lld  %-20s  %s\n",
 		       log_sanitize(h ? h : "", c1, sizeof(c1)),
 		       log_sanitize(mk ? mk : "", c2, sizeof(c2)), kd ? kd : "",
-		       (long long)sqlite3_column_int64(s, 4), l,
+		       (long long)db_column_int64(s, 4), l,
 		       log_sanitize(via ? via : "-", c3, sizeof(c3)));
 	}
-	if (rc != SQLITE_DONE) {
-		log_warnx("candidates: %s", sqlite3_errmsg(store_db(st)));
+	if (rc != DB_DONE) {
+		log_warnx("candidates: %s", db_errmsg(store_conn(st)));
 		rc = EX_IOERR;
 		goto out_close;
 	}
@@ -143,7 +141,7 @@ int cmd_candidates_main(const struct cmd_globals *g, int argc, char **argv)
 	}
 	rc = 0;
 out_close:
-	sqlite3_finalize(s);
+	db_finalize(s);
 	json_decref(list);
 	store_close(st);
 	return rc;

@@ -130,7 +130,7 @@ int cmd_reclassify_main(const struct cmd_globals *g, int argc, char **argv)
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
 	ro.now = util_now();
-	r = reclassify_run(store_db(st), R, &ro, &cnt, err, sizeof(err));
+	r = reclassify_run(store_conn(st), R, &ro, &cnt, err, sizeof(err));
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
 	printf("re-labelled %ld posts in %ld batches; %ld changed "

@@ -723,7 +723,8 @@ static char *resolve_path(struct parser *p, const char *v)
 {
 	struct buf b = {0};
 
-	if (v[0] == '/' || !p->dir[0])
+	/* A URL (database = postgresql://...) names no file. */
+	if (v[0] == '/' || !p->dir[0] || strstr(v, "://"))
 		return xstrdup(v);
 	if (buf_printf(&b, "%s%s%s", p->dir,
 	               p->dir[strlen(p->dir) - 1] == '/' ? "" : "/", v) < 0) {
@@ -2223,7 +2224,8 @@ int config_load(const char *path, struct config **out,
 			goto out_free;
 		}
 		if (absolutize(&cfg->path, cwd) < 0 ||
-		    absolutize(&cfg->database, cwd) < 0 ||
+		    (!strstr(cfg->database ? cfg->database : "", "://") &&
+		     absolutize(&cfg->database, cwd) < 0) ||
 		    absolutize(&cfg->rules_dir, cwd) < 0 ||
 		    absolutize(&cfg->model_path, cwd) < 0 ||
 		    absolutize(&cfg->report.output_dir, cwd) < 0 ||

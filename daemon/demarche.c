@@ -24,6 +24,7 @@ static void usage(FILE *fp)
 	      "  report [--since 24h|7d|...] [--format text|md|json|html] [-o FILE] [--deliver]\n"
 	      "  trends [--format text|json|csv] [--since 52w]\n"
 	      "  candidates [--format text|json]     accounts seen but not tracked\n"
+	      "  migrate --from sqlite:FILE --to postgresql://...  copy a log\n"
 	      "  check-config -c FILE\n"
 	      "  version\n",
 	      fp);
@@ -43,6 +44,7 @@ static const struct command commands[] = {
 	{"report", cmd_report_main},
 	{"trends", cmd_trends_main},
 	{"candidates", cmd_candidates_main},
+	{"migrate", cmd_migrate_main},
 	{"check-config", cmd_check_config_main},
 };
 

@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <event2/event.h>
 
@@ -45,6 +46,10 @@
                                        * down within the window pause it */
 #define POLLER_THROTTLE_WINDOW_MS (5 * 60 * 1000)
 #define POLLER_HOST_PAUSE_MIN 60      /* seconds, when no Retry-After says */
+#define POLLER_LEASE_MARGIN 30        /* seconds a feed's lease outlasts the
+                                       * transfer timeout (parse, store) */
+#define POLLER_ONCE_RECHECK 2         /* seconds between --once looks at a
+                                       * feed another instance holds */
 #define POLLER_NEVER INT64_MAX
 #define POLLER_NOT_IN_HEAP SIZE_MAX
 
@@ -108,6 +113,8 @@ struct poller {
 	poller_idle_fn idle;
 	void *idle_arg;
 	struct poller_stats stats;
+	char instance[128];               /* host:pid:start, owner of leases */
+	int64_t once_since;               /* --once: when the run began */
 };
 
 static void poller_schedule(struct poller *p);
@@ -739,12 +746,61 @@ static void poller_profile_done(void *arg, const struct fetch_response *resp)
 		poller_fail(f, "cannot start transfer: %s", strerror(-r));
 }
 
+/*
+ * Several daemons sharing one database (store_shared(): PostgreSQL): a
+ * feed is polled only by the instance that wins its lease.  A feed another
+ * instance holds or has polled since goes back to the heap until the
+ * database says it is due; a won claim brings the feed's current state
+ * (validators, failures) as the last instance left it.  The lease outlasts
+ * a whole transfer, so it only runs out when its holder died.  SQLite:
+ * every feed is ours, nothing changes.  Returns true when f may start.
+ */
+static bool poller_claim(struct poller *p, struct poll_feed *f)
+{
+	int64_t now = util_now(), due = 0;
+	int lease = (int)(p->cfg->timeout + POLLER_LEASE_MARGIN);
+	int r;
+
+	if (!store_shared(p->store))
+		return true;
+	r = store_claim_feed(p->store, f->state.feed_id, p->instance, now, lease,
+			     p->once ? p->once_since : 0, &f->state, &due);
+	if (r > 0)
+		return true;
+	if (r < 0) {
+		p->stats.store_errors++;
+		log_err("feed %s (%s): cannot claim: %s", f->account_key,
+			f->configured_url, store_errmsg(p->store));
+		due = now + POLLER_STORE_RETRY;
+	}
+	if (p->once && r == 0 && due == 0) {
+		/* Another instance polled it since this run began. */
+		f->polled = true;
+		f->due_ms = POLLER_NEVER;
+	} else {
+		/* --once waits for a lease too (its holder may have died and
+		 * the run promises a poll of every feed), but looks again
+		 * every few seconds: a live holder soon records its poll. */
+		if (p->once && due > now + POLLER_ONCE_RECHECK)
+			due = now + POLLER_ONCE_RECHECK;
+		f->due_ms = util_monotonic_ms() + (due > now ? due - now : 1) * 1000;
+	}
+	if (heap_push(p, f) < 0)
+		log_err("feed %s: out of memory scheduling its next poll",
+			f->account_key);
+	return false;
+}
+
 static void poller_start_feed(struct poller *p, struct poll_feed *f)
 {
 	struct fetch_request req;
 	char *url;
 	int r;
 
+	if (!poller_claim(p, f)) {
+		poller_maybe_idle(p);
+		return;
+	}
 	url = poll_feed_request_url(p, f);
 	poller_fill_request(p, &req);
 	req.url = url;
@@ -859,6 +915,19 @@ out:
 
 /* ---- public API ---- */
 
+/* Names this daemon in the leases it takes: unique across machines and
+ * restarts, readable by an operator looking at the feeds table. */
+static void poller_instance_id(char *out, size_t len)
+{
+	char host[64] = "";
+
+	if (gethostname(host, sizeof(host) - 1) < 0)
+		snprintf(host, sizeof(host), "unknown");
+	/* The start time tells two runs of one pid apart. */
+	snprintf(out, len, "%s:%ld:%llx", host, (long)getpid(),
+		 (unsigned long long)util_now_us());
+}
+
 int poller_new(struct event_base *base, struct store *st,
 	       struct fetch_engine *fetch, struct poller **out)
 {
@@ -868,6 +937,7 @@ int poller_new(struct event_base *base, struct store *st,
 		return -ENOMEM;
 	p->base = base;
 	p->store = st;
+	poller_instance_id(p->instance, sizeof(p->instance));
 	p->fetch = fetch;
 	p->timer = evtimer_new(base, poller_timer_cb, p);
 	p->hosts = strmap_new();
@@ -1049,6 +1119,9 @@ void poller_start(struct poller *p, bool once, poller_idle_fn idle, void *arg)
 
 	p->running = true;
 	p->once = once;
+	/* Shared database: feeds polled by another instance from this
+	 * second on count as polled by this run (poller_claim). */
+	p->once_since = util_now();
 	p->idle = idle;
 	p->idle_arg = arg;
 	if (once) {

@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include <jansson.h>
-#include <sqlite3.h>
+#include "db.h"
 
 #include "store.h"
 #include "util.h"
@@ -53,26 +53,26 @@ struct post {
 };
 
 struct ctx {
-	sqlite3 *db;              /* the store's connection */
-	sqlite3_stmt *s[N_STMTS]; /* prepared statements */
-	char *err;                /* message buffer */
-	size_t errlen;            /* its size */
+	struct db *db;              /* the store's connection */
+	struct db_stmt *s[N_STMTS]; /* prepared statements */
+	char *err;                  /* message buffer */
+	size_t errlen;              /* its size */
 };
 
 static int fail(struct ctx *c, int rc, const char *what)
 {
-	snprintf(c->err, c->errlen, "%s: %s", what, sqlite3_errmsg(c->db));
-	return store_errno_from_sqlite(c->db, rc);
+	snprintf(c->err, c->errlen, "%s: %s", what, db_errmsg(c->db));
+	return rc < 0 ? rc : -EIO;
 }
 
 /* Steps a statement that returns no rows and resets it. */
 static int exec(struct ctx *c, enum stmt k, const char *what)
 {
-	int rc = sqlite3_step(c->s[k]);
+	int rc = db_step(c->s[k]);
 
-	sqlite3_reset(c->s[k]);
-	sqlite3_clear_bindings(c->s[k]);
-	if (rc != SQLITE_DONE)
+	db_reset(c->s[k]);
+	db_clear_bindings(c->s[k]);
+	if (rc != DB_DONE)
 		return fail(c, rc, what);
 	return 0;
 }
@@ -104,21 +104,20 @@ out_free:
 /* The stored categories of a post as bits. */
 static int old_bits(struct ctx *c, int64_t id, unsigned *bits)
 {
-	sqlite3_stmt *s = c->s[S_OLD_CATS];
+	struct db_stmt *s = c->s[S_OLD_CATS];
 	int rc;
 
 	*bits = 0;
-	sqlite3_bind_int64(s, 1, id);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		int i = classify_category_index(
-		    (const char *)sqlite3_column_text(s, 0));
+	db_bind_int64(s, 1, id);
+	while ((rc = db_step(s)) == DB_ROW) {
+		int i = classify_category_index(db_column_text(s, 0));
 		if (i >= 0)
 			*bits |= 1u << i;
 		else
 			*bits |= 1u << CLASSIFY_N_CATEGORIES; /* unknown key */
 	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE)
+	db_reset(s);
+	if (rc != DB_DONE)
 		return fail(c, rc, "reading stored categories");
 	return 0;
 }
@@ -141,12 +140,12 @@ static int relabel(struct ctx *c, const struct classify_rules *rules,
 		         (long long)p->id, strerror(-r));
 		return r;
 	}
-	sqlite3_bind_int64(c->s[S_DELETE], 1, p->id);
+	db_bind_int64(c->s[S_DELETE], 1, p->id);
 	if ((r = exec(c, S_DELETE, "deleting categories")) < 0)
 		goto out_clear;
 	for (i = 0; i < res.n_cats; i++) {
 		const struct classify_category *cat = &res.cats[i];
-		sqlite3_stmt *s = c->s[S_INSERT];
+		struct db_stmt *s = c->s[S_INSERT];
 		char *ev;
 
 		if (!cat->assigned)
@@ -158,18 +157,18 @@ static int relabel(struct ctx *c, const struct classify_rules *rules,
 			r = -ENOMEM;
 			goto out_clear;
 		}
-		sqlite3_bind_int64(s, 1, p->id);
-		sqlite3_bind_text(s, 2, cat->key, -1, SQLITE_STATIC);
-		sqlite3_bind_double(s, 3, cat->score);
-		sqlite3_bind_text(s, 4, ev, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(s, 5, ver, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(s, 6, now);
+		db_bind_int64(s, 1, p->id);
+		db_bind_text(s, 2, cat->key);
+		db_bind_double(s, 3, cat->score);
+		db_bind_text(s, 4, ev);
+		db_bind_text(s, 5, ver);
+		db_bind_int64(s, 6, now);
 		free(ev);
 		if ((r = exec(c, S_INSERT, "writing a category")) < 0)
 			goto out_clear;
 	}
-	sqlite3_bind_int64(c->s[S_UPDATE_POST], 1, p->id);
-	sqlite3_bind_text(c->s[S_UPDATE_POST], 2, ver, -1, SQLITE_STATIC);
+	db_bind_int64(c->s[S_UPDATE_POST], 1, p->id);
+	db_bind_text(c->s[S_UPDATE_POST], 2, ver);
 	r = exec(c, S_UPDATE_POST, "updating the post");
 	*changed = before != after;
 out_clear:
@@ -192,17 +191,17 @@ static void posts_free(struct post *v, size_t n)
 static int read_batch(struct ctx *c, int64_t after, int64_t since, size_t batch,
                       struct post *v)
 {
-	sqlite3_stmt *s = c->s[S_SELECT];
+	struct db_stmt *s = c->s[S_SELECT];
 	size_t n = 0;
 	int rc;
 
-	sqlite3_bind_int64(s, 1, after);
-	sqlite3_bind_int64(s, 2, since);
-	sqlite3_bind_int64(s, 3, (sqlite3_int64)batch);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		const char *title = (const char *)sqlite3_column_text(s, 1);
-		const char *text = (const char *)sqlite3_column_text(s, 2);
-		const char *lang = (const char *)sqlite3_column_text(s, 3);
+	db_bind_int64(s, 1, after);
+	db_bind_int64(s, 2, since);
+	db_bind_int64(s, 3, (int64_t)batch);
+	while ((rc = db_step(s)) == DB_ROW) {
+		const char *title = db_column_text(s, 1);
+		const char *text = db_column_text(s, 2);
+		const char *lang = db_column_text(s, 3);
 		struct buf b = {0};
 		int r = 0;
 
@@ -214,29 +213,29 @@ static int read_batch(struct ctx *c, int64_t after, int64_t since, size_t batch,
 			r = buf_printf(&b, "%s\n", title);
 		if (r == 0)
 			r = buf_puts(&b, text);
-		v[n].id = sqlite3_column_int64(s, 0);
+		v[n].id = db_column_int64(s, 0);
 		v[n].text = r == 0 ? buf_steal(&b) : NULL;
 		v[n].lang = lang ? xstrdup(lang) : NULL;
 		if (!v[n].text || (lang && !v[n].lang)) {
 			buf_free(&b);
 			free(v[n].text);
 			free(v[n].lang);
-			sqlite3_reset(s);
+			db_reset(s);
 			posts_free(v, n);
 			snprintf(c->err, c->errlen, "out of memory");
 			return -ENOMEM;
 		}
 		n++;
 	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
+	db_reset(s);
+	if (rc != DB_DONE) {
 		posts_free(v, n);
 		return fail(c, rc, "reading posts");
 	}
 	return (int)n;
 }
 
-int reclassify_run(struct sqlite3 *db, const struct classify_rules *rules,
+int reclassify_run(struct db *db, const struct classify_rules *rules,
                    const struct reclassify_opts *opts,
                    struct reclassify_counts *out, char *err, size_t errlen)
 {
@@ -253,8 +252,14 @@ int reclassify_run(struct sqlite3 *db, const struct classify_rules *rules,
 		return -EINVAL;
 	}
 	for (k = 0; k < N_STMTS; k++) {
-		rc = sqlite3_prepare_v2(db, sql[k], -1, &c.s[k], NULL);
-		if (rc != SQLITE_OK) {
+		/* PostgreSQL has no BEGIN IMMEDIATE: its row locks are taken
+		 * as the batch writes. */
+		const char *text = k == S_BEGIN && db_dialect(db) == DB_POSTGRES
+		                       ? "BEGIN"
+		                       : sql[k];
+
+		rc = db_prepare(db, text, &c.s[k]);
+		if (rc < 0) {
 			r = fail(&c, rc, "preparing statements");
 			goto out_finalize;
 		}
@@ -306,12 +311,12 @@ int reclassify_run(struct sqlite3 *db, const struct classify_rules *rules,
 	goto out_free;
 out_rollback:
 	/* The batch's error is what the caller needs to see. */
-	sqlite3_step(c.s[S_ROLLBACK]);
-	sqlite3_reset(c.s[S_ROLLBACK]);
+	db_step(c.s[S_ROLLBACK]);
+	db_reset(c.s[S_ROLLBACK]);
 out_free:
 	free(v);
 out_finalize:
 	for (k = 0; k < N_STMTS; k++)
-		sqlite3_finalize(c.s[k]);
+		db_finalize(c.s[k]);
 	return r;
 }

@@ -18,7 +18,7 @@
 
 #include "classify.h"
 
-struct sqlite3;
+struct db;
 
 #define RECLASSIFY_DEFAULT_BATCH 500
 #define RECLASSIFY_MAX_BATCH     100000
@@ -42,7 +42,7 @@ struct reclassify_counts {
 /* Relabels the selected posts.  Returns 0, or a negative errno with a
  * message in err (the failing batch is rolled back; earlier ones stay
  * committed and counted in *out). */
-int reclassify_run(struct sqlite3 *db, const struct classify_rules *rules,
+int reclassify_run(struct db *db, const struct classify_rules *rules,
                    const struct reclassify_opts *opts,
                    struct reclassify_counts *out, char *err, size_t errlen);
 

@@ -27,7 +27,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include <sqlite3.h>
+#include "db.h"
 #include <stdbool.h>
 #include <utf8proc.h>
 
@@ -200,68 +200,75 @@ static int jadd(json_t *o, const char *k, int64_t n)
 /* -------------------------------------------------------------- queries */
 
 struct query {
-	sqlite3 *db; /* the store's connection (borrowed) */
-	char *err;   /* where failures are described */
+	struct db *db; /* the store's connection (borrowed) */
+	char *err;     /* where failures are described */
 	size_t errlen;
 };
 
-static int q_fail(struct query *q, int rc, const char *what)
+/* The spelling of a query for the connection's dialect (see db.h). */
+static const char *q_sql(const struct query *q, const char *lite,
+                         const char *pg)
 {
-	snprintf(q->err, q->errlen, "%s: %s", what, sqlite3_errmsg(q->db));
-	return store_errno_from_sqlite(q->db, rc);
+	return db_dialect(q->db) == DB_POSTGRES ? pg : lite;
 }
 
-static int q_prepare(struct query *q, const char *sql, sqlite3_stmt **s,
+static int q_fail(struct query *q, int rc, const char *what)
+{
+	snprintf(q->err, q->errlen, "%s: %s", what, db_errmsg(q->db));
+	return rc < 0 ? rc : -EIO;
+}
+
+static int q_prepare(struct query *q, const char *sql, struct db_stmt **s,
                      int64_t from, int64_t to)
 {
-	int rc = sqlite3_prepare_v2(q->db, sql, -1, s, NULL);
+	int rc = db_prepare(q->db, sql, s);
 
-	if (rc != SQLITE_OK) {
+	if (rc < 0) {
 		*s = NULL;
 		return q_fail(q, rc, "report query");
 	}
 	/* Parameters ?1 and ?2 are the period wherever a query has them. */
-	if (sqlite3_bind_parameter_count(*s) >= 1)
-		sqlite3_bind_int64(*s, 1, from);
-	if (sqlite3_bind_parameter_count(*s) >= 2)
-		sqlite3_bind_int64(*s, 2, to);
+	if (db_bind_count(*s) >= 1)
+		db_bind_int64(*s, 1, from);
+	if (db_bind_count(*s) >= 2)
+		db_bind_int64(*s, 2, to);
 	return 0;
 }
 
 /* Returns 1 for a row, 0 at the end, or a negative errno. */
-static int q_step(struct query *q, sqlite3_stmt *s)
+static int q_step(struct query *q, struct db_stmt *s)
 {
-	int rc = sqlite3_step(s);
+	int rc = db_step(s);
 
-	if (rc == SQLITE_ROW)
+	if (rc == DB_ROW)
 		return 1;
-	if (rc == SQLITE_DONE)
+	if (rc == DB_DONE)
 		return 0;
 	return q_fail(q, rc, "report query");
 }
 
-static const char *col_str(sqlite3_stmt *s, int i)
+static const char *col_str(struct db_stmt *s, int i)
 {
-	return (const char *)sqlite3_column_text(s, i);
+	return db_column_text(s, i);
 }
 
-static json_t *col_json_text(sqlite3_stmt *s, int i)
+static json_t *col_json_text(struct db_stmt *s, int i)
 {
 	return json_text(col_str(s, i));
 }
 
-static json_t *col_json_time(sqlite3_stmt *s, int i)
+static json_t *col_json_time(struct db_stmt *s, int i)
 {
-	if (sqlite3_column_type(s, i) == SQLITE_NULL)
+	if (db_column_null(s, i))
 		return json_null();
-	return json_time(sqlite3_column_int64(s, i));
+	return json_time(db_column_int64(s, i));
 }
 
-static json_t *col_json_int(sqlite3_stmt *s, int i)
+static json_t *col_json_int(struct db_stmt *s, int i)
 {
-	if (sqlite3_column_type(s, i) == SQLITE_NULL)
+	if (db_column_null(s, i))
 		return json_null();
-	return json_integer(sqlite3_column_int64(s, i));
+	return json_integer(db_column_int64(s, i));
 }
 
 /* Runs a query whose rows are (key, count) and adds each count to
@@ -269,7 +276,7 @@ static json_t *col_json_int(sqlite3_stmt *s, int i)
 static int q_counts_into(struct query *q, const char *sql, int64_t from,
                          int64_t to, json_t *obj, const char *field)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int rc;
 
 	rc = q_prepare(q, sql, &s, from, to);
@@ -289,11 +296,11 @@ static int q_counts_into(struct query *q, const char *sql, int64_t from,
 			}
 			key = field;
 		}
-		rc = jadd(target, key, sqlite3_column_int64(s, 1));
+		rc = jadd(target, key, db_column_int64(s, 1));
 		if (rc < 0)
 			break;
 	}
-	sqlite3_finalize(s);
+	db_finalize(s);
 	return rc < 0 ? rc : 0;
 }
 
@@ -325,12 +332,17 @@ static int category_zeroes(json_t *o, const json_t *cats)
 /* accounts.created by year and role: {"2019": {"diplomat": 19}}. */
 static int opened_per_year(struct query *q, json_t **out)
 {
-	static const char sql[] =
+	static const char sql_lite[] =
 	    "SELECT strftime('%Y', created, 'unixepoch') AS y, role,"
 	    " count(*) FROM accounts WHERE created IS NOT NULL"
 	    " GROUP BY y, role ORDER BY y, role";
+	static const char sql_pg[] =
+	    "SELECT to_char(to_timestamp(created) AT TIME ZONE 'UTC', 'YYYY')"
+	    " AS y, role, count(*) FROM accounts WHERE created IS NOT NULL"
+	    " GROUP BY y, role ORDER BY y, role";
+	const char *sql = q_sql(q, sql_lite, sql_pg);
 	json_t *years = json_object();
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int rc;
 
 	*out = NULL;
@@ -351,11 +363,11 @@ static int opened_per_year(struct query *q, json_t **out)
 			if ((rc = jset(years, y, yo)) < 0)
 				break;
 		}
-		rc = jset(yo, role, json_integer(sqlite3_column_int64(s, 2)));
+		rc = jset(yo, role, json_integer(db_column_int64(s, 2)));
 		if (rc < 0)
 			break;
 	}
-	sqlite3_finalize(s);
+	db_finalize(s);
 out_free:
 	if (rc < 0) {
 		json_decref(years);
@@ -368,16 +380,29 @@ out_free:
 static int build_growth(struct query *q, int64_t from, int64_t to, json_t *root)
 {
 	static const char count_sql[] =
-	    "SELECT count(*), sum(created IS NULL) FROM accounts";
-	static const char fol_sql[] =
+	    "SELECT count(*),"
+	    " sum(CASE WHEN created IS NULL THEN 1 ELSE 0 END) FROM accounts";
+	/* SQLite takes the bare column s.followers from the row holding
+	 * max(s.observed); PostgreSQL says the same with DISTINCT ON. */
+	static const char fol_lite[] =
 	    "SELECT a.handle, date(s.observed, 'unixepoch') AS d, s.followers,"
 	    " max(s.observed) FROM account_snapshots s"
 	    " JOIN accounts a ON a.id = s.account_id"
 	    " WHERE s.observed >= ?1 AND s.observed < ?2"
 	    " AND s.followers IS NOT NULL"
 	    " GROUP BY s.account_id, d ORDER BY a.handle, d";
+	static const char fol_pg[] =
+	    "SELECT handle, d, followers, observed FROM (SELECT DISTINCT ON"
+	    " (s.account_id, demarche_day(s.observed)) a.handle,"
+	    " demarche_day(s.observed) AS d, s.followers, s.observed"
+	    " FROM account_snapshots s JOIN accounts a ON a.id = s.account_id"
+	    " WHERE s.observed >= ?1 AND s.observed < ?2"
+	    " AND s.followers IS NOT NULL ORDER BY s.account_id,"
+	    " demarche_day(s.observed), s.observed DESC, s.id) AS x"
+	    " ORDER BY handle, d";
+	const char *fol_sql = q_sql(q, fol_lite, fol_pg);
 	json_t *g = json_object(), *years = NULL, *curves = NULL;
-	sqlite3_stmt *s = NULL;
+	struct db_stmt *s = NULL;
 	int rc;
 
 	rc = jset(root, "growth", g);
@@ -393,12 +418,11 @@ static int build_growth(struct query *q, int64_t from, int64_t to, json_t *root)
 	if (rc < 0)
 		return rc;
 	rc = q_step(q, s);
-	if (rc == 1 &&
-	    (rc = jset(g, "accounts_total",
-	               json_integer(sqlite3_column_int64(s, 0)))) == 0)
+	if (rc == 1 && (rc = jset(g, "accounts_total",
+	                          json_integer(db_column_int64(s, 0)))) == 0)
 		rc = jset(g, "created_unknown",
-		          json_integer(sqlite3_column_int64(s, 1)));
-	sqlite3_finalize(s);
+		          json_integer(db_column_int64(s, 1)));
+	db_finalize(s);
 	if (rc < 0)
 		return rc;
 	/* Follower curves: the last count of each day in the period. */
@@ -421,13 +445,12 @@ static int build_growth(struct query *q, int64_t from, int64_t to, json_t *root)
 			if ((rc = jset(curves, h, c)) < 0)
 				break;
 		}
-		rc = jappend(c,
-		             json_pack("[s, I]", col_str(s, 1),
-		                       (json_int_t)sqlite3_column_int64(s, 2)));
+		rc = jappend(c, json_pack("[s, I]", col_str(s, 1),
+		                          (json_int_t)db_column_int64(s, 2)));
 		if (rc < 0)
 			break;
 	}
-	sqlite3_finalize(s);
+	db_finalize(s);
 	return rc < 0 ? rc : 0;
 }
 
@@ -673,7 +696,7 @@ static int scan_period(struct query *q, int64_t from, int64_t to,
 	    "SELECT report_time, category, account_id, score, post_id"
 	    " FROM post_categories"
 	    " WHERE report_time >= ?1 AND report_time < ?2";
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	size_t i;
 	int rc = 0, cat;
 
@@ -685,25 +708,24 @@ static int scan_period(struct query *q, int64_t from, int64_t to,
 	if (rc < 0)
 		return rc;
 	while ((rc = q_step(q, st)) == 1) {
-		int64_t t = sqlite3_column_int64(st, 0);
+		int64_t t = db_column_int64(st, 0);
 
 		s->posts++;
-		if (counts_add(&s->acc, sqlite3_column_int64(st, 1), 1) < 0 ||
+		if (counts_add(&s->acc, db_column_int64(st, 1), 1) < 0 ||
 		    counts_add(&s->day, day_of(t), 1) < 0) {
 			rc = -ENOMEM;
 			break;
 		}
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	if (rc < 0)
 		return rc;
 	rc = q_prepare(q, cats_sql, &st, from, to);
 	if (rc < 0)
 		return rc;
 	while ((rc = q_step(q, st)) == 1) {
-		int64_t t = sqlite3_column_int64(st, 0),
-		        a = sqlite3_column_int64(st, 2),
-		        id = sqlite3_column_int64(st, 4);
+		int64_t t = db_column_int64(st, 0), a = db_column_int64(st, 2),
+		        id = db_column_int64(st, 4);
 		const char *key = col_str(st, 1);
 
 		if (!key)
@@ -714,7 +736,7 @@ static int scan_period(struct query *q, int64_t from, int64_t to,
 			break;
 		}
 		s->cat_count[cat]++;
-		keep_best(s->best[cat], sqlite3_column_double(st, 3), t, id);
+		keep_best(s->best[cat], db_column_double(st, 3), t, id);
 		if (counts_add(&s->acc_cat, CAT_KEY(a, cat), 1) < 0 ||
 		    counts_add(&s->day_cat, CAT_KEY(day_of(t), cat), 1) < 0 ||
 		    counts_add(&s->classified, id, 1) < 0) {
@@ -722,7 +744,7 @@ static int scan_period(struct query *q, int64_t from, int64_t to,
 			break;
 		}
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	if (rc == -E2BIG)
 		snprintf(q->err, q->errlen,
 		         "report: more than %d distinct categories", MAX_CATS);
@@ -822,21 +844,21 @@ static int add_example(struct query *q, const char *key, int64_t post_id,
 	    " JOIN posts p ON p.id = c.post_id"
 	    " JOIN accounts a ON a.id = p.account_id"
 	    " WHERE c.post_id = ?1 AND c.category = ?3";
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	json_t *ex;
 	int rc;
 
 	rc = q_prepare(q, sql, &s, post_id, 0);
 	if (rc < 0)
 		return rc;
-	sqlite3_bind_text(s, 3, key, -1, SQLITE_STATIC);
+	db_bind_text(s, 3, key);
 	rc = q_step(q, s);
 	if (rc == 1) {
 		ex = json_pack("{s:o, s:o, s:o, s:o, s:f, s:o, s:o}", "handle",
 		               col_json_text(s, 2), "time", col_json_time(s, 6),
 		               "url", col_json_text(s, 3), "title",
 		               json_text_cut(col_str(s, 4), CELL_MAX * 4),
-		               "score", sqlite3_column_double(s, 0), "text",
+		               "score", db_column_double(s, 0), "text",
 		               json_text_cut(col_str(s, 5), EXAMPLE_TEXT_MAX),
 		               "evidence", evidence_from(col_str(s, 1)));
 		if (!ex) {
@@ -849,14 +871,14 @@ static int add_example(struct query *q, const char *key, int64_t post_id,
 				json_decref(ex);
 		}
 	}
-	sqlite3_finalize(s);
+	db_finalize(s);
 	return rc < 0 ? rc : 0;
 }
 
 /* Account id -> handle, for every account. */
 static int load_handles(struct query *q, json_t **out)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	json_t *h = json_object();
 	char id[32];
 	int rc;
@@ -871,12 +893,12 @@ static int load_handles(struct query *q, json_t **out)
 	}
 	while ((rc = q_step(q, s)) == 1) {
 		snprintf(id, sizeof(id), "%lld",
-		         (long long)sqlite3_column_int64(s, 0));
+		         (long long)db_column_int64(s, 0));
 		rc = jset(h, id, col_json_text(s, 1));
 		if (rc < 0)
 			break;
 	}
-	sqlite3_finalize(s);
+	db_finalize(s);
 	if (rc < 0) {
 		json_decref(h);
 		return rc;
@@ -1004,7 +1026,7 @@ static int build_accounts(struct query *q, struct scan *s, int64_t from,
 	       *cats = json_object_get(root, "categories");
 	struct acc_row *rows = NULL;
 	size_t n = 0, cap = 0, i;
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	int rc;
 
 	rc = jset(root, "accounts", list);
@@ -1014,19 +1036,18 @@ static int build_accounts(struct query *q, struct scan *s, int64_t from,
 	if (rc < 0)
 		return rc;
 	while ((rc = q_step(q, st)) == 1) {
-		int64_t id = sqlite3_column_int64(st, 0),
+		int64_t id = db_column_int64(st, 0),
 		        posts = counts_get(&s->acc, id);
 		json_t *a, *mix = json_object(), *change = json_null(), *v;
 		const char *key;
 
-		if (!sqlite3_column_int(st, 5) && posts == 0) {
+		if (!db_column_int(st, 5) && posts == 0) {
 			json_decref(mix);
 			continue; /* gone from the config and quiet */
 		}
-		if (sqlite3_column_type(st, 6) != SQLITE_NULL &&
-		    sqlite3_column_type(st, 7) != SQLITE_NULL)
-			change = json_integer(sqlite3_column_int64(st, 6) -
-			                      sqlite3_column_int64(st, 7));
+		if (!db_column_null(st, 6) && !db_column_null(st, 7))
+			change = json_integer(db_column_int64(st, 6) -
+			                      db_column_int64(st, 7));
 		json_object_foreach(cats, key, v)
 		{
 			int idx = scan_cat(s, key);
@@ -1064,7 +1085,7 @@ static int build_accounts(struct query *q, struct scan *s, int64_t from,
 		}
 		rows[n++] = (struct acc_row){a, posts, jstr(a, "handle")};
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	if (rc == 0)
 		qsort(rows, n, sizeof(*rows), cmp_acc_row);
 	for (i = 0; i < n; i++) {
@@ -1146,8 +1167,9 @@ static int build_days(struct scan *s, int64_t from, int64_t to, json_t *root)
 static int build_feeds(struct query *q, json_t *root)
 {
 	static const char count_sql[] =
-	    "SELECT count(*), coalesce(sum(consecutive_failures = 0"
-	    " AND disabled = 0), 0) FROM feeds WHERE active = 1";
+	    "SELECT count(*), coalesce(sum(CASE WHEN consecutive_failures = 0"
+	    " AND disabled = 0 THEN 1 ELSE 0 END), 0) FROM feeds"
+	    " WHERE active = 1";
 	static const char fail_sql[] =
 	    "SELECT f.url, a.handle, f.failing_since, f.last_error,"
 	    " f.last_error_at, f.last_success, f.consecutive_failures,"
@@ -1156,7 +1178,7 @@ static int build_feeds(struct query *q, json_t *root)
 	    " OR f.disabled = 1)"
 	    " ORDER BY f.disabled DESC, f.failing_since, f.url";
 	json_t *feeds = json_object(), *failing = json_array();
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int rc;
 
 	rc = jset(root, "feeds", feeds);
@@ -1170,12 +1192,10 @@ static int build_feeds(struct query *q, json_t *root)
 	if (rc < 0)
 		return rc;
 	rc = q_step(q, s);
-	if (rc == 1 &&
-	    (rc = jset(feeds, "total",
-	               json_integer(sqlite3_column_int64(s, 0)))) == 0)
-		rc =
-		    jset(feeds, "ok", json_integer(sqlite3_column_int64(s, 1)));
-	sqlite3_finalize(s);
+	if (rc == 1 && (rc = jset(feeds, "total",
+	                          json_integer(db_column_int64(s, 0)))) == 0)
+		rc = jset(feeds, "ok", json_integer(db_column_int64(s, 1)));
+	db_finalize(s);
 	if (rc < 0)
 		return rc;
 	rc = q_prepare(q, fail_sql, &s, 0, 0);
@@ -1190,12 +1210,12 @@ static int build_feeds(struct query *q, json_t *root)
 		              "error", col_json_text(s, 3), "last_error_at",
 		              col_json_time(s, 4), "last_success",
 		              col_json_time(s, 5), "consecutive_failures",
-		              (json_int_t)sqlite3_column_int64(s, 6),
-		              "disabled", sqlite3_column_int(s, 7)));
+		              (json_int_t)db_column_int64(s, 6), "disabled",
+		              db_column_int(s, 7)));
 		if (rc < 0)
 			break;
 	}
-	sqlite3_finalize(s);
+	db_finalize(s);
 	return rc < 0 ? rc : 0;
 }
 
@@ -1203,20 +1223,24 @@ static int build_feeds(struct query *q, json_t *root)
  * from the same state of the log even while the daemon writes. */
 static int read_begin(struct query *q)
 {
-	int rc = sqlite3_exec(q->db, "BEGIN", NULL, NULL, NULL);
+	/* PostgreSQL gives each statement its own snapshot unless asked
+	 * for one per transaction. */
+	int rc = db_exec(
+	    q->db, q_sql(q, "BEGIN",
+	                 "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
 
-	return rc == SQLITE_OK ? 0 : q_fail(q, rc, "report");
+	return rc == 0 ? 0 : q_fail(q, rc, "report");
 }
 
 static void read_end(struct query *q)
 {
-	sqlite3_exec(q->db, "COMMIT", NULL, NULL, NULL);
+	db_exec(q->db, "COMMIT");
 }
 
 int report_build(struct store *st, int64_t from, int64_t to, json_t **out,
                  char *err, size_t errlen)
 {
-	struct query q = {store_db(st), err, errlen};
+	struct query q = {store_conn(st), err, errlen};
 	struct scan *sc;
 	json_t *root;
 	int rc;
@@ -1289,19 +1313,19 @@ static int trends_weeks(struct query *q, int64_t since, json_t *weeks,
 	size_t order[MAX_CATS];
 	size_t ncats = 0, nw = 0, i, j, c;
 	int64_t *list = NULL;
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int rc;
 
 	rc = q_prepare(q, posts_sql, &s, since, 0);
 	if (rc < 0)
 		return rc;
 	while ((rc = q_step(q, s)) == 1)
-		if (counts_add(&wk, week_of(day_of(sqlite3_column_int64(s, 0))),
-		               1) < 0) {
+		if (counts_add(&wk, week_of(day_of(db_column_int64(s, 0))), 1) <
+		    0) {
 			rc = -ENOMEM;
 			break;
 		}
-	sqlite3_finalize(s);
+	db_finalize(s);
 	if (rc < 0)
 		goto out_free;
 	rc = q_prepare(q, cats_sql, &s, since, 0);
@@ -1309,7 +1333,7 @@ static int trends_weeks(struct query *q, int64_t since, json_t *weeks,
 		goto out_free;
 	while ((rc = q_step(q, s)) == 1) {
 		const char *key = col_str(s, 1);
-		int64_t w = week_of(day_of(sqlite3_column_int64(s, 0)));
+		int64_t w = week_of(day_of(db_column_int64(s, 0)));
 
 		if (!key)
 			continue;
@@ -1332,7 +1356,7 @@ static int trends_weeks(struct query *q, int64_t since, json_t *weeks,
 			break;
 		}
 	}
-	sqlite3_finalize(s);
+	db_finalize(s);
 	if (rc < 0)
 		goto out_free;
 	/* Categories listed in key order (insertion sort: they are few). */
@@ -1444,7 +1468,7 @@ static int trends_roles_share(struct query *q, int64_t since, json_t *out)
 	    " WHERE report_time >= ?1 GROUP BY account_id, category) AS x"
 	    " JOIN accounts a ON a.id = x.account_id"
 	    " GROUP BY a.role, x.category ORDER BY a.role, x.category";
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int rc;
 
 	rc = q_prepare(q, posts_sql, &s, since, 0);
@@ -1457,12 +1481,12 @@ static int trends_roles_share(struct query *q, int64_t since, json_t *out)
 			continue;
 		rc = jset(out, role,
 		          json_pack("{s:I, s:{}}", "posts",
-		                    (json_int_t)sqlite3_column_int64(s, 1),
+		                    (json_int_t)db_column_int64(s, 1),
 		                    "categories"));
 		if (rc < 0)
 			break;
 	}
-	sqlite3_finalize(s);
+	db_finalize(s);
 	if (rc < 0)
 		return rc;
 	rc = q_prepare(q, cats_sql, &s, since, 0);
@@ -1472,8 +1496,7 @@ static int trends_roles_share(struct query *q, int64_t since, json_t *out)
 		const json_t *r =
 		    json_object_get(out, col_str(s, 0) ? col_str(s, 0) : "");
 		const char *key = col_str(s, 1);
-		int64_t n = sqlite3_column_int64(s, 2),
-		        posts = jint(r, "posts");
+		int64_t n = db_column_int64(s, 2), posts = jint(r, "posts");
 
 		if (!r || !key)
 			continue;
@@ -1484,7 +1507,7 @@ static int trends_roles_share(struct query *q, int64_t since, json_t *out)
 		if (rc < 0)
 			break;
 	}
-	sqlite3_finalize(s);
+	db_finalize(s);
 	return rc < 0 ? rc : 0;
 }
 
@@ -1497,7 +1520,7 @@ static int trends_first(struct query *q, json_t *out)
 	    " FROM post_categories GROUP BY account_id, category) AS x"
 	    " JOIN accounts a ON a.id = x.account_id"
 	    " ORDER BY a.handle, x.first, x.category";
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int rc;
 
 	rc = q_prepare(q, sql, &s, 0, 0);
@@ -1512,7 +1535,7 @@ static int trends_first(struct query *q, json_t *out)
 		if (rc < 0)
 			break;
 	}
-	sqlite3_finalize(s);
+	db_finalize(s);
 	return rc < 0 ? rc : 0;
 }
 
@@ -1531,13 +1554,13 @@ int report_trends_build(struct store *st, int64_t since, json_t **out,
 	    "  AND s.followers IS NOT NULL AND s.observed >= ?1"
 	    "  ORDER BY s.observed DESC, s.id DESC LIMIT 1)"
 	    " ORDER BY l.followers - f.followers DESC, a.handle";
-	struct query q = {store_db(st), err, errlen};
+	struct query q = {store_conn(st), err, errlen};
 	json_t *root = json_pack("{s:[], s:{}, s:[], s:[], s:{}, s:[]}",
 	                         "follower_growth", "follower_growth_by_role",
 	                         "posts_per_week", "category_share_per_week",
 	                         "category_share_by_role", "first_appearance");
 	json_t *years = NULL, *growth;
-	sqlite3_stmt *s = NULL;
+	struct db_stmt *s = NULL;
 	int rc;
 
 	*out = NULL;
@@ -1560,8 +1583,8 @@ int report_trends_build(struct store *st, int64_t since, json_t **out,
 	if (rc < 0)
 		goto out_end;
 	while ((rc = q_step(&q, s)) == 1) {
-		int64_t first = sqlite3_column_int64(s, 3),
-		        last = sqlite3_column_int64(s, 5);
+		int64_t first = db_column_int64(s, 3),
+		        last = db_column_int64(s, 5);
 		json_t *pct = first > 0
 		                  ? json_real(100.0 * (double)(last - first) /
 		                              (double)first)
@@ -1579,7 +1602,7 @@ int report_trends_build(struct store *st, int64_t since, json_t **out,
 		if (rc < 0)
 			break;
 	}
-	sqlite3_finalize(s);
+	db_finalize(s);
 	s = NULL;
 	if (rc == 0)
 		rc = trends_roles_growth(

@@ -26,7 +26,7 @@
 #include <unistd.h>
 
 #include <event2/event.h>
-#include <sqlite3.h>
+#include "db.h"
 
 #include "config.h"
 #include "log.h"
@@ -275,42 +275,40 @@ static void record(struct report_timer *rt, bool ok, const char *error)
 	    "excluded.status,"
 	    " attempts = excluded.attempts, finished = excluded.finished,"
 	    " error = excluded.error";
-	sqlite3 *db = store_db(rt->store);
-	sqlite3_stmt *s = NULL;
+	struct db *db = store_conn(rt->store);
+	struct db_stmt *s = NULL;
 	int rc;
 
-	rc = sqlite3_prepare_v2(db, sql, -1, &s, NULL);
-	if (rc == SQLITE_OK) {
-		sqlite3_bind_int64(s, 1, rt->slot);
-		sqlite3_bind_int64(s, 2, rt->from);
-		sqlite3_bind_int64(s, 3, rt->to);
-		sqlite3_bind_text(s, 4, ok ? "delivered" : "failed", -1,
-		                  SQLITE_STATIC);
-		sqlite3_bind_int(s, 5, rt->attempts);
-		sqlite3_bind_int64(s, 6, util_now());
+	rc = db_prepare(db, sql, &s);
+	if (rc == 0) {
+		db_bind_int64(s, 1, rt->slot);
+		db_bind_int64(s, 2, rt->from);
+		db_bind_int64(s, 3, rt->to);
+		db_bind_text(s, 4, ok ? "delivered" : "failed");
+		db_bind_int64(s, 5, rt->attempts);
+		db_bind_int64(s, 6, util_now());
 		if (error)
-			sqlite3_bind_text(s, 7, error, -1, SQLITE_TRANSIENT);
-		rc = sqlite3_step(s);
+			db_bind_text(s, 7, error);
+		rc = db_step(s);
 	}
-	if (rc != SQLITE_DONE)
+	if (rc != DB_DONE)
 		log_warnx("report: cannot record the delivery: %s",
-		          sqlite3_errmsg(db));
-	sqlite3_finalize(s);
+		          db_errmsg(db));
+	db_finalize(s);
 }
 
 /* The slot of the last recorded run, or 0 when none. */
 static int64_t last_recorded(struct report_timer *rt)
 {
-	sqlite3 *db = store_db(rt->store);
-	sqlite3_stmt *s = NULL;
+	struct db *db = store_conn(rt->store);
+	struct db_stmt *s = NULL;
 	int64_t slot = 0;
 
-	if (sqlite3_prepare_v2(db, "SELECT max(slot) FROM report_deliveries",
-	                       -1, &s, NULL) == SQLITE_OK &&
-	    sqlite3_step(s) == SQLITE_ROW &&
-	    sqlite3_column_type(s, 0) != SQLITE_NULL)
-		slot = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
+	if (db_prepare(db, "SELECT max(slot) FROM report_deliveries", &s) ==
+	        0 &&
+	    db_step(s) == DB_ROW && !db_column_null(s, 0))
+		slot = db_column_int64(s, 0);
+	db_finalize(s);
 	return slot;
 }
 
@@ -360,6 +358,26 @@ static void on_timer(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	if (rt->child)
 		return; /* the previous delivery is still running */
+	/* Several daemons on one database (PostgreSQL): the first to claim
+	 * the slot sends the report, the others skip it. */
+	if (rt->attempts == 0) {
+		char owner[96], host[64] = "";
+		int r;
+
+		if (gethostname(host, sizeof(host) - 1) < 0)
+			snprintf(host, sizeof(host), "unknown");
+		snprintf(owner, sizeof(owner), "%s:%ld", host, (long)getpid());
+		r = store_claim_report(rt->store, rt->slot, rt->from, rt->to,
+		                       owner);
+		if (r == 0) {
+			log_info("report: another instance sends this one");
+			schedule_next(rt);
+			return;
+		}
+		if (r < 0)
+			log_warnx("report: cannot claim the delivery: %s",
+			          store_errmsg(rt->store));
+	}
 	spawn(rt);
 	if (!rt->child) {
 		/* fork failed: treat like a failed try */

@@ -13,5 +13,8 @@ struct schema_migration {
 
 extern const struct schema_migration schema_migrations[];
 extern const int schema_n_migrations;
+/* The PostgreSQL scripts of schema/pg/, with the same version numbers. */
+extern const struct schema_migration schema_pg_migrations[];
+extern const int schema_pg_n_migrations;
 
 #endif

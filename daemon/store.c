@@ -34,6 +34,8 @@
 #include <jansson.h>
 #include <sqlite3.h>
 
+#include "db.h"
+
 #include "candidates.h"
 #include "schema_migrations.h"
 #include "util.h"
@@ -59,6 +61,9 @@ enum stmt_id {
 	STMT_FEED_NOT_MODIFIED,
 	STMT_FEED_FAILED,
 	STMT_FEED_URL,
+	STMT_FEED_RELEASE,
+	STMT_FEED_CLAIM,
+	STMT_FEED_DUE,
 	STMT_CANDIDATE,
 	STMT_COUNT
 };
@@ -72,7 +77,7 @@ static const char *const stmt_sql[STMT_COUNT] = {
         " text, html, author, lang, published, first_seen, updated,"
         " content_hash, is_repost, rules_version, report_time)"
         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
-        " ?13, ?14, ?15, COALESCE(?10, ?11))",
+        " ?13, ?14, ?15, COALESCE(?10, ?11)) RETURNING id",
     [STMT_POST_UPDATE] =
         "UPDATE posts SET feed_id = ?2, url = ?3, title = ?4, text = ?5,"
         " html = ?6, author = ?7, lang = ?8,"
@@ -116,24 +121,42 @@ static const char *const stmt_sql[STMT_COUNT] = {
         " consecutive_failures = consecutive_failures + 1,"
         " failing_since = COALESCE(failing_since, ?3),"
         " last_error = ?4, last_error_at = ?3,"
-        " disabled = CASE WHEN ?5 THEN 1 ELSE disabled END WHERE id = ?1",
+        " disabled = CASE WHEN ?5 <> 0 THEN 1 ELSE disabled END WHERE id = ?1",
     [STMT_FEED_URL] = "UPDATE feeds SET url = ?2 WHERE id = ?1",
+    /* The poll is recorded: its lease (0005_leases.sql), if any, ends. */
+    [STMT_FEED_RELEASE] = "UPDATE feeds SET lease_owner = NULL,"
+                          " lease_until = NULL WHERE id = ?1"
+                          " AND lease_owner IS NOT NULL",
+    /* SKIP LOCKED: a row another instance is claiming or recording right
+     * now is not waited for; it is simply not ours this time. */
+    [STMT_FEED_CLAIM] =
+        "UPDATE feeds SET lease_owner = ?2, lease_until = ?3 + ?4"
+        " WHERE id = (SELECT id FROM feeds WHERE id = ?1"
+        " AND (next_poll <= ?3 OR COALESCE(last_poll, 0) < ?5)"
+        " AND (lease_until IS NULL OR lease_until <= ?3"
+        " OR lease_owner = ?2) FOR UPDATE SKIP LOCKED)"
+        " RETURNING account_id, url, etag, last_modified, next_poll,"
+        " consecutive_failures, disabled",
+    [STMT_FEED_DUE] = "SELECT next_poll, lease_until, last_poll FROM feeds"
+                      " WHERE id = ?1",
     /* A candidate is never an account already tracked (by its handle or
-     * the user part of user@host, ignoring case). */
+     * the user part of user@host, ignoring ASCII case: lower() folds as
+     * COLLATE NOCASE would, and means the same on PostgreSQL). */
     [STMT_CANDIDATE] =
         "INSERT INTO candidates (handle, name, marker, kind, first_seen,"
         " last_seen, via_account_id, via_post_id)"
         " SELECT ?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7 WHERE NOT EXISTS"
-        " (SELECT 1 FROM accounts WHERE handle = ?1 COLLATE NOCASE"
-        "  OR handle = ?8 COLLATE NOCASE)"
+        " (SELECT 1 FROM accounts WHERE lower(handle) = lower(?1)"
+        "  OR lower(handle) = lower(?8))"
         " ON CONFLICT (handle) DO UPDATE SET last_seen = excluded.last_seen,"
-        " refs = refs + 1, name = COALESCE(excluded.name, name)",
+        " refs = candidates.refs + 1,"
+        " name = COALESCE(excluded.name, candidates.name)",
 };
 
 struct store {
-	sqlite3 *db;                     /* the connection */
-	sqlite3_stmt *stmts[STMT_COUNT]; /* prepared on first use, or NULL */
-	char errmsg[512];                /* last failure, for store_errmsg */
+	struct db *db;                     /* the connection */
+	struct db_stmt *stmts[STMT_COUNT]; /* prepared on first use, or NULL */
+	char errmsg[512];                  /* last failure, for store_errmsg */
 };
 
 /* The config enums by name, as the schema's CHECK constraints spell them.
@@ -150,7 +173,7 @@ static const char *const kind_names[] = {
     [FEED_KIND_BLUESKY] = "bluesky",
 };
 
-int store_errno_from_sqlite(sqlite3 *db, int rc)
+int store_errno_from_sqlite(struct sqlite3 *db, int rc)
 {
 	switch (rc & 0xff) {
 	case SQLITE_OK:
@@ -201,42 +224,43 @@ static void set_err(struct store *st, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Records SQLite's own message for rc and returns its errno. */
-static int fail_sqlite(struct store *st, int rc, const char *what)
+/* Records the connection's message for a failure rc (a negative errno
+ * from db.h) and returns rc. */
+static int fail_db(struct store *st, int rc, const char *what)
 {
-	set_err(st, "%s: %s", what, sqlite3_errmsg(st->db));
-	return store_errno_from_sqlite(st->db, rc);
+	set_err(st, "%s: %s", what, db_errmsg(st->db));
+	return rc;
 }
 
 static int exec_sql(struct store *st, const char *sql, const char *what)
 {
-	char *msg = NULL;
-	int rc = sqlite3_exec(st->db, sql, NULL, NULL, &msg);
+	int rc = db_exec(st->db, sql);
 
-	if (rc != SQLITE_OK) {
-		set_err(st, "%s: %s", what, msg ? msg : sqlite3_errstr(rc));
-		sqlite3_free(msg);
-		return store_errno_from_sqlite(st->db, rc);
-	}
-	return 0;
+	return rc < 0 ? fail_db(st, rc, what) : 0;
+}
+
+static int begin(struct store *st, const char *what)
+{
+	int rc = db_begin(st->db);
+
+	return rc < 0 ? fail_db(st, rc, what) : 0;
 }
 
 /* Returns the cached statement id, reset and with no bindings, or NULL with
  * the error recorded in *rc. */
-static sqlite3_stmt *stmt_get(struct store *st, enum stmt_id id, int *rc)
+static struct db_stmt *stmt_get(struct store *st, enum stmt_id id, int *rc)
 {
-	sqlite3_stmt *s = st->stmts[id];
+	struct db_stmt *s = st->stmts[id];
 	int src;
 
 	if (s) {
-		sqlite3_reset(s);
-		sqlite3_clear_bindings(s);
+		db_reset(s);
+		db_clear_bindings(s);
 		return s;
 	}
-	src = sqlite3_prepare_v3(st->db, stmt_sql[id], -1,
-	                         SQLITE_PREPARE_PERSISTENT, &s, NULL);
-	if (src != SQLITE_OK) {
-		*rc = fail_sqlite(st, src, "prepare");
+	src = db_prepare_persistent(st->db, stmt_sql[id], &s);
+	if (src < 0) {
+		*rc = fail_db(st, src, "prepare");
 		return NULL;
 	}
 	st->stmts[id] = s;
@@ -244,49 +268,65 @@ static sqlite3_stmt *stmt_get(struct store *st, enum stmt_id id, int *rc)
 }
 
 /* Steps a statement that returns no rows (or whose rows are ignored). */
-static int stmt_done(struct store *st, sqlite3_stmt *s, const char *what)
+static int stmt_done(struct store *st, struct db_stmt *s, const char *what)
 {
-	int rc = sqlite3_step(s);
+	int rc = db_step(s);
 
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-		rc = fail_sqlite(st, rc, what);
-		sqlite3_reset(s);
+	if (rc < 0) {
+		rc = fail_db(st, rc, what);
+		db_reset(s);
 		return rc;
 	}
-	sqlite3_reset(s);
+	db_reset(s);
 	return 0;
 }
 
-static void bind_text(sqlite3_stmt *s, int i, const char *v)
+/* Steps an INSERT ... RETURNING id and reads the new row's id (the
+ * portable form of SQLite's last_insert_rowid()). */
+static int stmt_returning(struct store *st, struct db_stmt *s, const char *what,
+                          int64_t *id)
 {
-	if (v)
-		sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(s, i);
+	int rc = db_step(s);
+
+	if (rc == DB_ROW) {
+		*id = db_column_int64(s, 0);
+		/* SQLite finishes the insert on the step after the row. */
+		rc = db_step(s);
+	}
+	if (rc < 0) {
+		rc = fail_db(st, rc, what);
+		db_reset(s);
+		return rc;
+	}
+	db_reset(s);
+	return 0;
 }
 
-static void bind_time(sqlite3_stmt *s, int i, int64_t t)
+static void bind_text(struct db_stmt *s, int i, const char *v)
+{
+	db_bind_text(s, i, v);
+}
+
+static void bind_time(struct db_stmt *s, int i, int64_t t)
 {
 	if (t == TIME_UNKNOWN)
-		sqlite3_bind_null(s, i);
+		db_bind_null(s, i);
 	else
-		sqlite3_bind_int64(s, i, t);
+		db_bind_int64(s, i, t);
 }
 
 /* Binds a counter that the feed gives as -1 when unknown. */
-static void bind_counter(sqlite3_stmt *s, int i, int64_t v)
+static void bind_counter(struct db_stmt *s, int i, int64_t v)
 {
 	if (v < 0)
-		sqlite3_bind_null(s, i);
+		db_bind_null(s, i);
 	else
-		sqlite3_bind_int64(s, i, v);
+		db_bind_int64(s, i, v);
 }
 
-static int column_int64_or(sqlite3_stmt *s, int i, int64_t dflt, int64_t *out)
+static int column_int64_or(struct db_stmt *s, int i, int64_t dflt, int64_t *out)
 {
-	*out = sqlite3_column_type(s, i) == SQLITE_NULL
-	           ? dflt
-	           : sqlite3_column_int64(s, i);
+	*out = db_column_null(s, i) ? dflt : db_column_int64(s, i);
 	return 0;
 }
 
@@ -297,23 +337,50 @@ int store_schema_latest(void)
 	           : 0;
 }
 
-static int read_user_version(struct store *st, int *out)
+/* Runs a query whose one row holds one integer. */
+static int query_int(struct store *st, const char *sql, int *out)
 {
-	sqlite3_stmt *s = NULL;
+	struct db_stmt *s = NULL;
 	int rc;
 
-	rc = sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL);
-	if (rc != SQLITE_OK)
-		return fail_sqlite(st, rc, "reading the schema version");
-	rc = sqlite3_step(s);
-	if (rc != SQLITE_ROW) {
-		rc = fail_sqlite(st, rc, "reading the schema version");
-		sqlite3_finalize(s);
+	rc = db_prepare(st->db, sql, &s);
+	if (rc < 0)
+		return fail_db(st, rc, "reading the schema version");
+	rc = db_step(s);
+	if (rc != DB_ROW) {
+		if (rc == DB_DONE) {
+			set_err(st, "reading the schema version: no row");
+			rc = -EIO;
+		} else {
+			rc = fail_db(st, rc, "reading the schema version");
+		}
+		db_finalize(s);
 		return rc;
 	}
-	*out = sqlite3_column_int(s, 0);
-	sqlite3_finalize(s);
+	*out = db_column_int(s, 0);
+	db_finalize(s);
 	return 0;
+}
+
+/* The schema version: SQLite keeps it in PRAGMA user_version, PostgreSQL
+ * in the one-row table schema_version (absent before the first
+ * migration). */
+static int read_user_version(struct store *st, int *out)
+{
+	int exists = 0, rc;
+
+	if (db_dialect(st->db) == DB_SQLITE)
+		return query_int(st, "PRAGMA user_version", out);
+	rc = query_int(st,
+	               "SELECT CASE WHEN to_regclass('schema_version') IS NULL"
+	               " THEN 0 ELSE 1 END",
+	               &exists);
+	if (rc < 0 || !exists) {
+		*out = 0;
+		return rc;
+	}
+	return query_int(
+	    st, "SELECT COALESCE(max(version), 0) FROM schema_version", out);
 }
 
 int store_schema_version(struct store *st)
@@ -337,47 +404,81 @@ static int check_not_newer(struct store *st, int version)
 	return 0;
 }
 
+/* Takes the migration lock.  SQLite's BEGIN IMMEDIATE already holds the
+ * only write lock; on PostgreSQL several daemons may start at once, so a
+ * transaction-scoped advisory lock serialises their migrations. */
+static int migration_lock(struct store *st, const char *what)
+{
+	if (db_dialect(st->db) == DB_SQLITE)
+		return 0;
+	return exec_sql(st,
+	                "SELECT pg_advisory_xact_lock(4242017);"
+	                "CREATE TABLE IF NOT EXISTS schema_version"
+	                " (version INTEGER NOT NULL)",
+	                what);
+}
+
+static int set_user_version(struct store *st, int version, const char *what)
+{
+	char sql[128];
+
+	if (db_dialect(st->db) == DB_SQLITE)
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", version);
+	else
+		snprintf(sql, sizeof(sql),
+		         "DELETE FROM schema_version;"
+		         "INSERT INTO schema_version VALUES (%d)",
+		         version);
+	return exec_sql(st, sql, what);
+}
+
 /* Applies every migration newer than the database, each in its own
- * transaction together with its user_version step, so an interrupted
- * upgrade resumes at the step that did not finish. */
+ * transaction together with its version step, so an interrupted upgrade
+ * resumes at the step that did not finish.  The two backends have their
+ * own scripts (schema/ and schema/pg/) with the same version numbers. */
 static int migrate(struct store *st)
 {
+	const struct schema_migration *list = schema_migrations;
+	int n = schema_n_migrations;
 	int version, rc, i;
-	char sql[64], what[128];
+	char what[128];
 
+	if (db_dialect(st->db) == DB_POSTGRES) {
+		list = schema_pg_migrations;
+		n = schema_pg_n_migrations;
+	}
 	rc = read_user_version(st, &version);
 	if (rc < 0)
 		return rc;
 	rc = check_not_newer(st, version);
 	if (rc < 0)
 		return rc;
-	for (i = 0; i < schema_n_migrations; i++) {
-		const struct schema_migration *m = &schema_migrations[i];
+	for (i = 0; i < n; i++) {
+		const struct schema_migration *m = &list[i];
 
 		if (m->version <= version)
 			continue;
 		snprintf(what, sizeof(what), "migration %s", m->name);
-		rc = exec_sql(st, "BEGIN IMMEDIATE", what);
+		rc = begin(st, what);
 		if (rc < 0)
 			return rc;
+		rc = migration_lock(st, what);
 		/* Another process may have migrated while we waited. */
-		rc = read_user_version(st, &version);
+		if (rc == 0)
+			rc = read_user_version(st, &version);
 		if (rc < 0 || m->version <= version) {
-			exec_sql(st, "ROLLBACK", what);
+			db_rollback(st->db);
 			if (rc < 0)
 				return rc;
 			continue;
 		}
 		rc = exec_sql(st, m->sql, what);
-		if (rc == 0) {
-			snprintf(sql, sizeof(sql), "PRAGMA user_version = %d",
-			         m->version);
-			rc = exec_sql(st, sql, what);
-		}
+		if (rc == 0)
+			rc = set_user_version(st, m->version, what);
 		if (rc == 0)
 			rc = exec_sql(st, "COMMIT", what);
 		if (rc < 0) {
-			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+			db_rollback(st->db);
 			return rc;
 		}
 		version = m->version;
@@ -385,40 +486,41 @@ static int migrate(struct store *st)
 	return 0;
 }
 
+/* How errors name the database: the path, but never a URL (it may carry
+ * a password). */
+static const char *target_name(const char *target)
+{
+	return db_target_is_postgres(target) ? "postgresql" : target;
+}
+
 static int open_common(const char *path, int flags, struct store **out,
                        char *err, size_t errlen)
 {
 	struct store *st;
+	char msg[512];
 	int rc;
 
 	*out = NULL;
 	st = calloc(1, sizeof(*st));
 	if (!st) {
-		snprintf(err, errlen, "%s: out of memory", path);
+		snprintf(err, errlen, "%s: out of memory", target_name(path));
 		return -ENOMEM;
 	}
-	rc = sqlite3_open_v2(path, &st->db, flags, NULL);
-	if (rc != SQLITE_OK) {
-		int e = store_errno_from_sqlite(st->db, rc);
-
-		snprintf(err, errlen, "%s: %s", path,
-		         st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
+	rc = db_open(path, flags, &st->db, msg, sizeof(msg));
+	if (rc < 0) {
+		snprintf(err, errlen, "%s: %s", target_name(path), msg);
 		store_close(st);
-		return e;
+		return rc;
 	}
-	sqlite3_extended_result_codes(st->db, 1);
-	rc = sqlite3_busy_timeout(st->db, 5000);
-	if (rc != SQLITE_OK) {
-		rc = fail_sqlite(st, rc, "busy timeout");
-		goto out_close;
+	if (db_dialect(st->db) == DB_SQLITE) {
+		rc = exec_sql(st, "PRAGMA foreign_keys = ON", "foreign keys");
+		if (rc < 0)
+			goto out_close;
 	}
-	rc = exec_sql(st, "PRAGMA foreign_keys = ON", "foreign keys");
-	if (rc < 0)
-		goto out_close;
 	*out = st;
 	return 0;
 out_close:
-	snprintf(err, errlen, "%s: %s", path, st->errmsg);
+	snprintf(err, errlen, "%s: %s", target_name(path), st->errmsg);
 	store_close(st);
 	return rc;
 }
@@ -426,24 +528,24 @@ out_close:
 int store_open(const char *path, struct store **out, char *err, size_t errlen)
 {
 	struct store *st;
-	int rc;
+	int rc = 0;
 
-	rc = open_common(path,
-	                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-	                     SQLITE_OPEN_NOMUTEX,
-	                 &st, err, errlen);
+	rc = open_common(path, DB_OPEN_CREATE, &st, err, errlen);
 	if (rc < 0)
 		return rc;
 	/* WAL lets report readers run while the daemon writes; NORMAL
 	 * synchronous is durable across application crashes in WAL mode and
 	 * loses at most the last commits on power loss, never consistency. */
-	rc = exec_sql(st, "PRAGMA journal_mode = WAL", "WAL mode");
-	if (rc == 0)
-		rc = exec_sql(st, "PRAGMA synchronous = NORMAL", "synchronous");
+	if (db_dialect(st->db) == DB_SQLITE) {
+		rc = exec_sql(st, "PRAGMA journal_mode = WAL", "WAL mode");
+		if (rc == 0)
+			rc = exec_sql(st, "PRAGMA synchronous = NORMAL",
+			              "synchronous");
+	}
 	if (rc == 0)
 		rc = migrate(st);
 	if (rc < 0) {
-		snprintf(err, errlen, "%s: %s", path, st->errmsg);
+		snprintf(err, errlen, "%s: %s", target_name(path), st->errmsg);
 		store_close(st);
 		return rc;
 	}
@@ -456,26 +558,28 @@ int store_open_readonly(const char *path, struct store **out, char *err,
 {
 	struct store *st;
 	struct stat sb;
-	int rc, version;
+	int rc = 0, version;
+	bool lite = !db_target_is_postgres(path);
 
 	/* SQLite reports a missing file as a generic "unable to open"; the
 	 * caller wants to tell "no such database" from "cannot read it". */
-	if (stat(path, &sb) < 0) {
+	if (lite &&
+	    stat(strncmp(path, "sqlite:", 7) == 0 ? path + 7 : path, &sb) < 0) {
 		rc = -errno;
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return rc;
 	}
-	rc = open_common(path, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, &st,
-	                 err, errlen);
+	rc = open_common(path, DB_OPEN_READONLY, &st, err, errlen);
 	if (rc < 0)
 		return rc;
 	/* Reports scan wide ranges of a large file once: a bigger page cache,
 	 * memory-mapped reads and in-memory sorts save most of their time. */
-	rc = exec_sql(
-	    st,
-	    "PRAGMA cache_size = -65536; PRAGMA mmap_size = 1073741824;"
-	    "PRAGMA temp_store = MEMORY",
-	    "read tuning");
+	if (lite)
+		rc = exec_sql(st,
+		              "PRAGMA cache_size = -65536;"
+		              " PRAGMA mmap_size = 1073741824;"
+		              "PRAGMA temp_store = MEMORY",
+		              "read tuning");
 	if (rc == 0)
 		rc = read_user_version(st, &version);
 	if (rc == 0)
@@ -485,7 +589,7 @@ int store_open_readonly(const char *path, struct store **out, char *err,
 		rc = -EBADMSG;
 	}
 	if (rc < 0) {
-		snprintf(err, errlen, "%s: %s", path, st->errmsg);
+		snprintf(err, errlen, "%s: %s", target_name(path), st->errmsg);
 		store_close(st);
 		return rc;
 	}
@@ -500,8 +604,8 @@ void store_close(struct store *st)
 	if (!st)
 		return;
 	for (i = 0; i < STMT_COUNT; i++)
-		sqlite3_finalize(st->stmts[i]);
-	sqlite3_close(st->db);
+		db_finalize(st->stmts[i]);
+	db_close(st->db);
 	free(st);
 }
 
@@ -511,6 +615,11 @@ const char *store_errmsg(struct store *st)
 }
 
 struct sqlite3 *store_db(struct store *st)
+{
+	return db_sqlite(st->db);
+}
+
+struct db *store_conn(struct store *st)
 {
 	return st->db;
 }
@@ -526,19 +635,19 @@ void store_feed_state_clear(struct store_feed_state *fs)
 }
 
 /* One-off statements (config sync, lookups): prepared, run, finalised. */
-static int prepare(struct store *st, const char *sql, sqlite3_stmt **s)
+static int prepare(struct store *st, const char *sql, struct db_stmt **s)
 {
-	int rc = sqlite3_prepare_v2(st->db, sql, -1, s, NULL);
+	int rc = db_prepare(st->db, sql, s);
 
-	if (rc != SQLITE_OK) {
+	if (rc < 0) {
 		*s = NULL;
-		return fail_sqlite(st, rc, "prepare");
+		return fail_db(st, rc, "prepare");
 	}
 	return 0;
 }
 
 static int sync_account(struct store *st, const struct config_account *a,
-                        int64_t now, sqlite3_stmt *acc, sqlite3_stmt *feed)
+                        int64_t now, struct db_stmt *acc, struct db_stmt *feed)
 {
 	int64_t account_id;
 	size_t i;
@@ -549,22 +658,22 @@ static int sync_account(struct store *st, const struct config_account *a,
 		        (int)a->role);
 		return -EINVAL;
 	}
-	sqlite3_reset(acc);
-	sqlite3_clear_bindings(acc);
+	db_reset(acc);
+	db_clear_bindings(acc);
 	bind_text(acc, 1, a->key);
 	bind_text(acc, 2, a->name);
 	bind_text(acc, 3, role_names[a->role]);
 	bind_text(acc, 4, a->country);
 	bind_time(acc, 5, a->created);
-	sqlite3_bind_int64(acc, 6, now);
-	rc = sqlite3_step(acc);
-	if (rc != SQLITE_ROW) {
-		rc = fail_sqlite(st, rc, "account");
-		sqlite3_reset(acc);
+	db_bind_int64(acc, 6, now);
+	rc = db_step(acc);
+	if (rc != DB_ROW) {
+		rc = rc < 0 ? fail_db(st, rc, "account") : -EIO;
+		db_reset(acc);
 		return rc;
 	}
-	account_id = sqlite3_column_int64(acc, 0);
-	sqlite3_reset(acc);
+	account_id = db_column_int64(acc, 0);
+	db_reset(acc);
 	for (i = 0; i < a->n_feeds; i++) {
 		const struct config_feed *f = &a->feeds[i];
 
@@ -573,12 +682,12 @@ static int sync_account(struct store *st, const struct config_account *a,
 			        (int)f->kind);
 			return -EINVAL;
 		}
-		sqlite3_reset(feed);
-		sqlite3_clear_bindings(feed);
-		sqlite3_bind_int64(feed, 1, account_id);
+		db_reset(feed);
+		db_clear_bindings(feed);
+		db_bind_int64(feed, 1, account_id);
 		bind_text(feed, 2, f->url);
 		bind_text(feed, 3, kind_names[f->kind]);
-		sqlite3_bind_int64(feed, 4, now);
+		db_bind_int64(feed, 4, now);
 		rc = stmt_done(st, feed, "feed");
 		if (rc < 0)
 			return rc;
@@ -597,21 +706,36 @@ int store_sync_config(struct store *st, const struct config *cfg)
 	    " ON CONFLICT (handle) DO UPDATE SET name = excluded.name,"
 	    " role = excluded.role, country = excluded.country,"
 	    " created_config = excluded.created_config,"
-	    " created = COALESCE(created_platform, excluded.created_config),"
+	    " created = COALESCE(accounts.created_platform,"
+	    " excluded.created_config),"
 	    " active = 1 RETURNING id";
 	static const char feed_sql[] =
 	    "INSERT INTO feeds (account_id, configured_url, url, kind, added,"
 	    " active) VALUES (?1, ?2, ?2, ?3, ?4, 1)"
 	    " ON CONFLICT (account_id, configured_url) DO UPDATE SET"
 	    " kind = excluded.kind, active = 1";
-	sqlite3_stmt *acc = NULL, *feed = NULL;
+	struct db_stmt *acc = NULL, *feed = NULL;
 	int64_t now = util_now();
 	size_t i;
 	int rc;
 
-	rc = exec_sql(st, "BEGIN IMMEDIATE", "sync config");
+	rc = begin(st, "sync config");
 	if (rc < 0)
 		return rc;
+	/* PostgreSQL, several daemons: the sync rewrites every account and
+	 * feed row while other instances record polls.  Taking both tables
+	 * first, feeds then accounts (the order a poll writes them in, see
+	 * store_record_poll), makes syncs and polls wait for each other
+	 * instead of deadlocking. */
+	if (db_dialect(st->db) == DB_POSTGRES) {
+		rc =
+		    exec_sql(st,
+		             "LOCK TABLE feeds, accounts IN SHARE ROW EXCLUSIVE"
+		             " MODE",
+		             "sync config");
+		if (rc < 0)
+			goto out_rollback;
+	}
 	/* Everything is inactive until the config names it again. */
 	rc = exec_sql(st,
 	              "UPDATE accounts SET active = 0;"
@@ -630,23 +754,23 @@ int store_sync_config(struct store *st, const struct config *cfg)
 		if (rc < 0)
 			goto out_rollback;
 	}
-	sqlite3_finalize(acc);
-	sqlite3_finalize(feed);
+	db_finalize(acc);
+	db_finalize(feed);
 	return exec_sql(st, "COMMIT", "sync config");
 out_rollback:
-	sqlite3_finalize(acc);
-	sqlite3_finalize(feed);
-	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	db_finalize(acc);
+	db_finalize(feed);
+	db_rollback(st->db);
 	return rc;
 }
 
-static int dup_column(sqlite3_stmt *s, int i, char **out)
+static int dup_column(struct db_stmt *s, int i, char **out)
 {
-	const unsigned char *v = sqlite3_column_text(s, i);
+	const char *v = db_column_text(s, i);
 
 	*out = NULL;
 	if (!v)
-		return sqlite3_column_type(s, i) == SQLITE_NULL ? 0 : -ENOMEM;
+		return db_column_null(s, i) ? 0 : -ENOMEM;
 	*out = strdup((const char *)v);
 	return *out ? 0 : -ENOMEM;
 }
@@ -659,7 +783,7 @@ int store_feed_state(struct store *st, const char *account_key,
 	    " f.next_poll, f.consecutive_failures, f.disabled"
 	    " FROM feeds f JOIN accounts a ON a.id = f.account_id"
 	    " WHERE a.handle = ?1 AND f.configured_url = ?2";
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -668,22 +792,22 @@ int store_feed_state(struct store *st, const char *account_key,
 		return rc;
 	bind_text(s, 1, account_key);
 	bind_text(s, 2, configured_url);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_DONE) {
+	rc = db_step(s);
+	if (rc == DB_DONE) {
 		set_err(st, "feed %s of %s is not in the database",
 		        configured_url, account_key);
 		rc = -ENOENT;
 		goto out_finalize;
 	}
-	if (rc != SQLITE_ROW) {
-		rc = fail_sqlite(st, rc, "feed state");
+	if (rc != DB_ROW) {
+		rc = fail_db(st, rc, "feed state");
 		goto out_finalize;
 	}
-	out->feed_id = sqlite3_column_int64(s, 0);
-	out->account_id = sqlite3_column_int64(s, 1);
-	out->next_poll = sqlite3_column_int64(s, 5);
-	out->consecutive_failures = sqlite3_column_int(s, 6);
-	out->disabled = sqlite3_column_int(s, 7) != 0;
+	out->feed_id = db_column_int64(s, 0);
+	out->account_id = db_column_int64(s, 1);
+	out->next_poll = db_column_int64(s, 5);
+	out->consecutive_failures = db_column_int(s, 6);
+	out->disabled = db_column_int(s, 7) != 0;
 	rc = dup_column(s, 2, &out->url);
 	if (rc == 0)
 		rc = dup_column(s, 3, &out->etag);
@@ -694,7 +818,7 @@ int store_feed_state(struct store *st, const char *account_key,
 		store_feed_state_clear(out);
 	}
 out_finalize:
-	sqlite3_finalize(s);
+	db_finalize(s);
 	return rc;
 }
 
@@ -750,7 +874,7 @@ static int write_categories(struct store *st, int64_t post_id,
                             const struct classify_result *res,
                             const char *rules_version, int64_t now)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	size_t i;
 	int rc = 0;
 
@@ -766,12 +890,12 @@ static int write_categories(struct store *st, int64_t post_id,
 			set_err(st, "category evidence: out of memory");
 			return -ENOMEM;
 		}
-		sqlite3_bind_int64(s, 1, post_id);
+		db_bind_int64(s, 1, post_id);
 		bind_text(s, 2, c->key);
-		sqlite3_bind_double(s, 3, c->score);
+		db_bind_double(s, 3, c->score);
 		bind_text(s, 4, ev);
 		bind_text(s, 5, rules_version ? rules_version : "unknown");
-		sqlite3_bind_int64(s, 6, now);
+		db_bind_int64(s, 6, now);
 		rc = stmt_done(st, s, "category");
 		free(ev);
 		if (rc < 0)
@@ -793,7 +917,7 @@ static int add_candidate(struct cand_ctx *c, const char *handle,
                          const char *name, const char *marker, const char *kind)
 {
 	char local[CANDIDATES_HANDLE_MAX];
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int rc = 0;
 
 	snprintf(local, sizeof(local), "%s", handle);
@@ -805,9 +929,9 @@ static int add_candidate(struct cand_ctx *c, const char *handle,
 	bind_text(s, 2, name);
 	bind_text(s, 3, marker);
 	bind_text(s, 4, kind);
-	sqlite3_bind_int64(s, 5, c->now);
-	sqlite3_bind_int64(s, 6, c->account_id);
-	sqlite3_bind_int64(s, 7, c->post_id);
+	db_bind_int64(s, 5, c->now);
+	db_bind_int64(s, 6, c->account_id);
+	db_bind_int64(s, 7, c->post_id);
 	bind_text(s, 8, local);
 	return stmt_done(c->st, s, "candidate");
 }
@@ -854,36 +978,36 @@ static int record_entry(struct store *st, const struct store_poll *poll,
 	char hash[32];
 	int64_t post_id = 0;
 	bool found = false, same = false;
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int rc = 0;
 
 	content_hash(e, hash);
 	s = stmt_get(st, STMT_POST_FIND, &rc);
 	if (!s)
 		return rc;
-	sqlite3_bind_int64(s, 1, account_id);
+	db_bind_int64(s, 1, account_id);
 	bind_text(s, 2, e->id);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		const unsigned char *old = sqlite3_column_text(s, 1);
+	rc = db_step(s);
+	if (rc == DB_ROW) {
+		const char *old = db_column_text(s, 1);
 
 		found = true;
-		post_id = sqlite3_column_int64(s, 0);
-		same = old && strcmp((const char *)old, hash) == 0;
-	} else if (rc != SQLITE_DONE) {
-		rc = fail_sqlite(st, rc, "post lookup");
-		sqlite3_reset(s);
+		post_id = db_column_int64(s, 0);
+		same = old && strcmp(old, hash) == 0;
+	} else if (rc != DB_DONE) {
+		rc = fail_db(st, rc, "post lookup");
+		db_reset(s);
 		return rc;
 	}
-	sqlite3_reset(s);
+	db_reset(s);
 	if (same)
 		return 0;
 	if (!found) {
 		s = stmt_get(st, STMT_POST_INSERT, &rc);
 		if (!s)
 			return rc;
-		sqlite3_bind_int64(s, 1, account_id);
-		sqlite3_bind_int64(s, 2, poll->feed_id);
+		db_bind_int64(s, 1, account_id);
+		db_bind_int64(s, 2, poll->feed_id);
 		bind_text(s, 3, e->id);
 		bind_text(s, 4, e->link);
 		bind_text(s, 5, e->title);
@@ -892,15 +1016,14 @@ static int record_entry(struct store *st, const struct store_poll *poll,
 		bind_text(s, 8, e->author);
 		bind_text(s, 9, lang);
 		bind_time(s, 10, e->published);
-		sqlite3_bind_int64(s, 11, now);
+		db_bind_int64(s, 11, now);
 		bind_time(s, 12, e->updated);
 		bind_text(s, 13, hash);
-		sqlite3_bind_int(s, 14, e->is_repost);
+		db_bind_int64(s, 14, e->is_repost);
 		bind_text(s, 15, rules);
-		rc = stmt_done(st, s, "post insert");
+		rc = stmt_returning(st, s, "post insert", &post_id);
 		if (rc < 0)
 			return rc;
-		post_id = sqlite3_last_insert_rowid(st->db);
 		counts->new_posts++;
 		rc = record_candidates(st, e, account_id, post_id, now);
 		if (rc < 0)
@@ -909,8 +1032,8 @@ static int record_entry(struct store *st, const struct store_poll *poll,
 		s = stmt_get(st, STMT_POST_UPDATE, &rc);
 		if (!s)
 			return rc;
-		sqlite3_bind_int64(s, 1, post_id);
-		sqlite3_bind_int64(s, 2, poll->feed_id);
+		db_bind_int64(s, 1, post_id);
+		db_bind_int64(s, 2, poll->feed_id);
 		bind_text(s, 3, e->link);
 		bind_text(s, 4, e->title);
 		bind_text(s, 5, e->text ? e->text : "");
@@ -919,9 +1042,9 @@ static int record_entry(struct store *st, const struct store_poll *poll,
 		bind_text(s, 8, lang);
 		bind_time(s, 9, e->published);
 		bind_time(s, 10, e->updated);
-		sqlite3_bind_int64(s, 11, now);
+		db_bind_int64(s, 11, now);
 		bind_text(s, 12, hash);
-		sqlite3_bind_int(s, 13, e->is_repost);
+		db_bind_int64(s, 13, e->is_repost);
 		bind_text(s, 14, rules);
 		rc = stmt_done(st, s, "post update");
 		if (rc < 0)
@@ -929,7 +1052,7 @@ static int record_entry(struct store *st, const struct store_poll *poll,
 		s = stmt_get(st, STMT_CATS_DELETE, &rc);
 		if (!s)
 			return rc;
-		sqlite3_bind_int64(s, 1, post_id);
+		db_bind_int64(s, 1, post_id);
 		rc = stmt_done(st, s, "category delete");
 		if (rc < 0)
 			return rc;
@@ -938,13 +1061,13 @@ static int record_entry(struct store *st, const struct store_poll *poll,
 	return write_categories(st, post_id, res, poll->rules_version, now);
 }
 
-static bool counter_changed(sqlite3_stmt *last, int col, int64_t now_value)
+static bool counter_changed(struct db_stmt *last, int col, int64_t now_value)
 {
-	bool was_null = sqlite3_column_type(last, col) == SQLITE_NULL;
+	bool was_null = db_column_null(last, col);
 
 	if (now_value < 0)
 		return !was_null;
-	return was_null || sqlite3_column_int64(last, col) != now_value;
+	return was_null || db_column_int64(last, col) != now_value;
 }
 
 /* Adds a snapshot of the account's counters when one changed or the last
@@ -952,7 +1075,7 @@ static bool counter_changed(sqlite3_stmt *last, int col, int64_t now_value)
 static int record_account(struct store *st, int64_t account_id,
                           const struct feed_account *a, int64_t now)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	bool write = true;
 	int rc = 0;
 
@@ -960,8 +1083,8 @@ static int record_account(struct store *st, int64_t account_id,
 		s = stmt_get(st, STMT_ACCOUNT_CREATED, &rc);
 		if (!s)
 			return rc;
-		sqlite3_bind_int64(s, 1, account_id);
-		sqlite3_bind_int64(s, 2, a->created);
+		db_bind_int64(s, 1, account_id);
+		db_bind_int64(s, 2, a->created);
 		rc = stmt_done(st, s, "account created");
 		if (rc < 0)
 			return rc;
@@ -971,9 +1094,9 @@ static int record_account(struct store *st, int64_t account_id,
 	s = stmt_get(st, STMT_SNAPSHOT_LAST, &rc);
 	if (!s)
 		return rc;
-	sqlite3_bind_int64(s, 1, account_id);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
+	db_bind_int64(s, 1, account_id);
+	rc = db_step(s);
+	if (rc == DB_ROW) {
 		int64_t observed;
 
 		column_int64_or(s, 0, 0, &observed);
@@ -981,19 +1104,19 @@ static int record_account(struct store *st, int64_t account_id,
 		        counter_changed(s, 1, a->followers) ||
 		        counter_changed(s, 2, a->following) ||
 		        counter_changed(s, 3, a->posts);
-	} else if (rc != SQLITE_DONE) {
-		rc = fail_sqlite(st, rc, "snapshot lookup");
-		sqlite3_reset(s);
+	} else if (rc != DB_DONE) {
+		rc = fail_db(st, rc, "snapshot lookup");
+		db_reset(s);
 		return rc;
 	}
-	sqlite3_reset(s);
+	db_reset(s);
 	if (!write)
 		return 0;
 	s = stmt_get(st, STMT_SNAPSHOT_INSERT, &rc);
 	if (!s)
 		return rc;
-	sqlite3_bind_int64(s, 1, account_id);
-	sqlite3_bind_int64(s, 2, now);
+	db_bind_int64(s, 1, account_id);
+	db_bind_int64(s, 2, now);
 	bind_counter(s, 3, a->followers);
 	bind_counter(s, 4, a->following);
 	bind_counter(s, 5, a->posts);
@@ -1003,7 +1126,7 @@ static int record_account(struct store *st, int64_t account_id,
 static int record_feed(struct store *st, const struct store_poll *poll,
                        int64_t account_id, int64_t now, bool failed)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int rc = 0;
 
 	if (failed) {
@@ -1012,11 +1135,11 @@ static int record_feed(struct store *st, const struct store_poll *poll,
 		s = stmt_get(st, STMT_FEED_FAILED, &rc);
 		if (!s)
 			return rc;
-		sqlite3_bind_int64(s, 1, poll->feed_id);
-		sqlite3_bind_int64(s, 2, poll->next_poll);
-		sqlite3_bind_int64(s, 3, now);
+		db_bind_int64(s, 1, poll->feed_id);
+		db_bind_int64(s, 2, poll->next_poll);
+		db_bind_int64(s, 3, now);
 		bind_text(s, 4, why);
-		sqlite3_bind_int(s, 5, poll->gone);
+		db_bind_int64(s, 5, poll->gone);
 		rc = stmt_done(st, s, "feed health");
 	} else {
 		s = stmt_get(st,
@@ -1025,27 +1148,34 @@ static int record_feed(struct store *st, const struct store_poll *poll,
 		             &rc);
 		if (!s)
 			return rc;
-		sqlite3_bind_int64(s, 1, poll->feed_id);
+		db_bind_int64(s, 1, poll->feed_id);
 		bind_text(s, 2, poll->etag);
 		bind_text(s, 3, poll->last_modified);
-		sqlite3_bind_int64(s, 4, poll->next_poll);
-		sqlite3_bind_int64(s, 5, now);
+		db_bind_int64(s, 4, poll->next_poll);
+		db_bind_int64(s, 5, now);
 		rc = stmt_done(st, s, "feed validators");
 		if (rc < 0)
 			return rc;
 		s = stmt_get(st, STMT_ACCOUNT_SEEN, &rc);
 		if (!s)
 			return rc;
-		sqlite3_bind_int64(s, 1, account_id);
-		sqlite3_bind_int64(s, 2, now);
+		db_bind_int64(s, 1, account_id);
+		db_bind_int64(s, 2, now);
 		rc = stmt_done(st, s, "account seen");
+	}
+	if (rc == 0 && store_shared(st)) {
+		s = stmt_get(st, STMT_FEED_RELEASE, &rc);
+		if (!s)
+			return rc;
+		db_bind_int64(s, 1, poll->feed_id);
+		rc = stmt_done(st, s, "feed lease");
 	}
 	if (rc < 0 || !poll->new_url)
 		return rc;
 	s = stmt_get(st, STMT_FEED_URL, &rc);
 	if (!s)
 		return rc;
-	sqlite3_bind_int64(s, 1, poll->feed_id);
+	db_bind_int64(s, 1, poll->feed_id);
 	bind_text(s, 2, poll->new_url);
 	return stmt_done(st, s, "feed url");
 }
@@ -1053,23 +1183,23 @@ static int record_feed(struct store *st, const struct store_poll *poll,
 static int record_fetch(struct store *st, const struct store_poll *poll,
                         int64_t now, const struct store_poll_counts *c)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int rc = 0;
 
 	s = stmt_get(st, STMT_FETCH_INSERT, &rc);
 	if (!s)
 		return rc;
-	sqlite3_bind_int64(s, 1, poll->feed_id);
-	sqlite3_bind_int64(s, 2, now);
-	sqlite3_bind_int64(s, 3, poll->duration_ms);
+	db_bind_int64(s, 1, poll->feed_id);
+	db_bind_int64(s, 2, now);
+	db_bind_int64(s, 3, poll->duration_ms);
 	if (poll->http_status > 0)
-		sqlite3_bind_int(s, 4, poll->http_status);
+		db_bind_int64(s, 4, poll->http_status);
 	else
-		sqlite3_bind_null(s, 4);
-	sqlite3_bind_int64(s, 5, (int64_t)poll->bytes);
-	sqlite3_bind_int(s, 6, poll->not_modified);
-	sqlite3_bind_int(s, 7, c->new_posts);
-	sqlite3_bind_int(s, 8, c->edited_posts);
+		db_bind_null(s, 4);
+	db_bind_int64(s, 5, (int64_t)poll->bytes);
+	db_bind_int64(s, 6, poll->not_modified);
+	db_bind_int64(s, 7, c->new_posts);
+	db_bind_int64(s, 8, c->edited_posts);
 	bind_text(s, 9, poll->error);
 	return stmt_done(st, s, "fetch");
 }
@@ -1080,34 +1210,34 @@ int store_record_poll(struct store *st, const struct store_poll *poll,
 	struct store_poll_counts c = {0, 0};
 	bool failed = poll->error != NULL || poll->gone;
 	int64_t now, account_id;
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	size_t i;
 	int rc = 0;
 
 	if (counts)
 		*counts = c;
 	now = poll->started_us > 0 ? poll->started_us / 1000000 : util_now();
-	rc = exec_sql(st, "BEGIN IMMEDIATE", "record poll");
+	rc = begin(st, "record poll");
 	if (rc < 0)
 		return rc;
 	s = stmt_get(st, STMT_FEED_ACCOUNT, &rc);
 	if (!s)
 		goto out_rollback;
-	sqlite3_bind_int64(s, 1, poll->feed_id);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_DONE) {
-		sqlite3_reset(s);
+	db_bind_int64(s, 1, poll->feed_id);
+	rc = db_step(s);
+	if (rc == DB_DONE) {
+		db_reset(s);
 		set_err(st, "feed %" PRId64 " is not in the database",
 		        poll->feed_id);
 		rc = -ENOENT;
 		goto out_rollback;
-	} else if (rc != SQLITE_ROW) {
-		rc = fail_sqlite(st, rc, "feed lookup");
-		sqlite3_reset(s);
+	} else if (rc != DB_ROW) {
+		rc = fail_db(st, rc, "feed lookup");
+		db_reset(s);
 		goto out_rollback;
 	}
-	account_id = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
+	account_id = db_column_int64(s, 0);
+	db_reset(s);
 
 	if (poll->doc && !poll->not_modified) {
 		for (i = 0; i < poll->doc->n_entries; i++) {
@@ -1116,18 +1246,20 @@ int store_record_poll(struct store *st, const struct store_poll *poll,
 				goto out_rollback;
 		}
 	}
+	rc = record_fetch(st, poll, now, &c);
+	if (rc < 0)
+		goto out_rollback;
+	/* The feed's row before its account's, the order
+	 * store_sync_config() locks them in. */
+	rc = record_feed(st, poll, account_id, now, failed);
+	if (rc < 0)
+		goto out_rollback;
 	/* Counters may come with a 304 too (an API source's profile). */
 	if (poll->doc && poll->doc->has_account) {
 		rc = record_account(st, account_id, &poll->doc->account, now);
 		if (rc < 0)
 			goto out_rollback;
 	}
-	rc = record_fetch(st, poll, now, &c);
-	if (rc < 0)
-		goto out_rollback;
-	rc = record_feed(st, poll, account_id, now, failed);
-	if (rc < 0)
-		goto out_rollback;
 	rc = exec_sql(st, "COMMIT", "record poll");
 	if (rc < 0)
 		goto out_rollback;
@@ -1136,6 +1268,130 @@ int store_record_poll(struct store *st, const struct store_poll *poll,
 	return 0;
 out_rollback:
 	/* ROLLBACK also undoes statements that failed half-way. */
-	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	db_rollback(st->db);
+	return rc;
+}
+
+bool store_shared(struct store *st)
+{
+	return db_dialect(st->db) == DB_POSTGRES;
+}
+
+/* Why a claim was refused, as the time to ask again: when the other
+ * instance's lease ends, when the feed is next due, 0 when a --once run
+ * has nothing left to do (another instance polled the feed since the run
+ * began), or in a second when the row was only locked for a moment. */
+static int claim_refused(struct store *st, int64_t feed_id, int64_t now,
+                         int lease_seconds, int64_t polled_before,
+                         int64_t *due_at)
+{
+	struct db_stmt *s;
+	int rc = 0;
+
+	*due_at = now + lease_seconds;
+	s = stmt_get(st, STMT_FEED_DUE, &rc);
+	if (!s)
+		return rc;
+	db_bind_int64(s, 1, feed_id);
+	rc = db_step(s);
+	if (rc == DB_ROW) {
+		int64_t next = db_column_int64(s, 0);
+		int64_t until =
+		    db_column_null(s, 1) ? 0 : db_column_int64(s, 1);
+		int64_t last = db_column_null(s, 2) ? 0 : db_column_int64(s, 2);
+
+		if (until > now)
+			*due_at = until;
+		else if (polled_before > 0 && last >= polled_before)
+			*due_at = 0;
+		else if (polled_before == 0 && next > now)
+			*due_at = next;
+		else
+			*due_at = now + 1;
+	}
+	db_reset(s);
+	if (rc < 0)
+		return fail_db(st, rc, "feed due");
+	return 0;
+}
+
+int store_claim_feed(struct store *st, int64_t feed_id, const char *owner,
+                     int64_t now, int lease_seconds, int64_t polled_before,
+                     struct store_feed_state *state, int64_t *due_at)
+{
+	struct store_feed_state fresh = {0};
+	struct db_stmt *s;
+	int rc = 0;
+
+	*due_at = 0;
+	if (!store_shared(st))
+		return 1; /* one daemon per file: every feed is ours */
+	s = stmt_get(st, STMT_FEED_CLAIM, &rc);
+	if (!s)
+		return rc;
+	db_bind_int64(s, 1, feed_id);
+	bind_text(s, 2, owner);
+	db_bind_int64(s, 3, now);
+	db_bind_int64(s, 4, lease_seconds);
+	db_bind_int64(s, 5, polled_before);
+	rc = db_step(s);
+	if (rc < 0) {
+		rc = fail_db(st, rc, "feed claim");
+		db_reset(s);
+		return rc;
+	}
+	if (rc == DB_DONE) {
+		db_reset(s);
+		return claim_refused(st, feed_id, now, lease_seconds,
+		                     polled_before, due_at);
+	}
+	fresh.feed_id = feed_id;
+	fresh.account_id = db_column_int64(s, 0);
+	fresh.next_poll = db_column_int64(s, 4);
+	fresh.consecutive_failures = db_column_int(s, 5);
+	fresh.disabled = db_column_int(s, 6) != 0;
+	rc = dup_column(s, 1, &fresh.url);
+	if (rc == 0)
+		rc = dup_column(s, 2, &fresh.etag);
+	if (rc == 0)
+		rc = dup_column(s, 3, &fresh.last_modified);
+	db_reset(s);
+	if (rc < 0) {
+		set_err(st, "feed claim: out of memory");
+		store_feed_state_clear(&fresh);
+		return rc;
+	}
+	store_feed_state_clear(state);
+	*state = fresh;
+	return 1;
+}
+
+int store_claim_report(struct store *st, int64_t slot, int64_t from, int64_t to,
+                       const char *owner)
+{
+	static const char sql[] =
+	    "INSERT INTO report_deliveries (slot, period_from, period_to,"
+	    " status, attempts, finished, error) VALUES (?1, ?2, ?3, 'failed',"
+	    " 0, ?4, 'in progress on ' || ?5) ON CONFLICT (slot) DO NOTHING"
+	    " RETURNING id";
+	struct db_stmt *s = NULL;
+	int rc;
+
+	if (!store_shared(st))
+		return 1;
+	rc = prepare(st, sql, &s);
+	if (rc < 0)
+		return rc;
+	db_bind_int64(s, 1, slot);
+	db_bind_int64(s, 2, from);
+	db_bind_int64(s, 3, to);
+	db_bind_int64(s, 4, util_now());
+	bind_text(s, 5, owner);
+	rc = db_step(s);
+	if (rc < 0)
+		rc = fail_db(st, rc, "report claim");
+	else
+		rc = rc == DB_ROW ? 1 : 0;
+	db_finalize(s);
 	return rc;
 }

@@ -1,8 +1,12 @@
 # Embeds the numbered migrations schema/NNNN_*.sql into a C file so the
 # binaries carry their schema.  Run as: cmake -DSCHEMA_DIR=.. -DOUT=.. -P
+# (-DNAME=schema_pg for the PostgreSQL scripts of schema/pg/).
+if(NOT DEFINED NAME)
+  set(NAME schema)
+endif()
 file(GLOB files "${SCHEMA_DIR}/[0-9][0-9][0-9][0-9]_*.sql")
 list(SORT files)
-set(body "/* Generated from the schema/ migrations by schema/embed.cmake; do not edit. */\n#include \"schema_migrations.h\"\n\nconst struct schema_migration schema_migrations[] = {\n")
+set(body "/* Generated from the schema/ migrations by schema/embed.cmake; do not edit. */\n#include \"schema_migrations.h\"\n\nconst struct schema_migration ${NAME}_migrations[] = {\n")
 set(count 0)
 foreach(f ${files})
   get_filename_component(name ${f} NAME)
@@ -15,6 +19,6 @@ foreach(f ${files})
   string(APPEND body "\t{${ver}, \"${name}\",\n\t\"${sql}\"},\n")
   math(EXPR count "${count} + 1")
 endforeach()
-string(APPEND body "};\n\nconst int schema_n_migrations = ${count};\n")
+string(APPEND body "};\n\nconst int ${NAME}_n_migrations = ${count};\n")
 file(WRITE "${OUT}.tmp" "${body}")
 file(COPY_FILE "${OUT}.tmp" "${OUT}" ONLY_IF_DIFFERENT)

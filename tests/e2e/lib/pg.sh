@@ -1,0 +1,65 @@
+# PostgreSQL for the end-to-end tests (POSIX sh), sourced after common.sh
+# and e2e_setup.  pg_start initialises a throw-away cluster in a temporary
+# folder, starts it on 127.0.0.1 on a free port and creates the database
+# 'demarche'; it exits 77 (CTest: skipped) when the server binaries are not
+# installed.  PostgreSQL refuses to run as root, so a root test runs the
+# server as 'nobody' (setpriv); the daemon connects over TCP either way.
+# Sets PGPORT and PGURL; replaces sql() so that checks query PostgreSQL.
+
+PG_DIR=""
+PGPORT=""
+PG_AS=""
+
+pg_start() {
+	PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+	if [ -z "$PGBIN" ] || [ ! -x "$PGBIN/initdb" ] || ! command -v psql >/dev/null; then
+		echo "SKIP: PostgreSQL server binaries (Debian postgresql) not installed"
+		exit 77
+	fi
+	PG_DIR=$(mktemp -d "${TMPDIR:-/tmp}/demarche-pg-XXXXXX")
+	if [ "$(id -u)" = 0 ]; then
+		PG_AS="setpriv --reuid=nobody --regid=nogroup --clear-groups"
+		chown nobody "$PG_DIR"
+	fi
+	trap 'pg_stop; e2e_cleanup' EXIT
+	if ! $PG_AS "$PGBIN/initdb" -D "$PG_DIR/data" -U demarche -A trust \
+		-E UTF8 --locale=C --no-sync >"$PG_DIR/initdb.log" 2>&1; then
+		cat "$PG_DIR/initdb.log"
+		fail "initdb failed"
+		exit 1
+	fi
+	tries=0
+	while :; do
+		PGPORT=$(awk -v s="$$" 'BEGIN{srand(s + systime()); printf "%d", 20000 + rand() * 30000}')
+		if $PG_AS "$PGBIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 30 \
+			-o "-p $PGPORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=${PG_MAX_CONNECTIONS:-50}" \
+			start >/dev/null 2>&1; then
+			break
+		fi
+		tries=$((tries + 1))
+		if [ $tries -ge 5 ]; then
+			cat "$PG_DIR/server.log"
+			fail "PostgreSQL did not start"
+			exit 1
+		fi
+	done
+	PGURL="postgresql://demarche@127.0.0.1:$PGPORT/demarche"
+	psql -X -q -h 127.0.0.1 -p "$PGPORT" -U demarche -d postgres \
+		-c 'CREATE DATABASE demarche' >/dev/null || { fail "createdb"; exit 1; }
+}
+
+pg_stop() {
+	[ -n "$PG_DIR" ] || return 0
+	$PG_AS "$PGBIN/pg_ctl" -D "$PG_DIR/data" -m immediate stop >/dev/null 2>&1
+	if [ "$FAILS" -eq 0 ]; then
+		rm -rf "$PG_DIR"
+	else
+		echo "kept $PG_DIR (server log: $PG_DIR/server.log)"
+	fi
+	PG_DIR=""
+}
+
+# sql QUERY: one row per line, columns separated by '|', as sqlite3 prints.
+sql() {
+	psql -X -A -t -q -h 127.0.0.1 -p "$PGPORT" -U demarche -d demarche -c "$1"
+}

@@ -1,0 +1,192 @@
+/*
+ * test_migrate.c — `demarche migrate` between two SQLite files (the same
+ * code copies to and from PostgreSQL, tested end to end by
+ * tests/e2e/pg_report.sh): every table copied with its ids and verified,
+ * a non-empty destination refused, and a checksum that notices a changed
+ * value and tells NULL from an empty string.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "migrate.h"
+#include "store.h"
+#include "test.h"
+
+static const char *path_of(const char *name)
+{
+	static char path[2][512];
+	static int k;
+
+	k ^= 1;
+	snprintf(path[k], sizeof(path[k]), "%s/%s", test_tmpdir(), name);
+	return path[k];
+}
+
+static int run(struct store *st, const char *sql)
+{
+	char *msg = NULL;
+	int rc = sqlite3_exec(store_db(st), sql, NULL, NULL, &msg);
+
+	if (rc != SQLITE_OK)
+		fprintf(stderr, "%s: %s\n", sql, msg);
+	sqlite3_free(msg);
+	return rc;
+}
+
+/* One integer from a query (-1 on error). */
+static long long q_int(struct store *st, const char *sql)
+{
+	sqlite3_stmt *s = NULL;
+	long long v = -1;
+
+	if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) == SQLITE_OK &&
+	    sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+/* A small log with a row in every table and awkward values. */
+static struct store *make_source(const char *name)
+{
+	struct config_feed feed = {"https://a.example/rss", FEED_KIND_WEB, 10};
+	struct config_account acc = {0};
+	struct config cfg = {0};
+	struct store *st = NULL;
+	char err[256];
+
+	acc.key = "zlj517";
+	acc.name = "Zhao Lijian";
+	acc.role = ROLE_SPOKESPERSON;
+	acc.country = "CN";
+	acc.created = 1569888000;
+	acc.feeds = &feed;
+	acc.n_feeds = 1;
+	cfg.accounts = &acc;
+	cfg.n_accounts = 1;
+	if (store_open(path_of(name), &st, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s\n", err);
+		return NULL;
+	}
+	ASSERT_INT_EQ(store_sync_config(st, &cfg), 0);
+	ASSERT_INT_EQ(
+	    run(st,
+	        "INSERT INTO posts (id, account_id, feed_id, stable_key, url,"
+	        " title, text, published, first_seen, report_time,"
+	        " content_hash) VALUES"
+	        " (7, 1, 1, 'k1', 'https://a.example/1', NULL, '病毒 源头',"
+	        "  1584000000, 1584000100, 1584000000, 'h1'),"
+	        " (9, 1, 1, 'k2', NULL, '', 'it''s \"quoted\"; --',"
+	        "  NULL, 1584000200, 1584000200, 'h2');"
+	        "INSERT INTO post_categories (post_id, category, score,"
+	        " evidence, rules_version, classified_at) VALUES"
+	        " (7, 'origin_narrative', 0.1, '[]', 'r1', 1584000100),"
+	        " (7, 'wolf_warrior', 2.5e-7, '[{\"term\":\"x\"}]', 'r1',"
+	        "  1584000100);"
+	        "INSERT INTO account_snapshots (account_id, observed, "
+	        "followers,"
+	        " following, posts_count) VALUES (1, 1584000000, 1000, NULL, "
+	        "5);"
+	        "INSERT INTO fetches (feed_id, started, http_status, bytes,"
+	        " new_posts) VALUES (1, 1584000100, 200, 1234, 2),"
+	        " (1, 1584000200, NULL, 0, 0);"
+	        "INSERT INTO report_deliveries (slot, period_from, period_to,"
+	        " status, attempts, finished) VALUES (1584000000, 1583395200,"
+	        " 1584000000, 'delivered', 1, 1584000050);"
+	        "INSERT INTO candidates (handle, marker, kind, first_seen,"
+	        " last_seen, via_account_id, via_post_id) VALUES"
+	        " ('ChinaEmbassy', 'embassy', 'mention', 1584000100,"
+	        " 1584000100, 1, 7);"),
+	    SQLITE_OK);
+	return st;
+}
+
+static int64_t rows_of(const struct migrate_counts *c, const char *table)
+{
+	size_t i;
+
+	for (i = 0; i < c->n_tables; i++)
+		if (strcmp(c->tables[i].table, table) == 0)
+			return c->tables[i].rows;
+	return -1;
+}
+
+static void test_copy_and_verify(void)
+{
+	struct store *src = make_source("src.db"), *dst = NULL, *again = NULL;
+	struct migrate_counts c;
+	char err[512];
+	int64_t n1, n2;
+	uint64_t s1, s2;
+
+	REQUIRE(src != NULL);
+	REQUIRE(store_open(path_of("dst.db"), &dst, err, sizeof(err)) == 0);
+	ASSERT_INT_EQ(migrate_copy(src, dst, NULL, NULL, &c, err, sizeof(err)),
+	              0);
+	ASSERT_INT_EQ(c.n_tables, 8);
+	ASSERT_INT_EQ(rows_of(&c, "accounts"), 1);
+	ASSERT_INT_EQ(rows_of(&c, "feeds"), 1);
+	ASSERT_INT_EQ(rows_of(&c, "posts"), 2);
+	ASSERT_INT_EQ(rows_of(&c, "post_categories"), 2);
+	ASSERT_INT_EQ(rows_of(&c, "fetches"), 2);
+	ASSERT_INT_EQ(rows_of(&c, "candidates"), 1);
+	ASSERT_INT_EQ(rows_of(&c, "report_deliveries"), 1);
+	ASSERT_INT_EQ(rows_of(&c, "account_snapshots"), 1);
+	/* Ids and every value came along. */
+	ASSERT_INT_EQ(
+	    migrate_checksum(dst, "posts", &n2, &s2, err, sizeof(err)), 0);
+	ASSERT_INT_EQ(
+	    migrate_checksum(src, "posts", &n1, &s1, err, sizeof(err)), 0);
+	ASSERT_INT_EQ(n1, n2);
+	ASSERT(s1 == s2);
+	ASSERT_INT_EQ(q_int(dst, "SELECT count(*) FROM posts WHERE id = 9 AND"
+	                         " title = '' AND url IS NULL"),
+	              1);
+	ASSERT_INT_EQ(q_int(dst, "SELECT count(*) FROM post_categories WHERE"
+	                         " post_id = 7 AND score = 2.5e-7"),
+	              1);
+
+	/* A second copy into the same database is refused, and adds nothing. */
+	ASSERT_INT_EQ(migrate_copy(src, dst, NULL, NULL, &c, err, sizeof(err)),
+	              -EEXIST);
+	ASSERT(strstr(err, "not empty") != NULL);
+	ASSERT_INT_EQ(
+	    migrate_checksum(dst, "posts", &n2, &s2, err, sizeof(err)), 0);
+	ASSERT_INT_EQ(n2, 2);
+
+	/* The checksum notices one changed value, and NULL against ''. */
+	ASSERT_INT_EQ(run(dst, "UPDATE post_categories SET score = 2.5000001e-7"
+	                       " WHERE category = 'wolf_warrior'"),
+	              SQLITE_OK);
+	ASSERT_INT_EQ(migrate_checksum(src, "post_categories", &n1, &s1, err,
+	                               sizeof(err)),
+	              0);
+	ASSERT_INT_EQ(migrate_checksum(dst, "post_categories", &n2, &s2, err,
+	                               sizeof(err)),
+	              0);
+	ASSERT(s1 != s2);
+	ASSERT_INT_EQ(run(dst, "UPDATE posts SET title = NULL WHERE id = 9"),
+	              SQLITE_OK);
+	ASSERT_INT_EQ(
+	    migrate_checksum(dst, "posts", &n2, &s2, err, sizeof(err)), 0);
+	ASSERT_INT_EQ(
+	    migrate_checksum(src, "posts", &n1, &s1, err, sizeof(err)), 0);
+	ASSERT(s1 != s2);
+	ASSERT_INT_EQ(migrate_checksum(dst, "nope", &n2, &s2, err, sizeof(err)),
+	              -ENOENT);
+
+	/* An empty database at another schema version is refused. */
+	REQUIRE(store_open(path_of("old.db"), &again, err, sizeof(err)) == 0);
+	ASSERT_INT_EQ(run(again, "PRAGMA user_version = 3"), SQLITE_OK);
+	ASSERT_INT_EQ(
+	    migrate_copy(src, again, NULL, NULL, &c, err, sizeof(err)),
+	    -ENOTSUP);
+	store_close(again);
+	store_close(dst);
+	store_close(src);
+}
+
+TEST_MAIN(TEST(test_copy_and_verify))
