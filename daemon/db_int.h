@@ -15,6 +15,9 @@ struct db {
 	bool readonly;           /* opened with DB_OPEN_READONLY */
 	int64_t changes;         /* PostgreSQL: rows the last command changed */
 	unsigned int n_named;    /* PostgreSQL: server-side statements made */
+	unsigned int generation; /* PostgreSQL: connections made (resets) */
+	bool in_tx;              /* PostgreSQL: a transaction was open when
+	                          * the server last answered */
 	char errmsg[512];        /* last failure, for db_errmsg() */
 };
 
@@ -30,6 +33,8 @@ struct db_stmt {
 	int row;             /* PostgreSQL: rows stepped over so far */
 	bool persistent;     /* PostgreSQL: prepare on the server once */
 	char name[16];       /* PostgreSQL: its server-side name, or "" */
+	unsigned int
+	    generation; /* PostgreSQL: the connection it was named on */
 };
 
 void db_set_err(struct db *db, const char *fmt, ...)

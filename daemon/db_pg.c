@@ -86,6 +86,8 @@ static int fail(struct db *db, PGresult *res, const char *what)
 	return errno_from_state(state);
 }
 
+static int session_setup(struct db *db);
+
 /* libpq prints NOTICEs on stderr by default; a library does not log. */
 static void quiet_notice(void *arg, const char *message)
 {
@@ -109,10 +111,8 @@ int db_pg_open(struct db *db, const char *url, int flags)
 		return rc;
 	}
 	PQsetNoticeProcessor(conn, quiet_notice, NULL);
-	rc = db_pg_exec(db, "SET TIME ZONE 'UTC'");
-	if (rc == 0 && (flags & DB_OPEN_READONLY))
-		rc = db_pg_exec(db, "SET default_transaction_read_only = on");
-	return rc;
+	(void)flags; /* db->readonly says it */
+	return session_setup(db);
 }
 
 void db_pg_close(struct db *db)
@@ -122,16 +122,67 @@ void db_pg_close(struct db *db)
 	db->pg = NULL;
 }
 
+/* Remembers whether a transaction is open, while the server can say. */
+static void note_tx(struct db *db)
+{
+	PGTransactionStatusType t = PQtransactionStatus(db->pg);
+
+	if (t != PQTRANS_UNKNOWN)
+		db->in_tx = t == PQTRANS_INTRANS || t == PQTRANS_INERROR;
+}
+
+static int session_setup(struct db *db)
+{
+	int rc = db_pg_exec(db, "SET TIME ZONE 'UTC'");
+
+	if (rc == 0 && db->readonly)
+		rc = db_pg_exec(db, "SET default_transaction_read_only = on");
+	return rc;
+}
+
+/*
+ * A lost connection (server restart, network) is made again before the
+ * next command, but never in the middle of a transaction: its earlier
+ * statements died with the old connection, and running the rest in
+ * autocommit would break the one-transaction guarantee.  Such a command
+ * fails; the caller's ROLLBACK (or failed COMMIT) ends the transaction,
+ * and the next one starts on a new connection.  Statements named on the
+ * old connection are prepared again (db_pg_step).
+ */
+static int ensure_connected(struct db *db, const char *sql)
+{
+	if (PQstatus(db->pg) == CONNECTION_OK)
+		return 0;
+	if (db->in_tx) {
+		if (sql && (strncmp(sql, "ROLLBACK", 8) == 0 ||
+		            strncmp(sql, "COMMIT", 6) == 0))
+			db->in_tx = false;
+		db_set_err(db, "postgresql: connection lost in a transaction");
+		return -ECONNRESET;
+	}
+	PQreset(db->pg);
+	if (PQstatus(db->pg) != CONNECTION_OK)
+		return fail(db, NULL, "postgresql");
+	db->generation++;
+	PQsetNoticeProcessor(db->pg, quiet_notice, NULL);
+	return session_setup(db);
+}
+
 int db_pg_exec(struct db *db, const char *sql)
 {
-	PGresult *res = PQexec(db->pg, sql);
-	ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
-	int rc = 0;
+	PGresult *res;
+	ExecStatusType st;
+	int rc = ensure_connected(db, sql);
 
+	if (rc < 0)
+		return rc;
+	res = PQexec(db->pg, sql);
+	st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
 	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK &&
 	    st != PGRES_EMPTY_QUERY)
 		rc = fail(db, res, "postgresql");
 	PQclear(res);
+	note_tx(db);
 	return rc;
 }
 
@@ -254,6 +305,12 @@ int db_pg_step(struct db_stmt *s)
 		PGresult *res;
 		ExecStatusType st;
 		const char *tuples;
+		int rc = ensure_connected(db, NULL);
+
+		if (rc < 0)
+			return rc;
+		if (s->name[0] && s->generation != db->generation)
+			s->name[0] = '\0'; /* named on a lost connection */
 
 		if (s->persistent && !s->name[0]) {
 			/* Named once per connection; the types are those of
@@ -264,13 +321,13 @@ int db_pg_step(struct db_stmt *s)
 			res = PQprepare(db->pg, name, s->sql, s->n_params,
 			                (const Oid *)s->types);
 			if (!res || PQresultStatus(res) != PGRES_COMMAND_OK) {
-				int rc = fail(db, res, "postgresql");
-
+				rc = fail(db, res, "postgresql");
 				PQclear(res);
 				return rc;
 			}
 			PQclear(res);
 			memcpy(s->name, name, sizeof(name));
+			s->generation = db->generation;
 		}
 		if (s->name[0])
 			res = PQexecPrepared(db->pg, s->name, s->n_params,
@@ -281,9 +338,9 @@ int db_pg_step(struct db_stmt *s)
 			    db->pg, s->sql, s->n_params, (const Oid *)s->types,
 			    (const char *const *)s->values, NULL, NULL, 0);
 		st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+		note_tx(db);
 		if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
-			int rc = fail(db, res, "postgresql");
-
+			rc = fail(db, res, "postgresql");
 			PQclear(res);
 			return rc;
 		}
