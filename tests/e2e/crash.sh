@@ -7,7 +7,7 @@
 . "$DEMARCHE_TESTS_DIR/e2e/lib/common.sh"
 e2e_setup
 
-FEEDS=${CRASH_FEEDS:-1500}
+FEEDS=${CRASH_FEEDS:-2500}
 KILLS=${CRASH_KILLS:-20}
 # Each feed starts with 3 items and gains one every GROW seconds, 8 more
 # at most, so the daemon keeps finding new posts while it is killed.
