@@ -32,6 +32,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "ac.h"
 #include "model.h"
 #include "normalize.h"
@@ -813,4 +815,27 @@ void classify_result_clear(struct classify_result *res)
 	free(res->cats);
 	res->cats = NULL;
 	res->n_cats = 0;
+}
+
+char *classify_evidence_json(const struct classify_category *cat)
+{
+	json_t *arr = json_array();
+	char *s = NULL;
+	size_t i;
+
+	if (!arr)
+		return NULL;
+	for (i = 0; i < cat->n_evidence; i++) {
+		const struct classify_evidence *ev = &cat->evidence[i];
+		json_t *o = json_pack("{s:s?, s:I, s:I}", "term", ev->term,
+		                      "start", (json_int_t)ev->start, "end",
+		                      (json_int_t)ev->end);
+
+		if (!o || json_array_append_new(arr, o) < 0)
+			goto out_free;
+	}
+	s = json_dumps(arr, JSON_COMPACT);
+out_free:
+	json_decref(arr);
+	return s;
 }

@@ -59,6 +59,11 @@ int classify_text(const struct classify_rules *rules, const char *text,
                   const char *lang, struct classify_result *out);
 void classify_result_clear(struct classify_result *res);
 
+/* The evidence of a category as the log stores it: a *new* compact JSON
+ * string [{"term": ..., "start": n, "end": n}, ...] (code-point offsets),
+ * or NULL when out of memory.  Free with free(). */
+char *classify_evidence_json(const struct classify_category *cat);
+
 /* classify_text_opts flags. */
 #define CLASSIFY_ALL_SCORES                                                 \
 	1u                     /* also list categories with a non-zero      \

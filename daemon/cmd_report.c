@@ -22,22 +22,6 @@
 #include "store.h"
 #include "util.h"
 
-static int write_all(int fd, const char *data, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, data, len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		data += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* Writes data to path through a temporary file in the same directory. */
 static int write_atomic(const char *path, const char *data, size_t len)
 {
@@ -60,7 +44,7 @@ static int write_atomic(const char *path, const char *data, size_t len)
 	umask(mask);
 	rc = fchmod(fd, 0666 & ~mask) < 0 ? -errno : 0;
 	if (rc == 0)
-		rc = write_all(fd, data, len);
+		rc = util_write_all(fd, data, len);
 	if (rc == 0 && fsync(fd) < 0)
 		rc = -errno;
 	if (close(fd) < 0 && rc == 0)

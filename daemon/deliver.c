@@ -21,23 +21,9 @@
 
 #include <curl/curl.h>
 
+#include "util.h"
+
 /* ----------------------------------------------------------------- file */
-
-static int write_all(int fd, const char *data, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, data, len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		data += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
 
 void deliver_file_base(int64_t from, int64_t to, char *buf, size_t len)
 {
@@ -95,7 +81,7 @@ int deliver_file(const char *dir, const char *base, const char *ext,
 	umask(mask);
 	rc = fchmod(fd, 0666 & ~mask) < 0 ? -errno : 0;
 	if (rc == 0)
-		rc = write_all(fd, data, len);
+		rc = util_write_all(fd, data, len);
 	if (rc == 0 && fsync(fd) < 0)
 		rc = -errno;
 	if (close(fd) < 0 && rc == 0)

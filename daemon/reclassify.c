@@ -77,30 +77,6 @@ static int exec(struct ctx *c, enum stmt k, const char *what)
 	return 0;
 }
 
-/* Evidence as the store writes it: [{"term": .., "start": n, "end": n}]. */
-static char *evidence_json(const struct classify_category *cat)
-{
-	json_t *arr = json_array();
-	char *s = NULL;
-	size_t i;
-
-	if (!arr)
-		return NULL;
-	for (i = 0; i < cat->n_evidence; i++) {
-		const struct classify_evidence *ev = &cat->evidence[i];
-		json_t *o = json_pack("{s:s, s:I, s:I}", "term", ev->term,
-		                      "start", (json_int_t)ev->start, "end",
-		                      (json_int_t)ev->end);
-
-		if (!o || json_array_append_new(arr, o) < 0)
-			goto out_free;
-	}
-	s = json_dumps(arr, JSON_COMPACT);
-out_free:
-	json_decref(arr);
-	return s;
-}
-
 /* The stored categories of a post as bits. */
 static int old_bits(struct ctx *c, int64_t id, unsigned *bits)
 {
@@ -151,7 +127,7 @@ static int relabel(struct ctx *c, const struct classify_rules *rules,
 		if (!cat->assigned)
 			continue;
 		after |= 1u << classify_category_index(cat->key);
-		ev = evidence_json(cat);
+		ev = classify_evidence_json(cat);
 		if (!ev) {
 			snprintf(c->err, c->errlen, "evidence: out of memory");
 			r = -ENOMEM;

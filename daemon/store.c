@@ -846,30 +846,6 @@ static void content_hash(const struct feed_entry *e, char out[32])
 	snprintf(out, 32, "fnv1a64:%016" PRIx64, h);
 }
 
-/* The evidence as stored: [{"term": ..., "start": n, "end": n}, ...]. */
-static char *evidence_json(const struct classify_category *c)
-{
-	json_t *arr = json_array();
-	char *s = NULL;
-	size_t i;
-
-	if (!arr)
-		return NULL;
-	for (i = 0; i < c->n_evidence; i++) {
-		const struct classify_evidence *ev = &c->evidence[i];
-		json_t *o = json_pack("{s:s?, s:I, s:I}", "term", ev->term,
-		                      "start", (json_int_t)ev->start, "end",
-		                      (json_int_t)ev->end);
-
-		if (!o || json_array_append_new(arr, o) < 0)
-			goto out_free;
-	}
-	s = json_dumps(arr, JSON_COMPACT);
-out_free:
-	json_decref(arr);
-	return s;
-}
-
 static int write_categories(struct store *st, int64_t post_id,
                             const struct classify_result *res,
                             const char *rules_version, int64_t now)
@@ -885,7 +861,7 @@ static int write_categories(struct store *st, int64_t post_id,
 		s = stmt_get(st, STMT_CAT_INSERT, &rc);
 		if (!s)
 			return rc;
-		ev = evidence_json(c);
+		ev = classify_evidence_json(c);
 		if (!ev) {
 			set_err(st, "category evidence: out of memory");
 			return -ENOMEM;

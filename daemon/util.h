@@ -46,6 +46,10 @@ char *xstrndup(const char *s, size_t n);
  * the limit). */
 int util_read_file(const char *path, size_t max, char **out, size_t *len);
 
+/* Writes all len bytes to fd, retrying short writes and EINTR.  Returns 0
+ * or a negative errno. */
+int util_write_all(int fd, const void *data, size_t len);
+
 /* Wall clock as UTC epoch seconds / microseconds, and the monotonic clock
  * in milliseconds for intervals and deadlines. */
 int64_t util_now(void);

@@ -1,6 +1,8 @@
 /* test_util.c — the buffer, time and sanitising helpers. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "test.h"
@@ -67,5 +69,24 @@ static void test_read_file_limit(void)
 	              -ENOENT);
 }
 
+static void test_write_all(void)
+{
+	char path[512], *data = NULL, big[100000];
+	size_t len = 0;
+	int fd;
+
+	memset(big, 'q', sizeof(big));
+	snprintf(path, sizeof(path), "%s/w", test_tmpdir());
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	REQUIRE(fd >= 0);
+	ASSERT_INT_EQ(util_write_all(fd, big, sizeof(big)), 0);
+	close(fd);
+	ASSERT_INT_EQ(util_read_file(path, 0, &data, &len), 0);
+	ASSERT_INT_EQ(len, sizeof(big));
+	ASSERT(data && memcmp(data, big, len) == 0);
+	free(data);
+	ASSERT_INT_EQ(util_write_all(-1, big, 1), -EBADF);
+}
+
 TEST_MAIN(TEST(test_buf_grows), TEST(test_buf_steal_empty), TEST(test_timegm),
-          TEST(test_sanitize), TEST(test_read_file_limit))
+          TEST(test_sanitize), TEST(test_read_file_limit), TEST(test_write_all))
