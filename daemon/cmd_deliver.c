@@ -86,7 +86,7 @@ static int send_mail(const struct config_report *rc, const json_t *report,
 {
 	struct buf text = {0}, html = {0}, subject = {0}, msg = {0};
 	char a[UTIL_RFC3339_LEN], z[UTIL_RFC3339_LEN], err[512], id[17];
-	struct deliver_smtp smtp = {rc->smtp_url, rc->smtp_user, NULL,
+	struct deliver_smtp smtp = {rc->smtp_url,      rc->smtp_user,    NULL,
 	                            rc->smtp_starttls, rc->smtp_ca_file, 300};
 	const json_t *totals = json_object_get(report, "totals");
 	char *password = NULL;

@@ -32,9 +32,9 @@ enum feed_kind {
 const char *config_feed_kind_name(enum feed_kind kind);
 
 struct config_feed {
-	char *url;          /* as written, without the "mastodon:" etc. prefix */
+	char *url; /* as written, without the "mastodon:" etc. prefix */
 	enum feed_kind kind;
-	int line;           /* where it was declared */
+	int line; /* where it was declared */
 };
 
 struct config_account {
@@ -43,10 +43,10 @@ struct config_account {
 	enum account_role role; /* ROLE_OTHER when not given */
 	char *country;          /* or NULL */
 	int64_t created;        /* UTC epoch seconds or TIME_UNKNOWN */
-	int64_t interval;       /* seconds; the [poll] interval when not given */
+	int64_t interval; /* seconds; the [poll] interval when not given */
 	struct config_feed *feeds;
 	size_t n_feeds;
-	int line;               /* line of the section header */
+	int line; /* line of the section header */
 };
 
 struct config_report {
@@ -60,44 +60,44 @@ struct config_report {
 	                           * certificate (a private CA), or NULL for
 	                           * the system's */
 	char *mail_from;
-	char **mail_to;           /* one or more addresses */
+	char **mail_to; /* one or more addresses */
 	size_t n_mail_to;
 	char *webhook;
-	char *since;              /* period of a scheduled report, e.g. "24h" */
-	char *timezone;           /* zone of the schedule ("Europe/Berlin"),
-	                           * or NULL for UTC */
-	int timezone_line;        /* line of the timezone key (config_load) */
-	char *subject;            /* mail subject prefix, or NULL for the
-	                           * default "demarche report" */
-	bool smtp_starttls;       /* smtp:// must upgrade with STARTTLS */
-	int retries;              /* further tries of a failed delivery */
-	int64_t retry_delay;      /* seconds before the first retry; doubles */
+	char *since;         /* period of a scheduled report, e.g. "24h" */
+	char *timezone;      /* zone of the schedule ("Europe/Berlin"),
+	                      * or NULL for UTC */
+	int timezone_line;   /* line of the timezone key (config_load) */
+	char *subject;       /* mail subject prefix, or NULL for the
+	                      * default "demarche report" */
+	bool smtp_starttls;  /* smtp:// must upgrade with STARTTLS */
+	int retries;         /* further tries of a failed delivery */
+	int64_t retry_delay; /* seconds before the first retry; doubles */
 };
 
 struct config {
-	char *path;            /* the file this came from */
-	char *database;        /* absolute path (relative ones resolved) */
+	char *path;     /* the file this came from */
+	char *database; /* absolute path (relative ones resolved) */
 	/* [poll] */
-	int64_t interval;      /* seconds */
-	int64_t timeout;       /* seconds, whole transfer */
+	int64_t interval;        /* seconds */
+	int64_t timeout;         /* seconds, whole transfer */
 	int64_t connect_timeout; /* seconds */
-	int concurrency;       /* transfers in flight, all hosts */
-	int per_host;          /* transfers in flight per host */
-	size_t max_body;       /* bytes */
+	int concurrency;         /* transfers in flight, all hosts */
+	int per_host;            /* transfers in flight per host */
+	size_t max_body;         /* bytes */
 	char *user_agent;
-	bool allow_private;    /* allow loopback/private/link-local targets */
+	bool allow_private; /* allow loopback/private/link-local targets */
 	char *bluesky_api;
-	int64_t stop_timeout;  /* seconds a graceful stop may take */
+	int64_t stop_timeout; /* seconds a graceful stop may take */
 	/* [classifier] */
-	char *rules_dir;       /* absolute, or NULL for the shipped default */
-	int rules_line;        /* line of the rules key (config_load's check) */
-	char *model_path;      /* absolute trained model file, or NULL: none */
-	int model_line;        /* line of the model key (config_load's check) */
-	double model_weight;   /* weight of the model against the rules, 0..1 */
+	char *rules_dir;     /* absolute, or NULL for the shipped default */
+	int rules_line;      /* line of the rules key (config_load's check) */
+	char *model_path;    /* absolute trained model file, or NULL: none */
+	int model_line;      /* line of the model key (config_load's check) */
+	double model_weight; /* weight of the model against the rules, 0..1 */
 	/* [report] */
 	struct config_report report;
 	/* [demo]: a loopback server that `demarched --demo` starts */
-	char *demo_feeds_dir;  /* absolute, or NULL */
+	char *demo_feeds_dir; /* absolute, or NULL */
 	int demo_port;
 	/* [account "..."] */
 	struct config_account *accounts;
@@ -108,9 +108,9 @@ struct config {
  * make the config unusable; warnings ("FILE:LINE: warning: message") do
  * not, and may be present on success too. */
 struct config_errors {
-	char **msgs;       /* errors */
-	size_t n;          /* number of errors */
-	char **warnings;   /* warnings, already prefixed "FILE:LINE: warning: " */
+	char **msgs;     /* errors */
+	size_t n;        /* number of errors */
+	char **warnings; /* warnings, already prefixed "FILE:LINE: warning: " */
 	size_t n_warnings; /* number of warnings */
 };
 void config_errors_clear(struct config_errors *errs);
@@ -123,12 +123,12 @@ void config_errors_clear(struct config_errors *errs);
  * thread-safe: it sets libinih's global options for the call.
  */
 int config_parse(const char *text, size_t len, const char *path,
-		 struct config **out, struct config_errors *errs);
+                 struct config **out, struct config_errors *errs);
 /* Reads path (at most 1 MiB), parses it, makes every path absolute and
  * checks the rules folder is a readable directory.  A file that cannot be
  * read gives a negative errno and one "FILE: reason" message. */
 int config_load(const char *path, struct config **out,
-		struct config_errors *errs);
+                struct config_errors *errs);
 void config_free(struct config *cfg);
 
 /* Parsers for the value syntaxes, shared with the CLI's --since.

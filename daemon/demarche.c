@@ -13,21 +13,27 @@
 
 static void usage(FILE *fp)
 {
-	fputs("usage: demarche [-v] [-d DB] [-c FILE] COMMAND [ARGS]\n"
-	      "\n"
-	      "commands:\n"
-	      "  parse [--format auto|rss|atom|jsonfeed|mastodon|bluesky] FILE\n"
-	      "  classify [--rules DIR] [--model MODEL [--model-weight W]]  JSON Lines on stdin\n"
-	      "  eval --labels FILE.tsv [--rules DIR] [--model MODEL [--model-weight W]] [--errors]\n"
-	      "  train --labels FILE.tsv [--labels ...] -o MODEL\n"
-	      "  reclassify [--since 7d] [--rules DIR] [--model MODEL] [--batch N]\n"
-	      "  report [--since 24h|7d|...] [--format text|md|json|html] [-o FILE] [--deliver]\n"
-	      "  trends [--format text|json|csv] [--since 52w]\n"
-	      "  candidates [--format text|json]     accounts seen but not tracked\n"
-	      "  migrate --from sqlite:FILE --to postgresql://...  copy a log\n"
-	      "  check-config -c FILE\n"
-	      "  version\n",
-	      fp);
+	fputs(
+	    "usage: demarche [-v] [-d DB] [-c FILE] COMMAND [ARGS]\n"
+	    "\n"
+	    "commands:\n"
+	    "  parse [--format auto|rss|atom|jsonfeed|mastodon|bluesky] FILE\n"
+	    "  classify [--rules DIR] [--model MODEL [--model-weight W]]  JSON "
+	    "Lines on stdin\n"
+	    "  eval --labels FILE.tsv [--rules DIR] [--model MODEL "
+	    "[--model-weight W]] [--errors]\n"
+	    "  train --labels FILE.tsv [--labels ...] -o MODEL\n"
+	    "  reclassify [--since 7d] [--rules DIR] [--model MODEL] [--batch "
+	    "N]\n"
+	    "  report [--since 24h|7d|...] [--format text|md|json|html] [-o "
+	    "FILE] [--deliver]\n"
+	    "  trends [--format text|json|csv] [--since 52w]\n"
+	    "  candidates [--format text|json]     accounts seen but not "
+	    "tracked\n"
+	    "  migrate --from sqlite:FILE --to postgresql://...  copy a log\n"
+	    "  check-config -c FILE\n"
+	    "  version\n",
+	    fp);
 }
 
 struct command {
@@ -36,16 +42,16 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{"parse", cmd_parse_main},
-	{"classify", cmd_classify_main},
-	{"eval", cmd_eval_main},
-	{"train", cmd_train_main},
-	{"reclassify", cmd_reclassify_main},
-	{"report", cmd_report_main},
-	{"trends", cmd_trends_main},
-	{"candidates", cmd_candidates_main},
-	{"migrate", cmd_migrate_main},
-	{"check-config", cmd_check_config_main},
+    {"parse", cmd_parse_main},
+    {"classify", cmd_classify_main},
+    {"eval", cmd_eval_main},
+    {"train", cmd_train_main},
+    {"reclassify", cmd_reclassify_main},
+    {"report", cmd_report_main},
+    {"trends", cmd_trends_main},
+    {"candidates", cmd_candidates_main},
+    {"migrate", cmd_migrate_main},
+    {"check-config", cmd_check_config_main},
 };
 
 int main(int argc, char **argv)

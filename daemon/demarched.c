@@ -40,16 +40,16 @@
 
 struct daemon {
 	const char *config_path;
-	struct config *cfg;             /* the config in force */
-	struct classify_rules *rules;   /* the rules in force */
+	struct config *cfg;           /* the config in force */
+	struct classify_rules *rules; /* the rules in force */
 	struct store *store;
 	struct loop *loop;
-	struct event_base *base;        /* the loop's base (borrowed) */
+	struct event_base *base; /* the loop's base (borrowed) */
 	struct fetch_engine *fetch;
 	struct poller *poller;
 	struct demo_server *demo;
-	struct report_timer *reports;   /* scheduled report delivery */
-	struct event *stop_timer;       /* the graceful-stop deadline */
+	struct report_timer *reports; /* scheduled report delivery */
+	struct event *stop_timer;     /* the graceful-stop deadline */
 	bool once;
 	bool stopping;
 	int exit_code;
@@ -57,7 +57,8 @@ struct daemon {
 
 static void usage(FILE *fp)
 {
-	fputs("usage: demarched -c FILE [--foreground] [--once] [--demo] [-n] [-v]\n"
+	fputs("usage: demarched -c FILE [--foreground] [--once] [--demo] [-n] "
+	      "[-v]\n"
 	      "  -c, --config FILE   configuration file\n"
 	      "  -f, --foreground    stay in the foreground, log to stderr\n"
 	      "      --once          poll every feed once, then exit\n"
@@ -86,7 +87,8 @@ static void print_config_warnings(const struct config_errors *errs)
 
 static int load_rules(const struct config *cfg, struct classify_rules **out)
 {
-	const char *dir = cfg->rules_dir ? cfg->rules_dir : paths_default_rules_dir();
+	const char *dir =
+	    cfg->rules_dir ? cfg->rules_dir : paths_default_rules_dir();
 	char err[512];
 	struct model *m = NULL;
 	int r = classify_rules_load(dir, out, err, sizeof(err));
@@ -125,12 +127,13 @@ static void on_idle(void *arg)
 	const struct poller_stats *s = poller_stats(d->poller);
 
 	if (d->once && !d->stopping)
-		log_info("polled %zu feeds once: %llu polls, %llu failed, %llu new "
-			 "posts, %llu edited",
-			 poller_feed_count(d->poller), (unsigned long long)s->polls,
-			 (unsigned long long)s->failures,
-			 (unsigned long long)s->new_posts,
-			 (unsigned long long)s->edited_posts);
+		log_info(
+		    "polled %zu feeds once: %llu polls, %llu failed, %llu new "
+		    "posts, %llu edited",
+		    poller_feed_count(d->poller), (unsigned long long)s->polls,
+		    (unsigned long long)s->failures,
+		    (unsigned long long)s->new_posts,
+		    (unsigned long long)s->edited_posts);
 	daemon_finish(d);
 }
 
@@ -141,7 +144,7 @@ static void on_stop_deadline(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	log_warnx("stop deadline reached: abandoning %zu transfer(s) in flight",
-		  poller_in_flight(d->poller));
+	          poller_in_flight(d->poller));
 	fetch_cancel_all(d->fetch);
 	daemon_finish(d);
 }
@@ -155,7 +158,7 @@ static void daemon_stop(struct daemon *d, const char *why)
 	d->stopping = true;
 	sdnotify("STOPPING=1");
 	log_info("%s: stopping, %zu transfer(s) in flight", why,
-		 poller_in_flight(d->poller));
+	         poller_in_flight(d->poller));
 	tv.tv_sec = d->cfg->stop_timeout > 0 ? d->cfg->stop_timeout : 10;
 	tv.tv_usec = 0;
 	evtimer_add(d->stop_timer, &tv);
@@ -175,7 +178,7 @@ static void daemon_reload(struct daemon *d)
 	int r;
 
 	sdnotifyf("RELOADING=1\nMONOTONIC_USEC=%lld",
-		  (long long)util_monotonic_ms() * 1000);
+	          (long long)util_monotonic_ms() * 1000);
 	log_info("SIGHUP: reloading %s", d->config_path);
 	r = config_load(d->config_path, &cfg, &errs);
 	if (r < 0) {
@@ -185,8 +188,9 @@ static void daemon_reload(struct daemon *d)
 	}
 	print_config_warnings(&errs);
 	if (strcmp(cfg->database, d->cfg->database) != 0)
-		log_warnx("reload: [storage] database changed; restart to use %s",
-			  cfg->database);
+		log_warnx(
+		    "reload: [storage] database changed; restart to use %s",
+		    cfg->database);
 	if (load_rules(cfg, &rules) < 0) {
 		log_err("reload failed: keeping the running configuration");
 		goto out;
@@ -194,17 +198,19 @@ static void daemon_reload(struct daemon *d)
 	r = store_sync_config(d->store, cfg);
 	if (r == 0)
 		r = poller_set_config(d->poller, cfg, rules);
-	if (r == 0 && d->reports && report_timer_set_config(d->reports, cfg) < 0)
+	if (r == 0 && d->reports &&
+	    report_timer_set_config(d->reports, cfg) < 0)
 		log_warnx("reload: report schedule unchanged");
 	if (r < 0) {
 		log_err("reload failed (%s): keeping the running configuration",
-			store_errmsg(d->store));
+		        store_errmsg(d->store));
 		goto out;
 	}
-	if (strcmp(classify_rules_version(rules), classify_rules_version(d->rules)))
+	if (strcmp(classify_rules_version(rules),
+	           classify_rules_version(d->rules)))
 		log_notice("rules version now %s (was %s)",
-			   classify_rules_version(rules),
-			   classify_rules_version(d->rules));
+		           classify_rules_version(rules),
+		           classify_rules_version(d->rules));
 	/* Swapped: the poller no longer refers to the old ones. */
 	config_free(d->cfg);
 	classify_rules_free(d->rules);
@@ -213,12 +219,13 @@ static void daemon_reload(struct daemon *d)
 	cfg = NULL;
 	rules = NULL;
 	log_info("reloaded: %zu account(s), %zu feed(s)", d->cfg->n_accounts,
-		 poller_feed_count(d->poller));
+	         poller_feed_count(d->poller));
 out:
 	config_errors_clear(&errs);
 	config_free(cfg);
 	classify_rules_free(rules);
-	sdnotifyf("READY=1\nSTATUS=polling %zu feed(s)", poller_feed_count(d->poller));
+	sdnotifyf("READY=1\nSTATUS=polling %zu feed(s)",
+	          poller_feed_count(d->poller));
 }
 
 static void on_reload_signal(void *arg)
@@ -271,7 +278,8 @@ static int daemon_setup(struct daemon *d, bool demo)
 		return EX_IOERR;
 	}
 	if (store_sync_config(d->store, d->cfg) < 0) {
-		log_err("database %s: %s", d->cfg->database, store_errmsg(d->store));
+		log_err("database %s: %s", d->cfg->database,
+		        store_errmsg(d->store));
 		return EX_IOERR;
 	}
 	{
@@ -290,18 +298,19 @@ static int daemon_setup(struct daemon *d, bool demo)
 	}
 	if (demo) {
 		if (!d->cfg->demo_feeds_dir) {
-			log_err("--demo needs a [demo] feeds folder in %s", d->config_path);
+			log_err("--demo needs a [demo] feeds folder in %s",
+			        d->config_path);
 			return EX_CONFIG;
 		}
 		r = demo_server_start(d->base, d->cfg->demo_feeds_dir,
-				      d->cfg->demo_port, &d->demo);
+		                      d->cfg->demo_port, &d->demo);
 		if (r < 0) {
-			log_err("demo server on 127.0.0.1:%d: %s", d->cfg->demo_port,
-				strerror(-r));
+			log_err("demo server on 127.0.0.1:%d: %s",
+			        d->cfg->demo_port, strerror(-r));
 			return EX_UNAVAILABLE;
 		}
 		log_info("demo: serving %s on http://127.0.0.1:%d/",
-			 d->cfg->demo_feeds_dir, d->cfg->demo_port);
+		         d->cfg->demo_feeds_dir, d->cfg->demo_port);
 	}
 	if ((r = fetch_engine_new(d->base, &d->fetch)) < 0 ||
 	    (r = poller_new(d->base, d->store, d->fetch, &d->poller)) < 0) {
@@ -334,22 +343,23 @@ static void daemon_teardown(struct daemon *d)
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"config", required_argument, NULL, 'c'},
-		{"foreground", no_argument, NULL, 'f'},
-		{"once", no_argument, NULL, 'o'},
-		{"demo", no_argument, NULL, 'D'},
-		{"check", no_argument, NULL, 'n'},
-		{"verbose", no_argument, NULL, 'v'},
-		{"version", no_argument, NULL, 'V'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"config", required_argument, NULL, 'c'},
+	    {"foreground", no_argument, NULL, 'f'},
+	    {"once", no_argument, NULL, 'o'},
+	    {"demo", no_argument, NULL, 'D'},
+	    {"check", no_argument, NULL, 'n'},
+	    {"verbose", no_argument, NULL, 'v'},
+	    {"version", no_argument, NULL, 'V'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct daemon d = {0};
 	struct config_errors errs = {0};
 	bool foreground = false, demo = false, check = false, verbose = false;
 	int ch, r;
 
-	while ((ch = getopt_long(argc, argv, "c:fnvVh", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:fnvVh", longopts, NULL)) !=
+	       -1) {
 		switch (ch) {
 		case 'c':
 			d.config_path = optarg;
@@ -385,7 +395,8 @@ int main(int argc, char **argv)
 		return EX_USAGE;
 	}
 	/* systemd runs us in the foreground with the journal on stderr. */
-	if (getenv("NOTIFY_SOCKET") || getenv("JOURNAL_STREAM") || d.once || check)
+	if (getenv("NOTIFY_SOCKET") || getenv("JOURNAL_STREAM") || d.once ||
+	    check)
 		foreground = true;
 	log_init("demarched", foreground, verbose);
 
@@ -417,10 +428,11 @@ int main(int argc, char **argv)
 		return EX_OSERR;
 	}
 	log_info("demarched %s starting (libcurl %s, libevent %s, sqlite %s, "
-		 "jansson %s, libxml2 %s); rules %s",
-		 DEMARCHE_VERSION, curl_version_info(CURLVERSION_NOW)->version,
-		 event_get_version(), sqlite3_libversion(), jansson_version_str(),
-		 xmlParserVersion, classify_rules_version(d.rules));
+	         "jansson %s, libxml2 %s); rules %s",
+	         DEMARCHE_VERSION, curl_version_info(CURLVERSION_NOW)->version,
+	         event_get_version(), sqlite3_libversion(),
+	         jansson_version_str(), xmlParserVersion,
+	         classify_rules_version(d.rules));
 
 	r = daemon_setup(&d, demo);
 	if (r != 0) {
@@ -429,12 +441,13 @@ int main(int argc, char **argv)
 	}
 	poller_start(d.poller, d.once, on_idle, &d);
 	if (!d.once && report_timer_new(d.base, d.store, d.cfg->path, d.cfg,
-					&d.reports) < 0)
+	                                &d.reports) < 0)
 		log_err("report schedule: cannot start; reports are not sent");
-	sdnotifyf("READY=1\nSTATUS=polling %zu feed(s)", poller_feed_count(d.poller));
+	sdnotifyf("READY=1\nSTATUS=polling %zu feed(s)",
+	          poller_feed_count(d.poller));
 	log_info("polling %zu feed(s) of %zu account(s)%s",
-		 poller_feed_count(d.poller), d.cfg->n_accounts,
-		 d.once ? " once" : "");
+	         poller_feed_count(d.poller), d.cfg->n_accounts,
+	         d.once ? " once" : "");
 	if (loop_run(d.loop) < 0) {
 		log_err("event loop failed");
 		d.exit_code = EX_SOFTWARE;

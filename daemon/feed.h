@@ -17,7 +17,8 @@ enum feed_format {
 	FEED_FORMAT_RSS,      /* RSS 0.9x, 1.0 (RDF), 2.0 */
 	FEED_FORMAT_ATOM,     /* Atom 0.3 and 1.0 */
 	FEED_FORMAT_JSONFEED, /* JSON Feed 1.0 / 1.1 */
-	FEED_FORMAT_MASTODON, /* /api/v1/accounts/:id/statuses (array) or an account */
+	FEED_FORMAT_MASTODON, /* /api/v1/accounts/:id/statuses (array) or an
+	                         account */
 	FEED_FORMAT_BLUESKY,  /* app.bsky.feed.getAuthorFeed or getProfile */
 };
 
@@ -27,11 +28,12 @@ const char *feed_format_name(enum feed_format f);
 int feed_format_from_name(const char *name, enum feed_format *out);
 
 struct feed_entry {
-	char *id;          /* stable key: platform id, else guid, else link,
-	                    * else "sha256:<hex>" of title and text; never NULL */
-	char *link;        /* absolute URL or NULL */
-	char *title;       /* plain text or NULL */
-	char *text;        /* plain text, HTML stripped, NFC; never NULL ("" if none) */
+	char *id;    /* stable key: platform id, else guid, else link,
+	              * else "sha256:<hex>" of title and text; never NULL */
+	char *link;  /* absolute URL or NULL */
+	char *title; /* plain text or NULL */
+	char
+	    *text; /* plain text, HTML stripped, NFC; never NULL ("" if none) */
 	char *html;        /* the original markup as published, or NULL */
 	char *author;      /* name or handle, or NULL */
 	char *lang;        /* BCP 47 tag as given, or NULL */
@@ -50,29 +52,29 @@ struct feed_account {
 	int64_t followers;
 	int64_t following;
 	int64_t posts;
-	int64_t created;    /* UTC epoch seconds or TIME_UNKNOWN */
+	int64_t created; /* UTC epoch seconds or TIME_UNKNOWN */
 };
 
 struct feed_doc {
-	enum feed_format format;     /* the format actually parsed */
-	char *title;                 /* or NULL */
-	char *link;                  /* or NULL */
-	char *lang;                  /* or NULL */
-	int64_t ttl;                 /* RSS <ttl> in seconds, 0 when absent */
-	bool has_account;            /* account below is filled in */
+	enum feed_format format; /* the format actually parsed */
+	char *title;             /* or NULL */
+	char *link;              /* or NULL */
+	char *lang;              /* or NULL */
+	int64_t ttl;             /* RSS <ttl> in seconds, 0 when absent */
+	bool has_account;        /* account below is filled in */
 	struct feed_account account;
 	struct feed_entry *entries;
 	size_t n_entries;
-	char **warnings;             /* one line each, human readable */
+	char **warnings; /* one line each, human readable */
 	size_t n_warnings;
 };
 
 struct feed_parse_opts {
-	enum feed_format format;  /* FEED_FORMAT_AUTO to detect */
-	const char *base_url;     /* the feed's URL, for relative links; or NULL */
+	enum feed_format format; /* FEED_FORMAT_AUTO to detect */
+	const char *base_url; /* the feed's URL, for relative links; or NULL */
 	const char *content_type; /* HTTP Content-Type (charset), or NULL */
-	int64_t now;              /* for flagging future dates; 0 = don't flag */
-	size_t max_entries;       /* 0 = no limit */
+	int64_t now;        /* for flagging future dates; 0 = don't flag */
+	size_t max_entries; /* 0 = no limit */
 };
 
 /*
@@ -82,7 +84,7 @@ struct feed_parse_opts {
  * reason to err.
  */
 int feed_parse(const char *data, size_t len, const struct feed_parse_opts *opts,
-	       struct feed_doc **out, char *err, size_t errlen);
+               struct feed_doc **out, char *err, size_t errlen);
 void feed_doc_free(struct feed_doc *doc);
 
 #endif

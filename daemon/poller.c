@@ -38,35 +38,39 @@
 #include "strmap.h"
 #include "util.h"
 
-#define POLLER_MAX_BACKOFF (6 * 3600) /* seconds */
-#define POLLER_MAX_TTL (24 * 3600)    /* a feed's own hint is capped here */
-#define POLLER_STORE_RETRY 30         /* seconds (at most the interval) before
-                                       * retrying a poll whose write failed */
-#define POLLER_THROTTLE_FEEDS 3       /* distinct feeds of a host told to slow
-                                       * down within the window pause it */
+#define POLLER_MAX_BACKOFF (6 * 3600)  /* seconds */
+#define POLLER_MAX_TTL     (24 * 3600) /* a feed's own hint is capped here */
+#define POLLER_STORE_RETRY                          \
+	30 /* seconds (at most the interval) before \
+	    * retrying a poll whose write failed */
+#define POLLER_THROTTLE_FEEDS                      \
+	3 /* distinct feeds of a host told to slow \
+	   * down within the window pause it */
 #define POLLER_THROTTLE_WINDOW_MS (5 * 60 * 1000)
-#define POLLER_HOST_PAUSE_MIN 60      /* seconds, when no Retry-After says */
-#define POLLER_LEASE_MARGIN 30        /* seconds a feed's lease outlasts the
-                                       * transfer timeout (parse, store) */
-#define POLLER_ONCE_RECHECK 2         /* seconds between --once looks at a
-                                       * feed another instance holds */
-#define POLLER_NEVER INT64_MAX
+#define POLLER_HOST_PAUSE_MIN     60 /* seconds, when no Retry-After says */
+#define POLLER_LEASE_MARGIN                       \
+	30 /* seconds a feed's lease outlasts the \
+	    * transfer timeout (parse, store) */
+#define POLLER_ONCE_RECHECK                    \
+	2 /* seconds between --once looks at a \
+	   * feed another instance holds */
+#define POLLER_NEVER       INT64_MAX
 #define POLLER_NOT_IN_HEAP SIZE_MAX
 
 struct poll_host;
 
 struct poll_feed {
-	char *account_key;        /* [account "key"] */
-	char *configured_url;     /* as in the config (prefix stripped) */
+	char *account_key;    /* [account "key"] */
+	char *configured_url; /* as in the config (prefix stripped) */
 	enum feed_kind kind;
-	int64_t interval;         /* seconds */
+	int64_t interval;              /* seconds */
 	struct store_feed_state state; /* validators, url, failures... */
-	struct poll_host *host;   /* of the URL last requested */
-	int64_t due_ms;           /* monotonic; POLLER_NEVER when not due */
-	size_t heap_idx;          /* position in the heap or POLLER_NOT_IN_HEAP */
+	struct poll_host *host;        /* of the URL last requested */
+	int64_t due_ms;  /* monotonic; POLLER_NEVER when not due */
+	size_t heap_idx; /* position in the heap or POLLER_NOT_IN_HEAP */
 	struct poll_feed *wait_next; /* in its host's FIFO */
-	bool waiting;             /* in its host's FIFO */
-	int64_t started_us;       /* wall clock when the poll started */
+	bool waiting;                /* in its host's FIFO */
+	int64_t started_us;          /* wall clock when the poll started */
 	bool in_flight;
 	bool polled;              /* finished at least one poll (for --once) */
 	bool retired;             /* removed by a reload while in flight */
@@ -79,42 +83,44 @@ struct poll_feed {
 /* A host (host[:port]) and what is waiting for it. */
 struct poll_host {
 	char *name;
-	int in_flight;               /* transfers to it now */
+	int in_flight;                           /* transfers to it now */
 	struct poll_feed *wait_head, *wait_tail; /* due, waiting for room */
 	struct poll_host *ring_prev, *ring_next; /* in the ready ring */
 	bool in_ring;
-	int64_t paused_until_ms;     /* monotonic; 0 = not paused */
-	const struct poll_feed *throttled[POLLER_THROTTLE_FEEDS]; /* distinct
-	                              * feeds told to slow down in the window */
+	int64_t paused_until_ms; /* monotonic; 0 = not paused */
+	const struct poll_feed
+	    *throttled[POLLER_THROTTLE_FEEDS]; /* distinct
+	                                        * feeds told to slow down in the
+	                                        * window */
 	int n_throttled;
-	int64_t throttle_window_ms;  /* when that window started */
-	struct poll_host *all_next;  /* in poller.all_hosts */
+	int64_t throttle_window_ms; /* when that window started */
+	struct poll_host *all_next; /* in poller.all_hosts */
 };
 
 struct poller {
 	struct event_base *base;
-	struct store *store;              /* borrowed */
-	struct fetch_engine *fetch;       /* borrowed */
-	const struct config *cfg;         /* borrowed, see poller_set_config */
+	struct store *store;        /* borrowed */
+	struct fetch_engine *fetch; /* borrowed */
+	const struct config *cfg;   /* borrowed, see poller_set_config */
 	const struct classify_rules *rules;
-	struct poll_feed **feeds;         /* the configured feeds */
+	struct poll_feed **feeds; /* the configured feeds */
 	size_t n_feeds;
-	struct poll_feed **heap;          /* idle feeds by due_ms */
+	struct poll_feed **heap; /* idle feeds by due_ms */
 	size_t heap_len, heap_cap;
-	struct strmap *hosts;             /* name -> struct poll_host */
-	struct poll_host *ring;           /* cursor into the ready ring */
-	size_t ring_len;                  /* hosts in the ring */
-	struct poll_host *all_hosts;      /* every host record, for freeing */
-	bool scheduling;                  /* inside poller_schedule */
-	bool reschedule;                  /* it was asked again meanwhile */
+	struct strmap *hosts;        /* name -> struct poll_host */
+	struct poll_host *ring;      /* cursor into the ready ring */
+	size_t ring_len;             /* hosts in the ring */
+	struct poll_host *all_hosts; /* every host record, for freeing */
+	bool scheduling;             /* inside poller_schedule */
+	bool reschedule;             /* it was asked again meanwhile */
 	size_t in_flight;
-	struct event *timer;              /* wakes the scheduler */
+	struct event *timer; /* wakes the scheduler */
 	bool running, once, stopping;
 	poller_idle_fn idle;
 	void *idle_arg;
 	struct poller_stats stats;
-	char instance[128];               /* host:pid:start, owner of leases */
-	int64_t once_since;               /* --once: when the run began */
+	char instance[128]; /* host:pid:start, owner of leases */
+	int64_t once_since; /* --once: when the run began */
 };
 
 static void poller_schedule(struct poller *p);
@@ -199,7 +205,8 @@ static struct poll_host *poller_host(struct poller *p, const char *name)
 	if (h)
 		return h;
 	h = calloc(1, sizeof(*h));
-	if (!h || !(h->name = strdup(name)) || strmap_put(p->hosts, name, h) < 0) {
+	if (!h || !(h->name = strdup(name)) ||
+	    strmap_put(p->hosts, name, h) < 0) {
 		if (h)
 			free(h->name);
 		free(h);
@@ -301,7 +308,7 @@ static void host_unqueue(struct poller *p, struct poll_feed *f)
  * feeds of it were told so within a short window, so one broken route on
  * a shared bridge does not stall every feed there. */
 static void host_throttled(struct poll_host *h, const struct poll_feed *f,
-			   int64_t retry_after)
+                           int64_t retry_after)
 {
 	int64_t now = util_monotonic_ms(), pause;
 	int i;
@@ -323,9 +330,9 @@ static void host_throttled(struct poll_host *h, const struct poll_feed *f,
 	h->paused_until_ms = now + pause * 1000;
 	h->n_throttled = 0;
 	log_notice("host %s: %d feeds told to slow down within %d min; pausing "
-		   "the host for %llds",
-		   h->name, POLLER_THROTTLE_FEEDS, POLLER_THROTTLE_WINDOW_MS / 60000,
-		   (long long)pause);
+	           "the host for %llds",
+	           h->name, POLLER_THROTTLE_FEEDS,
+	           POLLER_THROTTLE_WINDOW_MS / 60000, (long long)pause);
 }
 
 /* ---- feed records ---- */
@@ -345,13 +352,15 @@ static void poll_feed_free(struct poll_feed *f)
 /* The URL the next transfer of a feed goes to first: the stored one
  * (which follows permanent redirects) for web feeds, the profile endpoint
  * for API sources.  NULL when it cannot be built. */
-static char *poll_feed_request_url(const struct poller *p, const struct poll_feed *f)
+static char *poll_feed_request_url(const struct poller *p,
+                                   const struct poll_feed *f)
 {
 	char *url = NULL;
 
 	if (f->kind == FEED_KIND_WEB)
 		return xstrdup(f->state.url ? f->state.url : f->configured_url);
-	if (api_profile_url(f->kind, f->configured_url, p->cfg->bluesky_api, &url) < 0)
+	if (api_profile_url(f->kind, f->configured_url, p->cfg->bluesky_api,
+	                    &url) < 0)
 		return NULL;
 	return url;
 }
@@ -376,14 +385,15 @@ static int64_t poller_jitter_ms(int64_t ms, int percent)
 
 	if (span <= 0 || span > INT32_MAX)
 		return ms;
-	return ms - span + (int64_t)arc4random_uniform((uint32_t)(2 * span + 1));
+	return ms - span +
+	       (int64_t)arc4random_uniform((uint32_t)(2 * span + 1));
 }
 
 /* Milliseconds until the next poll after a success: the interval with
  * jitter, but never sooner than the feed asked (ttl, max-age), capped. */
 static int64_t poller_next_after_success(const struct poll_feed *f,
-					 const struct feed_doc *doc,
-					 const struct fetch_response *resp)
+                                         const struct feed_doc *doc,
+                                         const struct fetch_response *resp)
 {
 	int64_t delay = poller_jitter_ms(f->interval * 1000, 10), hint = 0;
 
@@ -399,8 +409,8 @@ static int64_t poller_next_after_success(const struct poll_feed *f,
 
 /* Exponential backoff with jitter, from the interval, capped; a server's
  * Retry-After (429/503) wins when it asks for longer. */
-static int64_t poller_next_after_failure(const struct poll_feed *f, int failures,
-					 int64_t retry_after)
+static int64_t poller_next_after_failure(const struct poll_feed *f,
+                                         int failures, int64_t retry_after)
 {
 	int64_t delay = f->interval, cap = POLLER_MAX_BACKOFF;
 	int i;
@@ -413,7 +423,8 @@ static int64_t poller_next_after_failure(const struct poll_feed *f, int failures
 		delay = cap;
 	delay = poller_jitter_ms(delay * 1000, 20);
 	if (retry_after * 1000 > delay)
-		delay = (retry_after > 7 * 86400 ? 7 * 86400 : retry_after) * 1000;
+		delay =
+		    (retry_after > 7 * 86400 ? 7 * 86400 : retry_after) * 1000;
 	return delay < 1000 ? 1000 : delay;
 }
 
@@ -427,7 +438,8 @@ static void poller_maybe_idle(struct poller *p)
 		return;
 	if (p->once && !p->stopping) {
 		for (i = 0; i < p->n_feeds; i++)
-			if (!p->feeds[i]->polled && !p->feeds[i]->state.disabled)
+			if (!p->feeds[i]->polled &&
+			    !p->feeds[i]->state.disabled)
 				return;
 	} else if (!p->stopping)
 		return;
@@ -436,7 +448,7 @@ static void poller_maybe_idle(struct poller *p)
 }
 
 static int poller_classify_all(struct poller *p, const struct feed_doc *doc,
-			       struct classify_result **out)
+                               struct classify_result **out)
 {
 	struct classify_result *res;
 	struct buf text = {0};
@@ -460,7 +472,8 @@ static int poller_classify_all(struct poller *p, const struct feed_doc *doc,
 		if (r == 0)
 			r = buf_puts(&text, e->text);
 		if (r == 0)
-			r = classify_text(p->rules, text.data, e->lang, &res[i]);
+			r = classify_text(p->rules, text.data, e->lang,
+			                  &res[i]);
 	}
 	buf_free(&text);
 	if (r < 0) {
@@ -501,10 +514,12 @@ static void poller_done(void *arg, const struct fetch_response *resp)
 		goto out_schedule;
 	}
 	f->polled = true;
-	if (p->stopping && resp->error && strcmp(resp->error, "cancelled") == 0) {
+	if (p->stopping && resp->error &&
+	    strcmp(resp->error, "cancelled") == 0) {
 		/* Abandoned at shutdown: not the feed's fault, record nothing;
 		 * the next start polls it again with the old validators. */
-		log_info("feed %s (%s): abandoned at shutdown", who, f->configured_url);
+		log_info("feed %s (%s): abandoned at shutdown", who,
+		         f->configured_url);
 		goto out_schedule;
 	}
 	poll.feed_id = f->state.feed_id;
@@ -534,8 +549,8 @@ static void poller_done(void *arg, const struct fetch_response *resp)
 		opts.content_type = resp->content_type;
 		opts.now = now;
 		opts.max_entries = 10000;
-		r = feed_parse(resp->body ? resp->body : "", resp->body_len, &opts,
-			       &doc, perr, sizeof(perr));
+		r = feed_parse(resp->body ? resp->body : "", resp->body_len,
+		               &opts, &doc, perr, sizeof(perr));
 		if (r < 0) {
 			snprintf(err, sizeof(err), "parse error: %s", perr);
 		} else if (f->profile && f->profile->has_account) {
@@ -550,11 +565,12 @@ static void poller_done(void *arg, const struct fetch_response *resp)
 		if (r < 0) {
 			/* reported above */
 		} else if ((r = poller_classify_all(p, doc, &results)) < 0) {
-			snprintf(err, sizeof(err), "classify: %s", strerror(-r));
+			snprintf(err, sizeof(err), "classify: %s",
+			         strerror(-r));
 		} else {
 			for (i = 0; i < doc->n_warnings && i < 3; i++)
 				log_debug("feed %s (%s): warning: %s", who,
-					  f->configured_url, doc->warnings[i]);
+				          f->configured_url, doc->warnings[i]);
 			poll.doc = doc;
 			poll.results = results;
 			poll.etag = resp->etag;
@@ -574,9 +590,11 @@ static void poller_done(void *arg, const struct fetch_response *resp)
 		failures = 0;
 	} else {
 		failures++;
-		delay = poller_next_after_failure(
-			f, failures,
-			resp->status == 429 || resp->status == 503 ? resp->retry_after : -1);
+		delay = poller_next_after_failure(f, failures,
+		                                  resp->status == 429 ||
+		                                          resp->status == 503
+		                                      ? resp->retry_after
+		                                      : -1);
 		if (resp->status == 429 || resp->status == 503)
 			host_throttled(f->host, f, resp->retry_after);
 		poll.error = err;
@@ -587,19 +605,22 @@ static void poller_done(void *arg, const struct fetch_response *resp)
 	if (r < 0) {
 		p->stats.store_errors++;
 		log_err("feed %s (%s): could not store poll: %s", who,
-			f->configured_url, store_errmsg(p->store));
+		        f->configured_url, store_errmsg(p->store));
 		/* Validators were not saved, so the next poll refetches what
 		 * this one could not keep. */
-		f->due_ms = util_monotonic_ms() +
-			    (f->interval < POLLER_STORE_RETRY ? f->interval
-							      : POLLER_STORE_RETRY) * 1000;
+		f->due_ms =
+		    util_monotonic_ms() + (f->interval < POLLER_STORE_RETRY
+		                               ? f->interval
+		                               : POLLER_STORE_RETRY) *
+		                              1000;
 		goto out_free;
 	}
 	p->stats.new_posts += (uint64_t)counts.new_posts;
 	p->stats.edited_posts += (uint64_t)counts.edited_posts;
 	f->state.consecutive_failures = failures;
 	if (ok) {
-		char *etag = xstrdup(poll.etag), *lm = xstrdup(poll.last_modified);
+		char *etag = xstrdup(poll.etag),
+		     *lm = xstrdup(poll.last_modified);
 
 		free(f->state.etag);
 		free(f->state.last_modified);
@@ -609,9 +630,12 @@ static void poller_done(void *arg, const struct fetch_response *resp)
 			char *moved = strdup(resp->permanent_url);
 
 			if (moved) {
-				log_notice("feed %s: moved permanently from %s to %s",
-					   who, f->state.url ? f->state.url : f->configured_url,
-					   moved);
+				log_notice(
+				    "feed %s: moved permanently from %s to %s",
+				    who,
+				    f->state.url ? f->state.url
+				                 : f->configured_url,
+				    moved);
 				free(f->state.url);
 				f->state.url = moved;
 				/* The new URL may be on another host. */
@@ -621,17 +645,20 @@ static void poller_done(void *arg, const struct fetch_response *resp)
 		}
 		if (counts.new_posts || counts.edited_posts)
 			log_info("feed %s (%s): %zu entries, %d new, %d edited",
-				 who, f->configured_url, doc ? doc->n_entries : 0,
-				 counts.new_posts, counts.edited_posts);
+			         who, f->configured_url,
+			         doc ? doc->n_entries : 0, counts.new_posts,
+			         counts.edited_posts);
 		else
 			log_debug("feed %s (%s): %s", who, f->configured_url,
-				  poll.not_modified ? "not modified" : "no new posts");
+			          poll.not_modified ? "not modified"
+			                            : "no new posts");
 	} else {
 		p->stats.failures++;
 		if (poll.gone)
 			f->state.disabled = true;
-		log_warnx("feed %s (%s): %s (failure %d, next try in %llds)", who,
-			  f->configured_url, err, failures, (long long)(delay + 999) / 1000);
+		log_warnx("feed %s (%s): %s (failure %d, next try in %llds)",
+		          who, f->configured_url, err, failures,
+		          (long long)(delay + 999) / 1000);
 	}
 	f->due_ms = util_monotonic_ms() + delay;
 out_free:
@@ -670,7 +697,7 @@ static int poll_feed_bind_host(struct poller *p, struct poll_feed *f)
 }
 
 static void poller_fill_request(const struct poller *p,
-				struct fetch_request *req)
+                                struct fetch_request *req)
 {
 	memset(req, 0, sizeof(*req));
 	req->user_agent = p->cfg->user_agent;
@@ -683,7 +710,8 @@ static void poller_fill_request(const struct poller *p,
 
 /* Ends a poll that could not get going as a failed one, so it is recorded
  * and backed off like any other failure. */
-static void poller_fail(struct poll_feed *f, const char *fmt, const char *detail)
+static void poller_fail(struct poll_feed *f, const char *fmt,
+                        const char *detail)
 {
 	struct fetch_response resp = {0};
 
@@ -704,18 +732,19 @@ static void poller_profile_done(void *arg, const struct fetch_response *resp)
 	char perr[256], *url = NULL;
 	int r;
 
-	if (f->retired || resp->error || resp->status < 200 || resp->status >= 300) {
+	if (f->retired || resp->error || resp->status < 200 ||
+	    resp->status >= 300) {
 		poller_done(f, resp);
 		return;
 	}
 	opts.format = f->kind == FEED_KIND_MASTODON ? FEED_FORMAT_MASTODON
-						    : FEED_FORMAT_BLUESKY;
+	                                            : FEED_FORMAT_BLUESKY;
 	opts.base_url = resp->final_url;
 	opts.now = util_now();
 	feed_doc_free(f->profile);
 	f->profile = NULL;
 	r = feed_parse(resp->body ? resp->body : "", resp->body_len, &opts,
-		       &f->profile, perr, sizeof(perr));
+	               &f->profile, perr, sizeof(perr));
 	if (r < 0) {
 		poller_fail(f, "profile: parse error: %.200s", perr);
 		return;
@@ -724,15 +753,16 @@ static void poller_profile_done(void *arg, const struct fetch_response *resp)
 		char *id = NULL;
 
 		if (api_mastodon_account_id(resp->body ? resp->body : "",
-					    resp->body_len, &id) < 0) {
-			poller_fail(f, "profile: %s", "no account id in the lookup answer");
+		                            resp->body_len, &id) < 0) {
+			poller_fail(f, "profile: %s",
+			            "no account id in the lookup answer");
 			return;
 		}
 		free(f->api_id);
 		f->api_id = id;
 	}
-	if (api_posts_url(f->kind, f->configured_url, p->cfg->bluesky_api, f->api_id,
-			  &url) < 0) {
+	if (api_posts_url(f->kind, f->configured_url, p->cfg->bluesky_api,
+	                  f->api_id, &url) < 0) {
 		poller_fail(f, "%s", "cannot build the posts URL");
 		return;
 	}
@@ -763,14 +793,15 @@ static bool poller_claim(struct poller *p, struct poll_feed *f)
 
 	if (!store_shared(p->store))
 		return true;
-	r = store_claim_feed(p->store, f->state.feed_id, p->instance, now, lease,
-			     p->once ? p->once_since : 0, &f->state, &due);
+	r = store_claim_feed(p->store, f->state.feed_id, p->instance, now,
+	                     lease, p->once ? p->once_since : 0, &f->state,
+	                     &due);
 	if (r > 0)
 		return true;
 	if (r < 0) {
 		p->stats.store_errors++;
 		log_err("feed %s (%s): cannot claim: %s", f->account_key,
-			f->configured_url, store_errmsg(p->store));
+		        f->configured_url, store_errmsg(p->store));
 		due = now + POLLER_STORE_RETRY;
 	}
 	if (p->once && r == 0 && due == 0) {
@@ -783,11 +814,12 @@ static bool poller_claim(struct poller *p, struct poll_feed *f)
 		 * every few seconds: a live holder soon records its poll. */
 		if (p->once && due > now + POLLER_ONCE_RECHECK)
 			due = now + POLLER_ONCE_RECHECK;
-		f->due_ms = util_monotonic_ms() + (due > now ? due - now : 1) * 1000;
+		f->due_ms =
+		    util_monotonic_ms() + (due > now ? due - now : 1) * 1000;
 	}
 	if (heap_push(p, f) < 0)
 		log_err("feed %s: out of memory scheduling its next poll",
-			f->account_key);
+		        f->account_key);
 	return false;
 }
 
@@ -812,14 +844,15 @@ static void poller_start_feed(struct poller *p, struct poll_feed *f)
 	f->in_flight = true;
 	f->host->in_flight++;
 	p->in_flight++;
-	r = url ? fetch_start(p->fetch, &req, f->kind == FEED_KIND_WEB ? poller_done
-								     : poller_profile_done,
-			      f)
-		: -EINVAL;
+	r = url ? fetch_start(p->fetch, &req,
+	                      f->kind == FEED_KIND_WEB ? poller_done
+	                                               : poller_profile_done,
+	                      f)
+	        : -EINVAL;
 	free(url);
 	if (r < 0)
 		poller_fail(f, "cannot start transfer: %s",
-			    r == -EINVAL ? "URL is not http(s)" : strerror(-r));
+		            r == -EINVAL ? "URL is not http(s)" : strerror(-r));
 }
 
 static void poller_timer_cb(evutil_socket_t fd, short what, void *arg)
@@ -884,9 +917,10 @@ again:
 
 		progress = false;
 		for (h = p->ring; h && steps > 0 &&
-				  p->in_flight < (size_t)p->cfg->concurrency;
+		                  p->in_flight < (size_t)p->cfg->concurrency;
 		     steps--, h = after) {
-			after = h->ring_next; /* valid even if h leaves the ring */
+			after =
+			    h->ring_next; /* valid even if h leaves the ring */
 			if (h->paused_until_ms > now) {
 				if (h->paused_until_ms < next)
 					next = h->paused_until_ms;
@@ -895,7 +929,8 @@ again:
 			if (h->in_flight >= p->cfg->per_host)
 				continue;
 			if (h->in_ring)
-				p->ring = after; /* the next turn starts after h */
+				p->ring =
+				    after; /* the next turn starts after h */
 			poller_start_feed(p, host_dequeue(p, h));
 			progress = true;
 			if (!p->running || p->stopping)
@@ -903,7 +938,8 @@ again:
 			if (!p->ring)
 				break;
 		}
-	} while (progress && p->ring && p->in_flight < (size_t)p->cfg->concurrency);
+	} while (progress && p->ring &&
+	         p->in_flight < (size_t)p->cfg->concurrency);
 	if (p->reschedule)
 		goto again;
 	if (p->heap_len && p->heap[0]->due_ms < next)
@@ -925,11 +961,11 @@ static void poller_instance_id(char *out, size_t len)
 		snprintf(host, sizeof(host), "unknown");
 	/* The start time tells two runs of one pid apart. */
 	snprintf(out, len, "%s:%ld:%llx", host, (long)getpid(),
-		 (unsigned long long)util_now_us());
+	         (unsigned long long)util_now_us());
 }
 
 int poller_new(struct event_base *base, struct store *st,
-	       struct fetch_engine *fetch, struct poller **out)
+               struct fetch_engine *fetch, struct poller **out)
 {
 	struct poller *p = calloc(1, sizeof(*p));
 
@@ -995,7 +1031,7 @@ static char *poller_feed_key(const char *account, const char *url)
 }
 
 int poller_set_config(struct poller *p, const struct config *cfg,
-		      const struct classify_rules *rules)
+                      const struct classify_rules *rules)
 {
 	struct poll_feed **feeds = NULL;
 	struct strmap *old = strmap_new();
@@ -1014,7 +1050,7 @@ int poller_set_config(struct poller *p, const struct config *cfg,
 	}
 	for (i = 0; i < p->n_feeds; i++) {
 		char *key = poller_feed_key(p->feeds[i]->account_key,
-					    p->feeds[i]->configured_url);
+		                            p->feeds[i]->configured_url);
 
 		p->feeds[i]->kept = false;
 		r = key ? strmap_put(old, key, p->feeds[i]) : -ENOMEM;
@@ -1024,7 +1060,8 @@ int poller_set_config(struct poller *p, const struct config *cfg,
 	}
 	for (i = 0; i < cfg->n_accounts; i++) {
 		const struct config_account *a = &cfg->accounts[i];
-		int64_t interval = a->interval > 0 ? a->interval : cfg->interval;
+		int64_t interval =
+		    a->interval > 0 ? a->interval : cfg->interval;
 
 		for (j = 0; j < a->n_feeds; j++) {
 			const struct config_feed *cf = &a->feeds[j];
@@ -1054,12 +1091,14 @@ int poller_set_config(struct poller *p, const struct config *cfg,
 				r = -ENOMEM;
 				goto out_undo;
 			}
-			r = store_feed_state(p->store, a->key, cf->url, &f->state);
+			r = store_feed_state(p->store, a->key, cf->url,
+			                     &f->state);
 			if (r < 0)
 				goto out_undo;
-			f->due_ms = f->state.next_poll > now
-					    ? now_ms + (f->state.next_poll - now) * 1000
-					    : now_ms;
+			f->due_ms =
+			    f->state.next_poll > now
+			        ? now_ms + (f->state.next_poll - now) * 1000
+			        : now_ms;
 		}
 	}
 	/* Committed from here on: nothing below can fail but the heap push,
@@ -1069,7 +1108,8 @@ int poller_set_config(struct poller *p, const struct config *cfg,
 		const struct config_account *a = &cfg->accounts[i];
 
 		for (j = 0; j < a->n_feeds; j++, n++) {
-			feeds[n]->interval = a->interval > 0 ? a->interval : cfg->interval;
+			feeds[n]->interval =
+			    a->interval > 0 ? a->interval : cfg->interval;
 			feeds[n]->kind = a->feeds[j].kind;
 		}
 	}
@@ -1096,7 +1136,8 @@ int poller_set_config(struct poller *p, const struct config *cfg,
 		if (!f->host && poll_feed_bind_host(p, f) < 0)
 			log_err("feed %s: out of memory", f->account_key);
 		if (fresh[i] && heap_push(p, f) < 0)
-			log_err("feed %s: out of memory scheduling it", f->account_key);
+			log_err("feed %s: out of memory scheduling it",
+			        f->account_key);
 	}
 	free(fresh);
 	strmap_free(old);

@@ -29,7 +29,7 @@ const char *report_format_name(enum report_format f);
  * first-seen time for posts without one).  Returns 0 and a *new* reference
  * in *out, or a negative errno with a message in err. */
 int report_build(struct store *st, int64_t from, int64_t to, json_t **out,
-		 char *err, size_t errlen);
+                 char *err, size_t errlen);
 /* Appends the rendering of a report model to b.  Returns 0, -ENOMEM, or
  * -EINVAL for a format reports do not have (CSV). */
 int report_render(const json_t *report, enum report_format f, struct buf *b);
@@ -48,10 +48,10 @@ int report_parse_since(const char *s, int64_t *out);
  * reference in *out, or a negative errno with a message in err.
  */
 int report_trends_build(struct store *st, int64_t since, json_t **out,
-			char *err, size_t errlen);
+                        char *err, size_t errlen);
 /* Renders the trends model as TEXT, JSON or CSV (one tidy table with the
  * columns series,period,group,value).  Returns 0, -ENOMEM or -EINVAL. */
 int report_trends_render(const json_t *trends, enum report_format f,
-			 struct buf *b);
+                         struct buf *b);
 
 #endif

@@ -6,7 +6,7 @@
 #define DEMARCHE_SCHEMA_MIGRATIONS_H
 
 struct schema_migration {
-	int version;      /* NNNN of NNNN_name.sql; becomes PRAGMA user_version */
+	int version; /* NNNN of NNNN_name.sql; becomes PRAGMA user_version */
 	const char *name; /* the file name, for error messages */
 	const char *sql;  /* the whole script */
 };

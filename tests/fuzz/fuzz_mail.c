@@ -51,8 +51,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	candidates_mentions(s, 64, on_mention, NULL);
 	(void)candidates_marker(s);
 	{
-		struct deliver_mail mail = {"demarche@example.org", to, 1, s, s,
-		                            s, 1583020800, s};
+		struct deliver_mail mail = {
+		    "demarche@example.org", to, 1, s, s, s, 1583020800, s};
 
 		if (deliver_mail_build(&mail, &m) == 0) {
 			end = strstr(m.data, "\r\n\r\n");

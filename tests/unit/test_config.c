@@ -795,7 +795,8 @@ static void test_error_out_of_range(void)
 		struct config_errors errs = {0};
 		const char *text = BASE "[poll]\ntimeout = 3s\n";
 
-		ASSERT_INT_EQ(config_parse(text, strlen(text), "t.conf", &cfg, &errs), 0);
+		ASSERT_INT_EQ(
+		    config_parse(text, strlen(text), "t.conf", &cfg, &errs), 0);
 		if (cfg)
 			ASSERT_INT_EQ(cfg->connect_timeout, 3);
 		config_free(cfg);
@@ -1161,15 +1162,14 @@ TEST_MAIN(TEST(test_durations), TEST(test_sizes),
           TEST(test_comments), TEST(test_indentation_and_continuation),
           TEST(test_line_endings_bom_and_limits), TEST(test_long_account_key),
           TEST(test_relative_paths), TEST(test_load_paths_and_rules_dir),
-          TEST(test_classifier_model_keys),
-          TEST(test_shipped_configs), TEST(test_error_unknown_section),
-          TEST(test_error_unknown_key), TEST(test_error_key_before_section),
-          TEST(test_error_bad_duration), TEST(test_error_bad_size),
-          TEST(test_error_bad_number), TEST(test_error_bad_boolean),
-          TEST(test_error_out_of_range), TEST(test_error_unknown_role),
-          TEST(test_error_account_without_feed), TEST(test_error_bad_feed),
-          TEST(test_error_duplicate_account), TEST(test_error_duplicate_feed),
-          TEST(test_error_bad_created),
+          TEST(test_classifier_model_keys), TEST(test_shipped_configs),
+          TEST(test_error_unknown_section), TEST(test_error_unknown_key),
+          TEST(test_error_key_before_section), TEST(test_error_bad_duration),
+          TEST(test_error_bad_size), TEST(test_error_bad_number),
+          TEST(test_error_bad_boolean), TEST(test_error_out_of_range),
+          TEST(test_error_unknown_role), TEST(test_error_account_without_feed),
+          TEST(test_error_bad_feed), TEST(test_error_duplicate_account),
+          TEST(test_error_duplicate_feed), TEST(test_error_bad_created),
           TEST(test_error_bad_schedule_and_format),
           TEST(test_error_missing_database),
           TEST(test_error_account_key_syntax), TEST(test_error_mail),
