@@ -321,9 +321,8 @@ static void test_file(void)
 	/* A missing folder is made, but not its parents: that is an error
 	 * with a reason. */
 	snprintf(path, sizeof(path), "%s/new", dir);
-	ASSERT_INT_EQ(deliver_file(path, base, "txt", "x", 1, &p1, err,
-	                           sizeof(err)),
-	              0);
+	ASSERT_INT_EQ(
+	    deliver_file(path, base, "txt", "x", 1, &p1, err, sizeof(err)), 0);
 	ASSERT(p1 && strstr(p1, "/new/demarche-report-") != NULL);
 	free(p1);
 	p1 = NULL;

@@ -181,8 +181,8 @@ static void test_relabels_all_in_batches(void)
 	ASSERT_STR_EQ(cats_of(st, "p4"), "origin_narrative,western_failure");
 	ASSERT_INT_EQ(q_int(st, "SELECT count(*) FROM post_categories"), 4);
 
-	ASSERT_INT_EQ(reclassify_run(store_conn(st), B, &o, &c, err, sizeof(err)),
-	              0);
+	ASSERT_INT_EQ(
+	    reclassify_run(store_conn(st), B, &o, &c, err, sizeof(err)), 0);
 	ASSERT_INT_EQ(c.posts, 5);
 	ASSERT_INT_EQ(c.batches, 3); /* 2 + 2 + 1 */
 	ASSERT_INT_EQ(c.changed, 4); /* all but the mayor */
@@ -211,8 +211,8 @@ static void test_relabels_all_in_batches(void)
 	              1);
 
 	/* Again with the same rules: nothing changes, all relabelled. */
-	ASSERT_INT_EQ(reclassify_run(store_conn(st), B, &o, &c, err, sizeof(err)),
-	              0);
+	ASSERT_INT_EQ(
+	    reclassify_run(store_conn(st), B, &o, &c, err, sizeof(err)), 0);
 	ASSERT_INT_EQ(c.posts, 5);
 	ASSERT_INT_EQ(c.changed, 0);
 	store_close(st);
@@ -234,8 +234,8 @@ static void test_since_stop_and_errors(void)
 	st = build_db("since.db", A);
 	REQUIRE(st);
 	/* Only the posts of the last day and a bit: p0 and p1. */
-	ASSERT_INT_EQ(reclassify_run(store_conn(st), B, &o, &c, err, sizeof(err)),
-	              0);
+	ASSERT_INT_EQ(
+	    reclassify_run(store_conn(st), B, &o, &c, err, sizeof(err)), 0);
 	ASSERT_INT_EQ(c.posts, 2);
 	ASSERT_INT_EQ(c.changed, 2);
 	snprintf(sql, sizeof(sql),
@@ -251,8 +251,8 @@ static void test_since_stop_and_errors(void)
 	/* A stop request before the first batch: nothing is touched. */
 	stop = 1;
 	o.since = INT64_MIN;
-	ASSERT_INT_EQ(reclassify_run(store_conn(st), B, &o, &c, err, sizeof(err)),
-	              0);
+	ASSERT_INT_EQ(
+	    reclassify_run(store_conn(st), B, &o, &c, err, sizeof(err)), 0);
 	ASSERT(c.stopped);
 	ASSERT_INT_EQ(c.posts, 0);
 	ASSERT_INT_EQ(q_int(st, "SELECT count(*) FROM posts WHERE"
@@ -262,8 +262,9 @@ static void test_since_stop_and_errors(void)
 	/* Bad batch sizes are refused. */
 	stop = 0;
 	o.batch = 0;
-	ASSERT_INT_EQ(reclassify_run(store_conn(st), B, &o, &c, err, sizeof(err)),
-	              -EINVAL);
+	ASSERT_INT_EQ(
+	    reclassify_run(store_conn(st), B, &o, &c, err, sizeof(err)),
+	    -EINVAL);
 	ASSERT(strstr(err, "batch size"));
 	store_close(st);
 	classify_rules_free(A);

@@ -122,8 +122,16 @@ static int record(const struct post_spec *p, int64_t followers)
 	struct classify_evidence ev[2] = {{(char *)"US Army", 4, 11},
 	                                  {(char *)"Wuhan", 33, 38}};
 	struct classify_category cats[2] = {
-	    {.key = p->cat1, .score = p->score1, .assigned = 1, .evidence = ev, .n_evidence = 2},
-	    {.key = p->cat2, .score = p->score2, .assigned = 1, .evidence = ev + 1, .n_evidence = 1},
+	    {.key = p->cat1,
+	     .score = p->score1,
+	     .assigned = 1,
+	     .evidence = ev,
+	     .n_evidence = 2},
+	    {.key = p->cat2,
+	     .score = p->score2,
+	     .assigned = 1,
+	     .evidence = ev + 1,
+	     .n_evidence = 1},
 	};
 	struct classify_result res = {cats, p->cat2 ? 2 : p->cat1 ? 1 : 0};
 	struct store_poll poll = {0};
