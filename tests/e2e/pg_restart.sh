@@ -25,8 +25,14 @@ STARTED=$(date +%s)
 "$BUILD/demarched" -c "$WORK/test.conf" --foreground >"$WORK/daemon.log" 2>&1 &
 DAEMON_PID=$!
 wait_for "[ \"\$(sql 'SELECT count(*) FROM fetches' 2>/dev/null || echo 0)\" -gt $FEEDS ]" 300 || fail "no polls stored"
-$PG_AS "$PGBIN/pg_ctl" -D "$PG_DIR/data" -m fast -w stop >/dev/null 2>&1
+$PG_AS "$PGBIN/pg_ctl" -D "$PG_DIR/data" -m fast -w stop >/dev/null 2>&1 \
+	|| { fail "stop"; exit 1; }
+# Down for three seconds at least, and until polls have met the outage
+# (failing to claim a feed or to store its poll): on a loaded machine a
+# fixed pause may fall between two polls.
 sleep 3
+wait_for "grep -Eq 'could not store|cannot claim' '$WORK/daemon.log'" 600 \
+	|| fail "no poll met the outage within 60 s"
 $PG_AS "$PGBIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 30 \
 	-o "-p $PGPORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c fsync=off" start >/dev/null 2>&1 \
 	|| { fail "restart"; exit 1; }
@@ -35,8 +41,6 @@ pass "server restarted"
 while [ "$(( $(date +%s) - STARTED ))" -le $((GROW * CAP + 4)) ]; do sleep 0.5; done
 wait_for "[ \"\$(sql 'SELECT count(*) FROM posts')\" -eq $((FEEDS * ITEMS)) ]" 400 || true
 kill -0 "$DAEMON_PID" 2>/dev/null && pass "daemon still running" || fail "daemon died"
-check "store errors were logged while the server was down" \
-	"$(grep -c 'could not store' "$WORK/daemon.log" | awk '{print ($1 > 0)}')" 1
 check "polls stored after the restart" \
 	"$(sql "SELECT (count(*) > 0)::int FROM fetches WHERE started >= $RESTARTED")" 1
 check "every post stored" "$(sql 'SELECT count(*) FROM posts')" $((FEEDS * ITEMS))
