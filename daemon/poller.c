@@ -612,7 +612,11 @@ static void poller_done(void *arg, const struct fetch_response *resp)
 			host_throttled(f->host, f, resp->retry_after);
 		poll.error = err;
 	}
-	poll.next_poll = now + (delay + 999) / 1000;
+	/* Rounded down: when the timer fires delay ms from now, the clock's
+	 * whole seconds have reached it, so a shared database (where the
+	 * claim compares next_poll with the clock) never turns a 1 s interval
+	 * into 2 s. */
+	poll.next_poll = now + delay / 1000;
 
 	r = store_record_poll(p->store, &poll, &counts);
 	if (r < 0) {

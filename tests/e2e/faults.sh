@@ -1,3 +1,4 @@
+# backends: sqlite postgresql
 # End to end: every fault the fetch engine must survive, each on its own
 # feed of one --once run against the fault-injecting server, while healthy
 # feeds are still polled and stored.  Then a second run (permanent redirect
@@ -5,6 +6,7 @@
 # whose request log shows backoff, Retry-After and a host pause in time.
 . "$DEMARCHE_TESTS_DIR/e2e/lib/common.sh"
 e2e_setup
+db_start
 
 mkdir "$WORK/feeds"
 cp "$TESTS/fixtures/e2e/spokesperson.xml" "$TESTS/fixtures/e2e/embassy.atom" \
@@ -14,7 +16,7 @@ UA="demarche-faults-test/1.0 (+http://127.0.0.1/contact)"
 
 cat >"$WORK/test.conf" <<CONF
 [storage]
-database = test.db
+database = $DB
 [poll]
 interval = 1h
 timeout = 3s
@@ -63,6 +65,8 @@ t1=$(date +%s)
 
 # feed URL pattern -> column
 feed() { sql "SELECT $2 FROM feeds WHERE configured_url LIKE '%$1%'"; }
+# feed URL pattern, condition -> 1 or 0
+feed_is() { feed "$1" "CASE WHEN $2 THEN 1 ELSE 0 END"; }
 posts_of() {
 	sql "SELECT count(*) FROM posts p JOIN feeds f ON f.id=p.feed_id WHERE f.configured_url LIKE '%$1%'"
 }
@@ -77,24 +81,24 @@ check "302 not remembered" "$(feed temp.xml url)" "$BASE/temp.xml?redirect=/gen/
 check "302 target stored" "$(posts_of temp.xml)" 5
 check "307 not remembered" "$(feed temp7.xml url | grep -c temp7.xml?redirect)" 1
 check "5 hops followed" "$(posts_of hop/4)" 5
-check "6 hops refused" "$(feed hop/5 "last_error LIKE '%more than 5 redirects%'")" 1
+check "6 hops refused" "$(feed_is hop/5 "last_error LIKE '%more than 5 redirects%'")" 1
 check "redirect loop cut" "$(feed loop/a last_error)" "redirect loop"
-check "redirect to file:// refused" "$(feed tofile.xml "last_error LIKE '%non-http%'")" 1
-check "redirect to gopher:// refused" "$(feed togopher.xml "last_error LIKE '%non-http%'")" 1
+check "redirect to file:// refused" "$(feed_is tofile.xml "last_error LIKE '%non-http%'")" 1
+check "redirect to gopher:// refused" "$(feed_is togopher.xml "last_error LIKE '%non-http%'")" 1
 check "404 recorded" "$(feed missing.xml "last_error||'|'||consecutive_failures")" "HTTP 404|1"
 check "404 in fetches" \
 	"$(sql "SELECT http_status FROM fetches x JOIN feeds f ON f.id=x.feed_id WHERE f.configured_url LIKE '%missing.xml'")" 404
 check "410 disables" "$(feed gone.xml disabled)" 1
-check "429 Retry-After honoured" "$(feed busy.xml "next_poll >= $now + 110")" 1
+check "429 Retry-After honoured" "$(feed_is busy.xml "next_poll >= $now + 110")" 1
 check "503 Retry-After date honoured (capped at a week)" \
-	"$(feed later.xml "next_poll >= $now + 6*86400 AND next_poll <= $now + 7*86400 + 60")" 1
+	"$(feed_is later.xml "next_poll >= $now + 6*86400 AND next_poll <= $now + 7*86400 + 60")" 1
 check "500 recorded" "$(feed err.xml "last_error")" "HTTP 500"
-check "stalled server cut off" "$(feed stall.xml "last_error LIKE 'timed out%'")" 1
-check "dripping server cut off" "$(feed drip.xml "last_error LIKE 'timed out%'")" 1
-check "oversized body refused" "$(feed big.xml "last_error LIKE '%larger than%'")" 1
-check "gzip bomb stopped" "$(feed bomb.xml "last_error LIKE '%larger than 1048576%'")" 1
-check "truncated body is an error" "$(feed truncate=1 "last_error IS NOT NULL AND consecutive_failures=1")" 1
-check "broken feed is a parse error" "$(feed broken.xml "last_error LIKE 'parse error%'")" 1
+check "stalled server cut off" "$(feed_is stall.xml "last_error LIKE 'timed out%'")" 1
+check "dripping server cut off" "$(feed_is drip.xml "last_error LIKE 'timed out%'")" 1
+check "oversized body refused" "$(feed_is big.xml "last_error LIKE '%larger than%'")" 1
+check "gzip bomb stopped" "$(feed_is bomb.xml "last_error LIKE '%larger than 1048576%'")" 1
+check "truncated body is an error" "$(feed_is truncate=1 "last_error IS NOT NULL AND consecutive_failures=1")" 1
+check "broken feed is a parse error" "$(feed_is broken.xml "last_error LIKE 'parse error%'")" 1
 check "no posts from failed feeds" \
 	"$(sql "SELECT count(*) FROM posts p JOIN feeds f ON f.id=p.feed_id WHERE f.last_error IS NOT NULL")" 0
 check "every request carries the User-Agent" \
@@ -113,20 +117,22 @@ check "validators sent after restart" \
 	"$(grep -c 'GET /spokesperson.xml 304 inm="' "$WORK/requests.log")" 1
 
 # Private addresses refused unless allowed (checked after resolution).
+PRIVATE_DB=$(db_new private)
 sed -e 's|^allow_private_addresses = yes|allow_private_addresses = no|' \
-    -e 's|^database = .*|database = private.db|' "$WORK/test.conf" >"$WORK/private.conf"
+    -e "s|^database = .*|database = $PRIVATE_DB|" "$WORK/test.conf" >"$WORK/private.conf"
 n_before=$(wc -l <"$WORK/requests.log")
 "$BUILD/demarched" -c "$WORK/private.conf" --once >"$WORK/run3.log" 2>&1
 check "private run exits 0" "$?" 0
 check "no request reached the loopback server" "$(wc -l <"$WORK/requests.log")" "$n_before"
 check "refusal recorded" \
-	"$(sqlite3 "$WORK/private.db" "SELECT count(*) FROM feeds WHERE last_error LIKE 'refused to connect to private address 127.0.0.1%'")" \
-	"$(sqlite3 "$WORK/private.db" "SELECT count(*) FROM feeds")"
+	"$(sql_in "$PRIVATE_DB" "SELECT count(*) FROM feeds WHERE last_error LIKE 'refused to connect to private address 127.0.0.1%'")" \
+	"$(sql_in "$PRIVATE_DB" "SELECT count(*) FROM feeds")"
 
 # --- hostile sizes: 100 MB on one line, and 20,000 entries in one feed ---
+SIZES_DB=$(db_new sizes)
 cat >"$WORK/sizes.conf" <<CONF
 [storage]
-database = sizes.db
+database = $SIZES_DB
 [poll]
 timeout = 20s
 max_body = 8MiB
@@ -140,14 +146,15 @@ CONF
 "$BUILD/demarched" -c "$WORK/sizes.conf" --once >"$WORK/sizes.log" 2>&1
 check "hostile sizes: run exits 0" "$?" 0
 check "100 MB body refused at max_body" \
-	"$(sqlite3 "$WORK/sizes.db" "SELECT last_error LIKE '%larger than 8388608%' FROM feeds WHERE configured_url LIKE '%oneline%'")" 1
+	"$(sql_in "$SIZES_DB" "SELECT count(*) FROM feeds WHERE configured_url LIKE '%oneline%' AND last_error LIKE '%larger than 8388608%'")" 1
 check "entries per feed capped at 10,000" \
-	"$(sqlite3 "$WORK/sizes.db" "SELECT count(*) FROM posts")" 10000
+	"$(sql_in "$SIZES_DB" "SELECT count(*) FROM posts")" 10000
 
 # --- timing, from a running daemon's request log ---
+TIMING_DB=$(db_new timing)
 cat >"$WORK/timing.conf" <<CONF
 [storage]
-database = timing.db
+database = $TIMING_DB
 [poll]
 interval = 1s
 timeout = 3s
