@@ -1,3 +1,4 @@
+# backends: sqlite postgresql
 # End to end: `demarche -c FILE report --deliver` through every channel
 # against real peers — a file in output_dir, a mail to a real SMTP server
 # on 127.0.0.1 (Debian's python3-aiosmtpd, with AUTH and a password file),
@@ -8,6 +9,7 @@
 # deliver, and candidates are listed from the posts' mentions.
 . "$DEMARCHE_TESTS_DIR/e2e/lib/common.sh"
 e2e_setup
+db_start
 PY=/usr/bin/python3
 SMTP_PID=""
 trap '[ -n "$SMTP_PID" ] && kill "$SMTP_PID" 2>/dev/null; e2e_cleanup' EXIT
@@ -28,7 +30,7 @@ SUBJECT='外交官週報 デマルシュ'
 
 cat >"$WORK/test.conf" <<CONF
 [storage]
-database = test.db
+database = $DB
 
 [poll]
 allow_private_addresses = yes
@@ -111,11 +113,11 @@ sed -e '/^output_dir/d' -e '/^smtp_/d' -e '/^mail_/d' "$WORK/test.conf" >"$WORK/
 check "no channel exits 78" "$?" 78
 
 # Candidates: mentioned accounts whose handles mark them as diplomatic.
-"$BUILD/demarche" -d "$WORK/test.db" candidates >"$WORK/cand.txt" 2>&1
+"$BUILD/demarche" -d "$DB" candidates >"$WORK/cand.txt" 2>&1
 check "candidates exits 0" "$?" 0
 check "MFA_China listed" "$(grep -c '^MFA_China ' "$WORK/cand.txt")" 1
 check "ChineseEmbinUS listed" "$(grep -c '^ChineseEmbinUS ' "$WORK/cand.txt")" 1
 check "ordinary user not listed" "$(grep -c someuser "$WORK/cand.txt")" 0
 check "candidates as JSON" \
-	"$("$BUILD/demarche" -d "$WORK/test.db" candidates --format json | grep -c '"marker"')" 2
+	"$("$BUILD/demarche" -d "$DB" candidates --format json | grep -c '"marker"')" 2
 finish

@@ -1,3 +1,4 @@
+# backends: sqlite postgresql
 # End to end: report mail over TLS, as a real mail server would have it.
 # A certificate for 127.0.0.1 is made for the test; aiosmtpd requires
 # STARTTLS before AUTH (smtp://) and then speaks TLS from the first byte
@@ -5,6 +6,7 @@
 # it the certificate is refused (exit 75), since TLS is always verified.
 . "$DEMARCHE_TESTS_DIR/e2e/lib/common.sh"
 e2e_setup
+db_start
 PY=/usr/bin/python3
 SMTP_PID=""
 trap '[ -n "$SMTP_PID" ] && kill "$SMTP_PID" 2>/dev/null; e2e_cleanup' EXIT
@@ -25,7 +27,7 @@ printf 's3cret\n' >"$WORK/smtp.pw"
 write_conf() { # $1 = smtp URL, $2 = extra [report] lines
 	cat >"$WORK/test.conf" <<CONF
 [storage]
-database = test.db
+database = $DB
 [poll]
 allow_private_addresses = yes
 [classifier]

@@ -1,3 +1,4 @@
+# backends: sqlite postgresql
 # End to end: the HTML report renders in a real browser.  A database with
 # known posts, categories, account creation dates and follower snapshots
 # is reported as HTML; headless Chromium takes a screenshot, and the PNG is
@@ -6,6 +7,7 @@
 # when Chromium is not installed (Debian package chromium).
 . "$DEMARCHE_TESTS_DIR/e2e/lib/common.sh"
 e2e_setup
+db_start
 PY=/usr/bin/python3
 CHROMIUM=$(command -v chromium || command -v chromium-browser || true)
 if [ -z "$CHROMIUM" ]; then
@@ -19,7 +21,7 @@ cp "$TESTS/fixtures/reports/desk.xml" "$TESTS/fixtures/e2e/spokesperson.xml" \
 start_server "$WORK/feeds"
 cat >"$WORK/test.conf" <<CONF
 [storage]
-database = test.db
+database = $DB
 [poll]
 allow_private_addresses = yes
 [classifier]
@@ -44,7 +46,7 @@ sql "INSERT INTO account_snapshots (account_id, observed, followers)
      SELECT a.id, $NOW - d.n * 86400, 1000 * a.id + (10 - d.n) * 40 * a.id
      FROM accounts a, (SELECT 1 AS n UNION SELECT 3 UNION SELECT 5
                        UNION SELECT 7 UNION SELECT 9) d"
-"$BUILD/demarche" -d "$WORK/test.db" report --since 3000d --format html \
+"$BUILD/demarche" -d "$DB" report --since 3000d --format html \
 	-o "$WORK/report.html"
 check "report exits 0" "$?" 0
 check "three charts in the page" "$(grep -c '<svg' "$WORK/report.html")" 3
