@@ -1202,6 +1202,15 @@ int store_record_poll(struct store *st, const struct store_poll *poll,
 	rc = begin(st, "record poll");
 	if (rc < 0)
 		return rc;
+	/* PostgreSQL waits for a lock as long as it is held (an analyst's
+	 * LOCK TABLE) and the daemon's loop would wait with it: give up after
+	 * 5 s, like SQLite's busy timeout, and let the poll be retried.  Only
+	 * here: the config sync and migrations must wait for each other. */
+	if (db_dialect(st->db) == DB_POSTGRES) {
+		rc = exec_sql(st, "SET LOCAL lock_timeout = '5s'", "record poll");
+		if (rc < 0)
+			goto out_rollback;
+	}
 	s = stmt_get(st, STMT_FEED_ACCOUNT, &rc);
 	if (!s)
 		goto out_rollback;
