@@ -486,6 +486,16 @@ static int poller_classify_all(struct poller *p, const struct feed_doc *doc,
 	return 0;
 }
 
+/* Hands a claimed feed back when its poll will not be recorded. */
+static void poller_unclaim(struct poller *p, const struct poll_feed *f)
+{
+	if (f->state.feed_id &&
+	    store_unclaim_feed(p->store, f->state.feed_id, p->instance) < 0)
+		log_warnx("feed %s (%s): cannot end its lease: %s",
+		          f->account_key, f->configured_url,
+		          store_errmsg(p->store));
+}
+
 static void poller_done(void *arg, const struct fetch_response *resp)
 {
 	struct poll_feed *f = arg;
@@ -510,6 +520,7 @@ static void poller_done(void *arg, const struct fetch_response *resp)
 	if (f->retired) {
 		/* Removed from the config while in flight: nothing to record
 		 * against a feed the operator dropped. */
+		poller_unclaim(p, f);
 		poll_feed_free(f);
 		goto out_schedule;
 	}
@@ -517,9 +528,11 @@ static void poller_done(void *arg, const struct fetch_response *resp)
 	if (p->stopping && resp->error &&
 	    strcmp(resp->error, "cancelled") == 0) {
 		/* Abandoned at shutdown: not the feed's fault, record nothing;
-		 * the next start polls it again with the old validators. */
+		 * the next start (or another instance) polls it again with the
+		 * old validators. */
 		log_info("feed %s (%s): abandoned at shutdown", who,
 		         f->configured_url);
+		poller_unclaim(p, f);
 		goto out_schedule;
 	}
 	poll.feed_id = f->state.feed_id;

@@ -62,6 +62,7 @@ enum stmt_id {
 	STMT_FEED_FAILED,
 	STMT_FEED_URL,
 	STMT_FEED_RELEASE,
+	STMT_FEED_UNCLAIM,
 	STMT_FEED_CLAIM,
 	STMT_FEED_DUE,
 	STMT_CANDIDATE,
@@ -129,6 +130,11 @@ static const char *const stmt_sql[STMT_COUNT] = {
                           " AND lease_owner IS NOT NULL",
     /* SKIP LOCKED: a row another instance is claiming or recording right
      * now is not waited for; it is simply not ours this time. */
+    /* A claimed poll that will not be recorded (shutdown) hands its feed
+     * back at once rather than when the lease runs out. */
+    [STMT_FEED_UNCLAIM] = "UPDATE feeds SET lease_owner = NULL,"
+                          " lease_until = NULL WHERE id = ?1"
+                          " AND lease_owner = ?2",
     [STMT_FEED_CLAIM] =
         "UPDATE feeds SET lease_owner = ?2, lease_until = ?3 + ?4"
         " WHERE id = (SELECT id FROM feeds WHERE id = ?1"
@@ -1289,6 +1295,21 @@ static int claim_refused(struct store *st, int64_t feed_id, int64_t now,
 	if (rc < 0)
 		return fail_db(st, rc, "feed due");
 	return 0;
+}
+
+int store_unclaim_feed(struct store *st, int64_t feed_id, const char *owner)
+{
+	struct db_stmt *s;
+	int rc = 0;
+
+	if (!store_shared(st))
+		return 0;
+	s = stmt_get(st, STMT_FEED_UNCLAIM, &rc);
+	if (!s)
+		return rc;
+	db_bind_int64(s, 1, feed_id);
+	bind_text(s, 2, owner);
+	return stmt_done(st, s, "feed unclaim");
 }
 
 int store_claim_feed(struct store *st, int64_t feed_id, const char *owner,

@@ -128,5 +128,9 @@ int store_claim_report(struct store *st, int64_t slot, int64_t from, int64_t to,
 int store_claim_feed(struct store *st, int64_t feed_id, const char *owner,
                      int64_t now, int lease_seconds, int64_t polled_before,
                      struct store_feed_state *state, int64_t *due_at);
+/* Ends owner's lease on a feed whose poll will not be recorded (abandoned
+ * at shutdown, or the feed left the config meanwhile), so that another
+ * instance need not wait for it to run out.  A no-op on SQLite. */
+int store_unclaim_feed(struct store *st, int64_t feed_id, const char *owner);
 
 #endif

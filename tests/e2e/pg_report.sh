@@ -1,3 +1,4 @@
+# backends: postgresql
 # Reports and the CLI on PostgreSQL, and `demarche migrate`: a log polled
 # into SQLite is copied to a throw-away PostgreSQL server (lib/pg.sh) and
 # back to a new SQLite file; the copies must verify (counts, checksums),

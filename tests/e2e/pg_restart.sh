@@ -1,3 +1,4 @@
+# backends: postgresql
 # The PostgreSQL server restarts under a running daemon: polls that could
 # not be stored meanwhile are retried, the daemon connects again by itself
 # (lib/pg.sh; db_pg.c never reconnects inside a transaction), and in the

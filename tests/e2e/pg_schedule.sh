@@ -1,3 +1,4 @@
+# backends: postgresql
 # Several daemons, one scheduled report: three demarched share a
 # PostgreSQL database (lib/pg.sh) with "daily HH:MM" set to the coming
 # minute; exactly one of them claims the slot and delivers (one file in

@@ -1,3 +1,4 @@
+# backends: postgresql
 # Several daemons, one database: three demarched share the feeds of one
 # PostgreSQL database (lib/pg.sh) with no per-instance configuration.  The
 # feeds grow while they run; afterwards every post must be stored exactly

@@ -1,9 +1,11 @@
+# backends: sqlite postgresql
 # End to end: the service under signals.  SIGTERM during a poll exits 0
 # within the stop deadline and leaves an intact database; SIGHUP with a
 # broken config keeps the old one running; SIGHUP with a good one adds the
 # new feed; SIGINT stops it like SIGTERM.
 . "$DEMARCHE_TESTS_DIR/e2e/lib/common.sh"
 e2e_setup
+db_start
 
 mkdir "$WORK/feeds"
 cp "$TESTS/fixtures/e2e/spokesperson.xml" "$WORK/feeds/"
@@ -12,7 +14,7 @@ start_server "$WORK/feeds"
 write_conf() { # $1 = extra account block
 	cat >"$WORK/test.conf" <<CONF
 [storage]
-database = test.db
+database = $DB
 [poll]
 interval = 2s
 timeout = 20s
@@ -80,9 +82,9 @@ grep -q "^STOPPING=1" "$WORK/notify.log" && pass "STOPPING=1 sent" || fail "no S
 kill "$NOTIFY_PID" 2>/dev/null
 [ $((t1 - t0)) -le 10 ] && pass "stopped within 10 s ($((t1 - t0)) s)" ||
 	fail "took $((t1 - t0)) s to stop"
-check "integrity after SIGTERM" "$(sql 'PRAGMA integrity_check')" ok
+check_db_sound
 check "no duplicate posts" \
-	"$(sql 'SELECT count(*) FROM (SELECT account_id, stable_key FROM posts GROUP BY 1,2 HAVING count(*)>1)')" 0
+	"$(sql 'SELECT count(*) FROM (SELECT account_id, stable_key FROM posts GROUP BY 1,2 HAVING count(*)>1) x')" 0
 
 # --- SIGINT on an idle daemon ---
 "$BUILD/demarched" -c "$WORK/test.conf" --foreground >"$WORK/daemon2.log" 2>&1 &

@@ -1,3 +1,4 @@
+# backends: sqlite postgresql
 # Soak: the daemon polls a mix of healthy and faulty feeds (every fault of
 # the fetch issue) every second or two for SOAK_SECONDS (default 40), while
 # its resident memory and open file descriptors are sampled.  After
@@ -5,13 +6,14 @@
 # for leaks at exit.  Longer by hand: SOAK_SECONDS=3600 sh tests/e2e/soak.sh
 . "$DEMARCHE_TESTS_DIR/e2e/lib/common.sh"
 e2e_setup
+db_start
 mkdir "$WORK/feeds"
 cp "$TESTS/fixtures/e2e/spokesperson.xml" "$TESTS/fixtures/e2e/broken.xml" "$WORK/feeds/"
 start_server "$WORK/feeds"
 SECONDS_TOTAL=${SOAK_SECONDS:-40}
 
 {
-	printf '[storage]\ndatabase = test.db\n'
+	printf '[storage]\ndatabase = %s\n' "$DB"
 	printf '[poll]\ninterval = 1s\ntimeout = 2s\nmax_body = 256KiB\nallow_private_addresses = yes\n'
 	printf '[classifier]\nrules = %s/config/rules\n' "$SRC"
 	i=0
@@ -72,6 +74,6 @@ check "no file-descriptor growth after warm-up" \
 check "no memory growth after warm-up" \
 	"$(echo "$mid $end" | awk '{print ($5 <= $2 * 1.25 + 2048) ? "yes" : "no"}')" yes
 check "polls kept succeeding" \
-	"$(sql "SELECT count(*) > 0 FROM fetches WHERE error IS NULL AND started > strftime('%s','now') - 10")" 1
+	"$(sql "SELECT CASE WHEN count(*) > 0 THEN 1 ELSE 0 END FROM fetches WHERE error IS NULL AND started > $(($(date +%s) - 10))")" 1
 echo "polls: $(sql 'SELECT count(*) FROM fetches'), failed: $(sql 'SELECT count(*) FROM fetches WHERE error IS NOT NULL'), posts: $(sql 'SELECT count(*) FROM posts')"
 finish

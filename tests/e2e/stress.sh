@@ -1,3 +1,4 @@
+# backends: sqlite postgresql
 # Graceful stop and reload under load: while the daemon polls a thousand
 # growing feeds every second, SIGHUP arrives again and again (alternating a
 # good config, a broken one and one with more feeds), then SIGTERM twice.
@@ -5,13 +6,14 @@
 # clean poll must find every post stored exactly once.
 . "$DEMARCHE_TESTS_DIR/e2e/lib/common.sh"
 e2e_setup
+db_start
 mkdir "$WORK/feeds"
 start_server "$WORK/feeds"
 
 FEEDS=${STRESS_FEEDS:-1000}
 write_conf() { # $1 = number of feeds, $2 = extra text
 	{
-		printf '[storage]\ndatabase = test.db\n'
+		printf '[storage]\ndatabase = %s\n' "$DB"
 		printf '[poll]\ninterval = 1s\nconcurrency = 32\nper_host = 32\ntimeout = 10s\nstop_timeout = 4s\nallow_private_addresses = yes\n'
 		printf '[classifier]\nrules = %s/config/rules\n' "$SRC"
 		i=0
@@ -43,20 +45,25 @@ done
 alive && pass "alive after 12 reloads under load" || fail "died during reloads"
 check "broken reloads were refused" \
 	"$(grep -c 'keeping the running configuration' "$WORK/daemon.log" | awk '{print ($1 >= 1) ? "yes" : "no"}')" yes
+# The stop deadline runs from when the daemon takes the signal, which may
+# wait for a reload in progress (under a second each, more on a loaded
+# sanitizer build): measure from its "stopping" line.
 t0=$(date +%s)
 kill -TERM "$DAEMON_PID"
 sleep 0.2
 kill -TERM "$DAEMON_PID" 2>/dev/null
+wait_for 'grep -q "SIGTERM: stopping" "$WORK/daemon.log"' 300 || fail "SIGTERM not taken"
+t1=$(date +%s)
 wait_for '! alive' 200 || { fail "did not stop"; kill -KILL "$DAEMON_PID"; }
 wait "$DAEMON_PID"
 rc=$?
-t1=$(date +%s)
+t2=$(date +%s)
 DAEMON_PID=""
 check "exit 0 after SIGTERM twice" "$rc" 0
-[ $((t1 - t0)) -le 8 ] && pass "stopped within the 4 s deadline (+ margin): $((t1 - t0)) s" ||
-	fail "stop took $((t1 - t0)) s"
+[ $((t2 - t1)) -le 7 ] && pass "stopped within the 4 s deadline (+ margin): $((t2 - t1)) s after taking SIGTERM, $((t2 - t0)) s after sending it" ||
+	fail "stop took $((t2 - t1)) s"
 grep -E "AddressSanitizer|runtime error" "$WORK/daemon.log" && fail "sanitizer report"
-check "integrity" "$(sql 'PRAGMA integrity_check')" ok
+check_db_sound
 
 sleep 2 # feeds reach their final size (6 s of uptime at least)
 write_conf $((FEEDS + 50)) ""

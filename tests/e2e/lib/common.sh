@@ -61,9 +61,67 @@ start_server() {
 	BASE="http://127.0.0.1:$PORT"
 }
 
-# sql QUERY: runs a query on the test database, one row per line.
+# ---- the database, on either backend ----
+# CTest runs a script listing "# backends: sqlite postgresql" once per
+# backend, naming it in E2E_BACKEND.  A script calls db_start and then
+# writes "database = $DB" and queries with sql(); checks are written in
+# the SQL both dialects share (CASE WHEN rather than bare booleans, LIKE
+# rather than instr/strpos) or branch on on_pg.
+
+on_pg() {
+	[ "${E2E_BACKEND:-sqlite}" = postgresql ]
+}
+
+# db_start: the test's main database; sets DB (the `database =` value and
+# the CLI's -d argument).  On PostgreSQL a throw-away server (lib/pg.sh).
+db_start() {
+	if on_pg; then
+		. "$TESTS/e2e/lib/pg.sh"
+		pg_start
+		DB=$PGURL
+	else
+		DB="$WORK/test.db"
+	fi
+}
+
+# db_new NAME: prints the target of another, empty database of the test.
+db_new() {
+	if on_pg; then
+		psql -X -q -h 127.0.0.1 -p "$PGPORT" -U demarche -d postgres \
+			-c "CREATE DATABASE $1" >/dev/null || fail "create database $1"
+		echo "postgresql://demarche@127.0.0.1:$PGPORT/$1"
+	else
+		echo "$WORK/$1.db"
+	fi
+}
+
+# sql_in TARGET QUERY: one row per line, columns separated by '|'.
+sql_in() {
+	case "$1" in
+	postgresql://* | postgres://*) psql -X -A -t -q -d "$1" -c "$2" ;;
+	*) sqlite3 -batch -noheader "$1" "$2" ;;
+	esac
+}
+
+# sql QUERY: a query on the test's main database.
 sql() {
-	sqlite3 -batch -noheader "${DB:-$WORK/test.db}" "$1"
+	sql_in "${DB:-$WORK/test.db}" "$1"
+}
+
+# check_db_sound: the database is whole and consistent.  SQLite checks
+# its file and foreign keys; PostgreSQL enforces both itself, so there it
+# is the leases (none left once no daemon runs).  On both, the copies
+# post_categories keeps of its post's report time and account match.
+check_db_sound() {
+	if on_pg; then
+		check "no lease left behind" \
+			"$(sql 'SELECT count(*) FROM feeds WHERE lease_owner IS NOT NULL')" 0
+	else
+		check "integrity_check" "$(sql 'PRAGMA integrity_check')" ok
+		check "foreign keys hold" "$(sql 'PRAGMA foreign_key_check' | wc -l)" 0
+	fi
+	check "category copies match their posts" \
+		"$(sql 'SELECT count(*) FROM post_categories c JOIN posts p ON p.id = c.post_id WHERE c.report_time <> p.report_time OR c.account_id <> p.account_id')" 0
 }
 
 # Polls until $1 evaluates true or $2 tenths of a second pass.

@@ -4,7 +4,7 @@
 # 'demarche'; it exits 77 (CTest: skipped) when the server binaries are not
 # installed.  PostgreSQL refuses to run as root, so a root test runs the
 # server as 'nobody' (setpriv); the daemon connects over TCP either way.
-# Sets PGPORT and PGURL; replaces sql() so that checks query PostgreSQL.
+# Sets PGPORT, PGURL and DB (common.sh's sql() then queries the server).
 
 PG_DIR=""
 PGPORT=""
@@ -44,6 +44,7 @@ pg_start() {
 		fi
 	done
 	PGURL="postgresql://demarche@127.0.0.1:$PGPORT/demarche"
+	DB=$PGURL
 	psql -X -q -h 127.0.0.1 -p "$PGPORT" -U demarche -d postgres \
 		-c 'CREATE DATABASE demarche' >/dev/null || { fail "createdb"; exit 1; }
 }
@@ -57,9 +58,4 @@ pg_stop() {
 		echo "kept $PG_DIR (server log: $PG_DIR/server.log)"
 	fi
 	PG_DIR=""
-}
-
-# sql QUERY: one row per line, columns separated by '|', as sqlite3 prints.
-sql() {
-	psql -X -A -t -q -h 127.0.0.1 -p "$PGPORT" -U demarche -d demarche -c "$1"
 }
