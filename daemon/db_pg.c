@@ -15,7 +15,7 @@
  *   22 data exception                              -EINVAL
  *   25006 read-only transaction                    -EROFS
  *   28, 42501 authorisation                        -EACCES
- *   3D000 no such database                         -ENOENT
+ *   3D000 no such database (also at connect)       -ENOENT
  *   40001, 40P01, 55P03 serialization, deadlock    -EBUSY
  *   53100 disk full                                -ENOSPC
  *   53200 out of memory                            -ENOMEM
@@ -95,6 +95,17 @@ static void quiet_notice(void *arg, const char *message)
 	(void)message;
 }
 
+/* A failed connection carries no SQLSTATE, so a missing database (3D000)
+ * is told by the server's message (English, as the servers we start for
+ * tests and Debian's default speak): callers then report "not found" as
+ * they do for a missing SQLite file. */
+static bool no_such_database(const char *msg)
+{
+	const char *p = strstr(msg, "database \"");
+
+	return p && strstr(p + 10, "\" does not exist") != NULL;
+}
+
 int db_pg_open(struct db *db, const char *url, int flags)
 {
 	PGconn *conn = PQconnectdb(url);
@@ -108,7 +119,7 @@ int db_pg_open(struct db *db, const char *url, int flags)
 	if (PQstatus(conn) != CONNECTION_OK) {
 		/* The message names host and database, never the password. */
 		rc = fail(db, NULL, "postgresql");
-		return rc;
+		return no_such_database(db->errmsg) ? -ENOENT : rc;
 	}
 	PQsetNoticeProcessor(conn, quiet_notice, NULL);
 	(void)flags; /* db->readonly says it */

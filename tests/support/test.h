@@ -87,4 +87,31 @@ const char *test_tmpdir(void);
 /* Writes data to path; aborts the test run on failure. */
 void test_write_file(const char *path, const char *data);
 
+/*
+ * The database a test runs on.  CTest registers every test that opens a
+ * database twice: test_X on SQLite and test_X_pg with
+ * DEMARCHE_TEST_PG_URL_FILE naming the file where the fixture's throw-away
+ * server wrote its URL (tests/support/pg_server.sh).  When that variable is
+ * set but the file is missing (no PostgreSQL installed), TEST_MAIN exits 77:
+ * skipped.
+ */
+struct db;
+/* True when the tests run on PostgreSQL. */
+int test_on_pg(void);
+/* A target for store_open()/db_open(): on SQLite the file name in
+ * test_tmpdir(); on PostgreSQL a new empty database, unique to this process
+ * and call, as a postgresql:// URL.  Borrowed until exit; aborts the run when
+ * the database cannot be made. */
+const char *test_database(const char *name);
+/* Queries on a connection, checked on either backend.  test_q_int returns
+ * the first column of the first row, -2 for NULL and -1 on error or no row
+ * (printing why); test_q_text copies it into a static buffer, "(null)" for
+ * NULL, "(error)" or "(no row)".  test_q_exec runs statements and returns
+ * 0 or db_exec()'s error (printed). */
+long long test_q_int(struct db *db, const char *sql);
+const char *test_q_text(struct db *db, const char *sql);
+int test_q_exec(struct db *db, const char *sql);
+/* One of two spellings of a query, for the backend of db. */
+const char *test_sql(struct db *db, const char *sqlite, const char *pg);
+
 #endif

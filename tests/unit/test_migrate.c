@@ -1,56 +1,48 @@
 /*
- * test_migrate.c — `demarche migrate` between two SQLite files (the same
- * code copies to and from PostgreSQL, tested end to end by
- * tests/e2e/pg_report.sh): every table copied with its ids and verified,
- * a non-empty destination refused, and a checksum that notices a changed
- * value and tells NULL from an empty string.
+ * test_migrate.c — `demarche migrate` between two databases of the
+ * backend under test: two SQLite files (test_migrate) or two PostgreSQL
+ * databases (test_migrate_pg, which also copies SQLite -> PostgreSQL ->
+ * SQLite): every table copied with its ids and verified, a non-empty
+ * destination refused, and a checksum that notices a changed value and
+ * tells NULL from an empty string.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
-#include <sqlite3.h>
-
+#include "db.h"
 #include "migrate.h"
 #include "store.h"
 #include "test.h"
 
-static const char *path_of(const char *name)
-{
-	static char path[2][512];
-	static int k;
-
-	k ^= 1;
-	snprintf(path[k], sizeof(path[k]), "%s/%s", test_tmpdir(), name);
-	return path[k];
-}
-
 static int run(struct store *st, const char *sql)
 {
-	char *msg = NULL;
-	int rc = sqlite3_exec(store_db(st), sql, NULL, NULL, &msg);
-
-	if (rc != SQLITE_OK)
-		fprintf(stderr, "%s: %s\n", sql, msg);
-	sqlite3_free(msg);
-	return rc;
+	return test_q_exec(store_conn(st), sql);
 }
 
 /* One integer from a query (-1 on error). */
 static long long q_int(struct store *st, const char *sql)
 {
-	sqlite3_stmt *s = NULL;
-	long long v = -1;
-
-	if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) == SQLITE_OK &&
-	    sqlite3_step(s) == SQLITE_ROW)
-		v = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	return v;
+	return test_q_int(store_conn(st), sql);
 }
 
-/* A small log with a row in every table and awkward values. */
-static struct store *make_source(const char *name)
+/* Sets the schema version the way store.c reads it. */
+static int set_version(struct store *st, int version)
+{
+	char sql[128];
+
+	if (db_dialect(store_conn(st)) == DB_SQLITE)
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", version);
+	else
+		snprintf(sql, sizeof(sql),
+		         "DELETE FROM schema_version;"
+		         "INSERT INTO schema_version VALUES (%d)",
+		         version);
+	return run(st, sql);
+}
+
+/* A small log with a row in every table and awkward values, at target. */
+static struct store *make_source(const char *target)
 {
 	struct config_feed feed = {"https://a.example/rss", FEED_KIND_WEB, 10};
 	struct config_account acc = {0};
@@ -67,7 +59,7 @@ static struct store *make_source(const char *name)
 	acc.n_feeds = 1;
 	cfg.accounts = &acc;
 	cfg.n_accounts = 1;
-	if (store_open(path_of(name), &st, err, sizeof(err)) < 0) {
+	if (store_open(target, &st, err, sizeof(err)) < 0) {
 		fprintf(stderr, "%s\n", err);
 		return NULL;
 	}
@@ -100,7 +92,7 @@ static struct store *make_source(const char *name)
 	        " last_seen, via_account_id, via_post_id) VALUES"
 	        " ('ChinaEmbassy', 'embassy', 'mention', 1584000100,"
 	        " 1584000100, 1, 7);"),
-	    SQLITE_OK);
+	    0);
 	return st;
 }
 
@@ -116,14 +108,16 @@ static int64_t rows_of(const struct migrate_counts *c, const char *table)
 
 static void test_copy_and_verify(void)
 {
-	struct store *src = make_source("src.db"), *dst = NULL, *again = NULL;
+	struct store *src = make_source(test_database("src.db"));
+	struct store *dst = NULL, *again = NULL;
 	struct migrate_counts c;
 	char err[512];
 	int64_t n1, n2;
 	uint64_t s1, s2;
 
 	REQUIRE(src != NULL);
-	REQUIRE(store_open(path_of("dst.db"), &dst, err, sizeof(err)) == 0);
+	REQUIRE(store_open(test_database("dst.db"), &dst, err, sizeof(err)) ==
+	        0);
 	ASSERT_INT_EQ(migrate_copy(src, dst, NULL, NULL, &c, err, sizeof(err)),
 	              0);
 	ASSERT_INT_EQ(c.n_tables, 8);
@@ -160,7 +154,7 @@ static void test_copy_and_verify(void)
 	/* The checksum notices one changed value, and NULL against ''. */
 	ASSERT_INT_EQ(run(dst, "UPDATE post_categories SET score = 2.5000001e-7"
 	                       " WHERE category = 'wolf_warrior'"),
-	              SQLITE_OK);
+	              0);
 	ASSERT_INT_EQ(migrate_checksum(src, "post_categories", &n1, &s1, err,
 	                               sizeof(err)),
 	              0);
@@ -169,7 +163,7 @@ static void test_copy_and_verify(void)
 	              0);
 	ASSERT(s1 != s2);
 	ASSERT_INT_EQ(run(dst, "UPDATE posts SET title = NULL WHERE id = 9"),
-	              SQLITE_OK);
+	              0);
 	ASSERT_INT_EQ(
 	    migrate_checksum(dst, "posts", &n2, &s2, err, sizeof(err)), 0);
 	ASSERT_INT_EQ(
@@ -179,8 +173,9 @@ static void test_copy_and_verify(void)
 	              -ENOENT);
 
 	/* An empty database at another schema version is refused. */
-	REQUIRE(store_open(path_of("old.db"), &again, err, sizeof(err)) == 0);
-	ASSERT_INT_EQ(run(again, "PRAGMA user_version = 3"), SQLITE_OK);
+	REQUIRE(store_open(test_database("old.db"), &again, err, sizeof(err)) ==
+	        0);
+	ASSERT_INT_EQ(set_version(again, 3), 0);
 	ASSERT_INT_EQ(
 	    migrate_copy(src, again, NULL, NULL, &c, err, sizeof(err)),
 	    -ENOTSUP);
@@ -189,4 +184,70 @@ static void test_copy_and_verify(void)
 	store_close(src);
 }
 
-TEST_MAIN(TEST(test_copy_and_verify))
+/* Every table's checksum is the same on a and b. */
+static void check_same(struct store *a, struct store *b,
+                       const struct migrate_counts *c)
+{
+	char err[512];
+	int64_t n1, n2;
+	uint64_t s1, s2;
+	size_t i;
+
+	for (i = 0; i < c->n_tables; i++) {
+		const char *t = c->tables[i].table;
+
+		ASSERT_INT_EQ(
+		    migrate_checksum(a, t, &n1, &s1, err, sizeof(err)), 0);
+		ASSERT_INT_EQ(
+		    migrate_checksum(b, t, &n2, &s2, err, sizeof(err)), 0);
+		ASSERT_INT_EQ(n1, n2);
+		if (s1 != s2)
+			fprintf(stderr, "checksums of %s differ\n", t);
+		ASSERT(s1 == s2);
+	}
+}
+
+/* An SQLite log copied into the backend under test (PostgreSQL in
+ * test_migrate_pg) and from there into a new SQLite file comes out the
+ * same in every table, and the copy's ids continue after the copied ones. */
+static void test_round_trip(void)
+{
+	char path[512], back_path[512], err[512];
+	struct store *lite, *pg = NULL, *back = NULL;
+	struct migrate_counts c;
+
+	snprintf(path, sizeof(path), "%s/lite.db", test_tmpdir());
+	snprintf(back_path, sizeof(back_path), "%s/back.db", test_tmpdir());
+	lite = make_source(path);
+	REQUIRE(lite != NULL);
+	ASSERT_INT_EQ(db_dialect(store_conn(lite)), DB_SQLITE);
+	REQUIRE(store_open(test_database("cross"), &pg, err, sizeof(err)) == 0);
+	ASSERT_INT_EQ(db_dialect(store_conn(pg)),
+	              test_on_pg() ? DB_POSTGRES : DB_SQLITE);
+	ASSERT_INT_EQ(migrate_copy(lite, pg, NULL, NULL, &c, err, sizeof(err)),
+	              0);
+	ASSERT_INT_EQ(c.n_tables, 8);
+	ASSERT_INT_EQ(rows_of(&c, "posts"), 2);
+	check_same(lite, pg, &c);
+	ASSERT_INT_EQ(q_int(pg, "SELECT count(*) FROM posts WHERE id = 9 AND"
+	                        " title = '' AND url IS NULL"),
+	              1);
+	/* A new post gets an id after the copied ones. */
+	ASSERT_INT_EQ(run(pg, "INSERT INTO posts (account_id, stable_key,"
+	                      " text, first_seen, report_time, content_hash)"
+	                      " VALUES (1, 'k3', 'new', 1, 1, 'h3')"),
+	              0);
+	ASSERT(q_int(pg, "SELECT id FROM posts WHERE stable_key = 'k3'") > 9);
+	ASSERT_INT_EQ(run(pg, "DELETE FROM posts WHERE stable_key = 'k3'"), 0);
+
+	REQUIRE(store_open(back_path, &back, err, sizeof(err)) == 0);
+	ASSERT_INT_EQ(migrate_copy(pg, back, NULL, NULL, &c, err, sizeof(err)),
+	              0);
+	ASSERT_INT_EQ(c.n_tables, 8);
+	check_same(lite, back, &c);
+	store_close(back);
+	store_close(pg);
+	store_close(lite);
+}
+
+TEST_MAIN(TEST(test_copy_and_verify), TEST(test_round_trip))

@@ -4,7 +4,8 @@
  * store_record_poll with the results of one rule set), then relabelled
  * with another rule set from a temporary folder; the categories, their
  * versions and the counts must follow the new rules, in batches, with
- * --since honoured and an interruption leaving whole batches.
+ * --since honoured and an interruption leaving whole batches.  Runs on
+ * SQLite (test_reclassify) and PostgreSQL (test_reclassify_pg).
  */
 #include <errno.h>
 #include <signal.h>
@@ -13,10 +14,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include <sqlite3.h>
-
 #include "classify.h"
 #include "config.h"
+#include "db.h"
 #include "feed.h"
 #include "reclassify.h"
 #include "store.h"
@@ -55,35 +55,40 @@ static struct classify_rules *rules_in(const char *sub, const char *text)
 
 static long long q_int(struct store *st, const char *sql)
 {
-	sqlite3_stmt *s;
-	long long v = -1;
-
-	if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK)
-		return -2;
-	if (sqlite3_step(s) == SQLITE_ROW)
-		v = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	return v;
+	return test_q_int(store_conn(st), sql);
 }
 
 /* The categories of post `key`, comma-joined in name order. */
 static const char *cats_of(struct store *st, const char *key)
 {
 	static char out[256];
-	sqlite3_stmt *s;
+	struct db *db = store_conn(st);
+	struct db_stmt *s = NULL;
+	int rc;
 
 	out[0] = '\0';
-	if (sqlite3_prepare_v2(store_db(st),
-	                       "SELECT group_concat(category, ',') FROM"
-	                       " (SELECT category FROM post_categories c"
-	                       " JOIN posts p ON p.id = c.post_id"
-	                       " WHERE p.stable_key = ?1 ORDER BY category)",
-	                       -1, &s, NULL) != SQLITE_OK)
-		return "(error)";
-	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
-	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0))
-		snprintf(out, sizeof(out), "%s", sqlite3_column_text(s, 0));
-	sqlite3_finalize(s);
+	rc = db_prepare(
+	    db,
+	    test_sql(db,
+	             "SELECT group_concat(category, ',') FROM"
+	             " (SELECT category FROM post_categories c"
+	             " JOIN posts p ON p.id = c.post_id"
+	             " WHERE p.stable_key = ?1 ORDER BY category)",
+	             "SELECT string_agg(category, ',' ORDER BY category)"
+	             " FROM post_categories c JOIN posts p ON p.id = c.post_id"
+	             " WHERE p.stable_key = ?1"),
+	    &s);
+	if (rc == 0)
+		rc = db_bind_text(s, 1, key);
+	if (rc == 0)
+		rc = db_step(s);
+	if (rc < 0) {
+		fprintf(stderr, "cats_of: %s\n", db_errmsg(db));
+		snprintf(out, sizeof(out), "(error)");
+	} else if (rc == DB_ROW && db_column_text(s, 0)) {
+		snprintf(out, sizeof(out), "%s", db_column_text(s, 0));
+	}
+	db_finalize(s);
 	return out;
 }
 
@@ -110,7 +115,7 @@ static struct store *build_db(const char *name, struct classify_rules *A)
 	struct store_poll poll;
 	struct store_poll_counts counts;
 	struct store *st = NULL;
-	char path[1024], err[256], ids[N_POSTS][16];
+	char err[256], ids[N_POSTS][16];
 	size_t i;
 
 	memset(&cfg, 0, sizeof(cfg));
@@ -125,8 +130,7 @@ static struct store *build_db(const char *name, struct classify_rules *A)
 	acc.n_feeds = 1;
 	cfg.accounts = &acc;
 	cfg.n_accounts = 1;
-	snprintf(path, sizeof(path), "%s/%s", test_tmpdir(), name);
-	if (store_open(path, &st, err, sizeof(err)) < 0) {
+	if (store_open(test_database(name), &st, err, sizeof(err)) < 0) {
 		fprintf(stderr, "store_open: %s\n", err);
 		return NULL;
 	}
@@ -204,11 +208,17 @@ static void test_relabels_all_in_batches(void)
 	ASSERT_INT_EQ(q_int(st, sql), 5);
 	ASSERT_INT_EQ(q_int(st, "SELECT count(*) FROM post_categories"), 5);
 	/* Evidence is stored as the store stores it. */
-	ASSERT_INT_EQ(q_int(st, "SELECT count(*) FROM post_categories WHERE"
-	                        " json_extract(evidence, '$[0].term') ="
-	                        " 'bought time' AND"
-	                        " json_extract(evidence, '$[0].start') = 6"),
-	              1);
+	ASSERT_INT_EQ(
+	    q_int(st, test_sql(store_conn(st),
+	                       "SELECT count(*) FROM post_categories WHERE"
+	                       " json_extract(evidence, '$[0].term') ="
+	                       " 'bought time' AND"
+	                       " json_extract(evidence, '$[0].start') = 6",
+	                       "SELECT count(*) FROM post_categories WHERE"
+	                       " evidence::json -> 0 ->> 'term' ="
+	                       " 'bought time' AND"
+	                       " (evidence::json -> 0 ->> 'start')::int = 6")),
+	    1);
 
 	/* Again with the same rules: nothing changes, all relabelled. */
 	ASSERT_INT_EQ(

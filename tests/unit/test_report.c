@@ -4,14 +4,14 @@
  * a failing feed); the tests check the model's numbers exactly, its JSON
  * shape, that hostile post text cannot inject markup or scripts into the
  * HTML and Markdown renderings, the trends model, and the exit codes of
- * the report command.
+ * the report command.  Runs on SQLite (test_report) and PostgreSQL
+ * (test_report_pg).
  */
 #include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <sysexits.h>
-
-#include <sqlite3.h>
+#include <unistd.h>
 
 #include "cmd.h"
 #include "report.h"
@@ -34,8 +34,9 @@ static const char *path_in_tmp(const char *name)
 	return p;
 }
 
-/* The log every report test reads; built once. */
+/* The log every report test reads; built once, in target (test_database). */
 static struct store *st;
+static const char *target;
 
 struct post_spec {
 	const char *account; /* which feed: account handle */
@@ -199,7 +200,8 @@ static void build_log(void)
 	    "unknown_d", NULL, ROLE_OTHER, NULL, TIME_UNKNOWN, 900, NULL, 0, 4};
 	cfg.accounts = accounts;
 	cfg.n_accounts = 4;
-	if (store_open(path_in_tmp("report.db"), &st, err, sizeof(err)) < 0) {
+	target = test_database("report.db");
+	if (store_open(target, &st, err, sizeof(err)) < 0) {
 		fprintf(stderr, "store_open: %s\n", err);
 		exit(1);
 	}
@@ -605,7 +607,7 @@ static void test_command(void)
 	const char *a_fmt[] = {"report", "--format", "pdf", NULL};
 	const char *a_deliver[] = {"report", "--deliver", NULL};
 	const char *a_csv[] = {"trends", "--format", "csv", "-o", csv, NULL};
-	char *data = NULL, cmd[600];
+	char *data = NULL, cmd[600], missing[600];
 	size_t len = 0;
 
 	/* path_in_tmp() reuses its buffers: keep our own copies. */
@@ -615,25 +617,36 @@ static void test_command(void)
 	snprintf(cmd, sizeof(cmd), "mkdir -p '%s/out'", test_tmpdir());
 	REQUIRE(system(cmd) == 0);
 	ASSERT_INT_EQ(run(cmd_report_main, NULL, 1, a_plain), EX_USAGE);
-	ASSERT_INT_EQ(run(cmd_report_main, path_in_tmp("nope.db"), 1, a_plain),
-	              EX_NOINPUT);
-	test_write_file(path_in_tmp("junk.db"),
-	                "junk junk junk junk junk junk junk junk junk junk "
-	                "junk junk junk junk junk junk junk junk junk junk\n");
-	ASSERT_INT_EQ(run(cmd_report_main, path_in_tmp("junk.db"), 1, a_plain),
-	              EX_IOERR);
-	ASSERT_INT_EQ(run(cmd_report_main, path_in_tmp("report.db"), 3, a_bad),
-	              EX_USAGE);
-	ASSERT_INT_EQ(run(cmd_report_main, path_in_tmp("report.db"), 3, a_fmt),
-	              EX_USAGE);
+	if (test_on_pg()) {
+		/* A database the server does not have, and an empty one. */
+		snprintf(missing, sizeof(missing), "%.*s/nope_%ld",
+		         (int)(strrchr(target, '/') - target), target,
+		         (long)getpid());
+		ASSERT_INT_EQ(run(cmd_report_main, missing, 1, a_plain),
+		              EX_NOINPUT);
+		ASSERT_INT_EQ(
+		    run(cmd_report_main, test_database("blank"), 1, a_plain),
+		    EX_IOERR);
+	} else {
+		ASSERT_INT_EQ(
+		    run(cmd_report_main, path_in_tmp("nope.db"), 1, a_plain),
+		    EX_NOINPUT);
+		test_write_file(
+		    path_in_tmp("junk.db"),
+		    "junk junk junk junk junk junk junk junk junk junk "
+		    "junk junk junk junk junk junk junk junk junk junk\n");
+		ASSERT_INT_EQ(
+		    run(cmd_report_main, path_in_tmp("junk.db"), 1, a_plain),
+		    EX_IOERR);
+	}
+	ASSERT_INT_EQ(run(cmd_report_main, target, 3, a_bad), EX_USAGE);
+	ASSERT_INT_EQ(run(cmd_report_main, target, 3, a_fmt), EX_USAGE);
 	/* --deliver needs the config (-c), not a database. */
 	ASSERT_INT_EQ(run(cmd_report_main, NULL, 2, a_deliver), EX_USAGE);
 	/* 100000 days is over the 100-year limit of --since. */
-	ASSERT_INT_EQ(run(cmd_report_main, path_in_tmp("report.db"), 7, a_html),
-	              EX_USAGE);
+	ASSERT_INT_EQ(run(cmd_report_main, target, 7, a_html), EX_USAGE);
 	a_html[2] = "10000d";
-	ASSERT_INT_EQ(run(cmd_report_main, path_in_tmp("report.db"), 7, a_html),
-	              0);
+	ASSERT_INT_EQ(run(cmd_report_main, target, 7, a_html), 0);
 	REQUIRE(util_read_file(out, 0, &data, &len) == 0);
 	ASSERT(strncmp(data, "<!DOCTYPE html>", 15) == 0);
 	ASSERT(strstr(data, "amb_a") != NULL);
@@ -642,8 +655,7 @@ static void test_command(void)
 	snprintf(cmd, sizeof(cmd), "test $(ls '%s/out' | wc -l) -eq 1",
 	         test_tmpdir());
 	ASSERT(system(cmd) == 0);
-	ASSERT_INT_EQ(run(cmd_trends_main, path_in_tmp("report.db"), 5, a_csv),
-	              0);
+	ASSERT_INT_EQ(run(cmd_trends_main, target, 5, a_csv), 0);
 	REQUIRE(util_read_file(csv, 0, &data, &len) == 0);
 	ASSERT(strstr(data, "opened_per_year,2018,spokesperson,1") != NULL);
 	free(data);

@@ -5,15 +5,15 @@
  * role, category share per role and the first appearance of each category
  * per account, checked exactly in JSON, text and CSV.  Also checks that
  * the copies of report_time/account_id in post_categories (migration
- * 0004) are filled and follow their post.
+ * 0004) are filled and follow their post.  Runs on SQLite (test_trends)
+ * and PostgreSQL (test_trends_pg).
  */
 #include <errno.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdlib.h>
 
-#include <sqlite3.h>
-
+#include "db.h"
 #include "report.h"
 #include "store.h"
 #include "test.h"
@@ -23,25 +23,13 @@ static struct store *st;
 
 static void exec(const char *sql)
 {
-	char *msg = NULL;
-
-	if (sqlite3_exec(store_db(st), sql, NULL, NULL, &msg) != SQLITE_OK) {
-		fprintf(stderr, "%s: %s\n", sql, msg);
+	if (test_q_exec(store_conn(st), sql) < 0)
 		test_failures++;
-	}
-	sqlite3_free(msg);
 }
 
 static int64_t one(const char *sql)
 {
-	sqlite3_stmt *s;
-	int64_t v = -1;
-
-	if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) == SQLITE_OK &&
-	    sqlite3_step(s) == SQLITE_ROW)
-		v = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	return v;
+	return test_q_int(store_conn(st), sql);
 }
 
 /* 45 accounts: per year 2017, 2018, 2019 this many diplomats and missions
@@ -55,7 +43,7 @@ static int seed(void)
 	char keys[47][32], urls[47][48], err[256];
 	int n = 0, y, i;
 
-	if (store_open(":memory:", &st, err, sizeof(err)) < 0) {
+	if (store_open(test_database("trends.db"), &st, err, sizeof(err)) < 0) {
 		fprintf(stderr, "%s\n", err);
 		return -1;
 	}
