@@ -42,6 +42,9 @@ struct feed_entry {
 	bool is_repost;    /* a reblog / repost: author is the original's */
 	bool future_dated; /* published more than a day after opts->now */
 	bool is_reply;     /* an answer to another post (Mastodon, Bluesky) */
+	/* The quoted post's part of text ("\n\n[quote @handle] ..."), whose
+	 * author is someone else: its change is not an edit of this post. */
+	size_t quote_at, quote_len; /* byte offset and length; 0 when none */
 };
 
 /* Counters of the account behind a feed, where the source exposes them;

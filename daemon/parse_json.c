@@ -105,11 +105,14 @@ static void add_card(struct feed_ctx *ctx, struct buf *b, const char *title,
 	buf_free(&s);
 }
 
-/* "[quote @handle]" as a mark for a quoted post. */
-static void add_quote(struct feed_ctx *ctx, struct buf *b, const char *handle,
-                      const char *s, enum feed_text_kind kind)
+/* "[quote @handle]" as a mark for a quoted post, whose place in the text
+ * e keeps (see feed_entry.quote_at). */
+static void add_quote(struct feed_ctx *ctx, struct buf *b, struct feed_entry *e,
+                      const char *handle, const char *s,
+                      enum feed_text_kind kind)
 {
 	struct buf m = {0};
+	size_t at = b->len;
 
 	if (buf_puts(&m, "[quote") < 0 ||
 	    (handle && *handle &&
@@ -119,6 +122,10 @@ static void add_quote(struct feed_ctx *ctx, struct buf *b, const char *handle,
 	else
 		add_part(ctx, b, m.data, s, kind);
 	buf_free(&m);
+	if (b->len > at) {
+		e->quote_at = at;
+		e->quote_len = b->len - at;
+	}
 }
 
 /* The assembled text as a *new* string ("" when empty): b is consumed. */
@@ -269,7 +276,7 @@ static void mastodon_account(struct feed_ctx *ctx, const json_t *a)
  * text.  Not the link card: Mastodon fetches it after the status is
  * posted, so it would turn into a false edit on the next poll. */
 static void mastodon_extras(struct feed_ctx *ctx, const json_t *st,
-                            struct buf *b)
+                            struct feed_entry *e, struct buf *b)
 {
 	const json_t *media = json_object_get(st, "media_attachments"), *m,
 	             *quote = json_object_get(st, "quote"), *q;
@@ -285,7 +292,8 @@ static void mastodon_extras(struct feed_ctx *ctx, const json_t *st,
 	if (json_is_object(q)) {
 		const json_t *qa = json_object_get(q, "account");
 
-		add_quote(ctx, b, json_is_object(qa) ? str(qa, "acct") : NULL,
+		add_quote(ctx, b, e,
+		          json_is_object(qa) ? str(qa, "acct") : NULL,
 		          str(q, "content"), FEED_TEXT_HTML);
 	}
 	json_array_foreach(media, i, m)
@@ -334,7 +342,7 @@ static void mastodon_status(struct feed_ctx *ctx, const json_t *st)
 	if (content && *content)
 		e->html = dup_str(ctx, content);
 	add_part(ctx, &text, NULL, content, FEED_TEXT_HTML);
-	mastodon_extras(ctx, orig, &text);
+	mastodon_extras(ctx, orig, e, &text);
 	e->text = take_text(ctx, &text);
 	e->is_reply = json_is_string(json_object_get(orig, "in_reply_to_id"));
 	/* The content warning is the nearest thing to a title. */
@@ -397,7 +405,7 @@ static void mastodon_history(struct feed_ctx *ctx, const json_t *root)
 		if (content && *content)
 			e->html = dup_str(ctx, content);
 		add_part(ctx, &text, NULL, content, FEED_TEXT_HTML);
-		mastodon_extras(ctx, v, &text);
+		mastodon_extras(ctx, v, e, &text);
 		e->text = take_text(ctx, &text);
 		e->title =
 		    text_of(ctx, str(v, "spoiler_text"), FEED_TEXT_PLAIN, true);
@@ -545,7 +553,8 @@ static void bluesky_media(struct feed_ctx *ctx, const json_t *m, struct buf *b)
 
 /* A quoted post as the view gives it (app.bsky.embed.record#viewRecord);
  * removed or blocked posts (viewNotFound, viewBlocked) have no text. */
-static void bluesky_quote(struct feed_ctx *ctx, const json_t *r, struct buf *b)
+static void bluesky_quote(struct feed_ctx *ctx, const json_t *r,
+                          struct feed_entry *e, struct buf *b)
 {
 	const json_t *author = json_object_get(r, "author"),
 	             *value = json_object_get(r, "value");
@@ -553,7 +562,8 @@ static void bluesky_quote(struct feed_ctx *ctx, const json_t *r, struct buf *b)
 	if (!type_is(r, "app.bsky.embed.record#viewRecord") ||
 	    !json_is_object(value))
 		return;
-	add_quote(ctx, b, json_is_object(author) ? str(author, "handle") : NULL,
+	add_quote(ctx, b, e,
+	          json_is_object(author) ? str(author, "handle") : NULL,
 	          str(value, "text"), FEED_TEXT_PLAIN);
 }
 
@@ -563,19 +573,21 @@ static void bluesky_quote(struct feed_ctx *ctx, const json_t *r, struct buf *b)
  * it serves for media and link cards when there is no view.
  */
 static void bluesky_embed(struct feed_ctx *ctx, const json_t *view,
-                          const json_t *rec_embed, struct buf *b)
+                          const json_t *rec_embed, struct feed_entry *en,
+                          struct buf *b)
 {
 	const json_t *e = json_is_object(view) ? view : rec_embed;
 
 	if (!json_is_object(e))
 		return;
 	if (type_is(e, "app.bsky.embed.record#view")) {
-		bluesky_quote(ctx, json_object_get(e, "record"), b);
+		bluesky_quote(ctx, json_object_get(e, "record"), en, b);
 	} else if (type_is(e, "app.bsky.embed.recordWithMedia#view")) {
 		/* {record: {record: viewRecord}, media: ...} */
 		bluesky_quote(
 		    ctx,
-		    json_object_get(json_object_get(e, "record"), "record"), b);
+		    json_object_get(json_object_get(e, "record"), "record"), en,
+		    b);
 		bluesky_media(ctx, json_object_get(e, "media"), b);
 	} else if (type_is(e, "app.bsky.embed.recordWithMedia")) {
 		bluesky_media(ctx, json_object_get(e, "media"), b);
@@ -625,7 +637,7 @@ static void bluesky_item(struct feed_ctx *ctx, const json_t *item)
 
 		add_part(ctx, &text, NULL, str(rec, "text"), FEED_TEXT_PLAIN);
 		bluesky_embed(ctx, json_object_get(post, "embed"),
-		              json_object_get(rec, "embed"), &text);
+		              json_object_get(rec, "embed"), e, &text);
 		e->text = take_text(ctx, &text);
 		e->is_reply = json_is_object(json_object_get(rec, "reply"));
 		if (e->published == TIME_UNKNOWN)

@@ -492,11 +492,27 @@ static int migrate(struct store *st)
 	return 0;
 }
 
-/* How errors name the database: the path, but never a URL (it may carry
- * a password). */
+/* How errors name the database: the path, or the URL without what may
+ * carry a password (the user's ":secret" and any "?password=..."). */
 static const char *target_name(const char *target)
 {
-	return db_target_is_postgres(target) ? "postgresql" : target;
+	static _Thread_local char name[256];
+	const char *auth, *at, *colon, *query;
+	size_t n;
+
+	if (!db_target_is_postgres(target))
+		return target;
+	auth = strstr(target, "://") + 3;
+	query = strchr(auth, '?');
+	n = query ? (size_t)(query - target) : strlen(target);
+	at = memchr(auth, '@', n - (size_t)(auth - target));
+	colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
+	if (colon)
+		snprintf(name, sizeof(name), "%.*s%.*s", (int)(colon - target),
+		         target, (int)(n - (size_t)(at - target)), at);
+	else
+		snprintf(name, sizeof(name), "%.*s", (int)n, target);
+	return name;
 }
 
 static int open_common(const char *path, int flags, struct store **out,
@@ -828,27 +844,52 @@ out_finalize:
 	return rc;
 }
 
-/* FNV-1a over the fields an edit would change, each length-prefixed so
- * ("ab","c") and ("a","bc") differ.  It only has to notice edits of one
- * post by its own author, so a 64-bit non-cryptographic hash is enough. */
+static uint64_t fnv1a(uint64_t h, const void *p, size_t len)
+{
+	const unsigned char *c = p;
+	size_t j;
+
+	for (j = 0; j < len; j++) {
+		h ^= c[j];
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+/* A field's length, little-endian, so ("ab","c") and ("a","bc") differ. */
+static uint64_t fnv1a_len(uint64_t h, size_t len)
+{
+	unsigned char le[sizeof(len)];
+	size_t j;
+
+	for (j = 0; j < sizeof(len); j++)
+		le[j] = (unsigned char)(len >> (8 * j));
+	return fnv1a(h, le, sizeof(le));
+}
+
+/* FNV-1a over the fields an edit would change, each length-prefixed.  It
+ * only has to notice edits of one post by its own author, so a 64-bit
+ * non-cryptographic hash is enough.  A quoted post is someone else's
+ * words: the text is hashed without it, so that its edit or deletion
+ * upstream is no edit of this post (without a quote, the hash is that of
+ * the whole text, as it always was). */
 static void content_hash(const struct feed_entry *e, char out[32])
 {
-	const char *fields[2] = {e->title ? e->title : "",
-	                         e->text ? e->text : ""};
+	const char *title = e->title ? e->title : "",
+	           *text = e->text ? e->text : "";
+	size_t title_len = strlen(title), text_len = strlen(text),
+	       q_at = e->quote_at, q_len = e->quote_len;
 	uint64_t h = 14695981039346656037ULL;
-	size_t i, j, len;
 
-	for (i = 0; i < ARRAY_SIZE(fields); i++) {
-		len = strlen(fields[i]);
-		for (j = 0; j < sizeof(len); j++) {
-			h ^= (uint64_t)((len >> (8 * j)) & 0xff);
-			h *= 1099511628211ULL;
-		}
-		for (j = 0; j < len; j++) {
-			h ^= (unsigned char)fields[i][j];
-			h *= 1099511628211ULL;
-		}
+	if (q_len == 0 || q_at > text_len || q_len > text_len - q_at) {
+		q_at = text_len; /* no quote (or not this text's) */
+		q_len = 0;
 	}
+	h = fnv1a_len(h, title_len);
+	h = fnv1a(h, title, title_len);
+	h = fnv1a_len(h, text_len - q_len);
+	h = fnv1a(h, text, q_at);
+	h = fnv1a(h, text + q_at + q_len, text_len - q_at - q_len);
 	snprintf(out, 32, "fnv1a64:%016" PRIx64, h);
 }
 
@@ -1207,7 +1248,8 @@ int store_record_poll(struct store *st, const struct store_poll *poll,
 	 * 5 s, like SQLite's busy timeout, and let the poll be retried.  Only
 	 * here: the config sync and migrations must wait for each other. */
 	if (db_dialect(st->db) == DB_POSTGRES) {
-		rc = exec_sql(st, "SET LOCAL lock_timeout = '5s'", "record poll");
+		rc = exec_sql(st, "SET LOCAL lock_timeout = '5s'",
+		              "record poll");
 		if (rc < 0)
 			goto out_rollback;
 	}

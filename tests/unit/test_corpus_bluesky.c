@@ -189,6 +189,8 @@ static void test_quote_with_media(void)
 	             json_object_get(quoted, "author"), "handle")),
 	         qtext);
 	ASSERT_STR_EQ(e->text, want);
+	ASSERT_INT_EQ((long long)e->quote_at, 0);
+	ASSERT_INT_EQ((long long)e->quote_len, (long long)strlen(want));
 	ASSERT_INT_EQ(e->published,
 	              digits_say(json_string_value(json_object_get(
 	                  json_object_get(post, "record"), "createdAt"))));

@@ -535,8 +535,15 @@ static void test_mastodon_extras(void)
 	              "[quote @other@example.org] Origin & facts\n\n"
 	              "[image] A map");
 	ASSERT(doc->entries[0].is_reply);
+	/* The quote's place, separator and mark included, is known. */
+	ASSERT_INT_EQ((long long)doc->entries[0].quote_at,
+	              (long long)strlen("We don\xe2\x80\x99t agree."));
+	ASSERT_INT_EQ(
+	    (long long)doc->entries[0].quote_len,
+	    (long long)strlen("\n\n[quote @other@example.org] Origin & facts"));
 	ASSERT_STR_EQ(doc->entries[1].text, "[video] Flags");
 	ASSERT(!doc->entries[1].is_reply);
+	ASSERT_INT_EQ((long long)doc->entries[1].quote_len, 0);
 	feed_doc_free(doc);
 }
 

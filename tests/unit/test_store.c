@@ -353,6 +353,24 @@ static void test_readonly_errors(void)
 	ASSERT(strstr(err, "not a demarche database") != NULL);
 }
 
+/* An error names the database it is about, but never quotes a password
+ * from a URL (no server needs to answer: the port is closed). */
+static void test_error_names_target(void)
+{
+	struct store *st = NULL;
+	char err[512] = "";
+
+	ASSERT(store_open("postgresql://analyst:s3cret@127.0.0.1:1/log"
+	                  "?connect_timeout=2&password=s3cret",
+	                  &st, err, sizeof(err)) < 0);
+	ASSERT(st == NULL);
+	ASSERT(strncmp(err, "postgresql://analyst@127.0.0.1:1/log: ", 38) == 0);
+	ASSERT(strstr(err, "s3cret") == NULL);
+	ASSERT(store_open("postgres://127.0.0.1:1/log", &st, err, sizeof(err)) <
+	       0);
+	ASSERT(strncmp(err, "postgres://127.0.0.1:1/log: ", 28) == 0);
+}
+
 static void test_sync_config(void)
 {
 	struct fixture fx;
@@ -517,6 +535,64 @@ static void test_edit(void)
 	ASSERT_INT_EQ(store_record_poll(fx.st, &pd.poll, &c), 0);
 	ASSERT_INT_EQ(c.edited_posts, 0);
 	ASSERT_INT_EQ(q_int(fx.st, "SELECT edit_count FROM posts"), 1);
+	fixture_close(&fx);
+}
+
+/* A quoted post is someone else's: when it changes or disappears
+ * upstream, the quoting post is not edited; its own words still are. */
+static void test_quote_is_not_an_edit(void)
+{
+	static const char own[] = "We disagree.";
+	static const char q1[] = "We disagree.\n\n[quote @x] Origin: lab",
+	                  q2[] = "We disagree.\n\n[quote @x] Origin: market",
+	                  q3[] = "We strongly disagree.\n\n[quote @x] Origin: "
+	                         "market";
+	struct store_poll_counts c;
+	struct poll_data pd;
+	struct fixture fx;
+	int64_t t = T0;
+
+	fixture_open(&fx, "quote.db");
+	REQUIRE(fx.st);
+	poll_init(&pd, &fx, t);
+	entry(&pd, 0, "id-q", q1, T0);
+	pd.entries[0].quote_at = strlen(own);
+	pd.entries[0].quote_len = strlen(q1) - strlen(own);
+	ASSERT_INT_EQ(store_record_poll(fx.st, &pd.poll, &c), 0);
+	ASSERT_INT_EQ(c.new_posts, 1);
+
+	/* The quoted post edited upstream. */
+	poll_init(&pd, &fx, t += 600);
+	entry(&pd, 0, "id-q", q2, T0);
+	pd.entries[0].quote_at = strlen(own);
+	pd.entries[0].quote_len = strlen(q2) - strlen(own);
+	ASSERT_INT_EQ(store_record_poll(fx.st, &pd.poll, &c), 0);
+	ASSERT_INT_EQ(c.edited_posts, 0);
+	/* ... then deleted: the quote part is gone. */
+	poll_init(&pd, &fx, t += 600);
+	entry(&pd, 0, "id-q", own, T0);
+	ASSERT_INT_EQ(store_record_poll(fx.st, &pd.poll, &c), 0);
+	ASSERT_INT_EQ(c.edited_posts, 0);
+	ASSERT_INT_EQ(q_int(fx.st, "SELECT edit_count FROM posts"), 0);
+	ASSERT_STR_EQ(q_text(fx.st, "SELECT text FROM posts"), q1);
+
+	/* The author's own words edited: an edit. */
+	poll_init(&pd, &fx, t += 600);
+	entry(&pd, 0, "id-q", q3, T0);
+	pd.entries[0].quote_at = strlen("We strongly disagree.");
+	pd.entries[0].quote_len = strlen(q3) - pd.entries[0].quote_at;
+	ASSERT_INT_EQ(store_record_poll(fx.st, &pd.poll, &c), 0);
+	ASSERT_INT_EQ(c.edited_posts, 1);
+	ASSERT_INT_EQ(q_int(fx.st, "SELECT edit_count FROM posts"), 1);
+	ASSERT_STR_EQ(q_text(fx.st, "SELECT text FROM posts"), q3);
+	/* A quote span that does not fit the text is not read past it: the
+	 * text is hashed whole, which differs from its own words alone. */
+	poll_init(&pd, &fx, t += 600);
+	entry(&pd, 0, "id-q", q3, T0);
+	pd.entries[0].quote_at = strlen(q3);
+	pd.entries[0].quote_len = 99;
+	ASSERT_INT_EQ(store_record_poll(fx.st, &pd.poll, &c), 0);
+	ASSERT_INT_EQ(c.edited_posts, 1);
 	fixture_close(&fx);
 }
 
@@ -728,6 +804,8 @@ static void test_hostile_text_verbatim(void)
 
 TEST_MAIN(TEST(test_fresh_schema), TEST(test_upgrade_in_place),
           TEST(test_refuses_newer), TEST(test_readonly_errors),
-          TEST(test_sync_config), TEST(test_record_poll), TEST(test_edit),
-          TEST(test_all_or_nothing), TEST(test_not_modified),
-          TEST(test_failures_and_gone), TEST(test_hostile_text_verbatim))
+          TEST(test_error_names_target), TEST(test_sync_config),
+          TEST(test_record_poll), TEST(test_edit),
+          TEST(test_quote_is_not_an_edit), TEST(test_all_or_nothing),
+          TEST(test_not_modified), TEST(test_failures_and_gone),
+          TEST(test_hostile_text_verbatim))
