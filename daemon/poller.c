@@ -612,11 +612,11 @@ static void poller_done(void *arg, const struct fetch_response *resp)
 			host_throttled(f->host, f, resp->retry_after);
 		poll.error = err;
 	}
-	/* Rounded down: when the timer fires delay ms from now, the clock's
-	 * whole seconds have reached it, so a shared database (where the
-	 * claim compares next_poll with the clock) never turns a 1 s interval
-	 * into 2 s. */
-	poll.next_poll = now + delay / 1000;
+	/* The second the timer fires in (delay ms from now, rounded down):
+	 * a shared database's claim compares next_poll with the clock's whole
+	 * seconds, so rounding up would turn a 1 s interval into 2 s, and
+	 * counting from whole seconds would let another instance in early. */
+	poll.next_poll = (util_now_us() / 1000 + delay) / 1000;
 
 	r = store_record_poll(p->store, &poll, &counts);
 	if (r < 0) {
