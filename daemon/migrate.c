@@ -45,8 +45,8 @@ static const struct table tables[] = {
     {"posts",
      "id, account_id, feed_id, stable_key, url, title, text, html, author,"
      " lang, published, first_seen, report_time, updated, edited_seen,"
-     " content_hash, edit_count, is_repost, rules_version",
-     "iiitttttttiiiiitiit", "id", true},
+     " content_hash, edit_count, is_repost, rules_version, is_reply",
+     "iiitttttttiiiiitiiti", "id", true},
     {"post_categories",
      "post_id, category, score, evidence, rules_version, classified_at,"
      " report_time, account_id",

@@ -76,16 +76,17 @@ static const char *const stmt_sql[STMT_COUNT] = {
     [STMT_POST_INSERT] =
         "INSERT INTO posts (account_id, feed_id, stable_key, url, title,"
         " text, html, author, lang, published, first_seen, updated,"
-        " content_hash, is_repost, rules_version, report_time)"
+        " content_hash, is_repost, rules_version, report_time, is_reply)"
         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
-        " ?13, ?14, ?15, COALESCE(?10, ?11)) RETURNING id",
+        " ?13, ?14, ?15, COALESCE(?10, ?11), ?16) RETURNING id",
     [STMT_POST_UPDATE] =
         "UPDATE posts SET feed_id = ?2, url = ?3, title = ?4, text = ?5,"
         " html = ?6, author = ?7, lang = ?8,"
         " published = COALESCE(?9, published), updated = ?10,"
         " report_time = COALESCE(?9, published, first_seen),"
         " edited_seen = ?11, content_hash = ?12, is_repost = ?13,"
-        " rules_version = ?14, edit_count = edit_count + 1"
+        " rules_version = ?14, is_reply = ?15,"
+        " edit_count = edit_count + 1"
         " WHERE id = ?1",
     [STMT_CATS_DELETE] = "DELETE FROM post_categories WHERE post_id = ?1",
     /* The post's report_time and account_id are copied along for the
@@ -1054,6 +1055,7 @@ static int record_entry(struct store *st, const struct store_poll *poll,
 		bind_text(s, 13, hash);
 		db_bind_int64(s, 14, e->is_repost);
 		bind_text(s, 15, rules);
+		db_bind_int64(s, 16, e->is_reply);
 		rc = stmt_returning(st, s, "post insert", &post_id);
 		if (rc < 0)
 			return rc;
@@ -1079,6 +1081,7 @@ static int record_entry(struct store *st, const struct store_poll *poll,
 		bind_text(s, 12, hash);
 		db_bind_int64(s, 13, e->is_repost);
 		bind_text(s, 14, rules);
+		db_bind_int64(s, 15, e->is_reply);
 		rc = stmt_done(st, s, "post update");
 		if (rc < 0)
 			return rc;

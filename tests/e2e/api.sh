@@ -37,6 +37,8 @@ check "Mastodon posts stored" "$(posts_of embassy)" 2
 check "Bluesky posts stored" "$(posts_of ministry)" 2
 check "Mastodon status id is the key" \
 	"$(sql "SELECT stable_key||'|'||url FROM posts WHERE stable_key='1001'")" "1001|http://127.0.0.1/@embassy/1001"
+check "a reply is marked as one" \
+	"$(sql "SELECT stable_key FROM posts WHERE is_reply = 1")" 1002
 check "origin narrative found in a toot" \
 	"$(sql "SELECT count(*) FROM post_categories pc JOIN posts p ON p.id=pc.post_id WHERE p.stable_key='1001' AND pc.category='origin_narrative'")" 1
 check "credit claim found in a skeet" \

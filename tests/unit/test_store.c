@@ -425,11 +425,20 @@ static void test_record_poll(void)
 	entry(&pd, 2, "id-3", "herd immunity is a massacre", T0 - 60);
 	category(&pd, 2, "western_failure", 1.5, "herd immunity", 0);
 	category(&pd, 2, "origin_narrative", 0.5, "massacre", 18);
+	pd.entries[2].is_reply = true;
 	pd.doc.has_account = true;
 	pd.doc.account =
 	    (struct feed_account){NULL, NULL, 1200, 80, 5000, 1546300800};
 	ASSERT_INT_EQ(store_record_poll(fx.st, &pd.poll, &c), 0);
 	ASSERT_INT_EQ(c.new_posts, 3);
+	/* Replies are told from statements, in the table and the view. */
+	ASSERT_STR_EQ(q_text(fx.st, "SELECT min(stable_key) || '/' || count(*)"
+	                            " FROM posts WHERE is_reply = 1"),
+	              "id-3/1");
+	ASSERT_INT_EQ(q_int(fx.st, "SELECT count(*) FROM posts_with_categories"
+	                           " WHERE is_reply = 1 AND text LIKE "
+	                           "'herd%'"),
+	              1);
 	ASSERT_INT_EQ(c.edited_posts, 0);
 	ASSERT_INT_EQ(q_int(fx.st, "SELECT count(*) FROM posts"), 3);
 	ASSERT_INT_EQ(q_int(fx.st, "SELECT count(*) FROM post_categories"), 3);
