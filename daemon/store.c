@@ -38,6 +38,7 @@
 
 #include "candidates.h"
 #include "schema_migrations.h"
+#include "strmap.h"
 #include "util.h"
 
 /* A snapshot is written when a counter changed or this long has passed. */
@@ -48,6 +49,7 @@
 enum stmt_id {
 	STMT_FEED_ACCOUNT,
 	STMT_POST_FIND,
+	STMT_POSTS_KNOWN,
 	STMT_POST_INSERT,
 	STMT_POST_UPDATE,
 	STMT_CATS_DELETE,
@@ -73,6 +75,11 @@ static const char *const stmt_sql[STMT_COUNT] = {
     [STMT_FEED_ACCOUNT] = "SELECT account_id FROM feeds WHERE id = ?1",
     [STMT_POST_FIND] = "SELECT id, content_hash FROM posts "
                        "WHERE account_id = ?1 AND stable_key = ?2",
+    /* The posts of a fetched feed already stored, in one round trip: ?2
+     * is a JSON array of the entries' keys. */
+    [STMT_POSTS_KNOWN] = "SELECT stable_key, id, content_hash FROM posts"
+                         " WHERE account_id = ?1 AND stable_key IN"
+                         " (SELECT value FROM json_each(?2))",
     [STMT_POST_INSERT] =
         "INSERT INTO posts (account_id, feed_id, stable_key, url, title,"
         " text, html, author, lang, published, first_seen, updated,"
@@ -158,6 +165,13 @@ static const char *const stmt_sql[STMT_COUNT] = {
         " ON CONFLICT (handle) DO UPDATE SET last_seen = excluded.last_seen,"
         " refs = candidates.refs + 1,"
         " name = COALESCE(excluded.name, candidates.name)",
+};
+
+/* PostgreSQL's spelling where the dialects differ (NULL: as above). */
+static const char *const stmt_sql_pg[STMT_COUNT] = {
+    [STMT_POSTS_KNOWN] = "SELECT stable_key, id, content_hash FROM posts"
+                         " WHERE account_id = ?1 AND stable_key IN"
+                         " (SELECT json_array_elements_text(?2::json))",
 };
 
 struct store {
@@ -265,7 +279,12 @@ static struct db_stmt *stmt_get(struct store *st, enum stmt_id id, int *rc)
 		db_clear_bindings(s);
 		return s;
 	}
-	src = db_prepare_persistent(st->db, stmt_sql[id], &s);
+	src = db_prepare_persistent(st->db,
+	                            db_dialect(st->db) == DB_POSTGRES &&
+	                                    stmt_sql_pg[id]
+	                                ? stmt_sql_pg[id]
+	                                : stmt_sql[id],
+	                            &s);
 	if (src < 0) {
 		*rc = fail_db(st, src, "prepare");
 		return NULL;
@@ -998,8 +1017,110 @@ static int record_candidates(struct store *st, const struct feed_entry *e,
 	return c.rc;
 }
 
+/* The posts of one poll's feed already in the database, by stable key:
+ * asked for all entries at once rather than one query per entry, and
+ * kept up to date as the poll writes (a feed may repeat a key). */
+struct known_post {
+	int64_t id;    /* posts.id */
+	char hash[32]; /* posts.content_hash, or "" */
+};
+
+struct known_posts {
+	struct strmap *by_key;    /* stable key -> struct known_post *;
+	                           * NULL: look each entry up on its own */
+	struct known_post *posts; /* room for one per entry */
+	size_t n;                 /* used */
+};
+
+static void known_posts_free(struct known_posts *kp)
+{
+	strmap_free(kp->by_key);
+	free(kp->posts);
+	kp->by_key = NULL;
+	kp->posts = NULL;
+}
+
+/* Remembers key as stored under id with hash (a new or edited post). */
+static int known_posts_note(struct known_posts *kp, const char *key, int64_t id,
+                            const char *hash)
+{
+	struct known_post *k;
+
+	if (!kp->by_key)
+		return 0;
+	k = strmap_get(kp->by_key, key);
+	if (!k) {
+		k = &kp->posts[kp->n++];
+		if (strmap_put(kp->by_key, key, k) < 0)
+			return -ENOMEM;
+	}
+	k->id = id;
+	snprintf(k->hash, sizeof(k->hash), "%s", hash ? hash : "");
+	return 0;
+}
+
+/* Fills kp with the stored posts among the entries of doc.  A key JSON
+ * cannot carry (not UTF-8) leaves kp empty: each entry is then looked up
+ * by itself.  Returns 0 or a negative errno (recorded). */
+static int known_posts_load(struct store *st, const struct feed_doc *doc,
+                            int64_t account_id, struct known_posts *kp)
+{
+	json_t *keys = json_array();
+	struct db_stmt *s = NULL;
+	char *json = NULL;
+	size_t i;
+	int rc = 0;
+
+	memset(kp, 0, sizeof(*kp));
+	if (!keys)
+		return -ENOMEM;
+	for (i = 0; i < doc->n_entries; i++) {
+		json_t *k = json_string(doc->entries[i].id);
+
+		if (!k || json_array_append_new(keys, k) < 0)
+			goto out; /* not UTF-8: one query per entry */
+	}
+	json = json_dumps(keys, JSON_COMPACT);
+	kp->by_key = strmap_new();
+	kp->posts =
+	    calloc(doc->n_entries ? doc->n_entries : 1, sizeof(*kp->posts));
+	if (!json || !kp->by_key || !kp->posts) {
+		rc = -ENOMEM;
+		set_err(st, "out of memory");
+		goto out;
+	}
+	s = stmt_get(st, STMT_POSTS_KNOWN, &rc);
+	if (!s)
+		goto out;
+	db_bind_int64(s, 1, account_id);
+	bind_text(s, 2, json);
+	while ((rc = db_step(s)) == DB_ROW) {
+		const char *key = db_column_text(s, 0);
+
+		if (key && kp->n < doc->n_entries &&
+		    known_posts_note(kp, key, db_column_int64(s, 1),
+		                     db_column_text(s, 2)) < 0) {
+			rc = -ENOMEM;
+			set_err(st, "out of memory");
+			break;
+		}
+	}
+	if (rc == DB_DONE)
+		rc = 0;
+	else if (rc != -ENOMEM)
+		rc = fail_db(st, rc, "post lookup");
+	db_reset(s);
+out:
+	if (rc < 0 || !json)
+		known_posts_free(kp);
+	free(json);
+	json_decref(keys);
+	return rc;
+}
+
 static int record_entry(struct store *st, const struct store_poll *poll,
                         int64_t account_id, size_t i, int64_t now,
+                        struct known_posts *kp,
                         struct store_poll_counts *counts)
 {
 	const struct feed_entry *e = &poll->doc->entries[i];
@@ -1016,24 +1137,34 @@ static int record_entry(struct store *st, const struct store_poll *poll,
 	int rc = 0;
 
 	content_hash(e, hash);
-	s = stmt_get(st, STMT_POST_FIND, &rc);
-	if (!s)
-		return rc;
-	db_bind_int64(s, 1, account_id);
-	bind_text(s, 2, e->id);
-	rc = db_step(s);
-	if (rc == DB_ROW) {
-		const char *old = db_column_text(s, 1);
+	if (kp->by_key) {
+		const struct known_post *k = strmap_get(kp->by_key, e->id);
 
-		found = true;
-		post_id = db_column_int64(s, 0);
-		same = old && strcmp(old, hash) == 0;
-	} else if (rc != DB_DONE) {
-		rc = fail_db(st, rc, "post lookup");
+		if (k) {
+			found = true;
+			post_id = k->id;
+			same = strcmp(k->hash, hash) == 0;
+		}
+	} else {
+		s = stmt_get(st, STMT_POST_FIND, &rc);
+		if (!s)
+			return rc;
+		db_bind_int64(s, 1, account_id);
+		bind_text(s, 2, e->id);
+		rc = db_step(s);
+		if (rc == DB_ROW) {
+			const char *old = db_column_text(s, 1);
+
+			found = true;
+			post_id = db_column_int64(s, 0);
+			same = old && strcmp(old, hash) == 0;
+		} else if (rc != DB_DONE) {
+			rc = fail_db(st, rc, "post lookup");
+			db_reset(s);
+			return rc;
+		}
 		db_reset(s);
-		return rc;
 	}
-	db_reset(s);
 	if (same)
 		return 0;
 	if (!found) {
@@ -1093,6 +1224,10 @@ static int record_entry(struct store *st, const struct store_poll *poll,
 		if (rc < 0)
 			return rc;
 		counts->edited_posts++;
+	}
+	if (known_posts_note(kp, e->id, post_id, hash) < 0) {
+		set_err(st, "out of memory");
+		return -ENOMEM;
 	}
 	return write_categories(st, post_id, res, poll->rules_version, now);
 }
@@ -1253,18 +1388,20 @@ int store_record_poll(struct store *st, const struct store_poll *poll,
 	if (counts)
 		*counts = c;
 	now = poll->started_us > 0 ? poll->started_us / 1000000 : util_now();
-	rc = begin(st, "record poll");
-	if (rc < 0)
-		return rc;
 	/* PostgreSQL waits for a lock as long as it is held (an analyst's
 	 * LOCK TABLE) and the daemon's loop would wait with it: give up after
 	 * 5 s, like SQLite's busy timeout, and let the poll be retried.  Only
-	 * here: the config sync and migrations must wait for each other. */
-	if (db_dialect(st->db) == DB_POSTGRES) {
-		rc = exec_sql(st, "SET LOCAL lock_timeout = '5s'",
+	 * here: the config sync and migrations must wait for each other.  One
+	 * round trip for both commands. */
+	if (db_dialect(st->db) == DB_POSTGRES)
+		rc = exec_sql(st, "BEGIN; SET LOCAL lock_timeout = '5s'",
 		              "record poll");
-		if (rc < 0)
-			goto out_rollback;
+	else
+		rc = begin(st, "record poll");
+	if (rc < 0) {
+		if (db_dialect(st->db) == DB_POSTGRES)
+			db_rollback(st->db);
+		return rc;
 	}
 	s = stmt_get(st, STMT_FEED_ACCOUNT, &rc);
 	if (!s)
@@ -1285,12 +1422,16 @@ int store_record_poll(struct store *st, const struct store_poll *poll,
 	account_id = db_column_int64(s, 0);
 	db_reset(s);
 
-	if (poll->doc && !poll->not_modified) {
-		for (i = 0; i < poll->doc->n_entries; i++) {
-			rc = record_entry(st, poll, account_id, i, now, &c);
-			if (rc < 0)
-				goto out_rollback;
-		}
+	if (poll->doc && !poll->not_modified && poll->doc->n_entries) {
+		struct known_posts kp;
+
+		rc = known_posts_load(st, poll->doc, account_id, &kp);
+		for (i = 0; rc == 0 && i < poll->doc->n_entries; i++)
+			rc =
+			    record_entry(st, poll, account_id, i, now, &kp, &c);
+		known_posts_free(&kp);
+		if (rc < 0)
+			goto out_rollback;
 	}
 	rc = record_fetch(st, poll, now, &c);
 	if (rc < 0)

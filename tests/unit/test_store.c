@@ -547,6 +547,49 @@ static void test_edit(void)
 	fixture_close(&fx);
 }
 
+/* A feed that repeats a key within one fetch stores one post (the second
+ * is an edit of the first); a key that is not UTF-8 is still found again
+ * on the next poll. */
+static void test_repeated_and_odd_keys(void)
+{
+	struct store_poll_counts c;
+	struct poll_data pd;
+	struct fixture fx;
+	int round;
+
+	fixture_open(&fx, "keys.db");
+	REQUIRE(fx.st);
+	for (round = 0; round < 2; round++) {
+		poll_init(&pd, &fx, T0 + round * 600);
+		entry(&pd, 0, "dup", "First words", T0);
+		entry(&pd, 1, "dup", "Second words", T0);
+		entry(&pd, 2, "ok", "Plain", T0);
+		ASSERT_INT_EQ(store_record_poll(fx.st, &pd.poll, &c), 0);
+		/* The second round sees "dup" as stored by the first:
+		 * first words (an edit back), then second words (another). */
+		ASSERT_INT_EQ(c.new_posts, round == 0 ? 2 : 0);
+		ASSERT_INT_EQ(c.edited_posts, round == 0 ? 1 : 2);
+	}
+	ASSERT_INT_EQ(q_int(fx.st, "SELECT count(*) FROM posts"), 2);
+	ASSERT_STR_EQ(q_text(fx.st, "SELECT text FROM posts"
+	                            " WHERE stable_key = 'dup'"),
+	              "Second words");
+	if (!test_on_pg()) {
+		/* PostgreSQL refuses text that is not UTF-8 outright. */
+		for (round = 0; round < 2; round++) {
+			poll_init(&pd, &fx, T0 + 3600 + round * 600);
+			entry(&pd, 0, "bad-\xff\xfe-key", "Odd key", T0);
+			entry(&pd, 1, "ok", "Plain", T0);
+			ASSERT_INT_EQ(store_record_poll(fx.st, &pd.poll, &c),
+			              0);
+			ASSERT_INT_EQ(c.new_posts, round == 0 ? 1 : 0);
+			ASSERT_INT_EQ(c.edited_posts, 0);
+		}
+		ASSERT_INT_EQ(q_int(fx.st, "SELECT count(*) FROM posts"), 3);
+	}
+	fixture_close(&fx);
+}
+
 /* A quoted post is someone else's: when it changes or disappears
  * upstream, the quoting post is not edited; its own words still are. */
 static void test_quote_is_not_an_edit(void)
@@ -815,6 +858,6 @@ TEST_MAIN(TEST(test_fresh_schema), TEST(test_upgrade_in_place),
           TEST(test_refuses_newer), TEST(test_readonly_errors),
           TEST(test_error_names_target), TEST(test_sync_config),
           TEST(test_record_poll), TEST(test_edit),
-          TEST(test_quote_is_not_an_edit), TEST(test_all_or_nothing),
-          TEST(test_not_modified), TEST(test_failures_and_gone),
-          TEST(test_hostile_text_verbatim))
+          TEST(test_quote_is_not_an_edit), TEST(test_repeated_and_odd_keys),
+          TEST(test_all_or_nothing), TEST(test_not_modified),
+          TEST(test_failures_and_gone), TEST(test_hostile_text_verbatim))
