@@ -43,8 +43,19 @@ interval = never" ;;
 	k=$((k + 1))
 done
 alive && pass "alive after 12 reloads under load" || fail "died during reloads"
-check "broken reloads were refused" \
-	"$(grep -c 'keeping the running configuration' "$WORK/daemon.log" | awk '{print ($1 >= 1) ? "yes" : "no"}')" yes
+# Signals that arrive during a reload are merged, and a reload reads the
+# file as it is then, so the storm above may never have met the broken
+# variant: one more broken reload, waited for, then a good one.
+write_conf $((FEEDS + 50)) "[poll]
+interval = never"
+refused=$(grep -c 'keeping the running configuration' "$WORK/daemon.log")
+kill -HUP "$DAEMON_PID"
+wait_for '[ "$(grep -c "keeping the running configuration" "$WORK/daemon.log")" -gt "$refused" ]' 300 &&
+	pass "a broken reload under load is refused" || fail "broken reload not refused"
+write_conf $((FEEDS + 50)) ""
+kill -HUP "$DAEMON_PID"
+sleep 0.4
+alive && pass "alive after the reloads" || fail "died after the broken reload"
 # The stop deadline runs from when the daemon takes the signal, which may
 # wait for a reload in progress (under a second each, more on a loaded
 # sanitizer build): measure from its "stopping" line.
@@ -52,15 +63,19 @@ t0=$(date +%s)
 kill -TERM "$DAEMON_PID"
 sleep 0.2
 kill -TERM "$DAEMON_PID" 2>/dev/null
+# It ends with its "stopped" line; freeing memory and the sanitizer's leak
+# scan after that may take a few more seconds on a loaded machine.
 wait_for 'grep -q "SIGTERM: stopping" "$WORK/daemon.log"' 300 || fail "SIGTERM not taken"
 t1=$(date +%s)
-wait_for '! alive' 200 || { fail "did not stop"; kill -KILL "$DAEMON_PID"; }
+wait_for 'grep -Eq "(: |>)stopped$" "$WORK/daemon.log"' 200 || fail "no stopped line"
+t2=$(date +%s)
+wait_for '! alive' 300 || { fail "did not exit"; kill -KILL "$DAEMON_PID"; }
 wait "$DAEMON_PID"
 rc=$?
-t2=$(date +%s)
+t3=$(date +%s)
 DAEMON_PID=""
 check "exit 0 after SIGTERM twice" "$rc" 0
-[ $((t2 - t1)) -le 7 ] && pass "stopped within the 4 s deadline (+ margin): $((t2 - t1)) s after taking SIGTERM, $((t2 - t0)) s after sending it" ||
+[ $((t2 - t1)) -le 6 ] && pass "stopped within the 4 s deadline (+ margin): $((t2 - t1)) s after taking SIGTERM, $((t2 - t0)) s after sending it, exited $((t3 - t0)) s after" ||
 	fail "stop took $((t2 - t1)) s"
 grep -E "AddressSanitizer|runtime error" "$WORK/daemon.log" && fail "sanitizer report"
 check_db_sound

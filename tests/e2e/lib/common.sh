@@ -16,10 +16,13 @@ e2e_setup() {
 	trap 'exit 1' INT TERM
 }
 
+# Every exit path ends here (a script's own EXIT trap calls it too), so
+# this is also where a test's PostgreSQL server is stopped (lib/pg.sh).
 e2e_cleanup() {
 	[ -n "$DAEMON_PID" ] && kill -KILL "$DAEMON_PID" 2>/dev/null
 	[ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null
 	wait 2>/dev/null
+	[ -n "${PG_DIR:-}" ] && pg_stop
 	if [ "$FAILS" -eq 0 ]; then
 		rm -rf "$WORK"
 	else

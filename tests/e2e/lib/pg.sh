@@ -21,7 +21,6 @@ pg_start() {
 		PG_AS="setpriv --reuid=nobody --regid=nogroup --clear-groups"
 		chown nobody "$PG_DIR"
 	fi
-	trap 'pg_stop; e2e_cleanup' EXIT
 	if ! $PG_AS "$PGBIN/initdb" -D "$PG_DIR/data" -U demarche -A trust \
 		-E UTF8 --locale=C --no-sync >"$PG_DIR/initdb.log" 2>&1; then
 		cat "$PG_DIR/initdb.log"
