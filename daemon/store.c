@@ -136,13 +136,13 @@ static const char *const stmt_sql[STMT_COUNT] = {
     [STMT_FEED_RELEASE] = "UPDATE feeds SET lease_owner = NULL,"
                           " lease_until = NULL WHERE id = ?1"
                           " AND lease_owner IS NOT NULL",
-    /* SKIP LOCKED: a row another instance is claiming or recording right
-     * now is not waited for; it is simply not ours this time. */
     /* A claimed poll that will not be recorded (shutdown) hands its feed
      * back at once rather than when the lease runs out. */
     [STMT_FEED_UNCLAIM] = "UPDATE feeds SET lease_owner = NULL,"
                           " lease_until = NULL WHERE id = ?1"
                           " AND lease_owner = ?2",
+    /* SKIP LOCKED: a row another instance is claiming or recording right
+     * now is not waited for; it is simply not ours this time. */
     [STMT_FEED_CLAIM] =
         "UPDATE feeds SET lease_owner = ?2, lease_until = ?3 + ?4"
         " WHERE id = (SELECT id FROM feeds WHERE id = ?1"
@@ -1029,7 +1029,7 @@ struct known_posts {
 	struct strmap *by_key;    /* stable key -> struct known_post *;
 	                           * NULL: look each entry up on its own */
 	struct known_post *posts; /* room for one per entry */
-	size_t n;                 /* used */
+	size_t n, cap;            /* used, room */
 };
 
 static void known_posts_free(struct known_posts *kp)
@@ -1049,6 +1049,12 @@ static int known_posts_note(struct known_posts *kp, const char *key, int64_t id,
 	if (!kp->by_key)
 		return 0;
 	k = strmap_get(kp->by_key, key);
+	if (!k && kp->n == kp->cap) {
+		/* More keys than entries: the database and the map disagree
+		 * on equality.  Trust the database, entry by entry. */
+		known_posts_free(kp);
+		return 0;
+	}
 	if (!k) {
 		k = &kp->posts[kp->n++];
 		if (strmap_put(kp->by_key, key, k) < 0)
@@ -1082,8 +1088,8 @@ static int known_posts_load(struct store *st, const struct feed_doc *doc,
 	}
 	json = json_dumps(keys, JSON_COMPACT);
 	kp->by_key = strmap_new();
-	kp->posts =
-	    calloc(doc->n_entries ? doc->n_entries : 1, sizeof(*kp->posts));
+	kp->cap = doc->n_entries;
+	kp->posts = calloc(kp->cap ? kp->cap : 1, sizeof(*kp->posts));
 	if (!json || !kp->by_key || !kp->posts) {
 		rc = -ENOMEM;
 		set_err(st, "out of memory");
@@ -1097,9 +1103,8 @@ static int known_posts_load(struct store *st, const struct feed_doc *doc,
 	while ((rc = db_step(s)) == DB_ROW) {
 		const char *key = db_column_text(s, 0);
 
-		if (key && kp->n < doc->n_entries &&
-		    known_posts_note(kp, key, db_column_int64(s, 1),
-		                     db_column_text(s, 2)) < 0) {
+		if (key && known_posts_note(kp, key, db_column_int64(s, 1),
+		                            db_column_text(s, 2)) < 0) {
 			rc = -ENOMEM;
 			set_err(st, "out of memory");
 			break;
