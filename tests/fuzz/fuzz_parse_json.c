@@ -35,9 +35,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (feed_parse((const char *)data, size, &opts, &doc, err,
 	               sizeof(err)) < 0)
 		return 0;
-	for (i = 0; i < doc->n_entries; i++)
-		if (!doc->entries[i].id || !doc->entries[i].text)
+	for (i = 0; i < doc->n_entries; i++) {
+		const struct feed_entry *e = &doc->entries[i];
+
+		if (!e->id || !e->text)
 			abort();
+		/* A quote's span lies in the text and starts at its mark. */
+		if (e->quote_len &&
+		    (e->quote_at + e->quote_len > strlen(e->text) ||
+		     (strncmp(e->text + e->quote_at, "\n\n[quote", 8) != 0 &&
+		      !(e->quote_at == 0 &&
+		        strncmp(e->text, "[quote", 6) == 0))))
+			abort();
+	}
 	feed_doc_free(doc);
 	return 0;
 }
