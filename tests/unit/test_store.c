@@ -590,11 +590,23 @@ static void test_repeated_and_odd_keys(void)
 	fixture_close(&fx);
 }
 
+/* A poll of one entry, key "id-q", whose text after its first own_len
+ * bytes is a quoted post. */
+static void quoted_poll(struct poll_data *pd, const struct fixture *fx,
+                        int64_t at, const char *text, size_t own_len)
+{
+	poll_init(pd, fx, at);
+	entry(pd, 0, "id-q", text, T0);
+	pd->entries[0].quote_at = own_len;
+	pd->entries[0].quote_len = strlen(text) - own_len;
+}
+
 /* A quoted post is someone else's: when it changes or disappears
  * upstream, the quoting post is not edited; its own words still are. */
 static void test_quote_is_not_an_edit(void)
 {
-	static const char own[] = "We disagree.";
+	static const char own[] = "We disagree.",
+	                  own3[] = "We strongly disagree.";
 	static const char q1[] = "We disagree.\n\n[quote @x] Origin: lab",
 	                  q2[] = "We disagree.\n\n[quote @x] Origin: market",
 	                  q3[] = "We strongly disagree.\n\n[quote @x] Origin: "
@@ -606,42 +618,30 @@ static void test_quote_is_not_an_edit(void)
 
 	fixture_open(&fx, "quote.db");
 	REQUIRE(fx.st);
-	poll_init(&pd, &fx, t);
-	entry(&pd, 0, "id-q", q1, T0);
-	pd.entries[0].quote_at = strlen(own);
-	pd.entries[0].quote_len = strlen(q1) - strlen(own);
+	quoted_poll(&pd, &fx, t, q1, strlen(own));
 	ASSERT_INT_EQ(store_record_poll(fx.st, &pd.poll, &c), 0);
 	ASSERT_INT_EQ(c.new_posts, 1);
 
 	/* The quoted post edited upstream. */
-	poll_init(&pd, &fx, t += 600);
-	entry(&pd, 0, "id-q", q2, T0);
-	pd.entries[0].quote_at = strlen(own);
-	pd.entries[0].quote_len = strlen(q2) - strlen(own);
+	quoted_poll(&pd, &fx, t += 600, q2, strlen(own));
 	ASSERT_INT_EQ(store_record_poll(fx.st, &pd.poll, &c), 0);
 	ASSERT_INT_EQ(c.edited_posts, 0);
 	/* ... then deleted: the quote part is gone. */
-	poll_init(&pd, &fx, t += 600);
-	entry(&pd, 0, "id-q", own, T0);
+	quoted_poll(&pd, &fx, t += 600, own, strlen(own));
 	ASSERT_INT_EQ(store_record_poll(fx.st, &pd.poll, &c), 0);
 	ASSERT_INT_EQ(c.edited_posts, 0);
 	ASSERT_INT_EQ(q_int(fx.st, "SELECT edit_count FROM posts"), 0);
 	ASSERT_STR_EQ(q_text(fx.st, "SELECT text FROM posts"), q1);
 
 	/* The author's own words edited: an edit. */
-	poll_init(&pd, &fx, t += 600);
-	entry(&pd, 0, "id-q", q3, T0);
-	pd.entries[0].quote_at = strlen("We strongly disagree.");
-	pd.entries[0].quote_len = strlen(q3) - pd.entries[0].quote_at;
+	quoted_poll(&pd, &fx, t += 600, q3, strlen(own3));
 	ASSERT_INT_EQ(store_record_poll(fx.st, &pd.poll, &c), 0);
 	ASSERT_INT_EQ(c.edited_posts, 1);
 	ASSERT_INT_EQ(q_int(fx.st, "SELECT edit_count FROM posts"), 1);
 	ASSERT_STR_EQ(q_text(fx.st, "SELECT text FROM posts"), q3);
 	/* A quote span that does not fit the text is not read past it: the
 	 * text is hashed whole, which differs from its own words alone. */
-	poll_init(&pd, &fx, t += 600);
-	entry(&pd, 0, "id-q", q3, T0);
-	pd.entries[0].quote_at = strlen(q3);
+	quoted_poll(&pd, &fx, t += 600, q3, strlen(q3));
 	pd.entries[0].quote_len = 99;
 	ASSERT_INT_EQ(store_record_poll(fx.st, &pd.poll, &c), 0);
 	ASSERT_INT_EQ(c.edited_posts, 1);
