@@ -411,7 +411,7 @@ static void test_sync_config(void)
 
 static void test_record_poll(void)
 {
-	struct store_poll_counts c = {-1, -1};
+	struct store_poll_counts c = {.new_posts = -1, .edited_posts = -1};
 	struct store_feed_state fs;
 	struct poll_data pd;
 	struct fixture fx;
@@ -659,7 +659,7 @@ static long long poll_rows(struct store *st)
 
 static void test_all_or_nothing(void)
 {
-	struct store_poll_counts c = {7, 7};
+	struct store_poll_counts c = {.new_posts = 7, .edited_posts = 7};
 	struct poll_data pd;
 	struct fixture fx;
 	struct db *db;
