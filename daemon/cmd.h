@@ -38,6 +38,8 @@ int cmd_load_classifier(const struct cmd_globals *g, const char *prog,
                         const char *rules_dir, const char *model_path,
                         double weight, struct classify_rules **out);
 int cmd_candidates_main(const struct cmd_globals *g, int argc, char **argv);
+/* `show ID|URL` (cmd_show.c): one post's record. */
+int cmd_show_main(const struct cmd_globals *g, int argc, char **argv);
 /* `report --deliver` (cmd_deliver.c): the period [until - since, until);
  * since <= 0 takes the config's [report] since. */
 int cmd_report_deliver(const struct cmd_globals *g, int64_t since,

@@ -30,6 +30,8 @@ static void usage(FILE *fp)
 	    "  trends [--format text|json|csv] [--since 52w]\n"
 	    "  candidates [--format text|json]     accounts seen but not "
 	    "tracked\n"
+	    "  show ID|URL [--format text|json]   a post, its versions, "
+	    "deletion, categories\n"
 	    "  migrate --from sqlite:FILE --to postgresql://...  copy a log\n"
 	    "  check-config -c FILE\n"
 	    "  version\n",
@@ -50,6 +52,7 @@ static const struct command commands[] = {
     {"report", cmd_report_main},
     {"trends", cmd_trends_main},
     {"candidates", cmd_candidates_main},
+    {"show", cmd_show_main},
     {"migrate", cmd_migrate_main},
     {"check-config", cmd_check_config_main},
 };

@@ -34,6 +34,7 @@
 #include "feed.h"
 #include "fetch.h"
 #include "log.h"
+#include "record_log.h"
 #include "store.h"
 #include "strmap.h"
 #include "util.h"
@@ -586,6 +587,7 @@ static void poller_done(void *arg, const struct fetch_response *resp)
 				          f->configured_url, doc->warnings[i]);
 			poll.doc = doc;
 			poll.results = results;
+			poll.warning = doc->fault;
 			poll.etag = resp->etag;
 			poll.last_modified = resp->last_modified;
 			ok = true;
@@ -660,6 +662,10 @@ static void poller_done(void *arg, const struct fetch_response *resp)
 					log_err("feed %s: out of memory", who);
 			}
 		}
+		if (poll.warning)
+			record_log_damaged(who, f->configured_url, doc,
+			                   poll.warning);
+		record_log_counts(who, f->configured_url, &counts);
 		if (counts.new_posts || counts.edited_posts)
 			log_info("feed %s (%s): %zu entries, %d new, %d edited",
 			         who, f->configured_url,
