@@ -71,8 +71,8 @@ static json_t *categories_rows(struct db_stmt *s, int first, int64_t version,
 		              db_column_double(s, first + 1), "evidence",
 		              jevidence(db_column_text(s, first + 2)),
 		              "rules_version",
-		              jstr(db_column_text(s, first + 3)), "classified_at",
-		              jtime_col(s, first + 4));
+		              jstr(db_column_text(s, first + 3)),
+		              "classified_at", jtime_col(s, first + 4));
 		if (!o || json_array_append_new(a, o) < 0) {
 			json_decref(a);
 			return NULL;
@@ -177,11 +177,11 @@ static json_t *load_post(struct db *db, int64_t id, int *rc)
 		goto out;
 	db_bind_int64(s, 1, id);
 	while ((*rc = db_step(s)) == DB_ROW) {
-		json_t *v = json_pack(
-		    "{s:I, s:o, s:o, s:o}", "version",
-		    (json_int_t)db_column_int64(s, 0), "seen", jtime_col(s, 1),
-		    "title", jstr(db_column_text(s, 2)), "text",
-		    jstr(db_column_text(s, 3)));
+		json_t *v = json_pack("{s:I, s:o, s:o, s:o}", "version",
+		                      (json_int_t)db_column_int64(s, 0), "seen",
+		                      jtime_col(s, 1), "title",
+		                      jstr(db_column_text(s, 2)), "text",
+		                      jstr(db_column_text(s, 3)));
 
 		if (!v || json_array_append_new(versions, v) < 0)
 			goto out_oom;
@@ -224,9 +224,9 @@ static json_t *load_post(struct db *db, int64_t id, int *rc)
 		goto out;
 	db_bind_int64(s, 1, id);
 	while ((*rc = db_step(s)) == DB_ROW) {
-		json_t *d = json_pack("{s:o, s:o}", "deleted_seen",
-		                      jtime_col(s, 0), "returned_seen",
-		                      jtime_col(s, 1));
+		json_t *d =
+		    json_pack("{s:o, s:o}", "deleted_seen", jtime_col(s, 0),
+		              "returned_seen", jtime_col(s, 1));
 
 		if (!d || json_array_append_new(dels, d) < 0)
 			goto out_oom;
@@ -290,24 +290,26 @@ static int print_text(const json_t *o)
 	       jtext(o, "first_seen"));
 	printf("edits     %lld\n",
 	       (long long)json_integer_value(json_object_get(o, "edit_count")));
-	printf("deleted   %s\n", json_is_null(json_object_get(o, "deleted_seen"))
-	                             ? "no"
-	                             : jtext(o, "deleted_seen"));
-	json_array_foreach(json_object_get(o, "deletions"), i, v)
-	    printf("  vanished %s, %s%s\n", jtext(v, "deleted_seen"),
-	           json_is_null(json_object_get(v, "returned_seen"))
-	               ? "not back"
-	               : "back ",
-	           json_is_null(json_object_get(v, "returned_seen"))
-	               ? ""
-	               : jtext(v, "returned_seen"));
+	printf("deleted   %s\n",
+	       json_is_null(json_object_get(o, "deleted_seen"))
+	           ? "no"
+	           : jtext(o, "deleted_seen"));
+	json_array_foreach(json_object_get(o, "deletions"), i, v) printf(
+	    "  vanished %s, %s%s\n", jtext(v, "deleted_seen"),
+	    json_is_null(json_object_get(v, "returned_seen")) ? "not back"
+	                                                      : "back ",
+	    json_is_null(json_object_get(v, "returned_seen"))
+	        ? ""
+	        : jtext(v, "returned_seen"));
 	json_array_foreach(versions, i, v)
 	{
-		const char *title = json_string_value(json_object_get(v, "title"));
+		const char *title =
+		    json_string_value(json_object_get(v, "title"));
 		const char *text = jtext(v, "text");
 
 		printf("\nversion %lld, seen %s\n",
-		       (long long)json_integer_value(json_object_get(v, "version")),
+		       (long long)json_integer_value(
+		           json_object_get(v, "version")),
 		       jtext(v, "seen"));
 		if (title)
 			printf("  title: %s\n", title);

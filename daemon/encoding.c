@@ -476,7 +476,9 @@ static bool mostly_cjk(const struct buf *b)
 			i += 3;
 		} else {
 			cp = 0;
-			i += (p[i] & 0xe0) == 0xc0 ? 2 : (p[i] & 0xf8) == 0xf0 ? 4 : 1;
+			i += (p[i] & 0xe0) == 0xc0   ? 2
+			     : (p[i] & 0xf8) == 0xf0 ? 4
+			                             : 1;
 		}
 		if ((cp >= 0x3000 && cp <= 0x9fff) ||
 		    (cp >= 0xac00 && cp <= 0xd7af) ||

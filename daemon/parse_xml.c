@@ -78,8 +78,8 @@ static const struct {
 	const char *prefix;
 	enum ns ns;
 } conventional_prefixes[] = {
-    {"content", NS_CONTENT}, {"atom", NS_ATOM},       {"dc", NS_DC},
-    {"dcterms", NS_DCTERMS}, {"itunes", NS_ITUNES},   {"media", NS_MEDIA},
+    {"content", NS_CONTENT}, {"atom", NS_ATOM},     {"dc", NS_DC},
+    {"dcterms", NS_DCTERMS}, {"itunes", NS_ITUNES}, {"media", NS_MEDIA},
     {"rdf", NS_RDF},         {"xhtml", NS_XHTML},
 };
 

@@ -42,26 +42,30 @@ enum vstmt {
 
 /* Posts of the feed not returned, strictly between the oldest and newest
  * posts it returned (reposts carry the original's time: no bound). */
-#define DELETIONS(KEYS)                                                        \
-	"INSERT INTO post_deletions (post_id, feed_id, deleted_seen)"          \
-	" SELECT p.id, ?2, ?4 FROM posts p WHERE p.account_id = ?1"            \
-	" AND p.feed_id = ?2 AND p.deleted_seen IS NULL"                       \
-	" AND p.stable_key NOT IN " KEYS(3) " AND p.report_time >"                \
-	" (SELECT min(b.report_time) FROM posts b WHERE b.account_id = ?1"     \
-	" AND b.is_repost = 0 AND b.stable_key IN " KEYS(3) ")"                   \
-	" AND p.report_time <"                                                 \
-	" (SELECT max(b.report_time) FROM posts b WHERE b.account_id = ?1"     \
-	" AND b.is_repost = 0 AND b.stable_key IN " KEYS(3) ")"
+#define DELETIONS(KEYS)                                                       \
+	"INSERT INTO post_deletions (post_id, feed_id, deleted_seen)"         \
+	" SELECT p.id, ?2, ?4 FROM posts p WHERE p.account_id = ?1"           \
+	" AND p.feed_id = ?2 AND p.deleted_seen IS NULL"                      \
+	" AND p.stable_key NOT IN " KEYS(                                     \
+	    3) " AND p.report_time >"                                         \
+	       " (SELECT min(b.report_time) FROM posts b WHERE b.account_id " \
+	       "= ?1"                                                         \
+	       " AND b.is_repost = 0 AND b.stable_key IN " KEYS(              \
+	           3) ")"                                                     \
+	              " AND p.report_time <"                                  \
+	              " (SELECT max(b.report_time) FROM posts b WHERE "       \
+	              "b.account_id = ?1"                                     \
+	              " AND b.is_repost = 0 AND b.stable_key IN " KEYS(3) ")"
 
 /* The account's posts marked deleted that the poll returned (?2): their
  * open deletion gets its return time, then the mark goes. */
-#define RETURNED(KEYS)                                                         \
-	"UPDATE post_deletions SET returned_seen = ?3"                         \
-	" WHERE returned_seen IS NULL AND post_id IN"                          \
-	" (SELECT id FROM posts WHERE account_id = ?1"                         \
+#define RETURNED(KEYS)                                 \
+	"UPDATE post_deletions SET returned_seen = ?3" \
+	" WHERE returned_seen IS NULL AND post_id IN"  \
+	" (SELECT id FROM posts WHERE account_id = ?1" \
 	" AND deleted_seen IS NOT NULL AND stable_key IN " KEYS(2) ")"
-#define UNDELETE(KEYS)                                                         \
-	"UPDATE posts SET deleted_seen = NULL WHERE account_id = ?1"           \
+#define UNDELETE(KEYS)                                               \
+	"UPDATE posts SET deleted_seen = NULL WHERE account_id = ?1" \
 	" AND deleted_seen IS NOT NULL AND stable_key IN " KEYS(2)
 
 static const char *const vsql[V_COUNT] = {
@@ -95,10 +99,10 @@ static const char *const vsql_pg[V_COUNT] = {
 };
 
 struct store_versions {
-	struct db *db;                    /* borrowed connection */
-	struct db_stmt *stmts[V_COUNT];   /* prepared on first use */
-	char *err;                        /* where failures are described */
-	size_t errlen;                    /* its size */
+	struct db *db;                  /* borrowed connection */
+	struct db_stmt *stmts[V_COUNT]; /* prepared on first use */
+	char *err;                      /* where failures are described */
+	size_t errlen;                  /* its size */
 };
 
 struct store_versions *store_versions_new(struct db *db, char *err,
@@ -182,8 +186,8 @@ static int insert_version(struct store_versions *v, int64_t post_id,
 }
 
 int store_versions_first(struct store_versions *v, int64_t post_id,
-                         const char *title, const char *text,
-                         const char *hash, int64_t seen)
+                         const char *title, const char *text, const char *hash,
+                         int64_t seen)
 {
 	return insert_version(v, post_id, 1, title, text, hash, seen);
 }

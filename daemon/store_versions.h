@@ -29,8 +29,8 @@ void store_versions_free(struct store_versions *v);
 
 /* Version 1 of a post just stored.  Returns 0 or a negative errno. */
 int store_versions_first(struct store_versions *v, int64_t post_id,
-                         const char *title, const char *text,
-                         const char *hash, int64_t seen);
+                         const char *title, const char *text, const char *hash,
+                         int64_t seen);
 
 /* An edit of post_id seen at seen: the wording it replaces keeps its
  * categories (copied from post_categories, which the caller then
