@@ -384,8 +384,10 @@ static int utf8_verdict(const char *s, size_t len)
 		}
 	}
 	if (bad == 0)
-		return 1;          /* UTF-8 (or ASCII) */
-	return good == 0 ? -1 : 0; /* -1: surely not UTF-8; 0: damaged UTF-8 */
+		return 1; /* UTF-8 (or ASCII) */
+	/* -1: surely not UTF-8 (a legacy encoding whose bytes now and then
+	 * happen to form a UTF-8 sequence counts too); 0: damaged UTF-8. */
+	return good == 0 || good < bad ? -1 : 0;
 }
 
 /* Byte order marks, longest first. */
@@ -546,9 +548,17 @@ int encoding_xml_to_utf8(const char *data, size_t len, const char *content_type,
 declaration:
 	if (decl_charset(data, len, cs, sizeof(cs)) && !is_wide_name(cs)) {
 		if (is_utf8_name(cs) && utf8_verdict(data, len) < 0) {
-			/* Declared UTF-8, cannot be: most likely Windows-1252.
-			 */
+			/* Declared UTF-8, cannot be: an East Asian encoding
+			 * if one reads it cleanly, else most likely
+			 * Windows-1252. */
+			const char *cjk = cjk_guess(data, len);
+
 			res->fallback = true;
+			if (cjk) {
+				set_result(res, cjk, "sniffed");
+				res->guessed = true;
+				return convert_with(cjk, data, len, out, res);
+			}
 			set_result(res, "WINDOWS-1252", "sniffed");
 			return convert_with("WINDOWS-1252", data, len, out,
 			                    res);

@@ -94,6 +94,7 @@ struct xml_errors {
 	char first[200];      /* the first fatal error, for "nothing usable" */
 	char fault[200];      /* the first well-formedness error (not a
 	                       * namespace slip), or "" */
+	char prefixes[120];   /* undeclared prefixes met, "atom, dc" */
 	int lines[XML_MAX_ERROR_LINES]; /* where those errors were */
 	int n_lines;                    /* how many of lines[] are used */
 	bool lines_full;                /* more errors than lines[] holds */
@@ -186,6 +187,25 @@ static void on_xml_error(void *data, xmlErrorPtr err)
 
 	if (!xe || !err)
 		return;
+	/* An undeclared prefix is read as it names (see ns_of): listed once
+	 * per prefix rather than as an error per element. */
+	if (err->domain == XML_FROM_NAMESPACE &&
+	    err->code == XML_NS_ERR_UNDEFINED_NAMESPACE && err->str1) {
+		size_t used = strlen(xe->prefixes), k = strlen(err->str1);
+		const char *p = xe->prefixes;
+		bool seen = false;
+
+		while (!seen && (p = strstr(p, err->str1)) != NULL) {
+			seen = (p == xe->prefixes || p[-1] == ' ') &&
+			       (p[k] == ',' || p[k] == '\0');
+			p += k;
+		}
+		if (!seen && used + k + 3 < sizeof(xe->prefixes))
+			snprintf(xe->prefixes + used,
+			         sizeof(xe->prefixes) - used, "%s%s",
+			         used ? ", " : "", err->str1);
+		return;
+	}
 	xe->count++;
 	snprintf(msg, sizeof(msg), "%s", err->message ? err->message : "error");
 	n = strlen(msg);
@@ -1346,6 +1366,11 @@ int feed_parse_xml(struct feed_ctx *ctx, const char *data, size_t len,
 		          xe.count);
 	if (xe.fault[0])
 		feed_fault(ctx, "%s", xe.fault);
+	if (xe.prefixes[0])
+		feed_warn(ctx,
+		          "undeclared namespace prefixes read as their usual "
+		          "namespaces: %s",
+		          xe.prefixes);
 	if (is_rss(root, "rss") || is_el(root, NS_RDF, "RDF") ||
 	    is_rss(root, "channel"))
 		got = FEED_FORMAT_RSS;
