@@ -17,6 +17,7 @@
  * the posts_time index of schema/0002_views.sql covers.
  */
 #include "report.h"
+#include "report_int.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -1275,6 +1276,9 @@ int report_build(struct store *st, int64_t from, int64_t to, json_t **out,
 		rc = build_days(sc, from, to, root);
 	if (rc == 0)
 		rc = build_feeds(&q, root);
+	if (rc == 0)
+		rc = report_record_build(q.db, store_schema_version(st), from,
+		                         to, root, err, errlen);
 	read_end(&q);
 out_free:
 	scan_free(sc);
@@ -1617,6 +1621,9 @@ int report_trends_build(struct store *st, int64_t since, json_t **out,
 	if (rc == 0)
 		rc =
 		    trends_first(&q, json_object_get(root, "first_appearance"));
+	if (rc == 0)
+		rc = report_record_trends(q.db, store_schema_version(st), since,
+		                          root, err, errlen);
 out_end:
 	read_end(&q);
 out_free:
@@ -2943,6 +2950,8 @@ int report_render(const json_t *report, enum report_format f, struct buf *b)
 	if (rc == 0)
 		rc = section_days(b, f, report);
 	if (rc == 0)
+		rc = report_record_render(report, f, b);
+	if (rc == 0)
 		rc = section_accounts(b, f, report);
 	if (rc == 0)
 		rc = section_growth(b, f, report);
@@ -3322,10 +3331,62 @@ int report_trends_render(const json_t *trends, enum report_format f,
 		free(js);
 		return rc ? rc : buf_putc(b, '\n');
 	case REPORT_FORMAT_CSV:
-		return trends_csv(trends, b);
+		rc = trends_csv(trends, b);
+		return rc ? rc : report_record_trends_csv(trends, b);
 	case REPORT_FORMAT_TEXT:
-		return trends_text(trends, b);
+		rc = trends_text(trends, b);
+		return rc ? rc : report_record_trends_text(trends, b);
 	default:
 		return -EINVAL;
 	}
+}
+
+/* ------------------------------------- for the sections of report_int.h */
+
+int report_put_esc(struct buf *b, const char *s, enum report_esc mode,
+                   size_t max)
+{
+	return put_esc(b, s,
+	               mode == REPORT_ESC_HTML ? ESC_HTML
+	               : mode == REPORT_ESC_MD ? ESC_MD
+	                                       : ESC_TEXT,
+	               max);
+}
+
+int report_heading(struct buf *b, enum report_format f, int level,
+                   const char *text)
+{
+	return heading(b, f, level, text);
+}
+
+int report_para(struct buf *b, enum report_format f, const char *text)
+{
+	return para(b, f, text);
+}
+
+int report_put_wrapped(struct buf *b, const char *raw, size_t max_cp,
+                       size_t indent, size_t width)
+{
+	return put_wrapped(b, raw, max_cp, indent, width);
+}
+
+bool report_url_is_safe(const char *u)
+{
+	return url_is_safe(u);
+}
+
+int report_put_md_url(struct buf *b, const char *u)
+{
+	return put_md_url(b, u);
+}
+
+int report_csv_row(struct buf *b, const char *series, const char *period,
+                   const char *group, const char *value)
+{
+	return csv_row(b, series, period, group, value);
+}
+
+json_t *report_json_text(const char *s)
+{
+	return json_text(s);
 }
