@@ -380,7 +380,7 @@ static int render_edit(struct buf *b, enum report_format f, const json_t *e)
 	if (rc == 0)
 		rc = buf_printf(&meta,
 		                "%s, edit seen %s (version %lld to %lld); "
-		                "categories %s -> %s",
+		                "categories %s → %s",
 		                str(e, "handle"), str(e, "seen"),
 		                (long long)json_integer_value(
 		                    json_object_get(e, "version_before")),
