@@ -40,9 +40,9 @@
 
 #define POLLER_MAX_BACKOFF (6 * 3600)  /* seconds */
 #define POLLER_MAX_TTL     (24 * 3600) /* a feed's own hint is capped here */
-#define POLLER_STORE_RETRY                          \
-	30 /* seconds (at most the interval) before \
-	    * retrying a poll whose write failed */
+/* Seconds (at most the feed's interval) before retrying a poll whose claim
+ * or write failed; tests/e2e/pg_dbfaults.sh sizes its waits from it. */
+#define POLLER_STORE_RETRY 30
 #define POLLER_THROTTLE_FEEDS                      \
 	3 /* distinct feeds of a host told to slow \
 	   * down within the window pause it */
