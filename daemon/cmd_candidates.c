@@ -23,7 +23,14 @@
 
 static void usage(FILE *fp)
 {
-	fputs("usage: demarche -d DB candidates [--format text|json]\n", fp);
+	fputs(
+	    "usage: demarche -d DB candidates [--format text|json]\n"
+	    "Lists accounts that tracked accounts mention or repost but that the config\n"
+	    "does not track yet, with how often and where they were seen.\n"
+	    "\n"
+	    "  --format F          text (default) or json\n"
+	    "  -h, --help          print this help and exit\n",
+	    fp);
 }
 
 int cmd_candidates_main(const struct cmd_globals *g, int argc, char **argv)

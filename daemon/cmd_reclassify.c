@@ -30,9 +30,19 @@ static void on_signal(int sig)
 
 static void reclassify_usage(FILE *fp)
 {
-	fputs("usage: demarche -d DB reclassify [--since 7d] [--rules DIR] "
-	      "[--model MODEL [--model-weight W]] [--batch N]\n",
-	      fp);
+	fputs(
+	    "usage: demarche -d DB reclassify [OPTIONS]\n"
+	    "Classifies stored posts again with the current rules (and model), in batched\n"
+	    "transactions, replacing their categories and rules version.\n"
+	    "\n"
+	    "  --since T           only posts published in the last T (a duration such\n"
+	    "                      as 90m, 36h, 7d, 2w); default: every post\n"
+	    "  --rules DIR         lexicon folder (default as for classify)\n"
+	    "  --model MODEL       blend a trained model into the scores\n"
+	    "  --model-weight W    weight of the model against the rules, 0..1\n"
+	    "  --batch N           posts per transaction (default 500)\n"
+	    "  -h, --help          print this help and exit\n",
+	    fp);
 }
 
 int cmd_reclassify_main(const struct cmd_globals *g, int argc, char **argv)

@@ -27,7 +27,16 @@
 static void usage(FILE *fp)
 {
 	fputs("usage: demarche -d DB show ID|URL [--format text|json]\n"
-	      "  ID is posts.id; URL the post's link (or its stable key).\n",
+	      "Prints one post as the log holds it: account and feed, every "
+	      "version with\n"
+	      "the time it was seen and a word diff to the one before, the "
+	      "categories of\n"
+	      "each version with evidence and rule set, and when it vanished "
+	      "upstream.\n"
+	      "ID is posts.id; URL the post's link (or its stable key).\n"
+	      "\n"
+	      "  --format F          text (default) or json\n"
+	      "  -h, --help          print this help and exit\n",
 	      fp);
 }
 

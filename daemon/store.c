@@ -147,7 +147,7 @@ static const char *const stmt_sql[STMT_COUNT] = {
     [STMT_FEED_CLAIM] =
         "UPDATE feeds SET lease_owner = ?2, lease_until = ?3 + ?4"
         " WHERE id = (SELECT id FROM feeds WHERE id = ?1"
-        " AND (next_poll <= ?3 OR COALESCE(last_poll, 0) < ?5)"
+        " AND (next_poll <= ?3 OR COALESCE(last_poll, 0) <= ?5)"
         " AND (lease_until IS NULL OR lease_until <= ?3"
         " OR lease_owner = ?2) FOR UPDATE SKIP LOCKED)"
         " RETURNING account_id, url, etag, last_modified, next_poll,"
@@ -749,6 +749,23 @@ static int sync_account(struct store *st, const struct config_account *a,
 			return rc;
 	}
 	return 0;
+}
+
+int store_check_config_target(const struct config *cfg, const char *file,
+                              char *msg, size_t len)
+{
+	char why[512];
+	int rc = db_check_target(cfg->database, why, sizeof(why));
+
+	if (rc == 0)
+		return 0;
+	if (db_target_is_postgres(cfg->database))
+		snprintf(msg, len, "%s:%d: database URL: %s", file,
+		         cfg->database_line, why);
+	else
+		snprintf(msg, len, "%s:%d: database %s: %s", file,
+		         cfg->database_line, cfg->database, why);
+	return rc;
 }
 
 int store_sync_config(struct store *st, const struct config *cfg)
@@ -1585,7 +1602,7 @@ static int claim_refused(struct store *st, int64_t feed_id, int64_t now,
 
 		if (until > now)
 			*due_at = until;
-		else if (polled_before > 0 && last >= polled_before)
+		else if (polled_before > 0 && last > polled_before)
 			*due_at = 0;
 		else if (polled_before == 0 && next > now)
 			*due_at = next;
