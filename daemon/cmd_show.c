@@ -18,6 +18,7 @@
 #include <jansson.h>
 
 #include "cmd.h"
+#include "config.h"
 #include "db.h"
 #include "log.h"
 #include "store.h"
@@ -26,7 +27,8 @@
 
 static void usage(FILE *fp)
 {
-	fputs("usage: demarche -d DB show ID|URL [--format text|json]\n"
+	fputs("usage: demarche [-d DB | -c FILE] show ID|URL [--format "
+	      "text|json]\n"
 	      "Prints one post as the log holds it: account and feed, every "
 	      "version with\n"
 	      "the time it was seen and a word diff to the one before, the "
@@ -352,7 +354,8 @@ int cmd_show_main(const struct cmd_globals *g, int argc, char **argv)
 	    {NULL, 0, NULL, 0},
 	};
 	struct store *st = NULL;
-	const char *arg = NULL;
+	struct config *cfg = NULL;
+	const char *arg = NULL, *target;
 	json_t *o = NULL;
 	bool json = false;
 	char err[512];
@@ -391,11 +394,28 @@ int cmd_show_main(const struct cmd_globals *g, int argc, char **argv)
 			return EX_USAGE;
 		}
 	}
-	if (!arg || !g->db) {
+	if (!arg || (!g->db && !g->config)) {
 		usage(stderr);
 		return EX_USAGE;
 	}
-	rc = store_open_readonly(g->db, &st, err, sizeof(err));
+	target = g->db;
+	if (!target) {
+		/* -c FILE: the config's [storage] database. */
+		struct config_errors errs = {0};
+		size_t i;
+
+		if (config_load(g->config, &cfg, &errs) < 0) {
+			for (i = 0; i < errs.n; i++)
+				log_warnx("%s", errs.msgs[i]);
+			config_errors_clear(&errs);
+			return EX_CONFIG;
+		}
+		config_errors_clear(&errs);
+		target = cfg->database;
+	}
+	rc = store_open_readonly(target, &st, err, sizeof(err));
+	config_free(cfg);
+	cfg = NULL;
 	if (rc < 0) {
 		log_warnx("show: %s", err);
 		return rc == -ENOENT ? EX_NOINPUT : EX_IOERR;

@@ -138,6 +138,8 @@ if grep -q "version 2" "$WORK/show.txt" && grep -q '\[-Could' "$WORK/show.txt"; 
 else
 	fail "show text: $(cat "$WORK/show.txt")"
 fi
+check "show -c FILE reads the config's database" \
+	"$("$BUILD/demarche" -c "$WORK/test.conf" show "$ID" --format json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["versions"]))')" 2
 "$BUILD/demarche" -d "$DB" show 999999 >/dev/null 2>&1
 check "show of an unknown post exits 66" "$?" 66
 check "show --help on stdout" "$("$BUILD/demarche" show --help 2>/dev/null | head -c 6)" "usage:"
