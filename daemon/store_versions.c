@@ -28,6 +28,7 @@ enum vstmt {
 	V_INSERT,
 	V_TWO_BEFORE,
 	V_DROP,
+	V_RETURNS_ANY,
 	V_UNDELETE,
 	V_RETURNED,
 	V_DELETIONS,
@@ -64,6 +65,9 @@ enum vstmt {
 	" WHERE returned_seen IS NULL AND post_id IN"  \
 	" (SELECT id FROM posts WHERE account_id = ?1" \
 	" AND deleted_seen IS NOT NULL AND stable_key IN " KEYS(2) ")"
+#define RETURNS_ANY(KEYS)                                  \
+	"SELECT count(*) FROM posts WHERE account_id = ?1" \
+	" AND deleted_seen IS NOT NULL AND stable_key IN " KEYS(2)
 #define UNDELETE(KEYS)                                               \
 	"UPDATE posts SET deleted_seen = NULL WHERE account_id = ?1" \
 	" AND deleted_seen IS NOT NULL AND stable_key IN " KEYS(2)
@@ -83,6 +87,7 @@ static const char *const vsql[V_COUNT] = {
                      " WHERE post_id = ?1 AND version < ?2"
                      " ORDER BY version DESC LIMIT 2",
     [V_DROP] = "DELETE FROM post_versions WHERE post_id = ?1 AND version = ?2",
+    [V_RETURNS_ANY] = RETURNS_ANY(KEYS_LITE),
     [V_RETURNED] = RETURNED(KEYS_LITE),
     [V_UNDELETE] = UNDELETE(KEYS_LITE),
     [V_DELETIONS] = DELETIONS(KEYS_LITE),
@@ -93,6 +98,7 @@ static const char *const vsql[V_COUNT] = {
 };
 
 static const char *const vsql_pg[V_COUNT] = {
+    [V_RETURNS_ANY] = RETURNS_ANY(KEYS_PG),
     [V_RETURNED] = RETURNED(KEYS_PG),
     [V_UNDELETE] = UNDELETE(KEYS_PG),
     [V_DELETIONS] = DELETIONS(KEYS_PG),
@@ -273,9 +279,25 @@ int store_versions_returns(struct store_versions *v, int64_t account_id,
                            const char *keys_json, int64_t now)
 {
 	struct db_stmt *s;
-	int64_t n;
+	int64_t n = 0;
 	int rc = 0;
 
+	/* Mostly there is nothing to bring back: asked first with a read,
+	 * so that a poll of an unchanged feed writes no row of posts (and
+	 * waits for no lock an analyst holds on it). */
+	s = get(v, V_RETURNS_ANY, &rc);
+	if (!s)
+		return rc;
+	db_bind_int64(s, 1, account_id);
+	db_bind_text(s, 2, keys_json);
+	rc = db_step(s);
+	if (rc == DB_ROW)
+		n = db_column_int64(s, 0);
+	db_reset(s);
+	if (rc < 0)
+		return fail(v, rc, "post returns");
+	if (n == 0)
+		return 0;
 	s = get(v, V_RETURNED, &rc);
 	if (!s)
 		return rc;
