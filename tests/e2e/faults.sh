@@ -58,7 +58,7 @@ CONF
 
 t0=$(date +%s)
 "$BUILD/demarched" -c "$WORK/test.conf" --once >"$WORK/run1.log" 2>&1
-check "--once with every fault exits 0" "$?" 0
+check "--once with every fault exits 75 (some polls failed)" "$?" 75
 t1=$(date +%s)
 [ $((t1 - t0)) -le 30 ] && pass "faults cost bounded time ($((t1 - t0)) s)" ||
 	fail "run took $((t1 - t0)) s"
@@ -108,7 +108,7 @@ check "every request carries the User-Agent" \
 # is not asked again; the others send their validators.
 before=$(grep -c 'moved.xml?redirect' "$WORK/requests.log")
 "$BUILD/demarched" -c "$WORK/test.conf" --once >"$WORK/run2.log" 2>&1
-check "second run exits 0" "$?" 0
+check "second run exits 75 (faults again)" "$?" 75
 check "moved feed not asked at its old URL" "$(grep -c 'moved.xml?redirect' "$WORK/requests.log")" "$before"
 check "moved feed polled at its new URL, conditionally" \
 	"$(grep -c 'GET /gen/moved.xml 304 inm="' "$WORK/requests.log")" 1
@@ -122,7 +122,7 @@ sed -e 's|^allow_private_addresses = yes|allow_private_addresses = no|' \
     -e "s|^database = .*|database = $PRIVATE_DB|" "$WORK/test.conf" >"$WORK/private.conf"
 n_before=$(wc -l <"$WORK/requests.log")
 "$BUILD/demarched" -c "$WORK/private.conf" --once >"$WORK/run3.log" 2>&1
-check "private run exits 0" "$?" 0
+check "private run exits 75 (refused addresses)" "$?" 75
 check "no request reached the loopback server" "$(wc -l <"$WORK/requests.log")" "$n_before"
 check "refusal recorded" \
 	"$(sql_in "$PRIVATE_DB" "SELECT count(*) FROM feeds WHERE last_error LIKE 'refused to connect to private address 127.0.0.1%'")" \
@@ -144,7 +144,7 @@ feed = $BASE/gen/oneline.xml?size=104857600
 feed = $BASE/gen/many.xml?items=20000
 CONF
 "$BUILD/demarched" -c "$WORK/sizes.conf" --once >"$WORK/sizes.log" 2>&1
-check "hostile sizes: run exits 0" "$?" 0
+check "hostile sizes: run exits 75 (the 100 MB body refused)" "$?" 75
 check "100 MB body refused at max_body" \
 	"$(sql_in "$SIZES_DB" "SELECT count(*) FROM feeds WHERE configured_url LIKE '%oneline%' AND last_error LIKE '%larger than 8388608%'")" 1
 check "entries per feed capped at 10,000" \
