@@ -21,6 +21,8 @@
 #include "store.h"
 #include "util.h"
 
+/* Help text, one literal per printed line. */
+/* clang-format off */
 static void usage(FILE *fp)
 {
 	fputs(
@@ -32,6 +34,7 @@ static void usage(FILE *fp)
 	    "  -h, --help          print this help and exit\n",
 	    fp);
 }
+/* clang-format on */
 
 int cmd_candidates_main(const struct cmd_globals *g, int argc, char **argv)
 {

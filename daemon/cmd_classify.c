@@ -248,6 +248,8 @@ out_free:
 	return r;
 }
 
+/* Help text, one literal per printed line. */
+/* clang-format off */
 static void classify_usage(FILE *fp)
 {
 	fputs(
@@ -263,6 +265,7 @@ static void classify_usage(FILE *fp)
 	    "  -h, --help          print this help and exit\n",
 	    fp);
 }
+/* clang-format on */
 
 int cmd_classify_main(const struct cmd_globals *g, int argc, char **argv)
 {
@@ -520,6 +523,8 @@ static void print_tally(const struct tally *t)
 	}
 }
 
+/* Help text, one literal per printed line. */
+/* clang-format off */
 static void eval_usage(FILE *fp)
 {
 	fputs(
@@ -536,6 +541,7 @@ static void eval_usage(FILE *fp)
 	    "  -h, --help          print this help and exit\n",
 	    fp);
 }
+/* clang-format on */
 
 int cmd_eval_main(const struct cmd_globals *g, int argc, char **argv)
 {

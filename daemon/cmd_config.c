@@ -16,6 +16,8 @@
 #include "config.h"
 #include "store.h"
 
+/* Help text, one literal per printed line. */
+/* clang-format off */
 static void usage(FILE *fp)
 {
 	fputs(
@@ -30,6 +32,7 @@ static void usage(FILE *fp)
 	    "  -h, --help          print this help and exit\n",
 	    fp);
 }
+/* clang-format on */
 
 int cmd_check_config_main(const struct cmd_globals *g, int argc, char **argv)
 {

@@ -18,6 +18,8 @@
 #include "migrate.h"
 #include "store.h"
 
+/* Help text, one literal per printed line. */
+/* clang-format off */
 static void migrate_usage(FILE *fp)
 {
 	fputs(
@@ -31,6 +33,7 @@ static void migrate_usage(FILE *fp)
 	    "  -h, --help          print this help and exit\n",
 	    fp);
 }
+/* clang-format on */
 
 static void on_progress(const char *table, int64_t rows, void *arg)
 {

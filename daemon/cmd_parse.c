@@ -23,6 +23,8 @@
 /* Feeds larger than this are refused rather than read. */
 #define PARSE_MAX_FILE (64u << 20)
 
+/* Help text, one literal per printed line. */
+/* clang-format off */
 static void usage(FILE *fp)
 {
 	fputs(
@@ -42,6 +44,7 @@ static void usage(FILE *fp)
 	    "  -h, --help          print this help and exit\n",
 	    fp);
 }
+/* clang-format on */
 
 /* A JSON string or null (jansson copies; NULL input and invalid UTF-8
  * give null, though the parser only produces valid UTF-8). */

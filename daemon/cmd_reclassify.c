@@ -28,6 +28,8 @@ static void on_signal(int sig)
 	stop_requested = 1;
 }
 
+/* Help text, one literal per printed line. */
+/* clang-format off */
 static void reclassify_usage(FILE *fp)
 {
 	fputs(
@@ -44,6 +46,7 @@ static void reclassify_usage(FILE *fp)
 	    "  -h, --help          print this help and exit\n",
 	    fp);
 }
+/* clang-format on */
 
 int cmd_reclassify_main(const struct cmd_globals *g, int argc, char **argv)
 {

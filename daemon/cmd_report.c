@@ -120,6 +120,8 @@ static int open_db(const struct cmd_globals *g, const char *cmd,
 	return 0;
 }
 
+/* Help text, one literal per printed line. */
+/* clang-format off */
 static void report_usage(FILE *fp)
 {
 	fputs(
@@ -140,7 +142,10 @@ static void report_usage(FILE *fp)
 	    "  -h, --help          print this help and exit\n",
 	    fp);
 }
+/* clang-format on */
 
+/* Help text, one literal per printed line. */
+/* clang-format off */
 static void trends_usage(FILE *fp)
 {
 	fputs(
@@ -154,6 +159,7 @@ static void trends_usage(FILE *fp)
 	    "  -h, --help          print this help and exit\n",
 	    fp);
 }
+/* clang-format on */
 
 int cmd_report_main(const struct cmd_globals *g, int argc, char **argv)
 {

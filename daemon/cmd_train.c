@@ -25,6 +25,8 @@
 #define TRAIN_MAX_FILES  16
 #define TRAIN_MAX_LABELS (256u * 1024 * 1024)
 
+/* Help text, one literal per printed line. */
+/* clang-format off */
 static void train_usage(FILE *fp)
 {
 	fputs(
@@ -45,6 +47,7 @@ static void train_usage(FILE *fp)
 	    "  -h, --help          print this help and exit\n",
 	    fp);
 }
+/* clang-format on */
 
 static int parse_num(const char *s, double lo, double hi, double *out)
 {

@@ -34,8 +34,8 @@ struct db_stmt {
 	bool persistent;     /* PostgreSQL: prepare on the server once */
 	char name[16];       /* PostgreSQL: its server-side name, or "" */
 	unsigned int
-	    generation; /* PostgreSQL: the connection it was named on */
-	int bind_err;   /* first failed bind since the last reset, or 0 */
+	    generation;     /* PostgreSQL: the connection it was named on */
+	int bind_err;       /* first failed bind since the last reset, or 0 */
 	char bind_msg[200]; /* and its message, for db_step() to report */
 };
 

@@ -241,9 +241,9 @@ static void test_check_target(void)
 {
 	char why[512] = "", dir[512], file[600];
 
-	ASSERT_INT_EQ(db_check_target("/nonexistent-demarche/x.db", why,
-	                              sizeof(why)),
-	              -ENOENT);
+	ASSERT_INT_EQ(
+	    db_check_target("/nonexistent-demarche/x.db", why, sizeof(why)),
+	    -ENOENT);
 	ASSERT(strstr(why, "folder /nonexistent-demarche") != NULL);
 	snprintf(dir, sizeof(dir), "%s/demarche-check-%ld.db",
 	         getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", (long)getpid());
@@ -253,9 +253,9 @@ static void test_check_target(void)
 	/* A file in place of the folder. */
 	snprintf(file, sizeof(file), "%s/x.db", "/etc/hostname");
 	ASSERT_INT_EQ(db_check_target(file, why, sizeof(why)), -ENOTDIR);
-	ASSERT_INT_EQ(db_check_target("postgresql://u@127.0.0.1:1/db", why,
-	                              sizeof(why)),
-	              0);
+	ASSERT_INT_EQ(
+	    db_check_target("postgresql://u@127.0.0.1:1/db", why, sizeof(why)),
+	    0);
 	why[0] = '\0';
 	ASSERT_INT_EQ(db_check_target("postgresql://u@127.0.0.1:1/db?nosuch=1",
 	                              why, sizeof(why)),
