@@ -431,22 +431,23 @@ int report_record_render(const json_t *report, enum report_format f,
 	const json_t *edited = json_object_get(rec, "edited"),
 	             *deleted = json_object_get(rec, "deleted");
 	char line[256];
+	json_int_t e, d;
 	size_t i;
 	int rc;
 
 	if (!rec)
 		return 0;
 	rc = report_heading(b, f, 2, "Edited and deleted");
-	snprintf(
-	    line, sizeof(line),
-	    "%lld edits and %lld deletions noticed in the period%s.",
-	    (long long)json_integer_value(json_object_get(rec, "edits")),
-	    (long long)json_integer_value(json_object_get(rec, "deletions")),
-	    json_array_size(edited) + json_array_size(deleted)
-	        ? " (the latest edits, and the deleted posts, classified "
-	          "ones first, at most "
-	          "20 of each)"
-	        : "");
+	e = json_integer_value(json_object_get(rec, "edits"));
+	d = json_integer_value(json_object_get(rec, "deletions"));
+	/* Edits newest first; deletions with classified posts first. */
+	snprintf(line, sizeof(line),
+	         "%lld edit%s and %lld deletion%s noticed in the period%s.",
+	         (long long)e, e == 1 ? "" : "s", (long long)d,
+	         d == 1 ? "" : "s",
+	         e > RECORD_ITEMS || d > RECORD_ITEMS
+	             ? " (the first 20 of each listed)"
+	             : "");
 	if (rc == 0)
 		rc = report_para(b, f, line);
 	json_array_foreach(json_object_get(rec, "by_account"), i, x)
