@@ -1,8 +1,8 @@
 /*
  * db_sqlite.c — the SQLite half of db.h: a thin wrapper over the SQLite
  * C API, translating its result codes into negative errno values with
- * store_errno_from_sqlite() (the table is in store.c) and keeping
- * SQLite's message for db_errmsg().
+ * sqlite_errno() below (the only table of them) and keeping SQLite's
+ * message for db_errmsg().
  */
 #include "db_int.h"
 
@@ -11,13 +11,53 @@
 
 #include <sqlite3.h>
 
-#include "store.h"
+/* Translates an SQLite result code on db (NULL before it opened) into a
+ * negative errno: the one table of it, kept beside the calls it serves. */
+static int sqlite_errno(struct sqlite3 *db, int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_OK:
+	case SQLITE_ROW:
+	case SQLITE_DONE:
+		return 0;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return -EBUSY;
+	case SQLITE_FULL:
+		return -ENOSPC;
+	case SQLITE_READONLY:
+		return -EROFS;
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+		return -EBADMSG;
+	case SQLITE_NOMEM:
+		return -ENOMEM;
+	case SQLITE_CANTOPEN: {
+		int e = db ? sqlite3_system_errno(db) : 0;
+
+		return e > 0 ? -e : -ENOENT;
+	}
+	case SQLITE_PERM:
+	case SQLITE_AUTH:
+		return -EACCES;
+	case SQLITE_CONSTRAINT:
+	case SQLITE_MISMATCH:
+	case SQLITE_RANGE:
+		return -EINVAL;
+	case SQLITE_TOOBIG:
+		return -E2BIG;
+	case SQLITE_INTERRUPT:
+		return -EINTR;
+	default:
+		return -EIO;
+	}
+}
 
 static int fail(struct db *db, int rc, const char *what)
 {
 	db_set_err(db, "%s: %s", what,
 	           db->lite ? sqlite3_errmsg(db->lite) : sqlite3_errstr(rc));
-	return store_errno_from_sqlite(db->lite, rc);
+	return sqlite_errno(db->lite, rc);
 }
 
 int db_sqlite_open(struct db *db, const char *path, int flags)
@@ -31,7 +71,7 @@ int db_sqlite_open(struct db *db, const char *path, int flags)
 		          ((flags & DB_OPEN_CREATE) ? SQLITE_OPEN_CREATE : 0);
 	rc = sqlite3_open_v2(path, &db->lite, oflags, NULL);
 	if (rc != SQLITE_OK) {
-		int e = store_errno_from_sqlite(db->lite, rc);
+		int e = sqlite_errno(db->lite, rc);
 
 		db_set_err(db, "%s: %s", path,
 		           db->lite ? sqlite3_errmsg(db->lite)
@@ -61,7 +101,7 @@ int db_sqlite_exec(struct db *db, const char *sql)
 	if (rc != SQLITE_OK) {
 		db_set_err(db, "%s", msg ? msg : sqlite3_errstr(rc));
 		sqlite3_free(msg);
-		return store_errno_from_sqlite(db->lite, rc);
+		return sqlite_errno(db->lite, rc);
 	}
 	return 0;
 }

@@ -32,7 +32,6 @@
 #include <sys/stat.h>
 
 #include <jansson.h>
-#include <sqlite3.h>
 
 #include "db.h"
 
@@ -193,46 +192,6 @@ static const char *const kind_names[] = {
     [FEED_KIND_MASTODON] = "mastodon",
     [FEED_KIND_BLUESKY] = "bluesky",
 };
-
-int store_errno_from_sqlite(struct sqlite3 *db, int rc)
-{
-	switch (rc & 0xff) {
-	case SQLITE_OK:
-	case SQLITE_ROW:
-	case SQLITE_DONE:
-		return 0;
-	case SQLITE_BUSY:
-	case SQLITE_LOCKED:
-		return -EBUSY;
-	case SQLITE_FULL:
-		return -ENOSPC;
-	case SQLITE_READONLY:
-		return -EROFS;
-	case SQLITE_CORRUPT:
-	case SQLITE_NOTADB:
-		return -EBADMSG;
-	case SQLITE_NOMEM:
-		return -ENOMEM;
-	case SQLITE_CANTOPEN: {
-		int e = db ? sqlite3_system_errno(db) : 0;
-
-		return e > 0 ? -e : -ENOENT;
-	}
-	case SQLITE_PERM:
-	case SQLITE_AUTH:
-		return -EACCES;
-	case SQLITE_CONSTRAINT:
-	case SQLITE_MISMATCH:
-	case SQLITE_RANGE:
-		return -EINVAL;
-	case SQLITE_TOOBIG:
-		return -E2BIG;
-	case SQLITE_INTERRUPT:
-		return -EINTR;
-	default:
-		return -EIO;
-	}
-}
 
 static void set_err(struct store *st, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -664,11 +623,6 @@ void store_close(struct store *st)
 const char *store_errmsg(struct store *st)
 {
 	return st ? st->errmsg : "no store";
-}
-
-struct sqlite3 *store_db(struct store *st)
-{
-	return db_sqlite(st->db);
 }
 
 struct db *store_conn(struct store *st)

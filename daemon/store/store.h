@@ -22,7 +22,6 @@
 #include "feed.h"
 
 struct store; /* opaque */
-struct sqlite3;
 struct db;
 
 /* Opens (creating if needed) and migrates the database at path.  Returns 0
@@ -40,11 +39,6 @@ const char *store_errmsg(struct store *st);
 /* The underlying connection, for queries of their own (reports,
  * reclassify), on either backend (see db.h).  Borrowed. */
 struct db *store_conn(struct store *st);
-/* The SQLite handle under it, or NULL on PostgreSQL (tests).  Borrowed. */
-struct sqlite3 *store_db(struct store *st);
-/* Translates an SQLite result code on db into a negative errno, as the
- * store does for its own calls (see store.c for the table). */
-int store_errno_from_sqlite(struct sqlite3 *db, int rc);
 
 /* What the poller needs to remember about a feed between polls. */
 struct store_feed_state {
