@@ -114,11 +114,6 @@ static void scratch_free_buffers(struct scratch *S)
 	S->cap_m = S->cap_items = S->ev.cap = S->ev.n = 0;
 }
 
-int classify_category_index(const char *key)
-{
-	return rules_category_index(key);
-}
-
 const char *classify_rules_version(const struct classify_rules *rules)
 {
 	return rules->version;
@@ -575,7 +570,7 @@ static int emit_category(struct classify_result *out, int cat, double score,
 	size_t i, cap = ev->n + (ms ? 1 + MODEL_TOP_CONTRIB : 0);
 
 	memset(c, 0, sizeof(*c));
-	c->key = classify_category_keys[cat];
+	c->key = category_keys[cat];
 	c->score = score;
 	c->model_p = ms ? ms->p[cat] : -1;
 	out->n_cats++;

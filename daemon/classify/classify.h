@@ -11,11 +11,10 @@
 
 #include <stddef.h>
 
-/* The four category keys of the codebook, in this fixed order. */
-#define CLASSIFY_N_CATEGORIES 4
-extern const char *const classify_category_keys[CLASSIFY_N_CATEGORIES];
-/* Index of a category key in classify_category_keys, or -1. */
-int classify_category_index(const char *key);
+#include "category.h"
+
+/* The categories the classifier decides on: those of category.h. */
+#define CLASSIFY_N_CATEGORIES CATEGORY_N
 
 struct classify_rules; /* opaque, immutable once loaded, shareable */
 
@@ -35,7 +34,7 @@ struct classify_evidence {
 };
 
 struct classify_category {
-	const char *key;  /* one of classify_category_keys */
+	const char *key;  /* one of category_keys */
 	double score;     /* sum of rule weights that fired */
 	int assigned;     /* the decision (see `combined`) */
 	double threshold; /* the category's rule threshold */

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "classify.h"
+#include "category.h"
 
 /* Labelled files are small; this bounds a hostile one. */
 #define LABELS_MAX_ITEMS 10000000
@@ -30,7 +30,7 @@ static const char *parse_keys(char *s, unsigned *bits)
 		tok[strcspn(tok, " ")] = '\0';
 		if (strcmp(tok, "none") == 0 || !*tok)
 			continue;
-		i = classify_category_index(tok);
+		i = category_index(tok);
 		if (i < 0)
 			return tok;
 		*bits |= 1u << i;

@@ -28,7 +28,7 @@
  *     # comment lines start with '#', anywhere before the sha256 line
  *     ngram MIN MAX
  *     buckets N                       (a power of two)
- *     categories KEY KEY KEY KEY      (each of classify_category_keys once)
+ *     categories KEY KEY KEY KEY      (each of category_keys once)
  *     threshold P P P P               (per category, in the order above)
  *     bias B B B B
  *     examples N                      (how many posts it was trained on)
@@ -48,6 +48,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "category.h"
 #include "sha256.h"
 #include "util.h"
 
@@ -509,7 +510,7 @@ int model_serialize(const struct model *m, char **out, size_t *len)
 	                "ngram %u %u\nbuckets %u\ncategories",
 	                MODEL_FORMAT_VERSION, m->min_n, m->max_n, m->buckets);
 	for (c = 0; c < NCAT; c++)
-		r |= buf_printf(&b, " %s", classify_category_keys[c]);
+		r |= buf_printf(&b, " %s", category_keys[c]);
 	r |= buf_puts(&b, "\nthreshold");
 	for (c = 0; c < NCAT; c++)
 		r |= buf_printf(&b, " %.17g", m->threshold[c]);
@@ -670,7 +671,7 @@ static int parse_header(struct parser *ps, struct model *m, enum hdr *state,
 				            "4");
 			memcpy(key, s, l);
 			key[l] = '\0';
-			idx = classify_category_index(key);
+			idx = category_index(key);
 			if (idx < 0)
 				return perr(ps, "unknown category '%s'", key);
 			if (seen & (1u << idx))

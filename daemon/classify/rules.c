@@ -21,20 +21,6 @@
 
 #define RULES_MAX_FILE_BYTES (16 * 1024 * 1024)
 
-const char *const classify_category_keys[CLASSIFY_N_CATEGORIES] = {
-    "blame_rebuttal", "western_failure", "economic_coercion",
-    "origin_narrative"};
-
-int rules_category_index(const char *key)
-{
-	int i;
-
-	for (i = 0; i < CLASSIFY_N_CATEGORIES; i++)
-		if (strcmp(key, classify_category_keys[i]) == 0)
-			return i;
-	return -1;
-}
-
 static unsigned lang_code_bits(const char *s, size_t n)
 {
 	if (n >= 2 && (s[0] == 'e' || s[0] == 'E') &&
@@ -370,7 +356,7 @@ static int st_category(struct pctx *p, const char *s, const char *e)
 		               "origin_narrative)");
 	memcpy(key, s, n);
 	key[n] = '\0';
-	c = rules_category_index(key);
+	c = category_index(key);
 	if (c < 0)
 		return perr(p,
 		            "unknown category '%s' (expected blame_rebuttal, "
@@ -399,7 +385,7 @@ static int st_threshold(struct pctx *p, const char *s, const char *e)
 		return perr(p, "threshold must be above 0");
 	if (c->has_threshold)
 		return perr(p, "threshold of %s already set at %s:%d",
-		            classify_category_keys[p->cat],
+		            category_keys[p->cat],
 		            p->set->files[c->file].name, c->line);
 	c->threshold = v;
 	c->has_threshold = 1;
@@ -760,7 +746,7 @@ int rules_finish(struct rules_set *set, char *err, size_t errlen)
 				         "%s:%d: category %s has terms but no "
 				         "'threshold' line",
 				         set->files[en->file].name, en->line,
-				         classify_category_keys[i]);
+				         category_keys[i]);
 				return -EINVAL;
 			}
 		}
@@ -771,7 +757,7 @@ int rules_finish(struct rules_set *set, char *err, size_t errlen)
 				         "%s:%d: category %s has rules but no "
 				         "'threshold' line",
 				         set->files[ru->file].name, ru->line,
-				         classify_category_keys[i]);
+				         category_keys[i]);
 				return -EINVAL;
 			}
 		}

@@ -126,8 +126,6 @@ int rules_finish(struct rules_set *set, char *err, size_t errlen);
 int rules_load_dir(struct rules_set *set, const char *dir, char *err,
                    size_t errlen);
 
-/* Index of a category key, or -1. */
-int rules_category_index(const char *key);
 /* Language bits of a post's language tag ("en", "zh-Hant", ...); all
  * bits for NULL or an unknown tag, so nothing is left unmatched. */
 unsigned rules_lang_bits(const char *lang);

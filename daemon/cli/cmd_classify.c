@@ -440,11 +440,11 @@ static void print_errors_for(const struct classify_result *res, int cat,
 {
 	size_t i, j;
 
-	printf("%s %-17s %s [%s]", kind, classify_category_keys[cat], id, lang);
+	printf("%s %-17s %s [%s]", kind, category_keys[cat], id, lang);
 	for (i = 0; i < res->n_cats; i++) {
 		const struct classify_category *c = &res->cats[i];
 
-		if (strcmp(c->key, classify_category_keys[cat]) != 0)
+		if (strcmp(c->key, category_keys[cat]) != 0)
 			continue;
 		printf(" score %.2f/%.2f", c->score, c->threshold);
 		if (c->model_p >= 0)
@@ -468,7 +468,7 @@ static void print_tally(const struct tally *t)
 		const struct counts *c = &t->cnt[i];
 
 		printf("%-18s %6.3f %6.3f %6.3f %5ld %5ld %5ld %8ld\n",
-		       classify_category_keys[i],
+		       category_keys[i],
 		       safe_div((double)c->tp, (double)(c->tp + c->fp)),
 		       safe_div((double)c->tp, (double)(c->tp + c->fn)),
 		       f1_of(c), c->tp, c->fp, c->fn, c->tp + c->fn);
@@ -478,10 +478,10 @@ static void print_tally(const struct tally *t)
 	       "");
 	for (j = 0; j <= NCAT; j++)
 		printf(" %8.8s",
-		       j == NCAT ? "none" : classify_category_keys[j]);
+		       j == NCAT ? "none" : category_keys[j]);
 	printf("\n");
 	for (i = 0; i <= NCAT; i++) {
-		printf("%-18s", i == NCAT ? "none" : classify_category_keys[i]);
+		printf("%-18s", i == NCAT ? "none" : category_keys[i]);
 		for (j = 0; j <= NCAT; j++)
 			printf(" %8ld", t->confusion[i][j]);
 		printf("\n");
@@ -618,7 +618,7 @@ int cmd_eval_main(const struct cmd_globals *g, int argc, char **argv)
 			}
 			for (j = 0; j < res.n_cats; j++)
 				if (res.cats[j].assigned)
-					pred |= 1u << classify_category_index(
+					pred |= 1u << category_index(
 					            res.cats[j].key);
 			tally_add(&t[run], it->labels, pred, it->lang);
 			for (i = 0; show_errors && run == main_run && i < NCAT;
@@ -647,7 +647,7 @@ int cmd_eval_main(const struct cmd_globals *g, int argc, char **argv)
 	if (main_run != RUN_RULES) {
 		printf("\ncomparison: F1 per category and macro-F1\n%-16s", "");
 		for (i = 0; i < NCAT; i++)
-			printf(" %8.8s", classify_category_keys[i]);
+			printf(" %8.8s", category_keys[i]);
 		printf(" %8s\n", "macro");
 		for (run = first; run <= last; run++) {
 			printf("%-16s", run_names[run]);

@@ -259,7 +259,7 @@ int cmd_train_main(const struct cmd_globals *g, int argc, char **argv)
 			fp += !gold && pred;
 			fn += gold && !pred;
 		}
-		printf("%-18s %9zu %12.3f\n", classify_category_keys[c], pos[c],
+		printf("%-18s %9zu %12.3f\n", category_keys[c], pos[c],
 		       tp ? 2.0 * (double)tp / (double)(2 * tp + fp + fn)
 		          : 0.0);
 	}

@@ -27,18 +27,14 @@
 #include <string.h>
 #include <strings.h>
 
+#include "category.h"
 #include "db.h"
 #include <stdbool.h>
 #include <utf8proc.h>
 
-/* The codebook's categories in report order (as classify.h lists them);
- * categories found in the log beyond these follow, sorted by key. */
-static const char *const category_keys[] = {
-    "blame_rebuttal",
-    "western_failure",
-    "economic_coercion",
-    "origin_narrative",
-};
+/* The codebook's categories come in report order as category.h lists
+ * them (category_keys); categories found in the log beyond these follow,
+ * sorted by key. */
 static const char *const role_keys[] = {
     "diplomat", "spokesperson", "mission", "ministry", "state_media", "other",
 };

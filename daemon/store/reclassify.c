@@ -86,7 +86,7 @@ static int old_bits(struct ctx *c, int64_t id, unsigned *bits)
 	*bits = 0;
 	db_bind_int64(s, 1, id);
 	while ((rc = db_step(s)) == DB_ROW) {
-		int i = classify_category_index(db_column_text(s, 0));
+		int i = category_index(db_column_text(s, 0));
 		if (i >= 0)
 			*bits |= 1u << i;
 		else
@@ -126,7 +126,7 @@ static int relabel(struct ctx *c, const struct classify_rules *rules,
 
 		if (!cat->assigned)
 			continue;
-		after |= 1u << classify_category_index(cat->key);
+		after |= 1u << category_index(cat->key);
 		ev = classify_evidence_json(cat);
 		if (!ev) {
 			snprintf(c->err, c->errlen, "evidence: out of memory");
