@@ -17,10 +17,27 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "config.h"
 #include "log.h"
 #include "report.h"
 #include "store.h"
 #include "util.h"
+
+/* The longest period --since may ask for: 100 years. */
+#define SINCE_MAX (100LL * 366 * 24 * 3600)
+
+/* --since of report and trends: a duration in the config's grammar
+ * (config_parse_duration(): "90m", "36h", "7d", "2w", "1h30m"), positive
+ * and at most SINCE_MAX.  Returns 0 or -EINVAL. */
+static int parse_since(const char *s, int64_t *out)
+{
+	int64_t v;
+
+	if (config_parse_duration(s, &v) < 0 || v <= 0 || v > SINCE_MAX)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
 
 /* Writes data to path through a temporary file in the same directory. */
 static int write_atomic(const char *path, const char *data, size_t len)
@@ -154,7 +171,7 @@ int cmd_report_main(const struct cmd_globals *g, int argc, char **argv)
 	while ((ch = getopt_long(argc, argv, "s:f:o:u:h", opts, NULL)) != -1) {
 		switch (ch) {
 		case 's':
-			if (report_parse_since(optarg, &since) < 0) {
+			if (parse_since(optarg, &since) < 0) {
 				log_warnx("report: bad --since '%s' (e.g. 24h, "
 				          "7d, 2w)",
 				          optarg);
@@ -263,7 +280,7 @@ int cmd_trends_main(const struct cmd_globals *g, int argc, char **argv)
 			}
 			break;
 		case 's':
-			if (report_parse_since(optarg, &span) < 0) {
+			if (parse_since(optarg, &span) < 0) {
 				log_warnx("trends: bad --since '%s'", optarg);
 				return EX_USAGE;
 			}

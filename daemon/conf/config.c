@@ -339,7 +339,8 @@ int config_parse_duration(const char *s, int64_t *out)
 	static const struct {
 		char unit;
 		int64_t secs;
-	} units[] = {{'d', DAY}, {'h', 3600}, {'m', 60}, {'s', 1}};
+	} units[] = {{'w', 7 * DAY}, {'d', DAY}, {'h', 3600}, {'m', 60},
+	             {'s', 1}};
 	int64_t total = 0, n;
 	size_t next = 0, u;
 

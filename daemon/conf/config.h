@@ -132,8 +132,9 @@ int config_load(const char *path, struct config **out,
 void config_free(struct config *cfg);
 
 /* Parsers for the value syntaxes, shared with the CLI's --since.
- * Durations: "90", "90s", "15m", "2h", "7d", "1h30m" -> seconds (units
- * s m h d, each at most once, largest first).  Sizes: "512", "512B",
+ * Durations: "90", "90s", "15m", "2h", "7d", "2w", "1h30m" -> seconds
+ * (units s m h d w, each at most once, largest first): the one duration
+ * grammar of the config and of every command.  Sizes: "512", "512B",
  * "64KiB", "8MiB", "1GiB" -> bytes (binary units only: "KB"/"MB" are
  * rejected as ambiguous).  Return 0 or -EINVAL (also on overflow). */
 int config_parse_duration(const char *s, int64_t *out);

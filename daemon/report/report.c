@@ -79,46 +79,6 @@ const char *report_format_name(enum report_format f)
 	return (unsigned)f < ARRAY_SIZE(format_names) ? format_names[f] : "?";
 }
 
-int report_parse_since(const char *s, int64_t *out)
-{
-	const int64_t max = 100LL * 366 * DAY;
-	int64_t v = 0, unit = 1;
-	const char *p = s;
-
-	if (!s || *s < '0' || *s > '9')
-		return -EINVAL;
-	for (; *p >= '0' && *p <= '9'; p++) {
-		v = v * 10 + (*p - '0');
-		if (v > max)
-			return -EINVAL;
-	}
-	switch (*p) {
-	case '\0':
-	case 's':
-		break;
-	case 'm':
-		unit = 60;
-		break;
-	case 'h':
-		unit = 3600;
-		break;
-	case 'd':
-		unit = DAY;
-		break;
-	case 'w':
-		unit = 7 * DAY;
-		break;
-	default:
-		return -EINVAL;
-	}
-	if (*p && p[1])
-		return -EINVAL;
-	if (v == 0 || v > max / unit)
-		return -EINVAL;
-	*out = v * unit;
-	return 0;
-}
-
 /* ----------------------------------------------------------- JSON helpers */
 
 /* A JSON string of s even when the log holds invalid UTF-8 (bad bytes

@@ -34,11 +34,6 @@ int report_build(struct store *st, int64_t from, int64_t to, json_t **out,
  * -EINVAL for a format reports do not have (CSV). */
 int report_render(const json_t *report, enum report_format f, struct buf *b);
 
-/* The period syntax of --since: "90" or "90s", "15m", "24h", "7d", "2w"
- * -> seconds (positive, at most 100 years).  Returns 0 or -EINVAL.  Kept
- * here until config_parse_duration() (config.c) is available everywhere. */
-int report_parse_since(const char *s, int64_t *out);
-
 /*
  * The account-growth tables of `demarche trends`: accounts opened per year
  * by role, follower growth per account and per role, posts per week and
