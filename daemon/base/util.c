@@ -201,20 +201,6 @@ int64_t util_monotonic_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-char *util_format_rfc3339(int64_t t, char out[UTIL_RFC3339_LEN])
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (!gmtime_r(&tt, &tm) || tm.tm_year + 1900 > 9999 ||
-	    tm.tm_year + 1900 < 0) {
-		snprintf(out, UTIL_RFC3339_LEN, "%s", "0000-00-00T00:00:00Z");
-		return out;
-	}
-	strftime(out, UTIL_RFC3339_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	return out;
-}
-
 int64_t util_timegm(int year, int month, int day, int hour, int min, int sec)
 {
 	/* Howard Hinnant's days_from_civil. */

@@ -56,11 +56,6 @@ int64_t util_now(void);
 int64_t util_now_us(void);
 int64_t util_monotonic_ms(void);
 
-/* Formats epoch seconds as RFC 3339 UTC ("2020-03-12T13:37:00Z") into out
- * (at least 21 bytes).  Returns out. */
-#define UTIL_RFC3339_LEN 21
-char *util_format_rfc3339(int64_t t, char out[UTIL_RFC3339_LEN]);
-
 /* Days-from-civil: UTC epoch seconds for a broken-down UTC time, without
  * touching the process time zone.  Month 1..12. */
 int64_t util_timegm(int year, int month, int day, int hour, int min, int sec);

@@ -17,6 +17,7 @@
 #include "db.h"
 
 #include "cmd.h"
+#include "date.h"
 #include "log.h"
 #include "store.h"
 #include "util.h"
@@ -42,7 +43,7 @@ int cmd_candidates_main(const struct cmd_globals *g, int argc, char **argv)
 	struct db_stmt *s = NULL;
 	json_t *list = NULL;
 	bool json = false;
-	char err[512], f[UTIL_RFC3339_LEN], l[UTIL_RFC3339_LEN];
+	char err[512], f[DATE_RFC3339_LEN], l[DATE_RFC3339_LEN];
 	char c1[256], c2[256], c3[256];
 	int ch, rc, n = 0;
 
@@ -97,8 +98,8 @@ int cmd_candidates_main(const struct cmd_globals *g, int argc, char **argv)
 		           *kd = db_column_text(s, 3),
 		           *via = db_column_text(s, 7);
 
-		util_format_rfc3339(db_column_int64(s, 5), f);
-		util_format_rfc3339(db_column_int64(s, 6), l);
+		date_format_rfc3339(db_column_int64(s, 5), f);
+		date_format_rfc3339(db_column_int64(s, 6), l);
 		n++;
 		if (json) {
 			if (json_array_append_new(

@@ -20,6 +20,7 @@
 
 #include "cmd.h"
 #include "config.h"
+#include "date.h"
 #include "deliver.h"
 #include "log.h"
 #include "report.h"
@@ -85,7 +86,7 @@ static int send_mail(const struct config_report *rc, const json_t *report,
                      int64_t from, int64_t to)
 {
 	struct buf text = {0}, html = {0}, subject = {0}, msg = {0};
-	char a[UTIL_RFC3339_LEN], z[UTIL_RFC3339_LEN], err[512], id[17];
+	char a[DATE_RFC3339_LEN], z[DATE_RFC3339_LEN], err[512], id[17];
 	struct deliver_smtp smtp = {rc->smtp_url,      rc->smtp_user,    NULL,
 	                            rc->smtp_starttls, rc->smtp_ca_file, 300};
 	const json_t *totals = json_object_get(report, "totals");
@@ -99,8 +100,8 @@ static int send_mail(const struct config_report *rc, const json_t *report,
 		return r;
 	}
 	smtp.password = password;
-	util_format_rfc3339(from, a);
-	util_format_rfc3339(to, z);
+	date_format_rfc3339(from, a);
+	date_format_rfc3339(to, z);
 	a[10] = z[10] = '\0';
 	random_hex(id);
 	r = buf_printf(

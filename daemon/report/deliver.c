@@ -21,17 +21,18 @@
 
 #include <curl/curl.h>
 
+#include "date.h"
 #include "util.h"
 
 /* ----------------------------------------------------------------- file */
 
 void deliver_file_base(int64_t from, int64_t to, char *buf, size_t len)
 {
-	char a[UTIL_RFC3339_LEN], b[UTIL_RFC3339_LEN], ca[24], cb[24];
+	char a[DATE_RFC3339_LEN], b[DATE_RFC3339_LEN], ca[24], cb[24];
 	size_t i, j;
 
-	util_format_rfc3339(from, a);
-	util_format_rfc3339(to, b);
+	date_format_rfc3339(from, a);
+	date_format_rfc3339(to, b);
 	/* 2020-03-01T00:00:00Z -> 20200301T000000Z: no ':' in file names. */
 	for (i = j = 0; a[i] && j + 1 < sizeof(ca); i++)
 		if (a[i] != '-' && a[i] != ':')

@@ -28,6 +28,7 @@
 #include <strings.h>
 
 #include "category.h"
+#include "date.h"
 #include "db.h"
 #include <stdbool.h>
 #include <utf8proc.h>
@@ -117,9 +118,9 @@ out_free:
 
 static json_t *json_time(int64_t t)
 {
-	char iso[UTIL_RFC3339_LEN];
+	char iso[DATE_RFC3339_LEN];
 
-	return json_string(util_format_rfc3339(t, iso));
+	return json_string(date_format_rfc3339(t, iso));
 }
 
 /* Sets o[k] = v, taking v; -ENOMEM when v is NULL or the set fails. */
@@ -1088,11 +1089,11 @@ static int build_days(struct scan *s, int64_t from, int64_t to, json_t *root)
 		qsort(list, n, sizeof(*list), cmp_int64);
 	}
 	for (i = 0; i < n && rc == 0; i++) {
-		char iso[UTIL_RFC3339_LEN];
+		char iso[DATE_RFC3339_LEN];
 		const char *key;
 		json_t *e, *v;
 
-		util_format_rfc3339(list[i] * DAY, iso);
+		date_format_rfc3339(list[i] * DAY, iso);
 		iso[10] = '\0';
 		e = day_new(iso, cats);
 		if (!e) {
@@ -1332,11 +1333,11 @@ static int trends_weeks(struct query *q, int64_t since, json_t *weeks,
 			list[nw++] = wk.keys[i];
 	qsort(list, nw, sizeof(*list), cmp_int64);
 	for (i = 0; i < nw && rc == 0; i++) {
-		char iso[UTIL_RFC3339_LEN];
+		char iso[DATE_RFC3339_LEN];
 		int64_t posts = counts_get(&wk, list[i]);
 		json_t *e, *mix;
 
-		util_format_rfc3339(list[i] * DAY, iso);
+		date_format_rfc3339(list[i] * DAY, iso);
 		iso[10] = '\0';
 		rc = jappend(weeks, json_pack("{s:s, s:I}", "week", iso,
 		                              "posts", (json_int_t)posts));

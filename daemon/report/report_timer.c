@@ -26,9 +26,10 @@
 #include <unistd.h>
 
 #include <event2/event.h>
-#include "db.h"
 
 #include "config.h"
+#include "date.h"
+#include "db.h"
 #include "log.h"
 #include "store.h"
 #include "util.h"
@@ -257,9 +258,9 @@ static void schedule_next(struct report_timer *rt)
 	rt->to = next;
 	rt->attempts = 0;
 	{
-		char iso[UTIL_RFC3339_LEN];
+		char iso[DATE_RFC3339_LEN];
 
-		log_info("next report at %s", util_format_rfc3339(next, iso));
+		log_info("next report at %s", date_format_rfc3339(next, iso));
 	}
 	arm_at(rt, next);
 }
@@ -542,11 +543,11 @@ int report_timer_new(struct event_base *base, struct store *st,
 	                         report_timer_zone_offset, rt->zone,
 	                         &prev) == 0 &&
 	    prev > last) {
-		char iso[UTIL_RFC3339_LEN];
+		char iso[DATE_RFC3339_LEN];
 
 		log_notice(
 		    "report: the run of %s was missed; delivering it now",
-		    util_format_rfc3339(prev, iso));
+		    date_format_rfc3339(prev, iso));
 		evtimer_del(rt->timer);
 		rt->slot = prev;
 		rt->from = prev - rt->period;

@@ -193,6 +193,8 @@ static void test_format(void)
 	char out[DATE_RFC3339_LEN];
 
 	ASSERT_STR_EQ(date_format_rfc3339(0, out), "1970-01-01T00:00:00Z");
+	ASSERT_STR_EQ(date_format_rfc3339(1584020220, out),
+	              "2020-03-12T13:37:00Z");
 	ASSERT_STR_EQ(date_format_rfc3339(-1, out), "1969-12-31T23:59:59Z");
 	ASSERT_STR_EQ(
 	    date_format_rfc3339(util_timegm(99, 12, 31, 23, 0, 1), out),
