@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "date.h"
 #include "util.h"
 
 #ifndef DEMARCHE_VERSION
@@ -454,11 +455,6 @@ const char *config_feed_kind_name(enum feed_kind kind)
 	return "web";
 }
 
-static bool is_leap(int y)
-{
-	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
 /* Reads exactly n digits. */
 static int read_fixed(const char **s, int n, int *out)
 {
@@ -470,55 +466,6 @@ static int read_fixed(const char **s, int n, int *out)
 		v = v * 10 + (*(*s)++ - '0');
 	}
 	*out = v;
-	return 0;
-}
-
-/* "YYYY-MM-DD" (midnight UTC) or RFC 3339 "YYYY-MM-DDTHH:MM:SS[.frac]Z"
- * or with a "+HH:MM" / "-HH:MM" offset. */
-static int parse_date(const char *s, int64_t *out)
-{
-	static const int mdays[] = {31, 28, 31, 30, 31, 30,
-	                            31, 31, 30, 31, 30, 31};
-	int y, mo, d, h = 0, mi = 0, sec = 0, oh = 0, om = 0, sign = 0;
-
-	if (read_fixed(&s, 4, &y) < 0 || *s++ != '-' ||
-	    read_fixed(&s, 2, &mo) < 0 || *s++ != '-' ||
-	    read_fixed(&s, 2, &d) < 0)
-		return -EINVAL;
-	if (y < 1970 || mo < 1 || mo > 12 || d < 1 ||
-	    d > mdays[mo - 1] + (mo == 2 && is_leap(y)))
-		return -EINVAL;
-	if (*s) {
-		if (*s != 'T' && *s != 't' && *s != ' ')
-			return -EINVAL;
-		s++;
-		if (read_fixed(&s, 2, &h) < 0 || *s++ != ':' ||
-		    read_fixed(&s, 2, &mi) < 0 || *s++ != ':' ||
-		    read_fixed(&s, 2, &sec) < 0)
-			return -EINVAL;
-		if (h > 23 || mi > 59 || sec > 60)
-			return -EINVAL;
-		if (*s == '.') {
-			s++;
-			if (!is_digit(*s))
-				return -EINVAL;
-			while (is_digit(*s))
-				s++;
-		}
-		if (*s == 'Z' || *s == 'z') {
-			s++;
-		} else if (*s == '+' || *s == '-') {
-			sign = *s++ == '+' ? 1 : -1;
-			if (read_fixed(&s, 2, &oh) < 0 || *s++ != ':' ||
-			    read_fixed(&s, 2, &om) < 0 || oh > 23 || om > 59)
-				return -EINVAL;
-		} else {
-			return -EINVAL;
-		}
-		if (*s)
-			return -EINVAL;
-	}
-	*out = util_timegm(y, mo, d, h, mi, sec) - sign * (oh * 3600 + om * 60);
 	return 0;
 }
 
@@ -1120,7 +1067,7 @@ static void set_value(struct parser *p, const struct key_spec *k, void *base,
 			            "ministry, state_media or other");
 		return;
 	case K_DATE:
-		if (parse_date(v, (int64_t *)field) < 0)
+		if (date_parse_strict(v, (int64_t *)field) < 0)
 			error_value(p, p->line, "bad date ", v,
 			            " for 'created': use YYYY-MM-DD or RFC "
 			            "3339 (2019-10-01T08:00:00Z)");

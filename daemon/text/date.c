@@ -13,6 +13,7 @@
 #include "date.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -777,4 +778,59 @@ char *date_format_rfc3339(int64_t t, char out[DATE_RFC3339_LEN])
 		out[DATE_RFC3339_LEN - 1] = '\0';
 	}
 	return out;
+}
+
+/* The optional time of date_parse_strict() after its date: "THH:MM:SS",
+ * a fraction, and "Z" or an offset; *secs gets the seconds since
+ * midnight UTC of that date (may be negative or past a day). */
+static int strict_time(const char *s, int64_t *secs)
+{
+	int h, mi, sec, oh = 0, om = 0, sign = 0;
+
+	if (*s != 'T' && *s != 't' && *s != ' ')
+		return -EINVAL;
+	s++;
+	if (!digits(&s, 2, &h) || *s++ != ':' || !digits(&s, 2, &mi) ||
+	    *s++ != ':' || !digits(&s, 2, &sec))
+		return -EINVAL;
+	if (h > 23 || mi > 59 || sec > 60)
+		return -EINVAL;
+	if (*s == '.') {
+		s++;
+		if (!isdigit((unsigned char)*s))
+			return -EINVAL;
+		while (isdigit((unsigned char)*s))
+			s++;
+	}
+	if (*s == 'Z' || *s == 'z') {
+		s++;
+	} else if (*s == '+' || *s == '-') {
+		sign = *s++ == '+' ? 1 : -1;
+		if (!digits(&s, 2, &oh) || *s++ != ':' || !digits(&s, 2, &om) ||
+		    oh > 23 || om > 59)
+			return -EINVAL;
+	} else {
+		return -EINVAL;
+	}
+	if (*s)
+		return -EINVAL;
+	*secs = h * 3600 + mi * 60 + sec - sign * (oh * 3600 + om * 60);
+	return 0;
+}
+
+int date_parse_strict(const char *s, int64_t *out)
+{
+	int y, mo, d;
+	int64_t secs = 0;
+
+	if (!s || !digits(&s, 4, &y) || *s++ != '-' || !digits(&s, 2, &mo) ||
+	    *s++ != '-' || !digits(&s, 2, &d))
+		return -EINVAL;
+	if (y < 1970 || mo < 1 || mo > 12 || d < 1 ||
+	    d > days_in_month(y, mo))
+		return -EINVAL;
+	if (*s && strict_time(s, &secs) < 0)
+		return -EINVAL;
+	*out = util_timegm(y, mo, d, 0, 0, 0) + secs;
+	return 0;
 }

@@ -25,4 +25,11 @@ int64_t date_parse_n(const char *s, size_t n);
 #define DATE_RFC3339_LEN 21
 char *date_format_rfc3339(int64_t t, char out[DATE_RFC3339_LEN]);
 
+/* The strict parser of dates people write in the config: "YYYY-MM-DD"
+ * (midnight UTC) or RFC 3339 "YYYY-MM-DDTHH:MM:SS[.frac]" with "Z" or a
+ * "+HH:MM" / "-HH:MM" offset ('t' or ' ' may stand for 'T'), years from
+ * 1970, nothing before or after.  Unlike date_parse() it accepts no other
+ * shape.  Returns 0 with epoch seconds in *out, or -EINVAL. */
+int date_parse_strict(const char *s, int64_t *out);
+
 #endif
