@@ -121,19 +121,33 @@ static void daemon_finish(struct daemon *d)
 	loop_exit(d->loop);
 }
 
+/* --once ends here: the summary line says whether every feed was polled,
+ * and the exit code agrees (0 all polled, 75 some failed, 74 some could
+ * not be stored). */
 static void on_idle(void *arg)
 {
 	struct daemon *d = arg;
 	const struct poller_stats *s = poller_stats(d->poller);
 
-	if (d->once && !d->stopping)
-		log_info(
-		    "polled %zu feeds once: %llu polls, %llu failed, %llu new "
-		    "posts, %llu edited",
-		    poller_feed_count(d->poller), (unsigned long long)s->polls,
-		    (unsigned long long)s->failures,
-		    (unsigned long long)s->new_posts,
-		    (unsigned long long)s->edited_posts);
+	if (d->once && !d->stopping) {
+		const char *verdict = "every feed polled";
+
+		if (s->store_errors) {
+			verdict = "some polls could not be stored";
+			d->exit_code = EX_IOERR;
+		} else if (s->failures) {
+			verdict = "some feeds failed";
+			d->exit_code = EX_TEMPFAIL;
+		}
+		log_info("polled %zu feeds once: %llu polls, %llu failed, %llu "
+		         "new posts, %llu edited, %llu disabled skipped: %s",
+		         poller_feed_count(d->poller),
+		         (unsigned long long)s->polls,
+		         (unsigned long long)s->failures,
+		         (unsigned long long)s->new_posts,
+		         (unsigned long long)s->edited_posts,
+		         (unsigned long long)s->disabled, verdict);
+	}
 	daemon_finish(d);
 }
 
@@ -439,15 +453,17 @@ int main(int argc, char **argv)
 		daemon_teardown(&d);
 		return r;
 	}
+	log_info("polling %zu feed(s) of %zu account(s)%s",
+	         poller_feed_count(d.poller), d.cfg->n_accounts,
+	         d.once ? " once" : "");
+	/* With nothing due, --once may finish inside poller_start(): the
+	 * loop keeps that request (loop_exit) and returns at once. */
 	poller_start(d.poller, d.once, on_idle, &d);
 	if (!d.once && report_timer_new(d.base, d.store, d.cfg->path, d.cfg,
 	                                &d.reports) < 0)
 		log_err("report schedule: cannot start; reports are not sent");
 	sdnotifyf("READY=1\nSTATUS=polling %zu feed(s)",
 	          poller_feed_count(d.poller));
-	log_info("polling %zu feed(s) of %zu account(s)%s",
-	         poller_feed_count(d.poller), d.cfg->n_accounts,
-	         d.once ? " once" : "");
 	if (loop_run(d.loop) < 0) {
 		log_err("event loop failed");
 		d.exit_code = EX_SOFTWARE;

@@ -6,6 +6,7 @@
 #include "loop.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdlib.h>
 
@@ -15,6 +16,7 @@ struct loop {
 	struct event_base *base;
 	struct event *sig_term, *sig_int, *sig_hup;
 	struct loop_handlers h;
+	bool done; /* loop_exit() was called: dispatch must not (re)start */
 };
 
 static void loop_on_stop(evutil_socket_t sig, short what, void *arg)
@@ -69,11 +71,23 @@ struct event_base *loop_base(struct loop *l)
 
 int loop_run(struct loop *l)
 {
-	return event_base_dispatch(l->base) < 0 ? -EIO : 0;
+	/* event_base_dispatch() clears a break requested before it runs, so
+	 * a stop asked for during setup (--once with nothing to poll) is
+	 * kept here, and checked after every pass for the same reason. */
+	while (!l->done) {
+		int r = event_base_loop(l->base, EVLOOP_ONCE);
+
+		if (r < 0)
+			return -EIO;
+		if (r == 1)
+			break; /* nothing left to wait for */
+	}
+	return 0;
 }
 
 void loop_exit(struct loop *l)
 {
+	l->done = true;
 	event_base_loopbreak(l->base);
 }
 

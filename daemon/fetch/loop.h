@@ -23,7 +23,8 @@ struct event_base *loop_base(struct loop *l);
 /* Runs until loop_exit() or until nothing is left to wait for.
  * Returns 0 or -EIO. */
 int loop_run(struct loop *l);
-/* Makes loop_run() return after the current callback. */
+/* Makes loop_run() return after the current callback, or at once when it
+ * has not started yet (the request is never lost). */
 void loop_exit(struct loop *l);
 void loop_free(struct loop *l);
 

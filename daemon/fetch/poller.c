@@ -40,9 +40,9 @@
 
 #define POLLER_MAX_BACKOFF (6 * 3600)  /* seconds */
 #define POLLER_MAX_TTL     (24 * 3600) /* a feed's own hint is capped here */
-#define POLLER_STORE_RETRY                          \
-	30 /* seconds (at most the interval) before \
-	    * retrying a poll whose write failed */
+/* Seconds (at most the feed's interval) before retrying a poll whose claim
+ * or write failed; tests/e2e/pg_dbfaults.sh sizes its waits from it. */
+#define POLLER_STORE_RETRY 30
 #define POLLER_THROTTLE_FEEDS                      \
 	3 /* distinct feeds of a host told to slow \
 	   * down within the window pause it */
@@ -116,6 +116,7 @@ struct poller {
 	size_t in_flight;
 	struct event *timer; /* wakes the scheduler */
 	bool running, once, stopping;
+	bool idle_called; /* the idle callback runs once per poller */
 	poller_idle_fn idle;
 	void *idle_arg;
 	struct poller_stats stats;
@@ -434,7 +435,7 @@ static void poller_maybe_idle(struct poller *p)
 {
 	size_t i;
 
-	if (p->in_flight)
+	if (p->in_flight || p->idle_called)
 		return;
 	if (p->once && !p->stopping) {
 		for (i = 0; i < p->n_feeds; i++)
@@ -443,8 +444,17 @@ static void poller_maybe_idle(struct poller *p)
 				return;
 	} else if (!p->stopping)
 		return;
+	p->idle_called = true;
 	if (p->idle)
 		p->idle(p->idle_arg);
+}
+
+/* Seconds before retrying a poll the database could not claim or record:
+ * POLLER_STORE_RETRY, but never longer than the feed's own interval. */
+static int64_t poller_store_retry(const struct poll_feed *f)
+{
+	return f->interval < POLLER_STORE_RETRY ? f->interval
+	                                        : POLLER_STORE_RETRY;
 }
 
 static int poller_classify_all(struct poller *p, const struct feed_doc *doc,
@@ -625,11 +635,7 @@ static void poller_done(void *arg, const struct fetch_response *resp)
 		        f->configured_url, store_errmsg(p->store));
 		/* Validators were not saved, so the next poll refetches what
 		 * this one could not keep. */
-		f->due_ms =
-		    util_monotonic_ms() + (f->interval < POLLER_STORE_RETRY
-		                               ? f->interval
-		                               : POLLER_STORE_RETRY) *
-		                              1000;
+		f->due_ms = util_monotonic_ms() + poller_store_retry(f) * 1000;
 		goto out_free;
 	}
 	p->stats.new_posts += (uint64_t)counts.new_posts;
@@ -819,7 +825,7 @@ static bool poller_claim(struct poller *p, struct poll_feed *f)
 		p->stats.store_errors++;
 		log_err("feed %s (%s): cannot claim: %s", f->account_key,
 		        f->configured_url, store_errmsg(p->store));
-		due = now + POLLER_STORE_RETRY;
+		due = now + poller_store_retry(f);
 	}
 	if (p->once && r == 0 && due == 0) {
 		/* Another instance polled it since this run began. */
@@ -1186,6 +1192,8 @@ void poller_start(struct poller *p, bool once, poller_idle_fn idle, void *arg)
 		for (i = 0; i < p->n_feeds; i++) {
 			struct poll_feed *f = p->feeds[i];
 
+			if (f->state.disabled)
+				p->stats.disabled++;
 			if (f->in_flight || f->waiting || f->state.disabled)
 				continue;
 			heap_remove(p, f);

@@ -28,6 +28,7 @@ struct poller_stats {
 	uint64_t new_posts;
 	uint64_t edited_posts;
 	uint64_t store_errors; /* polls whose transaction could not commit */
+	uint64_t disabled;     /* --once: feeds skipped, disabled (410 Gone) */
 };
 
 /* Called when a --once run has polled every feed, or when a stopped poller

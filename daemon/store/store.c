@@ -145,7 +145,7 @@ static const char *const stmt_sql[STMT_COUNT] = {
     [STMT_FEED_CLAIM] =
         "UPDATE feeds SET lease_owner = ?2, lease_until = ?3 + ?4"
         " WHERE id = (SELECT id FROM feeds WHERE id = ?1"
-        " AND (next_poll <= ?3 OR COALESCE(last_poll, 0) < ?5)"
+        " AND (next_poll <= ?3 OR COALESCE(last_poll, 0) <= ?5)"
         " AND (lease_until IS NULL OR lease_until <= ?3"
         " OR lease_owner = ?2) FOR UPDATE SKIP LOCKED)"
         " RETURNING account_id, url, etag, last_modified, next_poll,"
@@ -1448,7 +1448,7 @@ static int claim_refused(struct store *st, int64_t feed_id, int64_t now,
 
 		if (until > now)
 			*due_at = until;
-		else if (polled_before > 0 && last >= polled_before)
+		else if (polled_before > 0 && last > polled_before)
 			*due_at = 0;
 		else if (polled_before == 0 && next > now)
 			*due_at = next;

@@ -102,13 +102,16 @@ int store_record_poll(struct store *st, const struct store_poll *poll,
  * poller then polls a feed only after store_claim_feed() won it.  The
  * claim is a lease on the feed's row for lease_seconds, taken when the
  * feed is due (next_poll <= now, or, for a --once run that began at
- * polled_before > 0, when nobody polled it since) and no other instance's
+ * polled_before > 0, when nobody polled it after that second: times are
+ * whole seconds, so a poll that ended in the second the run began may be
+ * an earlier run's and is polled again) and no other instance's
  * lease is running; store_record_poll() ends it.  A dead instance's
  * leases simply run out.
  * Returns 1 when claimed (*state refreshed from the database: another
  * instance may have polled the feed since), 0 when not, with *due_at the
  * time to ask again (UTC epoch seconds; 0: a --once run has nothing left
- * to do, another instance polled the feed since the run began), or a
+ * to do, another instance polled the feed after the second the run
+ * began), or a
  * negative errno.
  */
 bool store_shared(struct store *st);

@@ -44,7 +44,10 @@ feed = $BASE/gone.xml?status=410
 CONF
 
 "$BUILD/demarched" -c "$WORK/test.conf" --once >"$WORK/run1.log" 2>&1
-check "first run exits 0" "$?" 0
+# Three feeds fail (broken, 500, 410): the run says so and exits 75.
+check "first run with failed feeds exits 75" "$?" 75
+check "summary says some feeds failed" \
+	"$(grep -c 'polled 5 feeds once: 5 polls, 3 failed, .*: some feeds failed$' "$WORK/run1.log")" 1
 
 if on_pg; then
 	check "schema is migrated" "$(sql 'SELECT max(version) FROM schema_version' | awk '$1>0{print "yes"}')" yes
@@ -88,7 +91,9 @@ check "410 disables the feed" \
 
 # Second run: nothing new, conditional GET answered with 304.
 "$BUILD/demarched" -c "$WORK/test.conf" --once >"$WORK/run2.log" 2>&1
-check "second run exits 0" "$?" 0
+check "second run exits 75 (broken and 500 again)" "$?" 75
+check "second run skips the disabled feed" \
+	"$(grep -c 'polled 5 feeds once: 4 polls, 2 failed, .* 1 disabled skipped: some feeds failed$' "$WORK/run2.log")" 1
 check "no duplicates" "$(sql 'SELECT count(*) FROM posts')" 5
 check "second run sent If-None-Match" \
 	"$(grep -c 'spokesperson.xml 304 inm="' "$WORK/requests.log")" 1
@@ -102,10 +107,17 @@ sed -e 's|nothing more.|nothing more, edited.|' \
     -e 's|</channel>|<item><guid>sp-0004</guid><title>New</title><description>Another routine note.</description><pubDate>Sun, 15 Mar 2020 10:00:00 GMT</pubDate></item></channel>|' \
 	"$TESTS/fixtures/e2e/spokesperson.xml" >"$WORK/feeds/spokesperson.xml"
 "$BUILD/demarched" -c "$WORK/test.conf" --once >"$WORK/run3.log" 2>&1
-check "third run exits 0" "$?" 0
+check "third run exits 75" "$?" 75
 check "one new post" "$(sql 'SELECT count(*) FROM posts')" 6
 check "edit recorded, not duplicated" \
 	"$(sql "SELECT edit_count||'|'||CASE WHEN text LIKE '%edited%' THEN 1 ELSE 0 END FROM posts WHERE stable_key='sp-0003'")" "1|1"
+
+# Only healthy feeds: every feed polled, exit 0.
+grep -v -e 'broken.xml' -e 'fails.xml' "$WORK/test.conf" >"$WORK/good.conf"
+"$BUILD/demarched" -c "$WORK/good.conf" --once >"$WORK/run-good.log" 2>&1
+check "run with every feed polled exits 0" "$?" 0
+check "summary says every feed polled" \
+	"$(grep -c ': every feed polled$' "$WORK/run-good.log")" 1
 
 # A database that cannot be written (SQLite) or reached (PostgreSQL)
 # makes --once fail (not 0).

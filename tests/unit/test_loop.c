@@ -84,4 +84,28 @@ static void test_sigint_and_sigpipe(void)
 	loop_free(s.loop);
 }
 
-TEST_MAIN(TEST(test_hup_then_term), TEST(test_sigint_and_sigpipe))
+/* A stop asked for before the loop runs (demarched --once with nothing to
+ * poll) must end loop_run() at once: event_base_dispatch() alone forgets
+ * it and waits on the signal events for ever.  A timer far in the future
+ * stands for those waits; the test would hang (CTest timeout) on a miss. */
+static void test_exit_before_run(void)
+{
+	struct seen s = {0};
+	struct loop_handlers h = {on_stop, on_reload, &s};
+	struct event *ev;
+	struct timeval tv = {3600, 0};
+
+	REQUIRE(loop_new(&h, &s.loop) == 0);
+	ev = evtimer_new(loop_base(s.loop), fire_int, NULL);
+	evtimer_add(ev, &tv);
+	loop_exit(s.loop);
+	ASSERT_INT_EQ(loop_run(s.loop), 0);
+	ASSERT_INT_EQ(s.stops, 0);
+	/* And again: the stop stays requested. */
+	ASSERT_INT_EQ(loop_run(s.loop), 0);
+	event_free(ev);
+	loop_free(s.loop);
+}
+
+TEST_MAIN(TEST(test_hup_then_term), TEST(test_sigint_and_sigpipe),
+          TEST(test_exit_before_run))

@@ -819,6 +819,50 @@ static void test_failures_and_gone(void)
 	fixture_close(&fx);
 }
 
+/* A --once run that begins in the second an earlier poll started (two
+ * runs in one second) must still poll the feed: whole-second times cannot
+ * tell that poll from one made after the run began.  A poll in a later
+ * second is another instance's, made for this run (due_at 0). */
+static void test_claim_same_second(void)
+{
+	struct store_feed_state fs = {0};
+	struct poll_data pd;
+	struct store_poll_counts c;
+	struct fixture fx;
+	int64_t due = -1;
+
+	fixture_open(&fx, "claim.db");
+	REQUIRE(fx.st);
+	poll_init(&pd, &fx, T0);
+	entry(&pd, 0, "id-1", "hello", T0);
+	ASSERT_INT_EQ(store_record_poll(fx.st, &pd.poll, &c), 0);
+	if (!store_shared(fx.st)) {
+		/* One daemon per SQLite file: every claim is won. */
+		ASSERT_INT_EQ(store_claim_feed(fx.st, fx.fs.feed_id, "me", T0,
+		                               60, T0, &fs, &due),
+		              1);
+		fixture_close(&fx);
+		return;
+	}
+	/* Polled at T0, run began at T0 + 1: another instance's poll was
+	 * before the run, and the feed is not due for 900 s. */
+	ASSERT_INT_EQ(store_claim_feed(fx.st, fx.fs.feed_id, "run-a", T0 + 1, 60,
+	                               T0 - 5, &fs, &due),
+	              0);
+	ASSERT_INT_EQ(due, 0); /* polled since T0 - 5: nothing to do */
+	ASSERT_INT_EQ(store_claim_feed(fx.st, fx.fs.feed_id, "run-b", T0 + 1, 60,
+	                               T0, &fs, &due),
+	              1);
+	ASSERT_INT_EQ(fs.feed_id, fx.fs.feed_id);
+	/* run-b holds the lease now: run-c waits for it, whatever its start. */
+	ASSERT_INT_EQ(store_claim_feed(fx.st, fx.fs.feed_id, "run-c", T0 + 2, 60,
+	                               T0 + 2, &fs, &due),
+	              0);
+	ASSERT_INT_EQ(due, T0 + 1 + 60);
+	store_feed_state_clear(&fs);
+	fixture_close(&fx);
+}
+
 static void test_hostile_text_verbatim(void)
 {
 	static const char evil[] = "'); DROP TABLE posts; -- \" %s %n \\ "
@@ -854,7 +898,7 @@ static void test_hostile_text_verbatim(void)
 	fixture_close(&fx);
 }
 
-TEST_MAIN(TEST(test_fresh_schema), TEST(test_upgrade_in_place),
+TEST_MAIN(TEST(test_fresh_schema), TEST(test_claim_same_second), TEST(test_upgrade_in_place),
           TEST(test_refuses_newer), TEST(test_readonly_errors),
           TEST(test_error_names_target), TEST(test_sync_config),
           TEST(test_record_poll), TEST(test_edit),

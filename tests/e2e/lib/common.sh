@@ -54,12 +54,8 @@ start_server() {
 	"$BUILD/tests/feedserver" -d "$1" -P "$WORK/port" -l "$WORK/requests.log" \
 		>"$WORK/server.out" 2>&1 &
 	SERVER_PID=$!
-	i=0
-	while [ ! -s "$WORK/port" ]; do
-		i=$((i + 1))
-		[ $i -gt 100 ] && { fail "feed server did not start"; exit 1; }
-		sleep 0.05
-	done
+	wait_for '[ -s "$WORK/port" ]' 300 ||
+		{ fail "feed server did not start"; exit 1; }
 	PORT=$(cat "$WORK/port")
 	BASE="http://127.0.0.1:$PORT"
 }
@@ -127,12 +123,20 @@ check_db_sound() {
 		"$(sql 'SELECT count(*) FROM post_categories c JOIN posts p ON p.id = c.post_id WHERE c.report_time <> p.report_time OR c.account_id <> p.account_id')" 0
 }
 
-# Polls until $1 evaluates true or $2 tenths of a second pass.
+# Milliseconds since the epoch (GNU date).
+now_ms() {
+	echo $(($(date +%s%N) / 1000000))
+}
+
+# wait_for CONDITION TENTHS: evaluates CONDITION every 0.1 s until it is
+# true (0) or TENTHS tenths of a second of wall time have passed (1).  The
+# deadline is the clock's, not a count of tries: a try that takes long
+# (a psql call on a loaded machine) does not stretch the wait.  A
+# condition true at the deadline still counts.
 wait_for() {
-	i=0
+	wait_until=$(($(now_ms) + $2 * 100))
 	while ! eval "$1"; do
-		i=$((i + 1))
-		[ $i -gt "$2" ] && return 1
+		[ "$(now_ms)" -ge "$wait_until" ] && { eval "$1"; return; }
 		sleep 0.1
 	done
 	return 0
