@@ -341,7 +341,7 @@ static void fit_category(const struct model_params *p, const struct sparse *xs,
 {
 	size_t npos = 0, i, j, e;
 	double wpos, scale = 1.0, b = 0, t = 0;
-	uint64_t rng = p->seed * 0x9E3779B97F4A7C15ULL + (uint64_t)c + 1;
+	uint64_t rng = p->seed * UINT64_C(0x9E3779B97F4A7C15) + (uint64_t)c + 1;
 
 	for (i = 0; i < n; i++)
 		npos += (xs[i].y >> c) & 1;

@@ -385,8 +385,8 @@ static int st_threshold(struct pctx *p, const char *s, const char *e)
 		return perr(p, "threshold must be above 0");
 	if (c->has_threshold)
 		return perr(p, "threshold of %s already set at %s:%d",
-		            category_keys[p->cat],
-		            p->set->files[c->file].name, c->line);
+		            category_keys[p->cat], p->set->files[c->file].name,
+		            c->line);
 	c->threshold = v;
 	c->has_threshold = 1;
 	c->file = p->file_idx;

@@ -414,7 +414,7 @@ static void tally_add(struct tally *t, unsigned gold, unsigned pred,
 		t->lcnt[ls][i].fn += gi && !pi;
 	}
 	for (i = 0; i <= NCAT; i++) {
-		int gi = i == NCAT ? gold == 0 : (gold >> i) & 1;
+		int gi = i == NCAT ? gold == 0 : (int)((gold >> i) & 1u);
 
 		if (!gi)
 			continue;
@@ -477,8 +477,7 @@ static void print_tally(const struct tally *t)
 	       "counts in every pair of its labels)\n%-18s",
 	       "");
 	for (j = 0; j <= NCAT; j++)
-		printf(" %8.8s",
-		       j == NCAT ? "none" : category_keys[j]);
+		printf(" %8.8s", j == NCAT ? "none" : category_keys[j]);
 	printf("\n");
 	for (i = 0; i <= NCAT; i++) {
 		printf("%-18s", i == NCAT ? "none" : category_keys[i]);

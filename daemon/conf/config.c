@@ -340,8 +340,8 @@ int config_parse_duration(const char *s, int64_t *out)
 	static const struct {
 		char unit;
 		int64_t secs;
-	} units[] = {{'w', 7 * DAY}, {'d', DAY}, {'h', 3600}, {'m', 60},
-	             {'s', 1}};
+	} units[] = {
+	    {'w', 7 * DAY}, {'d', DAY}, {'h', 3600}, {'m', 60}, {'s', 1}};
 	int64_t total = 0, n;
 	size_t next = 0, u;
 
@@ -1029,7 +1029,9 @@ static void set_value(struct parser *p, const struct key_spec *k, void *base,
 			            ": expected a number from 0 to 1");
 			return;
 		}
-		*(double *)field = d;
+		/* field points into struct config: copied, not cast, as
+		 * it is a char pointer. */
+		memcpy(field, &d, sizeof(d));
 		return;
 	}
 	case K_BOOL:

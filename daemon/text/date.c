@@ -826,8 +826,7 @@ int date_parse_strict(const char *s, int64_t *out)
 	if (!s || !digits(&s, 4, &y) || *s++ != '-' || !digits(&s, 2, &mo) ||
 	    *s++ != '-' || !digits(&s, 2, &d))
 		return -EINVAL;
-	if (y < 1970 || mo < 1 || mo > 12 || d < 1 ||
-	    d > days_in_month(y, mo))
+	if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo))
 		return -EINVAL;
 	if (*s && strict_time(s, &secs) < 0)
 		return -EINVAL;

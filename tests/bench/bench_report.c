@@ -240,8 +240,8 @@ int main(int argc, char **argv)
 		sqlite3_stmt *s;
 		long have = 0;
 
-		sqlite3_prepare_v2(db_sqlite(store_conn(st)), "SELECT count(*) FROM posts",
-		                   -1, &s, NULL);
+		sqlite3_prepare_v2(db_sqlite(store_conn(st)),
+		                   "SELECT count(*) FROM posts", -1, &s, NULL);
 		if (sqlite3_step(s) == SQLITE_ROW)
 			have = (long)sqlite3_column_int64(s, 0);
 		sqlite3_finalize(s);

@@ -586,9 +586,9 @@ static void test_command(void)
 	const char *a_csv[] = {"trends", "--format", "csv", "-o", csv, NULL};
 	/* --since takes the config's duration grammar, positive and at most
 	 * 100 years. */
-	static const char *const since_good[] = {"1h30m", "2w", "90", "15m",
-	                                         "24h", "7d"};
-	static const char *const since_bad[] = {"",   "0d", "0",  "-1d",
+	static const char *const since_good[] = {"1h30m", "2w",  "90",
+	                                         "15m",   "24h", "7d"};
+	static const char *const since_bad[] = {"",    "0d", "0",   "-1d",
 	                                        "7dd", "7y", "2d1w"};
 	const char *a_since[] = {"report", "--since", NULL, "-o", out, NULL};
 	const char *a_tsince[] = {"trends", "--since", NULL, "-o", csv, NULL};
@@ -667,5 +667,4 @@ static void test_close(void)
 
 TEST_MAIN(TEST(test_numbers), TEST(test_json_shape), TEST(test_html_escapes),
           TEST(test_md_and_text_escapes), TEST(test_empty_period),
-          TEST(test_trends), TEST(test_command),
-          TEST(test_close))
+          TEST(test_trends), TEST(test_command), TEST(test_close))

@@ -846,17 +846,17 @@ static void test_claim_same_second(void)
 	}
 	/* Polled at T0, run began at T0 + 1: another instance's poll was
 	 * before the run, and the feed is not due for 900 s. */
-	ASSERT_INT_EQ(store_claim_feed(fx.st, fx.fs.feed_id, "run-a", T0 + 1, 60,
-	                               T0 - 5, &fs, &due),
+	ASSERT_INT_EQ(store_claim_feed(fx.st, fx.fs.feed_id, "run-a", T0 + 1,
+	                               60, T0 - 5, &fs, &due),
 	              0);
 	ASSERT_INT_EQ(due, 0); /* polled since T0 - 5: nothing to do */
-	ASSERT_INT_EQ(store_claim_feed(fx.st, fx.fs.feed_id, "run-b", T0 + 1, 60,
-	                               T0, &fs, &due),
+	ASSERT_INT_EQ(store_claim_feed(fx.st, fx.fs.feed_id, "run-b", T0 + 1,
+	                               60, T0, &fs, &due),
 	              1);
 	ASSERT_INT_EQ(fs.feed_id, fx.fs.feed_id);
 	/* run-b holds the lease now: run-c waits for it, whatever its start. */
-	ASSERT_INT_EQ(store_claim_feed(fx.st, fx.fs.feed_id, "run-c", T0 + 2, 60,
-	                               T0 + 2, &fs, &due),
+	ASSERT_INT_EQ(store_claim_feed(fx.st, fx.fs.feed_id, "run-c", T0 + 2,
+	                               60, T0 + 2, &fs, &due),
 	              0);
 	ASSERT_INT_EQ(due, T0 + 1 + 60);
 	store_feed_state_clear(&fs);
@@ -898,10 +898,10 @@ static void test_hostile_text_verbatim(void)
 	fixture_close(&fx);
 }
 
-TEST_MAIN(TEST(test_fresh_schema), TEST(test_claim_same_second), TEST(test_upgrade_in_place),
-          TEST(test_refuses_newer), TEST(test_readonly_errors),
-          TEST(test_error_names_target), TEST(test_sync_config),
-          TEST(test_record_poll), TEST(test_edit),
+TEST_MAIN(TEST(test_fresh_schema), TEST(test_claim_same_second),
+          TEST(test_upgrade_in_place), TEST(test_refuses_newer),
+          TEST(test_readonly_errors), TEST(test_error_names_target),
+          TEST(test_sync_config), TEST(test_record_poll), TEST(test_edit),
           TEST(test_quote_is_not_an_edit), TEST(test_repeated_and_odd_keys),
           TEST(test_all_or_nothing), TEST(test_not_modified),
           TEST(test_failures_and_gone), TEST(test_hostile_text_verbatim))
