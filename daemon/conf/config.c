@@ -27,7 +27,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "config.h"
+#include "config_int.h"
 #include "date.h"
 #include "util.h"
 
@@ -35,29 +35,9 @@
 #define DEMARCHE_VERSION "0"
 #endif
 
-/* Limits on what a config may make us allocate. */
-#define MAX_LINE     4096 /* bytes per line, without the newline */
-#define MAX_ERRORS   100  /* then parsing stops */
-#define MAX_ACCOUNTS 20000
-#define MAX_FEEDS    200 /* per account */
-#define MAX_MAIL_TO  100
-#define MAX_KEY_LEN  128 /* account keys (handles) */
-#define MAX_FILE     (1024 * 1024)
-
 #define DEFAULT_USER_AGENT \
 	"demarche/" DEMARCHE_VERSION " (+https://github.com/demarche)"
 #define DEFAULT_BLUESKY_API "https://public.api.bsky.app"
-
-enum section {
-	SEC_NONE,    /* before the first header */
-	SEC_IGNORED, /* a bad or unknown header: its keys are not checked */
-	SEC_STORAGE,
-	SEC_POLL,
-	SEC_CLASSIFIER,
-	SEC_REPORT,
-	SEC_DEMO,
-	SEC_ACCOUNT,
-};
 
 static const struct {
 	const char *name;
@@ -70,41 +50,6 @@ static const struct {
     {"demo", SEC_DEMO},
     {"account", SEC_ACCOUNT},
 };
-
-/* How a value is read; see set_value(). */
-enum kind {
-	K_PATH,       /* char *, resolved against the config's folder */
-	K_TEXT,       /* char *, printable, one line */
-	K_HTTP_URL,   /* char *, absolute http(s) URL, trailing '/' dropped */
-	K_SMTP_URL,   /* char *, smtp:// or smtps:// URL */
-	K_EMAIL,      /* char *, a bare address */
-	K_EMAIL_LIST, /* char ** + count, repeatable and comma-separated */
-	K_DURATION,   /* int64_t seconds within [min, max] */
-	K_SINCE,      /* char *, a valid duration kept as written */
-	K_SIZE,       /* size_t bytes within [min, max] */
-	K_INT,        /* int within [min, max] */
-	K_FRACTION,   /* double within [0, 1] */
-	K_BOOL,       /* bool */
-	K_SCHEDULE,   /* char *, normalised "daily HH:MM" etc. */
-	K_FORMAT,     /* char *, text|md|json|html */
-	K_ROLE,       /* enum account_role */
-	K_DATE,       /* int64_t epoch seconds */
-	K_FEED,       /* appended to the account's feeds */
-};
-
-struct key_spec {
-	enum section sec; /* where the key belongs */
-	const char *name; /* as written in the file */
-	enum kind kind;   /* how its value is read */
-	size_t off;       /* field in struct config or struct config_account */
-	int64_t min, max; /* range for numbers, durations and sizes */
-};
-
-#define C(f) offsetof(struct config, f)
-#define R(f) offsetof(struct config, report.f)
-#define A(f) offsetof(struct config_account, f)
-#define DAY  (24 * 3600)
-#define GIB  (1024LL * 1024 * 1024)
 
 static const struct key_spec keys[] = {
     {SEC_STORAGE, "database", K_PATH, C(database), 0, 0},
@@ -146,59 +91,16 @@ static const struct key_spec keys[] = {
     {SEC_ACCOUNT, "feed", K_FEED, 0, 0, 0},
     {SEC_ACCOUNT, "interval", K_DURATION, A(interval), 1, 365 * DAY},
 };
-#define N_KEYS ARRAY_SIZE(keys)
+_Static_assert(ARRAY_SIZE(keys) == CONFIG_N_KEYS,
+               "CONFIG_N_KEYS (config_int.h) must count keys[]");
 
-/* One collected message before they are sorted into line order. */
-struct msg {
-	int line;     /* 0 for the whole file */
-	size_t seq;   /* order of discovery, for a stable sort */
-	bool warning; /* false: an error */
-	char *text;   /* "FILE:LINE: ..." */
-};
-
-/* What the parser remembers about an account beyond struct config_account. */
-struct account_info {
-	int seen[N_KEYS]; /* line where each key was set, 0 if not */
-};
-
-struct parser {
-	const char *path; /* as given, for messages */
-	char *dir;        /* path's folder, "" when it has none */
-	struct config *cfg;
-
-	/* the reader */
-	const char *text; /* the whole input */
-	size_t len;       /* its length */
-	size_t pos;       /* start of the next line */
-	int line;         /* number of the line handed out last */
-	const char *raw;  /* that line in text (no line end; NULL if dropped) */
-	size_t raw_len;   /* its length */
-	bool indented;    /* it starts with whitespace */
-	bool pair_line;   /* that line should have reached the handler */
-	bool handled;     /* ... and did */
-	bool stop;        /* too many errors or out of memory */
-
-	/* the section the current line belongs to */
-	enum section sec;
-	int sec_line;              /* line of the current section header */
-	int storage_line;          /* line of the first [storage] header */
-	int seen[N_KEYS];          /* line where each global key was set */
-	struct account_info *info; /* parallel to cfg->accounts */
-	size_t cap_accounts;
-
-	struct msg *msgs;
-	size_t n_msgs, cap_msgs, n_errors;
-	int rc; /* -ENOMEM once an allocation failed */
-};
-
-static void oom(struct parser *p)
+void config_oom(struct parser *p)
 {
 	p->rc = -ENOMEM;
 	p->stop = true;
 }
 
-/* Appends a value to a message, quoted and made safe for a terminal. */
-static void put_quoted(struct buf *b, const char *s)
+void config_put_quoted(struct buf *b, const char *s)
 {
 	size_t i;
 
@@ -213,12 +115,12 @@ static void put_quoted(struct buf *b, const char *s)
 	buf_putc(b, '\'');
 }
 
-static void add_msg(struct parser *p, bool warning, int line, struct buf *b)
+void config_add_msg(struct parser *p, bool warning, int line, struct buf *b)
 {
 	struct msg *m;
 
 	if (!b->data) {
-		oom(p);
+		config_oom(p);
 		return;
 	}
 	if (p->n_msgs == p->cap_msgs) {
@@ -227,7 +129,7 @@ static void add_msg(struct parser *p, bool warning, int line, struct buf *b)
 		m = realloc(p->msgs, cap * sizeof(*m));
 		if (!m) {
 			buf_free(b);
-			oom(p);
+			config_oom(p);
 			return;
 		}
 		p->msgs = m;
@@ -239,7 +141,7 @@ static void add_msg(struct parser *p, bool warning, int line, struct buf *b)
 	m->warning = warning;
 	m->text = buf_steal(b);
 	if (!m->text) {
-		oom(p);
+		config_oom(p);
 		return;
 	}
 	p->n_msgs++;
@@ -247,8 +149,7 @@ static void add_msg(struct parser *p, bool warning, int line, struct buf *b)
 		p->stop = true;
 }
 
-/* Starts "FILE:LINE: " (or "FILE: " for line 0) in b. */
-static void begin_msg(struct parser *p, struct buf *b, int line, bool warning)
+void config_begin_msg(struct parser *p, struct buf *b, int line, bool warning)
 {
 	if (line > 0)
 		buf_printf(b, "%s:%d: ", p->path, line);
@@ -258,826 +159,37 @@ static void begin_msg(struct parser *p, struct buf *b, int line, bool warning)
 		buf_puts(b, "warning: ");
 }
 
-static void __attribute__((format(printf, 4, 5)))
-report(struct parser *p, bool warning, int line, const char *fmt, ...)
+void config_msgf(struct parser *p, bool warning, int line, const char *fmt, ...)
 {
 	struct buf b = {0};
 	va_list ap;
 
 	if (p->stop && !warning)
 		return;
-	begin_msg(p, &b, line, warning);
+	config_begin_msg(p, &b, line, warning);
 	va_start(ap, fmt);
 	buf_vprintf(&b, fmt, ap);
 	va_end(ap);
-	add_msg(p, warning, line, &b);
+	config_add_msg(p, warning, line, &b);
 }
-
-#define error(p, line, ...)   report(p, false, line, __VA_ARGS__)
-#define warning(p, line, ...) report(p, true, line, __VA_ARGS__)
 
 /* An error whose message quotes an untrusted value:
  * PREFIX 'VALUE' then the formatted rest. */
-static void __attribute__((format(printf, 5, 6)))
-error_value(struct parser *p, int line, const char *prefix, const char *value,
-            const char *fmt, ...)
+void config_error_value(struct parser *p, int line, const char *prefix,
+                        const char *value, const char *fmt, ...)
 {
 	struct buf b = {0};
 	va_list ap;
 
 	if (p->stop)
 		return;
-	begin_msg(p, &b, line, false);
+	config_begin_msg(p, &b, line, false);
 	buf_puts(&b, prefix);
-	put_quoted(&b, value);
+	config_put_quoted(&b, value);
 	va_start(ap, fmt);
 	buf_vprintf(&b, fmt, ap);
 	va_end(ap);
-	add_msg(p, false, line, &b);
-}
-
-/* ---- value syntaxes ------------------------------------------------ */
-
-static bool is_space(int c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' ||
-	       c == '\r';
-}
-
-static bool is_digit(int c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static bool is_alnum(int c)
-{
-	return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-/* Reads the decimal digits at *s into *out (no sign), advancing *s.
- * Returns -EINVAL when there are none or the value overflows. */
-static int read_uint(const char **s, int64_t *out)
-{
-	const char *q = *s;
-	int64_t v = 0;
-
-	if (!is_digit(*q))
-		return -EINVAL;
-	for (; is_digit(*q); q++) {
-		int d = *q - '0';
-
-		if (v > (INT64_MAX - d) / 10)
-			return -EINVAL;
-		v = v * 10 + d;
-	}
-	*s = q;
-	*out = v;
-	return 0;
-}
-
-int config_parse_duration(const char *s, int64_t *out)
-{
-	static const struct {
-		char unit;
-		int64_t secs;
-	} units[] = {
-	    {'w', 7 * DAY}, {'d', DAY}, {'h', 3600}, {'m', 60}, {'s', 1}};
-	int64_t total = 0, n;
-	size_t next = 0, u;
-
-	if (!s || !*s)
-		return -EINVAL;
-	if (read_uint(&s, &n) < 0)
-		return -EINVAL;
-	if (!*s) { /* a bare number is seconds */
-		*out = n;
-		return 0;
-	}
-	for (;;) {
-		for (u = next; u < ARRAY_SIZE(units); u++)
-			if (*s == units[u].unit)
-				break;
-		if (u ==
-		    ARRAY_SIZE(units)) /* unknown, repeated or out of order */
-			return -EINVAL;
-		if (n > (INT64_MAX - total) / units[u].secs)
-			return -EINVAL;
-		total += n * units[u].secs;
-		next = u + 1;
-		s++;
-		if (!*s)
-			break;
-		if (read_uint(&s, &n) < 0 || !*s)
-			return -EINVAL;
-	}
-	*out = total;
-	return 0;
-}
-
-int config_parse_size(const char *s, size_t *out)
-{
-	static const struct {
-		const char *suffix;
-		unsigned shift;
-	} units[] = {{"", 0},     {"B", 0},    {"KiB", 10},
-	             {"MiB", 20}, {"GiB", 30}, {"TiB", 40}};
-	int64_t n;
-	size_t u;
-
-	if (!s || read_uint(&s, &n) < 0)
-		return -EINVAL;
-	for (u = 0; u < ARRAY_SIZE(units); u++) {
-		if (strcasecmp(s, units[u].suffix) != 0)
-			continue;
-		if ((uint64_t)n > (uint64_t)SIZE_MAX >> units[u].shift)
-			return -EINVAL;
-		*out = (size_t)n << units[u].shift;
-		return 0;
-	}
-	return -EINVAL;
-}
-
-static int parse_bool(const char *s, bool *out)
-{
-	static const char *const yes[] = {"yes", "true", "on", "1"};
-	static const char *const no[] = {"no", "false", "off", "0"};
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(yes); i++) {
-		if (strcasecmp(s, yes[i]) == 0) {
-			*out = true;
-			return 0;
-		}
-		if (strcasecmp(s, no[i]) == 0) {
-			*out = false;
-			return 0;
-		}
-	}
-	return -EINVAL;
-}
-
-static const char *const role_names[] = {
-    [ROLE_DIPLOMAT] = "diplomat",       [ROLE_SPOKESPERSON] = "spokesperson",
-    [ROLE_MISSION] = "mission",         [ROLE_MINISTRY] = "ministry",
-    [ROLE_STATE_MEDIA] = "state_media", [ROLE_OTHER] = "other",
-};
-
-const char *config_role_name(enum account_role role)
-{
-	if ((size_t)role >= ARRAY_SIZE(role_names))
-		return "other";
-	return role_names[role];
-}
-
-int config_role_from_name(const char *name, enum account_role *out)
-{
-	size_t i;
-
-	for (i = 0; name && i < ARRAY_SIZE(role_names); i++) {
-		if (strcasecmp(name, role_names[i]) == 0) {
-			*out = (enum account_role)i;
-			return 0;
-		}
-	}
-	return -EINVAL;
-}
-
-const char *config_feed_kind_name(enum feed_kind kind)
-{
-	switch (kind) {
-	case FEED_KIND_WEB:
-		return "web";
-	case FEED_KIND_MASTODON:
-		return "mastodon";
-	case FEED_KIND_BLUESKY:
-		return "bluesky";
-	}
-	return "web";
-}
-
-/* Reads exactly n digits. */
-static int read_fixed(const char **s, int n, int *out)
-{
-	int v = 0;
-
-	while (n-- > 0) {
-		if (!is_digit(**s))
-			return -EINVAL;
-		v = v * 10 + (*(*s)++ - '0');
-	}
-	*out = v;
-	return 0;
-}
-
-/* Host names as URLs carry them: letters, digits, '-', '.', '_'. */
-static bool valid_hostname(const char *s, size_t n)
-{
-	size_t i;
-
-	if (n == 0 || n > 253 || s[0] == '.' || s[0] == '-' || s[n - 1] == '-')
-		return false;
-	for (i = 0; i < n; i++) {
-		char c = s[i];
-
-		if (!is_alnum(c) && c != '-' && c != '.' && c != '_')
-			return false;
-		if (c == '.' && i + 1 < n && s[i + 1] == '.')
-			return false;
-	}
-	return true;
-}
-
-/* Checks an absolute URL of one of the given schemes ("http", "https" or
- * "smtp", "smtps") with a host.  On success *path points at what follows
- * the authority.  Returns NULL or a reason. */
-static const char *check_url(const char *u, const char *const *schemes,
-                             size_t n_schemes, const char **path)
-{
-	const char *p, *auth, *host_end, *q;
-	size_t i, slen = 0;
-
-	for (p = u; *p; p++)
-		if ((unsigned char)*p <= 0x20 || *p == 0x7f)
-			return "a URL cannot contain spaces or control "
-			       "characters";
-	for (i = 0; i < n_schemes; i++) {
-		slen = strlen(schemes[i]);
-		if (strncasecmp(u, schemes[i], slen) == 0 &&
-		    strncmp(u + slen, "://", 3) == 0)
-			break;
-	}
-	if (i == n_schemes)
-		return ""; /* the caller names the schemes it takes */
-	auth = u + slen + 3;
-	host_end = auth + strcspn(auth, "/?#");
-	if (memchr(auth, '@', (size_t)(host_end - auth)))
-		return "credentials in URLs are not supported";
-	if (*auth == '[') { /* IPv6 literal */
-		for (q = auth + 1; q < host_end && *q != ']'; q++)
-			if (!isxdigit((unsigned char)*q) && *q != ':' &&
-			    *q != '.')
-				return "malformed IPv6 address";
-		if (q >= host_end || q == auth + 1)
-			return "malformed IPv6 address";
-		q++;
-	} else {
-		q = memchr(auth, ':', (size_t)(host_end - auth));
-		if (!q)
-			q = host_end;
-		if (!valid_hostname(auth, (size_t)(q - auth)))
-			return "missing or malformed host name";
-	}
-	if (q < host_end) {
-		int64_t port;
-
-		if (*q != ':')
-			return "malformed host";
-		q++;
-		if (read_uint(&q, &port) < 0 || q != host_end || port < 1 ||
-		    port > 65535)
-			return "bad port number";
-	}
-	*path = host_end;
-	return NULL;
-}
-
-static const char *const http_schemes[] = {"http", "https"};
-static const char *const smtp_schemes[] = {"smtp", "smtps"};
-
-/* Bluesky handles are domain names; DIDs follow the W3C syntax. */
-static bool valid_bluesky_id(const char *s)
-{
-	size_t n = strlen(s), i, label = 0, labels = 0;
-
-	if (strncmp(s, "did:", 4) == 0) {
-		const char *m = s + 4, *id;
-
-		for (id = m; *id >= 'a' && *id <= 'z'; id++)
-			;
-		if (id == m || *id != ':' || !id[1] || n > 2048)
-			return false;
-		for (id++; *id; id++)
-			if (!is_alnum(*id) && !strchr("._:%-", *id))
-				return false;
-		return s[n - 1] != ':' && s[n - 1] != '%';
-	}
-	if (n == 0 || n > 253)
-		return false;
-	for (i = 0; i <= n; i++) {
-		char c = s[i];
-
-		if (c == '.' || c == '\0') {
-			if (label == 0 || label > 63 || s[i - 1] == '-' ||
-			    s[i - label] == '-')
-				return false;
-			labels++;
-			if (c == '\0' &&
-			    !((s[i - label] >= 'a' && s[i - label] <= 'z') ||
-			      (s[i - label] >= 'A' && s[i - label] <= 'Z')))
-				return false; /* the TLD starts with a letter */
-			label = 0;
-		} else if (is_alnum(c) || c == '-') {
-			label++;
-		} else {
-			return false;
-		}
-	}
-	return labels >= 2;
-}
-
-/* A plain address: local@domain, no display name. */
-static bool valid_email(const char *s)
-{
-	const char *at = strchr(s, '@'), *p;
-
-	if (!at || at == s || strchr(at + 1, '@'))
-		return false;
-	for (p = s; p < at; p++)
-		if ((unsigned char)*p <= 0x20 || strchr("<>,;\"()[]\\", *p))
-			return false;
-	return valid_hostname(at + 1, strlen(at + 1));
-}
-
-static bool printable_line(const char *s)
-{
-	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			return false;
-	return true;
-}
-
-/* Normalises "daily HH:MM", "weekly DAY HH:MM" or "off" into out. */
-static int parse_schedule(const char *s, char *out, size_t outlen)
-{
-	static const char *const days[] = {"mon", "tue", "wed", "thu",
-	                                   "fri", "sat", "sun"};
-	static const char *const long_days[] = {
-	    "monday", "tuesday",  "wednesday", "thursday",
-	    "friday", "saturday", "sunday"};
-	char w[4][16];
-	int n = 0, h, m, day = -1;
-	size_t i;
-	const char *t;
-
-	while (*s) {
-		size_t k;
-
-		while (is_space(*s))
-			s++;
-		if (!*s)
-			break;
-		k = strcspn(s, " \t");
-		if (n == 4 || k >= sizeof(w[0]))
-			return -EINVAL;
-		memcpy(w[n], s, k);
-		w[n++][k] = '\0';
-		s += k;
-	}
-	if (n == 1 && strcasecmp(w[0], "off") == 0) {
-		snprintf(out, outlen, "off");
-		return 0;
-	}
-	if (n == 2 && strcasecmp(w[0], "daily") == 0) {
-		t = w[1];
-	} else if (n == 3 && strcasecmp(w[0], "weekly") == 0) {
-		for (i = 0; i < ARRAY_SIZE(days); i++)
-			if (strcasecmp(w[1], days[i]) == 0 ||
-			    strcasecmp(w[1], long_days[i]) == 0)
-				day = (int)i;
-		if (day < 0)
-			return -EINVAL;
-		t = w[2];
-	} else {
-		return -EINVAL;
-	}
-	if (!is_digit(t[0]))
-		return -EINVAL;
-	h = t[0] - '0';
-	t++;
-	if (is_digit(*t))
-		h = h * 10 + (*t++ - '0');
-	if (*t++ != ':' || read_fixed(&t, 2, &m) < 0 || *t || h > 23 || m > 59)
-		return -EINVAL;
-	if (day < 0)
-		snprintf(out, outlen, "daily %02d:%02d", h, m);
-	else
-		snprintf(out, outlen, "weekly %s %02d:%02d", days[day], h, m);
-	return 0;
-}
-
-/* ---- setting values ------------------------------------------------- */
-
-static char *resolve_path(struct parser *p, const char *v)
-{
-	struct buf b = {0};
-
-	/* A URL (database = postgresql://...) names no file. */
-	if (v[0] == '/' || !p->dir[0] || strstr(v, "://"))
-		return xstrdup(v);
-	if (buf_printf(&b, "%s%s%s", p->dir,
-	               p->dir[strlen(p->dir) - 1] == '/' ? "" : "/", v) < 0) {
-		buf_free(&b);
-		return NULL;
-	}
-	return buf_steal(&b);
-}
-
-static void set_string(struct parser *p, char **field, const char *v)
-{
-	char *s = xstrdup(v);
-
-	if (!s) {
-		oom(p);
-		return;
-	}
-	free(*field);
-	*field = s;
-}
-
-/* Normalises the web part of a feed or API URL for duplicate checks:
- * scheme and host lowercased. */
-static char *url_key(enum feed_kind kind, const char *url)
-{
-	char *k = xstrdup(url), *q;
-	size_t end;
-
-	if (!k)
-		return NULL;
-	if (kind == FEED_KIND_BLUESKY) {
-		for (q = k; *q; q++)
-			*q = (char)tolower((unsigned char)*q);
-		return k;
-	}
-	q = strstr(k, "://");
-	end = q ? (size_t)(q - k) + 3 : 0;
-	end += strcspn(k + end, "/?#");
-	for (q = k; q < k + end; q++)
-		*q = (char)tolower((unsigned char)*q);
-	return k;
-}
-
-static void add_feed(struct parser *p, struct config_account *a, const char *v)
-{
-	struct config_feed *f;
-	enum feed_kind kind;
-	const char *url = v, *rest, *why, *q;
-
-	if (a->n_feeds >= MAX_FEEDS) {
-		error(p, p->line, "too many feeds for one account (limit %d)",
-		      MAX_FEEDS);
-		return;
-	}
-	if (strncmp(v, "mastodon:", 9) == 0) {
-		kind = FEED_KIND_MASTODON;
-		url = v + 9;
-		why = check_url(url, http_schemes, 2, &rest);
-		if (!why && (rest[0] != '/' || rest[1] != '@'))
-			why = "the URL must name an account, as in "
-			      "https://host/@user";
-		if (!why) {
-			for (q = rest + 2; is_alnum(*q) || *q == '_' ||
-			                   *q == '.' || *q == '-';
-			     q++)
-				;
-			if (q == rest + 2)
-				why = "missing user name after '@'";
-			else if (*q == '@' &&
-			         valid_hostname(q + 1, strcspn(q + 1, "/")))
-				q += 1 + strcspn(q + 1, "/");
-			if (!why && !(q[0] == '\0' || (q[0] == '/' && !q[1])))
-				why = "the URL must name an account, as in "
-				      "https://host/@user";
-		}
-		if (why) {
-			struct buf b = {0};
-
-			begin_msg(p, &b, p->line, false);
-			buf_puts(&b, "bad Mastodon feed ");
-			put_quoted(&b, v);
-			buf_printf(
-			    &b, ": %s",
-			    *why ? why
-			         : "expected mastodon:https://host/@user");
-			add_msg(p, false, p->line, &b);
-			return;
-		}
-	} else if (strncmp(v, "bluesky:", 8) == 0) {
-		kind = FEED_KIND_BLUESKY;
-		url = v + 8;
-		if (!valid_bluesky_id(url)) {
-			error_value(p, p->line, "bad Bluesky feed ", v,
-			            ": expected bluesky:HANDLE (like "
-			            "name.bsky.social) or bluesky:did:plc:...");
-			return;
-		}
-	} else {
-		kind = FEED_KIND_WEB;
-		why = check_url(v, http_schemes, 2, &rest);
-		if (why) {
-			struct buf b = {0};
-
-			begin_msg(p, &b, p->line, false);
-			buf_puts(&b, "bad feed URL ");
-			put_quoted(&b, v);
-			if (*why)
-				buf_printf(&b, ": %s", why);
-			else
-				buf_puts(&b,
-				         ": expected an absolute http:// or "
-				         "https:// URL, mastodon:URL or "
-				         "bluesky:HANDLE");
-			add_msg(p, false, p->line, &b);
-			return;
-		}
-	}
-	f = realloc(a->feeds, (a->n_feeds + 1) * sizeof(*f));
-	if (!f) {
-		oom(p);
-		return;
-	}
-	a->feeds = f;
-	f = &a->feeds[a->n_feeds];
-	f->url = xstrdup(url);
-	f->kind = kind;
-	f->line = p->line;
-	if (!f->url) {
-		oom(p);
-		return;
-	}
-	a->n_feeds++;
-}
-
-static void add_mail_to(struct parser *p, const char *v)
-{
-	struct config_report *r = &p->cfg->report;
-
-	while (*v) {
-		size_t n = strcspn(v, ",");
-		char *addr;
-		char **grown;
-
-		while (n > 0 && is_space(*v)) {
-			v++;
-			n--;
-		}
-		addr = xstrndup(v, n);
-		if (!addr) {
-			oom(p);
-			return;
-		}
-		while (*addr && is_space(addr[strlen(addr) - 1]))
-			addr[strlen(addr) - 1] = '\0';
-		if (!valid_email(addr)) {
-			if (*addr)
-				error_value(p, p->line, "bad mail address ",
-				            addr, " in mail_to");
-			else
-				error(p, p->line, "empty address in mail_to");
-			free(addr);
-		} else if (r->n_mail_to >= MAX_MAIL_TO) {
-			error(p, p->line,
-			      "too many mail_to addresses "
-			      "(limit %d)",
-			      MAX_MAIL_TO);
-			free(addr);
-			return;
-		} else {
-			grown = realloc(r->mail_to,
-			                (r->n_mail_to + 1) * sizeof(*grown));
-			if (!grown) {
-				free(addr);
-				oom(p);
-				return;
-			}
-			r->mail_to = grown;
-			r->mail_to[r->n_mail_to++] = addr;
-		}
-		v += n;
-		if (*v == ',') {
-			v++;
-			if (!*v)
-				error(p, p->line, "empty address in mail_to");
-		}
-	}
-}
-
-/* Reads one value into the field the spec names; base is the struct
- * config or struct config_account the offset is relative to. */
-static void set_value(struct parser *p, const struct key_spec *k, void *base,
-                      const char *v)
-{
-	char *field = (char *)base + k->off;
-	int64_t n;
-	size_t sz;
-	bool b;
-	char norm[32];
-	const char *rest, *why;
-
-	switch (k->kind) {
-	case K_PATH: {
-		char *s;
-
-		if (!printable_line(v)) {
-			error(p, p->line,
-			      "%s: the path contains control "
-			      "characters",
-			      k->name);
-			return;
-		}
-		s = resolve_path(p, v);
-		if (!s) {
-			oom(p);
-			return;
-		}
-		free(*(char **)field);
-		*(char **)field = s;
-		return;
-	}
-	case K_TEXT:
-		if (!printable_line(v)) {
-			error(p, p->line,
-			      "%s: control characters are not "
-			      "allowed",
-			      k->name);
-			return;
-		}
-		if (strlen(v) > 512) {
-			error(p, p->line,
-			      "%s: value too long (limit 512 "
-			      "bytes)",
-			      k->name);
-			return;
-		}
-		set_string(p, (char **)field, v);
-		return;
-	case K_HTTP_URL:
-	case K_SMTP_URL:
-		why = check_url(
-		    v, k->kind == K_SMTP_URL ? smtp_schemes : http_schemes, 2,
-		    &rest);
-		if (why) {
-			struct buf bb = {0};
-
-			begin_msg(p, &bb, p->line, false);
-			buf_printf(&bb, "%s: bad URL ", k->name);
-			put_quoted(&bb, v);
-			buf_printf(&bb, ": %s",
-			           *why ? why
-			           : k->kind == K_SMTP_URL
-			               ? "expected smtp://HOST[:PORT] or "
-			                 "smtps://HOST[:PORT]"
-			               : "expected an http:// or https:// URL");
-			add_msg(p, false, p->line, &bb);
-			return;
-		}
-		set_string(p, (char **)field, v);
-		if (k->off == C(bluesky_api)) { /* the API path is appended */
-			char *s = *(char **)field;
-			size_t len = s ? strlen(s) : 0;
-
-			while (len > 0 && s[len - 1] == '/')
-				s[--len] = '\0';
-		}
-		return;
-	case K_EMAIL:
-		if (!valid_email(v)) {
-			error_value(p, p->line, "bad mail address ", v,
-			            ": expected user@host");
-			return;
-		}
-		set_string(p, (char **)field, v);
-		return;
-	case K_EMAIL_LIST:
-		add_mail_to(p, v);
-		return;
-	case K_DURATION:
-	case K_SINCE:
-		if (config_parse_duration(v, &n) < 0) {
-			error_value(p, p->line, "bad duration ", v,
-			            " for '%s': use a number with s, m, h or "
-			            "d, like 90s, 15m, 1h30m or 7d",
-			            k->name);
-			return;
-		}
-		if (k->kind == K_SINCE) {
-			if (n < 1) {
-				error(p, p->line, "since must be at least 1s");
-				return;
-			}
-			set_string(p, (char **)field, v);
-			return;
-		}
-		if (n < k->min || n > k->max) {
-			error(p, p->line, "%s must be between %llds and %llds",
-			      k->name, (long long)k->min, (long long)k->max);
-			return;
-		}
-		*(int64_t *)field = n;
-		return;
-	case K_SIZE:
-		if (config_parse_size(v, &sz) < 0) {
-			struct buf bb = {0};
-			size_t digits = strspn(v, "0123456789");
-
-			begin_msg(p, &bb, p->line, false);
-			buf_puts(&bb, "bad size ");
-			put_quoted(&bb, v);
-			buf_printf(&bb, " for '%s': ", k->name);
-			if (digits > 0 && (strcasecmp(v + digits, "KB") == 0 ||
-			                   strcasecmp(v + digits, "MB") == 0 ||
-			                   strcasecmp(v + digits, "GB") == 0 ||
-			                   strcasecmp(v + digits, "K") == 0 ||
-			                   strcasecmp(v + digits, "M") == 0 ||
-			                   strcasecmp(v + digits, "G") == 0))
-				buf_puts(&bb, "KB/MB are ambiguous, write KiB "
-				              "or MiB (1024-based)");
-			else
-				buf_puts(&bb, "use a number of bytes, or "
-				              "with KiB, MiB or GiB");
-			add_msg(p, false, p->line, &bb);
-			return;
-		}
-		if ((int64_t)sz < k->min || (uint64_t)sz > (uint64_t)k->max) {
-			error(p, p->line, "%s must be between 1KiB and 4GiB",
-			      k->name);
-			return;
-		}
-		*(size_t *)field = sz;
-		return;
-	case K_INT:
-		rest = v;
-		if (read_uint(&rest, &n) < 0 || *rest) {
-			error_value(p, p->line, "bad number ", v,
-			            ": expected digits only");
-			return;
-		}
-		if (n < k->min || n > k->max) {
-			error(p, p->line, "%s must be between %lld and %lld",
-			      k->name, (long long)k->min, (long long)k->max);
-			return;
-		}
-		*(int *)field = (int)n;
-		return;
-	case K_FRACTION: {
-		char *end;
-		double d;
-
-		errno = 0;
-		d = strtod(v, &end);
-		if (end == v || *end || errno || !(d >= 0 && d <= 1)) {
-			error_value(p, p->line, "bad fraction ", v,
-			            ": expected a number from 0 to 1");
-			return;
-		}
-		/* field points into struct config: copied, not cast, as
-		 * it is a char pointer. */
-		memcpy(field, &d, sizeof(d));
-		return;
-	}
-	case K_BOOL:
-		if (parse_bool(v, &b) < 0) {
-			error_value(p, p->line, "bad boolean ", v,
-			            ": use yes/no, true/false, on/off or 1/0");
-			return;
-		}
-		*(bool *)field = b;
-		return;
-	case K_SCHEDULE:
-		if (parse_schedule(v, norm, sizeof(norm)) < 0) {
-			error_value(p, p->line, "bad schedule ", v,
-			            ": use 'daily HH:MM', 'weekly mon HH:MM' "
-			            "or 'off'");
-			return;
-		}
-		set_string(p, (char **)field, norm);
-		return;
-	case K_FORMAT:
-		if (strcmp(v, "markdown") == 0)
-			v = "md";
-		if (strcmp(v, "text") != 0 && strcmp(v, "md") != 0 &&
-		    strcmp(v, "json") != 0 && strcmp(v, "html") != 0) {
-			error_value(p, p->line, "bad report format ", v,
-			            ": use text, md, json or html");
-			return;
-		}
-		set_string(p, (char **)field, v);
-		return;
-	case K_ROLE:
-		if (config_role_from_name(v, (enum account_role *)field) < 0)
-			error_value(p, p->line, "unknown role ", v,
-			            ": use diplomat, spokesperson, mission, "
-			            "ministry, state_media or other");
-		return;
-	case K_DATE:
-		if (date_parse_strict(v, (int64_t *)field) < 0)
-			error_value(p, p->line, "bad date ", v,
-			            " for 'created': use YYYY-MM-DD or RFC "
-			            "3339 (2019-10-01T08:00:00Z)");
-		return;
-	case K_FEED:
-		add_feed(p, base, v);
-		return;
-	}
+	config_add_msg(p, false, line, &b);
 }
 
 /* ---- sections and keys ---------------------------------------------- */
@@ -1144,22 +256,22 @@ static const char *section_name(enum section sec)
 
 static void unknown_key(struct parser *p, const char *name)
 {
-	const char *names[N_KEYS], *near;
+	const char *names[CONFIG_N_KEYS], *near;
 	size_t i, n = 0;
 	struct buf b = {0};
 
-	for (i = 0; i < N_KEYS; i++)
+	for (i = 0; i < CONFIG_N_KEYS; i++)
 		if (keys[i].sec == p->sec)
 			names[n++] = keys[i].name;
 	near = nearest(name, names, n);
-	begin_msg(p, &b, p->line, false);
+	config_begin_msg(p, &b, p->line, false);
 	buf_puts(&b, "unknown key ");
-	put_quoted(&b, name);
+	config_put_quoted(&b, name);
 	buf_printf(&b, " in [%s]", section_name(p->sec));
 	if (near) {
 		buf_printf(&b, "; did you mean '%s'?", near);
 	} else {
-		for (i = 0; i < N_KEYS; i++) {
+		for (i = 0; i < CONFIG_N_KEYS; i++) {
 			if (strcmp(keys[i].name, name) == 0) {
 				buf_printf(&b, "; '%s' belongs in [%s]", name,
 				           section_name(keys[i].sec));
@@ -1167,7 +279,7 @@ static void unknown_key(struct parser *p, const char *name)
 			}
 		}
 	}
-	add_msg(p, false, p->line, &b);
+	config_add_msg(p, false, p->line, &b);
 }
 
 static struct config_account *current_account(struct parser *p)
@@ -1202,7 +314,7 @@ static const char *raw_separator_at(const struct parser *p)
 			return q;
 		if (was_space && (*q == ';' || *q == '#'))
 			return NULL;
-		was_space = is_space(*q);
+		was_space = config_is_space(*q);
 	}
 	return NULL;
 }
@@ -1220,7 +332,7 @@ static int unquote(struct parser *p, const char *name, char **out)
 	const char *end = p->raw + p->raw_len, *q, *open, *close;
 
 	open = raw_separator_at(p) + 1;
-	while (open < end && is_space(*open))
+	while (open < end && config_is_space(*open))
 		open++;
 	if (open >= end || *open != '"') { /* cannot happen: inih saw one */
 		error(p, p->line, "%s: unterminated quote", name);
@@ -1231,7 +343,7 @@ static int unquote(struct parser *p, const char *name, char **out)
 		error(p, p->line, "%s: unterminated quote", name);
 		return -EINVAL;
 	}
-	for (q = close + 1; q < end && is_space(*q); q++)
+	for (q = close + 1; q < end && config_is_space(*q); q++)
 		;
 	if (q < end && ((*q != '#' && *q != ';') || q == close + 1)) {
 		error(p, p->line, "%s: unexpected text after the closing quote",
@@ -1240,7 +352,7 @@ static int unquote(struct parser *p, const char *name, char **out)
 	}
 	*out = xstrndup(open + 1, (size_t)(close - open - 1));
 	if (!*out) {
-		oom(p);
+		config_oom(p);
 		return -ENOMEM;
 	}
 	return 0;
@@ -1270,13 +382,13 @@ static int handler(void *user, const char *section, const char *name,
 		return 1;
 	}
 	if (p->sec == SEC_NONE) {
-		error_value(p, p->line, "key ", name,
-		            " comes before any [section]");
+		config_error_value(p, p->line, "key ", name,
+		                   " comes before any [section]");
 		return 1;
 	}
 	if (p->sec == SEC_IGNORED)
 		return 1;
-	for (i = 0; i < N_KEYS; i++) {
+	for (i = 0; i < CONFIG_N_KEYS; i++) {
 		if (keys[i].sec == p->sec && strcmp(keys[i].name, name) == 0) {
 			k = &keys[i];
 			break;
@@ -1311,7 +423,7 @@ static int handler(void *user, const char *section, const char *name,
 		goto out;
 	}
 	seen[i] = p->line;
-	set_value(p, k, base, value);
+	config_set_value(p, k, base, value);
 	if (k->kind == K_PATH && k->off == C(rules_dir))
 		p->cfg->rules_line = p->line;
 	if (k->kind == K_PATH && k->off == C(model_path))
@@ -1328,7 +440,7 @@ static void begin_account(struct parser *p, const char *s, size_t n)
 	const char *q;
 	size_t klen, i;
 
-	while (n > 0 && is_space(*s)) {
+	while (n > 0 && config_is_space(*s)) {
 		s++;
 		n--;
 	}
@@ -1350,7 +462,7 @@ static void begin_account(struct parser *p, const char *s, size_t n)
 	}
 	klen = (size_t)(q - s - 1);
 	for (i = (size_t)(q - s) + 1; i < n; i++) {
-		if (!is_space(s[i])) {
+		if (!config_is_space(s[i])) {
 			error(p, p->line,
 			      "unexpected text after the account "
 			      "key's closing quote");
@@ -1386,13 +498,13 @@ static void begin_account(struct parser *p, const char *s, size_t n)
 
 		grown = realloc(p->cfg->accounts, cap * sizeof(*grown));
 		if (!grown) {
-			oom(p);
+			config_oom(p);
 			return;
 		}
 		p->cfg->accounts = grown;
 		ginfo = realloc(p->info, cap * sizeof(*ginfo));
 		if (!ginfo) {
-			oom(p);
+			config_oom(p);
 			return;
 		}
 		p->info = ginfo;
@@ -1403,7 +515,7 @@ static void begin_account(struct parser *p, const char *s, size_t n)
 	memset(&p->info[p->cfg->n_accounts], 0, sizeof(p->info[0]));
 	a->key = xstrndup(s + 1, klen);
 	if (!a->key) {
-		oom(p);
+		config_oom(p);
 		return;
 	}
 	a->role = ROLE_OTHER;
@@ -1433,13 +545,13 @@ static void begin_section(struct parser *p, const char *start)
 		}
 		if (was_space && (*q == ';' || *q == '#'))
 			break;
-		was_space = is_space(*q);
+		was_space = config_is_space(*q);
 	}
 	if (!close) {
 		error(p, p->line, "section header without a closing ']'");
 		return;
 	}
-	for (q = close + 1; is_space(*q); q++)
+	for (q = close + 1; config_is_space(*q); q++)
 		;
 	if (*q && *q != ';' && *q != '#') {
 		error(p, p->line, "unexpected text after ']'");
@@ -1447,9 +559,9 @@ static void begin_section(struct parser *p, const char *start)
 	}
 	name = start + 1;
 	end = close;
-	while (name < end && is_space(*name))
+	while (name < end && config_is_space(*name))
 		name++;
-	while (end > name && is_space(end[-1]))
+	while (end > name && config_is_space(end[-1]))
 		end--;
 	wlen = strcspn(name, " \t\"]");
 	if (name + wlen > end)
@@ -1464,22 +576,22 @@ static void begin_section(struct parser *p, const char *start)
 		char *word = xstrndup(name, wlen);
 
 		if (!word) {
-			oom(p);
+			config_oom(p);
 			return;
 		}
 		for (i = 0; i < ARRAY_SIZE(sections); i++)
 			names[i] = sections[i].name;
 		near = nearest(word, names, ARRAY_SIZE(sections));
-		begin_msg(p, &b, p->line, false);
+		config_begin_msg(p, &b, p->line, false);
 		buf_puts(&b, "unknown section ");
-		put_quoted(&b, word);
+		config_put_quoted(&b, word);
 		if (near)
 			buf_printf(&b, "; did you mean [%s]?", near);
 		else
 			buf_puts(&b, "; known sections are [storage], [poll], "
 			             "[classifier], [report], [demo] and "
 			             "[account \"handle\"]");
-		add_msg(p, false, p->line, &b);
+		config_add_msg(p, false, p->line, &b);
 		free(word);
 		return;
 	}
@@ -1512,7 +624,7 @@ static void classify_line(struct parser *p, const char *line)
 
 	if (p->line == 1 && strncmp(s, "\xef\xbb\xbf", 3) == 0)
 		s += 3;
-	while (is_space(*s))
+	while (config_is_space(*s))
 		s++;
 	if (!*s || *s == ';' || *s == '#')
 		return;
@@ -1553,7 +665,7 @@ static char *reader(char *str, int num, void *stream)
 		p->raw = NULL;
 	}
 	p->raw_len = len;
-	p->indented = len > 0 && is_space(s[0]);
+	p->indented = len > 0 && config_is_space(s[0]);
 	memcpy(str, s, len);
 	str[len] = '\n';
 	str[len + 1] = '\0';
@@ -1601,7 +713,7 @@ static void check_duplicates(struct parser *p)
 		return;
 	ar = calloc(cfg->n_accounts, sizeof(*ar));
 	if (!ar) {
-		oom(p);
+		config_oom(p);
 		return;
 	}
 	for (i = 0; i < cfg->n_accounts; i++) {
@@ -1615,15 +727,16 @@ static void check_duplicates(struct parser *p)
 			continue;
 		for (j = i; j > 0 && strcasecmp(ar[j - 1].key, ar[i].key) == 0;)
 			j--;
-		error_value(p, ar[i].line, "duplicate account ", ar[i].key,
-		            ": also defined on line %d", ar[j].line);
+		config_error_value(p, ar[i].line, "duplicate account ",
+		                   ar[i].key, ": also defined on line %d",
+		                   ar[j].line);
 	}
 	free(ar);
 	if (n == 0)
 		return;
 	fr = calloc(n, sizeof(*fr));
 	if (!fr) {
-		oom(p);
+		config_oom(p);
 		return;
 	}
 	n = 0;
@@ -1631,11 +744,11 @@ static void check_duplicates(struct parser *p)
 		for (j = 0; j < cfg->accounts[i].n_feeds; j++) {
 			struct config_feed *f = &cfg->accounts[i].feeds[j];
 
-			fr[n].key = url_key(f->kind, f->url);
+			fr[n].key = config_url_key(f->kind, f->url);
 			fr[n].acct = i;
 			fr[n].line = f->line;
 			if (!fr[n].key) {
-				oom(p);
+				config_oom(p);
 				goto out;
 			}
 			n++;
@@ -1648,22 +761,23 @@ static void check_duplicates(struct parser *p)
 			continue;
 		}
 		if (fr[i].acct == fr[j].acct) {
-			error_value(p, fr[i].line, "feed ", fr[i].key,
-			            " is listed twice for this account (also "
-			            "line %d)",
-			            fr[j].line);
+			config_error_value(
+			    p, fr[i].line, "feed ", fr[i].key,
+			    " is listed twice for this account (also "
+			    "line %d)",
+			    fr[j].line);
 		} else {
 			struct buf b = {0};
 
 			if (p->stop)
 				break;
-			begin_msg(p, &b, fr[i].line, false);
+			config_begin_msg(p, &b, fr[i].line, false);
 			buf_puts(&b, "duplicate feed ");
-			put_quoted(&b, fr[i].key);
+			config_put_quoted(&b, fr[i].key);
 			buf_puts(&b, ": already the feed of account ");
-			put_quoted(&b, cfg->accounts[fr[j].acct].key);
+			config_put_quoted(&b, cfg->accounts[fr[j].acct].key);
 			buf_printf(&b, " on line %d", fr[j].line);
-			add_msg(p, false, fr[i].line, &b);
+			config_add_msg(p, false, fr[i].line, &b);
 		}
 	}
 out:
@@ -1676,7 +790,7 @@ static int key_index(enum section sec, const char *name)
 {
 	size_t i;
 
-	for (i = 0; i < N_KEYS; i++)
+	for (i = 0; i < CONFIG_N_KEYS; i++)
 		if (keys[i].sec == sec && strcmp(keys[i].name, name) == 0)
 			return (int)i;
 	return 0;
@@ -1736,7 +850,8 @@ static void check_whole(struct parser *p)
 		bool ok = *z && *z != '/' && !strstr(z, "..");
 
 		for (; *z && ok; z++)
-			ok = is_alnum((unsigned char)*z) || strchr("/_+-", *z);
+			ok = config_is_alnum((unsigned char)*z) ||
+			     strchr("/_+-", *z);
 		r->timezone_line = SEEN(SEC_REPORT, "timezone");
 		if (!ok)
 			error(p, r->timezone_line,
@@ -1753,8 +868,8 @@ static void check_whole(struct parser *p)
 
 		if (a->n_feeds == 0 &&
 		    !p->info[i].seen[key_index(SEC_ACCOUNT, "feed")])
-			error_value(p, a->line, "account ", a->key,
-			            " has no feed: add feed = URL");
+			config_error_value(p, a->line, "account ", a->key,
+			                   " has no feed: add feed = URL");
 		if (a->interval < 0) {
 			a->interval = cfg->interval;
 		} else if (a->interval < 60) {
