@@ -28,6 +28,23 @@ sed -e "s|^database = .*|database = $tmp/demo.db|" \
 }
 # The period ends at a fixed instant so both runs see the same one.
 until=1700000000
+# The demo feeds carry no follower counts: a copy with a few snapshots
+# (three accounts over ten days, one with a single point) draws the
+# follower curves too.
+cp "$tmp/demo.db" "$tmp/snap.db"
+python3 - "$tmp/snap.db" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+ids = [r[0] for r in db.execute("SELECT id FROM accounts ORDER BY id LIMIT 3")]
+t0 = 1584000000
+for n, acc in enumerate(ids):
+    days = range(1) if n == 2 else range(0, 10, 3)
+    for d in days:
+        db.execute("INSERT INTO account_snapshots (account_id, observed,"
+                   " followers, following, posts_count) VALUES (?,?,?,?,?)",
+                   (acc, t0 + d * 86400, 1000 * (n + 1) + 37 * d, 10, 100 + d))
+db.commit()
+PY
 printf '[storage]\ndatabase = %s\n[poll]\ninterval = 10x\n' "$tmp/x.db" > "$tmp/bad.conf"
 python3 - "$shared/eval/dev.tsv" > "$tmp/dev.jsonl" <<'PY'
 import json, sys
@@ -46,6 +63,11 @@ commands() {
 		printf '%s\t-d @DB@ report --since 3000d --until %s --format %s\t\n' \
 		    "$f" "$until" "${f#report_}"
 	done
+	for f in text md json html; do
+		printf 'snap_%s\t-d @TMP@/snap.db report --since 3000d --until %s --format %s\t\n' \
+		    "$f" "$until" "$f"
+	done
+	printf 'snap_trends\t-d @TMP@/snap.db trends --since 3000d --format csv\t\n'
 	printf 'report_7d\t-d @DB@ report --since 7d --until %s\t\n' "$until"
 	printf 'report_2w\t-d @DB@ report --since 2w --until %s --format json\t\n' "$until"
 	printf 'report_bad_since\t-d @DB@ report --since soon\t\n'

@@ -263,39 +263,66 @@ static int cmp_cstr(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-int report_chart_followers(struct buf *b, const json_t *curves)
+/* The geometry of the follower chart. */
+#define FOL_W      720.0
+#define FOL_H      260.0
+#define FOL_LEFT   64.0
+#define FOL_RIGHT  20.0
+#define FOL_TOP    12.0
+#define FOL_PLOT_H 170.0
+
+/* The follower chart being drawn: its curves, the sorted distinct days
+ * they cover, and the range of their counts. */
+struct fol_plot {
+	struct curve *cv;  /* largest accounts first */
+	size_t ncur;       /* at most ARRAY_SIZE(line_colors) */
+	const char **days; /* borrowed from the model */
+	size_t ndays;
+	double min, max;
+};
+
+/* Appends day d to the plot's days. */
+static int fol_add_day(struct fol_plot *pl, size_t *cap, const char *d)
 {
-	const double W = 720, H = 260, left = 64, right = 20, top = 12,
-	             plot_h = 170;
-	size_t ncur = 0, ndays = 0, cap = 0, i, j, k,
-	       n = json_object_size(curves);
-	struct curve *cv = calloc(n + 1, sizeof(*cv));
-	const char **days = NULL;
-	double min = 0, max = 0;
+	if (pl->ndays == *cap) {
+		size_t nc = *cap ? *cap * 2 : 64;
+		const char **g = realloc(pl->days, nc * sizeof(*g));
+
+		if (!g)
+			return -ENOMEM;
+		pl->days = g;
+		*cap = nc;
+	}
+	pl->days[pl->ndays++] = d;
+	return 0;
+}
+
+/* Picks the curves of the largest accounts and collects their days and
+ * range.  Returns 0, 1 when no curve has a point, or -ENOMEM. */
+static int fol_collect(struct fol_plot *pl, const json_t *curves)
+{
+	size_t cap = 0, i, j, k;
 	bool any = false;
 	const char *h;
 	json_t *pts;
-	int rc = -ENOMEM;
 
-	if (!cv)
-		return -ENOMEM;
 	json_object_foreach((json_t *)curves, h, pts)
 	{
 		size_t np = json_array_size(pts);
 
 		if (!np)
 			continue;
-		cv[ncur++] =
+		pl->cv[pl->ncur++] =
 		    (struct curve){h, pts,
 		                   (int64_t)json_integer_value(json_array_get(
 		                       json_array_get(pts, np - 1), 1))};
 	}
-	qsort(cv, ncur, sizeof(*cv), cmp_curve);
-	if (ncur > ARRAY_SIZE(line_colors))
-		ncur = ARRAY_SIZE(line_colors);
-	for (i = 0; i < ncur; i++) {
-		for (j = 0; j < json_array_size(cv[i].pts); j++) {
-			const json_t *pt = json_array_get(cv[i].pts, j);
+	qsort(pl->cv, pl->ncur, sizeof(*pl->cv), cmp_curve);
+	if (pl->ncur > ARRAY_SIZE(line_colors))
+		pl->ncur = ARRAY_SIZE(line_colors);
+	for (i = 0; i < pl->ncur; i++) {
+		for (j = 0; j < json_array_size(pl->cv[i].pts); j++) {
+			const json_t *pt = json_array_get(pl->cv[i].pts, j);
 			double v =
 			    (double)json_integer_value(json_array_get(pt, 1));
 			const char *d =
@@ -303,102 +330,92 @@ int report_chart_followers(struct buf *b, const json_t *curves)
 
 			if (!d)
 				continue;
-			if (!any || v < min)
-				min = v;
-			if (!any || v > max)
-				max = v;
+			if (!any || v < pl->min)
+				pl->min = v;
+			if (!any || v > pl->max)
+				pl->max = v;
 			any = true;
-			if (ndays == cap) {
-				size_t nc = cap ? cap * 2 : 64;
-				const char **g = realloc(days, nc * sizeof(*g));
-
-				if (!g)
-					goto out_free;
-				days = g;
-				cap = nc;
-			}
-			days[ndays++] = d;
+			if (fol_add_day(pl, &cap, d) < 0)
+				return -ENOMEM;
 		}
 	}
-	if (!any) {
-		rc =
-		    buf_puts(b, "<p>(no follower counts in this period)</p>\n");
-		goto out_free;
+	if (!any)
+		return 1;
+	qsort(pl->days, pl->ndays, sizeof(*pl->days), cmp_cstr);
+	for (i = k = 0; i < pl->ndays; i++)
+		if (k == 0 || strcmp(pl->days[k - 1], pl->days[i]) != 0)
+			pl->days[k++] = pl->days[i];
+	pl->ndays = k;
+	if (pl->max <= pl->min) {
+		pl->max = pl->min + 1;
+		pl->min = pl->min - 1;
 	}
-	qsort(days, ndays, sizeof(*days), cmp_cstr);
-	for (i = k = 0; i < ndays; i++)
-		if (k == 0 || strcmp(days[k - 1], days[i]) != 0)
-			days[k++] = days[i];
-	ndays = k;
-	if (max <= min) {
-		max = min + 1;
-		min = min - 1;
-	}
-	rc =
-	    buf_printf(b,
-	               "<svg xmlns=\"http://www.w3.org/2000/svg\" "
-	               "viewBox=\"0 0 %.0f %.0f\" width=\"%.0f\" "
-	               "height=\"%.0f\" role=\"img\" aria-label=\"follower "
-	               "curves\">\n<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
-	               "y2=\"%.1f\" stroke=\"#444\"/>\n<text x=\"%.1f\" "
-	               "y=\"%.1f\" class=\"ax\" text-anchor=\"end\">%.0f</text>"
-	               "\n<text x=\"%.1f\" y=\"%.1f\" class=\"ax\" "
-	               "text-anchor=\"end\">%.0f</text>\n",
-	               W, H, W, H, left, top + plot_h, W - right, top + plot_h,
-	               left - 4, top + 10, max, left - 4, top + plot_h, min);
-	for (i = 0; i < ncur && rc == 0; i++) {
-		size_t np = json_array_size(cv[i].pts);
+	return 0;
+}
 
-		rc = buf_printf(b,
-		                "<polyline fill=\"none\" stroke=\"%s\" "
-		                "stroke-width=\"3\" points=\"",
-		                line_colors[i]);
-		for (j = 0; j < np && rc == 0; j++) {
-			const json_t *pt = json_array_get(cv[i].pts, j);
-			const char *d =
-			    json_string_value(json_array_get(pt, 0));
-			const char **pos = d ? bsearch(&d, days, ndays,
-			                               sizeof(*days), cmp_cstr)
-			                     : NULL;
-			double v = (double)json_integer_value(
-			           json_array_get(pt, 1)),
-			       x, y;
+/* The polyline of curve i, its points placed by day and count. */
+static int fol_polyline(struct buf *b, const struct fol_plot *pl, size_t i)
+{
+	size_t np = json_array_size(pl->cv[i].pts), j;
+	int rc;
 
-			if (!pos)
-				continue;
-			x = ndays > 1 ? left + (double)(pos - days) *
-			                           (W - left - right) /
-			                           (double)(ndays - 1)
-			              : left + (W - left - right) / 2;
-			y = top + plot_h - (v - min) / (max - min) * plot_h;
-			rc = buf_printf(b, "%s%.1f,%.1f", j ? " " : "", x, y);
-			/* A lone point would draw nothing: widen it. */
-			if (rc == 0 && np == 1)
-				rc = buf_printf(b, " %.1f,%.1f", x + 6, y);
-		}
-		if (rc == 0)
-			rc = buf_puts(b, "\"><title>");
-		if (rc == 0)
-			rc = report_put_esc(b, cv[i].handle, REPORT_ESC_HTML,
-			                    60);
-		if (rc == 0)
-			rc = buf_puts(b, "</title></polyline>\n");
+	rc = buf_printf(b,
+	                "<polyline fill=\"none\" stroke=\"%s\" "
+	                "stroke-width=\"3\" points=\"",
+	                line_colors[i]);
+	for (j = 0; j < np && rc == 0; j++) {
+		const json_t *pt = json_array_get(pl->cv[i].pts, j);
+		const char *d = json_string_value(json_array_get(pt, 0));
+		const char **pos = d ? bsearch(&d, pl->days, pl->ndays,
+		                               sizeof(*pl->days), cmp_cstr)
+		                     : NULL;
+		double v = (double)json_integer_value(json_array_get(pt, 1)), x,
+		       y;
+
+		if (!pos)
+			continue;
+		x = pl->ndays > 1
+		        ? FOL_LEFT + (double)(pos - pl->days) *
+		                         (FOL_W - FOL_LEFT - FOL_RIGHT) /
+		                         (double)(pl->ndays - 1)
+		        : FOL_LEFT + (FOL_W - FOL_LEFT - FOL_RIGHT) / 2;
+		y = FOL_TOP + FOL_PLOT_H -
+		    (v - pl->min) / (pl->max - pl->min) * FOL_PLOT_H;
+		rc = buf_printf(b, "%s%.1f,%.1f", j ? " " : "", x, y);
+		/* A lone point would draw nothing: widen it. */
+		if (rc == 0 && np == 1)
+			rc = buf_printf(b, " %.1f,%.1f", x + 6, y);
 	}
-	for (i = 0; i < 2 && rc == 0 && ndays; i++) {
+	if (rc == 0)
+		rc = buf_puts(b, "\"><title>");
+	if (rc == 0)
+		rc = report_put_esc(b, pl->cv[i].handle, REPORT_ESC_HTML, 60);
+	if (rc == 0)
+		rc = buf_puts(b, "</title></polyline>\n");
+	return rc;
+}
+
+/* The first and last day under the axis, and the legend. */
+static int fol_labels(struct buf *b, const struct fol_plot *pl)
+{
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < 2 && rc == 0 && pl->ndays; i++) {
 		rc = buf_printf(b,
 		                "<text x=\"%.1f\" y=\"%.1f\" class=\"ax\" "
 		                "text-anchor=\"%s\">",
-		                i ? W - right : left, top + plot_h + 14,
-		                i ? "end" : "start");
+		                i ? FOL_W - FOL_RIGHT : FOL_LEFT,
+		                FOL_TOP + FOL_PLOT_H + 14, i ? "end" : "start");
 		if (rc == 0)
-			rc = report_put_esc(b, days[i ? ndays - 1 : 0],
+			rc = report_put_esc(b, pl->days[i ? pl->ndays - 1 : 0],
 			                    REPORT_ESC_HTML, 0);
 		if (rc == 0)
 			rc = buf_puts(b, "</text>\n");
 	}
-	for (i = 0; i < ncur && rc == 0; i++) {
-		double lx = left + (double)(i % 4) * 165,
-		       ly = top + plot_h + 34 + (double)(i / 4) * 18;
+	for (i = 0; i < pl->ncur && rc == 0; i++) {
+		double lx = FOL_LEFT + (double)(i % 4) * 165,
+		       ly = FOL_TOP + FOL_PLOT_H + 34 + (double)(i / 4) * 18;
 
 		rc = buf_printf(b,
 		                "<rect x=\"%.1f\" y=\"%.1f\" width=\"10\" "
@@ -406,15 +423,51 @@ int report_chart_followers(struct buf *b, const json_t *curves)
 		                "y=\"%.1f\" class=\"lg\">",
 		                lx, ly - 9, line_colors[i], lx + 14, ly);
 		if (rc == 0)
-			rc = report_put_esc(b, cv[i].handle, REPORT_ESC_HTML,
-			                    22);
+			rc = report_put_esc(b, pl->cv[i].handle,
+			                    REPORT_ESC_HTML, 22);
 		if (rc == 0)
 			rc = buf_puts(b, "</text>\n");
 	}
+	return rc;
+}
+
+int report_chart_followers(struct buf *b, const json_t *curves)
+{
+	struct fol_plot pl = {0};
+	size_t i;
+	int rc;
+
+	pl.cv = calloc(json_object_size(curves) + 1, sizeof(*pl.cv));
+	if (!pl.cv)
+		return -ENOMEM;
+	rc = fol_collect(&pl, curves);
+	if (rc != 0) {
+		if (rc > 0)
+			rc = buf_puts(b, "<p>(no follower counts in this "
+			                 "period)</p>\n");
+		goto out_free_plot;
+	}
+	rc = buf_printf(
+	    b,
+	    "<svg xmlns=\"http://www.w3.org/2000/svg\" "
+	    "viewBox=\"0 0 %.0f %.0f\" width=\"%.0f\" "
+	    "height=\"%.0f\" role=\"img\" aria-label=\"follower "
+	    "curves\">\n<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
+	    "y2=\"%.1f\" stroke=\"#444\"/>\n<text x=\"%.1f\" "
+	    "y=\"%.1f\" class=\"ax\" text-anchor=\"end\">%.0f</text>"
+	    "\n<text x=\"%.1f\" y=\"%.1f\" class=\"ax\" "
+	    "text-anchor=\"end\">%.0f</text>\n",
+	    FOL_W, FOL_H, FOL_W, FOL_H, FOL_LEFT, FOL_TOP + FOL_PLOT_H,
+	    FOL_W - FOL_RIGHT, FOL_TOP + FOL_PLOT_H, FOL_LEFT - 4, FOL_TOP + 10,
+	    pl.max, FOL_LEFT - 4, FOL_TOP + FOL_PLOT_H, pl.min);
+	for (i = 0; i < pl.ncur && rc == 0; i++)
+		rc = fol_polyline(b, &pl, i);
+	if (rc == 0)
+		rc = fol_labels(b, &pl);
 	if (rc == 0)
 		rc = buf_puts(b, "</svg>\n");
-out_free:
-	free(cv);
-	free(days);
+out_free_plot:
+	free(pl.cv);
+	free(pl.days);
 	return rc;
 }
