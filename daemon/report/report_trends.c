@@ -26,22 +26,20 @@ static int64_t week_of(int64_t d)
 	return d - (((d + 3) % 7) + 7) % 7;
 }
 
-/* Posts per week and category share per week, bucketed in C from one
- * pass over the posts and one over the assignments (covering indexes),
- * rather than grouping a million computed dates in SQL. */
-static int trends_weeks(struct report_query *q, int64_t since, json_t *weeks,
-                        json_t *share)
+/* Category assignments per week: keys in order of discovery, counts by
+ * CAT_KEY(week, key index). */
+struct week_cats {
+	struct report_counts counts;
+	char *keys[MAX_CATS];
+	size_t n;
+};
+
+/* Counts the posts since `since` per week into wk. */
+static int weeks_count_posts(struct report_query *q, int64_t since,
+                             struct report_counts *wk)
 {
 	static const char posts_sql[] =
 	    "SELECT report_time FROM posts WHERE report_time >= ?1";
-	static const char cats_sql[] =
-	    "SELECT report_time, category FROM post_categories"
-	    " WHERE report_time >= ?1";
-	struct report_counts wk = {0}, wk_cat = {0};
-	char *cats[MAX_CATS];
-	size_t order[MAX_CATS];
-	size_t ncats = 0, nw = 0, i, j, c;
-	int64_t *list = NULL;
 	struct db_stmt *s;
 	int rc;
 
@@ -50,48 +48,121 @@ static int trends_weeks(struct report_query *q, int64_t since, json_t *weeks,
 		return rc;
 	while ((rc = report_q_step(q, s)) == 1)
 		if (report_counts_add(
-		        &wk, week_of(report_day_of(db_column_int64(s, 0))), 1) <
+		        wk, week_of(report_day_of(db_column_int64(s, 0))), 1) <
 		    0) {
 			rc = -ENOMEM;
 			break;
 		}
 	db_finalize(s);
-	if (rc < 0)
-		goto out_free;
+	return rc;
+}
+
+/* Counts the category assignments since `since` per week and category. */
+static int weeks_count_cats(struct report_query *q, int64_t since,
+                            struct week_cats *wc)
+{
+	static const char cats_sql[] =
+	    "SELECT report_time, category FROM post_categories"
+	    " WHERE report_time >= ?1";
+	struct db_stmt *s;
+	size_t c;
+	int rc;
+
 	rc = report_q_prepare(q, cats_sql, &s, since, 0);
 	if (rc < 0)
-		goto out_free;
+		return rc;
 	while ((rc = report_q_step(q, s)) == 1) {
 		const char *key = report_col_str(s, 1);
 		int64_t w = week_of(report_day_of(db_column_int64(s, 0)));
 
 		if (!key)
 			continue;
-		for (c = 0; c < ncats && strcmp(cats[c], key) != 0; c++)
+		for (c = 0; c < wc->n && strcmp(wc->keys[c], key) != 0; c++)
 			;
-		if (c == ncats) {
-			if (ncats == MAX_CATS) {
+		if (c == wc->n) {
+			if (wc->n == MAX_CATS) {
 				rc = -E2BIG;
 				break;
 			}
-			cats[ncats] = strdup(key);
-			if (!cats[ncats]) {
+			wc->keys[wc->n] = strdup(key);
+			if (!wc->keys[wc->n]) {
 				rc = -ENOMEM;
 				break;
 			}
-			ncats++;
+			wc->n++;
 		}
-		if (report_counts_add(&wk_cat, CAT_KEY(w, (int64_t)c), 1) < 0) {
+		if (report_counts_add(&wc->counts, CAT_KEY(w, (int64_t)c), 1) <
+		    0) {
 			rc = -ENOMEM;
 			break;
 		}
 	}
 	db_finalize(s);
+	return rc;
+}
+
+/* Appends week w (a Monday's day number) with its posts to weeks, and its
+ * category mix (categories in order[]) to share. */
+static int weeks_emit_one(const struct report_counts *wk,
+                          const struct week_cats *wc, const size_t *order,
+                          int64_t w, json_t *weeks, json_t *share)
+{
+	char iso[DATE_RFC3339_LEN];
+	int64_t posts = report_counts_get(wk, w);
+	json_t *e, *mix;
+	size_t j;
+	int rc;
+
+	date_format_rfc3339(w * DAY, iso);
+	iso[10] = '\0';
+	rc = report_jappend(weeks, json_pack("{s:s, s:I}", "week", iso, "posts",
+	                                     (json_int_t)posts));
 	if (rc < 0)
-		goto out_free;
+		return rc;
+	e = json_pack("{s:s, s:I, s:{}}", "week", iso, "posts",
+	              (json_int_t)posts, "categories");
+	if (!e)
+		return -ENOMEM;
+	mix = json_object_get(e, "categories");
+	for (j = 0; j < wc->n && rc == 0; j++) {
+		int64_t n = report_counts_get(&wc->counts,
+		                              CAT_KEY(w, (int64_t)order[j]));
+
+		if (n == 0)
+			continue;
+		rc = report_jset(
+		    mix, wc->keys[order[j]],
+		    json_pack("{s:I, s:f}", "count", (json_int_t)n, "share",
+		              posts > 0 ? (double)n / (double)posts : 0.0));
+	}
+	if (rc == 0)
+		return report_jappend(share, e);
+	json_decref(e);
+	return rc;
+}
+
+/* Posts per week and category share per week, bucketed in C from one
+ * pass over the posts and one over the assignments (covering indexes),
+ * rather than grouping a million computed dates in SQL. */
+static int trends_weeks(struct report_query *q, int64_t since, json_t *weeks,
+                        json_t *share)
+{
+	struct report_counts wk = {0};
+	struct week_cats wc = {0};
+	size_t order[MAX_CATS];
+	size_t nw = 0, i, j;
+	int64_t *list = NULL;
+	int rc;
+
+	rc = weeks_count_posts(q, since, &wk);
+	if (rc >= 0)
+		rc = weeks_count_cats(q, since, &wc);
+	if (rc < 0)
+		goto out_free_counts;
 	/* Categories listed in key order (insertion sort: they are few). */
-	for (i = 0; i < ncats; i++) {
-		for (j = i; j > 0 && strcmp(cats[order[j - 1]], cats[i]) > 0;
+	for (i = 0; i < wc.n; i++) {
+		for (j = i;
+		     j > 0 && strcmp(wc.keys[order[j - 1]], wc.keys[i]) > 0;
 		     j--)
 			order[j] = order[j - 1];
 		order[j] = i;
@@ -99,54 +170,20 @@ static int trends_weeks(struct report_query *q, int64_t since, json_t *weeks,
 	list = malloc((wk.n + 1) * sizeof(*list));
 	if (!list) {
 		rc = -ENOMEM;
-		goto out_free;
+		goto out_free_counts;
 	}
 	for (i = 0; i < wk.cap; i++)
 		if (wk.used[i])
 			list[nw++] = wk.keys[i];
 	qsort(list, nw, sizeof(*list), report_cmp_int64);
-	for (i = 0; i < nw && rc == 0; i++) {
-		char iso[DATE_RFC3339_LEN];
-		int64_t posts = report_counts_get(&wk, list[i]);
-		json_t *e, *mix;
-
-		date_format_rfc3339(list[i] * DAY, iso);
-		iso[10] = '\0';
-		rc = report_jappend(weeks,
-		                    json_pack("{s:s, s:I}", "week", iso,
-		                              "posts", (json_int_t)posts));
-		if (rc < 0)
-			break;
-		e = json_pack("{s:s, s:I, s:{}}", "week", iso, "posts",
-		              (json_int_t)posts, "categories");
-		if (!e) {
-			rc = -ENOMEM;
-			break;
-		}
-		mix = json_object_get(e, "categories");
-		for (j = 0; j < ncats && rc == 0; j++) {
-			int64_t n = report_counts_get(
-			    &wk_cat, CAT_KEY(list[i], (int64_t)order[j]));
-
-			if (n == 0)
-				continue;
-			rc = report_jset(
-			    mix, cats[order[j]],
-			    json_pack(
-			        "{s:I, s:f}", "count", (json_int_t)n, "share",
-			        posts > 0 ? (double)n / (double)posts : 0.0));
-		}
-		if (rc == 0)
-			rc = report_jappend(share, e);
-		else
-			json_decref(e);
-	}
-out_free:
-	for (i = 0; i < ncats; i++)
-		free(cats[i]);
+	for (i = 0; i < nw && rc >= 0; i++)
+		rc = weeks_emit_one(&wk, &wc, order, list[i], weeks, share);
+out_free_counts:
+	for (i = 0; i < wc.n; i++)
+		free(wc.keys[i]);
 	free(list);
 	report_counts_free(&wk);
-	report_counts_free(&wk_cat);
+	report_counts_free(&wc.counts);
 	return rc < 0 ? rc : 0;
 }
 
@@ -405,16 +442,16 @@ static int csv_row(struct buf *b, const char *series, const char *period,
 	return rc ? rc : buf_putc(b, '\n');
 }
 
-static int trends_csv(const json_t *tr, struct buf *b)
+/* CSV rows of accounts opened per year and of each account's followers. */
+static int csv_growth(const json_t *tr, struct buf *b)
 {
 	const json_t *years = json_object_get(tr, "opened_per_year"),
-	             *fg = json_object_get(tr, "follower_growth"),
-	             *weeks = json_object_get(tr, "category_share_per_week");
+	             *fg = json_object_get(tr, "follower_growth");
 	const char *year, *key;
 	json_t *yo, *v;
 	char val[64];
 	size_t i;
-	int rc = buf_puts(b, "series,period,group,value\n");
+	int rc = 0;
 
 	json_object_foreach((json_t *)years, year, yo)
 	{
@@ -447,6 +484,19 @@ static int trends_csv(const json_t *tr, struct buf *b)
 			rc = csv_row(b, "followers_change",
 			             report_jstr(a, "last_observed"), h, val);
 	}
+	return rc;
+}
+
+/* CSV rows of posts and category counts and shares per week. */
+static int csv_weeks(const json_t *tr, struct buf *b)
+{
+	const json_t *weeks = json_object_get(tr, "category_share_per_week");
+	const char *key;
+	json_t *v;
+	char val[64];
+	size_t i;
+	int rc = 0;
+
 	for (i = 0; i < json_array_size(weeks) && rc == 0; i++) {
 		const json_t *w = json_array_get(weeks, i);
 
@@ -468,73 +518,95 @@ static int trends_csv(const json_t *tr, struct buf *b)
 				             report_jstr(w, "week"), key, val);
 		}
 	}
+	return rc;
+}
+
+/* CSV rows per role: follower change, posts, category counts and
+ * shares. */
+static int csv_roles(const json_t *tr, struct buf *b)
+{
+	const json_t *byrole = json_object_get(tr, "follower_growth_by_role"),
+	             *share = json_object_get(tr, "category_share_by_role");
+	const char *key, *ck;
+	json_t *v, *cv;
+	char val[64], grp[256];
+	int rc = 0;
+
+	json_object_foreach((json_t *)byrole, key, v)
 	{
-		const json_t *byrole =
-		                 json_object_get(tr, "follower_growth_by_role"),
-		             *share =
-		                 json_object_get(tr, "category_share_by_role"),
-		             *first = json_object_get(tr, "first_appearance");
-		char grp[256];
-
-		json_object_foreach((json_t *)byrole, key, v)
-		{
-			snprintf(val, sizeof(val), "%lld",
-			         (long long)report_jint(v, "change"));
+		snprintf(val, sizeof(val), "%lld",
+		         (long long)report_jint(v, "change"));
+		if (rc == 0)
+			rc = csv_row(b, "followers_change_by_role", "", key,
+			             val);
+		if (json_is_real(json_object_get(v, "change_pct"))) {
+			snprintf(
+			    val, sizeof(val), "%.4f",
+			    json_real_value(json_object_get(v, "change_pct")));
 			if (rc == 0)
-				rc = csv_row(b, "followers_change_by_role", "",
-				             key, val);
-			if (json_is_real(json_object_get(v, "change_pct"))) {
-				snprintf(val, sizeof(val), "%.4f",
-				         json_real_value(
-				             json_object_get(v, "change_pct")));
-				if (rc == 0)
-					rc = csv_row(
-					    b, "followers_change_pct_by_role",
-					    "", key, val);
-			}
-		}
-		json_object_foreach((json_t *)share, key, v)
-		{
-			const char *ck;
-			json_t *cv;
-
-			snprintf(val, sizeof(val), "%lld",
-			         (long long)report_jint(v, "posts"));
-			if (rc == 0)
-				rc = csv_row(b, "posts_by_role", "", key, val);
-			json_object_foreach(json_object_get(v, "categories"),
-			                    ck, cv)
-			{
-				snprintf(grp, sizeof(grp), "%s/%s", key, ck);
-				snprintf(val, sizeof(val), "%lld",
-				         (long long)report_jint(cv, "count"));
-				if (rc == 0)
-					rc =
-					    csv_row(b, "category_count_by_role",
-					            "", grp, val);
-				snprintf(val, sizeof(val), "%.4f",
-				         json_real_value(
-				             json_object_get(cv, "share")));
-				if (rc == 0)
-					rc =
-					    csv_row(b, "category_share_by_role",
-					            "", grp, val);
-			}
-		}
-		for (i = 0; i < json_array_size(first) && rc == 0; i++) {
-			const json_t *x = json_array_get(first, i);
-
-			snprintf(grp, sizeof(grp), "%s/%s",
-			         report_jstr(x, "handle")
-			             ? report_jstr(x, "handle")
-			             : "",
-			         report_jstr(x, "category")
-			             ? report_jstr(x, "category")
-			             : "");
-			rc = csv_row(b, "first_appearance",
-			             report_jstr(x, "first"), grp, "1");
+				rc = csv_row(b, "followers_change_pct_by_role",
+				             "", key, val);
 		}
 	}
+	json_object_foreach((json_t *)share, key, v)
+	{
+		snprintf(val, sizeof(val), "%lld",
+		         (long long)report_jint(v, "posts"));
+		if (rc == 0)
+			rc = csv_row(b, "posts_by_role", "", key, val);
+		json_object_foreach(json_object_get(v, "categories"), ck, cv)
+		{
+			snprintf(grp, sizeof(grp), "%s/%s", key, ck);
+			snprintf(val, sizeof(val), "%lld",
+			         (long long)report_jint(cv, "count"));
+			if (rc == 0)
+				rc = csv_row(b, "category_count_by_role", "",
+				             grp, val);
+			snprintf(val, sizeof(val), "%.4f",
+			         json_real_value(json_object_get(cv, "share")));
+			if (rc == 0)
+				rc = csv_row(b, "category_share_by_role", "",
+				             grp, val);
+		}
+	}
+	return rc;
+}
+
+/* CSV rows of when each account first posted in each category. */
+static int csv_first(const json_t *tr, struct buf *b)
+{
+	const json_t *first = json_object_get(tr, "first_appearance");
+	char grp[256];
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < json_array_size(first) && rc == 0; i++) {
+		const json_t *x = json_array_get(first, i);
+
+		snprintf(grp, sizeof(grp), "%s/%s",
+		         report_jstr(x, "handle") ? report_jstr(x, "handle")
+		                                  : "",
+		         report_jstr(x, "category") ? report_jstr(x, "category")
+		                                    : "");
+		rc = csv_row(b, "first_appearance", report_jstr(x, "first"),
+		             grp, "1");
+	}
+	return rc;
+}
+
+/* The trends as one long CSV table: series, period, group, value. */
+static int trends_csv(const json_t *tr, struct buf *b)
+{
+	int rc = buf_puts(b, "series,period,group,value\n");
+
+	if (rc == 0)
+		rc = csv_growth(tr, b);
+	if (rc == 0)
+		rc = csv_weeks(tr, b);
+	if (rc == 0)
+		rc = csv_roles(tr, b);
+	if (rc == 0)
+		rc = csv_first(tr, b);
 	return rc;
 }
 
