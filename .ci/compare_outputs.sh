@@ -67,7 +67,9 @@ commands() {
 		printf 'snap_%s\t-d @TMP@/snap.db report --since 3000d --until %s --format %s\t\n' \
 		    "$f" "$until" "$f"
 	done
-	printf 'snap_trends\t-d @TMP@/snap.db trends --since 3000d --format csv\t\n'
+	for f in text json csv; do
+		printf 'snap_trends_%s\t-d @TMP@/snap.db trends --since 3000d --format %s\t\n' "$f" "$f"
+	done
 	printf 'report_7d\t-d @DB@ report --since 7d --until %s\t\n' "$until"
 	printf 'report_2w\t-d @DB@ report --since 2w --until %s --format json\t\n' "$until"
 	printf 'report_bad_since\t-d @DB@ report --since soon\t\n'

@@ -709,36 +709,18 @@ static int trends_text_roles(const json_t *tr, struct buf *b)
 	return rc;
 }
 
-static int trends_text(const json_t *tr, struct buf *b)
+/* The follower growth table of the text trends. */
+static int text_follower_growth(const json_t *tr, struct buf *b)
 {
 	static const char *const fg_heads[] = {
 	    "account",   "role",      "first seen", "followers",
 	    "last seen", "followers", "change",     "%"};
-	static const char *const wk_heads[] = {"week",
-	                                       "posts",
-	                                       "blame_rebuttal",
-	                                       "western_failure",
-	                                       "economic_coercion",
-	                                       "origin_narrative",
-	                                       "other categories"};
 	struct report_table fgt = {8, fg_heads, "llllrlrr", NULL, 0, 0};
-	struct report_table wkt = {7, wk_heads, "lrrrrrl", NULL, 0, 0};
-	const json_t *fg = json_object_get(tr, "follower_growth"),
-	             *weeks = json_object_get(tr, "category_share_per_week");
-	const enum report_format f = REPORT_FORMAT_TEXT;
+	const json_t *fg = json_object_get(tr, "follower_growth");
 	char ch[32];
-	size_t i, j;
-	int rc;
+	size_t i;
+	int rc = 0;
 
-	rc = report_heading(b, f, 1, "demarche trends");
-	if (rc == 0)
-		rc = report_heading(b, f, 2,
-		                    "Accounts opened per year, by role");
-	if (rc == 0)
-		rc = report_table_years(b, f,
-		                        json_object_get(tr, "opened_per_year"));
-	if (rc == 0)
-		rc = report_heading(b, f, 2, "Follower growth");
 	for (i = 0; i < json_array_size(fg) && rc == 0; i++) {
 		const json_t *a = json_array_get(fg, i),
 		             *pct = json_object_get(a, "change_pct");
@@ -768,10 +750,26 @@ static int trends_text(const json_t *tr, struct buf *b)
 			         : report_table_add(&fgt, "-");
 	}
 	if (rc == 0)
-		rc = report_table_render(&fgt, f, b);
-	if (rc == 0)
-		rc = report_heading(b, f, 2,
-		                    "Posts and category share per week");
+		rc = report_table_render(&fgt, REPORT_FORMAT_TEXT, b);
+	report_table_free(&fgt);
+	return rc;
+}
+
+/* The posts and category share per week table of the text trends. */
+static int text_weeks(const json_t *tr, struct buf *b)
+{
+	static const char *const wk_heads[] = {"week",
+	                                       "posts",
+	                                       "blame_rebuttal",
+	                                       "western_failure",
+	                                       "economic_coercion",
+	                                       "origin_narrative",
+	                                       "other categories"};
+	struct report_table wkt = {7, wk_heads, "lrrrrrl", NULL, 0, 0};
+	const json_t *weeks = json_object_get(tr, "category_share_per_week");
+	size_t i, j;
+	int rc = 0;
+
 	for (i = 0; i < json_array_size(weeks) && rc == 0; i++) {
 		const json_t *w = json_array_get(weeks, i),
 		             *cats = json_object_get(w, "categories");
@@ -806,11 +804,34 @@ static int trends_text(const json_t *tr, struct buf *b)
 		buf_free(&other);
 	}
 	if (rc == 0)
-		rc = report_table_render(&wkt, f, b);
+		rc = report_table_render(&wkt, REPORT_FORMAT_TEXT, b);
+	report_table_free(&wkt);
+	return rc;
+}
+
+static int trends_text(const json_t *tr, struct buf *b)
+{
+	const enum report_format f = REPORT_FORMAT_TEXT;
+	int rc;
+
+	rc = report_heading(b, f, 1, "demarche trends");
+	if (rc == 0)
+		rc = report_heading(b, f, 2,
+		                    "Accounts opened per year, by role");
+	if (rc == 0)
+		rc = report_table_years(b, f,
+		                        json_object_get(tr, "opened_per_year"));
+	if (rc == 0)
+		rc = report_heading(b, f, 2, "Follower growth");
+	if (rc == 0)
+		rc = text_follower_growth(tr, b);
+	if (rc == 0)
+		rc = report_heading(b, f, 2,
+		                    "Posts and category share per week");
+	if (rc == 0)
+		rc = text_weeks(tr, b);
 	if (rc == 0)
 		rc = trends_text_roles(tr, b);
-	report_table_free(&fgt);
-	report_table_free(&wkt);
 	return rc;
 }
 
