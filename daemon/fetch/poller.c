@@ -810,34 +810,47 @@ static char *poller_feed_key(const char *account, const char *url)
 	return b.data;
 }
 
-int poller_set_config(struct poller *p, const struct config *cfg,
-                      const struct classify_rules *rules)
+/* A record for a feed new to the poller, its state (validators, failures,
+ * next poll) read from the store.  On failure *out may still hold the
+ * half-made record, for the caller to free. */
+static int poll_feed_create(struct poller *p, const struct config_account *a,
+                            const struct config_feed *cf, int64_t interval,
+                            int64_t now_ms, int64_t now, struct poll_feed **out)
 {
-	struct poll_feed **feeds = NULL;
-	struct strmap *old = strmap_new();
-	bool *fresh = NULL;
-	size_t n = 0, total = 0, i, j;
+	struct poll_feed *f = calloc(1, sizeof(*f));
+	int r;
+
+	*out = f;
+	if (!f)
+		return -ENOMEM;
+	f->p = p;
+	schedule_item_init(&f->sched);
+	f->account_key = strdup(a->key);
+	f->configured_url = strdup(cf->url);
+	f->kind = cf->kind;
+	f->interval = interval;
+	if (!f->account_key || !f->configured_url)
+		return -ENOMEM;
+	r = store_feed_state(p->store, a->key, cf->url, &f->state);
+	if (r < 0)
+		return r;
+	f->sched.due_ms = f->state.next_poll > now
+	                      ? now_ms + (f->state.next_poll - now) * 1000
+	                      : now_ms;
+	return 0;
+}
+
+/* The feeds of cfg in config order into feeds[] (*n of them): the
+ * poller's own record where it has one for the same account and URL (in
+ * old, by poller_feed_key()), else a new one marked in fresh[]. */
+static int poller_match_feeds(struct poller *p, const struct config *cfg,
+                              struct strmap *old, struct poll_feed **feeds,
+                              bool *fresh, size_t *n)
+{
 	int64_t now_ms = util_monotonic_ms(), now = util_now();
-	int r = 0;
+	size_t i, j;
+	int r;
 
-	for (i = 0; i < cfg->n_accounts; i++)
-		total += cfg->accounts[i].n_feeds;
-	feeds = calloc(total ? total : 1, sizeof(*feeds));
-	fresh = calloc(total ? total : 1, sizeof(*fresh));
-	if (!feeds || !fresh || !old) {
-		r = -ENOMEM;
-		goto out_undo;
-	}
-	for (i = 0; i < p->n_feeds; i++) {
-		char *key = poller_feed_key(p->feeds[i]->account_key,
-		                            p->feeds[i]->configured_url);
-
-		p->feeds[i]->kept = false;
-		r = key ? strmap_put(old, key, p->feeds[i]) : -ENOMEM;
-		free(key);
-		if (r < 0)
-			goto out_undo;
-	}
 	for (i = 0; i < cfg->n_accounts; i++) {
 		const struct config_account *a = &cfg->accounts[i];
 		int64_t interval =
@@ -851,46 +864,39 @@ int poller_set_config(struct poller *p, const struct config *cfg,
 			free(key);
 			if (f && !f->kept) {
 				f->kept = true;
-				feeds[n++] = f;
+				feeds[(*n)++] = f;
 				continue;
 			}
-			f = calloc(1, sizeof(*f));
-			if (!f) {
-				r = -ENOMEM;
-				goto out_undo;
+			r = poll_feed_create(p, a, cf, interval, now_ms, now,
+			                     &f);
+			if (f) {
+				fresh[*n] = true;
+				feeds[(*n)++] = f;
 			}
-			f->p = p;
-			schedule_item_init(&f->sched);
-			f->account_key = strdup(a->key);
-			f->configured_url = strdup(cf->url);
-			f->kind = cf->kind;
-			f->interval = interval;
-			fresh[n] = true;
-			feeds[n++] = f;
-			if (!f->account_key || !f->configured_url) {
-				r = -ENOMEM;
-				goto out_undo;
-			}
-			r = store_feed_state(p->store, a->key, cf->url,
-			                     &f->state);
 			if (r < 0)
-				goto out_undo;
-			f->sched.due_ms =
-			    f->state.next_poll > now
-			        ? now_ms + (f->state.next_poll - now) * 1000
-			        : now_ms;
+				return r;
 		}
 	}
-	/* Committed from here on: nothing below can fail but the heap push,
-	 * which only delays a feed. */
-	n = 0;
+	return 0;
+}
+
+/* Swaps in the matched feeds: takes the config's intervals and kinds,
+ * retires the feeds it dropped (at the end of their transfer when one is
+ * in flight), and schedules the new ones.  Cannot fail: a feed that cannot
+ * be scheduled for want of memory is only delayed. */
+static void poller_apply(struct poller *p, const struct config *cfg,
+                         const struct classify_rules *rules,
+                         struct poll_feed **feeds, const bool *fresh, size_t n)
+{
+	size_t i, j, k = 0;
+
 	for (i = 0; i < cfg->n_accounts; i++) {
 		const struct config_account *a = &cfg->accounts[i];
 
-		for (j = 0; j < a->n_feeds; j++, n++) {
-			feeds[n]->interval =
+		for (j = 0; j < a->n_feeds; j++, k++) {
+			feeds[k]->interval =
 			    a->interval > 0 ? a->interval : cfg->interval;
-			feeds[n]->kind = a->feeds[j].kind;
+			feeds[k]->kind = a->feeds[j].kind;
 		}
 	}
 	for (i = 0; i < p->n_feeds; i++) {
@@ -919,6 +925,40 @@ int poller_set_config(struct poller *p, const struct config *cfg,
 			log_err("feed %s: out of memory scheduling it",
 			        f->account_key);
 	}
+}
+
+int poller_set_config(struct poller *p, const struct config *cfg,
+                      const struct classify_rules *rules)
+{
+	struct poll_feed **feeds = NULL;
+	struct strmap *old = strmap_new();
+	bool *fresh = NULL;
+	size_t n = 0, total = 0, i;
+	int r = 0;
+
+	for (i = 0; i < cfg->n_accounts; i++)
+		total += cfg->accounts[i].n_feeds;
+	feeds = calloc(total ? total : 1, sizeof(*feeds));
+	fresh = calloc(total ? total : 1, sizeof(*fresh));
+	if (!feeds || !fresh || !old) {
+		r = -ENOMEM;
+		goto out_undo;
+	}
+	for (i = 0; i < p->n_feeds; i++) {
+		char *key = poller_feed_key(p->feeds[i]->account_key,
+		                            p->feeds[i]->configured_url);
+
+		p->feeds[i]->kept = false;
+		r = key ? strmap_put(old, key, p->feeds[i]) : -ENOMEM;
+		free(key);
+		if (r < 0)
+			goto out_undo;
+	}
+	r = poller_match_feeds(p, cfg, old, feeds, fresh, &n);
+	if (r < 0)
+		goto out_undo;
+	/* Committed from here on. */
+	poller_apply(p, cfg, rules, feeds, fresh, n);
 	free(fresh);
 	strmap_free(old);
 	if (p->running)
