@@ -86,6 +86,9 @@ commands() {
 	printf 'classify\tclassify --rules @SRC@/config/rules\t@TMP@/dev.jsonl\n'
 	printf 'eval\teval --labels %s --rules @SRC@/config/rules\t\n' "$shared/eval/dev.tsv"
 	printf 'eval_errors\teval --labels %s --errors --rules @SRC@/config/rules\t\n' "$shared/eval/dev.tsv"
+	printf 'train\ttrain --labels %s -o @OUT@/model.txt\t\n' "$shared/eval/dev.tsv"
+	printf 'train_bad\ttrain --labels %s --epochs x -o @OUT@/m2.txt\t\n' "$shared/eval/dev.tsv"
+	printf 'eval_model\teval --labels %s --rules @SRC@/config/rules --model @OUT@/model.txt\t\n' "$shared/eval/dev.tsv"
 	printf 'eval_missing\teval --labels @TMP@/none.tsv --rules @SRC@/config/rules\t\n'
 	for f in "$src"/tests/fixtures/feeds/*; do
 		case $f in *.sh) continue ;; esac
@@ -110,6 +113,7 @@ run_all() { # BUILD OUTDIR
 	cp "$tmp/demo.db" "$2/demo.db"
 	commands | while IFS='	' read -r name args input; do
 		args=$(printf '%s' "$args" | sed -e "s|@DB@|$2/demo.db|g" \
+		    -e "s|@OUT@|$2|g" \
 		    -e "s|@TMP@|$tmp|g" -e "s|@SRC@|$src|g")
 		input=$(printf '%s' "$input" | sed -e "s|@TMP@|$tmp|g")
 		[ -n "$input" ] || input=/dev/null

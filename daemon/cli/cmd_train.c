@@ -85,7 +85,11 @@ out_free:
 	return r;
 }
 
-int cmd_train_main(const struct cmd_globals *g, int argc, char **argv)
+/* The training options into *mp, the labelled files into files[] and
+ * the output path into *output.  Returns -1 to go on, or the exit code. */
+static int train_options(int argc, char **argv, struct model_params *mp,
+                         const char **files, size_t *n_files,
+                         const char **output)
 {
 	static const struct option opts[] = {
 	    {"labels", required_argument, NULL, 'l'},
@@ -99,41 +103,29 @@ int cmd_train_main(const struct cmd_globals *g, int argc, char **argv)
 	    {"pos-weight", required_argument, NULL, 'P'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0}};
-	const char *files[TRAIN_MAX_FILES], *output = NULL;
-	char *data[TRAIN_MAX_FILES] = {0};
-	size_t n_files = 0, i, len, pos[CLASSIFY_N_CATEGORIES] = {0};
-	struct labels_set set = {0};
-	struct model_params mp;
-	struct model_example *ex = NULL;
-	struct normalize *norm = NULL;
-	struct normalize_text nt = {0};
-	struct model *m = NULL;
-	char err[512], *text = NULL;
-	int ch, rc = 0, r, c;
+	int ch;
 	double d;
 
-	(void)g;
-	model_params_default(&mp);
 	while ((ch = getopt_long(argc, argv, "l:o:h", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'l':
-			if (n_files == TRAIN_MAX_FILES) {
+			if (*n_files == TRAIN_MAX_FILES) {
 				fprintf(stderr,
 				        "demarche train: at most %d "
 				        "--labels files\n",
 				        TRAIN_MAX_FILES);
 				return EX_USAGE;
 			}
-			files[n_files++] = optarg;
+			files[(*n_files)++] = optarg;
 			break;
 		case 'o':
-			output = optarg;
+			*output = optarg;
 			break;
 		case 'b':
 			if (parse_num(optarg, MODEL_MIN_BUCKETS,
 			              MODEL_MAX_BUCKETS, &d) < 0)
 				goto out_badopt;
-			mp.buckets = (unsigned)d;
+			mp->buckets = (unsigned)d;
 			break;
 		case 'n': {
 			unsigned a, b;
@@ -141,30 +133,30 @@ int cmd_train_main(const struct cmd_globals *g, int argc, char **argv)
 
 			if (sscanf(optarg, "%u-%u%c", &a, &b, &tail) != 2)
 				goto out_badopt;
-			mp.min_n = a;
-			mp.max_n = b;
+			mp->min_n = a;
+			mp->max_n = b;
 			break;
 		}
 		case 'E':
 			if (parse_num(optarg, 1, 10000, &d) < 0)
 				goto out_badopt;
-			mp.epochs = (unsigned)d;
+			mp->epochs = (unsigned)d;
 			break;
 		case 's':
 			if (parse_num(optarg, 0, 4e18, &d) < 0)
 				goto out_badopt;
-			mp.seed = (uint64_t)d;
+			mp->seed = (uint64_t)d;
 			break;
 		case 'R':
-			if (parse_num(optarg, 1e-9, 100, &mp.rate) < 0)
+			if (parse_num(optarg, 1e-9, 100, &mp->rate) < 0)
 				goto out_badopt;
 			break;
 		case 'L':
-			if (parse_num(optarg, 0, 0.999, &mp.l2) < 0)
+			if (parse_num(optarg, 0, 0.999, &mp->l2) < 0)
 				goto out_badopt;
 			break;
 		case 'P':
-			if (parse_num(optarg, 1, 1000, &mp.pos_weight) < 0)
+			if (parse_num(optarg, 1, 1000, &mp->pos_weight) < 0)
 				goto out_badopt;
 			break;
 		case 'h':
@@ -175,6 +167,99 @@ int cmd_train_main(const struct cmd_globals *g, int argc, char **argv)
 			return EX_USAGE;
 		}
 	}
+	return -1;
+out_badopt:
+	fprintf(stderr, "demarche train: bad value '%s'\n", optarg);
+	train_usage(stderr);
+	return EX_USAGE;
+}
+
+/* Prints what was trained and the model's F1 on its own training set,
+ * per category (pos[] the positives of each). */
+static void train_summary(const struct labels_set *set,
+                          const struct model_example *ex, const struct model *m,
+                          const struct model_params *mp, const size_t *pos,
+                          const char *output, size_t len)
+{
+	size_t i;
+	int c;
+
+	printf("trained on %zu statements (%u-%u grams, %u buckets, %u "
+	       "epochs)\n",
+	       set->n, mp->min_n, mp->max_n, mp->buckets, mp->epochs);
+	printf("%-18s %9s %12s\n", "category", "positives", "training F1");
+	for (c = 0; c < CLASSIFY_N_CATEGORIES; c++) {
+		long tp = 0, fp = 0, fn = 0;
+
+		for (i = 0; i < set->n; i++) {
+			struct model_scores ms;
+			int gold = (ex[i].labels >> c) & 1, pred;
+
+			model_score(m, ex[i].cps, ex[i].n_cp, &ms);
+			pred = ms.p[c] >= model_threshold(m, c);
+			tp += gold && pred;
+			fp += !gold && pred;
+			fn += gold && !pred;
+		}
+		printf("%-18s %9zu %12.3f\n", category_keys[c], pos[c],
+		       tp ? 2.0 * (double)tp / (double)(2 * tp + fp + fn)
+		          : 0.0);
+	}
+	printf("model %s written to %s (%zu bytes)\n", model_version(m), output,
+	       len);
+}
+
+/* Folds every text as classify.c folds posts and keeps its code points
+ * in ex[] (the caller frees them), counting each category's positives
+ * into pos[].  Returns 0 or -ENOMEM. */
+static int train_fold(struct normalize *norm, const struct labels_set *set,
+                      struct model_example *ex, size_t *pos,
+                      struct normalize_text *nt)
+{
+	size_t i;
+	int c;
+
+	for (i = 0; i < set->n; i++) {
+		uint32_t *cps;
+		size_t tl = strlen(set->items[i].text);
+
+		if (tl > NORMALIZE_MAX_INPUT)
+			tl = NORMALIZE_MAX_INPUT;
+		if (normalize_run(norm, set->items[i].text, tl, nt) < 0)
+			return -ENOMEM;
+		cps = malloc((nt->n_cp + 1) * sizeof(*cps));
+		if (!cps)
+			return -ENOMEM;
+		memcpy(cps, nt->cps, nt->n_cp * sizeof(*cps));
+		ex[i].cps = cps;
+		ex[i].n_cp = nt->n_cp;
+		ex[i].labels = set->items[i].labels;
+		for (c = 0; c < CLASSIFY_N_CATEGORIES; c++)
+			pos[c] += (ex[i].labels >> c) & 1;
+	}
+	return 0;
+}
+
+int cmd_train_main(const struct cmd_globals *g, int argc, char **argv)
+{
+	const char *files[TRAIN_MAX_FILES], *output = NULL;
+	char *data[TRAIN_MAX_FILES] = {0};
+	size_t n_files = 0, i, len, pos[CLASSIFY_N_CATEGORIES] = {0};
+	struct labels_set set = {0};
+	struct model_params mp;
+	struct model_example *ex = NULL;
+	struct normalize *norm = NULL;
+	struct normalize_text nt = {0};
+	struct model *m = NULL;
+	char err[512], *text = NULL;
+	int rc = 0, r;
+
+	(void)g;
+	model_params_default(&mp);
+	rc = train_options(argc, argv, &mp, files, &n_files, &output);
+	if (rc >= 0)
+		return rc;
+	rc = 0;
 	if (!n_files || !output || optind != argc) {
 		train_usage(stderr);
 		return EX_USAGE;
@@ -208,25 +293,8 @@ int cmd_train_main(const struct cmd_globals *g, int argc, char **argv)
 	ex = calloc(set.n, sizeof(*ex));
 	if (!ex)
 		goto out_oom;
-	/* Fold every text as classify.c folds posts, keep its code points. */
-	for (i = 0; i < set.n; i++) {
-		uint32_t *cps;
-		size_t tl = strlen(set.items[i].text);
-
-		if (tl > NORMALIZE_MAX_INPUT)
-			tl = NORMALIZE_MAX_INPUT;
-		if (normalize_run(norm, set.items[i].text, tl, &nt) < 0)
-			goto out_oom;
-		cps = malloc((nt.n_cp + 1) * sizeof(*cps));
-		if (!cps)
-			goto out_oom;
-		memcpy(cps, nt.cps, nt.n_cp * sizeof(*cps));
-		ex[i].cps = cps;
-		ex[i].n_cp = nt.n_cp;
-		ex[i].labels = set.items[i].labels;
-		for (c = 0; c < CLASSIFY_N_CATEGORIES; c++)
-			pos[c] += (ex[i].labels >> c) & 1;
-	}
+	if (train_fold(norm, &set, ex, pos, &nt) < 0)
+		goto out_oom;
 	r = model_train(ex, set.n, &mp, &m, err, sizeof(err));
 	if (r < 0) {
 		fprintf(stderr, "demarche train: %s\n", err);
@@ -242,34 +310,8 @@ int cmd_train_main(const struct cmd_globals *g, int argc, char **argv)
 		rc = EX_CANTCREAT;
 		goto out_free;
 	}
-	printf("trained on %zu statements (%u-%u grams, %u buckets, %u "
-	       "epochs)\n",
-	       set.n, mp.min_n, mp.max_n, mp.buckets, mp.epochs);
-	printf("%-18s %9s %12s\n", "category", "positives", "training F1");
-	for (c = 0; c < CLASSIFY_N_CATEGORIES; c++) {
-		long tp = 0, fp = 0, fn = 0;
-
-		for (i = 0; i < set.n; i++) {
-			struct model_scores ms;
-			int gold = (ex[i].labels >> c) & 1, pred;
-
-			model_score(m, ex[i].cps, ex[i].n_cp, &ms);
-			pred = ms.p[c] >= model_threshold(m, c);
-			tp += gold && pred;
-			fp += !gold && pred;
-			fn += gold && !pred;
-		}
-		printf("%-18s %9zu %12.3f\n", category_keys[c], pos[c],
-		       tp ? 2.0 * (double)tp / (double)(2 * tp + fp + fn)
-		          : 0.0);
-	}
-	printf("model %s written to %s (%zu bytes)\n", model_version(m), output,
-	       len);
+	train_summary(&set, ex, m, &mp, pos, output, len);
 	goto out_free;
-out_badopt:
-	fprintf(stderr, "demarche train: bad value '%s'\n", optarg);
-	train_usage(stderr);
-	return EX_USAGE;
 out_oom:
 	fprintf(stderr, "demarche train: out of memory\n");
 	rc = EX_OSERR;
