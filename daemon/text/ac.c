@@ -166,6 +166,103 @@ static uint32_t ac_step(const struct ac *ac, uint32_t node, unsigned char c)
 	}
 }
 
+/* Compacts the trie's child lists into sorted flat edges (pairs is
+ * scratch space for 256 of them). */
+static void compact_edges(struct ac *ac, const struct tnode *t, size_t n_nodes,
+                          unsigned char (*pairs)[8])
+{
+	size_t i, j, e = 0;
+
+	for (i = 0; i < n_nodes; i++) {
+		uint32_t ch;
+		size_t k = 0;
+
+		ac->edge_first[i] = (uint32_t)e;
+		for (ch = t[i].child; ch; ch = t[ch].sibling) {
+			pairs[k][0] = t[ch].byte;
+			memcpy(&pairs[k][4], &ch, sizeof(ch));
+			k++;
+		}
+		qsort(pairs, k, sizeof(*pairs), cmp_edge);
+		for (j = 0; j < k; j++) {
+			uint32_t to;
+			memcpy(&to, &pairs[j][4], sizeof(to));
+			ac->edge_byte[e] = pairs[j][0];
+			ac->edge_to[e] = to;
+			e++;
+		}
+		ac->edge_count[i] = (uint16_t)k;
+	}
+}
+
+/* Breadth-first: failure and dictionary links.  queue (room for every
+ * node) gets the nodes below the root in breadth-first order; returns
+ * their number. */
+static size_t link_failures(struct ac *ac, uint32_t *queue)
+{
+	size_t qh = 0, qt = 0, j;
+
+	ac->dict[0] = -1;
+	for (j = 0; j < ac->edge_count[0]; j++) {
+		uint32_t c = ac->edge_to[j];
+		ac->fail[c] = 0;
+		ac->dict[c] = -1;
+		queue[qt++] = c;
+	}
+	while (qh < qt) {
+		uint32_t u = queue[qh++];
+		uint32_t first = ac->edge_first[u];
+
+		for (j = 0; j < ac->edge_count[u]; j++) {
+			uint32_t v = ac->edge_to[first + j];
+			uint32_t f =
+			    ac_step(ac, ac->fail[u], ac->edge_byte[first + j]);
+			ac->fail[v] = f;
+			ac->dict[v] =
+			    ac->out[f] >= 0 ? (int32_t)f : ac->dict[f];
+			queue[qt++] = v;
+		}
+	}
+	return qt;
+}
+
+/* The full transition table over byte classes, in breadth-first
+ * order so each failure target is complete before it is copied: a
+ * scan then costs one lookup per byte, never a failure walk.  queue
+ * holds the qt nodes below the root in that order. */
+static int build_delta(struct ac *ac, const uint32_t *queue, size_t qt)
+{
+	size_t n_nodes = ac->n_nodes, c, j, k;
+
+	memset(ac->cls, 0, sizeof(ac->cls));
+	ac->n_classes = 1;
+	for (k = 0; k < n_nodes; k++)
+		for (j = 0; j < ac->edge_count[k]; j++) {
+			unsigned char by = ac->edge_byte[ac->edge_first[k] + j];
+			if (!ac->cls[by])
+				ac->cls[by] = (uint16_t)ac->n_classes++;
+		}
+	ac->delta = calloc(n_nodes * ac->n_classes, sizeof(uint32_t));
+	if (!ac->delta)
+		return -ENOMEM;
+	for (j = 0; j < ac->edge_count[0]; j++)
+		ac->delta[ac->cls[ac->edge_byte[j]]] = ac->edge_to[j];
+	for (k = 0; k < qt; k++) {
+		uint32_t u = queue[k];
+		uint32_t *row = ac->delta + (size_t)u * ac->n_classes;
+		const uint32_t *frow =
+		    ac->delta + (size_t)ac->fail[u] * ac->n_classes;
+
+		memcpy(row, frow, ac->n_classes * sizeof(uint32_t));
+		row[0] = 0;
+		for (c = 0; c < ac->edge_count[u]; c++) {
+			size_t ei = ac->edge_first[u] + c;
+			row[ac->cls[ac->edge_byte[ei]]] = ac->edge_to[ei];
+		}
+	}
+	return 0;
+}
+
 int ac_compile(const struct ac_builder *b, struct ac **out)
 {
 	struct tnode *t = NULL;
@@ -173,7 +270,7 @@ int ac_compile(const struct ac_builder *b, struct ac **out)
 	struct ac *ac = NULL;
 	uint32_t *queue = NULL;
 	unsigned char(*pairs)[8] = NULL;
-	size_t qh = 0, qt = 0;
+	size_t qt;
 	int r = -ENOMEM;
 
 	*out = NULL;
@@ -227,95 +324,18 @@ int ac_compile(const struct ac_builder *b, struct ac **out)
 	if (!ac->edge_first || !ac->edge_count || !ac->edge_byte ||
 	    !ac->edge_to || !ac->fail || !ac->dict || !queue || !pairs)
 		goto out_free;
-	/* Compact the child lists into sorted flat edges. */
-	{
-		size_t e = 0;
-		for (i = 0; i < n_nodes; i++) {
-			uint32_t ch;
-			size_t k = 0;
-
-			ac->edge_first[i] = (uint32_t)e;
-			for (ch = t[i].child; ch; ch = t[ch].sibling) {
-				pairs[k][0] = t[ch].byte;
-				memcpy(&pairs[k][4], &ch, sizeof(ch));
-				k++;
-			}
-			qsort(pairs, k, sizeof(*pairs), cmp_edge);
-			for (j = 0; j < k; j++) {
-				uint32_t to;
-				memcpy(&to, &pairs[j][4], sizeof(to));
-				ac->edge_byte[e] = pairs[j][0];
-				ac->edge_to[e] = to;
-				e++;
-			}
-			ac->edge_count[i] = (uint16_t)k;
-		}
-	}
+	compact_edges(ac, t, n_nodes, pairs);
 	memset(ac->root_next, 0, sizeof(ac->root_next));
 	for (j = 0; j < ac->edge_count[0]; j++)
 		ac->root_next[ac->edge_byte[j]] = ac->edge_to[j];
-	/* Breadth-first: failure and dictionary links. */
-	ac->dict[0] = -1;
-	for (j = 0; j < ac->edge_count[0]; j++) {
-		uint32_t c = ac->edge_to[j];
-		ac->fail[c] = 0;
-		ac->dict[c] = -1;
-		queue[qt++] = c;
-	}
-	while (qh < qt) {
-		uint32_t u = queue[qh++];
-		uint32_t first = ac->edge_first[u];
-
-		for (j = 0; j < ac->edge_count[u]; j++) {
-			uint32_t v = ac->edge_to[first + j];
-			uint32_t f =
-			    ac_step(ac, ac->fail[u], ac->edge_byte[first + j]);
-			ac->fail[v] = f;
-			ac->dict[v] =
-			    ac->out[f] >= 0 ? (int32_t)f : ac->dict[f];
-			queue[qt++] = v;
-		}
-	}
+	qt = link_failures(ac, queue);
 	ac->hit = malloc(n_nodes);
 	if (!ac->hit)
 		goto out_free;
 	for (i = 0; i < n_nodes; i++)
 		ac->hit[i] = ac->out[i] >= 0 || ac->dict[i] >= 0;
-	/* The full transition table over byte classes, in breadth-first
-	 * order so each failure target is complete before it is copied: a
-	 * scan then costs one lookup per byte, never a failure walk. */
-	{
-		size_t c, k;
-
-		memset(ac->cls, 0, sizeof(ac->cls));
-		ac->n_classes = 1;
-		for (k = 0; k < n_nodes; k++)
-			for (j = 0; j < ac->edge_count[k]; j++) {
-				unsigned char by =
-				    ac->edge_byte[ac->edge_first[k] + j];
-				if (!ac->cls[by])
-					ac->cls[by] = (uint16_t)ac->n_classes++;
-			}
-		ac->delta = calloc(n_nodes * ac->n_classes, sizeof(uint32_t));
-		if (!ac->delta)
-			goto out_free;
-		for (j = 0; j < ac->edge_count[0]; j++)
-			ac->delta[ac->cls[ac->edge_byte[j]]] = ac->edge_to[j];
-		for (k = 0; k < qt; k++) {
-			uint32_t u = queue[k];
-			uint32_t *row = ac->delta + (size_t)u * ac->n_classes;
-			const uint32_t *frow =
-			    ac->delta + (size_t)ac->fail[u] * ac->n_classes;
-
-			memcpy(row, frow, ac->n_classes * sizeof(uint32_t));
-			row[0] = 0;
-			for (c = 0; c < ac->edge_count[u]; c++) {
-				size_t ei = ac->edge_first[u] + c;
-				row[ac->cls[ac->edge_byte[ei]]] =
-				    ac->edge_to[ei];
-			}
-		}
-	}
+	if (build_delta(ac, queue, qt) < 0)
+		goto out_free;
 	*out = ac;
 	ac = NULL;
 	r = 0;
