@@ -553,6 +553,29 @@ static char *lang_of(xmlNode *n)
 	return s;
 }
 
+/* An item's full text, the strongest body: content:encoded, Userland's
+ * fullitem, or inline XHTML (<body> with or without its namespace). */
+static void rss_full_text(struct feed_ctx *ctx, struct feed_entry *e,
+                          xmlNode *c, int *best)
+{
+	struct content ct;
+
+	if (is_el(c, NS_CONTENT, "encoded") || is_rss(c, "fullitem")) {
+		if (read_content(ctx, c, FEED_TEXT_HTML, &ct) < 0)
+			return;
+	} else {
+		struct buf b = {0};
+
+		if (children_markup(c, &b) < 0) {
+			ctx->oom = true;
+			return;
+		}
+		ct.raw = buf_steal(&b);
+		ct.kind = FEED_TEXT_HTML;
+	}
+	set_body(ctx, e, &ct, 3, best);
+}
+
 /* RSS <item> (any version). */
 static void rss_item(struct feed_ctx *ctx, xmlNode *item)
 {
@@ -603,27 +626,7 @@ static void rss_item(struct feed_ctx *ctx, xmlNode *item)
 		           is_rss(c, "fullitem") || is_rss(c, "body") ||
 		           is_el(c, NS_XHTML, "body") ||
 		           is_el(c, NS_XHTML, "div")) {
-			struct content ct;
-
-			/* Full text: content:encoded, Userland's fullitem,
-			 * or inline XHTML (<body> with or without its
-			 * namespace). */
-			if (is_el(c, NS_CONTENT, "encoded") ||
-			    is_rss(c, "fullitem")) {
-				if (read_content(ctx, c, FEED_TEXT_HTML, &ct) <
-				    0)
-					continue;
-			} else {
-				struct buf b = {0};
-
-				if (children_markup(c, &b) < 0) {
-					ctx->oom = true;
-					continue;
-				}
-				ct.raw = buf_steal(&b);
-				ct.kind = FEED_TEXT_HTML;
-			}
-			set_body(ctx, e, &ct, 3, &best);
+			rss_full_text(ctx, e, c, &best);
 		} else if (is_rss(c, "pubDate")) {
 			char *v = node_trimmed(ctx, c);
 
