@@ -43,6 +43,12 @@ for n, acc in enumerate(ids):
         db.execute("INSERT INTO account_snapshots (account_id, observed,"
                    " followers, following, posts_count) VALUES (?,?,?,?,?)",
                    (acc, t0 + d * 86400, 1000 * (n + 1) + 37 * d, 10, 100 + d))
+db.execute("INSERT INTO candidates (handle, name, marker, kind, first_seen,"
+           " last_seen, refs, via_account_id) VALUES"
+           " ('ChinaEmbJapan', NULL, 'embassy', 'mention', ?, ?, 3, ?),"
+           " ('spox@mastodon.example', '外交部发言人', '发言人', 'repost', ?, ?, 1,"
+           " NULL), ('x\x1b[31mbad', NULL, 'ministry', 'mention', ?, ?, 1, ?)",
+           (t0, t0 + 86400, ids[0], t0, t0, t0, t0 + 5, ids[1]))
 db.commit()
 PY
 printf '[storage]\ndatabase = %s\n[poll]\ninterval = 10x\n' "$tmp/x.db" > "$tmp/bad.conf"
@@ -67,6 +73,8 @@ commands() {
 		printf 'snap_%s\t-d @TMP@/snap.db report --since 3000d --until %s --format %s\t\n' \
 		    "$f" "$until" "$f"
 	done
+	printf 'snap_candidates\t-d @TMP@/snap.db candidates\t\n'
+	printf 'snap_candidates_json\t-d @TMP@/snap.db candidates --format json\t\n'
 	for f in text json csv; do
 		printf 'snap_trends_%s\t-d @TMP@/snap.db trends --since 3000d --format %s\t\n' "$f" "$f"
 	done

@@ -27,6 +27,49 @@ static void usage(FILE *fp)
 	fputs("usage: demarche -d DB candidates [--format text|json]\n", fp);
 }
 
+/* Prints (text) or collects into list (json) every row of s, counting
+ * them in *n.  Returns DB_DONE, or a negative errno. */
+static int candidates_rows(struct db_stmt *s, bool json, json_t *list, int *n)
+{
+	char f[DATE_RFC3339_LEN], l[DATE_RFC3339_LEN];
+	char c1[256], c2[256], c3[256];
+	int rc;
+
+	while ((rc = db_step(s)) == DB_ROW) {
+		const char *h = db_column_text(s, 0),
+		           *nm = db_column_text(s, 1),
+		           *mk = db_column_text(s, 2),
+		           *kd = db_column_text(s, 3),
+		           *via = db_column_text(s, 7);
+
+		date_format_rfc3339(db_column_int64(s, 5), f);
+		date_format_rfc3339(db_column_int64(s, 6), l);
+		(*n)++;
+		if (json) {
+			if (json_array_append_new(
+			        list,
+			        json_pack("{s:s?, s:s?, s:s?, s:s?, s:I, s:s, "
+			                  "s:s, s:s?}",
+			                  "handle", h, "name", nm, "marker", mk,
+			                  "kind", kd, "posts",
+			                  (json_int_t)db_column_int64(s, 4),
+			                  "first_seen", f, "last_seen", l,
+			                  "via", via)) < 0) {
+				rc = -ENOMEM;
+				break;
+			}
+			continue;
+		}
+		/* Handles come from post text: never raw to a terminal. */
+		printf("%-32s %-14s %-8s %5lld  %-20s  %s\n",
+		       log_sanitize(h ? h : "", c1, sizeof(c1)),
+		       log_sanitize(mk ? mk : "", c2, sizeof(c2)), kd ? kd : "",
+		       (long long)db_column_int64(s, 4), l,
+		       log_sanitize(via ? via : "-", c3, sizeof(c3)));
+	}
+	return rc;
+}
+
 int cmd_candidates_main(const struct cmd_globals *g, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -43,8 +86,7 @@ int cmd_candidates_main(const struct cmd_globals *g, int argc, char **argv)
 	struct db_stmt *s = NULL;
 	json_t *list = NULL;
 	bool json = false;
-	char err[512], f[DATE_RFC3339_LEN], l[DATE_RFC3339_LEN];
-	char c1[256], c2[256], c3[256];
+	char err[512];
 	int ch, rc, n = 0;
 
 	while ((ch = getopt_long(argc, argv, "f:h", opts, NULL)) != -1) {
@@ -91,38 +133,7 @@ int cmd_candidates_main(const struct cmd_globals *g, int argc, char **argv)
 	if (!json)
 		printf("%-32s %-14s %-8s %5s  %-20s  %s\n", "handle", "marker",
 		       "kind", "posts", "last seen", "first via");
-	while ((rc = db_step(s)) == DB_ROW) {
-		const char *h = db_column_text(s, 0),
-		           *nm = db_column_text(s, 1),
-		           *mk = db_column_text(s, 2),
-		           *kd = db_column_text(s, 3),
-		           *via = db_column_text(s, 7);
-
-		date_format_rfc3339(db_column_int64(s, 5), f);
-		date_format_rfc3339(db_column_int64(s, 6), l);
-		n++;
-		if (json) {
-			if (json_array_append_new(
-			        list,
-			        json_pack("{s:s?, s:s?, s:s?, s:s?, s:I, s:s, "
-			                  "s:s, s:s?}",
-			                  "handle", h, "name", nm, "marker", mk,
-			                  "kind", kd, "posts",
-			                  (json_int_t)db_column_int64(s, 4),
-			                  "first_seen", f, "last_seen", l,
-			                  "via", via)) < 0) {
-				rc = -ENOMEM;
-				break;
-			}
-			continue;
-		}
-		/* Handles come from post text: never raw to a terminal. */
-		printf("%-32s %-14s %-8s %5lld  %-20s  %s\n",
-		       log_sanitize(h ? h : "", c1, sizeof(c1)),
-		       log_sanitize(mk ? mk : "", c2, sizeof(c2)), kd ? kd : "",
-		       (long long)db_column_int64(s, 4), l,
-		       log_sanitize(via ? via : "-", c3, sizeof(c3)));
-	}
+	rc = candidates_rows(s, json, list, &n);
 	if (rc != DB_DONE) {
 		log_warnx("candidates: %s", db_errmsg(store_conn(st)));
 		rc = EX_IOERR;
