@@ -112,6 +112,9 @@ commands() {
 	printf 'version\tversion\t\n'
 	printf 'usage\t-h\t\n'
 	printf 'unknown\tnosuchcommand\t\n'
+	printf 'reclassify_bad_batch\t-d @DB@ reclassify --batch 0\t\n'
+	printf 'reclassify_bad_weight\t-d @DB@ reclassify --model-weight 2\t\n'
+	printf 'reclassify_nodb\treclassify\t\n'
 	printf 'reclassify\t-d @DB@ reclassify --since 3000d --rules @SRC@/config/rules\t\n'
 	printf 'report_after_reclassify\t-d @DB@ report --since 3000d --until %s --format json\t\n' "$until"
 }

@@ -35,7 +35,11 @@ static void reclassify_usage(FILE *fp)
 	      fp);
 }
 
-int cmd_reclassify_main(const struct cmd_globals *g, int argc, char **argv)
+/* The options into *ro, *dir, *model and *weight.  Returns -1 to go on,
+ * or the exit code. */
+static int reclassify_options(int argc, char **argv, struct reclassify_opts *ro,
+                              const char **dir, const char **model,
+                              double *weight)
 {
 	static const struct option opts[] = {
 	    {"since", required_argument, NULL, 's'},
@@ -45,18 +49,10 @@ int cmd_reclassify_main(const struct cmd_globals *g, int argc, char **argv)
 	    {"batch", required_argument, NULL, 'b'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0}};
-	struct reclassify_opts ro = {INT64_MIN, RECLASSIFY_DEFAULT_BATCH, 0,
-	                             &stop_requested};
-	struct reclassify_counts cnt;
-	struct classify_rules *R = NULL;
-	struct store *st = NULL;
-	struct sigaction sa, old_int, old_term;
-	const char *dir = NULL, *model = NULL;
-	char err[512], *end;
-	double weight = -1;
+	char *end;
 	int64_t secs;
 	long n;
-	int ch, r, rc = 0;
+	int ch;
 
 	while ((ch = getopt_long(argc, argv, "s:r:b:h", opts, NULL)) != -1) {
 		switch (ch) {
@@ -68,19 +64,19 @@ int cmd_reclassify_main(const struct cmd_globals *g, int argc, char **argv)
 				        optarg);
 				return EX_USAGE;
 			}
-			ro.since = util_now() - secs;
+			ro->since = util_now() - secs;
 			break;
 		case 'r':
-			dir = optarg;
+			*dir = optarg;
 			break;
 		case 'm':
-			model = optarg;
+			*model = optarg;
 			break;
 		case 'w':
 			errno = 0;
-			weight = strtod(optarg, &end);
+			*weight = strtod(optarg, &end);
 			if (end == optarg || *end || errno ||
-			    !(weight >= 0 && weight <= 1)) {
+			    !(*weight >= 0 && *weight <= 1)) {
 				fprintf(stderr,
 				        "demarche reclassify: --model-weight "
 				        "takes a number from 0 to 1\n");
@@ -98,7 +94,7 @@ int cmd_reclassify_main(const struct cmd_globals *g, int argc, char **argv)
 				        RECLASSIFY_MAX_BATCH);
 				return EX_USAGE;
 			}
-			ro.batch = (size_t)n;
+			ro->batch = (size_t)n;
 			break;
 		case 'h':
 			reclassify_usage(stdout);
@@ -108,6 +104,26 @@ int cmd_reclassify_main(const struct cmd_globals *g, int argc, char **argv)
 			return EX_USAGE;
 		}
 	}
+	return -1;
+}
+
+int cmd_reclassify_main(const struct cmd_globals *g, int argc, char **argv)
+{
+	struct reclassify_opts ro = {INT64_MIN, RECLASSIFY_DEFAULT_BATCH, 0,
+	                             &stop_requested};
+	struct reclassify_counts cnt;
+	struct classify_rules *R = NULL;
+	struct store *st = NULL;
+	struct sigaction sa, old_int, old_term;
+	const char *dir = NULL, *model = NULL;
+	char err[512];
+	double weight = -1;
+	int r, rc = 0;
+
+	rc = reclassify_options(argc, argv, &ro, &dir, &model, &weight);
+	if (rc >= 0)
+		return rc;
+	rc = 0;
 	if (optind != argc || !g->db) {
 		if (!g->db)
 			fprintf(stderr, "demarche reclassify: give the "
