@@ -81,6 +81,7 @@ commands() {
 	printf 'report_7d\t-d @DB@ report --since 7d --until %s\t\n' "$until"
 	printf 'report_2w\t-d @DB@ report --since 2w --until %s --format json\t\n' "$until"
 	printf 'report_bad_since\t-d @DB@ report --since soon\t\n'
+	printf 'report_bad_until\t-d @DB@ report --until 12x\t\n'
 	printf 'report_bad_format\t-d @DB@ report --format pdf\t\n'
 	printf 'report_nodb\t-d @TMP@/nope.db report\t\n'
 	for f in text json csv; do

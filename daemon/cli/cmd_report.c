@@ -39,6 +39,21 @@ static int parse_since(const char *s, int64_t *out)
 	return 0;
 }
 
+/* --until: the end of the period as epoch seconds (what the daemon
+ * passes, so retries cover the same period).  Returns 0 or -EINVAL. */
+static int parse_until(const char *s, int64_t *out)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno || *end || v <= 0)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
 /* Writes data to path through a temporary file in the same directory. */
 static int write_atomic(const char *path, const char *data, size_t len)
 {
@@ -179,21 +194,14 @@ int cmd_report_main(const struct cmd_globals *g, int argc, char **argv)
 			}
 			since_given = true;
 			break;
-		case 'u': {
-			char *end;
-
-			/* The end of the period, as epoch seconds (what the
-			 * daemon passes, so retries cover the same period). */
-			errno = 0;
-			until = strtoll(optarg, &end, 10);
-			if (errno || *end || until <= 0) {
+		case 'u':
+			if (parse_until(optarg, &until) < 0) {
 				log_warnx("report: bad --until '%s' (epoch "
 				          "seconds)",
 				          optarg);
 				return EX_USAGE;
 			}
 			break;
-		}
 		case 'f':
 			if (report_format_from_name(optarg, &format) < 0 ||
 			    format == REPORT_FORMAT_CSV) {
