@@ -4,10 +4,12 @@
  * from schema/ (each in its own transaction, PRAGMA user_version recording
  * the step), mirrors the config's accounts and feeds, and writes each poll
  * in one transaction.  Statements are prepared once and kept; data is only
- * ever bound, never spliced into SQL.
+ * ever bound, never spliced into SQL.  The posts already stored are read in
+ * store_known.c, the leases of shared databases taken in store_claim.c;
+ * what they share is in store_int.h.
  *
- * SQLite result codes become negative errno values here, at the module
- * boundary, with SQLite's message kept for store_errmsg():
+ * The backends' result codes become negative errno values in db_sqlite.c
+ * and db_pg.c, with their message kept for store_errmsg(); for SQLite:
  *   SQLITE_BUSY, SQLITE_LOCKED     -EBUSY     another writer holds the lock
  *   SQLITE_FULL                    -ENOSPC
  *   SQLITE_READONLY                -EROFS
@@ -21,7 +23,7 @@
  *   anything else                  -EIO
  * A database whose schema is newer than this build gives -ENOTSUP.
  */
-#include "store.h"
+#include "store_int.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -42,33 +44,6 @@
 
 /* A snapshot is written when a counter changed or this long has passed. */
 #define SNAPSHOT_MAX_AGE (24 * 3600)
-
-/* The statements store_record_poll() and friends run, prepared on first use
- * and kept for the life of the connection. */
-enum stmt_id {
-	STMT_FEED_ACCOUNT,
-	STMT_POST_FIND,
-	STMT_POSTS_KNOWN,
-	STMT_POST_INSERT,
-	STMT_POST_UPDATE,
-	STMT_CATS_DELETE,
-	STMT_CAT_INSERT,
-	STMT_SNAPSHOT_LAST,
-	STMT_SNAPSHOT_INSERT,
-	STMT_ACCOUNT_CREATED,
-	STMT_ACCOUNT_SEEN,
-	STMT_FETCH_INSERT,
-	STMT_FEED_OK,
-	STMT_FEED_NOT_MODIFIED,
-	STMT_FEED_FAILED,
-	STMT_FEED_URL,
-	STMT_FEED_RELEASE,
-	STMT_FEED_UNCLAIM,
-	STMT_FEED_CLAIM,
-	STMT_FEED_DUE,
-	STMT_CANDIDATE,
-	STMT_COUNT
-};
 
 static const char *const stmt_sql[STMT_COUNT] = {
     [STMT_FEED_ACCOUNT] = "SELECT account_id FROM feeds WHERE id = ?1",
@@ -173,12 +148,6 @@ static const char *const stmt_sql_pg[STMT_COUNT] = {
                          " (SELECT json_array_elements_text(?2::json))",
 };
 
-struct store {
-	struct db *db;                     /* the connection */
-	struct db_stmt *stmts[STMT_COUNT]; /* prepared on first use, or NULL */
-	char errmsg[512];                  /* last failure, for store_errmsg */
-};
-
 /* The config enums by name, as the schema's CHECK constraints spell them.
  * Kept here rather than calling config.c so the store does not depend on
  * the config parser. */
@@ -193,9 +162,7 @@ static const char *const kind_names[] = {
     [FEED_KIND_BLUESKY] = "bluesky",
 };
 
-static void set_err(struct store *st, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static void set_err(struct store *st, const char *fmt, ...)
+void store_set_err(struct store *st, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -204,11 +171,9 @@ static void set_err(struct store *st, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Records the connection's message for a failure rc (a negative errno
- * from db.h) and returns rc. */
-static int fail_db(struct store *st, int rc, const char *what)
+int store_fail_db(struct store *st, int rc, const char *what)
 {
-	set_err(st, "%s: %s", what, db_errmsg(st->db));
+	store_set_err(st, "%s: %s", what, db_errmsg(st->db));
 	return rc;
 }
 
@@ -216,19 +181,17 @@ static int exec_sql(struct store *st, const char *sql, const char *what)
 {
 	int rc = db_exec(st->db, sql);
 
-	return rc < 0 ? fail_db(st, rc, what) : 0;
+	return rc < 0 ? store_fail_db(st, rc, what) : 0;
 }
 
 static int begin(struct store *st, const char *what)
 {
 	int rc = db_begin(st->db);
 
-	return rc < 0 ? fail_db(st, rc, what) : 0;
+	return rc < 0 ? store_fail_db(st, rc, what) : 0;
 }
 
-/* Returns the cached statement id, reset and with no bindings, or NULL with
- * the error recorded in *rc. */
-static struct db_stmt *stmt_get(struct store *st, enum stmt_id id, int *rc)
+struct db_stmt *store_stmt_get(struct store *st, enum stmt_id id, int *rc)
 {
 	struct db_stmt *s = st->stmts[id];
 	int src;
@@ -245,20 +208,19 @@ static struct db_stmt *stmt_get(struct store *st, enum stmt_id id, int *rc)
 	                                : stmt_sql[id],
 	                            &s);
 	if (src < 0) {
-		*rc = fail_db(st, src, "prepare");
+		*rc = store_fail_db(st, src, "prepare");
 		return NULL;
 	}
 	st->stmts[id] = s;
 	return s;
 }
 
-/* Steps a statement that returns no rows (or whose rows are ignored). */
-static int stmt_done(struct store *st, struct db_stmt *s, const char *what)
+int store_stmt_done(struct store *st, struct db_stmt *s, const char *what)
 {
 	int rc = db_step(s);
 
 	if (rc < 0) {
-		rc = fail_db(st, rc, what);
+		rc = store_fail_db(st, rc, what);
 		db_reset(s);
 		return rc;
 	}
@@ -279,7 +241,7 @@ static int stmt_returning(struct store *st, struct db_stmt *s, const char *what,
 		rc = db_step(s);
 	}
 	if (rc < 0) {
-		rc = fail_db(st, rc, what);
+		rc = store_fail_db(st, rc, what);
 		db_reset(s);
 		return rc;
 	}
@@ -287,7 +249,7 @@ static int stmt_returning(struct store *st, struct db_stmt *s, const char *what,
 	return 0;
 }
 
-static void bind_text(struct db_stmt *s, int i, const char *v)
+void store_bind_text(struct db_stmt *s, int i, const char *v)
 {
 	db_bind_text(s, i, v);
 }
@@ -330,14 +292,15 @@ static int query_int(struct store *st, const char *sql, int *out)
 
 	rc = db_prepare(st->db, sql, &s);
 	if (rc < 0)
-		return fail_db(st, rc, "reading the schema version");
+		return store_fail_db(st, rc, "reading the schema version");
 	rc = db_step(s);
 	if (rc != DB_ROW) {
 		if (rc == DB_DONE) {
-			set_err(st, "reading the schema version: no row");
+			store_set_err(st, "reading the schema version: no row");
 			rc = -EIO;
 		} else {
-			rc = fail_db(st, rc, "reading the schema version");
+			rc =
+			    store_fail_db(st, rc, "reading the schema version");
 		}
 		db_finalize(s);
 		return rc;
@@ -380,10 +343,11 @@ int store_schema_version(struct store *st)
 static int check_not_newer(struct store *st, int version)
 {
 	if (version > store_schema_latest()) {
-		set_err(st,
-		        "database schema version %d is newer than this build "
-		        "knows (%d); upgrade demarche",
-		        version, store_schema_latest());
+		store_set_err(
+		    st,
+		    "database schema version %d is newer than this build "
+		    "knows (%d); upgrade demarche",
+		    version, store_schema_latest());
 		return -ENOTSUP;
 	}
 	return 0;
@@ -596,7 +560,7 @@ int store_open_readonly(const char *path, struct store **out, char *err,
 	if (rc == 0)
 		rc = check_not_newer(st, version);
 	if (rc == 0 && version < 1) {
-		set_err(st, "not a demarche database (schema version 0)");
+		store_set_err(st, "not a demarche database (schema version 0)");
 		rc = -EBADMSG;
 	}
 	if (rc < 0) {
@@ -640,14 +604,13 @@ void store_feed_state_clear(struct store_feed_state *fs)
 	memset(fs, 0, sizeof(*fs));
 }
 
-/* One-off statements (config sync, lookups): prepared, run, finalised. */
-static int prepare(struct store *st, const char *sql, struct db_stmt **s)
+int store_prepare(struct store *st, const char *sql, struct db_stmt **s)
 {
 	int rc = db_prepare(st->db, sql, s);
 
 	if (rc < 0) {
 		*s = NULL;
-		return fail_db(st, rc, "prepare");
+		return store_fail_db(st, rc, "prepare");
 	}
 	return 0;
 }
@@ -660,21 +623,21 @@ static int sync_account(struct store *st, const struct config_account *a,
 	int rc;
 
 	if ((unsigned)a->role >= ARRAY_SIZE(role_names)) {
-		set_err(st, "account %s: unknown role %d", a->key,
-		        (int)a->role);
+		store_set_err(st, "account %s: unknown role %d", a->key,
+		              (int)a->role);
 		return -EINVAL;
 	}
 	db_reset(acc);
 	db_clear_bindings(acc);
-	bind_text(acc, 1, a->key);
-	bind_text(acc, 2, a->name);
-	bind_text(acc, 3, role_names[a->role]);
-	bind_text(acc, 4, a->country);
+	store_bind_text(acc, 1, a->key);
+	store_bind_text(acc, 2, a->name);
+	store_bind_text(acc, 3, role_names[a->role]);
+	store_bind_text(acc, 4, a->country);
 	bind_time(acc, 5, a->created);
 	db_bind_int64(acc, 6, now);
 	rc = db_step(acc);
 	if (rc != DB_ROW) {
-		rc = rc < 0 ? fail_db(st, rc, "account") : -EIO;
+		rc = rc < 0 ? store_fail_db(st, rc, "account") : -EIO;
 		db_reset(acc);
 		return rc;
 	}
@@ -684,17 +647,17 @@ static int sync_account(struct store *st, const struct config_account *a,
 		const struct config_feed *f = &a->feeds[i];
 
 		if ((unsigned)f->kind >= ARRAY_SIZE(kind_names)) {
-			set_err(st, "account %s: unknown feed kind %d", a->key,
-			        (int)f->kind);
+			store_set_err(st, "account %s: unknown feed kind %d",
+			              a->key, (int)f->kind);
 			return -EINVAL;
 		}
 		db_reset(feed);
 		db_clear_bindings(feed);
 		db_bind_int64(feed, 1, account_id);
-		bind_text(feed, 2, f->url);
-		bind_text(feed, 3, kind_names[f->kind]);
+		store_bind_text(feed, 2, f->url);
+		store_bind_text(feed, 3, kind_names[f->kind]);
 		db_bind_int64(feed, 4, now);
-		rc = stmt_done(st, feed, "feed");
+		rc = store_stmt_done(st, feed, "feed");
 		if (rc < 0)
 			return rc;
 	}
@@ -749,10 +712,10 @@ int store_sync_config(struct store *st, const struct config *cfg)
 	              "sync config");
 	if (rc < 0)
 		goto out_rollback;
-	rc = prepare(st, acc_sql, &acc);
+	rc = store_prepare(st, acc_sql, &acc);
 	if (rc < 0)
 		goto out_rollback;
-	rc = prepare(st, feed_sql, &feed);
+	rc = store_prepare(st, feed_sql, &feed);
 	if (rc < 0)
 		goto out_rollback;
 	for (i = 0; i < cfg->n_accounts; i++) {
@@ -770,7 +733,7 @@ out_rollback:
 	return rc;
 }
 
-static int dup_column(struct db_stmt *s, int i, char **out)
+int store_dup_column(struct db_stmt *s, int i, char **out)
 {
 	const char *v = db_column_text(s, i);
 
@@ -793,20 +756,20 @@ int store_feed_state(struct store *st, const char *account_key,
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	rc = prepare(st, sql, &s);
+	rc = store_prepare(st, sql, &s);
 	if (rc < 0)
 		return rc;
-	bind_text(s, 1, account_key);
-	bind_text(s, 2, configured_url);
+	store_bind_text(s, 1, account_key);
+	store_bind_text(s, 2, configured_url);
 	rc = db_step(s);
 	if (rc == DB_DONE) {
-		set_err(st, "feed %s of %s is not in the database",
-		        configured_url, account_key);
+		store_set_err(st, "feed %s of %s is not in the database",
+		              configured_url, account_key);
 		rc = -ENOENT;
 		goto out_finalize;
 	}
 	if (rc != DB_ROW) {
-		rc = fail_db(st, rc, "feed state");
+		rc = store_fail_db(st, rc, "feed state");
 		goto out_finalize;
 	}
 	out->feed_id = db_column_int64(s, 0);
@@ -814,13 +777,13 @@ int store_feed_state(struct store *st, const char *account_key,
 	out->next_poll = db_column_int64(s, 5);
 	out->consecutive_failures = db_column_int(s, 6);
 	out->disabled = db_column_int(s, 7) != 0;
-	rc = dup_column(s, 2, &out->url);
+	rc = store_dup_column(s, 2, &out->url);
 	if (rc == 0)
-		rc = dup_column(s, 3, &out->etag);
+		rc = store_dup_column(s, 3, &out->etag);
 	if (rc == 0)
-		rc = dup_column(s, 4, &out->last_modified);
+		rc = store_dup_column(s, 4, &out->last_modified);
 	if (rc < 0) {
-		set_err(st, "feed state: out of memory");
+		store_set_err(st, "feed state: out of memory");
 		store_feed_state_clear(out);
 	}
 out_finalize:
@@ -889,21 +852,22 @@ static int write_categories(struct store *st, int64_t post_id,
 		const struct classify_category *c = &res->cats[i];
 		char *ev;
 
-		s = stmt_get(st, STMT_CAT_INSERT, &rc);
+		s = store_stmt_get(st, STMT_CAT_INSERT, &rc);
 		if (!s)
 			return rc;
 		ev = classify_evidence_json(c);
 		if (!ev) {
-			set_err(st, "category evidence: out of memory");
+			store_set_err(st, "category evidence: out of memory");
 			return -ENOMEM;
 		}
 		db_bind_int64(s, 1, post_id);
-		bind_text(s, 2, c->key);
+		store_bind_text(s, 2, c->key);
 		db_bind_double(s, 3, c->score);
-		bind_text(s, 4, ev);
-		bind_text(s, 5, rules_version ? rules_version : "unknown");
+		store_bind_text(s, 4, ev);
+		store_bind_text(s, 5,
+		                rules_version ? rules_version : "unknown");
 		db_bind_int64(s, 6, now);
-		rc = stmt_done(st, s, "category");
+		rc = store_stmt_done(st, s, "category");
 		free(ev);
 		if (rc < 0)
 			return rc;
@@ -929,18 +893,18 @@ static int add_candidate(struct cand_ctx *c, const char *handle,
 
 	snprintf(local, sizeof(local), "%s", handle);
 	local[strcspn(local, "@")] = '\0';
-	s = stmt_get(c->st, STMT_CANDIDATE, &rc);
+	s = store_stmt_get(c->st, STMT_CANDIDATE, &rc);
 	if (!s)
 		return rc;
-	bind_text(s, 1, handle);
-	bind_text(s, 2, name);
-	bind_text(s, 3, marker);
-	bind_text(s, 4, kind);
+	store_bind_text(s, 1, handle);
+	store_bind_text(s, 2, name);
+	store_bind_text(s, 3, marker);
+	store_bind_text(s, 4, kind);
 	db_bind_int64(s, 5, c->now);
 	db_bind_int64(s, 6, c->account_id);
 	db_bind_int64(s, 7, c->post_id);
-	bind_text(s, 8, local);
-	return stmt_done(c->st, s, "candidate");
+	store_bind_text(s, 8, local);
+	return store_stmt_done(c->st, s, "candidate");
 }
 
 static void on_mention(const char *handle, void *arg)
@@ -971,112 +935,6 @@ static int record_candidates(struct store *st, const struct feed_entry *e,
 	return c.rc;
 }
 
-/* The posts of one poll's feed already in the database, by stable key:
- * asked for all entries at once rather than one query per entry, and
- * kept up to date as the poll writes (a feed may repeat a key). */
-struct known_post {
-	int64_t id;    /* posts.id */
-	char hash[32]; /* posts.content_hash, or "" */
-};
-
-struct known_posts {
-	struct strmap *by_key;    /* stable key -> struct known_post *;
-	                           * NULL: look each entry up on its own */
-	struct known_post *posts; /* room for one per entry */
-	size_t n, cap;            /* used, room */
-};
-
-static void known_posts_free(struct known_posts *kp)
-{
-	strmap_free(kp->by_key);
-	free(kp->posts);
-	kp->by_key = NULL;
-	kp->posts = NULL;
-}
-
-/* Remembers key as stored under id with hash (a new or edited post). */
-static int known_posts_note(struct known_posts *kp, const char *key, int64_t id,
-                            const char *hash)
-{
-	struct known_post *k;
-
-	if (!kp->by_key)
-		return 0;
-	k = strmap_get(kp->by_key, key);
-	if (!k && kp->n == kp->cap) {
-		/* More keys than entries: the database and the map disagree
-		 * on equality.  Trust the database, entry by entry. */
-		known_posts_free(kp);
-		return 0;
-	}
-	if (!k) {
-		k = &kp->posts[kp->n++];
-		if (strmap_put(kp->by_key, key, k) < 0)
-			return -ENOMEM;
-	}
-	k->id = id;
-	snprintf(k->hash, sizeof(k->hash), "%s", hash ? hash : "");
-	return 0;
-}
-
-/* Fills kp with the stored posts among the entries of doc.  A key JSON
- * cannot carry (not UTF-8) leaves kp empty: each entry is then looked up
- * by itself.  Returns 0 or a negative errno (recorded). */
-static int known_posts_load(struct store *st, const struct feed_doc *doc,
-                            int64_t account_id, struct known_posts *kp)
-{
-	json_t *keys = json_array();
-	struct db_stmt *s = NULL;
-	char *json = NULL;
-	size_t i;
-	int rc = 0;
-
-	memset(kp, 0, sizeof(*kp));
-	if (!keys)
-		return -ENOMEM;
-	for (i = 0; i < doc->n_entries; i++) {
-		json_t *k = json_string(doc->entries[i].id);
-
-		if (!k || json_array_append_new(keys, k) < 0)
-			goto out; /* not UTF-8: one query per entry */
-	}
-	json = json_dumps(keys, JSON_COMPACT);
-	kp->by_key = strmap_new();
-	kp->cap = doc->n_entries;
-	kp->posts = calloc(kp->cap ? kp->cap : 1, sizeof(*kp->posts));
-	if (!json || !kp->by_key || !kp->posts) {
-		rc = -ENOMEM;
-		set_err(st, "out of memory");
-		goto out;
-	}
-	s = stmt_get(st, STMT_POSTS_KNOWN, &rc);
-	if (!s)
-		goto out;
-	db_bind_int64(s, 1, account_id);
-	bind_text(s, 2, json);
-	while ((rc = db_step(s)) == DB_ROW) {
-		const char *key = db_column_text(s, 0);
-
-		if (key && known_posts_note(kp, key, db_column_int64(s, 1),
-		                            db_column_text(s, 2)) < 0) {
-			rc = -ENOMEM;
-			set_err(st, "out of memory");
-			break;
-		}
-	}
-	if (rc == DB_DONE)
-		rc = 0;
-	else if (rc != -ENOMEM)
-		rc = fail_db(st, rc, "post lookup");
-	db_reset(s);
-out:
-	if (rc < 0 || !json)
-		known_posts_free(kp);
-	free(json);
-	json_decref(keys);
-	return rc;
-}
-
 static int record_entry(struct store *st, const struct store_poll *poll,
                         int64_t account_id, size_t i, int64_t now,
                         struct known_posts *kp,
@@ -1105,11 +963,11 @@ static int record_entry(struct store *st, const struct store_poll *poll,
 			same = strcmp(k->hash, hash) == 0;
 		}
 	} else {
-		s = stmt_get(st, STMT_POST_FIND, &rc);
+		s = store_stmt_get(st, STMT_POST_FIND, &rc);
 		if (!s)
 			return rc;
 		db_bind_int64(s, 1, account_id);
-		bind_text(s, 2, e->id);
+		store_bind_text(s, 2, e->id);
 		rc = db_step(s);
 		if (rc == DB_ROW) {
 			const char *old = db_column_text(s, 1);
@@ -1118,7 +976,7 @@ static int record_entry(struct store *st, const struct store_poll *poll,
 			post_id = db_column_int64(s, 0);
 			same = old && strcmp(old, hash) == 0;
 		} else if (rc != DB_DONE) {
-			rc = fail_db(st, rc, "post lookup");
+			rc = store_fail_db(st, rc, "post lookup");
 			db_reset(s);
 			return rc;
 		}
@@ -1127,24 +985,24 @@ static int record_entry(struct store *st, const struct store_poll *poll,
 	if (same)
 		return 0;
 	if (!found) {
-		s = stmt_get(st, STMT_POST_INSERT, &rc);
+		s = store_stmt_get(st, STMT_POST_INSERT, &rc);
 		if (!s)
 			return rc;
 		db_bind_int64(s, 1, account_id);
 		db_bind_int64(s, 2, poll->feed_id);
-		bind_text(s, 3, e->id);
-		bind_text(s, 4, e->link);
-		bind_text(s, 5, e->title);
-		bind_text(s, 6, e->text ? e->text : "");
-		bind_text(s, 7, e->html);
-		bind_text(s, 8, e->author);
-		bind_text(s, 9, lang);
+		store_bind_text(s, 3, e->id);
+		store_bind_text(s, 4, e->link);
+		store_bind_text(s, 5, e->title);
+		store_bind_text(s, 6, e->text ? e->text : "");
+		store_bind_text(s, 7, e->html);
+		store_bind_text(s, 8, e->author);
+		store_bind_text(s, 9, lang);
 		bind_time(s, 10, e->published);
 		db_bind_int64(s, 11, now);
 		bind_time(s, 12, e->updated);
-		bind_text(s, 13, hash);
+		store_bind_text(s, 13, hash);
 		db_bind_int64(s, 14, e->is_repost);
-		bind_text(s, 15, rules);
+		store_bind_text(s, 15, rules);
 		db_bind_int64(s, 16, e->is_reply);
 		rc = stmt_returning(st, s, "post insert", &post_id);
 		if (rc < 0)
@@ -1154,38 +1012,38 @@ static int record_entry(struct store *st, const struct store_poll *poll,
 		if (rc < 0)
 			return rc;
 	} else {
-		s = stmt_get(st, STMT_POST_UPDATE, &rc);
+		s = store_stmt_get(st, STMT_POST_UPDATE, &rc);
 		if (!s)
 			return rc;
 		db_bind_int64(s, 1, post_id);
 		db_bind_int64(s, 2, poll->feed_id);
-		bind_text(s, 3, e->link);
-		bind_text(s, 4, e->title);
-		bind_text(s, 5, e->text ? e->text : "");
-		bind_text(s, 6, e->html);
-		bind_text(s, 7, e->author);
-		bind_text(s, 8, lang);
+		store_bind_text(s, 3, e->link);
+		store_bind_text(s, 4, e->title);
+		store_bind_text(s, 5, e->text ? e->text : "");
+		store_bind_text(s, 6, e->html);
+		store_bind_text(s, 7, e->author);
+		store_bind_text(s, 8, lang);
 		bind_time(s, 9, e->published);
 		bind_time(s, 10, e->updated);
 		db_bind_int64(s, 11, now);
-		bind_text(s, 12, hash);
+		store_bind_text(s, 12, hash);
 		db_bind_int64(s, 13, e->is_repost);
-		bind_text(s, 14, rules);
+		store_bind_text(s, 14, rules);
 		db_bind_int64(s, 15, e->is_reply);
-		rc = stmt_done(st, s, "post update");
+		rc = store_stmt_done(st, s, "post update");
 		if (rc < 0)
 			return rc;
-		s = stmt_get(st, STMT_CATS_DELETE, &rc);
+		s = store_stmt_get(st, STMT_CATS_DELETE, &rc);
 		if (!s)
 			return rc;
 		db_bind_int64(s, 1, post_id);
-		rc = stmt_done(st, s, "category delete");
+		rc = store_stmt_done(st, s, "category delete");
 		if (rc < 0)
 			return rc;
 		counts->edited_posts++;
 	}
-	if (known_posts_note(kp, e->id, post_id, hash) < 0) {
-		set_err(st, "out of memory");
+	if (store_known_posts_note(kp, e->id, post_id, hash) < 0) {
+		store_set_err(st, "out of memory");
 		return -ENOMEM;
 	}
 	return write_categories(st, post_id, res, poll->rules_version, now);
@@ -1210,18 +1068,18 @@ static int record_account(struct store *st, int64_t account_id,
 	int rc = 0;
 
 	if (a->created != TIME_UNKNOWN) {
-		s = stmt_get(st, STMT_ACCOUNT_CREATED, &rc);
+		s = store_stmt_get(st, STMT_ACCOUNT_CREATED, &rc);
 		if (!s)
 			return rc;
 		db_bind_int64(s, 1, account_id);
 		db_bind_int64(s, 2, a->created);
-		rc = stmt_done(st, s, "account created");
+		rc = store_stmt_done(st, s, "account created");
 		if (rc < 0)
 			return rc;
 	}
 	if (a->followers < 0 && a->following < 0 && a->posts < 0)
 		return 0;
-	s = stmt_get(st, STMT_SNAPSHOT_LAST, &rc);
+	s = store_stmt_get(st, STMT_SNAPSHOT_LAST, &rc);
 	if (!s)
 		return rc;
 	db_bind_int64(s, 1, account_id);
@@ -1235,14 +1093,14 @@ static int record_account(struct store *st, int64_t account_id,
 		        counter_changed(s, 2, a->following) ||
 		        counter_changed(s, 3, a->posts);
 	} else if (rc != DB_DONE) {
-		rc = fail_db(st, rc, "snapshot lookup");
+		rc = store_fail_db(st, rc, "snapshot lookup");
 		db_reset(s);
 		return rc;
 	}
 	db_reset(s);
 	if (!write)
 		return 0;
-	s = stmt_get(st, STMT_SNAPSHOT_INSERT, &rc);
+	s = store_stmt_get(st, STMT_SNAPSHOT_INSERT, &rc);
 	if (!s)
 		return rc;
 	db_bind_int64(s, 1, account_id);
@@ -1250,7 +1108,7 @@ static int record_account(struct store *st, int64_t account_id,
 	bind_counter(s, 3, a->followers);
 	bind_counter(s, 4, a->following);
 	bind_counter(s, 5, a->posts);
-	return stmt_done(st, s, "snapshot");
+	return store_stmt_done(st, s, "snapshot");
 }
 
 static int record_feed(struct store *st, const struct store_poll *poll,
@@ -1262,52 +1120,52 @@ static int record_feed(struct store *st, const struct store_poll *poll,
 	if (failed) {
 		const char *why = poll->error ? poll->error : "410 Gone";
 
-		s = stmt_get(st, STMT_FEED_FAILED, &rc);
+		s = store_stmt_get(st, STMT_FEED_FAILED, &rc);
 		if (!s)
 			return rc;
 		db_bind_int64(s, 1, poll->feed_id);
 		db_bind_int64(s, 2, poll->next_poll);
 		db_bind_int64(s, 3, now);
-		bind_text(s, 4, why);
+		store_bind_text(s, 4, why);
 		db_bind_int64(s, 5, poll->gone);
-		rc = stmt_done(st, s, "feed health");
+		rc = store_stmt_done(st, s, "feed health");
 	} else {
-		s = stmt_get(st,
-		             poll->not_modified ? STMT_FEED_NOT_MODIFIED
-		                                : STMT_FEED_OK,
-		             &rc);
+		s = store_stmt_get(st,
+		                   poll->not_modified ? STMT_FEED_NOT_MODIFIED
+		                                      : STMT_FEED_OK,
+		                   &rc);
 		if (!s)
 			return rc;
 		db_bind_int64(s, 1, poll->feed_id);
-		bind_text(s, 2, poll->etag);
-		bind_text(s, 3, poll->last_modified);
+		store_bind_text(s, 2, poll->etag);
+		store_bind_text(s, 3, poll->last_modified);
 		db_bind_int64(s, 4, poll->next_poll);
 		db_bind_int64(s, 5, now);
-		rc = stmt_done(st, s, "feed validators");
+		rc = store_stmt_done(st, s, "feed validators");
 		if (rc < 0)
 			return rc;
-		s = stmt_get(st, STMT_ACCOUNT_SEEN, &rc);
+		s = store_stmt_get(st, STMT_ACCOUNT_SEEN, &rc);
 		if (!s)
 			return rc;
 		db_bind_int64(s, 1, account_id);
 		db_bind_int64(s, 2, now);
-		rc = stmt_done(st, s, "account seen");
+		rc = store_stmt_done(st, s, "account seen");
 	}
 	if (rc == 0 && store_shared(st)) {
-		s = stmt_get(st, STMT_FEED_RELEASE, &rc);
+		s = store_stmt_get(st, STMT_FEED_RELEASE, &rc);
 		if (!s)
 			return rc;
 		db_bind_int64(s, 1, poll->feed_id);
-		rc = stmt_done(st, s, "feed lease");
+		rc = store_stmt_done(st, s, "feed lease");
 	}
 	if (rc < 0 || !poll->new_url)
 		return rc;
-	s = stmt_get(st, STMT_FEED_URL, &rc);
+	s = store_stmt_get(st, STMT_FEED_URL, &rc);
 	if (!s)
 		return rc;
 	db_bind_int64(s, 1, poll->feed_id);
-	bind_text(s, 2, poll->new_url);
-	return stmt_done(st, s, "feed url");
+	store_bind_text(s, 2, poll->new_url);
+	return store_stmt_done(st, s, "feed url");
 }
 
 static int record_fetch(struct store *st, const struct store_poll *poll,
@@ -1316,7 +1174,7 @@ static int record_fetch(struct store *st, const struct store_poll *poll,
 	struct db_stmt *s;
 	int rc = 0;
 
-	s = stmt_get(st, STMT_FETCH_INSERT, &rc);
+	s = store_stmt_get(st, STMT_FETCH_INSERT, &rc);
 	if (!s)
 		return rc;
 	db_bind_int64(s, 1, poll->feed_id);
@@ -1330,8 +1188,8 @@ static int record_fetch(struct store *st, const struct store_poll *poll,
 	db_bind_int64(s, 6, poll->not_modified);
 	db_bind_int64(s, 7, c->new_posts);
 	db_bind_int64(s, 8, c->edited_posts);
-	bind_text(s, 9, poll->error);
-	return stmt_done(st, s, "fetch");
+	store_bind_text(s, 9, poll->error);
+	return store_stmt_done(st, s, "fetch");
 }
 
 int store_record_poll(struct store *st, const struct store_poll *poll,
@@ -1362,19 +1220,19 @@ int store_record_poll(struct store *st, const struct store_poll *poll,
 			db_rollback(st->db);
 		return rc;
 	}
-	s = stmt_get(st, STMT_FEED_ACCOUNT, &rc);
+	s = store_stmt_get(st, STMT_FEED_ACCOUNT, &rc);
 	if (!s)
 		goto out_rollback;
 	db_bind_int64(s, 1, poll->feed_id);
 	rc = db_step(s);
 	if (rc == DB_DONE) {
 		db_reset(s);
-		set_err(st, "feed %" PRId64 " is not in the database",
-		        poll->feed_id);
+		store_set_err(st, "feed %" PRId64 " is not in the database",
+		              poll->feed_id);
 		rc = -ENOENT;
 		goto out_rollback;
 	} else if (rc != DB_ROW) {
-		rc = fail_db(st, rc, "feed lookup");
+		rc = store_fail_db(st, rc, "feed lookup");
 		db_reset(s);
 		goto out_rollback;
 	}
@@ -1384,11 +1242,11 @@ int store_record_poll(struct store *st, const struct store_poll *poll,
 	if (poll->doc && !poll->not_modified && poll->doc->n_entries) {
 		struct known_posts kp;
 
-		rc = known_posts_load(st, poll->doc, account_id, &kp);
+		rc = store_known_posts_load(st, poll->doc, account_id, &kp);
 		for (i = 0; rc == 0 && i < poll->doc->n_entries; i++)
 			rc =
 			    record_entry(st, poll, account_id, i, now, &kp, &c);
-		known_posts_free(&kp);
+		store_known_posts_free(&kp);
 		if (rc < 0)
 			goto out_rollback;
 	}
@@ -1415,144 +1273,5 @@ int store_record_poll(struct store *st, const struct store_poll *poll,
 out_rollback:
 	/* ROLLBACK also undoes statements that failed half-way. */
 	db_rollback(st->db);
-	return rc;
-}
-
-bool store_shared(struct store *st)
-{
-	return db_dialect(st->db) == DB_POSTGRES;
-}
-
-/* Why a claim was refused, as the time to ask again: when the other
- * instance's lease ends, when the feed is next due, 0 when a --once run
- * has nothing left to do (another instance polled the feed since the run
- * began), or in a second when the row was only locked for a moment. */
-static int claim_refused(struct store *st, int64_t feed_id, int64_t now,
-                         int lease_seconds, int64_t polled_before,
-                         int64_t *due_at)
-{
-	struct db_stmt *s;
-	int rc = 0;
-
-	*due_at = now + lease_seconds;
-	s = stmt_get(st, STMT_FEED_DUE, &rc);
-	if (!s)
-		return rc;
-	db_bind_int64(s, 1, feed_id);
-	rc = db_step(s);
-	if (rc == DB_ROW) {
-		int64_t next = db_column_int64(s, 0);
-		int64_t until =
-		    db_column_null(s, 1) ? 0 : db_column_int64(s, 1);
-		int64_t last = db_column_null(s, 2) ? 0 : db_column_int64(s, 2);
-
-		if (until > now)
-			*due_at = until;
-		else if (polled_before > 0 && last > polled_before)
-			*due_at = 0;
-		else if (polled_before == 0 && next > now)
-			*due_at = next;
-		else
-			*due_at = now + 1;
-	}
-	db_reset(s);
-	if (rc < 0)
-		return fail_db(st, rc, "feed due");
-	return 0;
-}
-
-int store_unclaim_feed(struct store *st, int64_t feed_id, const char *owner)
-{
-	struct db_stmt *s;
-	int rc = 0;
-
-	if (!store_shared(st))
-		return 0;
-	s = stmt_get(st, STMT_FEED_UNCLAIM, &rc);
-	if (!s)
-		return rc;
-	db_bind_int64(s, 1, feed_id);
-	bind_text(s, 2, owner);
-	return stmt_done(st, s, "feed unclaim");
-}
-
-int store_claim_feed(struct store *st, int64_t feed_id, const char *owner,
-                     int64_t now, int lease_seconds, int64_t polled_before,
-                     struct store_feed_state *state, int64_t *due_at)
-{
-	struct store_feed_state fresh = {0};
-	struct db_stmt *s;
-	int rc = 0;
-
-	*due_at = 0;
-	if (!store_shared(st))
-		return 1; /* one daemon per file: every feed is ours */
-	s = stmt_get(st, STMT_FEED_CLAIM, &rc);
-	if (!s)
-		return rc;
-	db_bind_int64(s, 1, feed_id);
-	bind_text(s, 2, owner);
-	db_bind_int64(s, 3, now);
-	db_bind_int64(s, 4, lease_seconds);
-	db_bind_int64(s, 5, polled_before);
-	rc = db_step(s);
-	if (rc < 0) {
-		rc = fail_db(st, rc, "feed claim");
-		db_reset(s);
-		return rc;
-	}
-	if (rc == DB_DONE) {
-		db_reset(s);
-		return claim_refused(st, feed_id, now, lease_seconds,
-		                     polled_before, due_at);
-	}
-	fresh.feed_id = feed_id;
-	fresh.account_id = db_column_int64(s, 0);
-	fresh.next_poll = db_column_int64(s, 4);
-	fresh.consecutive_failures = db_column_int(s, 5);
-	fresh.disabled = db_column_int(s, 6) != 0;
-	rc = dup_column(s, 1, &fresh.url);
-	if (rc == 0)
-		rc = dup_column(s, 2, &fresh.etag);
-	if (rc == 0)
-		rc = dup_column(s, 3, &fresh.last_modified);
-	db_reset(s);
-	if (rc < 0) {
-		set_err(st, "feed claim: out of memory");
-		store_feed_state_clear(&fresh);
-		return rc;
-	}
-	store_feed_state_clear(state);
-	*state = fresh;
-	return 1;
-}
-
-int store_claim_report(struct store *st, int64_t slot, int64_t from, int64_t to,
-                       const char *owner)
-{
-	static const char sql[] =
-	    "INSERT INTO report_deliveries (slot, period_from, period_to,"
-	    " status, attempts, finished, error) VALUES (?1, ?2, ?3, 'failed',"
-	    " 0, ?4, 'in progress on ' || ?5) ON CONFLICT (slot) DO NOTHING"
-	    " RETURNING id";
-	struct db_stmt *s = NULL;
-	int rc;
-
-	if (!store_shared(st))
-		return 1;
-	rc = prepare(st, sql, &s);
-	if (rc < 0)
-		return rc;
-	db_bind_int64(s, 1, slot);
-	db_bind_int64(s, 2, from);
-	db_bind_int64(s, 3, to);
-	db_bind_int64(s, 4, util_now());
-	bind_text(s, 5, owner);
-	rc = db_step(s);
-	if (rc < 0)
-		rc = fail_db(st, rc, "report claim");
-	else
-		rc = rc == DB_ROW ? 1 : 0;
-	db_finalize(s);
 	return rc;
 }
