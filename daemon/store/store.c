@@ -935,6 +935,46 @@ static int record_candidates(struct store *st, const struct feed_entry *e,
 	return c.rc;
 }
 
+/* Looks up the stored post of key (in kp when it was loaded, else in the
+ * database): *post_id and whether its content hash is still hash.
+ * Returns 1 when found, 0 when new, or a negative errno (recorded). */
+static int find_post(struct store *st, const struct known_posts *kp,
+                     int64_t account_id, const char *key, const char *hash,
+                     int64_t *post_id, bool *same)
+{
+	struct db_stmt *s;
+	int rc = 0;
+
+	if (kp->by_key) {
+		const struct known_post *k = strmap_get(kp->by_key, key);
+
+		if (!k)
+			return 0;
+		*post_id = k->id;
+		*same = strcmp(k->hash, hash) == 0;
+		return 1;
+	}
+	s = store_stmt_get(st, STMT_POST_FIND, &rc);
+	if (!s)
+		return rc;
+	db_bind_int64(s, 1, account_id);
+	store_bind_text(s, 2, key);
+	rc = db_step(s);
+	if (rc == DB_ROW) {
+		const char *old = db_column_text(s, 1);
+
+		*post_id = db_column_int64(s, 0);
+		*same = old && strcmp(old, hash) == 0;
+		rc = 1;
+	} else if (rc == DB_DONE) {
+		rc = 0;
+	} else {
+		rc = store_fail_db(st, rc, "post lookup");
+	}
+	db_reset(s);
+	return rc;
+}
+
 static int record_entry(struct store *st, const struct store_poll *poll,
                         int64_t account_id, size_t i, int64_t now,
                         struct known_posts *kp,
@@ -949,39 +989,15 @@ static int record_entry(struct store *st, const struct store_poll *poll,
 	        : NULL;
 	char hash[32];
 	int64_t post_id = 0;
-	bool found = false, same = false;
+	bool found, same = false;
 	struct db_stmt *s;
 	int rc = 0;
 
 	content_hash(e, hash);
-	if (kp->by_key) {
-		const struct known_post *k = strmap_get(kp->by_key, e->id);
-
-		if (k) {
-			found = true;
-			post_id = k->id;
-			same = strcmp(k->hash, hash) == 0;
-		}
-	} else {
-		s = store_stmt_get(st, STMT_POST_FIND, &rc);
-		if (!s)
-			return rc;
-		db_bind_int64(s, 1, account_id);
-		store_bind_text(s, 2, e->id);
-		rc = db_step(s);
-		if (rc == DB_ROW) {
-			const char *old = db_column_text(s, 1);
-
-			found = true;
-			post_id = db_column_int64(s, 0);
-			same = old && strcmp(old, hash) == 0;
-		} else if (rc != DB_DONE) {
-			rc = store_fail_db(st, rc, "post lookup");
-			db_reset(s);
-			return rc;
-		}
-		db_reset(s);
-	}
+	rc = find_post(st, kp, account_id, e->id, hash, &post_id, &same);
+	if (rc < 0)
+		return rc;
+	found = rc > 0;
 	if (same)
 		return 0;
 	if (!found) {
