@@ -410,6 +410,40 @@ static void put_utf8(char *o, size_t *pos, uint32_t cp)
 	}
 }
 
+/* A run of printable ASCII from s[pos] folds by case alone and holds no
+ * quote, blank or accent to merge: stored directly, through locals the
+ * compiler can keep in registers.  Room was reserved: the invariant is
+ * n_cp + (len - pos) < cap_cp.  Returns the position after the run; *src
+ * counts the source units. */
+static inline size_t push_ascii_run(struct normalize_text *out,
+                                    const unsigned char *s, size_t pos,
+                                    size_t len, uint32_t *src)
+{
+	uint32_t *cps = out->cps, *cb = out->cp_byte;
+	uint32_t *ss = out->src_start, *se = out->src_end;
+	char *tx = out->text;
+	size_t at = out->n_cp, bl = out->len;
+	uint32_t sr = *src;
+
+	do {
+		uint32_t c = s[pos++];
+
+		if (c - 'A' < 26u)
+			c += 32;
+		cps[at] = c;
+		cb[at] = (uint32_t)bl;
+		ss[at] = sr;
+		se[at] = sr + 1;
+		tx[bl++] = (char)c;
+		at++;
+		sr++;
+	} while (pos < len && s[pos] > 0x20 && s[pos] < 0x7F && s[pos] != '&');
+	out->n_cp = at;
+	out->len = bl;
+	*src = sr;
+	return pos;
+}
+
 int normalize_run(const struct normalize *n, const char *in, size_t len,
                   struct normalize_text *out)
 {
@@ -440,32 +474,7 @@ int normalize_run(const struct normalize *n, const char *in, size_t len,
 		size_t units = 1;
 
 		if (s[pos] > 0x20 && s[pos] < 0x7F && s[pos] != '&') {
-			/* A run of printable ASCII folds by case alone and
-			 * holds no quote, blank or accent to merge: stored
-			 * directly, through locals the compiler can keep in
-			 * registers.  Room was reserved: the invariant is
-			 * n_cp + (len - pos) < cap_cp. */
-			uint32_t *cps = out->cps, *cb = out->cp_byte;
-			uint32_t *ss = out->src_start, *se = out->src_end;
-			char *tx = out->text;
-			size_t at = out->n_cp, bl = out->len;
-
-			do {
-				uint32_t c = s[pos++];
-
-				if (c - 'A' < 26u)
-					c += 32;
-				cps[at] = c;
-				cb[at] = (uint32_t)bl;
-				ss[at] = src;
-				se[at] = src + 1;
-				tx[bl++] = (char)c;
-				at++;
-				src++;
-			} while (pos < len && s[pos] > 0x20 && s[pos] < 0x7F &&
-			         s[pos] != '&');
-			out->n_cp = at;
-			out->len = bl;
+			pos = push_ascii_run(out, s, pos, len, &src);
 			continue;
 		}
 		if (s[pos] < 0x80 && s[pos] != '&') {
