@@ -192,7 +192,7 @@ static int compile(struct classify_rules *R, char *err, size_t errlen)
 		r = normalize_run(R->norm, ph, plen, &nt);
 		if (r < 0) {
 			snprintf(err, errlen, "out of memory");
-			goto out_free;
+			goto out_free_builder;
 		}
 		if (nt.len == 0 || nt.len > AC_MAX_PATTERN_LEN) {
 			snprintf(err, errlen,
@@ -200,7 +200,7 @@ static int compile(struct classify_rules *R, char *err, size_t errlen)
 			         R->set.files[en->file].name, en->line,
 			         en->phrase);
 			r = -EINVAL;
-			goto out_free;
+			goto out_free_builder;
 		}
 		if (!(en->wild & RULES_WILD_LEFT) &&
 		    normalize_is_word_cp(nt.cps[0]))
@@ -213,13 +213,13 @@ static int compile(struct classify_rules *R, char *err, size_t errlen)
 			snprintf(err, errlen, "%s:%d: cannot add phrase '%s'",
 			         R->set.files[en->file].name, en->line,
 			         en->phrase);
-			goto out_free;
+			goto out_free_builder;
 		}
 	}
 	r = ac_compile(b, &R->ac);
 	if (r < 0)
 		snprintf(err, errlen, "out of memory");
-out_free:
+out_free_builder:
 	normalize_text_free(&nt);
 	ac_builder_free(b);
 	return r;
@@ -279,29 +279,29 @@ int classify_rules_load(const char *dir, struct classify_rules **out, char *err,
 	rules_set_init(&R->set);
 	r = rules_load_dir(&R->set, dir, err, errlen);
 	if (r < 0)
-		goto out_free;
+		goto out_free_rules;
 	r = normalize_open(1, &R->norm, err, errlen);
 	if (r < 0)
-		goto out_free;
+		goto out_free_rules;
 	r = compile(R, err, errlen);
 	if (r < 0)
-		goto out_free;
+		goto out_free_rules;
 	r = build_version(R);
 	if (r < 0) {
 		snprintf(err, errlen, "out of memory");
-		goto out_free;
+		goto out_free_rules;
 	}
 	R->group_bytes = R->set.n_groups / 8 + 1;
 	R->scratch = calloc(1, sizeof(*R->scratch));
 	if (!R->scratch) {
 		snprintf(err, errlen, "out of memory");
 		r = -ENOMEM;
-		goto out_free;
+		goto out_free_rules;
 	}
 	atomic_flag_clear(&R->scratch->busy);
 	*out = R;
 	return 0;
-out_free:
+out_free_rules:
 	classify_rules_free(R);
 	return r;
 }
@@ -827,10 +827,10 @@ char *classify_evidence_json(const struct classify_category *cat)
 		                      (json_int_t)ev->end);
 
 		if (!o || json_array_append_new(arr, o) < 0)
-			goto out_free;
+			goto out_decref_arr;
 	}
 	s = json_dumps(arr, JSON_COMPACT);
-out_free:
+out_decref_arr:
 	json_decref(arr);
 	return s;
 }

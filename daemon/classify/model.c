@@ -476,11 +476,11 @@ int model_train(const struct model_example *ex, size_t n,
 	*out = m;
 	m = NULL;
 	r = 0;
-	goto out_free;
+	goto out_free_model;
 out_oom:
 	snprintf(err, errlen, "out of memory");
 	r = -ENOMEM;
-out_free:
+out_free_model:
 	model_free(m);
 	free(co.b);
 	free(xs);
@@ -748,16 +748,16 @@ int model_parse(const char *buf, size_t len, const char *name,
 		ps.line++;
 		if (done) {
 			r = perr(&ps, "text after the sha256 line");
-			goto out_free;
+			goto out_free_model;
 		}
 		if (!nl) {
 			r = perr(&ps, "last line has no line end (file "
 			              "truncated?)");
-			goto out_free;
+			goto out_free_model;
 		}
 		if (ll >= sizeof(ln) || memchr(p, '\0', ll)) {
 			r = perr(&ps, "line too long or binary");
-			goto out_free;
+			goto out_free_model;
 		}
 		memcpy(ln, p, ll);
 		ln[ll] = '\0';
@@ -770,7 +770,7 @@ int model_parse(const char *buf, size_t len, const char *name,
 		if (state < H_BODY) {
 			r = parse_header(&ps, m, &state, ln, map);
 			if (r < 0)
-				goto out_free;
+				goto out_free_model;
 		} else if (strncmp(ln, "w ", 2) == 0) {
 			const char *s = ln + 2;
 			unsigned long bk;
@@ -780,26 +780,26 @@ int model_parse(const char *buf, size_t len, const char *name,
 			if (next_ulong(&s, m->buckets - 1, &bk) < 0) {
 				r = perr(&ps, "bucket missing or not below "
 				              "the bucket count");
-				goto out_free;
+				goto out_free_model;
 			}
 			if ((long)bk <= last_bucket) {
 				r = perr(&ps, "buckets must be strictly "
 				              "increasing");
-				goto out_free;
+				goto out_free_model;
 			}
 			last_bucket = (long)bk;
 			for (c = 0; c < NCAT; c++) {
 				if (next_double(&s, &w[c]) < 0) {
 					r = perr(&ps, "weight line needs 4 "
 					              "finite numbers");
-					goto out_free;
+					goto out_free_model;
 				}
 				m->w[bk * NCAT + (size_t)map[c]] = (float)w[c];
 			}
 			if (*s) {
 				r = perr(&ps, "weight line has more than 4 "
 				              "weights");
-				goto out_free;
+				goto out_free_model;
 			}
 		} else if (strncmp(ln, "sha256 ", 7) == 0) {
 			char hex[SHA256_HEX_LEN];
@@ -808,14 +808,14 @@ int model_parse(const char *buf, size_t len, const char *name,
 			if (strcmp(ln + 7, hex) != 0) {
 				r = perr(&ps, "checksum mismatch: the file "
 				              "was altered or damaged");
-				goto out_free;
+				goto out_free_model;
 			}
 			snprintf(m->version, sizeof(m->version),
 			         "ngram%u-%u:%.12s", m->min_n, m->max_n, hex);
 			done = 1;
 		} else {
 			r = perr(&ps, "expected a 'w' or 'sha256' line");
-			goto out_free;
+			goto out_free_model;
 		}
 		p = nl + 1;
 	}
@@ -826,11 +826,11 @@ int model_parse(const char *buf, size_t len, const char *name,
 		else
 			r = perr(&ps, "no sha256 line at the end (file "
 			              "truncated?)");
-		goto out_free;
+		goto out_free_model;
 	}
 	*out = m;
 	return 0;
-out_free:
+out_free_model:
 	model_free(m);
 	return r;
 }

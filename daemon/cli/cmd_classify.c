@@ -62,10 +62,10 @@ int cmd_load_classifier(const struct cmd_globals *g, const char *prog,
 	if (r < 0) {
 		fprintf(stderr, "demarche %s: %s\n", prog, err);
 		rc = r == -ENOMEM ? EX_OSERR : EX_CONFIG;
-		goto out_free;
+		goto out_free_config;
 	}
 	if (!model_path)
-		goto out_free;
+		goto out_free_config;
 	r = model_load_file(model_path, &m, err, sizeof(err));
 	if (r == 0)
 		r = classify_rules_attach_model(*out, m, weight, err,
@@ -79,7 +79,7 @@ int cmd_load_classifier(const struct cmd_globals *g, const char *prog,
 		classify_rules_free(*out);
 		*out = NULL;
 	}
-out_free:
+out_free_config:
 	config_free(cfg);
 	return rc;
 }
@@ -217,21 +217,21 @@ static int classify_line(const struct classify_rules *R, const char *line,
 	                  json_is_string(lang) ? json_string_value(lang) : NULL,
 	                  &res);
 	if (r < 0)
-		goto out_free;
+		goto out_decref_json;
 	cats = categories_json(&res, json_string_value(text));
 	classify_result_clear(&res);
 	out = json_object();
 	if (!cats || !out) {
 		json_decref(cats);
 		r = -ENOMEM;
-		goto out_free;
+		goto out_decref_json;
 	}
 	json_object_set(out, "id", id ? id : json_null());
 	json_object_set_new(out, "categories", cats);
 	json_object_set_new(out, "rules_version",
 	                    json_string(classify_rules_version(R)));
 	put_json_line(out);
-	goto out_free;
+	goto out_decref_json;
 out_bad:
 	fprintf(stderr, "demarche classify: stdin:%ld: %s\n", lineno,
 	        msg + strcspn(msg, ":") + 2);
@@ -242,7 +242,7 @@ out_bad:
 		put_json_line(out);
 	}
 	r = 1;
-out_free:
+out_decref_json:
 	json_decref(out);
 	json_decref(in);
 	return r;
@@ -581,10 +581,10 @@ int cmd_eval_main(const struct cmd_globals *g, int argc, char **argv)
 	if (r < 0) {
 		fprintf(stderr, "demarche eval: %s\n", err);
 		rc = r == -ENOMEM ? EX_OSERR : EX_DATAERR;
-		goto out_free;
+		goto out_free_eval;
 	}
 	if ((rc = cmd_load_classifier(g, "eval", dir, model, weight, &R)) != 0)
-		goto out_free;
+		goto out_free_eval;
 	/* Without a model only the rules are tallied; with one, all three
 	 * ways, and the blend is the one reported in detail. */
 	first = RUN_RULES;
@@ -593,7 +593,7 @@ int cmd_eval_main(const struct cmd_globals *g, int argc, char **argv)
 	t = calloc(N_RUNS, sizeof(*t));
 	if (!t) {
 		rc = EX_OSERR;
-		goto out_free;
+		goto out_free_eval;
 	}
 	if (show_errors)
 		printf("errors (FP: predicted but not labelled; FN: labelled "
@@ -613,7 +613,7 @@ int cmd_eval_main(const struct cmd_globals *g, int argc, char **argv)
 				fprintf(stderr, "demarche eval: %s:%ld: %s\n",
 				        labels, it->line, strerror(-r));
 				rc = EX_OSERR;
-				goto out_free;
+				goto out_free_eval;
 			}
 			for (j = 0; j < res.n_cats; j++)
 				if (res.cats[j].assigned)
@@ -658,7 +658,7 @@ int cmd_eval_main(const struct cmd_globals *g, int argc, char **argv)
 	printf("\nexact match: %.3f\n",
 	       safe_div((double)t[main_run].exact, (double)set.n));
 	printf("macro-F1: %.3f\n", tally_macro(&t[main_run]));
-out_free:
+out_free_eval:
 	free(t);
 	classify_rules_free(R);
 	labels_set_free(&set);

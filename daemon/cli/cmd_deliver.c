@@ -129,7 +129,7 @@ static int send_mail(const struct config_report *rc, const json_t *report,
 	if (r < 0) {
 		log_warnx("report mail: cannot build the message: %s",
 		          strerror(-r));
-		goto out_free;
+		goto out_wipe_password;
 	}
 	r = deliver_mail_send(&smtp, rc->mail_from,
 	                      (const char *const *)rc->mail_to, rc->n_mail_to,
@@ -139,7 +139,7 @@ static int send_mail(const struct config_report *rc, const json_t *report,
 	else
 		printf("report mailed to %zu recipient(s) via %s\n",
 		       rc->n_mail_to, rc->smtp_url);
-out_free:
+out_wipe_password:
 	if (password) {
 		memset(password, 0, strlen(password));
 		free(password);
@@ -201,7 +201,7 @@ int cmd_report_deliver(const struct cmd_globals *g, int64_t since,
 		          "or webhook in [report]",
 		          g->config);
 		rc = EX_CONFIG;
-		goto out_free;
+		goto out_decref_report;
 	}
 	if (since <= 0 && config_parse_duration(cfg->report.since, &since) < 0)
 		since = 24 * 3600;
@@ -210,13 +210,13 @@ int cmd_report_deliver(const struct cmd_globals *g, int64_t since,
 	if (rc < 0) {
 		log_warnx("report --deliver: %s", err);
 		rc = rc == -ENOENT ? EX_NOINPUT : EX_IOERR;
-		goto out_free;
+		goto out_decref_report;
 	}
 	rc = report_build(st, from, until, &report, err, sizeof(err));
 	if (rc < 0) {
 		log_warnx("report --deliver: %s", err);
 		rc = EX_IOERR;
-		goto out_free;
+		goto out_decref_report;
 	}
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	if (cfg->report.output_dir) {
@@ -237,7 +237,7 @@ int cmd_report_deliver(const struct cmd_globals *g, int64_t since,
 		          failed, channels);
 	/* 75 (EX_TEMPFAIL): worth trying again later. */
 	rc = failed ? EX_TEMPFAIL : 0;
-out_free:
+out_decref_report:
 	json_decref(report);
 	store_close(st);
 	config_free(cfg);

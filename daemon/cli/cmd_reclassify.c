@@ -138,7 +138,7 @@ int cmd_reclassify_main(const struct cmd_globals *g, int argc, char **argv)
 	if (r < 0) {
 		fprintf(stderr, "demarche reclassify: %s: %s\n", g->db, err);
 		rc = r == -ENOENT ? EX_NOINPUT : EX_IOERR;
-		goto out_free;
+		goto out_close_store;
 	}
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
@@ -163,7 +163,7 @@ int cmd_reclassify_main(const struct cmd_globals *g, int argc, char **argv)
 		                "again to finish\n");
 		rc = EX_TEMPFAIL;
 	}
-out_free:
+out_close_store:
 	store_close(st);
 	classify_rules_free(R);
 	return rc;

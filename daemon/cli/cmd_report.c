@@ -69,7 +69,7 @@ static int write_atomic(const char *path, const char *data, size_t len)
 	fd = mkstemp(tmp);
 	if (fd < 0) {
 		rc = -errno;
-		goto out_free;
+		goto out_free_tmp;
 	}
 	/* mkstemp makes 0600; a report is as readable as any new file. */
 	mask = umask(0);
@@ -85,7 +85,7 @@ static int write_atomic(const char *path, const char *data, size_t len)
 		rc = -errno;
 	if (rc < 0) {
 		unlink(tmp);
-		goto out_free;
+		goto out_free_tmp;
 	}
 	/* The rename is durable once the directory entry is. */
 	dir = strdup(path);
@@ -103,7 +103,7 @@ static int write_atomic(const char *path, const char *data, size_t len)
 		}
 		free(dir);
 	}
-out_free:
+out_free_tmp:
 	free(tmp);
 	return rc;
 }
@@ -245,10 +245,10 @@ int cmd_report_main(const struct cmd_globals *g, int argc, char **argv)
 	if (report_render(report, format, &b) < 0) {
 		log_warnx("report: out of memory");
 		rc = EX_OSERR;
-		goto out_free;
+		goto out_free_render;
 	}
 	rc = emit(&b, output);
-out_free:
+out_free_render:
 	buf_free(&b);
 	json_decref(report);
 out_close:
@@ -325,10 +325,10 @@ int cmd_trends_main(const struct cmd_globals *g, int argc, char **argv)
 	if (report_trends_render(trends, format, &b) < 0) {
 		log_warnx("trends: out of memory");
 		rc = EX_OSERR;
-		goto out_free;
+		goto out_free_render;
 	}
 	rc = emit(&b, output);
-out_free:
+out_free_render:
 	buf_free(&b);
 	json_decref(trends);
 out_close:

@@ -59,7 +59,7 @@ static int write_atomic(const char *path, const char *data, size_t len)
 	fd = open(tmp.data, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		r = -errno;
-		goto out_free;
+		goto out_free_tmp;
 	}
 	while (off < len) {
 		ssize_t n = write(fd, data + off, len - off);
@@ -80,7 +80,7 @@ static int write_atomic(const char *path, const char *data, size_t len)
 		r = -errno;
 	if (r < 0)
 		unlink(tmp.data);
-out_free:
+out_free_tmp:
 	buf_free(&tmp);
 	return r;
 }
@@ -270,25 +270,25 @@ int cmd_train_main(const struct cmd_globals *g, int argc, char **argv)
 			fprintf(stderr, "demarche train: %s: %s\n", files[i],
 			        strerror(-r));
 			rc = r == -ENOENT ? EX_NOINPUT : EX_IOERR;
-			goto out_free;
+			goto out_free_examples;
 		}
 		r = labels_parse(data[i], len, files[i], &set, err,
 		                 sizeof(err));
 		if (r < 0) {
 			fprintf(stderr, "demarche train: %s\n", err);
 			rc = r == -ENOMEM ? EX_OSERR : EX_DATAERR;
-			goto out_free;
+			goto out_free_examples;
 		}
 	}
 	if (set.n == 0) {
 		fprintf(stderr, "demarche train: no labelled statements\n");
 		rc = EX_DATAERR;
-		goto out_free;
+		goto out_free_examples;
 	}
 	if (normalize_open(1, &norm, err, sizeof(err)) < 0) {
 		fprintf(stderr, "demarche train: %s\n", err);
 		rc = EX_OSERR;
-		goto out_free;
+		goto out_free_examples;
 	}
 	ex = calloc(set.n, sizeof(*ex));
 	if (!ex)
@@ -299,7 +299,7 @@ int cmd_train_main(const struct cmd_globals *g, int argc, char **argv)
 	if (r < 0) {
 		fprintf(stderr, "demarche train: %s\n", err);
 		rc = r == -ENOMEM ? EX_OSERR : EX_USAGE;
-		goto out_free;
+		goto out_free_examples;
 	}
 	if (model_serialize(m, &text, &len) < 0)
 		goto out_oom;
@@ -308,14 +308,14 @@ int cmd_train_main(const struct cmd_globals *g, int argc, char **argv)
 		fprintf(stderr, "demarche train: %s: %s\n", output,
 		        strerror(-r));
 		rc = EX_CANTCREAT;
-		goto out_free;
+		goto out_free_examples;
 	}
 	train_summary(&set, ex, m, &mp, pos, output, len);
-	goto out_free;
+	goto out_free_examples;
 out_oom:
 	fprintf(stderr, "demarche train: out of memory\n");
 	rc = EX_OSERR;
-out_free:
+out_free_examples:
 	if (ex)
 		for (i = 0; i < set.n; i++)
 			free((void *)ex[i].cps);

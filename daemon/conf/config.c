@@ -408,7 +408,7 @@ static int handler(void *user, const char *section, const char *name,
 	}
 	if (!*value) {
 		error(p, p->line, "%s: missing value", name);
-		goto out;
+		goto out_free_unq;
 	}
 	if (p->sec == SEC_ACCOUNT) {
 		base = current_account(p);
@@ -420,7 +420,7 @@ static int handler(void *user, const char *section, const char *name,
 	if (seen[i] && k->kind != K_FEED && k->kind != K_EMAIL_LIST) {
 		error(p, p->line, "'%s' is already set on line %d", name,
 		      seen[i]);
-		goto out;
+		goto out_free_unq;
 	}
 	seen[i] = p->line;
 	config_set_value(p, k, base, value);
@@ -428,7 +428,7 @@ static int handler(void *user, const char *section, const char *name,
 		p->cfg->rules_line = p->line;
 	if (k->kind == K_PATH && k->off == C(model_path))
 		p->cfg->model_line = p->line;
-out:
+out_free_unq:
 	free(unq);
 	return 1;
 }
@@ -749,7 +749,7 @@ static void check_duplicates(struct parser *p)
 			fr[n].line = f->line;
 			if (!fr[n].key) {
 				config_oom(p);
-				goto out;
+				goto out_free_refs;
 			}
 			n++;
 		}
@@ -780,7 +780,7 @@ static void check_duplicates(struct parser *p)
 			config_add_msg(p, false, fr[i].line, &b);
 		}
 	}
-out:
+out_free_refs:
 	for (i = 0; i < n; i++)
 		free(fr[i].key);
 	free(fr);
@@ -1080,7 +1080,7 @@ static int parse_text(const char *text, size_t len, const char *path,
 	p.cfg = config_new(path);
 	if (!p.dir || !p.cfg) {
 		rc = -ENOMEM;
-		goto out_free;
+		goto out_free_msgs;
 	}
 	p.text = text ? text : "";
 	p.len = text ? len : 0;
@@ -1097,17 +1097,17 @@ static int parse_text(const char *text, size_t len, const char *path,
 		check_whole(&p);
 	if (p.rc < 0) {
 		rc = p.rc;
-		goto out_free;
+		goto out_free_msgs;
 	}
 	rc = hand_over(&p, errs);
 	if (rc < 0)
-		goto out_free;
+		goto out_free_msgs;
 	rc = p.n_errors > 0 ? -EINVAL : 0;
 	if (rc == 0 || keep) {
 		*out = p.cfg;
 		p.cfg = NULL;
 	}
-out_free:
+out_free_msgs:
 	for (i = 0; i < p.n_msgs; i++)
 		free(p.msgs[i].text);
 	free(p.msgs);
@@ -1286,7 +1286,7 @@ int config_load(const char *path, struct config **out,
 		if (!getcwd(cwd, sizeof(cwd))) {
 			rc = load_error(errs, path, -errno,
 			                "cannot resolve relative paths");
-			goto out_free;
+			goto out_free_config;
 		}
 		if (absolutize(&cfg->path, cwd) < 0 ||
 		    (!strstr(cfg->database ? cfg->database : "", "://") &&
@@ -1298,7 +1298,7 @@ int config_load(const char *path, struct config **out,
 		    absolutize(&cfg->report.smtp_ca_file, cwd) < 0 ||
 		    absolutize(&cfg->demo_feeds_dir, cwd) < 0) {
 			rc = -ENOMEM;
-			goto out_free;
+			goto out_free_config;
 		}
 	}
 	/* Checked even when the text had errors: every problem at once. */
@@ -1312,10 +1312,10 @@ int config_load(const char *path, struct config **out,
 	if (rc == 0)
 		rc = rc2;
 	if (rc < 0)
-		goto out_free;
+		goto out_free_config;
 	*out = cfg;
 	return 0;
-out_free:
+out_free_config:
 	config_free(cfg);
 	return rc;
 }

@@ -689,7 +689,7 @@ int fetch_start(struct fetch_engine *eng, const struct fetch_request *req,
 	eng->n_xfers++;
 	if (!x->req.url || !x->req.user_agent || !x->url) {
 		r = -ENOMEM;
-		goto out_free;
+		goto out_free_xfer;
 	}
 	if (x->req.max_redirects <= 0)
 		x->req.max_redirects = 5;
@@ -702,16 +702,16 @@ int fetch_start(struct fetch_engine *eng, const struct fetch_request *req,
 	x->easy = curl_easy_init();
 	if (!x->easy) {
 		r = -ENOMEM;
-		goto out_free;
+		goto out_free_xfer;
 	}
 	if ((r = fetch_setup_easy(x)) < 0 || (r = fetch_prepare_hop(x)) < 0)
-		goto out_free;
+		goto out_free_xfer;
 	if (curl_multi_add_handle(eng->multi, x->easy) != CURLM_OK) {
 		r = -EIO;
-		goto out_free;
+		goto out_free_xfer;
 	}
 	return 0;
-out_free:
+out_free_xfer:
 	fetch_xfer_free(x);
 	return r;
 }

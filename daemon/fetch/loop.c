@@ -48,7 +48,7 @@ int loop_new(const struct loop_handlers *handlers, struct loop **out)
 	signal(SIGPIPE, SIG_IGN);
 	l->base = event_base_new();
 	if (!l->base)
-		goto out_free;
+		goto out_free_loop;
 	l->sig_term = evsignal_new(l->base, SIGTERM, loop_on_stop, l);
 	l->sig_int = evsignal_new(l->base, SIGINT, loop_on_stop, l);
 	l->sig_hup = evsignal_new(l->base, SIGHUP, loop_on_hup, l);
@@ -56,10 +56,10 @@ int loop_new(const struct loop_handlers *handlers, struct loop **out)
 	    evsignal_add(l->sig_term, NULL) < 0 ||
 	    evsignal_add(l->sig_int, NULL) < 0 ||
 	    evsignal_add(l->sig_hup, NULL) < 0)
-		goto out_free;
+		goto out_free_loop;
 	*out = l;
 	return 0;
-out_free:
+out_free_loop:
 	loop_free(l);
 	return -ENOMEM;
 }

@@ -69,14 +69,14 @@ int deliver_file(const char *dir, const char *base, const char *ext,
 		dir = real;
 	if (buf_printf(&tmp, "%s/.%s.%s.tmpXXXXXX", dir, base, ext) < 0) {
 		rc = -ENOMEM;
-		goto out_free;
+		goto out_free_paths;
 	}
 	fd = mkstemp(tmp.data);
 	if (fd < 0) {
 		rc = -errno;
 		snprintf(err, errlen, "%s: cannot create a file: %s", dir,
 		         strerror(errno));
-		goto out_free;
+		goto out_free_paths;
 	}
 	mask = umask(0);
 	umask(mask);
@@ -124,7 +124,7 @@ int deliver_file(const char *dir, const char *base, const char *ext,
 	rc = *path_out ? 0 : -ENOMEM;
 out_unlink:
 	unlink(tmp.data);
-out_free:
+out_free_paths:
 	buf_free(&tmp);
 	buf_free(&dst);
 	free(real);
@@ -209,11 +209,11 @@ int deliver_header_encode(struct buf *out, const char *s)
 		rc = buf_putc(&clean, (char)c);
 	}
 	if (rc < 0 || !clean.data)
-		goto out_free;
+		goto out_free_clean;
 	/* "=?" in plain text would read as an encoded word: encode it. */
 	if (ascii && !strstr(clean.data, "=?") && clean.len <= 900) {
 		rc = buf_puts(out, clean.data);
-		goto out_free;
+		goto out_free_clean;
 	}
 	/* =?UTF-8?B?...?= holds 75 characters: 12 of frame, 63 of base64,
 	 * so at most 45 bytes of text per word, cut between characters. */
@@ -238,7 +238,7 @@ int deliver_header_encode(struct buf *out, const char *s)
 		if (rc == 0)
 			rc = buf_puts(out, "?=");
 	}
-out_free:
+out_free_clean:
 	buf_free(&clean);
 	return rc;
 }
@@ -424,11 +424,11 @@ int deliver_mail_send(const struct deliver_smtp *smtp, const char *from,
 	}
 	h = curl_easy_init();
 	if (!h)
-		goto out_free;
+		goto out_free_rcpt;
 	if (curl_easy_setopt(h, CURLOPT_URL, smtp->url) != CURLE_OK ||
 	    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "smtp,smtps") !=
 	        CURLE_OK)
-		goto out_cleanup;
+		goto out_cleanup_curl;
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, cerr);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_MAIL_FROM, from);
@@ -452,9 +452,9 @@ int deliver_mail_send(const struct deliver_smtp *smtp, const char *from,
 	if (smtp->password)
 		curl_easy_setopt(h, CURLOPT_PASSWORD, smtp->password);
 	c = curl_easy_perform(h);
-out_cleanup:
+out_cleanup_curl:
 	curl_easy_cleanup(h);
-out_free:
+out_free_rcpt:
 	curl_slist_free_all(rcpt);
 	rc = errno_from_curl(c);
 	if (rc < 0)
@@ -481,11 +481,11 @@ int deliver_webhook(const char *url, const char *json, size_t len, long timeout,
 	headers = x;
 	h = curl_easy_init();
 	if (!h)
-		goto out_free;
+		goto out_free_headers;
 	if (curl_easy_setopt(h, CURLOPT_URL, url) != CURLE_OK ||
 	    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https") !=
 	        CURLE_OK)
-		goto out_cleanup;
+		goto out_cleanup_curl;
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, cerr);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_POST, 1L);
@@ -499,9 +499,9 @@ int deliver_webhook(const char *url, const char *json, size_t len, long timeout,
 	c = curl_easy_perform(h);
 	if (c == CURLE_OK)
 		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
-out_cleanup:
+out_cleanup_curl:
 	curl_easy_cleanup(h);
-out_free:
+out_free_headers:
 	curl_slist_free_all(headers);
 	rc = errno_from_curl(c);
 	if (rc < 0) {
@@ -539,17 +539,17 @@ int deliver_read_password(const char *file, char **out, char *err,
 	rc = util_read_file(path.data, 4096, &text, &len);
 	if (rc == -ENOENT && !file) {
 		rc = 0; /* no credential given: no login */
-		goto out_free;
+		goto out_free_text;
 	}
 	if (rc < 0) {
 		snprintf(err, errlen, "smtp password %s: %s", path.data,
 		         strerror(-rc));
-		goto out_free;
+		goto out_free_text;
 	}
 	text[strcspn(text, "\r\n")] = '\0';
 	*out = text;
 	text = NULL;
-out_free:
+out_free_text:
 	free(text);
 	buf_free(&path);
 	return rc;

@@ -143,7 +143,7 @@ int report_opened_per_year(struct report_query *q, json_t **out)
 		return -ENOMEM;
 	rc = report_q_prepare(q, sql, &s, 0, 0);
 	if (rc < 0)
-		goto out_free;
+		goto out_decref_years;
 	while ((rc = report_q_step(q, s)) == 1) {
 		const char *y = report_col_str(s, 0),
 		           *role = report_col_str(s, 1);
@@ -162,7 +162,7 @@ int report_opened_per_year(struct report_query *q, json_t **out)
 			break;
 	}
 	db_finalize(s);
-out_free:
+out_decref_years:
 	if (rc < 0) {
 		json_decref(years);
 		return rc;
@@ -635,18 +635,18 @@ static int build_categories(struct report_query *q, struct scan *s,
 	}
 	rc = report_jset(root, "categories", cats);
 	if (rc < 0)
-		goto out_free;
+		goto out_decref_maps;
 	prev_from = from >= INT64_MIN + span ? from - span : INT64_MIN;
 	rc = q_counts_into(q, prev_sql, prev_from, from, prev, NULL);
 	if (rc < 0)
-		goto out_free;
+		goto out_decref_maps;
 	/* The codebook first, then every other key either period has,
 	 * sorted. */
 	json_object_foreach(prev, key, cat)
 	{
 		if ((k = scan_cat(s, key)) < 0) {
 			rc = k == -E2BIG ? -E2BIG : -ENOMEM;
-			goto out_free;
+			goto out_decref_maps;
 		}
 	}
 	for (i = ARRAY_SIZE(category_keys); i < s->ncats; i++)
@@ -659,11 +659,11 @@ static int build_categories(struct report_query *q, struct scan *s,
 
 		rc = report_jset(cats, ck, category_new());
 		if (rc < 0)
-			goto out_free;
+			goto out_decref_maps;
 	}
 	rc = load_handles(q, &handles);
 	if (rc < 0)
-		goto out_free;
+		goto out_decref_maps;
 	json_object_foreach(cats, key, cat)
 	{
 		int idx = scan_cat(s, key);
@@ -672,13 +672,13 @@ static int build_categories(struct report_query *q, struct scan *s,
 
 		if (idx < 0) {
 			rc = -ENOMEM;
-			goto out_free;
+			goto out_decref_maps;
 		}
 		c = s->cat_count[idx];
 		if ((rc = report_jset(cat, "count", json_integer(c))) < 0 ||
 		    (rc = report_jset(cat, "previous", json_integer(p))) < 0 ||
 		    (rc = report_jset(cat, "change", json_integer(c - p))) < 0)
-			goto out_free;
+			goto out_decref_maps;
 		rc = top_accounts(q, s, idx, handles,
 		                  json_object_get(cat, "top_accounts"));
 		for (j = 0; j < EXAMPLES && rc == 0; j++)
@@ -687,9 +687,9 @@ static int build_categories(struct report_query *q, struct scan *s,
 				    q, key, s->best[idx][j].post_id,
 				    json_object_get(cat, "examples"));
 		if (rc < 0)
-			goto out_free;
+			goto out_decref_maps;
 	}
-out_free:
+out_decref_maps:
 	json_decref(prev);
 	json_decref(handles);
 	return rc < 0 ? rc : 0;
@@ -958,7 +958,7 @@ int report_build(struct store *st, int64_t from, int64_t to, json_t **out,
 	}
 	rc = report_read_begin(&q);
 	if (rc < 0)
-		goto out_free;
+		goto out_free_scan;
 	rc = scan_period(&q, from, to, sc);
 	if (rc == 0)
 		rc = build_totals(sc, root);
@@ -973,7 +973,7 @@ int report_build(struct store *st, int64_t from, int64_t to, json_t **out,
 	if (rc == 0)
 		rc = build_feeds(&q, root);
 	report_read_end(&q);
-out_free:
+out_free_scan:
 	scan_free(sc);
 	free(sc);
 	if (rc < 0) {

@@ -212,17 +212,17 @@ static int table_render_text(const struct report_table *t, struct buf *b)
 	w = calloc(t->ncols, sizeof(*w));
 	clean = calloc(t->n + 1, sizeof(*clean));
 	if (!w || !clean)
-		goto out_free;
+		goto out_free_cells;
 	for (c = 0; c < t->ncols; c++)
 		w[c] = display_width(t->heads[c]);
 	for (r = 0; r < t->n; r++) {
 		buf_reset(&cell);
 		if (report_put_esc(&cell, t->cells[r], REPORT_ESC_TEXT,
 		                   CELL_MAX) < 0)
-			goto out_free;
+			goto out_free_cells;
 		clean[r] = buf_steal(&cell);
 		if (!clean[r])
-			goto out_free;
+			goto out_free_cells;
 		if (display_width(clean[r]) > w[r % t->ncols])
 			w[r % t->ncols] = display_width(clean[r]);
 	}
@@ -256,7 +256,7 @@ static int table_render_text(const struct report_table *t, struct buf *b)
 			rc = buf_putc(b, '\n');
 		}
 	}
-out_free:
+out_free_cells:
 	for (r = 0; clean && r < t->n; r++)
 		free(clean[r]);
 	free(clean);
@@ -410,7 +410,7 @@ static int put_wrapped(struct buf *b, const char *raw, size_t max_cp,
 
 	rc = report_put_esc(&clean, raw, REPORT_ESC_TEXT, max_cp);
 	if (rc < 0 || !clean.data)
-		goto out_free;
+		goto out_free_clean;
 	p = line = clean.data;
 	while (*p && rc == 0) {
 		utf8proc_int32_t cp;
@@ -448,7 +448,7 @@ static int put_wrapped(struct buf *b, const char *raw, size_t max_cp,
 			rc = buf_putc(b, '\n');
 		}
 	}
-out_free:
+out_free_clean:
 	buf_free(&clean);
 	return rc;
 }
@@ -499,7 +499,7 @@ int report_render_example(struct buf *b, enum report_format f, const char *key,
 		                handle ? handle : "?", time ? time : "?",
 		                json_real_value(json_object_get(ex, "score")));
 	if (rc < 0)
-		goto out_free;
+		goto out_free_bufs;
 	if (text && !*text && title)
 		text = title;
 	switch (f) {
@@ -570,7 +570,7 @@ int report_render_example(struct buf *b, enum report_format f, const char *key,
 			rc = buf_puts(b, "\n\n");
 		break;
 	}
-out_free:
+out_free_bufs:
 	buf_free(&meta);
 	buf_free(&terms);
 	return rc;

@@ -40,16 +40,16 @@ json_t *report_json_text(const char *s)
 
 		if (n < 1) {
 			if (buf_puts(&b, "\xef\xbf\xbd") < 0)
-				goto out_free;
+				goto out_free_buf;
 			p++;
 			continue;
 		}
 		if (buf_append(&b, p, (size_t)n) < 0)
-			goto out_free;
+			goto out_free_buf;
 		p += n;
 	}
 	j = json_string(b.data ? b.data : "");
-out_free:
+out_free_buf:
 	buf_free(&b);
 	return j;
 }

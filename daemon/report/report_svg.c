@@ -157,7 +157,7 @@ int report_chart_days(struct buf *b, const json_t *report)
 	int rc = -ENOMEM;
 
 	if (!labels || !series || !colors || !values)
-		goto out_free;
+		goto out_free_arrays;
 	j = 0;
 	json_object_foreach((json_t *)cats, key, v)
 	{
@@ -178,7 +178,7 @@ int report_chart_days(struct buf *b, const json_t *report)
 			    json_object_get(d, "categories"), series[j]);
 	}
 	rc = render_chart(b, &c);
-out_free:
+out_free_arrays:
 	free(labels);
 	free(series);
 	free(colors);
@@ -213,7 +213,7 @@ int report_chart_years(struct buf *b, const json_t *years)
 	labels = calloc(nb + 1, sizeof(*labels));
 	values = calloc(nb * ns + 1, sizeof(*values));
 	if (!names || !labels || !values)
-		goto out_free;
+		goto out_free_arrays;
 	for (i = 0; i < nb; i++) {
 		snprintf(names[i], sizeof(names[i]), "%ld", y0 + (long)i);
 		labels[i] = names[i];
@@ -229,7 +229,7 @@ int report_chart_years(struct buf *b, const json_t *years)
 
 		rc = render_chart(b, &c);
 	}
-out_free:
+out_free_arrays:
 	free(names);
 	free(labels);
 	free(values);

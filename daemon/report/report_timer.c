@@ -529,10 +529,10 @@ int report_timer_new(struct event_base *base, struct store *st,
 	rt->sigchld = evsignal_new(base, SIGCHLD, on_sigchld, rt);
 	if (!rt->config_path || !rt->demarche || !rt->timer || !rt->deadline ||
 	    !rt->sigchld || evsignal_add(rt->sigchld, NULL) < 0)
-		goto out_free;
+		goto out_free_timer;
 	rc = report_timer_set_config(rt, cfg);
 	if (rc < 0)
-		goto out_free;
+		goto out_free_timer;
 	/* A run missed while the daemon was down is made up now, once: the
 	 * most recent slot, if an earlier one was recorded (a database with
 	 * no record has never had a schedule, so it has nothing to catch up).
@@ -557,7 +557,7 @@ int report_timer_new(struct event_base *base, struct store *st,
 	}
 	*out = rt;
 	return 0;
-out_free:
+out_free_timer:
 	report_timer_free(rt);
 	return rc;
 }

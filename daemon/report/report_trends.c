@@ -337,12 +337,12 @@ int report_trends_build(struct store *st, int64_t since, json_t **out,
 	*out = NULL;
 	if (!root) {
 		rc = -ENOMEM;
-		goto out_free;
+		goto out_decref_root;
 	}
 	growth = json_object_get(root, "follower_growth");
 	rc = report_read_begin(&q);
 	if (rc < 0)
-		goto out_free;
+		goto out_decref_root;
 	rc = report_opened_per_year(&q, &years);
 	if (rc < 0)
 		goto out_end;
@@ -391,7 +391,7 @@ int report_trends_build(struct store *st, int64_t since, json_t **out,
 		    trends_first(&q, json_object_get(root, "first_appearance"));
 out_end:
 	report_read_end(&q);
-out_free:
+out_decref_root:
 	if (rc < 0) {
 		if (rc == -ENOMEM)
 			snprintf(err, errlen, "trends: out of memory");

@@ -240,7 +240,7 @@ char *db_pg_translate(const char *sql, int *n_params)
 			long n = strtol(sql + i + 1, NULL, 10);
 
 			if (n < 1 || n > MAX_PARAMS)
-				goto out_free;
+				goto out_free_sql;
 			next = (int)n;
 			while (sql[i + 1] >= '0' && sql[i + 1] <= '9')
 				i++;
@@ -249,7 +249,7 @@ char *db_pg_translate(const char *sql, int *n_params)
 			 * in SQLite. */
 			next = max + 1;
 			if (next > MAX_PARAMS)
-				goto out_free;
+				goto out_free_sql;
 		}
 		if (next > max)
 			max = next;
@@ -258,7 +258,7 @@ char *db_pg_translate(const char *sql, int *n_params)
 	out[o] = '\0';
 	*n_params = max;
 	return out;
-out_free:
+out_free_sql:
 	free(out);
 	return NULL;
 }

@@ -284,12 +284,12 @@ int reclassify_run(struct db *db, const struct classify_rules *rules,
 		if ((size_t)n < opts->batch)
 			break;
 	}
-	goto out_free;
+	goto out_free_values;
 out_rollback:
 	/* The batch's error is what the caller needs to see. */
 	db_step(c.s[S_ROLLBACK]);
 	db_reset(c.s[S_ROLLBACK]);
-out_free:
+out_free_values:
 	free(v);
 out_finalize:
 	for (k = 0; k < N_STMTS; k++)

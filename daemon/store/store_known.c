@@ -66,7 +66,8 @@ int store_known_posts_load(struct store *st, const struct feed_doc *doc,
 		json_t *k = json_string(doc->entries[i].id);
 
 		if (!k || json_array_append_new(keys, k) < 0)
-			goto out; /* not UTF-8: one query per entry */
+			goto out_free_known; /* not UTF-8: one query per entry
+			                      */
 	}
 	json = json_dumps(keys, JSON_COMPACT);
 	kp->by_key = strmap_new();
@@ -75,11 +76,11 @@ int store_known_posts_load(struct store *st, const struct feed_doc *doc,
 	if (!json || !kp->by_key || !kp->posts) {
 		rc = -ENOMEM;
 		store_set_err(st, "out of memory");
-		goto out;
+		goto out_free_known;
 	}
 	s = store_stmt_get(st, STMT_POSTS_KNOWN, &rc);
 	if (!s)
-		goto out;
+		goto out_free_known;
 	db_bind_int64(s, 1, account_id);
 	store_bind_text(s, 2, json);
 	while ((rc = db_step(s)) == DB_ROW) {
@@ -98,7 +99,7 @@ int store_known_posts_load(struct store *st, const struct feed_doc *doc,
 	else if (rc != -ENOMEM)
 		rc = store_fail_db(st, rc, "post lookup");
 	db_reset(s);
-out:
+out_free_known:
 	if (rc < 0 || !json)
 		store_known_posts_free(kp);
 	free(json);

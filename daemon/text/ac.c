@@ -280,14 +280,14 @@ int ac_compile(const struct ac_builder *b, struct ac **out)
 	t = calloc(cap, sizeof(*t));
 	ac = calloc(1, sizeof(*ac));
 	if (!t || !ac)
-		goto out_free;
+		goto out_free_build;
 	ac->n_pats = b->n;
 	ac->pat_next = malloc((b->n + 1) * sizeof(int32_t));
 	ac->pat_len = malloc((b->n + 1) * sizeof(uint32_t));
 	ac->pat_flags = malloc(b->n + 1);
 	ac->out = malloc(cap * sizeof(int32_t));
 	if (!ac->pat_next || !ac->pat_len || !ac->pat_flags || !ac->out)
-		goto out_free;
+		goto out_free_build;
 	for (i = 0; i < cap; i++)
 		ac->out[i] = -1;
 	/* Insert in reverse so each node's output chain lists patterns in
@@ -323,7 +323,7 @@ int ac_compile(const struct ac_builder *b, struct ac **out)
 	pairs = malloc(256 * sizeof(*pairs));
 	if (!ac->edge_first || !ac->edge_count || !ac->edge_byte ||
 	    !ac->edge_to || !ac->fail || !ac->dict || !queue || !pairs)
-		goto out_free;
+		goto out_free_build;
 	compact_edges(ac, t, n_nodes, pairs);
 	memset(ac->root_next, 0, sizeof(ac->root_next));
 	for (j = 0; j < ac->edge_count[0]; j++)
@@ -331,15 +331,15 @@ int ac_compile(const struct ac_builder *b, struct ac **out)
 	qt = link_failures(ac, queue);
 	ac->hit = malloc(n_nodes);
 	if (!ac->hit)
-		goto out_free;
+		goto out_free_build;
 	for (i = 0; i < n_nodes; i++)
 		ac->hit[i] = ac->out[i] >= 0 || ac->dict[i] >= 0;
 	if (build_delta(ac, queue, qt) < 0)
-		goto out_free;
+		goto out_free_build;
 	*out = ac;
 	ac = NULL;
 	r = 0;
-out_free:
+out_free_build:
 	free(pairs);
 	free(queue);
 	free(t);

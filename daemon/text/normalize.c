@@ -61,7 +61,7 @@ static int build_t2s(struct normalize *n, opencc_t cc, char *err, size_t errlen)
 	n->t2s_bits = calloc(T2S_LIMIT / 8 + 1, 1);
 	if (!in || !n->t2s_bits) {
 		snprintf(err, errlen, "out of memory");
-		goto out_free;
+		goto out_free_in;
 	}
 	for (i = 0; i < sizeof(han_blocks) / sizeof(han_blocks[0]); i++) {
 		for (cp = han_blocks[i][0]; cp <= han_blocks[i][1]; cp++) {
@@ -75,14 +75,14 @@ static int build_t2s(struct normalize *n, opencc_t cc, char *err, size_t errlen)
 		snprintf(err, errlen, "OpenCC t2s conversion failed: %s",
 		         why ? why : "unknown error");
 		r = -EIO;
-		goto out_free;
+		goto out_free_in;
 	}
 	n->t2s_from = malloc(total * sizeof(uint32_t));
 	n->t2s_to = malloc(total * sizeof(uint32_t));
 	if (!n->t2s_from || !n->t2s_to) {
 		snprintf(err, errlen, "out of memory");
 		opencc_convert_utf8_free(conv);
-		goto out_free;
+		goto out_free_in;
 	}
 	/* Walk input and output line by line, in step. */
 	q = (const unsigned char *)conv;
@@ -108,7 +108,7 @@ static int build_t2s(struct normalize *n, opencc_t cc, char *err, size_t errlen)
 	n->n_t2s = k;
 	opencc_convert_utf8_free(conv);
 	r = 0;
-out_free:
+out_free_in:
 	free(in);
 	return r;
 }
