@@ -65,9 +65,9 @@ int store_known_posts_load(struct store *st, const struct feed_doc *doc,
 	for (i = 0; i < doc->n_entries; i++) {
 		json_t *k = json_string(doc->entries[i].id);
 
+		/* A key JSON cannot carry (not UTF-8): one query per entry. */
 		if (!k || json_array_append_new(keys, k) < 0)
-			goto out_free_known; /* not UTF-8: one query per entry
-			                      */
+			goto out_free_known;
 	}
 	json = json_dumps(keys, JSON_COMPACT);
 	kp->by_key = strmap_new();
