@@ -10,29 +10,43 @@
 
 #include "cmd.h"
 #include "log.h"
+#include "util.h"
 
 static void usage(FILE *fp)
 {
 	fputs(
 	    "usage: demarche [-v] [-d DB] [-c FILE] COMMAND [ARGS]\n"
+	    "       demarche COMMAND --help     what a command does, and its "
+	    "options\n"
+	    "\n"
+	    "The command-line tool of demarche: reads and scores feeds, and "
+	    "queries,\n"
+	    "reports on and maintains the log that demarched writes.\n"
+	    "\n"
+	    "global options (before the command):\n"
+	    "  -d, --database DB   the log: an SQLite file or a PostgreSQL "
+	    "URL\n"
+	    "  -c, --config FILE   the service config (its [storage] database "
+	    "and\n"
+	    "                      [classifier] settings)\n"
+	    "  -v, --verbose       log more on stderr\n"
+	    "  -h, --help          print this help and exit\n"
+	    "  -V, --version       print the version and exit\n"
 	    "\n"
 	    "commands:\n"
-	    "  parse [--format auto|rss|atom|jsonfeed|mastodon|bluesky] FILE\n"
-	    "  classify [--rules DIR] [--model MODEL [--model-weight W]]  JSON "
-	    "Lines on stdin\n"
-	    "  eval --labels FILE.tsv [--rules DIR] [--model MODEL "
-	    "[--model-weight W]] [--errors]\n"
-	    "  train --labels FILE.tsv [--labels ...] -o MODEL\n"
-	    "  reclassify [--since 7d] [--rules DIR] [--model MODEL] [--batch "
-	    "N]\n"
-	    "  report [--since 24h|7d|...] [--format text|md|json|html] [-o "
-	    "FILE] [--deliver]\n"
-	    "  trends [--format text|json|csv] [--since 52w]\n"
-	    "  candidates [--format text|json]     accounts seen but not "
-	    "tracked\n"
-	    "  migrate --from sqlite:FILE --to postgresql://...  copy a log\n"
-	    "  check-config -c FILE\n"
-	    "  version\n",
+	    "  parse FILE          print a feed or API payload as JSON\n"
+	    "  classify            classify JSON Lines posts read on stdin\n"
+	    "  eval                score the classifier on a labelled TSV\n"
+	    "  train               train the n-gram model on labelled TSVs\n"
+	    "  reclassify          classify the stored posts again\n"
+	    "  report              the summary report of a period (or "
+	    "--deliver it)\n"
+	    "  trends              account-growth tables\n"
+	    "  candidates          accounts seen but not tracked\n"
+	    "  migrate             copy a log between SQLite and PostgreSQL\n"
+	    "  check-config        validate a service config\n"
+	    "  version             print the version\n"
+	    "  help                print this help\n",
 	    fp);
 }
 
@@ -54,15 +68,48 @@ static const struct command commands[] = {
     {"check-config", cmd_check_config_main},
 };
 
+/* An unknown command: say so, and name the command it is closest to. */
+static int unknown_command(const char *name)
+{
+	const char *names[sizeof(commands) / sizeof(commands[0]) + 2];
+	const char *near;
+	size_t i, n = 0;
+
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		names[n++] = commands[i].name;
+	names[n++] = "version";
+	names[n++] = "help";
+	near = util_nearest(name, names, n);
+	if (near)
+		fprintf(stderr,
+		        "demarche: unknown command '%s'; did you mean '%s'?\n",
+		        name, near);
+	else
+		fprintf(stderr,
+		        "demarche: unknown command '%s' (demarche --help lists "
+		        "the commands)\n",
+		        name);
+	return EX_USAGE;
+}
+
 int main(int argc, char **argv)
 {
+	static const struct option longopts[] = {
+	    {"database", required_argument, NULL, 'd'},
+	    {"config", required_argument, NULL, 'c'},
+	    {"verbose", no_argument, NULL, 'v'},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    {NULL, 0, NULL, 0},
+	};
 	struct cmd_globals g = {0};
 	size_t i;
 	int ch;
 
 	log_init("demarche", true, false);
 	/* "+" stops at the first non-option: the subcommand parses the rest. */
-	while ((ch = getopt(argc, argv, "+d:c:vh")) != -1) {
+	while ((ch = getopt_long(argc, argv, "+d:c:vhV", longopts, NULL)) !=
+	       -1) {
 		switch (ch) {
 		case 'd':
 			g.db = optarg;
@@ -77,6 +124,9 @@ int main(int argc, char **argv)
 		case 'h':
 			usage(stdout);
 			return 0;
+		case 'V':
+			printf("demarche %s\n", DEMARCHE_VERSION);
+			return 0;
 		default:
 			usage(stderr);
 			return EX_USAGE;
@@ -86,8 +136,7 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return EX_USAGE;
 	}
-	if (strcmp(argv[optind], "version") == 0 ||
-	    strcmp(argv[optind], "--version") == 0) {
+	if (strcmp(argv[optind], "version") == 0) {
 		printf("demarche %s\n", DEMARCHE_VERSION);
 		return 0;
 	}
@@ -105,7 +154,5 @@ int main(int argc, char **argv)
 			return commands[i].run(&g, sub_argc, sub_argv);
 		}
 	}
-	fprintf(stderr, "demarche: unknown command '%s'\n", argv[optind]);
-	usage(stderr);
-	return EX_USAGE;
+	return unknown_command(argv[optind]);
 }

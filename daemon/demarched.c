@@ -356,6 +356,7 @@ static void daemon_teardown(struct daemon *d)
 
 int main(int argc, char **argv)
 {
+	char dbmsg[1200];
 	static const struct option longopts[] = {
 	    {"config", required_argument, NULL, 'c'},
 	    {"foreground", no_argument, NULL, 'f'},
@@ -421,6 +422,16 @@ int main(int argc, char **argv)
 		for (i = 0; i < errs.n; i++)
 			fprintf(stderr, "%s\n", errs.msgs[i]);
 		config_errors_clear(&errs);
+		return r == -ENOENT || r == -EACCES ? EX_NOINPUT : EX_CONFIG;
+	}
+	/* The database's folder (or URL) is checked before anything starts:
+	 * the unit's ExecStartPre (-n) fails here, naming the key's line,
+	 * instead of the start failing later. */
+	if (store_check_config_target(d.cfg, d.config_path, dbmsg,
+	                              sizeof(dbmsg)) < 0) {
+		fprintf(stderr, "%s\n", dbmsg);
+		config_errors_clear(&errs);
+		config_free(d.cfg);
 		return EX_CONFIG;
 	}
 	print_config_warnings(&errs);

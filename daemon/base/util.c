@@ -4,6 +4,8 @@
  */
 #include "util.h"
 
+#include <ctype.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -213,4 +215,55 @@ int64_t util_timegm(int year, int month, int day, int hour, int min, int sec)
 	int64_t days = era * 146097 + doe - 719468;
 
 	return days * 86400 + hour * 3600 + min * 60 + sec;
+}
+
+/* Levenshtein distance, ASCII case ignored; SIZE_MAX past 64 bytes (names
+ * and commands are short; anything longer is no typo of them). */
+static size_t edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i, j;
+	size_t row[65];
+
+	if (la > 64 || lb > 64)
+		return SIZE_MAX;
+	for (j = 0; j <= lb; j++)
+		row[j] = j;
+	for (i = 1; i <= la; i++) {
+		size_t diag = row[0];
+
+		row[0] = i;
+		for (j = 1; j <= lb; j++) {
+			size_t up = row[j];
+			size_t cost = tolower((unsigned char)a[i - 1]) ==
+			                      tolower((unsigned char)b[j - 1])
+			                  ? 0
+			                  : 1;
+			size_t best = diag + cost;
+
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			diag = up;
+		}
+	}
+	return row[lb];
+}
+
+const char *util_nearest(const char *s, const char *const *names, size_t n)
+{
+	const char *best = NULL;
+	size_t best_d = SIZE_MAX, i;
+
+	for (i = 0; i < n; i++) {
+		size_t d = edit_distance(s, names[i]);
+		size_t limit = strlen(names[i]) <= 4 ? 1 : 2;
+
+		if (d <= limit && d < best_d) {
+			best = names[i];
+			best_d = d;
+		}
+	}
+	return best;
 }

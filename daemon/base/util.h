@@ -60,4 +60,9 @@ int64_t util_monotonic_ms(void);
  * touching the process time zone.  Month 1..12. */
 int64_t util_timegm(int year, int month, int day, int hour, int min, int sec);
 
+/* The one of names[] closest to s when it is near enough to be a typo of
+ * it (1 edit for names of up to 4 bytes, else 2; ASCII case ignored), or
+ * NULL: the "did you mean" of the config and the command line. */
+const char *util_nearest(const char *s, const char *const *names, size_t n);
+
 #endif

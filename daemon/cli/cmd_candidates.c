@@ -22,10 +22,20 @@
 #include "store.h"
 #include "util.h"
 
+/* Help text, one literal per printed line. */
+/* clang-format off */
 static void usage(FILE *fp)
 {
-	fputs("usage: demarche -d DB candidates [--format text|json]\n", fp);
+	fputs(
+	    "usage: demarche -d DB candidates [--format text|json]\n"
+	    "Lists accounts that tracked accounts mention or repost but that the config\n"
+	    "does not track yet, with how often and where they were seen.\n"
+	    "\n"
+	    "  --format F          text (default) or json\n"
+	    "  -h, --help          print this help and exit\n",
+	    fp);
 }
+/* clang-format on */
 
 /* Prints (text) or collects into list (json) every row of s, counting
  * them in *n.  Returns DB_DONE, or a negative errno. */

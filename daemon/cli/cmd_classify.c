@@ -248,12 +248,24 @@ out_decref_json:
 	return r;
 }
 
+/* Help text, one literal per printed line. */
+/* clang-format off */
 static void classify_usage(FILE *fp)
 {
-	fputs("usage: demarche [-c FILE] classify [--rules DIR] [--model MODEL "
-	      "[--model-weight W]] < posts.jsonl\n",
-	      fp);
+	fputs(
+	    "usage: demarche [-c FILE] classify [--rules DIR] [--model MODEL [--model-weight W]]\n"
+	    "Reads JSON Lines on stdin ({\"id\": ..., \"text\": ..., \"lang\": ...}) and writes\n"
+	    "one JSON line per input: {\"id\": ..., \"categories\": [{\"key\", \"score\",\n"
+	    "\"evidence\"}]} (an empty list when no category applies).\n"
+	    "\n"
+	    "  --rules DIR         lexicon folder (default: the config's [classifier]\n"
+	    "                      rules with -c, else the shipped config/rules)\n"
+	    "  --model MODEL       also score with a trained model file (demarche train)\n"
+	    "  --model-weight W    weight of the model against the rules, 0..1\n"
+	    "  -h, --help          print this help and exit\n",
+	    fp);
 }
+/* clang-format on */
 
 int cmd_classify_main(const struct cmd_globals *g, int argc, char **argv)
 {
@@ -510,12 +522,25 @@ static void print_tally(const struct tally *t)
 	}
 }
 
+/* Help text, one literal per printed line. */
+/* clang-format off */
 static void eval_usage(FILE *fp)
 {
-	fputs("usage: demarche [-c FILE] eval --labels FILE.tsv [--rules DIR] "
-	      "[--model MODEL [--model-weight W]] [--errors]\n",
-	      fp);
+	fputs(
+	    "usage: demarche [-c FILE] eval --labels FILE.tsv [OPTIONS]\n"
+	    "Scores the classifier on a labelled TSV (id, labels, lang, text; labels are\n"
+	    "comma-separated category keys or none): per-category precision, recall and\n"
+	    "F1, per-language figures, and as its last line \"macro-F1: X\".\n"
+	    "\n"
+	    "  --labels FILE.tsv   the labelled statements (required)\n"
+	    "  --rules DIR         lexicon folder (default as for classify)\n"
+	    "  --model MODEL       blend a trained model into the scores\n"
+	    "  --model-weight W    weight of the model against the rules, 0..1\n"
+	    "  --errors            also list each misclassified statement\n"
+	    "  -h, --help          print this help and exit\n",
+	    fp);
 }
+/* clang-format on */
 
 int cmd_eval_main(const struct cmd_globals *g, int argc, char **argv)
 {

@@ -6,6 +6,7 @@
  * any, including a file that cannot be read.  The -c may come before the
  * subcommand (a global option) or after it.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -13,11 +14,25 @@
 
 #include "cmd.h"
 #include "config.h"
+#include "store.h"
 
+/* Help text, one literal per printed line. */
+/* clang-format off */
 static void usage(FILE *fp)
 {
-	fputs("usage: demarche check-config -c FILE\n", fp);
+	fputs(
+	    "usage: demarche check-config -c FILE\n"
+	    "       demarche check-config FILE\n"
+	    "Validates a service config without starting anything: every error as\n"
+	    "FILE:LINE: message, exit 78; a missing or unreadable file exits 66.  Also\n"
+	    "checks that the database's folder exists and is writable (SQLite) or that\n"
+	    "its URL parses (PostgreSQL).\n"
+	    "\n"
+	    "  -c, --config FILE   the config to check\n"
+	    "  -h, --help          print this help and exit\n",
+	    fp);
 }
+/* clang-format on */
 
 int cmd_check_config_main(const struct cmd_globals *g, int argc, char **argv)
 {
@@ -29,6 +44,7 @@ int cmd_check_config_main(const struct cmd_globals *g, int argc, char **argv)
 	struct config_errors errs = {0};
 	struct config *cfg = NULL;
 	const char *path = g ? g->config : NULL;
+	char msg[1200];
 	size_t i, j, n_feeds = 0, by_kind[3] = {0};
 	int ch, rc;
 
@@ -67,6 +83,14 @@ int cmd_check_config_main(const struct cmd_globals *g, int argc, char **argv)
 			fprintf(stderr, "%s: %s\n", path, strerror(-rc));
 		else if (errs.n > 1)
 			fprintf(stderr, "%s: %zu errors\n", path, errs.n);
+		config_errors_clear(&errs);
+		/* A file that is not there (or not readable) is no input,
+		 * not a bad config. */
+		return rc == -ENOENT || rc == -EACCES ? EX_NOINPUT : EX_CONFIG;
+	}
+	if (store_check_config_target(cfg, path, msg, sizeof(msg)) < 0) {
+		fprintf(stderr, "%s\n", msg);
+		config_free(cfg);
 		config_errors_clear(&errs);
 		return EX_CONFIG;
 	}

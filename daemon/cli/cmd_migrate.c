@@ -18,14 +18,22 @@
 #include "migrate.h"
 #include "store.h"
 
+/* Help text, one literal per printed line. */
+/* clang-format off */
 static void migrate_usage(FILE *fp)
 {
-	fputs("usage: demarche migrate --from sqlite:FILE --to "
-	      "postgresql://USER@HOST/DB\n"
-	      "  (either may be an SQLite file or a PostgreSQL URL; the "
-	      "destination must be empty)\n",
-	      fp);
+	fputs(
+	    "usage: demarche migrate --from SOURCE --to DEST\n"
+	    "Copies a whole log from one database to another, keeping ids; either may be\n"
+	    "an SQLite file (PATH or sqlite:PATH) or a PostgreSQL URL\n"
+	    "(postgresql://USER@HOST/DB).  The destination must be empty.\n"
+	    "\n"
+	    "  --from SOURCE       the database to copy (read only)\n"
+	    "  --to DEST           the empty database to fill\n"
+	    "  -h, --help          print this help and exit\n",
+	    fp);
 }
+/* clang-format on */
 
 static void on_progress(const char *table, int64_t rows, void *arg)
 {

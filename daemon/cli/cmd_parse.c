@@ -23,14 +23,28 @@
 /* Feeds larger than this are refused rather than read. */
 #define PARSE_MAX_FILE (64u << 20)
 
-static void usage(void)
+/* Help text, one literal per printed line. */
+/* clang-format off */
+static void usage(FILE *fp)
 {
-	fputs("usage: demarche parse [--format auto|rss|atom|jsonfeed|mastodon|"
-	      "bluesky]\n"
-	      "                      [--base URL] [--content-type TYPE] "
-	      "[--max-entries N] FILE\n",
-	      stderr);
+	fputs(
+	    "usage: demarche parse [OPTIONS] FILE\n"
+	    "Parses one feed or API payload (FILE, or - for stdin) and prints it as one\n"
+	    "JSON object: format, title, link, entries (id, link, title, text, author,\n"
+	    "published, updated, lang) and warnings.  Exits 65 when nothing is usable.\n"
+	    "\n"
+	    "  --format F          auto (default: detected from the content), rss, atom,\n"
+	    "                      jsonfeed, mastodon or bluesky\n"
+	    "  --base URL          resolve relative links against URL (the feed's own\n"
+	    "                      address, as the daemon does)\n"
+	    "  --content-type T    the HTTP Content-Type to assume, e.g.\n"
+	    "                      \"application/rss+xml; charset=gb18030\" (its charset\n"
+	    "                      takes part in the encoding decision)\n"
+	    "  --max-entries N     keep at most N entries (0: no limit)\n"
+	    "  -h, --help          print this help and exit\n",
+	    fp);
 }
+/* clang-format on */
 
 /* A JSON string or null (jansson copies; NULL input and invalid UTF-8
  * give null, though the parser only produces valid UTF-8). */
@@ -157,7 +171,7 @@ int cmd_parse_main(const struct cmd_globals *g, int argc, char **argv)
 				log_warnx(
 				    "parse: unknown format \"%s\"",
 				    log_sanitize(optarg, safe, sizeof(safe)));
-				usage();
+				usage(stderr);
 				return EX_USAGE;
 			}
 			break;
@@ -177,15 +191,15 @@ int cmd_parse_main(const struct cmd_globals *g, int argc, char **argv)
 			opts.max_entries = (size_t)n;
 			break;
 		case 'h':
-			usage();
+			usage(stdout);
 			return 0;
 		default:
-			usage();
+			usage(stderr);
 			return EX_USAGE;
 		}
 	}
 	if (optind != argc - 1) {
-		usage();
+		usage(stderr);
 		return EX_USAGE;
 	}
 	path = argv[optind];

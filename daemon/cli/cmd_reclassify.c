@@ -28,12 +28,25 @@ static void on_signal(int sig)
 	stop_requested = 1;
 }
 
+/* Help text, one literal per printed line. */
+/* clang-format off */
 static void reclassify_usage(FILE *fp)
 {
-	fputs("usage: demarche -d DB reclassify [--since 7d] [--rules DIR] "
-	      "[--model MODEL [--model-weight W]] [--batch N]\n",
-	      fp);
+	fputs(
+	    "usage: demarche -d DB reclassify [OPTIONS]\n"
+	    "Classifies stored posts again with the current rules (and model), in batched\n"
+	    "transactions, replacing their categories and rules version.\n"
+	    "\n"
+	    "  --since T           only posts published in the last T (a duration such\n"
+	    "                      as 90m, 36h, 7d, 2w); default: every post\n"
+	    "  --rules DIR         lexicon folder (default as for classify)\n"
+	    "  --model MODEL       blend a trained model into the scores\n"
+	    "  --model-weight W    weight of the model against the rules, 0..1\n"
+	    "  --batch N           posts per transaction (default 500)\n"
+	    "  -h, --help          print this help and exit\n",
+	    fp);
 }
+/* clang-format on */
 
 /* The options into *ro, *dir, *model and *weight.  Returns -1 to go on,
  * or the exit code. */

@@ -152,14 +152,46 @@ static int open_db(const struct cmd_globals *g, const char *cmd,
 	return 0;
 }
 
-static void report_usage(void)
+/* Help text, one literal per printed line. */
+/* clang-format off */
+static void report_usage(FILE *fp)
 {
-	fputs("usage: demarche -d DB report [--since 24h|7d|...] "
-	      "[--format text|md|json|html] [-o FILE]\n"
-	      "       demarche -c FILE report --deliver [--since ...] "
-	      "[--until EPOCH]\n",
-	      stderr);
+	fputs(
+	    "usage: demarche -d DB report [OPTIONS]\n"
+	    "       demarche -c FILE report --deliver [OPTIONS]\n"
+	    "Builds the summary report for a period ending now: posts per category and\n"
+	    "account, new accounts, follower growth, the categorised posts with their\n"
+	    "evidence.\n"
+	    "\n"
+	    "  --since T           the period: a duration such as 24h, 7d, 2w\n"
+	    "                      (default 7d)\n"
+	    "  --until EPOCH       end of the period, Unix seconds (default: now)\n"
+	    "  --format F          text (default), md, json or html\n"
+	    "  -o, --output FILE   write to FILE instead of standard output\n"
+	    "  --deliver           send the report once through every channel of the\n"
+	    "                      config's [report] section (file, mail, webhook);\n"
+	    "                      exits 0 only when every channel accepted it\n"
+	    "  -h, --help          print this help and exit\n",
+	    fp);
 }
+/* clang-format on */
+
+/* Help text, one literal per printed line. */
+/* clang-format off */
+static void trends_usage(FILE *fp)
+{
+	fputs(
+	    "usage: demarche -d DB trends [OPTIONS]\n"
+	    "Prints the account-growth tables: accounts opened per year by role, follower\n"
+	    "growth, posting volume and category share over time.\n"
+	    "\n"
+	    "  --format F          text (default), json or csv\n"
+	    "  --since T           how far back the series go (a duration, default 52w)\n"
+	    "  -o, --output FILE   write to FILE instead of standard output\n"
+	    "  -h, --help          print this help and exit\n",
+	    fp);
+}
+/* clang-format on */
 
 int cmd_report_main(const struct cmd_globals *g, int argc, char **argv)
 {
@@ -218,16 +250,16 @@ int cmd_report_main(const struct cmd_globals *g, int argc, char **argv)
 			deliver = true;
 			break;
 		case 'h':
-			report_usage();
+			report_usage(stdout);
 			return 0;
 		default:
-			report_usage();
+			report_usage(stderr);
 			return EX_USAGE;
 		}
 	}
 	if (optind < argc) {
 		log_warnx("report: unexpected argument '%s'", argv[optind]);
-		report_usage();
+		report_usage(stderr);
 		return EX_USAGE;
 	}
 	now = until > 0 ? until : util_now();
@@ -298,14 +330,10 @@ int cmd_trends_main(const struct cmd_globals *g, int argc, char **argv)
 			output = optarg;
 			break;
 		case 'h':
-			fputs("usage: demarche -d DB trends [--format "
-			      "text|json|csv] [--since 52w] [-o FILE]\n",
-			      stdout);
+			trends_usage(stdout);
 			return 0;
 		default:
-			fputs("usage: demarche -d DB trends [--format "
-			      "text|json|csv] [--since 52w] [-o FILE]\n",
-			      stderr);
+			trends_usage(stderr);
 			return EX_USAGE;
 		}
 	}

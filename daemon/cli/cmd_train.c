@@ -25,14 +25,29 @@
 #define TRAIN_MAX_FILES  16
 #define TRAIN_MAX_LABELS (256u * 1024 * 1024)
 
+/* Help text, one literal per printed line. */
+/* clang-format off */
 static void train_usage(FILE *fp)
 {
-	fputs("usage: demarche train --labels FILE.tsv [--labels FILE.tsv ...] "
-	      "-o MODEL\n"
-	      "       [--buckets N] [--ngram MIN-MAX] [--epochs N] [--seed N]\n"
-	      "       [--rate X] [--l2 X] [--pos-weight X]\n",
-	      fp);
+	fputs(
+	    "usage: demarche train --labels FILE.tsv [--labels FILE.tsv ...] -o MODEL [OPTIONS]\n"
+	    "Trains the hashed character n-gram model on labelled TSV files and writes a\n"
+	    "versioned, checksummed model file for classify, eval, reclassify and the\n"
+	    "daemon's [classifier] model key.\n"
+	    "\n"
+	    "  --labels FILE.tsv   training statements (repeatable; at least one)\n"
+	    "  -o, --output MODEL  the model file to write\n"
+	    "  --buckets N         hash buckets of the feature space\n"
+	    "  --ngram MIN-MAX     character n-gram lengths, e.g. 1-4\n"
+	    "  --epochs N          passes over the data\n"
+	    "  --seed N            seed of the shuffling (same seed, same model)\n"
+	    "  --rate X            learning rate\n"
+	    "  --l2 X              L2 regularisation strength\n"
+	    "  --pos-weight X      weight of positive examples against negatives\n"
+	    "  -h, --help          print this help and exit\n",
+	    fp);
 }
+/* clang-format on */
 
 static int parse_num(const char *s, double lo, double hi, double *out)
 {

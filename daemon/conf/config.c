@@ -194,56 +194,6 @@ void config_error_value(struct parser *p, int line, const char *prefix,
 
 /* ---- sections and keys ---------------------------------------------- */
 
-static size_t edit_distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b), i, j;
-	size_t row[65];
-
-	if (la > 64 || lb > 64)
-		return SIZE_MAX;
-	for (j = 0; j <= lb; j++)
-		row[j] = j;
-	for (i = 1; i <= la; i++) {
-		size_t diag = row[0];
-
-		row[0] = i;
-		for (j = 1; j <= lb; j++) {
-			size_t up = row[j];
-			size_t cost = tolower((unsigned char)a[i - 1]) ==
-			                      tolower((unsigned char)b[j - 1])
-			                  ? 0
-			                  : 1;
-			size_t best = diag + cost;
-
-			if (up + 1 < best)
-				best = up + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			row[j] = best;
-			diag = up;
-		}
-	}
-	return row[lb];
-}
-
-/* The closest of names[] to s when it is close enough to be a typo. */
-static const char *nearest(const char *s, const char *const *names, size_t n)
-{
-	const char *best = NULL;
-	size_t best_d = SIZE_MAX, i;
-
-	for (i = 0; i < n; i++) {
-		size_t d = edit_distance(s, names[i]);
-		size_t limit = strlen(names[i]) <= 4 ? 1 : 2;
-
-		if (d <= limit && d < best_d) {
-			best = names[i];
-			best_d = d;
-		}
-	}
-	return best;
-}
-
 static const char *section_name(enum section sec)
 {
 	size_t i;
@@ -263,7 +213,7 @@ static void unknown_key(struct parser *p, const char *name)
 	for (i = 0; i < CONFIG_N_KEYS; i++)
 		if (keys[i].sec == p->sec)
 			names[n++] = keys[i].name;
-	near = nearest(name, names, n);
+	near = util_nearest(name, names, n);
 	config_begin_msg(p, &b, p->line, false);
 	buf_puts(&b, "unknown key ");
 	config_put_quoted(&b, name);
@@ -424,6 +374,8 @@ static int handler(void *user, const char *section, const char *name,
 	}
 	seen[i] = p->line;
 	config_set_value(p, k, base, value);
+	if (k->kind == K_PATH && k->off == C(database))
+		p->cfg->database_line = p->line;
 	if (k->kind == K_PATH && k->off == C(rules_dir))
 		p->cfg->rules_line = p->line;
 	if (k->kind == K_PATH && k->off == C(model_path))
@@ -581,7 +533,7 @@ static void begin_section(struct parser *p, const char *start)
 		}
 		for (i = 0; i < ARRAY_SIZE(sections); i++)
 			names[i] = sections[i].name;
-		near = nearest(word, names, ARRAY_SIZE(sections));
+		near = util_nearest(word, names, ARRAY_SIZE(sections));
 		config_begin_msg(p, &b, p->line, false);
 		buf_puts(&b, "unknown section ");
 		config_put_quoted(&b, word);

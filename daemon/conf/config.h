@@ -75,8 +75,9 @@ struct config_report {
 };
 
 struct config {
-	char *path;     /* the file this came from */
-	char *database; /* absolute path (relative ones resolved) */
+	char *path;        /* the file this came from */
+	char *database;    /* absolute path (relative ones resolved) */
+	int database_line; /* line of the database key (check-config) */
 	/* [poll] */
 	int64_t interval;        /* seconds */
 	int64_t timeout;         /* seconds, whole transfer */

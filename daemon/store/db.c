@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /* PostgreSQL type Oids of the parameters the store binds (pg_type.h);
  * text is sent untyped so the server infers it from the context. */
@@ -31,6 +33,70 @@ bool db_target_is_postgres(const char *target)
 {
 	return target && (strncmp(target, "postgresql://", 13) == 0 ||
 	                  strncmp(target, "postgres://", 11) == 0);
+}
+
+/* SQLite writes the file and, in WAL mode, -wal and -shm files beside
+ * it: the folder must exist and take new files, and an existing file
+ * must be a regular file we may read and write. */
+static int sqlite_check_path(const char *path, char *why, size_t len)
+{
+	char dir[4096];
+	const char *slash = strrchr(path, '/');
+	struct stat sb;
+
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == path)
+		snprintf(dir, sizeof(dir), "/");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+	if (stat(dir, &sb) < 0) {
+		int e = errno;
+
+		snprintf(why, len, "folder %s: %s%s", dir, strerror(e),
+		         e == ENOENT ? " (create it, writable by the service)"
+		                     : "");
+		return -e;
+	}
+	if (!S_ISDIR(sb.st_mode)) {
+		snprintf(why, len, "%s is not a folder", dir);
+		return -ENOTDIR;
+	}
+	if (access(dir, W_OK | X_OK) < 0) {
+		int e = errno;
+
+		snprintf(why, len,
+		         "folder %s: %s (the service writes the database and "
+		         "its -wal and -shm files there)",
+		         dir, strerror(e));
+		return -e;
+	}
+	if (stat(path, &sb) < 0)
+		return errno == ENOENT ? 0 : -errno; /* created at start */
+	if (!S_ISREG(sb.st_mode)) {
+		snprintf(why, len, "%s is not a regular file", path);
+		return -EINVAL;
+	}
+	if (access(path, R_OK | W_OK) < 0) {
+		int e = errno;
+
+		snprintf(why, len, "%s: %s", path, strerror(e));
+		return -e;
+	}
+	return 0;
+}
+
+int db_check_target(const char *target, char *why, size_t len)
+{
+	if (!target || !*target) {
+		snprintf(why, len, "no database named");
+		return -EINVAL;
+	}
+	if (db_target_is_postgres(target))
+		return db_pg_check_url(target, why, len);
+	if (strncmp(target, "sqlite:", 7) == 0)
+		target += 7;
+	return sqlite_check_path(target, why, len);
 }
 
 int db_open(const char *target, int flags, struct db **out, char *err,
@@ -160,6 +226,7 @@ void db_finalize(struct db_stmt *s)
 
 void db_reset(struct db_stmt *s)
 {
+	s->bind_err = 0;
 	if (s->db->dialect == DB_POSTGRES)
 		db_pg_reset(s);
 	else
@@ -170,6 +237,7 @@ void db_clear_bindings(struct db_stmt *s)
 {
 	int i;
 
+	s->bind_err = 0;
 	if (s->db->dialect != DB_POSTGRES) {
 		db_sqlite_clear_bindings(s);
 		return;
@@ -209,14 +277,27 @@ static int pg_bind(struct db_stmt *s, int i, const char *v, unsigned int type)
 	return 0;
 }
 
+/* Keeps the first failed bind of a run for db_step() to return: callers
+ * may bind without checking each call, and a parameter left NULL by a
+ * failure never reaches a nullable column unnoticed. */
+static int bind_result(struct db_stmt *s, int i, int rc)
+{
+	if (rc < 0 && !s->bind_err) {
+		s->bind_err = rc;
+		snprintf(s->bind_msg, sizeof(s->bind_msg),
+		         "bind of parameter %d: %.160s", i, s->db->errmsg);
+	}
+	return rc;
+}
+
 int db_bind_int64(struct db_stmt *s, int i, int64_t v)
 {
 	char buf[32];
 
 	if (s->db->dialect != DB_POSTGRES)
-		return db_sqlite_bind_int64(s, i, v);
+		return bind_result(s, i, db_sqlite_bind_int64(s, i, v));
 	snprintf(buf, sizeof(buf), "%" PRId64, v);
-	return pg_bind(s, i, buf, PG_OID_INT8);
+	return bind_result(s, i, pg_bind(s, i, buf, PG_OID_INT8));
 }
 
 int db_bind_double(struct db_stmt *s, int i, double v)
@@ -224,16 +305,16 @@ int db_bind_double(struct db_stmt *s, int i, double v)
 	char buf[40];
 
 	if (s->db->dialect != DB_POSTGRES)
-		return db_sqlite_bind_double(s, i, v);
+		return bind_result(s, i, db_sqlite_bind_double(s, i, v));
 	snprintf(buf, sizeof(buf), "%.17g", v);
-	return pg_bind(s, i, buf, PG_OID_FLOAT8);
+	return bind_result(s, i, pg_bind(s, i, buf, PG_OID_FLOAT8));
 }
 
 int db_bind_text(struct db_stmt *s, int i, const char *v)
 {
 	if (s->db->dialect != DB_POSTGRES)
-		return db_sqlite_bind_text(s, i, v);
-	return pg_bind(s, i, v, 0);
+		return bind_result(s, i, db_sqlite_bind_text(s, i, v));
+	return bind_result(s, i, pg_bind(s, i, v, 0));
 }
 
 int db_bind_null(struct db_stmt *s, int i)
@@ -243,6 +324,10 @@ int db_bind_null(struct db_stmt *s, int i)
 
 int db_step(struct db_stmt *s)
 {
+	if (s->bind_err) {
+		db_set_err(s->db, "%s", s->bind_msg);
+		return s->bind_err;
+	}
 	return s->db->dialect == DB_POSTGRES ? db_pg_step(s)
 	                                     : db_sqlite_step(s);
 }

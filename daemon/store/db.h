@@ -43,6 +43,12 @@ enum db_dialect {
  * "sqlite:PATH". */
 bool db_target_is_postgres(const char *target);
 
+/* Checks, without connecting or creating anything, that target could be
+ * opened for writing: an SQLite file's folder exists and takes new files
+ * (and the file, if there, is a writable regular file); a PostgreSQL URL
+ * parses.  Returns 0, or a negative errno with the reason in why. */
+int db_check_target(const char *target, char *why, size_t len);
+
 /* Opens target.  Returns 0 and a *new* connection, or a negative errno
  * with the reason in err (the URL's password is never quoted). */
 int db_open(const char *target, int flags, struct db **out, char *err,
@@ -75,13 +81,17 @@ void db_finalize(struct db_stmt *s);
 void db_reset(struct db_stmt *s);
 void db_clear_bindings(struct db_stmt *s);
 int db_bind_count(const struct db_stmt *s);
-/* Bindings copy their value.  They return 0 or a negative errno. */
+/* Bindings copy their value.  They return 0 or a negative errno; the
+ * first failure is also kept on the statement and returned by the next
+ * db_step() (until db_reset() or db_clear_bindings()), so a caller may
+ * bind a row's values and check once, at the step. */
 int db_bind_int64(struct db_stmt *s, int i, int64_t v);
 int db_bind_double(struct db_stmt *s, int i, double v);
 int db_bind_text(struct db_stmt *s, int i, const char *v); /* NULL: NULL */
 int db_bind_null(struct db_stmt *s, int i);
 /* Runs the statement (first call) or moves to the next row.  Returns
- * DB_ROW, DB_DONE or a negative errno (message in db_errmsg()). */
+ * DB_ROW, DB_DONE or a negative errno (message in db_errmsg()), without
+ * running it when a bind since the last reset failed. */
 int db_step(struct db_stmt *s);
 /* Columns of the current row, from 0.  Text is borrowed until the next
  * step, reset or finalize; NULL for SQL NULL.  Booleans read as 0/1. */

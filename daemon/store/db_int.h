@@ -34,12 +34,15 @@ struct db_stmt {
 	bool persistent;     /* PostgreSQL: prepare on the server once */
 	char name[16];       /* PostgreSQL: its server-side name, or "" */
 	unsigned int
-	    generation; /* PostgreSQL: the connection it was named on */
+	    generation;     /* PostgreSQL: the connection it was named on */
+	int bind_err;       /* first failed bind since the last reset, or 0 */
+	char bind_msg[200]; /* and its message, for db_step() to report */
 };
 
 void db_set_err(struct db *db, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+int db_pg_check_url(const char *url, char *why, size_t len);
 int db_sqlite_open(struct db *db, const char *path, int flags);
 void db_sqlite_close(struct db *db);
 int db_sqlite_exec(struct db *db, const char *sql);

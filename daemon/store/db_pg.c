@@ -106,6 +106,28 @@ static bool no_such_database(const char *msg)
 	return p && strstr(p + 10, "\" does not exist") != NULL;
 }
 
+int db_pg_check_url(const char *url, char *why, size_t len)
+{
+	char *msg = NULL;
+	PQconninfoOption *opts = PQconninfoParse(url, &msg);
+
+	if (!opts) {
+		size_t n;
+
+		/* libpq's message ends with a newline; it never quotes the
+		 * password, only what it could not parse. */
+		snprintf(why, len, "not a valid PostgreSQL URL: %s",
+		         msg ? msg : "out of memory");
+		n = strlen(why);
+		while (n && (why[n - 1] == '\n' || why[n - 1] == ' '))
+			why[--n] = '\0';
+		PQfreemem(msg);
+		return -EINVAL;
+	}
+	PQconninfoFree(opts);
+	return 0;
+}
+
 int db_pg_open(struct db *db, const char *url, int flags)
 {
 	PGconn *conn = PQconnectdb(url);

@@ -664,6 +664,23 @@ static int sync_account(struct store *st, const struct config_account *a,
 	return 0;
 }
 
+int store_check_config_target(const struct config *cfg, const char *file,
+                              char *msg, size_t len)
+{
+	char why[512];
+	int rc = db_check_target(cfg->database, why, sizeof(why));
+
+	if (rc == 0)
+		return 0;
+	if (db_target_is_postgres(cfg->database))
+		snprintf(msg, len, "%s:%d: database URL: %s", file,
+		         cfg->database_line, why);
+	else
+		snprintf(msg, len, "%s:%d: database %s: %s", file,
+		         cfg->database_line, cfg->database, why);
+	return rc;
+}
+
 int store_sync_config(struct store *st, const struct config *cfg)
 {
 	/* The config's created date is kept apart from the platform's so

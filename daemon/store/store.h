@@ -54,6 +54,12 @@ struct store_feed_state {
 };
 void store_feed_state_clear(struct store_feed_state *fs);
 
+/* The config's database, checked without opening it (db_check_target):
+ * 0, or a negative errno with "FILE:LINE: database ...: why" in msg (FILE
+ * as the user named it).  A
+ * PostgreSQL URL is not quoted (it may hold a password). */
+int store_check_config_target(const struct config *cfg, const char *file,
+                              char *msg, size_t len);
 /*
  * Brings accounts and feeds in line with the config: inserts new ones,
  * updates names/roles/countries/created, marks feeds no longer configured

@@ -63,9 +63,9 @@ if command -v setpriv >/dev/null 2>&1 && id nobody >/dev/null 2>&1; then
 	head -3 "$WORK/ro.log"
 fi
 
-# --- an analyst holds the write lock for 8 s (busy timeout is 5 s) ---
+# --- an analyst holds the write lock for 10 s (busy timeout is 5 s) ---
 grep -c "could not store poll" "$WORK/daemon.log" >"$WORK/before.count"
-printf 'BEGIN IMMEDIATE;\nUPDATE accounts SET name = name;\n.system sleep 8\nCOMMIT;\n' |
+printf 'BEGIN IMMEDIATE;\nUPDATE accounts SET name = name;\n.system sleep 10\nCOMMIT;\n' |
 	sqlite3 "$WORK/db/test.db" >"$WORK/lock.out" 2>&1 &
 LOCK_PID=$!
 wait_for '[ "$(grep -c "could not store poll" "$WORK/daemon.log")" -gt "$(cat "$WORK/before.count")" ]' 120 &&

@@ -58,7 +58,7 @@ CONF
 
 t0=$(date +%s)
 "$BUILD/demarched" -c "$WORK/test.conf" --once >"$WORK/run1.log" 2>&1
-check "--once with every fault exits 0" "$?" 0
+check "--once with every fault exits 75 (some polls failed)" "$?" 75
 t1=$(date +%s)
 [ $((t1 - t0)) -le 30 ] && pass "faults cost bounded time ($((t1 - t0)) s)" ||
 	fail "run took $((t1 - t0)) s"
@@ -108,7 +108,7 @@ check "every request carries the User-Agent" \
 # is not asked again; the others send their validators.
 before=$(grep -c 'moved.xml?redirect' "$WORK/requests.log")
 "$BUILD/demarched" -c "$WORK/test.conf" --once >"$WORK/run2.log" 2>&1
-check "second run exits 0" "$?" 0
+check "second run exits 75 (faults again)" "$?" 75
 check "moved feed not asked at its old URL" "$(grep -c 'moved.xml?redirect' "$WORK/requests.log")" "$before"
 check "moved feed polled at its new URL, conditionally" \
 	"$(grep -c 'GET /gen/moved.xml 304 inm="' "$WORK/requests.log")" 1
@@ -122,7 +122,7 @@ sed -e 's|^allow_private_addresses = yes|allow_private_addresses = no|' \
     -e "s|^database = .*|database = $PRIVATE_DB|" "$WORK/test.conf" >"$WORK/private.conf"
 n_before=$(wc -l <"$WORK/requests.log")
 "$BUILD/demarched" -c "$WORK/private.conf" --once >"$WORK/run3.log" 2>&1
-check "private run exits 0" "$?" 0
+check "private run exits 75 (refused addresses)" "$?" 75
 check "no request reached the loopback server" "$(wc -l <"$WORK/requests.log")" "$n_before"
 check "refusal recorded" \
 	"$(sql_in "$PRIVATE_DB" "SELECT count(*) FROM feeds WHERE last_error LIKE 'refused to connect to private address 127.0.0.1%'")" \
@@ -144,7 +144,7 @@ feed = $BASE/gen/oneline.xml?size=104857600
 feed = $BASE/gen/many.xml?items=20000
 CONF
 "$BUILD/demarched" -c "$WORK/sizes.conf" --once >"$WORK/sizes.log" 2>&1
-check "hostile sizes: run exits 0" "$?" 0
+check "hostile sizes: run exits 75 (the 100 MB body refused)" "$?" 75
 check "100 MB body refused at max_body" \
 	"$(sql_in "$SIZES_DB" "SELECT count(*) FROM feeds WHERE configured_url LIKE '%oneline%' AND last_error LIKE '%larger than 8388608%'")" 1
 check "entries per feed capped at 10,000" \
@@ -174,7 +174,13 @@ CONF
 : >"$WORK/requests.log"
 "$BUILD/demarched" -c "$WORK/timing.conf" --foreground >"$WORK/timing.log" 2>&1 &
 DAEMON_PID=$!
-sleep 14
+# Run until the request log holds what the checks below read (enough
+# backoff steps, three Retry-After waits, nine healthy polls), by the
+# clock, however slow the machine: a fixed sleep would count fewer
+# requests under load.
+n_req() { grep -c -- "$1" "$WORK/requests.log"; }
+wait_for '[ "$(n_req backoff.xml)" -ge 4 ] && [ "$(n_req t1.xml)" -ge 3 ] && [ "$(n_req healthy-ip.xml)" -ge 9 ] && [ "$(n_req healthy-name.xml)" -ge 3 ]' 600 ||
+	fail "the timing run did not reach its requests in 60 s"
 kill -TERM "$DAEMON_PID"
 wait "$DAEMON_PID"
 check "timing daemon exits 0" "$?" 0
@@ -192,6 +198,8 @@ echo "healthy-name gaps (ms): $(gaps healthy-name.xml | tr '\n' ' ')"
 echo "healthy-ip gaps (ms): $(gaps healthy-ip.xml | tr '\n' ' ')"
 check "a host told to slow down by 3 feeds is paused" \
 	"$(gaps healthy-name.xml | awk '$1>=3500{p=1} END{print p?"yes":"no"}')" yes
+# Interval 1 s (+-10 %); a pause would be the 4 s Retry-After: 3.4 s tells
+# them apart with room for a loaded machine's delays.
 check "other hosts go on meanwhile" \
-	"$(gaps healthy-ip.xml | awk '$1>2600{bad=1} END{print (NR>=8 && !bad)?"yes":"no"}')" yes
+	"$(gaps healthy-ip.xml | awk '$1>3400{bad=1} END{print (NR>=8 && !bad)?"yes":"no"}')" yes
 finish

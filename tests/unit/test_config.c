@@ -1094,7 +1094,7 @@ static void test_check_config_command(void)
 	ASSERT_INT_EQ(run_check(bad, NULL, NULL, NULL), EX_CONFIG);
 	/* -c after the subcommand wins over the global one */
 	ASSERT_INT_EQ(run_check(bad, "-c", good, NULL), 0);
-	ASSERT_INT_EQ(run_check(NULL, "-c", none, NULL), EX_CONFIG);
+	ASSERT_INT_EQ(run_check(NULL, "-c", none, NULL), EX_NOINPUT);
 	ASSERT_INT_EQ(run_check(NULL, NULL, NULL, NULL), EX_USAGE);
 	ASSERT_INT_EQ(run_check(NULL, "--bogus", NULL, NULL), EX_USAGE);
 }

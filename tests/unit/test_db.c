@@ -207,5 +207,63 @@ static void test_open_errors(void)
 	}
 }
 
+/* A failed bind is not lost: the step returns it, without running. */
+static void test_bind_error(void)
+{
+	char path[512], err[256];
+	struct db *db = NULL;
+	struct db_stmt *s = NULL;
+
+	snprintf(path, sizeof(path), "%s",
+	         test_database(test_on_pg() ? "binds" : "binds.db"));
+	REQUIRE(db_open(path, DB_OPEN_CREATE, &db, err, sizeof(err)) == 0);
+	ASSERT_INT_EQ(test_q_exec(db, "CREATE TABLE b (n BIGINT, s TEXT)"), 0);
+	REQUIRE(db_prepare(db, "INSERT INTO b (n, s) VALUES (?1, ?2)", &s) ==
+	        0);
+	ASSERT_INT_EQ(db_bind_int64(s, 1, 7), 0);
+	ASSERT(db_bind_text(s, 3, "no such parameter") < 0);
+	ASSERT(db_bind_text(s, 2, "kept") == 0);
+	ASSERT(db_step(s) < 0);
+	ASSERT(strstr(db_errmsg(db), "bind of parameter 3") != NULL);
+	ASSERT_INT_EQ(test_q_int(db, "SELECT count(*) FROM b"), 0);
+	/* A reset starts a fresh round of binds. */
+	db_reset(s);
+	ASSERT_INT_EQ(db_bind_int64(s, 1, 8), 0);
+	ASSERT_INT_EQ(db_bind_text(s, 2, "row"), 0);
+	ASSERT_INT_EQ(db_step(s), DB_DONE);
+	ASSERT_INT_EQ(test_q_int(db, "SELECT count(*) FROM b"), 1);
+	db_finalize(s);
+	db_close(db);
+}
+
+/* check-config's test of the database target, nothing opened. */
+static void test_check_target(void)
+{
+	char why[512] = "", dir[512], file[600];
+
+	ASSERT_INT_EQ(
+	    db_check_target("/nonexistent-demarche/x.db", why, sizeof(why)),
+	    -ENOENT);
+	ASSERT(strstr(why, "folder /nonexistent-demarche") != NULL);
+	snprintf(dir, sizeof(dir), "%s/demarche-check-%ld.db",
+	         getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", (long)getpid());
+	ASSERT_INT_EQ(db_check_target(dir, why, sizeof(why)), 0);
+	snprintf(file, sizeof(file), "sqlite:%s", dir);
+	ASSERT_INT_EQ(db_check_target(file, why, sizeof(why)), 0);
+	/* A file in place of the folder. */
+	snprintf(file, sizeof(file), "%s/x.db", "/etc/hostname");
+	ASSERT_INT_EQ(db_check_target(file, why, sizeof(why)), -ENOTDIR);
+	ASSERT_INT_EQ(
+	    db_check_target("postgresql://u@127.0.0.1:1/db", why, sizeof(why)),
+	    0);
+	why[0] = '\0';
+	ASSERT_INT_EQ(db_check_target("postgresql://u@127.0.0.1:1/db?nosuch=1",
+	                              why, sizeof(why)),
+	              -EINVAL);
+	ASSERT(strstr(why, "not a valid PostgreSQL URL") != NULL);
+	ASSERT(strchr(why, '\n') == NULL);
+}
+
 TEST_MAIN(TEST(test_translate), TEST(test_target), TEST(test_cycle),
-          TEST(test_open_errors))
+          TEST(test_open_errors), TEST(test_bind_error),
+          TEST(test_check_target))

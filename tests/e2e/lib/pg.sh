@@ -42,10 +42,26 @@ pg_start() {
 			exit 1
 		fi
 	done
+	pg_watchdog
 	PGURL="postgresql://demarche@127.0.0.1:$PGPORT/demarche"
 	DB=$PGURL
 	psql -X -q -h 127.0.0.1 -p "$PGPORT" -U demarche -d postgres \
 		-c 'CREATE DATABASE demarche' >/dev/null || { fail "createdb"; exit 1; }
+}
+
+# The server outlives a test that CTest kills on its timeout (pg_ctl
+# detaches it, so CTest's kill of the test's process tree misses it).  A
+# watchdog, detached the same way, stops it when the test's shell is gone,
+# whichever way that happened; after a normal pg_stop it finds nothing.
+pg_watchdog() {
+	# setsid: a process group and session of its own, out of reach of a
+	# kill aimed at the test's group (timeout(1)) or tree (CTest).
+	(setsid sh -c '
+		trap "" HUP INT TERM
+		while kill -0 "$1" 2>/dev/null; do sleep 1; done
+		[ -f "$2/postmaster.pid" ] && $3 "$4/pg_ctl" -D "$2" -m immediate stop
+	' pg_watchdog "$$" "$PG_DIR/data" "$PG_AS" "$PGBIN" \
+		</dev/null >/dev/null 2>&1 &)
 }
 
 pg_stop() {
