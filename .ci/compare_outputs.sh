@@ -113,6 +113,12 @@ commands() {
 	printf 'version\tversion\t\n'
 	printf 'usage\t-h\t\n'
 	printf 'unknown\tnosuchcommand\t\n'
+	printf 'misspelt\treprot\t\n'
+	printf 'version_flag\t--version\t\n'
+	for c in parse classify eval train reclassify report trends candidates migrate check-config; do
+		printf 'help_%s\t%s --help\t\n' "$c" "$c"
+	done
+	printf 'check_none\tcheck-config\t\n'
 	printf 'reclassify_bad_batch\t-d @DB@ reclassify --batch 0\t\n'
 	printf 'reclassify_bad_weight\t-d @DB@ reclassify --model-weight 2\t\n'
 	printf 'reclassify_nodb\treclassify\t\n'
