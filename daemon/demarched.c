@@ -198,7 +198,7 @@ static void daemon_reload(struct daemon *d)
 	if (r < 0) {
 		print_config_errors(&errs);
 		log_err("reload failed: keeping the running configuration");
-		goto out;
+		goto out_clear_errs;
 	}
 	print_config_warnings(&errs);
 	if (strcmp(cfg->database, d->cfg->database) != 0)
@@ -207,7 +207,7 @@ static void daemon_reload(struct daemon *d)
 		    cfg->database);
 	if (load_rules(cfg, &rules) < 0) {
 		log_err("reload failed: keeping the running configuration");
-		goto out;
+		goto out_clear_errs;
 	}
 	r = store_sync_config(d->store, cfg);
 	if (r == 0)
@@ -218,7 +218,7 @@ static void daemon_reload(struct daemon *d)
 	if (r < 0) {
 		log_err("reload failed (%s): keeping the running configuration",
 		        store_errmsg(d->store));
-		goto out;
+		goto out_clear_errs;
 	}
 	if (strcmp(classify_rules_version(rules),
 	           classify_rules_version(d->rules)))
@@ -234,7 +234,7 @@ static void daemon_reload(struct daemon *d)
 	rules = NULL;
 	log_info("reloaded: %zu account(s), %zu feed(s)", d->cfg->n_accounts,
 	         poller_feed_count(d->poller));
-out:
+out_clear_errs:
 	config_errors_clear(&errs);
 	config_free(cfg);
 	classify_rules_free(rules);

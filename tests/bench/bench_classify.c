@@ -88,11 +88,17 @@ int main(int argc, char **argv)
 		if (k < 4)
 			continue;
 		if (n == cap) {
+			char **t, **l;
+
 			cap = cap ? cap * 2 : 512;
-			texts = realloc(texts, cap * sizeof(*texts));
-			langs = realloc(langs, cap * sizeof(*langs));
-			if (!texts || !langs)
+			t = realloc(texts, cap * sizeof(*texts));
+			if (!t)
 				return 1;
+			texts = t;
+			l = realloc(langs, cap * sizeof(*langs));
+			if (!l)
+				return 1;
+			langs = l;
 		}
 		texts[n] = f[3];
 		langs[n] = f[2];

@@ -19,6 +19,7 @@
 
 #include <sqlite3.h>
 
+#include "db.h"
 #include "report.h"
 #include "store.h"
 #include "util.h"
@@ -54,7 +55,7 @@ static int check(sqlite3 *db, int rc, const char *what)
 
 static void fill(struct store *st, long n, int n_accounts, int64_t now)
 {
-	sqlite3 *db = store_db(st);
+	sqlite3 *db = db_sqlite(store_conn(st));
 	sqlite3_stmt *post, *cat, *snap;
 	char text[512], key[32], url[96], ev[160];
 	int64_t t0 = util_monotonic_ms();
@@ -239,8 +240,8 @@ int main(int argc, char **argv)
 		sqlite3_stmt *s;
 		long have = 0;
 
-		sqlite3_prepare_v2(store_db(st), "SELECT count(*) FROM posts",
-		                   -1, &s, NULL);
+		sqlite3_prepare_v2(db_sqlite(store_conn(st)),
+		                   "SELECT count(*) FROM posts", -1, &s, NULL);
 		if (sqlite3_step(s) == SQLITE_ROW)
 			have = (long)sqlite3_column_int64(s, 0);
 		sqlite3_finalize(s);

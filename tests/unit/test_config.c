@@ -104,6 +104,7 @@ static void test_durations(void)
 	    {"2h", 7200},    {"7d", 604800},
 	    {"1h30m", 5400}, {"1d2h3m4s", 93784},
 	    {"0s", 0},       {"100000d", 8640000000LL},
+	    {"2w", 1209600}, {"1w2d", 777600},
 	};
 	static const char *const bad[] = {
 	    "",
@@ -123,7 +124,8 @@ static void test_durations(void)
 	    "9223372036854775808",
 	    "9223372036854775807m",
 	    "106751991167301d",
-	    "5w",
+	    "2d1w",
+	    "1w1w",
 	};
 	size_t i;
 	int64_t v;

@@ -3,6 +3,7 @@
  * corpus) and cases of our own for the shapes feeds of diplomatic accounts
  * use, the rejections, and the RFC 3339 formatter.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -193,6 +194,8 @@ static void test_format(void)
 	char out[DATE_RFC3339_LEN];
 
 	ASSERT_STR_EQ(date_format_rfc3339(0, out), "1970-01-01T00:00:00Z");
+	ASSERT_STR_EQ(date_format_rfc3339(1584020220, out),
+	              "2020-03-12T13:37:00Z");
 	ASSERT_STR_EQ(date_format_rfc3339(-1, out), "1969-12-31T23:59:59Z");
 	ASSERT_STR_EQ(
 	    date_format_rfc3339(util_timegm(99, 12, 31, 23, 0, 1), out),
@@ -203,5 +206,41 @@ static void test_format(void)
 	    "9999-12-31T23:59:59Z");
 }
 
+/* The config's strict dates: two shapes only, years from 1970. */
+static void test_strict(void)
+{
+	static const char *const bad[] = {
+	    "",
+	    "2019-1-01",
+	    "2019-02-29",
+	    "1969-12-31",
+	    "2019-10-01x",
+	    "2019-10-01T10:00:00",
+	    "2019-10-01T24:00:00Z",
+	    "2019-10-01T10:00:00.Z",
+	    "2019-10-01T10:00:00+5:00",
+	    "Tue, 01 Oct 2019 00:00:00 GMT",
+	    " 2019-10-01",
+	};
+	int64_t t = 0;
+	size_t i;
+
+	ASSERT_INT_EQ(date_parse_strict("2019-10-01", &t), 0);
+	ASSERT_INT_EQ(t, util_timegm(2019, 10, 1, 0, 0, 0));
+	ASSERT_INT_EQ(date_parse_strict("2020-02-29T13:37:00Z", &t), 0);
+	ASSERT_INT_EQ(t, util_timegm(2020, 2, 29, 13, 37, 0));
+	ASSERT_INT_EQ(date_parse_strict("2020-03-12 22:37:00.5+09:00", &t), 0);
+	ASSERT_INT_EQ(t, 1584020220);
+	ASSERT_INT_EQ(date_parse_strict("2020-03-12t08:37:00-05:00", &t), 0);
+	ASSERT_INT_EQ(t, 1584020220);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (date_parse_strict(bad[i], &t) != -EINVAL) {
+			fprintf(stderr, "accepted bad date '%s'\n", bad[i]);
+			test_failures++;
+		}
+	}
+	ASSERT_INT_EQ(date_parse_strict(NULL, &t), -EINVAL);
+}
+
 TEST_MAIN(TEST(test_feedparser_vectors), TEST(test_common_shapes),
-          TEST(test_rejections), TEST(test_format))
+          TEST(test_rejections), TEST(test_format), TEST(test_strict))

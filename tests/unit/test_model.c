@@ -417,7 +417,7 @@ static double macro_on(const struct classify_rules *R, const char *path,
 		                       flags, &res) < 0)
 			return -1;
 		for (j = 0; j < res.n_cats; j++)
-			pred |= 1u << classify_category_index(res.cats[j].key);
+			pred |= 1u << category_index(res.cats[j].key);
 		classify_result_clear(&res);
 		for (c = 0; c < 4; c++) {
 			int g = (gold >> c) & 1, p = (pred >> c) & 1;

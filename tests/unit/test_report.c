@@ -564,29 +564,6 @@ static void test_trends(void)
 	buf_free(&txt);
 }
 
-static void test_parse_since(void)
-{
-	int64_t v = 0;
-
-	ASSERT_INT_EQ(report_parse_since("24h", &v), 0);
-	ASSERT_INT_EQ(v, 86400);
-	ASSERT_INT_EQ(report_parse_since("7d", &v), 0);
-	ASSERT_INT_EQ(v, 7 * 86400);
-	ASSERT_INT_EQ(report_parse_since("2w", &v), 0);
-	ASSERT_INT_EQ(v, 14 * 86400);
-	ASSERT_INT_EQ(report_parse_since("90", &v), 0);
-	ASSERT_INT_EQ(v, 90);
-	ASSERT_INT_EQ(report_parse_since("15m", &v), 0);
-	ASSERT_INT_EQ(v, 900);
-	ASSERT_INT_EQ(report_parse_since("", &v), -EINVAL);
-	ASSERT_INT_EQ(report_parse_since("0d", &v), -EINVAL);
-	ASSERT_INT_EQ(report_parse_since("-1d", &v), -EINVAL);
-	ASSERT_INT_EQ(report_parse_since("7dd", &v), -EINVAL);
-	ASSERT_INT_EQ(report_parse_since("7y", &v), -EINVAL);
-	ASSERT_INT_EQ(report_parse_since("99999999999999999999d", &v), -EINVAL);
-	ASSERT_INT_EQ(report_parse_since("40000d", &v), -EINVAL);
-}
-
 /* Runs a subcommand as demarche would (getopt restarted). */
 static int run(int (*fn)(const struct cmd_globals *, int, char **),
                const char *db, int argc, const char **argv)
@@ -607,6 +584,15 @@ static void test_command(void)
 	const char *a_fmt[] = {"report", "--format", "pdf", NULL};
 	const char *a_deliver[] = {"report", "--deliver", NULL};
 	const char *a_csv[] = {"trends", "--format", "csv", "-o", csv, NULL};
+	/* --since takes the config's duration grammar, positive and at most
+	 * 100 years. */
+	static const char *const since_good[] = {"1h30m", "2w",  "90",
+	                                         "15m",   "24h", "7d"};
+	static const char *const since_bad[] = {"",    "0d", "0",   "-1d",
+	                                        "7dd", "7y", "2d1w"};
+	const char *a_since[] = {"report", "--since", NULL, "-o", out, NULL};
+	const char *a_tsince[] = {"trends", "--since", NULL, "-o", csv, NULL};
+	size_t i;
 	char *data = NULL, cmd[600], missing[600];
 	size_t len = 0;
 
@@ -655,6 +641,18 @@ static void test_command(void)
 	snprintf(cmd, sizeof(cmd), "test $(ls '%s/out' | wc -l) -eq 1",
 	         test_tmpdir());
 	ASSERT(system(cmd) == 0);
+	for (i = 0; i < ARRAY_SIZE(since_good); i++) {
+		a_since[2] = a_tsince[2] = since_good[i];
+		ASSERT_INT_EQ(run(cmd_report_main, target, 5, a_since), 0);
+		ASSERT_INT_EQ(run(cmd_trends_main, target, 5, a_tsince), 0);
+	}
+	for (i = 0; i < ARRAY_SIZE(since_bad); i++) {
+		a_since[2] = a_tsince[2] = since_bad[i];
+		ASSERT_INT_EQ(run(cmd_report_main, target, 5, a_since),
+		              EX_USAGE);
+		ASSERT_INT_EQ(run(cmd_trends_main, target, 5, a_tsince),
+		              EX_USAGE);
+	}
 	ASSERT_INT_EQ(run(cmd_trends_main, target, 5, a_csv), 0);
 	REQUIRE(util_read_file(csv, 0, &data, &len) == 0);
 	ASSERT(strstr(data, "opened_per_year,2018,spokesperson,1") != NULL);
@@ -669,5 +667,4 @@ static void test_close(void)
 
 TEST_MAIN(TEST(test_numbers), TEST(test_json_shape), TEST(test_html_escapes),
           TEST(test_md_and_text_escapes), TEST(test_empty_period),
-          TEST(test_trends), TEST(test_parse_since), TEST(test_command),
-          TEST(test_close))
+          TEST(test_trends), TEST(test_command), TEST(test_close))

@@ -216,8 +216,8 @@ static void test_lang_bits(void)
 	ASSERT_INT_EQ(rules_lang_bits("en"), RULES_LANG_EN);
 	ASSERT_INT_EQ(rules_lang_bits("de"), RULES_LANG_ANY);
 	ASSERT_INT_EQ(rules_lang_bits(NULL), RULES_LANG_ANY);
-	ASSERT_INT_EQ(rules_category_index("origin_narrative"), 3);
-	ASSERT_INT_EQ(rules_category_index("none"), -1);
+	ASSERT_INT_EQ(category_index("origin_narrative"), 3);
+	ASSERT_INT_EQ(category_index("none"), -1);
 }
 
 static void test_shipped_rules_load(void)

@@ -33,13 +33,9 @@ static void test_buf_steal_empty(void)
 
 static void test_timegm(void)
 {
-	char out[UTIL_RFC3339_LEN];
-
 	ASSERT_INT_EQ(util_timegm(1970, 1, 1, 0, 0, 0), 0);
 	ASSERT_INT_EQ(util_timegm(2020, 3, 12, 13, 37, 0), 1584020220);
 	ASSERT_INT_EQ(util_timegm(2000, 2, 29, 0, 0, 0), 951782400);
-	ASSERT_STR_EQ(util_format_rfc3339(1584020220, out),
-	              "2020-03-12T13:37:00Z");
 }
 
 static void test_sanitize(void)

@@ -1,0 +1,365 @@
+/*
+ * cmd_report.c — `demarche -d DB report` and `demarche -d DB trends`: open
+ * the log read-only, build the report (or the trends) model with report.c,
+ * render it, and write it to stdout or, with -o, atomically to a file
+ * (temporary file, fsync, rename, fsync of the directory), so a reader
+ * never sees half a report.  Delivery through the config's channels
+ * (--deliver) is in cmd_deliver.c.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "config.h"
+#include "log.h"
+#include "report.h"
+#include "store.h"
+#include "util.h"
+
+/* The longest period --since may ask for: 100 years. */
+#define SINCE_MAX (100LL * 366 * 24 * 3600)
+
+/* --since of report and trends: a duration in the config's grammar
+ * (config_parse_duration(): "90m", "36h", "7d", "2w", "1h30m"), positive
+ * and at most SINCE_MAX.  Returns 0 or -EINVAL. */
+static int parse_since(const char *s, int64_t *out)
+{
+	int64_t v;
+
+	if (config_parse_duration(s, &v) < 0 || v <= 0 || v > SINCE_MAX)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+/* --until: the end of the period as epoch seconds (what the daemon
+ * passes, so retries cover the same period).  Returns 0 or -EINVAL. */
+static int parse_until(const char *s, int64_t *out)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno || *end || v <= 0)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+/* Writes data to path through a temporary file in the same directory. */
+static int write_atomic(const char *path, const char *data, size_t len)
+{
+	char *tmp, *dir, *slash;
+	mode_t mask;
+	int fd, dfd, rc;
+
+	tmp = malloc(strlen(path) + sizeof(".tmpXXXXXX"));
+	if (!tmp)
+		return -ENOMEM;
+	strcpy(tmp, path);
+	strcat(tmp, ".tmpXXXXXX");
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		rc = -errno;
+		goto out_free_tmp;
+	}
+	/* mkstemp makes 0600; a report is as readable as any new file. */
+	mask = umask(0);
+	umask(mask);
+	rc = fchmod(fd, 0666 & ~mask) < 0 ? -errno : 0;
+	if (rc == 0)
+		rc = util_write_all(fd, data, len);
+	if (rc == 0 && fsync(fd) < 0)
+		rc = -errno;
+	if (close(fd) < 0 && rc == 0)
+		rc = -errno;
+	if (rc == 0 && rename(tmp, path) < 0)
+		rc = -errno;
+	if (rc < 0) {
+		unlink(tmp);
+		goto out_free_tmp;
+	}
+	/* The rename is durable once the directory entry is. */
+	dir = strdup(path);
+	if (dir) {
+		slash = strrchr(dir, '/');
+		if (slash == dir)
+			slash[1] = '\0';
+		else if (slash)
+			*slash = '\0';
+		dfd =
+		    open(slash ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dfd >= 0) {
+			fsync(dfd);
+			close(dfd);
+		}
+		free(dir);
+	}
+out_free_tmp:
+	free(tmp);
+	return rc;
+}
+
+/* Sends the rendering to -o FILE or stdout; returns a sysexits code. */
+static int emit(const struct buf *b, const char *output)
+{
+	int rc;
+
+	if (output) {
+		rc = write_atomic(output, b->data ? b->data : "", b->len);
+		if (rc < 0) {
+			log_warnx("%s: %s", output, strerror(-rc));
+			return EX_CANTCREAT;
+		}
+		return 0;
+	}
+	if (fwrite(b->data ? b->data : "", 1, b->len, stdout) != b->len ||
+	    fflush(stdout) != 0) {
+		log_warn("writing the report");
+		return EX_IOERR;
+	}
+	return 0;
+}
+
+/* Opens the database for reading; returns 0 or a sysexits code. */
+static int open_db(const struct cmd_globals *g, const char *cmd,
+                   struct store **st)
+{
+	char err[512];
+	int rc;
+
+	if (!g->db) {
+		log_warnx("%s: no database: use demarche -d DB %s", cmd, cmd);
+		return EX_USAGE;
+	}
+	rc = store_open_readonly(g->db, st, err, sizeof(err));
+	if (rc == -ENOENT) {
+		log_warnx("%s: database not found: %s", cmd, err);
+		return EX_NOINPUT;
+	}
+	if (rc < 0) {
+		log_warnx("%s: cannot read the database: %s", cmd, err);
+		return EX_IOERR;
+	}
+	return 0;
+}
+
+/* Help text, one literal per printed line. */
+/* clang-format off */
+static void report_usage(FILE *fp)
+{
+	fputs(
+	    "usage: demarche -d DB report [OPTIONS]\n"
+	    "       demarche -c FILE report --deliver [OPTIONS]\n"
+	    "Builds the summary report for a period ending now: posts per category and\n"
+	    "account, new accounts, follower growth, the categorised posts with their\n"
+	    "evidence.\n"
+	    "\n"
+	    "  --since T           the period: a duration such as 24h, 7d, 2w\n"
+	    "                      (default 7d)\n"
+	    "  --until EPOCH       end of the period, Unix seconds (default: now)\n"
+	    "  --format F          text (default), md, json or html\n"
+	    "  -o, --output FILE   write to FILE instead of standard output\n"
+	    "  --deliver           send the report once through every channel of the\n"
+	    "                      config's [report] section (file, mail, webhook);\n"
+	    "                      exits 0 only when every channel accepted it\n"
+	    "  -h, --help          print this help and exit\n",
+	    fp);
+}
+/* clang-format on */
+
+/* Help text, one literal per printed line. */
+/* clang-format off */
+static void trends_usage(FILE *fp)
+{
+	fputs(
+	    "usage: demarche -d DB trends [OPTIONS]\n"
+	    "Prints the account-growth tables: accounts opened per year by role, follower\n"
+	    "growth, posting volume and category share over time.\n"
+	    "\n"
+	    "  --format F          text (default), json or csv\n"
+	    "  --since T           how far back the series go (a duration, default 52w)\n"
+	    "  -o, --output FILE   write to FILE instead of standard output\n"
+	    "  -h, --help          print this help and exit\n",
+	    fp);
+}
+/* clang-format on */
+
+int cmd_report_main(const struct cmd_globals *g, int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"since", required_argument, NULL, 's'},
+	    {"format", required_argument, NULL, 'f'},
+	    {"output", required_argument, NULL, 'o'},
+	    {"deliver", no_argument, NULL, 'D'},
+	    {"until", required_argument, NULL, 'u'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	enum report_format format = REPORT_FORMAT_TEXT;
+	const char *output = NULL;
+	struct store *st = NULL;
+	struct buf b = {0};
+	int64_t since = 7 * 86400, now, until = 0;
+	bool since_given = false;
+	json_t *report = NULL;
+	bool deliver = false;
+	char err[512];
+	int ch, rc;
+
+	while ((ch = getopt_long(argc, argv, "s:f:o:u:h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 's':
+			if (parse_since(optarg, &since) < 0) {
+				log_warnx("report: bad --since '%s' (e.g. 24h, "
+				          "7d, 2w)",
+				          optarg);
+				return EX_USAGE;
+			}
+			since_given = true;
+			break;
+		case 'u':
+			if (parse_until(optarg, &until) < 0) {
+				log_warnx("report: bad --until '%s' (epoch "
+				          "seconds)",
+				          optarg);
+				return EX_USAGE;
+			}
+			break;
+		case 'f':
+			if (report_format_from_name(optarg, &format) < 0 ||
+			    format == REPORT_FORMAT_CSV) {
+				log_warnx("report: unknown format '%s' "
+				          "(text, md, json, html)",
+				          optarg);
+				return EX_USAGE;
+			}
+			break;
+		case 'o':
+			output = optarg;
+			break;
+		case 'D':
+			deliver = true;
+			break;
+		case 'h':
+			report_usage(stdout);
+			return 0;
+		default:
+			report_usage(stderr);
+			return EX_USAGE;
+		}
+	}
+	if (optind < argc) {
+		log_warnx("report: unexpected argument '%s'", argv[optind]);
+		report_usage(stderr);
+		return EX_USAGE;
+	}
+	now = until > 0 ? until : util_now();
+	if (deliver)
+		return cmd_report_deliver(g, since_given ? since : 0, now);
+	rc = open_db(g, "report", &st);
+	if (rc)
+		return rc;
+	rc = report_build(st, now - since, now, &report, err, sizeof(err));
+	if (rc < 0) {
+		log_warnx("report: %s", err);
+		rc = rc == -ENOMEM ? EX_OSERR : EX_IOERR;
+		goto out_close;
+	}
+	if (report_render(report, format, &b) < 0) {
+		log_warnx("report: out of memory");
+		rc = EX_OSERR;
+		goto out_free_render;
+	}
+	rc = emit(&b, output);
+out_free_render:
+	buf_free(&b);
+	json_decref(report);
+out_close:
+	store_close(st);
+	return rc;
+}
+
+int cmd_trends_main(const struct cmd_globals *g, int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"format", required_argument, NULL, 'f'},
+	    {"since", required_argument, NULL, 's'},
+	    {"output", required_argument, NULL, 'o'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	enum report_format format = REPORT_FORMAT_TEXT;
+	const char *output = NULL;
+	struct store *st = NULL;
+	struct buf b = {0};
+	int64_t since = 0, span;
+	json_t *trends = NULL;
+	char err[512];
+	int ch, rc;
+
+	while ((ch = getopt_long(argc, argv, "f:s:o:h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'f':
+			if (report_format_from_name(optarg, &format) < 0 ||
+			    (format != REPORT_FORMAT_TEXT &&
+			     format != REPORT_FORMAT_JSON &&
+			     format != REPORT_FORMAT_CSV)) {
+				log_warnx("trends: unknown format '%s' "
+				          "(text, json, csv)",
+				          optarg);
+				return EX_USAGE;
+			}
+			break;
+		case 's':
+			if (parse_since(optarg, &span) < 0) {
+				log_warnx("trends: bad --since '%s'", optarg);
+				return EX_USAGE;
+			}
+			since = util_now() - span;
+			break;
+		case 'o':
+			output = optarg;
+			break;
+		case 'h':
+			trends_usage(stdout);
+			return 0;
+		default:
+			trends_usage(stderr);
+			return EX_USAGE;
+		}
+	}
+	if (optind < argc) {
+		log_warnx("trends: unexpected argument '%s'", argv[optind]);
+		return EX_USAGE;
+	}
+	rc = open_db(g, "trends", &st);
+	if (rc)
+		return rc;
+	rc = report_trends_build(st, since, &trends, err, sizeof(err));
+	if (rc < 0) {
+		log_warnx("trends: %s", err);
+		rc = rc == -ENOMEM ? EX_OSERR : EX_IOERR;
+		goto out_close;
+	}
+	if (report_trends_render(trends, format, &b) < 0) {
+		log_warnx("trends: out of memory");
+		rc = EX_OSERR;
+		goto out_free_render;
+	}
+	rc = emit(&b, output);
+out_free_render:
+	buf_free(&b);
+	json_decref(trends);
+out_close:
+	store_close(st);
+	return rc;
+}

@@ -1,0 +1,144 @@
+/*
+ * config.h — the service configuration (one INI file, see DESIGN.md).
+ * config_parse() turns the text into a fresh struct config and collects
+ * every problem as "FILE:LINE: message"; the daemon swaps a new config in
+ * only when it parsed without errors, so a reload never half-applies.
+ * config_parse() is pure; config_load() reads the file and also checks what
+ * needs the file system (the rules folder).
+ */
+#ifndef DEMARCHE_CONFIG_H
+#define DEMARCHE_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum account_role {
+	ROLE_DIPLOMAT,
+	ROLE_SPOKESPERSON,
+	ROLE_MISSION,
+	ROLE_MINISTRY,
+	ROLE_STATE_MEDIA,
+	ROLE_OTHER,
+};
+const char *config_role_name(enum account_role role);
+int config_role_from_name(const char *name, enum account_role *out);
+
+enum feed_kind {
+	FEED_KIND_WEB,      /* RSS / Atom / JSON Feed over http(s), detected */
+	FEED_KIND_MASTODON, /* "mastodon:https://host/@user" */
+	FEED_KIND_BLUESKY,  /* "bluesky:handle" through [poll] bluesky_api */
+};
+const char *config_feed_kind_name(enum feed_kind kind);
+
+struct config_feed {
+	char *url; /* as written, without the "mastodon:" etc. prefix */
+	enum feed_kind kind;
+	int line; /* where it was declared */
+};
+
+struct config_account {
+	char *key;              /* the name in [account "key"]: the handle */
+	char *name;             /* display name or NULL */
+	enum account_role role; /* ROLE_OTHER when not given */
+	char *country;          /* or NULL */
+	int64_t created;        /* UTC epoch seconds or TIME_UNKNOWN */
+	int64_t interval; /* seconds; the [poll] interval when not given */
+	struct config_feed *feeds;
+	size_t n_feeds;
+	int line; /* line of the section header */
+};
+
+struct config_report {
+	char *schedule;   /* "daily 08:00", "weekly mon 08:00" or "off" */
+	char *format;     /* text|md|json|html */
+	char *output_dir; /* absolute, or NULL */
+	char *smtp_url;
+	char *smtp_user;
+	char *smtp_password_file; /* absolute, or NULL */
+	char *smtp_ca_file;       /* CA bundle for the mail server's TLS
+	                           * certificate (a private CA), or NULL for
+	                           * the system's */
+	char *mail_from;
+	char **mail_to; /* one or more addresses */
+	size_t n_mail_to;
+	char *webhook;
+	char *since;         /* period of a scheduled report, e.g. "24h" */
+	char *timezone;      /* zone of the schedule ("Europe/Berlin"),
+	                      * or NULL for UTC */
+	int timezone_line;   /* line of the timezone key (config_load) */
+	char *subject;       /* mail subject prefix, or NULL for the
+	                      * default "demarche report" */
+	bool smtp_starttls;  /* smtp:// must upgrade with STARTTLS */
+	int retries;         /* further tries of a failed delivery */
+	int64_t retry_delay; /* seconds before the first retry; doubles */
+};
+
+struct config {
+	char *path;        /* the file this came from */
+	char *database;    /* absolute path (relative ones resolved) */
+	int database_line; /* line of the database key (check-config) */
+	/* [poll] */
+	int64_t interval;        /* seconds */
+	int64_t timeout;         /* seconds, whole transfer */
+	int64_t connect_timeout; /* seconds */
+	int concurrency;         /* transfers in flight, all hosts */
+	int per_host;            /* transfers in flight per host */
+	size_t max_body;         /* bytes */
+	char *user_agent;
+	bool allow_private; /* allow loopback/private/link-local targets */
+	char *bluesky_api;
+	int64_t stop_timeout; /* seconds a graceful stop may take */
+	/* [classifier] */
+	char *rules_dir;     /* absolute, or NULL for the shipped default */
+	int rules_line;      /* line of the rules key (config_load's check) */
+	char *model_path;    /* absolute trained model file, or NULL: none */
+	int model_line;      /* line of the model key (config_load's check) */
+	double model_weight; /* weight of the model against the rules, 0..1 */
+	/* [report] */
+	struct config_report report;
+	/* [demo]: a loopback server that `demarched --demo` starts */
+	char *demo_feeds_dir; /* absolute, or NULL */
+	int demo_port;
+	/* [account "..."] */
+	struct config_account *accounts;
+	size_t n_accounts;
+};
+
+/* Every problem found, each "FILE:LINE: message", in line order.  Errors
+ * make the config unusable; warnings ("FILE:LINE: warning: message") do
+ * not, and may be present on success too. */
+struct config_errors {
+	char **msgs;     /* errors */
+	size_t n;        /* number of errors */
+	char **warnings; /* warnings, already prefixed "FILE:LINE: warning: " */
+	size_t n_warnings; /* number of warnings */
+};
+void config_errors_clear(struct config_errors *errs);
+
+/*
+ * Parses text (len bytes) read from path; relative paths resolve against
+ * path's directory (so they stay relative when path is).  Returns 0 and a
+ * *new* config, or -EINVAL with every error in errs (which may hold
+ * warnings on success too), or -ENOMEM.  errs may be NULL.  Not
+ * thread-safe: it sets libinih's global options for the call.
+ */
+int config_parse(const char *text, size_t len, const char *path,
+                 struct config **out, struct config_errors *errs);
+/* Reads path (at most 1 MiB), parses it, makes every path absolute and
+ * checks the rules folder is a readable directory.  A file that cannot be
+ * read gives a negative errno and one "FILE: reason" message. */
+int config_load(const char *path, struct config **out,
+                struct config_errors *errs);
+void config_free(struct config *cfg);
+
+/* Parsers for the value syntaxes, shared with the CLI's --since.
+ * Durations: "90", "90s", "15m", "2h", "7d", "2w", "1h30m" -> seconds
+ * (units s m h d w, each at most once, largest first): the one duration
+ * grammar of the config and of every command.  Sizes: "512", "512B",
+ * "64KiB", "8MiB", "1GiB" -> bytes (binary units only: "KB"/"MB" are
+ * rejected as ambiguous).  Return 0 or -EINVAL (also on overflow). */
+int config_parse_duration(const char *s, int64_t *out);
+int config_parse_size(const char *s, size_t *out);
+
+#endif

@@ -1,0 +1,52 @@
+/*
+ * report.h — the summary report.  report_build() queries the log for a
+ * period and returns the report as a JSON object in the shape DESIGN.md
+ * documents; the renderers turn that one model into text, Markdown, JSON or
+ * a self-contained HTML page, so every format says the same thing.
+ */
+#ifndef DEMARCHE_REPORT_H
+#define DEMARCHE_REPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "store.h"
+#include "util.h"
+
+enum report_format {
+	REPORT_FORMAT_TEXT,
+	REPORT_FORMAT_MD,
+	REPORT_FORMAT_JSON,
+	REPORT_FORMAT_HTML,
+	REPORT_FORMAT_CSV, /* trends only */
+};
+int report_format_from_name(const char *name, enum report_format *out);
+const char *report_format_name(enum report_format f);
+
+/* Builds the report for posts published in [from, to) (UTC epoch seconds;
+ * first-seen time for posts without one).  Returns 0 and a *new* reference
+ * in *out, or a negative errno with a message in err. */
+int report_build(struct store *st, int64_t from, int64_t to, json_t **out,
+                 char *err, size_t errlen);
+/* Appends the rendering of a report model to b.  Returns 0, -ENOMEM, or
+ * -EINVAL for a format reports do not have (CSV). */
+int report_render(const json_t *report, enum report_format f, struct buf *b);
+
+/*
+ * The account-growth tables of `demarche trends`: accounts opened per year
+ * by role, follower growth per account and per role, posts per week and
+ * category share per week (weeks start on Monday, named by that date) and
+ * per role, over posts at or after since (0 = all), and the first post of
+ * each account in each category (whole log).  Returns 0 and a *new*
+ * reference in *out, or a negative errno with a message in err.
+ */
+int report_trends_build(struct store *st, int64_t since, json_t **out,
+                        char *err, size_t errlen);
+/* Renders the trends model as TEXT, JSON or CSV (one tidy table with the
+ * columns series,period,group,value).  Returns 0, -ENOMEM or -EINVAL. */
+int report_trends_render(const json_t *trends, enum report_format f,
+                         struct buf *b);
+
+#endif

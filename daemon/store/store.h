@@ -1,0 +1,146 @@
+/*
+ * store.h — the log, in SQLite (a file path) or PostgreSQL (a
+ * postgresql:// URL), through the SQL layer of db.h.  store_open() applies
+ * the numbered migrations of schema/ or schema/pg/ (embedded at build
+ * time); SQLite runs in WAL mode with foreign keys and a busy timeout.
+ * Everything one poll produces — its fetch record, new and edited posts,
+ * their categories and the feed's new validators and health — is written
+ * by store_record_poll() in a single transaction, so a crash loses or
+ * duplicates nothing.  On PostgreSQL several daemons may share the feeds
+ * (store_claim_feed).  The store does not log; errors come back as
+ * negative errno codes with a message.
+ */
+#ifndef DEMARCHE_STORE_H
+#define DEMARCHE_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "classify.h"
+#include "config.h"
+#include "feed.h"
+
+struct store; /* opaque */
+struct db;
+
+/* Opens (creating if needed) and migrates the database at path.  Returns 0
+ * and a *new* store, or a negative errno with a message in err. */
+int store_open(const char *path, struct store **out, char *err, size_t errlen);
+/* Opens an existing database without migrating, for reading (CLI). */
+int store_open_readonly(const char *path, struct store **out, char *err,
+                        size_t errlen);
+void store_close(struct store *st);
+/* The schema version the database is at, and the newest this build knows. */
+int store_schema_version(struct store *st);
+int store_schema_latest(void);
+/* The message of the last failure on st (borrowed). */
+const char *store_errmsg(struct store *st);
+/* The underlying connection, for queries of their own (reports,
+ * reclassify), on either backend (see db.h).  Borrowed. */
+struct db *store_conn(struct store *st);
+
+/* What the poller needs to remember about a feed between polls. */
+struct store_feed_state {
+	int64_t feed_id;
+	int64_t account_id;
+	char *url;           /* current URL: the configured one, or where a
+	                      * permanent redirect moved it */
+	char *etag;          /* or NULL */
+	char *last_modified; /* or NULL */
+	int64_t next_poll;   /* UTC epoch seconds; 0 = poll now */
+	int consecutive_failures;
+	bool disabled; /* 410 Gone seen */
+};
+void store_feed_state_clear(struct store_feed_state *fs);
+
+/* The config's database, checked without opening it (db_check_target):
+ * 0, or a negative errno with "FILE:LINE: database ...: why" in msg (FILE
+ * as the user named it).  A
+ * PostgreSQL URL is not quoted (it may hold a password). */
+int store_check_config_target(const struct config *cfg, const char *file,
+                              char *msg, size_t len);
+/*
+ * Brings accounts and feeds in line with the config: inserts new ones,
+ * updates names/roles/countries/created, marks feeds no longer configured
+ * as inactive (their posts stay).  Returns 0 or a negative errno.
+ */
+int store_sync_config(struct store *st, const struct config *cfg);
+/* Loads the state of the configured feed (account key + configured URL).
+ * Returns 0, -ENOENT when unknown, or a negative errno. */
+int store_feed_state(struct store *st, const char *account_key,
+                     const char *configured_url, struct store_feed_state *out);
+
+/* One finished poll, as store_record_poll() writes it. */
+struct store_poll {
+	int64_t feed_id;
+	int64_t started_us; /* UTC epoch microseconds */
+	int64_t duration_ms;
+	int http_status;   /* 0 when no response */
+	size_t bytes;      /* body bytes received */
+	const char *error; /* NULL on success, else why it failed */
+	/* Why the document is not whole (feed_doc.fault, or a transfer cut
+	 * short), or NULL.  Such a poll adds only the entries it read whole,
+	 * edits nothing and marks nothing deleted; fetches.warning keeps it. */
+	const char *warning;
+	bool not_modified; /* 304 */
+	bool gone;         /* 410: disable the feed */
+	const char *etag;  /* validators to keep (NULL = clear) */
+	const char *last_modified;
+	const char *new_url;        /* permanent redirect target, or NULL */
+	int64_t next_poll;          /* when to poll again, UTC epoch seconds */
+	const struct feed_doc *doc; /* NULL unless parsed */
+	const struct classify_result *results; /* doc->n_entries of them */
+	const char *rules_version;
+};
+
+/* Counts of what store_record_poll() changed. */
+struct store_poll_counts {
+	int new_posts;
+	int edited_posts;
+	int deleted_posts;    /* marked deleted by this poll */
+	int returned_posts;   /* marked deleted before, served again */
+	int versions_dropped; /* by the thinning of long histories */
+};
+
+/* Writes the poll in one transaction (fetch row, posts, categories,
+ * account snapshot, feed validators and health).  Returns 0 or a negative
+ * errno; on error nothing of the poll is written. */
+int store_record_poll(struct store *st, const struct store_poll *poll,
+                      struct store_poll_counts *counts);
+
+/*
+ * Several daemons on one database.  store_shared() is true when the
+ * backend lets several instances poll the same feeds (PostgreSQL); the
+ * poller then polls a feed only after store_claim_feed() won it.  The
+ * claim is a lease on the feed's row for lease_seconds, taken when the
+ * feed is due (next_poll <= now, or, for a --once run that began at
+ * polled_before > 0, when nobody polled it after that second: times are
+ * whole seconds, so a poll that ended in the second the run began may be
+ * an earlier run's and is polled again) and no other instance's
+ * lease is running; store_record_poll() ends it.  A dead instance's
+ * leases simply run out.
+ * Returns 1 when claimed (*state refreshed from the database: another
+ * instance may have polled the feed since), 0 when not, with *due_at the
+ * time to ask again (UTC epoch seconds; 0: a --once run has nothing left
+ * to do, another instance polled the feed after the second the run
+ * began), or a
+ * negative errno.
+ */
+bool store_shared(struct store *st);
+/* The scheduled report of slot is sent by one instance only: the first to
+ * claim it (a report_deliveries row, status 'failed' with error
+ * "in progress on OWNER" until the sender records the outcome).  Returns 1
+ * when this instance is to send it (always on SQLite), 0 when another
+ * instance has it, or a negative errno. */
+int store_claim_report(struct store *st, int64_t slot, int64_t from, int64_t to,
+                       const char *owner);
+int store_claim_feed(struct store *st, int64_t feed_id, const char *owner,
+                     int64_t now, int lease_seconds, int64_t polled_before,
+                     struct store_feed_state *state, int64_t *due_at);
+/* Ends owner's lease on a feed whose poll will not be recorded (abandoned
+ * at shutdown, or the feed left the config meanwhile), so that another
+ * instance need not wait for it to run out.  A no-op on SQLite. */
+int store_unclaim_feed(struct store *st, int64_t feed_id, const char *owner);
+
+#endif

@@ -1,0 +1,109 @@
+/*
+ * store_int.h — what the files of the store share, private to
+ * daemon/store/ (tests/lint/check_layers.sh keeps it there): the store's
+ * struct, its kept statements and their helpers.
+ *
+ *   store.c        opening and migrating, the config mirror, recording a
+ *                  poll
+ *   store_known.c  the posts of a poll's feed already in the log, asked
+ *                  for at once
+ *   store_claim.c  leases on feeds and scheduled reports, for several
+ *                  daemons sharing one PostgreSQL database
+ */
+#ifndef DEMARCHE_STORE_INT_H
+#define DEMARCHE_STORE_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "db.h"
+#include "feed.h"
+#include "store.h"
+
+struct strmap;
+struct store_versions;
+
+/* The statements store_record_poll() and friends run, prepared on first use
+ * and kept for the life of the connection. */
+enum stmt_id {
+	STMT_FEED_ACCOUNT,
+	STMT_POST_FIND,
+	STMT_POSTS_KNOWN,
+	STMT_POST_INSERT,
+	STMT_POST_UPDATE,
+	STMT_CATS_DELETE,
+	STMT_CAT_INSERT,
+	STMT_SNAPSHOT_LAST,
+	STMT_SNAPSHOT_INSERT,
+	STMT_ACCOUNT_CREATED,
+	STMT_ACCOUNT_SEEN,
+	STMT_FETCH_INSERT,
+	STMT_FEED_OK,
+	STMT_FEED_NOT_MODIFIED,
+	STMT_FEED_FAILED,
+	STMT_FEED_URL,
+	STMT_FEED_RELEASE,
+	STMT_FEED_UNCLAIM,
+	STMT_FEED_CLAIM,
+	STMT_FEED_DUE,
+	STMT_CANDIDATE,
+	STMT_COUNT
+};
+
+struct store {
+	struct db *db;                     /* the connection */
+	struct db_stmt *stmts[STMT_COUNT]; /* prepared on first use, or NULL */
+	struct store_versions *versions;   /* the statement record's, made on
+	                                    * first use (store_versions.h) */
+	char errmsg[512];                  /* last failure, for store_errmsg */
+};
+
+/* The posts of one poll's feed already in the database, by stable key:
+ * asked for all entries at once rather than one query per entry, and
+ * kept up to date as the poll writes (a feed may repeat a key). */
+struct known_post {
+	int64_t id;    /* posts.id */
+	char hash[32]; /* posts.content_hash, or "" */
+};
+
+struct known_posts {
+	struct strmap *by_key;    /* stable key -> struct known_post *;
+	                           * NULL: look each entry up on its own */
+	struct known_post *posts; /* room for one per entry */
+	size_t n, cap;            /* used, room */
+};
+
+/* ---- store.c: errors and statements -------------------------------- */
+
+/* Sets the message store_errmsg() returns. */
+void store_set_err(struct store *st, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Records the connection's message for a failure rc (a negative errno
+ * from db.h) and returns rc. */
+int store_fail_db(struct store *st, int rc, const char *what);
+/* Returns the cached statement id, reset and with no bindings, or NULL with
+ * the error recorded in *rc. */
+struct db_stmt *store_stmt_get(struct store *st, enum stmt_id id, int *rc);
+/* Steps a statement that returns no rows (or whose rows are ignored). */
+int store_stmt_done(struct store *st, struct db_stmt *s, const char *what);
+/* Binds v as text, or NULL when v is NULL. */
+void store_bind_text(struct db_stmt *s, int i, const char *v);
+/* One-off statements (config sync, lookups): prepared, run, finalised. */
+int store_prepare(struct store *st, const char *sql, struct db_stmt **s);
+/* Column i as a *new* string in *out (NULL for NULL); -ENOMEM. */
+int store_dup_column(struct db_stmt *s, int i, char **out);
+
+/* ---- store_known.c: posts already stored ---------------------------- */
+
+void store_known_posts_free(struct known_posts *kp);
+/* Remembers key as stored under id with hash (a new or edited post). */
+int store_known_posts_note(struct known_posts *kp, const char *key, int64_t id,
+                           const char *hash);
+/* Fills kp with the stored posts among the entries of doc.  A key JSON
+ * cannot carry (not UTF-8) leaves kp empty: each entry is then looked up
+ * by itself.  Returns 0 or a negative errno (recorded). */
+int store_known_posts_load(struct store *st, const struct feed_doc *doc,
+                           int64_t account_id, struct known_posts *kp);
+
+#endif
