@@ -54,6 +54,7 @@ struct match {
 	uint32_t b1;
 	uint32_t c0; /* code point range in the folded text */
 	uint32_t c1;
+	uint32_t rep; /* starts inside reported speech */
 };
 
 /* A cue occurrence tagged with the slot of the rule group it serves. */
@@ -86,6 +87,9 @@ struct scratch {
 	size_t cap_items;         /* allocated entries of items */
 	unsigned char *groups;    /* bit set of groups with a match */
 	struct evlist ev;         /* evidence of the current category */
+	uint32_t *bounds;         /* code points that end a sentence */
+	size_t n_bounds;          /* used entries of bounds */
+	size_t cap_bounds;        /* allocated entries of bounds */
 };
 
 struct classify_rules {
@@ -98,6 +102,8 @@ struct classify_rules {
 	struct model *model;     /* attached model, or NULL */
 	double model_weight;     /* its weight w in the blend */
 	char *rules_version;     /* version of the rules alone */
+	int has_reports;         /* the set declares report cues */
+	int has_sentences;       /* some rule counts its window in sentences */
 };
 
 static void scratch_free_buffers(struct scratch *S)
@@ -107,6 +113,9 @@ static void scratch_free_buffers(struct scratch *S)
 	free(S->items);
 	free(S->groups);
 	free(S->ev.v);
+	free(S->bounds);
+	S->bounds = NULL;
+	S->n_bounds = S->cap_bounds = 0;
 	S->m = NULL;
 	S->items = NULL;
 	S->groups = NULL;
@@ -297,6 +306,12 @@ int classify_rules_load(const char *dir, struct classify_rules **out, char *err,
 		goto out_free;
 	}
 	R->group_bytes = R->set.n_groups / 8 + 1;
+	for (size_t i = 0; i < R->set.n_entries; i++)
+		if (R->set.entries[i].kind == RULES_REPORT)
+			R->has_reports = 1;
+	for (size_t i = 0; i < R->set.n_rules; i++)
+		if (R->set.rules[i].unit == RULES_UNIT_SENTENCES)
+			R->has_sentences = 1;
 	R->scratch = calloc(1, sizeof(*R->scratch));
 	if (!R->scratch) {
 		snprintf(err, errlen, "out of memory");
@@ -350,6 +365,7 @@ static int on_match(void *ctx, uint32_t id, size_t start, size_t end)
 	sc->m[sc->n].entry = id;
 	sc->m[sc->n].b0 = (uint32_t)start;
 	sc->m[sc->n].b1 = (uint32_t)end;
+	sc->m[sc->n].rep = 0;
 	sc->n++;
 	return 0;
 }
@@ -426,6 +442,141 @@ static unsigned words_spanned(const struct normalize_text *nt, uint32_t c0,
 	return w;
 }
 
+/* Whether code point i of the folded text ends a sentence or, in Chinese
+ * and Japanese text, a clause: the units of `within N sentences` and the
+ * end of reported speech.  A full stop counts when a blank (or the end)
+ * follows and a word of two letters or more precedes it, so "u.s." and
+ * "3.5" do not cut a sentence. */
+static int is_cjk(uint32_t c)
+{
+	return c >= 0x2E80 && c <= 0x9FFF;
+}
+
+static int ends_sentence(const uint32_t *cps, size_t n, size_t i)
+{
+	uint32_t c = cps[i];
+
+	switch (c) {
+	case '!':
+	case '?':
+	case ';':
+	case 0x3002: /* 。 */
+	case 0xFF61: /* ｡ */
+	case 0x2026: /* … */
+		return 1;
+	case ',':
+		return i > 0 && is_cjk(cps[i - 1]);
+	case '.':
+		if (i + 1 < n && cps[i + 1] != ' ' && cps[i + 1] != '"' &&
+		    cps[i + 1] != '\'' && cps[i + 1] != ')')
+			return 0;
+		return i >= 2 && normalize_is_word_cp(cps[i - 1]) &&
+		       normalize_is_word_cp(cps[i - 2]);
+	default:
+		return 0;
+	}
+}
+
+/* Fills S->bounds with the sentence ends of the folded text. */
+static int find_bounds(struct scratch *S, const struct normalize_text *nt)
+{
+	size_t i;
+
+	S->n_bounds = 0;
+	for (i = 0; i < nt->n_cp; i++) {
+		if (!ends_sentence(nt->cps, nt->n_cp, i))
+			continue;
+		if (S->n_bounds == S->cap_bounds) {
+			size_t cap = S->cap_bounds ? S->cap_bounds * 2 : 32;
+			uint32_t *p = realloc(S->bounds, cap * sizeof(*p));
+
+			if (!p)
+				return -ENOMEM;
+			S->bounds = p;
+			S->cap_bounds = cap;
+		}
+		S->bounds[S->n_bounds++] = (uint32_t)i;
+	}
+	return 0;
+}
+
+/* Index of the sentence that holds code point c: the count of sentence
+ * ends before it. */
+static size_t sentence_of(const struct scratch *S, uint32_t c)
+{
+	size_t lo = 0, hi = S->n_bounds;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (S->bounds[mid] < c)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static uint32_t closing_quote(uint32_t c)
+{
+	switch (c) {
+	case '"':
+		return '"';
+	case 0x300C: /* 「 */
+		return 0x300D;
+	case 0x300E: /* 『 */
+		return 0x300F;
+	case 0x00AB: /* « */
+		return 0x00BB;
+	default:
+		return 0;
+	}
+}
+
+/* Marks the occurrences that start inside reported speech.  A report cue
+ * opens a span after it (or, written `report before`, closes one before
+ * it) reaching to the end of the sentence or clause, at most the cue's
+ * reach; a quotation right after the cue (所谓“…”, so-called "…") is the
+ * whole span. */
+static void mark_reported(const struct classify_rules *R, struct scan *sc,
+                          const struct normalize_text *nt)
+{
+	size_t i, j;
+
+	for (i = 0; i < sc->n; i++) {
+		const struct match *m = &sc->m[i];
+		const struct rules_entry *en = &R->set.entries[m->entry];
+		uint32_t a, b, k, q;
+
+		if (en->kind != RULES_REPORT)
+			continue;
+		if (en->weight < 0) {
+			a = m->c0 > en->window ? m->c0 - en->window : 0;
+			for (k = m->c0; k > a; k--)
+				if (ends_sentence(nt->cps, nt->n_cp, k - 1))
+					break;
+			a = k;
+			b = m->c0;
+		} else {
+			a = m->c1;
+			while (a < nt->n_cp && nt->cps[a] == ' ')
+				a++;
+			b = a + en->window < nt->n_cp ? a + en->window
+			                              : (uint32_t)nt->n_cp;
+			q = a < nt->n_cp ? closing_quote(nt->cps[a]) : 0;
+			for (k = a + (q ? 1 : 0); k < b; k++) {
+				if (q ? nt->cps[k] == q
+				      : ends_sentence(nt->cps, nt->n_cp, k))
+					break;
+			}
+			b = q && k < b ? k + 1 : k;
+		}
+		for (j = 0; j < sc->n; j++)
+			if (sc->m[j].c0 >= a && sc->m[j].c0 < b && j != i)
+				sc->m[j].rep = 1;
+	}
+}
+
 static int cmp_item(const void *a, const void *b)
 {
 	const struct item *x = a, *y = b;
@@ -467,7 +618,10 @@ static int eval_rule(const struct classify_rules *R, const struct scan *sc,
 		if (en->kind != RULES_CUE)
 			continue;
 		for (j = 0; j < ru->n_need; j++) {
-			if (en->group == ru->need[j]) {
+			if (en->group == ru->need[j] &&
+			    (ru->scope[j] == RULES_SCOPE_ANY ||
+			     (ru->scope[j] == RULES_SCOPE_REPORTED) ==
+			         (sc->m[i].rep != 0))) {
 				it[n].m = &sc->m[i];
 				it[n].slot = j;
 				n++;
@@ -494,6 +648,10 @@ static int eval_rule(const struct classify_rules *R, const struct scan *sc,
 				hi = it[j].m->c1;
 		if (ru->unit == RULES_UNIT_ANYWHERE)
 			fits = 1;
+		else if (ru->unit == RULES_UNIT_SENTENCES)
+			fits = sentence_of(sc->S, hi > lo ? hi - 1 : lo) -
+			           sentence_of(sc->S, lo) <
+			       ru->window;
 		else if (ru->unit == RULES_UNIT_CHARS)
 			fits = hi - lo <= ru->window;
 		else
@@ -626,9 +784,9 @@ static int score_category(const struct classify_rules *R, const struct scan *sc,
 		if (en->kind != RULES_TERM || en->category != cat)
 			continue;
 		for (j = 0; j < i && !seen; j++)
-			if (sc->m[j].entry == t->entry)
+			if (sc->m[j].entry == t->entry && !sc->m[j].rep)
 				seen = 1;
-		if (seen || term_shadowed(R, sc, t, cat) ||
+		if (seen || t->rep || term_shadowed(R, sc, t, cat) ||
 		    term_negated(R, sc, t, cat))
 			continue;
 		*score += en->weight;
@@ -740,6 +898,13 @@ int classify_text_opts(const struct classify_rules *rules, const char *text,
 		while ((wild & RULES_WILD_LEFT) && m->c0 > 0 &&
 		       normalize_is_word_cp(nt->cps[m->c0 - 1]))
 			m->c0--;
+	}
+	if (rules->has_reports && sc.n)
+		mark_reported(rules, &sc, nt);
+	if (rules->has_sentences && sc.n) {
+		r = find_bounds(S, nt);
+		if (r < 0)
+			goto out_give;
 	}
 	if (w > 0)
 		model_score(rules->model, nt->cps, nt->n_cp, &ms);
