@@ -504,20 +504,27 @@ static int st_negation(struct pctx *p, const char *s, const char *e)
 	return add_phrases(p, s, e, RULES_NEGATION, 0, w, -1);
 }
 
-/* "report N: phrases" — cues that open reported speech.  Like groups,
+/* "report [before] N: phrases" — cues that open (or, with "before",
+ * close) reported speech.  Like groups,
  * they belong to no category. */
 static int st_report(struct pctx *p, const char *s, const char *e)
 {
 	unsigned w = 0;
+	double dir = 1; /* the span follows the cue; -1: precedes it */
 	int r;
 
+	if ((size_t)(e - s) > 7 && memcmp(s, "before", 6) == 0 &&
+	    (s[6] == ' ' || s[6] == '\t')) {
+		dir = -1;
+		s = skip_blank(s + 6, e);
+	}
 	if ((r = take_uint(p, &s, e, "report reach", 1000, &w)) < 0)
 		return r;
 	if (w == 0)
 		return perr(p, "a report's reach must be above 0");
 	if ((r = expect_colon(p, &s, e, "the reach")) < 0)
 		return r;
-	return add_phrases(p, s, e, RULES_REPORT, 0, w, -1);
+	return add_phrases(p, s, e, RULES_REPORT, dir, w, -1);
 }
 
 static int st_rule(struct pctx *p, const char *s, const char *e)
