@@ -842,37 +842,24 @@ static void scratch_give(const struct classify_rules *R, struct scratch *S)
 	atomic_flag_clear_explicit(&S->busy, memory_order_release);
 }
 
-int classify_text_opts(const struct classify_rules *rules, const char *text,
-                       const char *lang, unsigned flags,
-                       struct classify_result *out)
+/* Folds the text, finds every phrase, marks reported speech and
+ * sentence ends: everything the categories are scored from. */
+static int prepare(const struct classify_rules *rules, struct scratch *S,
+                   const char *text, size_t len, const char *lang,
+                   struct scan *out_sc)
 {
-	struct scratch own, *S;
-	struct normalize_text *nt;
+	struct normalize_text *nt = &S->nt;
 	struct scan sc = {0};
-	struct model_scores ms;
-	size_t i, len = text ? strlen(text) : 0;
-	double w = rules->model ? rules->model_weight : 0.0;
-	int cat, r;
+	size_t i;
+	int r;
 
-	if (!rules->model || (flags & CLASSIFY_RULES_ONLY))
-		w = 0;
-	else if (flags & CLASSIFY_MODEL_ONLY)
-		w = 1;
-
-	memset(out, 0, sizeof(*out));
-	if (len > NORMALIZE_MAX_INPUT)
-		len = NORMALIZE_MAX_INPUT; /* classify the head of huge texts */
-	S = scratch_take(rules, &own);
-	nt = &S->nt;
 	r = normalize_run(rules->norm, text ? text : "", len, nt);
 	if (r < 0)
-		goto out_give;
+		return r;
 	if (!S->groups) {
 		S->groups = malloc(rules->group_bytes);
-		if (!S->groups) {
-			r = -ENOMEM;
-			goto out_give;
-		}
+		if (!S->groups)
+			return -ENOMEM;
 	}
 	memset(S->groups, 0, rules->group_bytes);
 	sc.R = rules;
@@ -881,10 +868,8 @@ int classify_text_opts(const struct classify_rules *rules, const char *text,
 	sc.m = S->m;
 	sc.groups = S->groups;
 	ac_scan(rules->ac, nt->text, nt->len, on_match, &sc);
-	if (sc.oom) {
-		r = -ENOMEM;
-		goto out_give;
-	}
+	if (sc.oom)
+		return -ENOMEM;
 	for (i = 0; i < sc.n; i++) {
 		struct match *m = &sc.m[i];
 		unsigned wild = rules->set.entries[m->entry].wild;
@@ -904,10 +889,126 @@ int classify_text_opts(const struct classify_rules *rules, const char *text,
 	if (rules->has_sentences && sc.n) {
 		r = find_bounds(S, nt);
 		if (r < 0)
+			return r;
+	}
+	*out_sc = sc;
+	return 0;
+}
+
+/* FNV-1a of a feature's name: category index, kind, name. */
+static uint32_t feature_id(int cat, const char *kind, const char *name)
+{
+	uint32_t h = 2166136261u;
+	const char *p;
+
+	h = (h ^ (uint32_t)(cat + 1)) * 16777619u;
+	for (p = kind; *p; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	h = (h ^ ':') * 16777619u;
+	for (p = name; *p; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	return h;
+}
+
+/* The rules' reading of a prepared post as extra model features: per
+ * category, every rule frame that held and how far the score came
+ * (bins of half a threshold, capped at 4); and the post's language. */
+static int rule_features(const struct classify_rules *R, const struct scan *sc,
+                         const char *lang, uint32_t *ids, size_t cap, size_t *n)
+{
+	struct scratch *S = sc->S;
+	char bin[16];
+	size_t i;
+	int cat, r;
+
+	*n = 0;
+	if (cap > 0)
+		ids[(*n)++] = feature_id(-1, "lang", lang ? lang : "?");
+	for (cat = 0; cat < CLASSIFY_N_CATEGORIES; cat++) {
+		const struct rules_category *rc = &R->set.cats[cat];
+		double score = 0;
+		int b;
+
+		if (!rc->has_threshold)
+			continue;
+		if (sc->n) {
+			r = score_category(R, sc, &S->nt, cat, &S->ev, &score);
+			if (r < 0)
+				return r;
+		} else {
+			S->ev.n = 0;
+		}
+		b = (int)(2.0 * score / rc->threshold + 1e-9);
+		if (b < 0)
+			b = 0;
+		if (b > 4)
+			b = 4;
+		snprintf(bin, sizeof(bin), "%d", b);
+		if (*n < cap)
+			ids[(*n)++] = feature_id(cat, "bin", bin);
+		for (i = 0; i < S->ev.n && *n < cap; i++)
+			if (S->ev.v[i].is_rule)
+				ids[(*n)++] =
+				    feature_id(cat, "rule", S->ev.v[i].term);
+	}
+	return 0;
+}
+
+int classify_rule_features(const struct classify_rules *rules, const char *text,
+                           const char *lang, uint32_t *ids, size_t cap,
+                           size_t *n)
+{
+	struct scratch own, *S;
+	struct scan sc;
+	size_t len = text ? strlen(text) : 0;
+	int r;
+
+	*n = 0;
+	if (len > NORMALIZE_MAX_INPUT)
+		len = NORMALIZE_MAX_INPUT;
+	S = scratch_take(rules, &own);
+	r = prepare(rules, S, text, len, lang, &sc);
+	if (r == 0)
+		r = rule_features(rules, &sc, lang, ids, cap, n);
+	scratch_give(rules, S);
+	return r;
+}
+
+int classify_text_opts(const struct classify_rules *rules, const char *text,
+                       const char *lang, unsigned flags,
+                       struct classify_result *out)
+{
+	struct scratch own, *S;
+	struct normalize_text *nt;
+	struct scan sc = {0};
+	struct model_scores ms;
+	uint32_t feats[MODEL_MAX_EXTRA];
+	size_t n_feats = 0, len = text ? strlen(text) : 0;
+	double w = rules->model ? rules->model_weight : 0.0;
+	int cat, r;
+
+	if (!rules->model || (flags & CLASSIFY_RULES_ONLY))
+		w = 0;
+	else if (flags & CLASSIFY_MODEL_ONLY)
+		w = 1;
+
+	memset(out, 0, sizeof(*out));
+	if (len > NORMALIZE_MAX_INPUT)
+		len = NORMALIZE_MAX_INPUT; /* classify the head of huge texts */
+	S = scratch_take(rules, &own);
+	nt = &S->nt;
+	r = prepare(rules, S, text, len, lang, &sc);
+	if (r < 0)
+		goto out_give;
+	if (w > 0 && model_uses_extra(rules->model)) {
+		r = rule_features(rules, &sc, lang, feats, MODEL_MAX_EXTRA,
+		                  &n_feats);
+		if (r < 0)
 			goto out_give;
 	}
 	if (w > 0)
-		model_score(rules->model, nt->cps, nt->n_cp, &ms);
+		model_score_ex(rules->model, nt->cps, nt->n_cp, feats, n_feats,
+		               &ms);
 	for (cat = 0; cat < CLASSIFY_N_CATEGORIES && (sc.n || w > 0); cat++) {
 		const struct rules_category *rc = &rules->set.cats[cat];
 		double score = 0, combined;
