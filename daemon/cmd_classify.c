@@ -514,7 +514,9 @@ static void print_tally(const struct tally *t)
 static void eval_usage(FILE *fp)
 {
 	fputs("usage: demarche [-c FILE] eval --labels FILE.tsv [--rules DIR] "
-	      "[--model MODEL [--model-weight W]] [--errors]\n",
+	      "[--model MODEL [--model-weight W]] [--errors]\n"
+	      "       demarche [-c FILE] eval --cv K --labels FILE.tsv "
+	      "[--labels FILE.tsv ...] [--rules DIR]\n",
 	      fp);
 }
 
@@ -526,8 +528,12 @@ int cmd_eval_main(const struct cmd_globals *g, int argc, char **argv)
 	    {"model", required_argument, NULL, 'm'},
 	    {"model-weight", required_argument, NULL, 'w'},
 	    {"errors", no_argument, NULL, 'e'},
+	    {"cv", required_argument, NULL, 'k'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0}};
+	const char *cv_files[16];
+	size_t n_cv_files = 0;
+	unsigned cv_k = 0;
 	static const char *const run_names[N_RUNS] = {
 	    "rules alone", "model alone", "rules + model"};
 	const char *dir = NULL, *labels = NULL, *model = NULL;
@@ -542,8 +548,24 @@ int cmd_eval_main(const struct cmd_globals *g, int argc, char **argv)
 	while ((ch = getopt_long(argc, argv, "l:r:eh", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'l':
+			if (labels && n_cv_files == 0)
+				cv_files[n_cv_files++] = labels;
+			if (labels && n_cv_files < 16)
+				cv_files[n_cv_files++] = optarg;
 			labels = optarg;
 			break;
+		case 'k': {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+
+			if (end == optarg || *end || v < 2 || v > 50) {
+				fprintf(stderr, "demarche eval: --cv takes a "
+				                "fold count from 2 to 50\n");
+				return EX_USAGE;
+			}
+			cv_k = (unsigned)v;
+			break;
+		}
 		case 'r':
 			dir = optarg;
 			break;
@@ -568,9 +590,15 @@ int cmd_eval_main(const struct cmd_globals *g, int argc, char **argv)
 			return EX_USAGE;
 		}
 	}
-	if (!labels || optind != argc) {
+	if (!labels || optind != argc || (n_cv_files > 1 && !cv_k) ||
+	    (cv_k && model)) {
 		eval_usage(stderr);
 		return EX_USAGE;
+	}
+	if (cv_k) {
+		if (n_cv_files == 0)
+			cv_files[n_cv_files++] = labels;
+		return cmd_train_cv_report(g, cv_files, n_cv_files, dir, cv_k);
 	}
 	r = util_read_file(labels, 256 * 1024 * 1024, &data, &len);
 	if (r < 0) {
