@@ -814,10 +814,9 @@ static int parse_header(struct parser *ps, struct model *m, enum hdr *state,
 			                "MAX <= 8");
 		m->min_n = (unsigned)a;
 		m->max_n = (unsigned)b;
-		while (*s == ' ' && m->format >= 2) {
+		while (*s && m->format >= 2) {
 			unsigned long v;
 
-			s++;
 			if (strncmp(s, "words ", 6) == 0) {
 				s += 6;
 				if (next_ulong(&s, 2, &v) < 0)
