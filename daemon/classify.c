@@ -442,17 +442,18 @@ static unsigned words_spanned(const struct normalize_text *nt, uint32_t c0,
 	return w;
 }
 
-/* Whether code point i of the folded text ends a sentence or, in Chinese
- * and Japanese text, a clause: the units of `within N sentences` and the
- * end of reported speech.  A full stop counts when a blank (or the end)
- * follows and a word of two letters or more precedes it, so "u.s." and
- * "3.5" do not cut a sentence. */
+/* Whether code point i of the folded text ends a sentence (the unit of
+ * `within N sentences`) or, with `clause`, also a clause of Chinese or
+ * Japanese text (a comma after a CJK character: where reported speech
+ * ends).  A full stop counts when a blank (or the end) follows and a word
+ * of two letters or more precedes it, so "u.s." and "3.5" do not cut a
+ * sentence. */
 static int is_cjk(uint32_t c)
 {
 	return c >= 0x2E80 && c <= 0x9FFF;
 }
 
-static int ends_sentence(const uint32_t *cps, size_t n, size_t i)
+static int ends_sentence(const uint32_t *cps, size_t n, size_t i, int clause)
 {
 	uint32_t c = cps[i];
 
@@ -465,7 +466,7 @@ static int ends_sentence(const uint32_t *cps, size_t n, size_t i)
 	case 0x2026: /* … */
 		return 1;
 	case ',':
-		return i > 0 && is_cjk(cps[i - 1]);
+		return clause && i > 0 && is_cjk(cps[i - 1]);
 	case '.':
 		if (i + 1 < n && cps[i + 1] != ' ' && cps[i + 1] != '"' &&
 		    cps[i + 1] != '\'' && cps[i + 1] != ')')
@@ -484,7 +485,7 @@ static int find_bounds(struct scratch *S, const struct normalize_text *nt)
 
 	S->n_bounds = 0;
 	for (i = 0; i < nt->n_cp; i++) {
-		if (!ends_sentence(nt->cps, nt->n_cp, i))
+		if (!ends_sentence(nt->cps, nt->n_cp, i, 0))
 			continue;
 		if (S->n_bounds == S->cap_bounds) {
 			size_t cap = S->cap_bounds ? S->cap_bounds * 2 : 32;
@@ -553,7 +554,7 @@ static void mark_reported(const struct classify_rules *R, struct scan *sc,
 		if (en->weight < 0) {
 			a = m->c0 > en->window ? m->c0 - en->window : 0;
 			for (k = m->c0; k > a; k--)
-				if (ends_sentence(nt->cps, nt->n_cp, k - 1))
+				if (ends_sentence(nt->cps, nt->n_cp, k - 1, 1))
 					break;
 			a = k;
 			b = m->c0;
@@ -566,7 +567,7 @@ static void mark_reported(const struct classify_rules *R, struct scan *sc,
 			q = a < nt->n_cp ? closing_quote(nt->cps[a]) : 0;
 			for (k = a + (q ? 1 : 0); k < b; k++) {
 				if (q ? nt->cps[k] == q
-				      : ends_sentence(nt->cps, nt->n_cp, k))
+				      : ends_sentence(nt->cps, nt->n_cp, k, 1))
 					break;
 			}
 			b = q && k < b ? k + 1 : k;

@@ -155,7 +155,7 @@ static void test_rules_windows_veto_lang(void)
 static const char *frame_rules =
     "version 3\n"
     "report 60: claims that\n"
-    "report 6: 所谓\n"
+    "report 6: 所谓\nreport 30: 声称\n"
     "report before 30: と主張\n"
     "category western_failure\n"
     "threshold 2\n"
@@ -222,10 +222,17 @@ static void test_reported_speech_and_sentences(void)
 	ASSERT_INT_EQ(assigned(R, "The US spoke. Later there were lies.", "en",
 	                       "western_failure"),
 	              0);
-	/* In Chinese a comma ends a clause. */
+	/* A Chinese comma ends a clause, which ends reported speech but
+	 * not a sentence. */
 	ASSERT_INT_EQ(
 	    assigned(R, "美方说了话，别人说谎言", "zh-Hans", "western_failure"),
+	    1);
+	ASSERT_INT_EQ(
+	    assigned(R, "美方说了话。别人说谎言", "zh-Hans", "western_failure"),
 	    0);
+	ASSERT_INT_EQ(assigned(R, "有人声称美方说谎言，这不对", "zh-Hans",
+	                       "western_failure"),
+	              0);
 	ASSERT_INT_EQ(assigned(R, "美方散布谎言", "zh-Hans", "western_failure"),
 	              1);
 	/* 所谓 takes the quotation right after it. */
