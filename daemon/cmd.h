@@ -47,6 +47,12 @@ struct model_params;
 /* The parameters `demarche train` uses by default (model.h defaults,
  * word bigrams, stacked rule frames). */
 void train_params_default(struct model_params *mp);
+int cmd_label_main(const struct cmd_globals *g, int argc, char **argv);
+/* The analysts' labels of the log at target as a labels.h TSV buffer
+ * (cmd_label.c): a *new* NUL-terminated string of *len bytes.  Returns 0
+ * or a sysexits.h code, the reason on stderr as "demarche PROG: ...". */
+int cmd_labels_from_db(const char *prog, const char *target, char **data,
+                       size_t *len);
 int cmd_candidates_main(const struct cmd_globals *g, int argc, char **argv);
 /* `report --deliver` (cmd_deliver.c): the period [until - since, until);
  * since <= 0 takes the config's [report] since. */

@@ -515,6 +515,8 @@ static void eval_usage(FILE *fp)
 {
 	fputs("usage: demarche [-c FILE] eval --labels FILE.tsv [--rules DIR] "
 	      "[--model MODEL [--model-weight W]] [--errors]\n"
+	      "       demarche [-c FILE] eval --from-db DB [--rules DIR] "
+	      "[--model MODEL [--model-weight W]] [--errors]\n"
 	      "       demarche [-c FILE] eval --cv K --labels FILE.tsv "
 	      "[--labels FILE.tsv ...] [--rules DIR]\n",
 	      fp);
@@ -529,9 +531,10 @@ int cmd_eval_main(const struct cmd_globals *g, int argc, char **argv)
 	    {"model-weight", required_argument, NULL, 'w'},
 	    {"errors", no_argument, NULL, 'e'},
 	    {"cv", required_argument, NULL, 'k'},
+	    {"from-db", required_argument, NULL, 'D'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0}};
-	const char *cv_files[16];
+	const char *cv_files[16], *from_db = NULL;
 	size_t n_cv_files = 0;
 	unsigned cv_k = 0;
 	static const char *const run_names[N_RUNS] = {
@@ -553,6 +556,9 @@ int cmd_eval_main(const struct cmd_globals *g, int argc, char **argv)
 			if (labels && n_cv_files < 16)
 				cv_files[n_cv_files++] = optarg;
 			labels = optarg;
+			break;
+		case 'D':
+			from_db = optarg;
 			break;
 		case 'k': {
 			char *end;
@@ -590,8 +596,8 @@ int cmd_eval_main(const struct cmd_globals *g, int argc, char **argv)
 			return EX_USAGE;
 		}
 	}
-	if (!labels || optind != argc || (n_cv_files > 1 && !cv_k) ||
-	    (cv_k && model)) {
+	if ((!labels == !from_db) || optind != argc ||
+	    (n_cv_files > 1 && !cv_k) || (cv_k && (model || from_db))) {
 		eval_usage(stderr);
 		return EX_USAGE;
 	}
@@ -600,7 +606,15 @@ int cmd_eval_main(const struct cmd_globals *g, int argc, char **argv)
 			cv_files[n_cv_files++] = labels;
 		return cmd_train_cv_report(g, cv_files, n_cv_files, dir, cv_k);
 	}
-	r = util_read_file(labels, 256 * 1024 * 1024, &data, &len);
+	if (from_db) {
+		rc = cmd_labels_from_db("eval", from_db, &data, &len);
+		if (rc)
+			return rc;
+		labels = from_db;
+		r = 0;
+	} else {
+		r = util_read_file(labels, 256 * 1024 * 1024, &data, &len);
+	}
 	if (r < 0) {
 		fprintf(stderr, "demarche eval: %s: %s\n", labels,
 		        strerror(-r));

@@ -35,7 +35,7 @@
 static void train_usage(FILE *fp)
 {
 	fputs("usage: demarche train --labels FILE.tsv [--labels FILE.tsv ...] "
-	      "-o MODEL\n"
+	      "[--from-db DB] -o MODEL\n"
 	      "       [--buckets N] [--ngram MIN-MAX] [--epochs N] [--seed N]\n"
 	      "       [--rate X] [--l2 X] [--pos-weight X] [--words 0|1|2]\n"
 	      "       [--no-stack] [--rules DIR] [--cv K] [--note TEXT ...]\n",
@@ -102,11 +102,11 @@ void train_params_default(struct model_params *mp)
 
 /* Labelled statements as model examples. */
 struct train_data {
-	struct labels_set set;       /* the statements */
-	char *data[TRAIN_MAX_FILES]; /* file contents the set points into */
-	size_t n_files;              /* used entries of data */
-	struct model_example *ex;    /* one per statement */
-	uint32_t *feats;             /* MODEL_MAX_EXTRA ids per statement */
+	struct labels_set set;           /* the statements */
+	char *data[TRAIN_MAX_FILES + 1]; /* contents the set points into */
+	size_t n_files;                  /* used entries of data */
+	struct model_example *ex;        /* one per statement */
+	uint32_t *feats;                 /* MODEL_MAX_EXTRA ids per statement */
 	double (*ratio)[CLASSIFY_N_CATEGORIES]; /* rules score / threshold */
 	size_t pos[CLASSIFY_N_CATEGORIES];      /* positives per category */
 };
@@ -130,8 +130,8 @@ static void train_data_free(struct train_data *td)
  * the rules R records their score ratios and (stack) frame features.
  * Returns 0 or a sysexits.h code, the reason on stderr. */
 static int train_data_load(const char *prog, const char **files, size_t n_files,
-                           const struct classify_rules *R, int stack,
-                           struct train_data *td)
+                           const char *from_db, const struct classify_rules *R,
+                           int stack, struct train_data *td)
 {
 	struct normalize *norm = NULL;
 	struct normalize_text nt = {0};
@@ -151,6 +151,18 @@ static int train_data_load(const char *prog, const char **files, size_t n_files,
 		td->n_files++;
 		r = labels_parse(td->data[i], len, files[i], &td->set, err,
 		                 sizeof(err));
+		if (r < 0) {
+			fprintf(stderr, "demarche %s: %s\n", prog, err);
+			return r == -ENOMEM ? EX_OSERR : EX_DATAERR;
+		}
+	}
+	if (from_db) {
+		r = cmd_labels_from_db(prog, from_db, &td->data[td->n_files],
+		                       &len);
+		if (r)
+			return r;
+		r = labels_parse(td->data[td->n_files++], len, from_db,
+		                 &td->set, err, sizeof(err));
 		if (r < 0) {
 			fprintf(stderr, "demarche %s: %s\n", prog, err);
 			return r == -ENOMEM ? EX_OSERR : EX_DATAERR;
@@ -273,7 +285,7 @@ int cmd_train_cv_report(const struct cmd_globals *g, const char **files,
 	rc = cmd_load_classifier(g, "eval", rules_dir, NULL, 0, &R);
 	if (rc)
 		return rc;
-	rc = train_data_load("eval", files, n_files, R, mp.extra, &td);
+	rc = train_data_load("eval", files, n_files, NULL, R, mp.extra, &td);
 	if (rc == 0)
 		rc = train_cv("eval", &td, &mp, k, &ch);
 	train_data_free(&td);
@@ -282,7 +294,7 @@ int cmd_train_cv_report(const struct cmd_globals *g, const char **files,
 }
 
 static int train_run(const struct cmd_globals *g, const char **files,
-                     size_t n_files, const char *rules_dir,
+                     size_t n_files, const char *from_db, const char *rules_dir,
                      const struct model_params *mp, unsigned cv_k,
                      const char *output, const char **notes, size_t n_notes)
 {
@@ -299,7 +311,8 @@ static int train_run(const struct cmd_globals *g, const char **files,
 	rc = cmd_load_classifier(g, "train", rules_dir, NULL, 0, &R);
 	if (rc)
 		return rc;
-	rc = train_data_load("train", files, n_files, R, mp->extra, &td);
+	rc = train_data_load("train", files, n_files, from_db, R, mp->extra,
+	                     &td);
 	if (rc)
 		goto out_free;
 	if (cv_k) {
@@ -416,10 +429,11 @@ int cmd_train_main(const struct cmd_globals *g, int argc, char **argv)
 	    {"rules", required_argument, NULL, 'r'},
 	    {"cv", required_argument, NULL, 'k'},
 	    {"note", required_argument, NULL, 'N'},
+	    {"from-db", required_argument, NULL, 'D'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0}};
 	const char *files[TRAIN_MAX_FILES], *output = NULL, *rules_dir = NULL;
-	const char *notes[TRAIN_MAX_NOTES];
+	const char *notes[TRAIN_MAX_NOTES], *from_db = NULL;
 	size_t n_files = 0, n_notes = 0;
 	struct model_params mp;
 	unsigned cv_k = 0;
@@ -496,6 +510,9 @@ int cmd_train_main(const struct cmd_globals *g, int argc, char **argv)
 				goto out_badopt;
 			cv_k = (unsigned)d;
 			break;
+		case 'D':
+			from_db = optarg;
+			break;
 		case 'N':
 			if (n_notes == TRAIN_MAX_NOTES)
 				goto out_badopt;
@@ -509,12 +526,12 @@ int cmd_train_main(const struct cmd_globals *g, int argc, char **argv)
 			return EX_USAGE;
 		}
 	}
-	if (!n_files || !output || optind != argc) {
+	if ((!n_files && !from_db) || !output || optind != argc) {
 		train_usage(stderr);
 		return EX_USAGE;
 	}
-	return train_run(g, files, n_files, rules_dir, &mp, cv_k, output, notes,
-	                 n_notes);
+	return train_run(g, files, n_files, from_db, rules_dir, &mp, cv_k,
+	                 output, notes, n_notes);
 out_badopt:
 	fprintf(stderr, "demarche train: bad value '%s'\n", optarg);
 	train_usage(stderr);

@@ -20,9 +20,14 @@ static void usage(FILE *fp)
 	    "  parse [--format auto|rss|atom|jsonfeed|mastodon|bluesky] FILE\n"
 	    "  classify [--rules DIR] [--model MODEL [--model-weight W]]  JSON "
 	    "Lines on stdin\n"
-	    "  eval --labels FILE.tsv [--rules DIR] [--model MODEL "
-	    "[--model-weight W]] [--errors]\n"
-	    "  train --labels FILE.tsv [--labels ...] -o MODEL\n"
+	    "  eval --labels FILE.tsv|--from-db DB [--rules DIR] [--model "
+	    "MODEL [--model-weight W]] [--errors]\n"
+	    "  train --labels FILE.tsv [--labels ...] [--from-db DB] [--cv K] "
+	    "-o MODEL\n"
+	    "  eval --cv K --labels FILE.tsv [--labels ...]   cross-validate "
+	    "the model\n"
+	    "  label [--by NAME] ID|URL CATEGORY[,CATEGORY]|none   an "
+	    "analyst's label (-d DB)\n"
 	    "  reclassify [--since 7d] [--rules DIR] [--model MODEL] [--batch "
 	    "N]\n"
 	    "  report [--since 24h|7d|...] [--format text|md|json|html] [-o "
@@ -47,6 +52,7 @@ static const struct command commands[] = {
     {"eval", cmd_eval_main},
     {"train", cmd_train_main},
     {"reclassify", cmd_reclassify_main},
+    {"label", cmd_label_main},
     {"report", cmd_report_main},
     {"trends", cmd_trends_main},
     {"candidates", cmd_candidates_main},
