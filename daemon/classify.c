@@ -90,6 +90,8 @@ struct scratch {
 	uint32_t *bounds;         /* code points that end a sentence */
 	size_t n_bounds;          /* used entries of bounds */
 	size_t cap_bounds;        /* allocated entries of bounds */
+	int bounds_ready;         /* bounds hold this post's (found lazily:
+	                             most posts need none) */
 };
 
 struct classify_rules {
@@ -630,6 +632,12 @@ static int eval_rule(const struct classify_rules *R, const struct scan *sc,
 		}
 	}
 	qsort(it, n, sizeof(*it), cmp_item);
+	if (ru->unit == RULES_UNIT_SENTENCES && !sc->S->bounds_ready) {
+		r = find_bounds(sc->S, nt);
+		if (r < 0)
+			return r;
+		sc->S->bounds_ready = 1;
+	}
 	for (right = 0; right < n; right++) {
 		uint32_t lo, hi = 0;
 		int fits;
@@ -851,7 +859,8 @@ static int prepare(const struct classify_rules *rules, struct scratch *S,
 {
 	struct normalize_text *nt = &S->nt;
 	struct scan sc = {0};
-	size_t i;
+	size_t i, cur = 0, k;
+	uint32_t last_b1 = 0;
 	int r;
 
 	r = normalize_run(rules->norm, text ? text : "", len, nt);
@@ -875,8 +884,22 @@ static int prepare(const struct classify_rules *rules, struct scratch *S,
 		struct match *m = &sc.m[i];
 		unsigned wild = rules->set.entries[m->entry].wild;
 
-		m->c0 = (uint32_t)normalize_byte_to_cp(nt, m->b0);
-		m->c1 = (uint32_t)normalize_byte_to_cp(nt, m->b1);
+		/* The scan reports matches by ascending end, so a cursor
+		 * finds the end's code point and a short walk back the
+		 * start's; a binary search only if the order ever breaks. */
+		if (m->b1 < last_b1) {
+			cur = normalize_byte_to_cp(nt, m->b1);
+		} else {
+			while (cur + 1 <= nt->n_cp &&
+			       nt->cp_byte[cur + 1] <= m->b1)
+				cur++;
+		}
+		last_b1 = m->b1;
+		m->c1 = (uint32_t)cur;
+		k = cur;
+		while (k > 0 && nt->cp_byte[k] > m->b0)
+			k--;
+		m->c0 = (uint32_t)k;
 		/* A '*' phrase's evidence covers the whole word it matched. */
 		while ((wild & RULES_WILD_RIGHT) && m->c1 < nt->n_cp &&
 		       normalize_is_word_cp(nt->cps[m->c1]))
@@ -887,11 +910,7 @@ static int prepare(const struct classify_rules *rules, struct scratch *S,
 	}
 	if (rules->has_reports && sc.n)
 		mark_reported(rules, &sc, nt);
-	if (rules->has_sentences && sc.n) {
-		r = find_bounds(S, nt);
-		if (r < 0)
-			return r;
-	}
+	S->bounds_ready = 0;
 	*out_sc = sc;
 	return 0;
 }
