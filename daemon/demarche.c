@@ -37,7 +37,9 @@ static void usage(FILE *fp)
 	    "  parse FILE          print a feed or API payload as JSON\n"
 	    "  classify            classify JSON Lines posts read on stdin\n"
 	    "  eval                score the classifier on a labelled TSV\n"
-	    "  train               train the n-gram model on labelled TSVs\n"
+	    "  train               train the model on labelled TSVs (or "
+	    "the log's labels)\n"
+	    "  label ID CATS|none  store an analyst's label of a stored post\n"
 	    "  reclassify          classify the stored posts again\n"
 	    "  report              the summary report of a period (or "
 	    "--deliver it)\n"
@@ -62,6 +64,7 @@ static const struct command commands[] = {
     {"eval", cmd_eval_main},
     {"train", cmd_train_main},
     {"reclassify", cmd_reclassify_main},
+    {"label", cmd_label_main},
     {"report", cmd_report_main},
     {"trends", cmd_trends_main},
     {"candidates", cmd_candidates_main},

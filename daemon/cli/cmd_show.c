@@ -467,7 +467,7 @@ int cmd_show_main(const struct cmd_globals *g, int argc, char **argv)
 	ex = open_log(g, &st);
 	if (ex)
 		return ex;
-	if (store_schema_version(st) < 7) {
+	if (store_schema_version(st) < 8) {
 		log_warnx("show: the database predates post versions; run the "
 		          "daemon once to upgrade it");
 		ex = EX_DATAERR;

@@ -176,7 +176,7 @@ int report_csv_row(struct buf *b, const char *series, const char *period,
 /* ---- report_record.c: the "Edited and deleted" section ------------ */
 
 /* Edits and deletions noticed in [from, to) into report["record"]
- * (nothing on a log older than schema 7).  0 or a negative errno. */
+ * (nothing on a log older than schema 8).  0 or a negative errno. */
 int report_record_build(struct db *db, int schema, int64_t from, int64_t to,
                         json_t *report, char *err, size_t errlen);
 int report_record_render(const json_t *report, enum report_format f,

@@ -233,7 +233,7 @@ int report_record_build(struct db *db, int schema, int64_t from, int64_t to,
 	int64_t edits = 0, deletions = 0;
 	int rc;
 
-	if (schema < 7)
+	if (schema < 8)
 		return 0;
 	rec =
 	    json_pack("{s:[], s:[], s:[]}", "edited", "deleted", "by_account");
@@ -475,7 +475,7 @@ int report_record_trends(struct db *db, int schema, int64_t since,
 	json_t *rows;
 	int64_t e, d;
 
-	if (schema < 7)
+	if (schema < 8)
 		return 0;
 	rows = json_array();
 	if (!rows || json_object_set_new(trends, "edits_deletions", rows) < 0)

@@ -275,7 +275,7 @@ static void test_upgrade_in_place(void)
 	ASSERT_INT_EQ(q_int(st, "SELECT report_time FROM post_categories"
 	                        " WHERE post_id = 1"),
 	              1583020800);
-	/* 0007 gave the stored post its version 1, live. */
+	/* 0008 gave the stored post its version 1, live. */
 	ASSERT_STR_EQ(q_text(st, "SELECT version || '|' || text || '|' || seen"
 	                         " FROM post_versions WHERE post_id = 1"),
 	              "1|kept text|1583020800");

@@ -1,4 +1,4 @@
--- 0007_versions.sql — the statement record: every wording of a post, the
+-- 0008_versions.sql — the statement record: every wording of a post, the
 -- categories each wording got, and deletions noticed upstream.
 --
 -- posts keeps the newest wording; post_versions keeps them all (version 1

@@ -1,4 +1,4 @@
--- 0007_versions.sql (PostgreSQL) — as ../0007_versions.sql: post_versions,
+-- 0008_versions.sql (PostgreSQL) — as ../0008_versions.sql: post_versions,
 -- post_version_categories, post_deletions, posts.deleted_seen,
 -- fetches.warning and the views post_edits and deleted_posts.
 
