@@ -53,8 +53,13 @@ kill -HUP "$DAEMON_PID"
 wait_for '[ "$(grep -c "keeping the running configuration" "$WORK/daemon.log")" -gt "$refused" ]' 300 &&
 	pass "a broken reload under load is refused" || fail "broken reload not refused"
 write_conf $((FEEDS + 50)) ""
+reloaded=$(grep -c 'reloaded:' "$WORK/daemon.log")
 kill -HUP "$DAEMON_PID"
-sleep 0.4
+# A reload syncs every account with the database before the loop goes on
+# (seconds on a loaded machine with PostgreSQL): wait for it, so that the
+# stop below meets polling, not the reload.
+wait_for '[ "$(grep -c "reloaded:" "$WORK/daemon.log")" -gt "$reloaded" ]' 1200 ||
+	fail "the last reload did not finish"
 alive && pass "alive after the reloads" || fail "died after the broken reload"
 # The stop deadline runs from when the daemon takes the signal, which may
 # wait for a reload in progress (under a second each, more on a loaded
@@ -65,7 +70,7 @@ sleep 0.2
 kill -TERM "$DAEMON_PID" 2>/dev/null
 # It ends with its "stopped" line; freeing memory and the sanitizer's leak
 # scan after that may take a few more seconds on a loaded machine.
-wait_for 'grep -q "SIGTERM: stopping" "$WORK/daemon.log"' 300 || fail "SIGTERM not taken"
+wait_for 'grep -q "SIGTERM: stopping" "$WORK/daemon.log"' 600 || fail "SIGTERM not taken"
 t1=$(date +%s)
 wait_for 'grep -Eq "(: |>)stopped$" "$WORK/daemon.log"' 200 || fail "no stopped line"
 t2=$(date +%s)
@@ -75,7 +80,9 @@ rc=$?
 t3=$(date +%s)
 DAEMON_PID=""
 check "exit 0 after SIGTERM twice" "$rc" 0
-[ $((t2 - t1)) -le 6 ] && pass "stopped within the 4 s deadline (+ margin): $((t2 - t1)) s after taking SIGTERM, $((t2 - t0)) s after sending it, exited $((t3 - t0)) s after" ||
+# stop_timeout is 4 s; the margin is for the abandoned transfers' lease
+# releases and the teardown on a loaded machine.
+[ $((t2 - t1)) -le 10 ] && pass "stopped within the 4 s deadline (+ margin): $((t2 - t1)) s after taking SIGTERM, $((t2 - t0)) s after sending it, exited $((t3 - t0)) s after" ||
 	fail "stop took $((t2 - t1)) s"
 grep -E "AddressSanitizer|runtime error" "$WORK/daemon.log" && fail "sanitizer report"
 check_db_sound
