@@ -544,7 +544,7 @@ static int add_example(struct report_query *q, const char *key, int64_t post_id,
 {
 	static const char sql[] =
 	    "SELECT c.score, c.evidence, a.handle, p.url, p.title, p.text,"
-	    " p.report_time, c.rules_version FROM post_categories c"
+	    " p.report_time, c.rules_version, a.name FROM post_categories c"
 	    " JOIN posts p ON p.id = c.post_id"
 	    " JOIN accounts a ON a.id = p.account_id"
 	    " WHERE c.post_id = ?1 AND c.category = ?3";
@@ -572,6 +572,9 @@ static int add_example(struct report_query *q, const char *key, int64_t post_id,
 		} else {
 			rc = report_jset(ex, "rules_version",
 			                 report_col_json_text(s, 7));
+			if (rc == 0)
+				rc = report_jset(ex, "name",
+				                 report_col_json_text(s, 8));
 			if (rc == 0)
 				rc = report_jappend(list, ex);
 			else

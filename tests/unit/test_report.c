@@ -498,6 +498,80 @@ static void test_md_and_text_escapes(void)
 	json_decref(r);
 }
 
+/* The widest line of text in terminal columns (East Asian wide
+ * characters count 2), links apart: they cannot be cut. */
+static size_t widest_line(const char *s)
+{
+	size_t max = 0;
+
+	while (*s) {
+		const char *end = strchr(s, '\n');
+		size_t n = end ? (size_t)(end - s) : strlen(s), w = 0, i = 0;
+
+		while (i < n) {
+			unsigned char c = (unsigned char)s[i];
+			size_t len = c < 0x80   ? 1
+			             : c < 0xe0 ? 2
+			             : c < 0xf0 ? 3
+			                        : 4;
+
+			/* From U+3000 on, three-byte sequences here are CJK
+			 * and kana: two columns ("…" at U+2026 is one). */
+			w += len == 3 && c >= 0xe3 ? 2 : 1;
+			i += len;
+		}
+		{
+			const char *link = strstr(s, "://");
+
+			if (w > max && (!link || (end && link > end)))
+				max = w;
+		}
+		s = end ? end + 1 : s + n;
+	}
+	return max;
+}
+
+static void test_text_fits_columns(void)
+{
+	json_t *r = report();
+	struct buf b = {0};
+
+	REQUIRE(r);
+	ASSERT_INT_EQ(report_render(r, REPORT_FORMAT_TEXT, &b), 0);
+	REQUIRE(b.data);
+	ASSERT(widest_line(b.data) <= 80);
+	buf_reset(&b);
+	/* A wider terminal gets wider tables and lines. */
+	ASSERT_INT_EQ(report_render_cols(r, REPORT_FORMAT_TEXT, 120, &b), 0);
+	REQUIRE(b.data);
+	ASSERT(widest_line(b.data) <= 120);
+	ASSERT(widest_line(b.data) > 80);
+	/* Narrowed cells end in a "…"; the default is back afterwards. */
+	buf_reset(&b);
+	ASSERT_INT_EQ(report_render(r, REPORT_FORMAT_TEXT, &b), 0);
+	ASSERT(widest_line(b.data) <= 80);
+	buf_free(&b);
+	json_decref(r);
+}
+
+static void test_plurals(void)
+{
+	struct buf b = {0};
+	char err[128];
+	json_t *r = NULL, *totals;
+
+	build_log();
+	ASSERT_INT_EQ(report_build(st, 0, 1000, &r, err, sizeof(err)), 0);
+	REQUIRE(r);
+	totals = json_object_get(r, "totals");
+	json_object_set_new(totals, "posts", json_integer(1));
+	json_object_set_new(totals, "accounts_active", json_integer(1));
+	ASSERT_INT_EQ(report_render(r, REPORT_FORMAT_TEXT, &b), 0);
+	ASSERT(strstr(b.data, "1 post from 1 account; ") != NULL);
+	json_decref(r);
+	buf_free(&b);
+}
+
 static void test_empty_period(void)
 {
 	struct buf b = {0};
@@ -667,4 +741,5 @@ static void test_close(void)
 
 TEST_MAIN(TEST(test_numbers), TEST(test_json_shape), TEST(test_html_escapes),
           TEST(test_md_and_text_escapes), TEST(test_empty_period),
-          TEST(test_trends), TEST(test_command), TEST(test_close))
+          TEST(test_text_fits_columns), TEST(test_plurals), TEST(test_trends),
+          TEST(test_command), TEST(test_close))
