@@ -178,9 +178,11 @@ int cmd_reclassify_main(const struct cmd_globals *g, int argc, char **argv)
 	progress_end(&meter);
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
-	printf("re-labelled %ld posts in %ld batches; %ld changed "
+	printf("re-labelled %ld post%s in %ld batch%s; %ld changed "
 	       "categories\nrules version %s\n",
-	       cnt.posts, cnt.batches, cnt.changed, classify_rules_version(R));
+	       cnt.posts, cnt.posts == 1 ? "" : "s", cnt.batches,
+	       cnt.batches == 1 ? "" : "es", cnt.changed,
+	       classify_rules_version(R));
 	if (r < 0) {
 		fprintf(stderr,
 		        "demarche reclassify: %s (the batch in hand "
