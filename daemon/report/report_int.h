@@ -169,7 +169,7 @@ int report_table_years(struct buf *b, enum report_format f,
 
 /* ---- report_svg.c: charts ----------------------------------------- */
 
-/* Category assignments per day of the period. */
+/* Posts per day (with and without a category) on a date axis. */
 int report_chart_days(struct buf *b, const json_t *report);
 /* Accounts opened per year, stacked by role; years without any are shown
  * as empty bars so the time axis stays honest. */

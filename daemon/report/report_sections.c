@@ -289,7 +289,7 @@ static const char html_style[] =
     ".ex{margin:1em 0}.meta{color:#555;font-size:.9em}\n"
     "blockquote{margin:.3em 0 .3em 1em;padding-left:.8em;border-left:3px "
     "solid #ccc;white-space:pre-wrap}\n.ev{font-size:.9em;color:#555}\n"
-    "svg .ax{font-size:10px;fill:#444}svg .lg{font-size:11px;fill:#222}\n"
+    "svg .ax{font-size:12px;fill:#444}svg .lg{font-size:13px;fill:#222}\n"
     "</style>\n</head>\n<body>\n";
 
 int report_render_cols(const json_t *report, enum report_format f, size_t cols,
