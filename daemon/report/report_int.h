@@ -167,6 +167,13 @@ int report_render_example(struct buf *b, enum report_format f, const char *key,
 int report_table_years(struct buf *b, enum report_format f,
                        const json_t *years);
 
+/* ---- report_trends_csv.c: the trends as one tidy CSV table --------- */
+
+/* Writes the trends model as CSV with the columns series, period_start,
+ * period_end, role, category, account, value: one row per value, zero
+ * counts kept, "all" in role for the sum over roles. */
+int report_trends_csv(const json_t *tr, struct buf *b);
+
 /* ---- report_svg.c: charts ----------------------------------------- */
 
 /* Posts per day (with and without a category) on a date axis. */

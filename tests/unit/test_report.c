@@ -621,13 +621,21 @@ static void test_trends(void)
 	ASSERT_INT_EQ(jget(json_array_get(weeks, 0), "posts"), 5);
 	ASSERT_INT_EQ(jget(json_array_get(weeks, 1), "posts"), 7);
 	ASSERT_INT_EQ(report_trends_render(t, REPORT_FORMAT_CSV, &csv), 0);
-	ASSERT(strncmp(csv.data, "series,period,group,value\n", 26) == 0);
-	ASSERT(strstr(csv.data, "\nopened_per_year,2019,diplomat,1\n"));
+	ASSERT(strncmp(csv.data,
+	               "series,period_start,period_end,role,category,"
+	               "account,value\n",
+	               54) == 0);
+	ASSERT(
+	    strstr(csv.data,
+	           "\nopened_per_year,2019-01-01,2020-01-01,diplomat,,,1\n"));
 	ASSERT(strstr(csv.data, "\nfollowers_change,"));
-	ASSERT(strstr(csv.data, "\nposts_per_week,2020-03-02,,5\n"));
-	ASSERT(strstr(csv.data,
-	              "\ncategory_share_per_week,2020-03-02,western_failure,"
-	              "0.4000\n"));
+	ASSERT(
+	    strstr(csv.data, "\nposts_per_week,2020-03-02,2020-03-09,,,,5\n"));
+	ASSERT(strstr(csv.data, "\ncategory_share_per_week,2020-03-02,"
+	                        "2020-03-09,,western_failure,,0.4000\n"));
+	/* Zero rows are kept: every category in every week. */
+	ASSERT(strstr(csv.data, "\ncategory_count_per_week,2020-03-02,"
+	                        "2020-03-09,,economic_coercion,,0\n"));
 	ASSERT_INT_EQ(report_trends_render(t, REPORT_FORMAT_TEXT, &txt), 0);
 	ASSERT(strstr(txt.data, "Follower growth") != NULL);
 	ASSERT(strstr(txt.data, "amb_a") != NULL);
@@ -729,7 +737,8 @@ static void test_command(void)
 	}
 	ASSERT_INT_EQ(run(cmd_trends_main, target, 5, a_csv), 0);
 	REQUIRE(util_read_file(csv, 0, &data, &len) == 0);
-	ASSERT(strstr(data, "opened_per_year,2018,spokesperson,1") != NULL);
+	ASSERT(strstr(data, "opened_per_year,2018-01-01,2019-01-01,"
+	                    "spokesperson,,,1") != NULL);
 	free(data);
 }
 
