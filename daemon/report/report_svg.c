@@ -167,18 +167,72 @@ static bool is_tick(int64_t day, size_t n, int64_t first)
 	return month == 1;
 }
 
+/* The geometry of the day chart. */
+struct day_geom {
+	double left;   /* x of the axis */
+	double top;    /* y of the plot's top */
+	double plot_h; /* height of the plot */
+	double bw;     /* width of a day */
+	double max;    /* posts at the top of the plot */
+};
+
+static const char *const day_names[2] = {"classified", "not classified"};
+static const char *const day_colors[2] = {"#08519c", "#bdd7e7"};
+
+/* Day i of n (day number first + i): its stacked bar, and its tick and
+ * label when it has one. */
+static int day_bar(struct buf *b, const struct day_geom *g, int64_t first,
+                   size_t i, size_t n, int64_t posts, int64_t cls)
+{
+	double x = g->left + (double)i * g->bw, y = g->top + g->plot_h, h;
+	double gap = g->bw > 3 ? g->bw * 0.15 : 0;
+	char iso[DATE_RFC3339_LEN];
+	int64_t part[2] = {cls, posts - cls};
+	int k, rc = 0;
+
+	date_format_rfc3339((first + (int64_t)i) * DAY, iso);
+	iso[10] = '\0';
+	for (k = 0; k < 2 && rc == 0; k++) {
+		if (part[k] <= 0)
+			continue;
+		h = g->plot_h * (double)part[k] / g->max;
+		y -= h;
+		rc = buf_printf(
+		    b,
+		    "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" "
+		    "height=\"%.2f\" fill=\"%s\"><title>%s: %lld of "
+		    "%lld posts %s</title></rect>\n",
+		    x + gap, y, g->bw - 2 * gap, h, day_colors[k], iso,
+		    (long long)part[k], (long long)posts, day_names[k]);
+	}
+	if (rc == 0 && is_tick(first + (int64_t)i, n, first)) {
+		/* Long spans are labelled by month, short ones by day. */
+		if (n > 100)
+			iso[7] = '\0';
+		rc = buf_printf(b,
+		                "<line x1=\"%.2f\" y1=\"%.1f\" x2=\"%.2f\" "
+		                "y2=\"%.1f\" stroke=\"#444\"/>\n"
+		                "<text x=\"%.2f\" y=\"%.1f\" class=\"ax\" "
+		                "text-anchor=\"middle\">%s</text>\n",
+		                x + g->bw / 2, g->top + g->plot_h,
+		                x + g->bw / 2, g->top + g->plot_h + 4,
+		                x + g->bw / 2, g->top + g->plot_h + 18,
+		                n <= 14 ? iso + 5 : iso);
+	}
+	return rc;
+}
+
 /* Posts per day on a real date axis: one bar per calendar day from the
  * first to the last day listed (quiet days are gaps, not squeezed out),
  * split into posts with a category and posts without. */
 int report_chart_days(struct buf *b, const json_t *report)
 {
-	static const char *const names[2] = {"classified", "not classified"};
-	static const char *const colors[2] = {"#08519c", "#bdd7e7"};
 	const double W = 720, H = 270, left = 48, right = 16, top = 16,
 	             plot_h = 180;
 	const json_t *days = json_object_get(report, "days");
 	size_t nd = json_array_size(days), n, i;
 	int64_t first, last, *posts = NULL, *cls = NULL, max = 0;
+	struct day_geom g;
 	double bw;
 	int rc = -ENOMEM;
 
@@ -208,6 +262,7 @@ int report_chart_days(struct buf *b, const json_t *report)
 	if (max <= 0)
 		max = 1;
 	bw = (W - left - right) / (double)n;
+	g = (struct day_geom){left, top, plot_h, bw, (double)max};
 	rc = buf_printf(
 	    b,
 	    "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %.0f "
@@ -226,56 +281,16 @@ int report_chart_days(struct buf *b, const json_t *report)
 	    W, H, W, H, left, top + plot_h, W - right, top + plot_h, left, top,
 	    left, top + plot_h, left - 4, top + 5, (long long)max, left - 4,
 	    top + plot_h + 4, left + 4, top + 8);
-	for (i = 0; i < n && rc == 0; i++) {
-		double x = left + (double)i * bw, y = top + plot_h, h;
-		double gap = bw > 3 ? bw * 0.15 : 0;
-		char iso[DATE_RFC3339_LEN];
-		int64_t part[2] = {cls[i], posts[i] - cls[i]};
-		int k;
-
-		date_format_rfc3339((first + (int64_t)i) * DAY, iso);
-		iso[10] = '\0';
-		for (k = 0; k < 2 && rc == 0; k++) {
-			if (part[k] <= 0)
-				continue;
-			h = plot_h * (double)part[k] / (double)max;
-			y -= h;
-			rc = buf_printf(b,
-			                "<rect x=\"%.2f\" y=\"%.2f\" "
-			                "width=\"%.2f\" height=\"%.2f\" "
-			                "fill=\"%s\"><title>%s: %lld of %lld "
-			                "posts %s</title></rect>\n",
-			                x + gap, y, bw - 2 * gap, h, colors[k],
-			                iso, (long long)part[k],
-			                (long long)posts[i], names[k]);
-		}
-		if (rc == 0 && is_tick(first + (int64_t)i, n, first)) {
-			const char *label = iso;
-
-			/* Long spans are labelled by month. */
-			if (n > 100)
-				iso[7] = '\0';
-			rc = buf_printf(b,
-			                "<line x1=\"%.2f\" y1=\"%.1f\" "
-			                "x2=\"%.2f\" y2=\"%.1f\" "
-			                "stroke=\"#444\"/>\n"
-			                "<text x=\"%.2f\" y=\"%.1f\" "
-			                "class=\"ax\" text-anchor=\"middle\">%s"
-			                "</text>\n",
-			                x + bw / 2, top + plot_h, x + bw / 2,
-			                top + plot_h + 4, x + bw / 2,
-			                top + plot_h + 18,
-			                n <= 14 ? label + 5 : label);
-		}
-	}
+	for (i = 0; i < n && rc == 0; i++)
+		rc = day_bar(b, &g, first, i, n, posts[i], cls[i]);
 	for (i = 0; i < 2 && rc == 0; i++)
 		rc = buf_printf(b,
 		                "<rect x=\"%.1f\" y=\"%.1f\" width=\"12\" "
 		                "height=\"12\" fill=\"%s\"/><text x=\"%.1f\" "
 		                "y=\"%.1f\" class=\"lg\">posts %s</text>\n",
 		                left + (double)i * 200, top + plot_h + 40,
-		                colors[i], left + (double)i * 200 + 18,
-		                top + plot_h + 51, names[i]);
+		                day_colors[i], left + (double)i * 200 + 18,
+		                top + plot_h + 51, day_names[i]);
 	if (rc == 0)
 		rc = buf_puts(b, "</svg>\n");
 out_free_days:
