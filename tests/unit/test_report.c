@@ -572,6 +572,32 @@ static void test_plurals(void)
 	buf_free(&b);
 }
 
+/* A year of UTC days lists 365 days, quiet ones included, each with its
+ * posts and classified posts, summing to the totals. */
+static void test_year_of_days(void)
+{
+	char err[128];
+	json_t *r = NULL, *days;
+	long long sum = 0, cls = 0;
+	size_t i;
+
+	build_log();
+	/* FROM is midnight UTC 2020-03-08; 2020-03-08 + 365 days. */
+	ASSERT_INT_EQ(report_build(st, FROM - 7 * DAY, FROM + 358 * DAY, &r,
+	                           err, sizeof(err)),
+	              0);
+	REQUIRE(r);
+	days = json_object_get(r, "days");
+	ASSERT_INT_EQ((long long)json_array_size(days), 365);
+	for (i = 0; i < json_array_size(days); i++) {
+		sum += jget(json_array_get(days, i), "posts");
+		cls += jget(json_array_get(days, i), "posts_classified");
+	}
+	ASSERT_INT_EQ(sum, jget(json_object_get(r, "totals"), "posts"));
+	ASSERT_INT_EQ(cls, jget(json_object_get(r, "totals"), "classified"));
+	json_decref(r);
+}
+
 static void test_empty_period(void)
 {
 	struct buf b = {0};
@@ -750,5 +776,6 @@ static void test_close(void)
 
 TEST_MAIN(TEST(test_numbers), TEST(test_json_shape), TEST(test_html_escapes),
           TEST(test_md_and_text_escapes), TEST(test_empty_period),
-          TEST(test_text_fits_columns), TEST(test_plurals), TEST(test_trends),
-          TEST(test_command), TEST(test_close))
+          TEST(test_year_of_days), TEST(test_text_fits_columns),
+          TEST(test_plurals), TEST(test_trends), TEST(test_command),
+          TEST(test_close))
