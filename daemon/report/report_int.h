@@ -129,7 +129,6 @@ void report_fmt_signed(char *out, size_t len, int64_t v);
 /* The columns the text rendering fits in (tables narrowed, text
  * wrapped): REPORT_TEXT_COLS unless report_render_cols() says otherwise. */
 void report_page_set_cols(size_t cols);
-size_t report_page_cols(void);
 /* "1 post", "2 posts": n and the word for it into out. */
 const char *report_plural(char *out, size_t len, int64_t n, const char *one,
                           const char *many);

@@ -218,11 +218,6 @@ void report_page_set_cols(size_t cols)
 	text_cols = cols < REPORT_TEXT_COLS_MIN ? REPORT_TEXT_COLS_MIN : cols;
 }
 
-size_t report_page_cols(void)
-{
-	return text_cols;
-}
-
 /* Appends s cut to at most width columns (a "…" marks the cut); *used
  * gets the columns taken. */
 static int put_fit(struct buf *b, const char *s, size_t width, size_t *used)
