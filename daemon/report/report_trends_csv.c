@@ -134,14 +134,21 @@ static void cats_collect(const json_t *tr, struct cat_list *c)
 	c->n = 0;
 	for (i = 0; i < CATEGORY_N; i++)
 		cats_add(c, category_keys[i]);
-	for (i = 0; i < json_array_size(weeks); i++)
-		json_object_foreach(
-		    json_object_get(json_array_get(weeks, i), "categories"),
-		    key, v) cats_add(c, key);
+	for (i = 0; i < json_array_size(weeks); i++) {
+		const json_t *wc =
+		    json_object_get(json_array_get(weeks, i), "categories");
+
+		json_object_foreach((json_t *)wc, key, v)
+		{
+			cats_add(c, key);
+		}
+	}
 	json_object_foreach((json_t *)roles, role, rv)
 	{
 		json_object_foreach(json_object_get(rv, "categories"), key, v)
-		    cats_add(c, key);
+		{
+			cats_add(c, key);
+		}
 	}
 }
 
