@@ -105,9 +105,11 @@ static int send_mail(const struct config_report *rc, const json_t *report,
 	a[10] = z[10] = '\0';
 	random_hex(id);
 	r = buf_printf(
-	    &subject, "%s %s – %s: %lld posts, %lld classified",
+	    &subject, "%s %s – %s: %lld post%s, %lld classified",
 	    rc->subject ? rc->subject : "demarche report", a, z,
 	    (long long)json_integer_value(json_object_get(totals, "posts")),
+	    json_integer_value(json_object_get(totals, "posts")) == 1 ? ""
+	                                                              : "s",
 	    (long long)json_integer_value(
 	        json_object_get(totals, "classified")));
 	if (r == 0)

@@ -27,8 +27,8 @@ static void label_usage(FILE *fp)
 	    "Stores an analyst's label of a stored post (found by its id or URL) in the\n"
 	    "table post_labels, with who and when: the categories it belongs to, or none.\n"
 	    "A new label of the same post by the same person replaces the old one.\n"
-	    "`demarche train --from-db` learns from these labels and `demarche eval\n"
-	    "--from-db` scores the classifier on them.\n"
+	    "The train command can learn from these labels, and eval can score the\n"
+	    "classifier on them.\n"
 	    "\n"
 	    "  --by NAME           who labels (default: the login name)\n"
 	    "  -h, --help          print this help and exit\n",

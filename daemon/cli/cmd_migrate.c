@@ -16,6 +16,7 @@
 #include "cmd.h"
 #include "log.h"
 #include "migrate.h"
+#include "progress.h"
 #include "store.h"
 
 /* Help text, one literal per printed line. */
@@ -35,10 +36,20 @@ static void migrate_usage(FILE *fp)
 }
 /* clang-format on */
 
-static void on_progress(const char *table, int64_t rows, void *arg)
+/* The meter on a terminal (progress.h); with -v also a debug line per
+ * table. */
+static void on_progress(const char *table, int64_t rows, int64_t done,
+                        int64_t total, void *arg)
 {
-	(void)arg;
-	log_info("migrate: %s: %" PRId64 " rows", table, rows);
+	static char label[64];
+	struct progress *p = arg;
+
+	snprintf(label, sizeof(label), "migrate %s", table);
+	p->total = total;
+	p->label = label;
+	progress_update(p, done);
+	if (rows > 0 && rows % 100000 == 0)
+		log_debug("migrate: %s: %" PRId64 " rows", table, rows);
 }
 
 int cmd_migrate_main(const struct cmd_globals *g, int argc, char **argv)
@@ -51,6 +62,7 @@ int cmd_migrate_main(const struct cmd_globals *g, int argc, char **argv)
 	const char *from = g->db, *to = NULL;
 	struct store *src = NULL, *dst = NULL;
 	struct migrate_counts counts;
+	struct progress meter;
 	char err[1024];
 	size_t i;
 	int ch, rc;
@@ -86,8 +98,11 @@ int cmd_migrate_main(const struct cmd_globals *g, int argc, char **argv)
 		store_close(src);
 		return EX_CANTCREAT;
 	}
-	rc = migrate_copy(src, dst, on_progress, NULL, &counts, err,
+	progress_start(&meter, stderr, "migrate", "rows", -1);
+	rc = migrate_copy(src, dst, on_progress, &meter, &counts, err,
 	                  sizeof(err));
+	meter.label = "migrate";
+	progress_end(&meter);
 	store_close(src);
 	store_close(dst);
 	if (rc < 0) {

@@ -16,6 +16,7 @@
 #include "classify.h"
 #include "cmd.h"
 #include "config.h"
+#include "progress.h"
 #include "reclassify.h"
 #include "store.h"
 #include "util.h"
@@ -26,6 +27,15 @@ static void on_signal(int sig)
 {
 	(void)sig;
 	stop_requested = 1;
+}
+
+/* After every batch: the meter on a terminal (progress.h). */
+static void on_progress(int64_t done, int64_t total, void *arg)
+{
+	struct progress *p = arg;
+
+	p->total = total;
+	progress_update(p, done);
 }
 
 /* Help text, one literal per printed line. */
@@ -122,9 +132,11 @@ static int reclassify_options(int argc, char **argv, struct reclassify_opts *ro,
 
 int cmd_reclassify_main(const struct cmd_globals *g, int argc, char **argv)
 {
-	struct reclassify_opts ro = {INT64_MIN, RECLASSIFY_DEFAULT_BATCH, 0,
-	                             &stop_requested};
+	struct reclassify_opts ro = {INT64_MIN, RECLASSIFY_DEFAULT_BATCH,
+	                             0,         &stop_requested,
+	                             NULL,      NULL};
 	struct reclassify_counts cnt;
+	struct progress meter;
 	struct classify_rules *R = NULL;
 	struct store *st = NULL;
 	struct sigaction sa, old_int, old_term;
@@ -159,12 +171,18 @@ int cmd_reclassify_main(const struct cmd_globals *g, int argc, char **argv)
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
 	ro.now = util_now();
+	progress_start(&meter, stderr, "reclassify", "posts", -1);
+	ro.progress = on_progress;
+	ro.progress_arg = &meter;
 	r = reclassify_run(store_conn(st), R, &ro, &cnt, err, sizeof(err));
+	progress_end(&meter);
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
-	printf("re-labelled %ld posts in %ld batches; %ld changed "
+	printf("re-labelled %ld post%s in %ld batch%s; %ld changed "
 	       "categories\nrules version %s\n",
-	       cnt.posts, cnt.batches, cnt.changed, classify_rules_version(R));
+	       cnt.posts, cnt.posts == 1 ? "" : "s", cnt.batches,
+	       cnt.batches == 1 ? "" : "es", cnt.changed,
+	       classify_rules_version(R));
 	if (r < 0) {
 		fprintf(stderr,
 		        "demarche reclassify: %s (the batch in hand "

@@ -193,6 +193,20 @@ static void trends_usage(FILE *fp)
 }
 /* clang-format on */
 
+/* The width of the text report on standard output: $COLUMNS, as shells
+ * set it for the terminal, else 80 (a file or a mail always gets 80). */
+static size_t report_columns(void)
+{
+	const char *env = getenv("COLUMNS");
+	char *end;
+	long n;
+
+	if (!env || !*env)
+		return REPORT_TEXT_COLS;
+	n = strtol(env, &end, 10);
+	return *end || n < 1 || n > 1000 ? REPORT_TEXT_COLS : (size_t)n;
+}
+
 int cmd_report_main(const struct cmd_globals *g, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -274,7 +288,9 @@ int cmd_report_main(const struct cmd_globals *g, int argc, char **argv)
 		rc = rc == -ENOMEM ? EX_OSERR : EX_IOERR;
 		goto out_close;
 	}
-	if (report_render(report, format, &b) < 0) {
+	if (report_render_cols(report, format,
+	                       output ? REPORT_TEXT_COLS : report_columns(),
+	                       &b) < 0) {
 		log_warnx("report: out of memory");
 		rc = EX_OSERR;
 		goto out_free_render;

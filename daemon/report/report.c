@@ -335,7 +335,9 @@ struct scan {
 	struct report_counts day;             /* UTC day number -> posts */
 	struct report_counts acc_cat; /* CAT_KEY(account, cat) -> assignments */
 	struct report_counts day_cat; /* CAT_KEY(day, cat) -> assignments */
-	struct report_counts classified; /* post id -> assignments */
+	struct report_counts classified;           /* post id -> assignments */
+	struct report_counts day_posts_classified; /* day -> posts with one
+	                                              category or more */
 };
 
 static void scan_free(struct scan *s)
@@ -349,6 +351,7 @@ static void scan_free(struct scan *s)
 	report_counts_free(&s->acc_cat);
 	report_counts_free(&s->day_cat);
 	report_counts_free(&s->classified);
+	report_counts_free(&s->day_posts_classified);
 }
 
 /* The index of category key, added when new; -E2BIG past MAX_CATS. */
@@ -445,6 +448,13 @@ static int scan_period(struct report_query *q, int64_t from, int64_t to,
 		}
 		s->cat_count[cat]++;
 		keep_best(s->best[cat], db_column_double(st, 3), t, id);
+		/* A post counts once per day, whatever its categories. */
+		if (report_counts_get(&s->classified, id) == 0 &&
+		    report_counts_add(&s->day_posts_classified,
+		                      report_day_of(t), 1) < 0) {
+			rc = -ENOMEM;
+			break;
+		}
 		if (report_counts_add(&s->acc_cat, CAT_KEY(a, cat), 1) < 0 ||
 		    report_counts_add(&s->day_cat,
 		                      CAT_KEY(report_day_of(t), cat), 1) < 0 ||
@@ -544,7 +554,7 @@ static int add_example(struct report_query *q, const char *key, int64_t post_id,
 {
 	static const char sql[] =
 	    "SELECT c.score, c.evidence, a.handle, p.url, p.title, p.text,"
-	    " p.report_time, c.rules_version FROM post_categories c"
+	    " p.report_time, c.rules_version, a.name FROM post_categories c"
 	    " JOIN posts p ON p.id = c.post_id"
 	    " JOIN accounts a ON a.id = p.account_id"
 	    " WHERE c.post_id = ?1 AND c.category = ?3";
@@ -572,6 +582,9 @@ static int add_example(struct report_query *q, const char *key, int64_t post_id,
 		} else {
 			rc = report_jset(ex, "rules_version",
 			                 report_col_json_text(s, 7));
+			if (rc == 0)
+				rc = report_jset(ex, "name",
+				                 report_col_json_text(s, 8));
 			if (rc == 0)
 				rc = report_jappend(list, ex);
 			else
@@ -856,6 +869,11 @@ static int build_days(struct scan *s, int64_t from, int64_t to, json_t *root)
 		rc = report_jset(
 		    e, "posts",
 		    json_integer(report_counts_get(&s->day, list[i])));
+		if (rc == 0)
+			rc = report_jset(
+			    e, "posts_classified",
+			    json_integer(report_counts_get(
+			        &s->day_posts_classified, list[i])));
 		json_object_foreach(json_object_get(e, "categories"), key, v)
 		{
 			int idx = scan_cat(s, key);

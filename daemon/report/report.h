@@ -34,6 +34,17 @@ int report_build(struct store *st, int64_t from, int64_t to, json_t **out,
  * -EINVAL for a format reports do not have (CSV). */
 int report_render(const json_t *report, enum report_format f, struct buf *b);
 
+/* Columns of the text report: REPORT_TEXT_COLS by default (mail, files),
+ * the terminal's $COLUMNS when the tool prints it; never fewer than
+ * REPORT_TEXT_COLS_MIN. */
+#define REPORT_TEXT_COLS     80
+#define REPORT_TEXT_COLS_MIN 40
+
+/* report_render() with the text fitted to cols columns: tables narrowed
+ * (long cells cut with a "…"), post text and evidence wrapped. */
+int report_render_cols(const json_t *report, enum report_format f, size_t cols,
+                       struct buf *b);
+
 /*
  * The account-growth tables of `demarche trends`: accounts opened per year
  * by role, follower growth per account and per role, posts per week and

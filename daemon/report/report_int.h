@@ -126,6 +126,13 @@ int report_put_esc(struct buf *b, const char *s, enum report_esc mode,
 /* v with its sign ("+3", "-2", "0") into out. */
 void report_fmt_signed(char *out, size_t len, int64_t v);
 
+/* The columns the text rendering fits in (tables narrowed, text
+ * wrapped): REPORT_TEXT_COLS unless report_render_cols() says otherwise. */
+void report_page_set_cols(size_t cols);
+/* "1 post", "2 posts": n and the word for it into out. */
+const char *report_plural(char *out, size_t len, int64_t n, const char *one,
+                          const char *many);
+
 /* A table of plain-text cells rendered as aligned text, a Markdown pipe
  * table or an HTML table. */
 struct report_table {
@@ -167,12 +174,6 @@ bool report_url_is_safe(const char *u);
 /* A safe URL as a Markdown link target. */
 int report_put_md_url(struct buf *b, const char *u);
 
-/* ---- report_trends.c ---------------------------------------------- */
-
-/* One row of the trends CSV (series,period,group,value). */
-int report_csv_row(struct buf *b, const char *series, const char *period,
-                   const char *group, const char *value);
-
 /* ---- report_record.c: the "Edited and deleted" section ------------ */
 
 /* Edits and deletions noticed in [from, to) into report["record"]
@@ -182,15 +183,22 @@ int report_record_build(struct db *db, int schema, int64_t from, int64_t to,
 int report_record_render(const json_t *report, enum report_format f,
                          struct buf *b);
 /* Edits and deletions per account since `since` (0: all) into
- * trends["edits_deletions"], and their text and CSV renderings. */
+ * trends["edits_deletions"], and their text rendering (the CSV rows are
+ * report_trends_csv()'s series "edits" and "deletions"). */
 int report_record_trends(struct db *db, int schema, int64_t since,
                          json_t *trends, char *err, size_t errlen);
 int report_record_trends_text(const json_t *trends, struct buf *b);
-int report_record_trends_csv(const json_t *trends, struct buf *b);
+
+/* ---- report_trends_csv.c: the trends as one tidy CSV table --------- */
+
+/* Writes the trends model as CSV with the columns series, period_start,
+ * period_end, role, category, account, value: one row per value, zero
+ * counts kept, "all" in role for the sum over roles. */
+int report_trends_csv(const json_t *tr, struct buf *b);
 
 /* ---- report_svg.c: charts ----------------------------------------- */
 
-/* Category assignments per day of the period. */
+/* Posts per day (with and without a category) on a date axis. */
 int report_chart_days(struct buf *b, const json_t *report);
 /* Accounts opened per year, stacked by role; years without any are shown
  * as empty bars so the time axis stays honest. */

@@ -130,6 +130,13 @@ static int put_md_url(struct buf *b, const char *u)
 	return rc;
 }
 
+const char *report_plural(char *out, size_t len, int64_t n, const char *one,
+                          const char *many)
+{
+	snprintf(out, len, "%lld %s", (long long)n, n == 1 ? one : many);
+	return out;
+}
+
 void report_fmt_signed(char *out, size_t len, int64_t v)
 {
 	snprintf(out, len, v > 0 ? "+%lld" : "%lld", (long long)v);
@@ -202,6 +209,76 @@ static int pad(struct buf *b, size_t n)
 	return rc;
 }
 
+/* Columns of the text rendering (report_render_cols() sets it for one
+ * call; the tool is single-threaded and the daemon renders in a child). */
+static size_t text_cols = REPORT_TEXT_COLS;
+
+void report_page_set_cols(size_t cols)
+{
+	text_cols = cols < REPORT_TEXT_COLS_MIN ? REPORT_TEXT_COLS_MIN : cols;
+}
+
+/* Appends s cut to at most width columns (a "…" marks the cut); *used
+ * gets the columns taken. */
+static int put_fit(struct buf *b, const char *s, size_t width, size_t *used)
+{
+	const char *p = s;
+	size_t w = 0;
+	int rc = 0;
+
+	if (display_width(s) <= width) {
+		*used = display_width(s);
+		return buf_puts(b, s);
+	}
+	while (*p && rc == 0) {
+		utf8proc_int32_t cp;
+		utf8proc_ssize_t len =
+		    utf8proc_iterate((const utf8proc_uint8_t *)p, -1, &cp);
+		int cw;
+
+		if (len < 1)
+			break;
+		cw = utf8proc_charwidth(cp);
+		if (w + (size_t)(cw > 0 ? cw : 0) + 1 > width)
+			break;
+		rc = buf_append(b, p, (size_t)len);
+		w += cw > 0 ? (size_t)cw : 0;
+		p += len;
+	}
+	if (rc == 0 && width > 0) {
+		rc = buf_puts(b, "\xe2\x80\xa6");
+		w++;
+	}
+	*used = w;
+	return rc;
+}
+
+/* Narrows the widest text columns until the table fits text_cols (each
+ * column takes 2 columns of margin); numbers and short columns stay. */
+static void fit_columns(const struct report_table *t, size_t *w)
+{
+	size_t total = 0, c;
+
+	for (c = 0; c < t->ncols; c++)
+		total += 2 + w[c];
+	while (total + 1 > text_cols) {
+		size_t best = t->ncols, min;
+
+		for (c = 0; c < t->ncols; c++) {
+			min = display_width(t->heads[c]);
+			if (min < 8)
+				min = 8;
+			if (t->align[c] == 'l' && w[c] > min &&
+			    (best == t->ncols || w[c] > w[best]))
+				best = c;
+		}
+		if (best == t->ncols)
+			break;
+		w[best]--;
+		total--;
+	}
+}
+
 static int table_render_text(const struct report_table *t, struct buf *b)
 {
 	struct buf cell = {0};
@@ -226,6 +303,7 @@ static int table_render_text(const struct report_table *t, struct buf *b)
 		if (display_width(clean[r]) > w[r % t->ncols])
 			w[r % t->ncols] = display_width(clean[r]);
 	}
+	fit_columns(t, w);
 	rc = 0;
 	for (r = 0; r <= rows + 1 && rc == 0; r++) {
 		for (c = 0; c < t->ncols && rc == 0; c++) {
@@ -235,6 +313,9 @@ static int table_render_text(const struct report_table *t, struct buf *b)
 			                    : clean[(r - 2) * t->ncols + c];
 			size_t sw = s ? display_width(s) : 0;
 			bool last = c + 1 == t->ncols;
+
+			if (sw > w[c])
+				sw = w[c];
 
 			rc = buf_puts(b, "  ");
 			if (!s) {
@@ -247,7 +328,7 @@ static int table_render_text(const struct report_table *t, struct buf *b)
 			if (t->align[c] == 'r')
 				rc = pad(b, w[c] - sw);
 			if (rc == 0)
-				rc = buf_puts(b, s);
+				rc = put_fit(b, s, w[c], &sw);
 			if (rc == 0 && t->align[c] != 'r' && !last)
 				rc = pad(b, w[c] - sw);
 		}
@@ -380,6 +461,9 @@ int report_heading(struct buf *b, enum report_format f, int level,
 	}
 }
 
+static int put_wrapped(struct buf *b, const char *raw, size_t max_cp,
+                       size_t indent, size_t width);
+
 int report_para(struct buf *b, enum report_format f, const char *text)
 {
 	int rc;
@@ -394,8 +478,8 @@ int report_para(struct buf *b, enum report_format f, const char *text)
 		rc = report_put_esc(b, text, REPORT_ESC_MD, 0);
 		return rc ? rc : buf_puts(b, "\n\n");
 	default:
-		rc = report_put_esc(b, text, REPORT_ESC_TEXT, 0);
-		return rc ? rc : buf_puts(b, "\n\n");
+		rc = put_wrapped(b, text, 0, 0, text_cols - 1);
+		return rc ? rc : buf_putc(b, '\n');
 	}
 }
 
@@ -487,17 +571,21 @@ int report_render_example(struct buf *b, enum report_format f, const char *key,
 {
 	const char *url = report_jstr(ex, "url"),
 	           *handle = report_jstr(ex, "handle"),
+	           *name = report_jstr(ex, "name"),
 	           *time = report_jstr(ex, "time"),
 	           *title = report_jstr(ex, "title");
 	const char *text = report_jstr(ex, "text");
-	struct buf meta = {0}, terms = {0};
+	struct buf meta = {0}, terms = {0}, ev = {0};
 	int rc;
 
 	rc = evidence_terms(json_object_get(ex, "evidence"), &terms);
 	if (rc == 0)
-		rc = buf_printf(&meta, "[%s] %s, %s, score %.2f", key,
-		                handle ? handle : "?", time ? time : "?",
-		                json_real_value(json_object_get(ex, "score")));
+		rc =
+		    buf_printf(&meta, "[%s] %s%s%s%s, %s, score %.2f", key,
+		               handle ? handle : "?", name && *name ? " (" : "",
+		               name && *name ? name : "",
+		               name && *name ? ")" : "", time ? time : "?",
+		               json_real_value(json_object_get(ex, "score")));
 	if (rc < 0)
 		goto out_free_bufs;
 	if (text && !*text && title)
@@ -550,29 +638,31 @@ int report_render_example(struct buf *b, enum report_format f, const char *key,
 			rc = buf_puts(b, "\n\n");
 		break;
 	default:
-		rc = report_put_esc(b, meta.data, REPORT_ESC_TEXT, 0);
+		/* Everything but the link wrapped to the terminal. */
+		rc = put_wrapped(b, meta.data, 0, 0, text_cols - 1);
 		if (rc == 0)
-			rc = buf_putc(b, '\n');
+			rc = put_wrapped(b, text, 400, 4, text_cols - 5);
 		if (rc == 0)
-			rc = put_wrapped(b, text, 400, 4, 72);
+			rc = buf_printf(&ev, "evidence: %s",
+			                terms.data ? terms.data : "");
 		if (rc == 0)
-			rc = buf_puts(b, "    evidence: ");
-		if (rc == 0)
-			rc =
-			    report_put_esc(b, terms.data, REPORT_ESC_TEXT, 200);
+			rc = put_wrapped(b, ev.data, 200, 4, text_cols - 5);
 		if (rc == 0 && url) {
-			rc = buf_puts(b, "\n    ");
+			rc = buf_puts(b, "    ");
 			if (rc == 0)
 				rc = report_put_esc(b, url, REPORT_ESC_TEXT,
 				                    200);
+			if (rc == 0)
+				rc = buf_putc(b, '\n');
 		}
 		if (rc == 0)
-			rc = buf_puts(b, "\n\n");
+			rc = buf_putc(b, '\n');
 		break;
 	}
 out_free_bufs:
 	buf_free(&meta);
 	buf_free(&terms);
+	buf_free(&ev);
 	return rc;
 }
 

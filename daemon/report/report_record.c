@@ -512,29 +512,3 @@ int report_record_trends_text(const json_t *trends, struct buf *b)
 	}
 	return rc;
 }
-
-int report_record_trends_csv(const json_t *trends, struct buf *b)
-{
-	const json_t *x;
-	size_t i;
-	int rc = 0;
-
-	json_array_foreach(json_object_get(trends, "edits_deletions"), i, x)
-	{
-		char v[32];
-
-		snprintf(
-		    v, sizeof(v), "%lld",
-		    (long long)json_integer_value(json_object_get(x, "edits")));
-		rc = report_csv_row(b, "edits", "", str(x, "handle"), v);
-		snprintf(v, sizeof(v), "%lld",
-		         (long long)json_integer_value(
-		             json_object_get(x, "deletions")));
-		if (rc == 0)
-			rc = report_csv_row(b, "deletions", "",
-			                    str(x, "handle"), v);
-		if (rc < 0)
-			break;
-	}
-	return rc;
-}

@@ -123,7 +123,12 @@ static int section_accounts(struct buf *b, enum report_format f,
 			report_fmt_signed(ch, sizeof(ch),
 			                  json_integer_value(fc));
 		if (rc == 0)
-			rc = report_table_add(&t, report_jstr(a, "handle"));
+			rc = report_jstr(a, "name") && *report_jstr(a, "name")
+			         ? report_table_addf(&t, "%s (%s)",
+			                             report_jstr(a, "handle"),
+			                             report_jstr(a, "name"))
+			         : report_table_add(&t,
+			                            report_jstr(a, "handle"));
 		if (rc == 0)
 			rc = report_table_add(&t, report_jstr(a, "role"));
 		if (rc == 0)
@@ -150,13 +155,15 @@ static int section_growth(struct buf *b, enum report_format f,
 {
 	const json_t *g = json_object_get(report, "growth");
 	const json_t *years = json_object_get(g, "opened_per_year");
-	char line[160];
+	char line[160], n1[48];
 	int rc;
 
 	rc = report_heading(b, f, 2, "Accounts opened per year");
+
 	snprintf(line, sizeof(line),
-	         "%lld accounts tracked; %lld without a known creation date.",
-	         (long long)report_jint(g, "accounts_total"),
+	         "%s tracked; %lld without a known creation date.",
+	         report_plural(n1, sizeof(n1), report_jint(g, "accounts_total"),
+	                       "account", "accounts"),
 	         (long long)report_jint(g, "created_unknown"));
 	if (rc == 0)
 		rc = report_para(b, f, line);
@@ -282,14 +289,25 @@ static const char html_style[] =
     ".ex{margin:1em 0}.meta{color:#555;font-size:.9em}\n"
     "blockquote{margin:.3em 0 .3em 1em;padding-left:.8em;border-left:3px "
     "solid #ccc;white-space:pre-wrap}\n.ev{font-size:.9em;color:#555}\n"
-    "svg .ax{font-size:10px;fill:#444}svg .lg{font-size:11px;fill:#222}\n"
+    "svg .ax{font-size:12px;fill:#444}svg .lg{font-size:13px;fill:#222}\n"
     "</style>\n</head>\n<body>\n";
+
+int report_render_cols(const json_t *report, enum report_format f, size_t cols,
+                       struct buf *b)
+{
+	int rc;
+
+	report_page_set_cols(cols);
+	rc = report_render(report, f, b);
+	report_page_set_cols(REPORT_TEXT_COLS);
+	return rc;
+}
 
 int report_render(const json_t *report, enum report_format f, struct buf *b)
 {
 	const json_t *period = json_object_get(report, "period"),
 	             *totals = json_object_get(report, "totals");
-	char title[128], line[256];
+	char title[128], line[256], n1[48], n2[48];
 	char *js;
 	int rc = 0;
 
@@ -309,10 +327,12 @@ int report_render(const json_t *report, enum report_format f, struct buf *b)
 	                                     : "?",
 	         report_jstr(period, "to") ? report_jstr(period, "to") : "?");
 	snprintf(line, sizeof(line),
-	         "%lld posts from %lld accounts; %lld classified into at "
-	         "least one category.",
-	         (long long)report_jint(totals, "posts"),
-	         (long long)report_jint(totals, "accounts_active"),
+	         "%s from %s; %lld classified into at least one category.",
+	         report_plural(n1, sizeof(n1), report_jint(totals, "posts"),
+	                       "post", "posts"),
+	         report_plural(n2, sizeof(n2),
+	                       report_jint(totals, "accounts_active"),
+	                       "account", "accounts"),
 	         (long long)report_jint(totals, "classified"));
 	if (f == REPORT_FORMAT_HTML) {
 		rc = buf_puts(b, html_head);

@@ -1,6 +1,6 @@
 /*
- * report_svg.c — the inline SVG charts of the HTML report: category
- * assignments per day, accounts opened per year by role, and the follower
+ * report_svg.c — the inline SVG charts of the HTML report: posts per day
+ * on a date axis, accounts opened per year by role, and the follower
  * curves of the largest accounts.  Self-contained markup (no scripts, no
  * external files), so a mailed report renders offline.
  */
@@ -15,12 +15,10 @@
 #include <string.h>
 #include <strings.h>
 
+#include "date.h"
+
 /* ----------------------------------------------------------- SVG charts */
 
-static const char *const category_colors[] = {
-    "#d95f02", "#7570b3", "#1b9e77", "#e7298a",
-    "#66a61e", "#e6ab02", "#a6761d", "#666666",
-};
 static const char *const role_colors[] = {
     "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
 };
@@ -136,53 +134,168 @@ static int render_chart(struct buf *b, const struct chart *c)
 	return rc ? rc : buf_puts(b, "</svg>\n");
 }
 
+/* The UTC day number of "YYYY-MM-DD", or INT64_MIN. */
+static int64_t day_number(const char *iso)
+{
+	int y, m, d;
+
+	if (!iso || sscanf(iso, "%4d-%2d-%2d", &y, &m, &d) != 3)
+		return INT64_MIN;
+	return report_day_of(util_timegm(y, m, d, 0, 0, 0));
+}
+
+/* Days between x-axis ticks for a span of n days: every day for a week or
+ * two, Mondays for a quarter, else the first of every month (or of every
+ * few months), so that at most about a dozen labels share the axis. */
+static bool is_tick(int64_t day, size_t n, int64_t first)
+{
+	char iso[DATE_RFC3339_LEN];
+	int month;
+
+	if (n <= 14)
+		return true;
+	if (n <= 100)
+		return (day + 3) % 7 == 0 || day == first; /* Mondays */
+	date_format_rfc3339(day * DAY, iso);
+	if (iso[8] != '0' || iso[9] != '1')
+		return false;
+	month = atoi(iso + 5);
+	if (n <= 400)
+		return true;
+	if (n <= 1200)
+		return month % 3 == 1;
+	return month == 1;
+}
+
+/* The geometry of the day chart. */
+struct day_geom {
+	double left;   /* x of the axis */
+	double top;    /* y of the plot's top */
+	double plot_h; /* height of the plot */
+	double bw;     /* width of a day */
+	double max;    /* posts at the top of the plot */
+};
+
+static const char *const day_names[2] = {"classified", "not classified"};
+static const char *const day_colors[2] = {"#08519c", "#bdd7e7"};
+
+/* Day i of n (day number first + i): its stacked bar, and its tick and
+ * label when it has one. */
+static int day_bar(struct buf *b, const struct day_geom *g, int64_t first,
+                   size_t i, size_t n, int64_t posts, int64_t cls)
+{
+	double x = g->left + (double)i * g->bw, y = g->top + g->plot_h, h;
+	double gap = g->bw > 3 ? g->bw * 0.15 : 0;
+	char iso[DATE_RFC3339_LEN];
+	int64_t part[2] = {cls, posts - cls};
+	int k, rc = 0;
+
+	date_format_rfc3339((first + (int64_t)i) * DAY, iso);
+	iso[10] = '\0';
+	for (k = 0; k < 2 && rc == 0; k++) {
+		if (part[k] <= 0)
+			continue;
+		h = g->plot_h * (double)part[k] / g->max;
+		y -= h;
+		rc = buf_printf(
+		    b,
+		    "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" "
+		    "height=\"%.2f\" fill=\"%s\"><title>%s: %lld of "
+		    "%lld posts %s</title></rect>\n",
+		    x + gap, y, g->bw - 2 * gap, h, day_colors[k], iso,
+		    (long long)part[k], (long long)posts, day_names[k]);
+	}
+	if (rc == 0 && is_tick(first + (int64_t)i, n, first)) {
+		/* Long spans are labelled by month, short ones by day. */
+		if (n > 100)
+			iso[7] = '\0';
+		rc = buf_printf(b,
+		                "<line x1=\"%.2f\" y1=\"%.1f\" x2=\"%.2f\" "
+		                "y2=\"%.1f\" stroke=\"#444\"/>\n"
+		                "<text x=\"%.2f\" y=\"%.1f\" class=\"ax\" "
+		                "text-anchor=\"middle\">%s</text>\n",
+		                x + g->bw / 2, g->top + g->plot_h,
+		                x + g->bw / 2, g->top + g->plot_h + 4,
+		                x + g->bw / 2, g->top + g->plot_h + 18,
+		                n <= 14 ? iso + 5 : iso);
+	}
+	return rc;
+}
+
+/* Posts per day on a real date axis: one bar per calendar day from the
+ * first to the last day listed (quiet days are gaps, not squeezed out),
+ * split into posts with a category and posts without. */
 int report_chart_days(struct buf *b, const json_t *report)
 {
-	const json_t *days = json_object_get(report, "days"),
-	             *cats = json_object_get(report, "categories");
-	size_t nb = json_array_size(days), ns = json_object_size(cats), i, j;
-	const char **labels = calloc(nb + 1, sizeof(*labels)),
-	           **series = calloc(ns + 1, sizeof(*series)),
-	           **colors = calloc(ns + 1, sizeof(*colors));
-	int64_t *values = calloc(nb * ns + 1, sizeof(*values));
-	struct chart c = {"category assignments per day",
-	                  nb,
-	                  labels,
-	                  ns,
-	                  series,
-	                  colors,
-	                  values};
-	const char *key;
-	json_t *v;
+	const double W = 720, H = 270, left = 48, right = 16, top = 16,
+	             plot_h = 180;
+	const json_t *days = json_object_get(report, "days");
+	size_t nd = json_array_size(days), n, i;
+	int64_t first, last, *posts = NULL, *cls = NULL, max = 0;
+	struct day_geom g;
+	double bw;
 	int rc = -ENOMEM;
 
-	if (!labels || !series || !colors || !values)
-		goto out_free_arrays;
-	j = 0;
-	json_object_foreach((json_t *)cats, key, v)
-	{
-		(void)v;
-		series[j] = key;
-		colors[j] =
-		    category_colors[j < ARRAY_SIZE(category_colors)
-		                        ? j
-		                        : ARRAY_SIZE(category_colors) - 1];
-		j++;
-	}
-	for (i = 0; i < nb; i++) {
+	first = nd ? day_number(report_jstr(json_array_get(days, 0), "day"))
+	           : INT64_MIN;
+	last = nd ? day_number(report_jstr(json_array_get(days, nd - 1), "day"))
+	          : INT64_MIN;
+	if (nd == 0 || first == INT64_MIN || last < first ||
+	    last - first > 40000)
+		return buf_puts(b, "<p>(no data)</p>\n");
+	n = (size_t)(last - first + 1);
+	posts = calloc(n, sizeof(*posts));
+	cls = calloc(n, sizeof(*cls));
+	if (!posts || !cls)
+		goto out_free_days;
+	for (i = 0; i < nd; i++) {
 		const json_t *d = json_array_get(days, i);
+		int64_t k = day_number(report_jstr(d, "day"));
 
-		labels[i] = report_jstr(d, "day") ? report_jstr(d, "day") : "";
-		for (j = 0; j < ns; j++)
-			values[i * ns + j] = report_jint(
-			    json_object_get(d, "categories"), series[j]);
+		if (k < first || k > last)
+			continue;
+		posts[k - first] = report_jint(d, "posts");
+		cls[k - first] = report_jint(d, "posts_classified");
+		if (posts[k - first] > max)
+			max = posts[k - first];
 	}
-	rc = render_chart(b, &c);
-out_free_arrays:
-	free(labels);
-	free(series);
-	free(colors);
-	free(values);
+	if (max <= 0)
+		max = 1;
+	bw = (W - left - right) / (double)n;
+	g = (struct day_geom){left, top, plot_h, bw, (double)max};
+	rc = buf_printf(
+	    b,
+	    "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %.0f "
+	    "%.0f\" width=\"%.0f\" height=\"%.0f\" role=\"img\" "
+	    "aria-label=\"posts per day\">\n"
+	    "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
+	    "stroke=\"#444\"/>\n"
+	    "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
+	    "stroke=\"#444\"/>\n"
+	    "<text x=\"%.1f\" y=\"%.1f\" class=\"ax\" "
+	    "text-anchor=\"end\">%lld</text>\n"
+	    "<text x=\"%.1f\" y=\"%.1f\" class=\"ax\" "
+	    "text-anchor=\"end\">0</text>\n"
+	    "<text x=\"%.1f\" y=\"%.1f\" class=\"ax\" "
+	    "text-anchor=\"start\">posts</text>\n",
+	    W, H, W, H, left, top + plot_h, W - right, top + plot_h, left, top,
+	    left, top + plot_h, left - 4, top + 5, (long long)max, left - 4,
+	    top + plot_h + 4, left + 4, top + 8);
+	for (i = 0; i < n && rc == 0; i++)
+		rc = day_bar(b, &g, first, i, n, posts[i], cls[i]);
+	for (i = 0; i < 2 && rc == 0; i++)
+		rc = buf_printf(b,
+		                "<rect x=\"%.1f\" y=\"%.1f\" width=\"12\" "
+		                "height=\"12\" fill=\"%s\"/><text x=\"%.1f\" "
+		                "y=\"%.1f\" class=\"lg\">posts %s</text>\n",
+		                left + (double)i * 200, top + plot_h + 40,
+		                day_colors[i], left + (double)i * 200 + 18,
+		                top + plot_h + 51, day_names[i]);
+	if (rc == 0)
+		rc = buf_puts(b, "</svg>\n");
+out_free_days:
+	free(posts);
+	free(cls);
 	return rc;
 }
 

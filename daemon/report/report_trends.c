@@ -3,7 +3,8 @@
  * turns the whole log since a date into a JSON model (posts and category
  * share per week, follower growth and category share per role, when each
  * account first posted in each category, accounts opened per year), and
- * report_trends_render() writes it as text, JSON or CSV.
+ * report_trends_render() writes it as text, JSON or CSV (the tidy table
+ * of report_trends_csv.c).
  */
 #include "report_int.h"
 
@@ -407,212 +408,6 @@ out_decref_root:
 
 /* --------------------------------------------------------- trends render */
 
-/* One CSV field: quoted when it holds a separator, a quote or a line
- * break; a leading = + - @ (a spreadsheet formula) gets a ' first. */
-static int csv_field(struct buf *b, const char *s)
-{
-	bool quote = strpbrk(s, ",\"\r\n") != NULL;
-	int rc = 0;
-
-	if (quote)
-		rc = buf_putc(b, '"');
-	if (rc == 0 && *s && strchr("=+-@", *s))
-		rc = buf_putc(b, '\'');
-	for (; *s && rc == 0; s++)
-		rc = *s == '"' ? buf_puts(b, "\"\"") : buf_putc(b, *s);
-	if (rc == 0 && quote)
-		rc = buf_putc(b, '"');
-	return rc;
-}
-
-static int csv_row(struct buf *b, const char *series, const char *period,
-                   const char *group, const char *value)
-{
-	int rc = csv_field(b, series);
-
-	if (rc == 0)
-		rc = buf_putc(b, ',');
-	if (rc == 0)
-		rc = csv_field(b, period ? period : "");
-	if (rc == 0)
-		rc = buf_putc(b, ',');
-	if (rc == 0)
-		rc = csv_field(b, group ? group : "");
-	if (rc == 0)
-		rc = buf_putc(b, ',');
-	if (rc == 0)
-		rc = buf_puts(b, value);
-	return rc ? rc : buf_putc(b, '\n');
-}
-
-/* CSV rows of accounts opened per year and of each account's followers. */
-static int csv_growth(const json_t *tr, struct buf *b)
-{
-	const json_t *years = json_object_get(tr, "opened_per_year"),
-	             *fg = json_object_get(tr, "follower_growth");
-	const char *year, *key;
-	json_t *yo, *v;
-	char val[64];
-	size_t i;
-	int rc = 0;
-
-	json_object_foreach((json_t *)years, year, yo)
-	{
-		json_object_foreach(yo, key, v)
-		{
-			snprintf(val, sizeof(val), "%lld",
-			         (long long)json_integer_value(v));
-			if (rc == 0)
-				rc = csv_row(b, "opened_per_year", year, key,
-				             val);
-		}
-	}
-	for (i = 0; i < json_array_size(fg) && rc == 0; i++) {
-		const json_t *a = json_array_get(fg, i);
-		const char *h =
-		    report_jstr(a, "handle") ? report_jstr(a, "handle") : "";
-
-		snprintf(val, sizeof(val), "%lld",
-		         (long long)report_jint(a, "first"));
-		rc = csv_row(b, "followers_first",
-		             report_jstr(a, "first_observed"), h, val);
-		snprintf(val, sizeof(val), "%lld",
-		         (long long)report_jint(a, "last"));
-		if (rc == 0)
-			rc = csv_row(b, "followers_last",
-			             report_jstr(a, "last_observed"), h, val);
-		snprintf(val, sizeof(val), "%lld",
-		         (long long)report_jint(a, "change"));
-		if (rc == 0)
-			rc = csv_row(b, "followers_change",
-			             report_jstr(a, "last_observed"), h, val);
-	}
-	return rc;
-}
-
-/* CSV rows of posts and category counts and shares per week. */
-static int csv_weeks(const json_t *tr, struct buf *b)
-{
-	const json_t *weeks = json_object_get(tr, "category_share_per_week");
-	const char *key;
-	json_t *v;
-	char val[64];
-	size_t i;
-	int rc = 0;
-
-	for (i = 0; i < json_array_size(weeks) && rc == 0; i++) {
-		const json_t *w = json_array_get(weeks, i);
-
-		snprintf(val, sizeof(val), "%lld",
-		         (long long)report_jint(w, "posts"));
-		rc = csv_row(b, "posts_per_week", report_jstr(w, "week"), "",
-		             val);
-		json_object_foreach(json_object_get(w, "categories"), key, v)
-		{
-			snprintf(val, sizeof(val), "%lld",
-			         (long long)report_jint(v, "count"));
-			if (rc == 0)
-				rc = csv_row(b, "category_count_per_week",
-				             report_jstr(w, "week"), key, val);
-			snprintf(val, sizeof(val), "%.4f",
-			         json_real_value(json_object_get(v, "share")));
-			if (rc == 0)
-				rc = csv_row(b, "category_share_per_week",
-				             report_jstr(w, "week"), key, val);
-		}
-	}
-	return rc;
-}
-
-/* CSV rows per role: follower change, posts, category counts and
- * shares. */
-static int csv_roles(const json_t *tr, struct buf *b)
-{
-	const json_t *byrole = json_object_get(tr, "follower_growth_by_role"),
-	             *share = json_object_get(tr, "category_share_by_role");
-	const char *key, *ck;
-	json_t *v, *cv;
-	char val[64], grp[256];
-	int rc = 0;
-
-	json_object_foreach((json_t *)byrole, key, v)
-	{
-		snprintf(val, sizeof(val), "%lld",
-		         (long long)report_jint(v, "change"));
-		if (rc == 0)
-			rc = csv_row(b, "followers_change_by_role", "", key,
-			             val);
-		if (json_is_real(json_object_get(v, "change_pct"))) {
-			snprintf(
-			    val, sizeof(val), "%.4f",
-			    json_real_value(json_object_get(v, "change_pct")));
-			if (rc == 0)
-				rc = csv_row(b, "followers_change_pct_by_role",
-				             "", key, val);
-		}
-	}
-	json_object_foreach((json_t *)share, key, v)
-	{
-		snprintf(val, sizeof(val), "%lld",
-		         (long long)report_jint(v, "posts"));
-		if (rc == 0)
-			rc = csv_row(b, "posts_by_role", "", key, val);
-		json_object_foreach(json_object_get(v, "categories"), ck, cv)
-		{
-			snprintf(grp, sizeof(grp), "%s/%s", key, ck);
-			snprintf(val, sizeof(val), "%lld",
-			         (long long)report_jint(cv, "count"));
-			if (rc == 0)
-				rc = csv_row(b, "category_count_by_role", "",
-				             grp, val);
-			snprintf(val, sizeof(val), "%.4f",
-			         json_real_value(json_object_get(cv, "share")));
-			if (rc == 0)
-				rc = csv_row(b, "category_share_by_role", "",
-				             grp, val);
-		}
-	}
-	return rc;
-}
-
-/* CSV rows of when each account first posted in each category. */
-static int csv_first(const json_t *tr, struct buf *b)
-{
-	const json_t *first = json_object_get(tr, "first_appearance");
-	char grp[256];
-	size_t i;
-	int rc = 0;
-
-	for (i = 0; i < json_array_size(first) && rc == 0; i++) {
-		const json_t *x = json_array_get(first, i);
-
-		snprintf(grp, sizeof(grp), "%s/%s",
-		         report_jstr(x, "handle") ? report_jstr(x, "handle")
-		                                  : "",
-		         report_jstr(x, "category") ? report_jstr(x, "category")
-		                                    : "");
-		rc = csv_row(b, "first_appearance", report_jstr(x, "first"),
-		             grp, "1");
-	}
-	return rc;
-}
-
-/* The trends as one long CSV table: series, period, group, value. */
-static int trends_csv(const json_t *tr, struct buf *b)
-{
-	int rc = buf_puts(b, "series,period,group,value\n");
-
-	if (rc == 0)
-		rc = csv_growth(tr, b);
-	if (rc == 0)
-		rc = csv_weeks(tr, b);
-	if (rc == 0)
-		rc = csv_roles(tr, b);
-	if (rc == 0)
-		rc = csv_first(tr, b);
-	return rc;
-}
-
 /* The per-role tables and the first appearances of trends_text. */
 static int trends_text_roles(const json_t *tr, struct buf *b)
 {
@@ -853,19 +648,11 @@ int report_trends_render(const json_t *trends, enum report_format f,
 		free(js);
 		return rc ? rc : buf_putc(b, '\n');
 	case REPORT_FORMAT_CSV:
-		rc = trends_csv(trends, b);
-		return rc ? rc : report_record_trends_csv(trends, b);
+		return report_trends_csv(trends, b);
 	case REPORT_FORMAT_TEXT:
 		rc = trends_text(trends, b);
 		return rc ? rc : report_record_trends_text(trends, b);
 	default:
 		return -EINVAL;
 	}
-}
-
-/* For report_record.c (report_int.h). */
-int report_csv_row(struct buf *b, const char *series, const char *period,
-                   const char *group, const char *value)
-{
-	return csv_row(b, series, period, group, value);
 }

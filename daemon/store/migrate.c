@@ -76,7 +76,7 @@ static const struct table tables[] = {
      "ittttiiiii", "id", true},
 };
 
-#define PROGRESS_EVERY 10000
+#define PROGRESS_EVERY 1000
 
 static const struct table *find_table(const char *name)
 {
@@ -201,9 +201,17 @@ static int bind_value(struct db_stmt *ins, struct db_stmt *s, int i, char type)
 	return db_bind_text(ins, i + 1, db_column_text(s, i));
 }
 
+/* Where the copy stands, for the progress callback. */
+struct copy_progress {
+	migrate_progress_fn fn; /* or NULL */
+	void *arg;              /* passed to fn */
+	int64_t done;           /* rows of earlier tables copied */
+	int64_t total;          /* rows in the source, or -1 */
+};
+
 static int copy_table(struct db *from, struct db *to, const struct table *t,
-                      migrate_progress_fn progress, void *arg, int64_t *rows,
-                      char *err, size_t errlen)
+                      const struct copy_progress *cp, int64_t *rows, char *err,
+                      size_t errlen)
 {
 	struct db_stmt *s = NULL, *ins = NULL;
 	char sql[1024], params[256];
@@ -235,9 +243,12 @@ static int copy_table(struct db *from, struct db *to, const struct table *t,
 			goto out_finalize;
 		}
 		(*rows)++;
-		if (progress && *rows % PROGRESS_EVERY == 0)
-			progress(t->name, *rows, arg);
+		if (cp->fn && *rows % PROGRESS_EVERY == 0)
+			cp->fn(t->name, *rows, cp->done + *rows, cp->total,
+			       cp->arg);
 	}
+	if (rc == DB_DONE && cp->fn)
+		cp->fn(t->name, *rows, cp->done + *rows, cp->total, cp->arg);
 	if (rc < 0)
 		rc = fail(from, rc, err, errlen, "reading", t->name);
 out_finalize:
@@ -295,11 +306,37 @@ static int dest_empty(struct db *to, char *err, size_t errlen)
 	return 0;
 }
 
+/* The rows of every table of the source, or -1 when a count fails. */
+static int64_t count_rows(struct db *db)
+{
+	int64_t total = 0;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(tables); i++) {
+		struct db_stmt *s = NULL;
+		char sql[256];
+		int rc;
+
+		snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s",
+		         tables[i].name);
+		rc = db_prepare(db, sql, &s);
+		if (rc == 0)
+			rc = db_step(s);
+		if (rc == DB_ROW)
+			total += db_column_int64(s, 0);
+		db_finalize(s);
+		if (rc != DB_ROW)
+			return -1;
+	}
+	return total;
+}
+
 int migrate_copy(struct store *from, struct store *to,
                  migrate_progress_fn progress, void *arg,
                  struct migrate_counts *out, char *err, size_t errlen)
 {
 	struct db *src = store_conn(from), *dst = store_conn(to);
+	struct copy_progress cp = {progress, arg, 0, -1};
 	size_t i;
 	int rc;
 
@@ -325,14 +362,19 @@ int migrate_copy(struct store *from, struct store *to,
 		goto out_end_src;
 	}
 	rc = dest_empty(dst, err, errlen);
+	if (rc == 0 && progress) {
+		cp.total = count_rows(src);
+		progress(tables[0].name, 0, 0, cp.total, arg);
+	}
 	for (i = 0; rc == 0 && i < ARRAY_SIZE(tables); i++) {
 		struct migrate_table_count *c = &out->tables[out->n_tables++];
 		int64_t rows_src = 0, rows_dst = 0;
 		uint64_t sum_src = 0, sum_dst = 0;
 
 		c->table = tables[i].name;
-		rc = copy_table(src, dst, &tables[i], progress, arg, &c->rows,
-		                err, errlen);
+		rc = copy_table(src, dst, &tables[i], &cp, &c->rows, err,
+		                errlen);
+		cp.done += c->rows;
 		if (rc == 0)
 			rc = advance_identity(dst, &tables[i], err, errlen);
 		/* Verified inside the transaction: a difference rolls the

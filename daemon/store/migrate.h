@@ -29,9 +29,13 @@ struct migrate_counts {
 	size_t n_tables;
 };
 
-/* Progress callback: called after every 10,000 rows of a table (may be
- * NULL). */
-typedef void (*migrate_progress_fn)(const char *table, int64_t rows, void *arg);
+/* Progress callback (may be NULL): called before the copy with done 0,
+ * then after every 1,000 rows and at the end of every table: `table` is
+ * the table in hand, `rows` its rows copied so far, `done` the rows of all
+ * tables copied so far and `total` the rows the source held at the start
+ * (-1 when they could not be counted). */
+typedef void (*migrate_progress_fn)(const char *table, int64_t rows,
+                                    int64_t done, int64_t total, void *arg);
 
 /* Copies from -> to and verifies.  Returns 0, or a negative errno with the
  * reason in err (-EEXIST: the destination is not empty; -EPROTO: the

@@ -27,6 +27,7 @@ enum stmt {
 	S_DELETE,
 	S_INSERT,
 	S_UPDATE_POST,
+	S_COUNT,
 	N_STMTS
 };
 
@@ -43,6 +44,7 @@ static const char *const sql[N_STMTS] = {
                  " evidence, rules_version, classified_at)"
                  " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     [S_UPDATE_POST] = "UPDATE posts SET rules_version = ?2 WHERE id = ?1",
+    [S_COUNT] = "SELECT count(*) FROM posts WHERE report_time >= ?1",
 };
 
 /* One post of a batch, copied out of the SELECT. */
@@ -162,6 +164,20 @@ static void posts_free(struct post *v, size_t n)
 	}
 }
 
+/* How many posts the run selects, for the progress callback; -1 when the
+ * count fails (the run itself does not depend on it). */
+static int64_t count_selected(struct ctx *c, int64_t since)
+{
+	struct db_stmt *s = c->s[S_COUNT];
+	int64_t n = -1;
+
+	db_bind_int64(s, 1, since);
+	if (db_step(s) == DB_ROW)
+		n = db_column_int64(s, 0);
+	db_reset(s);
+	return n;
+}
+
 /* Reads the next batch after `after` into v; returns the count or a
  * negative errno. */
 static int read_batch(struct ctx *c, int64_t after, int64_t since, size_t batch,
@@ -217,7 +233,7 @@ int reclassify_run(struct db *db, const struct classify_rules *rules,
 {
 	struct ctx c = {db, {0}, err, errlen};
 	struct post *v = NULL;
-	int64_t after = INT64_MIN;
+	int64_t after = INT64_MIN, total = -1;
 	size_t i;
 	int k, r = 0, rc;
 
@@ -245,6 +261,10 @@ int reclassify_run(struct db *db, const struct classify_rules *rules,
 		snprintf(err, errlen, "out of memory");
 		r = -ENOMEM;
 		goto out_finalize;
+	}
+	if (opts->progress) {
+		total = count_selected(&c, opts->since);
+		opts->progress(0, total, opts->progress_arg);
 	}
 	for (;;) {
 		long changed = 0;
@@ -281,6 +301,8 @@ int reclassify_run(struct db *db, const struct classify_rules *rules,
 		out->posts += n;
 		out->changed += changed;
 		out->batches++;
+		if (opts->progress)
+			opts->progress(out->posts, total, opts->progress_arg);
 		if ((size_t)n < opts->batch)
 			break;
 	}

@@ -30,6 +30,10 @@ struct reclassify_opts {
 	int64_t now;   /* classified_at of the new rows */
 	volatile sig_atomic_t *stop; /* when set, stop after the current
 	                                batch (may be NULL) */
+	/* Called after every committed batch with the posts relabelled so
+	 * far and the number selected at the start (may be NULL). */
+	void (*progress)(int64_t done, int64_t total, void *arg);
+	void *progress_arg; /* passed to progress */
 };
 
 struct reclassify_counts {

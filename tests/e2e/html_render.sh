@@ -2,7 +2,8 @@
 # End to end: the HTML report renders in a real browser.  A database with
 # known posts, categories, account creation dates and follower snapshots
 # is reported as HTML; headless Chromium takes a screenshot, and the PNG is
-# checked to hold the colours of each chart (category bars per day, the
+# checked to hold the colours of each chart (posts per day, classified and
+# not, on a date axis; the
 # accounts-opened-per-year bars, the follower curves).  Skipped (77) only
 # when Chromium is not installed (Debian package chromium).
 . "$DEMARCHE_TESTS_DIR/e2e/lib/common.sh"
@@ -57,14 +58,19 @@ check "three charts in the page" "$(grep -c '<svg' "$WORK/report.html")" 3
 	--window-size=1200,5000 "file://$WORK/report.html" >"$WORK/chrome.log" 2>&1
 [ -s "$WORK/out.png" ] && pass "screenshot taken" || { fail "no screenshot: $(tail -5 "$WORK/chrome.log")"; finish; }
 
-# origin_narrative, western_failure, economic_coercion bars; diplomat,
-# spokesperson, mission bars; the first two follower curves.  Each legend
-# swatch is 100 px, so 500 px means the chart itself was drawn.
+# Posts per day, classified and not; diplomat, spokesperson, mission
+# bars; the first two follower curves.  Each legend swatch is at most
+# 144 px, so 500 px means the chart itself was drawn.
 "$PY" "$TESTS/e2e/lib/png_colors.py" "$WORK/out.png" \
-	e7298a 7570b3 1b9e77 1f77b4 ff7f0e 2ca02c 0b7285 c92a2a >"$WORK/colors.txt"
+	08519c bdd7e7 1f77b4 ff7f0e 2ca02c 0b7285 c92a2a >"$WORK/colors.txt"
 while read -r colour count; do
 	[ "$count" -ge 500 ] && pass "colour #$colour rendered ($count px)" \
 		|| fail "colour #$colour: only $count pixels"
 done <"$WORK/colors.txt"
-check "eight colours measured" "$(wc -l <"$WORK/colors.txt" | tr -d ' ')" 8
+check "seven colours measured" "$(wc -l <"$WORK/colors.txt" | tr -d ' ')" 7
+# The day chart counts posts on a date axis: ticks labelled, every font
+# of the charts at least 12 px.
+check "day chart counts posts" "$(grep -c 'aria-label="posts per day"' "$WORK/report.html")" 1
+check "date ticks labelled" "$(grep -c 'class="ax" text-anchor="middle">20[0-9][0-9]-' "$WORK/report.html" | awk '$1>=2{print "yes"}')" yes
+check "no chart text under 12 px" "$(grep -o 'svg \.[a-z]*{font-size:[0-9]*px' "$WORK/report.html" | sed 's/.*://; s/px//' | awk '$1<12' | wc -l | tr -d ' ')" 0
 finish

@@ -106,10 +106,32 @@ static int64_t rows_of(const struct migrate_counts *c, const char *table)
 	return -1;
 }
 
+/* What the progress callback was told. */
+struct seen_progress {
+	int calls;          /* how often it was called */
+	int64_t first_done; /* done at the first call */
+	int64_t last_done;  /* done at the last call */
+	int64_t total;      /* the total at the last call */
+};
+
+static void on_progress(const char *table, int64_t rows, int64_t done,
+                        int64_t total, void *arg)
+{
+	struct seen_progress *p = arg;
+
+	(void)table;
+	(void)rows;
+	if (p->calls++ == 0)
+		p->first_done = done;
+	p->last_done = done;
+	p->total = total;
+}
+
 static void test_copy_and_verify(void)
 {
 	struct store *src = make_source(test_database("src.db"));
 	struct store *dst = NULL, *again = NULL;
+	struct seen_progress seen = {0, -1, -1, -1};
 	struct migrate_counts c;
 	char err[512];
 	int64_t n1, n2;
@@ -118,8 +140,14 @@ static void test_copy_and_verify(void)
 	REQUIRE(src != NULL);
 	REQUIRE(store_open(test_database("dst.db"), &dst, err, sizeof(err)) ==
 	        0);
-	ASSERT_INT_EQ(migrate_copy(src, dst, NULL, NULL, &c, err, sizeof(err)),
-	              0);
+	ASSERT_INT_EQ(
+	    migrate_copy(src, dst, on_progress, &seen, &c, err, sizeof(err)),
+	    0);
+	/* The meter's figures: started at 0 of the total, ended at it. */
+	ASSERT_INT_EQ(seen.calls > 8, 1);
+	ASSERT_INT_EQ(seen.first_done, 0);
+	ASSERT_INT_EQ(seen.last_done, seen.total);
+	ASSERT_INT_EQ(seen.total, 11);
 	ASSERT_INT_EQ(c.n_tables, 11);
 	ASSERT_INT_EQ(rows_of(&c, "accounts"), 1);
 	ASSERT_INT_EQ(rows_of(&c, "feeds"), 1);

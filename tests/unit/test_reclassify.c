@@ -169,11 +169,23 @@ static struct store *build_db(const char *name, struct classify_rules *A)
 	return st;
 }
 
+/* The progress callback's calls, "done/total" joined by spaces. */
+static void record_progress(int64_t done, int64_t total, void *arg)
+{
+	char *log = arg;
+	size_t n = strlen(log);
+
+	snprintf(log + n, 256 - n, "%s%lld/%lld", n ? " " : "", (long long)done,
+	         (long long)total);
+}
+
 static void test_relabels_all_in_batches(void)
 {
+	char calls[256] = "";
 	struct classify_rules *A = rules_in("a", rules_a);
 	struct classify_rules *B = rules_in("b", rules_b);
-	struct reclassify_opts o = {INT64_MIN, 2, T0 + 60, NULL};
+	struct reclassify_opts o = {INT64_MIN,       2,    T0 + 60, NULL,
+	                            record_progress, calls};
 	struct reclassify_counts c;
 	struct store *st;
 	char err[256], sql[512];
@@ -190,6 +202,8 @@ static void test_relabels_all_in_batches(void)
 	ASSERT_INT_EQ(c.posts, 5);
 	ASSERT_INT_EQ(c.batches, 3); /* 2 + 2 + 1 */
 	ASSERT_INT_EQ(c.changed, 4); /* all but the mayor */
+	/* Progress: the count first, then once per batch. */
+	ASSERT_STR_EQ(calls, "0/5 2/5 4/5 5/5");
 	ASSERT(!c.stopped);
 	ASSERT_STR_EQ(cats_of(st, "p0"), "");
 	ASSERT_STR_EQ(cats_of(st, "p1"), "blame_rebuttal,western_failure");
@@ -235,7 +249,8 @@ static void test_since_stop_and_errors(void)
 	struct classify_rules *A = rules_in("a2", rules_a);
 	struct classify_rules *B = rules_in("b2", rules_b);
 	volatile sig_atomic_t stop = 0;
-	struct reclassify_opts o = {T0 - 86400 - 10, 100, T0, &stop};
+	struct reclassify_opts o = {T0 - 86400 - 10, 100,  T0,
+	                            &stop,           NULL, NULL};
 	struct reclassify_counts c;
 	struct store *st;
 	char err[256], sql[512];

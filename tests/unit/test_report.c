@@ -498,6 +498,106 @@ static void test_md_and_text_escapes(void)
 	json_decref(r);
 }
 
+/* The widest line of text in terminal columns (East Asian wide
+ * characters count 2), links apart: they cannot be cut. */
+static size_t widest_line(const char *s)
+{
+	size_t max = 0;
+
+	while (*s) {
+		const char *end = strchr(s, '\n');
+		size_t n = end ? (size_t)(end - s) : strlen(s), w = 0, i = 0;
+
+		while (i < n) {
+			unsigned char c = (unsigned char)s[i];
+			size_t len = c < 0x80   ? 1
+			             : c < 0xe0 ? 2
+			             : c < 0xf0 ? 3
+			                        : 4;
+
+			/* From U+3000 on, three-byte sequences here are CJK
+			 * and kana: two columns ("…" at U+2026 is one). */
+			w += len == 3 && c >= 0xe3 ? 2 : 1;
+			i += len;
+		}
+		{
+			const char *link = strstr(s, "://");
+
+			if (w > max && (!link || (end && link > end)))
+				max = w;
+		}
+		s = end ? end + 1 : s + n;
+	}
+	return max;
+}
+
+static void test_text_fits_columns(void)
+{
+	json_t *r = report();
+	struct buf b = {0};
+
+	REQUIRE(r);
+	ASSERT_INT_EQ(report_render(r, REPORT_FORMAT_TEXT, &b), 0);
+	REQUIRE(b.data);
+	ASSERT(widest_line(b.data) <= 80);
+	buf_reset(&b);
+	/* A wider terminal gets wider tables and lines. */
+	ASSERT_INT_EQ(report_render_cols(r, REPORT_FORMAT_TEXT, 120, &b), 0);
+	REQUIRE(b.data);
+	ASSERT(widest_line(b.data) <= 120);
+	ASSERT(widest_line(b.data) > 80);
+	/* Narrowed cells end in a "…"; the default is back afterwards. */
+	buf_reset(&b);
+	ASSERT_INT_EQ(report_render(r, REPORT_FORMAT_TEXT, &b), 0);
+	ASSERT(widest_line(b.data) <= 80);
+	buf_free(&b);
+	json_decref(r);
+}
+
+static void test_plurals(void)
+{
+	struct buf b = {0};
+	char err[128];
+	json_t *r = NULL, *totals;
+
+	build_log();
+	ASSERT_INT_EQ(report_build(st, 0, 1000, &r, err, sizeof(err)), 0);
+	REQUIRE(r);
+	totals = json_object_get(r, "totals");
+	json_object_set_new(totals, "posts", json_integer(1));
+	json_object_set_new(totals, "accounts_active", json_integer(1));
+	ASSERT_INT_EQ(report_render(r, REPORT_FORMAT_TEXT, &b), 0);
+	ASSERT(strstr(b.data, "1 post from 1 account; ") != NULL);
+	json_decref(r);
+	buf_free(&b);
+}
+
+/* A year of UTC days lists 365 days, quiet ones included, each with its
+ * posts and classified posts, summing to the totals. */
+static void test_year_of_days(void)
+{
+	char err[128];
+	json_t *r = NULL, *days;
+	long long sum = 0, cls = 0;
+	size_t i;
+
+	build_log();
+	/* FROM is midnight UTC 2020-03-08; 2020-03-08 + 365 days. */
+	ASSERT_INT_EQ(report_build(st, FROM - 7 * DAY, FROM + 358 * DAY, &r,
+	                           err, sizeof(err)),
+	              0);
+	REQUIRE(r);
+	days = json_object_get(r, "days");
+	ASSERT_INT_EQ((long long)json_array_size(days), 365);
+	for (i = 0; i < json_array_size(days); i++) {
+		sum += jget(json_array_get(days, i), "posts");
+		cls += jget(json_array_get(days, i), "posts_classified");
+	}
+	ASSERT_INT_EQ(sum, jget(json_object_get(r, "totals"), "posts"));
+	ASSERT_INT_EQ(cls, jget(json_object_get(r, "totals"), "classified"));
+	json_decref(r);
+}
+
 static void test_empty_period(void)
 {
 	struct buf b = {0};
@@ -547,13 +647,21 @@ static void test_trends(void)
 	ASSERT_INT_EQ(jget(json_array_get(weeks, 0), "posts"), 5);
 	ASSERT_INT_EQ(jget(json_array_get(weeks, 1), "posts"), 7);
 	ASSERT_INT_EQ(report_trends_render(t, REPORT_FORMAT_CSV, &csv), 0);
-	ASSERT(strncmp(csv.data, "series,period,group,value\n", 26) == 0);
-	ASSERT(strstr(csv.data, "\nopened_per_year,2019,diplomat,1\n"));
+	ASSERT(strncmp(csv.data,
+	               "series,period_start,period_end,role,category,"
+	               "account,value\n",
+	               54) == 0);
+	ASSERT(
+	    strstr(csv.data,
+	           "\nopened_per_year,2019-01-01,2020-01-01,diplomat,,,1\n"));
 	ASSERT(strstr(csv.data, "\nfollowers_change,"));
-	ASSERT(strstr(csv.data, "\nposts_per_week,2020-03-02,,5\n"));
-	ASSERT(strstr(csv.data,
-	              "\ncategory_share_per_week,2020-03-02,western_failure,"
-	              "0.4000\n"));
+	ASSERT(
+	    strstr(csv.data, "\nposts_per_week,2020-03-02,2020-03-09,,,,5\n"));
+	ASSERT(strstr(csv.data, "\ncategory_share_per_week,2020-03-02,"
+	                        "2020-03-09,,western_failure,,0.4000\n"));
+	/* Zero rows are kept: every category in every week. */
+	ASSERT(strstr(csv.data, "\ncategory_count_per_week,2020-03-02,"
+	                        "2020-03-09,,economic_coercion,,0\n"));
 	ASSERT_INT_EQ(report_trends_render(t, REPORT_FORMAT_TEXT, &txt), 0);
 	ASSERT(strstr(txt.data, "Follower growth") != NULL);
 	ASSERT(strstr(txt.data, "amb_a") != NULL);
@@ -655,7 +763,8 @@ static void test_command(void)
 	}
 	ASSERT_INT_EQ(run(cmd_trends_main, target, 5, a_csv), 0);
 	REQUIRE(util_read_file(csv, 0, &data, &len) == 0);
-	ASSERT(strstr(data, "opened_per_year,2018,spokesperson,1") != NULL);
+	ASSERT(strstr(data, "opened_per_year,2018-01-01,2019-01-01,"
+	                    "spokesperson,,,1") != NULL);
 	free(data);
 }
 
@@ -667,4 +776,6 @@ static void test_close(void)
 
 TEST_MAIN(TEST(test_numbers), TEST(test_json_shape), TEST(test_html_escapes),
           TEST(test_md_and_text_escapes), TEST(test_empty_period),
-          TEST(test_trends), TEST(test_command), TEST(test_close))
+          TEST(test_year_of_days), TEST(test_text_fits_columns),
+          TEST(test_plurals), TEST(test_trends), TEST(test_command),
+          TEST(test_close))

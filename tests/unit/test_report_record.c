@@ -150,8 +150,8 @@ static void test_section(void)
 		free(js);
 
 		REQUIRE(report_trends_render(tr, REPORT_FORMAT_CSV, &b) == 0);
-		ASSERT(strstr(b.data, "edits,,amb_a,1\n") != NULL);
-		ASSERT(strstr(b.data, "deletions,,amb_a,1\n") != NULL);
+		ASSERT(strstr(b.data, "edits,,,,,amb_a,1\n") != NULL);
+		ASSERT(strstr(b.data, "deletions,,,,,amb_a,1\n") != NULL);
 		buf_free(&b);
 		REQUIRE(report_trends_render(tr, REPORT_FORMAT_TEXT, &b) == 0);
 		ASSERT(strstr(b.data, "Edits and deletions per account") !=

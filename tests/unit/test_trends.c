@@ -185,12 +185,58 @@ static void test_opened_per_year(void)
 	ASSERT(strstr(txt.data, "  2019        19             0       13"
 	                        "         0            0      0     32\n"));
 	REQUIRE(report_trends_render(t, REPORT_FORMAT_CSV, &csv) == 0);
-	ASSERT(strstr(csv.data, "\nopened_per_year,2017,diplomat,4\n"));
-	ASSERT(strstr(csv.data, "\nopened_per_year,2018,diplomat,3\n"));
-	ASSERT(strstr(csv.data, "\nopened_per_year,2019,diplomat,19\n"));
-	ASSERT(strstr(csv.data, "\nopened_per_year,2017,mission,3\n"));
-	ASSERT(strstr(csv.data, "\nopened_per_year,2018,mission,3\n"));
-	ASSERT(strstr(csv.data, "\nopened_per_year,2019,mission,13\n"));
+	ASSERT(
+	    strstr(csv.data,
+	           "\nopened_per_year,2017-01-01,2018-01-01,diplomat,,,4\n"));
+	ASSERT(
+	    strstr(csv.data,
+	           "\nopened_per_year,2018-01-01,2019-01-01,diplomat,,,3\n"));
+	ASSERT(
+	    strstr(csv.data,
+	           "\nopened_per_year,2019-01-01,2020-01-01,diplomat,,,19\n"));
+	ASSERT(strstr(csv.data,
+	              "\nopened_per_year,2017-01-01,2018-01-01,mission,,,3\n"));
+	ASSERT(strstr(csv.data,
+	              "\nopened_per_year,2018-01-01,2019-01-01,mission,,,3\n"));
+	ASSERT(
+	    strstr(csv.data,
+	           "\nopened_per_year,2019-01-01,2020-01-01,mission,,,13\n"));
+	/* Tidy: the columns named, zero rows kept, the cumulative growth
+	 * and its percentage (the essay's "+250%": 13 accounts by the end
+	 * of 2018, 45 by the end of 2019). */
+	ASSERT(strncmp(csv.data,
+	               "series,period_start,period_end,role,category,"
+	               "account,value\n",
+	               54) == 0);
+	ASSERT(strstr(csv.data, "\nopened_per_year,2019-01-01,2020-01-01,"
+	                        "spokesperson,,,0\n"));
+	ASSERT(
+	    strstr(csv.data, "\naccounts_cumulative,,2019-01-01,all,,,13\n"));
+	ASSERT(
+	    strstr(csv.data, "\naccounts_cumulative,,2020-01-01,all,,,45\n"));
+	ASSERT(strstr(csv.data, "\naccounts_growth_pct,2019-01-01,2020-01-01,"
+	                        "all,,,246.2\n"));
+	ASSERT(strstr(csv.data, "\naccounts_growth_pct,2019-01-01,2020-01-01,"
+	                        "diplomat,,,271.4\n"));
+	/* No growth from nothing: an empty value, not a division by 0. */
+	ASSERT(strstr(csv.data, "\naccounts_growth_pct,2017-01-01,2018-01-01,"
+	                        "all,,,\n"));
+	/* Every row has the seven fields. */
+	{
+		const char *p = csv.data;
+		int bad = 0;
+
+		while (*p) {
+			const char *e = strchr(p, '\n');
+			int commas = 0;
+
+			for (; p < e; p++)
+				commas += *p == ',';
+			bad += commas != 6;
+			p = e + 1;
+		}
+		ASSERT_INT_EQ(bad, 0);
+	}
 	buf_free(&txt);
 	buf_free(&csv);
 	json_decref(t);
@@ -261,25 +307,33 @@ static void test_growth_and_roles(void)
 	ASSERT(strstr(txt.data, "  mis2019_00  mission   blame_rebuttal"
 	                        "    2020-03-02T00:00:00Z\n"));
 	REQUIRE(report_trends_render(t, REPORT_FORMAT_CSV, &csv) == 0);
-	ASSERT(strstr(csv.data, "\nfollowers_change_by_role,,diplomat,200\n"));
-	ASSERT(strstr(csv.data,
-	              "\nfollowers_change_pct_by_role,,mission,5.0000\n"));
 	ASSERT(
-	    strstr(csv.data,
-	           "\ncategory_count_by_role,,diplomat/origin_narrative,2\n"));
+	    strstr(csv.data, "\nfollowers_change_by_role,,,diplomat,,,200\n"));
 	ASSERT(strstr(csv.data,
-	              "\ncategory_share_by_role,,diplomat/origin_narrative,"
-	              "0.5000\n"));
-	ASSERT(strstr(csv.data, "\nfirst_appearance,2020-03-02T00:00:00Z,"
-	                        "dip2019_00/origin_narrative,1\n"));
+	              "\nfollowers_change_pct_by_role,,,mission,,,5.0000\n"));
+	/* By role over the weeks of the model, zero counts kept. */
+	ASSERT(strstr(csv.data,
+	              "\ncategory_count_by_role,2020-02-24,2020-03-09,"
+	              "diplomat,origin_narrative,,2\n"));
+	ASSERT(strstr(csv.data,
+	              "\ncategory_share_by_role,2020-02-24,2020-03-09,"
+	              "diplomat,origin_narrative,,0.5000\n"));
+	ASSERT(strstr(csv.data,
+	              "\ncategory_count_by_role,2020-02-24,2020-03-09,"
+	              "diplomat,blame_rebuttal,,0\n"));
+	ASSERT(strstr(csv.data, "\nfirst_appearance,2020-03-02T00:00:00Z,,"
+	                        "diplomat,origin_narrative,dip2019_00,1\n"));
 	/* Weeks start on Monday: Sunday 2020-03-01 ends the week of
-	 * 02-24; 03-02 .. 03-04 are in the week of 03-02. */
-	ASSERT(strstr(csv.data, "\nposts_per_week,2020-02-24,,2\n"));
-	ASSERT(strstr(csv.data, "\nposts_per_week,2020-03-02,,4\n"));
+	 * 02-24; 03-02 .. 03-04 are in the week of 03-02.  A week without
+	 * a category has its zero rows. */
+	ASSERT(
+	    strstr(csv.data, "\nposts_per_week,2020-02-24,2020-03-02,,,,2\n"));
+	ASSERT(
+	    strstr(csv.data, "\nposts_per_week,2020-03-02,2020-03-09,,,,4\n"));
 	ASSERT(strstr(csv.data, "\ncategory_share_per_week,2020-03-02,"
-	                        "origin_narrative,0.5000\n"));
-	ASSERT(strstr(csv.data, "\ncategory_share_per_week,2020-02-24,") ==
-	       NULL);
+	                        "2020-03-09,,origin_narrative,,0.5000\n"));
+	ASSERT(strstr(csv.data, "\ncategory_count_per_week,2020-02-24,"
+	                        "2020-03-02,,origin_narrative,,0\n"));
 	buf_free(&txt);
 	buf_free(&csv);
 	json_decref(t);
