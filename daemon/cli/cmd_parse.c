@@ -34,7 +34,8 @@ static void usage(FILE *fp)
 	    "published, updated, lang) and warnings.  Exits 65 when nothing is usable.\n"
 	    "\n"
 	    "  --format F          auto (default: detected from the content), rss, atom,\n"
-	    "                      jsonfeed, mastodon or bluesky\n"
+	    "                      jsonfeed, mastodon, bluesky or telegram (a channel's\n"
+	    "                      preview page, t.me/s/NAME; never detected)\n"
 	    "  --base URL          resolve relative links against URL (the feed's own\n"
 	    "                      address, as the daemon does)\n"
 	    "  --content-type T    the HTTP Content-Type to assume, e.g.\n"
@@ -86,6 +87,9 @@ static json_t *doc_to_json(const struct feed_doc *doc)
 	bad |= json_object_set_new(o, "lang", jstr(doc->lang));
 	if (doc->ttl)
 		bad |= json_object_set_new(o, "ttl", json_integer(doc->ttl));
+	if (doc->page_before)
+		bad |= json_object_set_new(o, "page_before",
+		                           json_integer(doc->page_before));
 	if (doc->has_account) {
 		const struct feed_account *a = &doc->account;
 		json_t *acc = json_object();
@@ -122,6 +126,11 @@ static json_t *doc_to_json(const struct feed_doc *doc)
 			bad |= json_object_set_new(je, "repost", json_true());
 		if (e->is_reply)
 			bad |= json_object_set_new(je, "reply", json_true());
+		if (e->edited)
+			bad |= json_object_set_new(je, "edited", json_true());
+		if (e->views > 0)
+			bad |= json_object_set_new(je, "views",
+			                           json_integer(e->views));
 		if (e->future_dated)
 			bad |= json_object_set_new(je, "future_dated",
 			                           json_true());

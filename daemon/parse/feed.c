@@ -25,6 +25,7 @@ static const char *const format_names[] = {
     [FEED_FORMAT_AUTO] = "auto",         [FEED_FORMAT_RSS] = "rss",
     [FEED_FORMAT_ATOM] = "atom",         [FEED_FORMAT_JSONFEED] = "jsonfeed",
     [FEED_FORMAT_MASTODON] = "mastodon", [FEED_FORMAT_BLUESKY] = "bluesky",
+    [FEED_FORMAT_TELEGRAM] = "telegram",
 };
 
 const char *feed_format_name(enum feed_format f)
@@ -332,7 +333,9 @@ int feed_parse(const char *data, size_t len, const struct feed_parse_opts *opts,
 		r = -EBADMSG;
 		goto out_free_doc;
 	}
-	if (is_json_format(want) ||
+	if (want == FEED_FORMAT_TELEGRAM)
+		r = feed_parse_telegram(&ctx, data, len, err, errlen);
+	else if (is_json_format(want) ||
 	    (want == FEED_FORMAT_AUTO && (c == '{' || c == '[')))
 		r = feed_parse_json(&ctx, data, len, err, errlen);
 	else

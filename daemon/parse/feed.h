@@ -20,9 +20,10 @@ enum feed_format {
 	FEED_FORMAT_MASTODON, /* /api/v1/accounts/:id/statuses (array) or an
 	                         account */
 	FEED_FORMAT_BLUESKY,  /* app.bsky.feed.getAuthorFeed or getProfile */
+	FEED_FORMAT_TELEGRAM, /* a channel's preview page, t.me/s/NAME */
 };
 
-/* "auto", "rss", "atom", "jsonfeed", "mastodon", "bluesky". */
+/* "auto", "rss", "atom", "jsonfeed", "mastodon", "bluesky", "telegram". */
 const char *feed_format_name(enum feed_format f);
 /* Returns 0 and sets *out, or -EINVAL for an unknown name. */
 int feed_format_from_name(const char *name, enum feed_format *out);
@@ -41,7 +42,10 @@ struct feed_entry {
 	int64_t updated;   /* UTC epoch seconds or TIME_UNKNOWN */
 	bool is_repost;    /* a reblog / repost: author is the original's */
 	bool future_dated; /* published more than a day after opts->now */
-	bool is_reply;     /* an answer to another post (Mastodon, Bluesky) */
+	bool is_reply;     /* an answer to another post (Mastodon, Bluesky,
+	                    * Telegram) */
+	bool edited;       /* the source marks it edited (Telegram) */
+	int64_t views;     /* views the source shows (Telegram), 0 if not */
 	/* The quoted post's part of text ("\n\n[quote @handle] ..."), whose
 	 * author is someone else: its change is not an edit of this post. */
 	size_t quote_at, quote_len; /* byte offset and length; 0 when none */
@@ -68,6 +72,9 @@ struct feed_doc {
 	struct feed_account account;
 	struct feed_entry *entries;
 	size_t n_entries;
+	/* Paged sources (Telegram): the id to ask older posts "before", when
+	 * the page says there are some; 0 when it is the channel's start. */
+	int64_t page_before;
 	char **warnings; /* one line each, human readable */
 	size_t n_warnings;
 };
