@@ -38,6 +38,8 @@
 #define DEFAULT_USER_AGENT \
 	"demarche/" DEMARCHE_VERSION " (+https://github.com/demarche)"
 #define DEFAULT_BLUESKY_API "https://public.api.bsky.app"
+#define DEFAULT_TELEGRAM    "https://t.me"
+#define DEFAULT_YOUTUBE     "https://www.youtube.com"
 
 static const struct {
 	const char *name;
@@ -62,6 +64,10 @@ static const struct key_spec keys[] = {
     {SEC_POLL, "user_agent", K_TEXT, C(user_agent), 0, 0},
     {SEC_POLL, "allow_private_addresses", K_BOOL, C(allow_private), 0, 0},
     {SEC_POLL, "bluesky_api", K_HTTP_URL, C(bluesky_api), 0, 0},
+    {SEC_POLL, "telegram_base", K_HTTP_URL, C(telegram_base), 0, 0},
+    {SEC_POLL, "telegram_delay", K_DURATION, C(telegram_delay), 0, 3600},
+    {SEC_POLL, "youtube_base", K_HTTP_URL, C(youtube_base), 0, 0},
+    {SEC_POLL, "backfill", K_INT, C(backfill), 1, 10000},
     {SEC_POLL, "stop_timeout", K_DURATION, C(stop_timeout), 1, 3600},
     {SEC_CLASSIFIER, "rules", K_PATH, C(rules_dir), 0, 0},
     {SEC_CLASSIFIER, "model", K_PATH, C(model_path), 0, 0},
@@ -852,6 +858,10 @@ static struct config *config_new(const char *path)
 	cfg->user_agent = xstrdup(DEFAULT_USER_AGENT);
 	cfg->allow_private = false;
 	cfg->bluesky_api = xstrdup(DEFAULT_BLUESKY_API);
+	cfg->telegram_base = xstrdup(DEFAULT_TELEGRAM);
+	cfg->telegram_delay = 1;
+	cfg->youtube_base = xstrdup(DEFAULT_YOUTUBE);
+	cfg->backfill = 100;
 	cfg->stop_timeout = 10;
 	cfg->report.schedule = xstrdup("off");
 	cfg->report.format = xstrdup("text");
@@ -862,6 +872,7 @@ static struct config *config_new(const char *path)
 	cfg->demo_port = 8765;
 	cfg->model_weight = 0.5;
 	if (!cfg->path || !cfg->user_agent || !cfg->bluesky_api ||
+	    !cfg->telegram_base || !cfg->youtube_base ||
 	    !cfg->report.schedule || !cfg->report.format ||
 	    !cfg->report.since) {
 		config_free(cfg);
@@ -906,6 +917,8 @@ void config_free(struct config *cfg)
 	free(cfg->database);
 	free(cfg->user_agent);
 	free(cfg->bluesky_api);
+	free(cfg->telegram_base);
+	free(cfg->youtube_base);
 	free(cfg->rules_dir);
 	free(cfg->model_path);
 	free(cfg->demo_feeds_dir);

@@ -28,11 +28,18 @@ enum feed_kind {
 	FEED_KIND_WEB,      /* RSS / Atom / JSON Feed over http(s), detected */
 	FEED_KIND_MASTODON, /* "mastodon:https://host/@user" */
 	FEED_KIND_BLUESKY,  /* "bluesky:handle" through [poll] bluesky_api */
+	FEED_KIND_TELEGRAM, /* "telegram:NAME" through [poll] telegram_base */
+	FEED_KIND_YOUTUBE,  /* "youtube:CHANNEL_ID" through [poll] youtube_base
+	                     */
 };
+#define FEED_KIND_COUNT 5
 const char *config_feed_kind_name(enum feed_kind kind);
 
 struct config_feed {
-	char *url; /* as written, without the "mastodon:" etc. prefix */
+	char *url; /* as written, without the "mastodon:" etc. prefix; but
+	            * "telegram:NAME" (also from t.me/NAME and t.me/s/NAME)
+	            * and "youtube:ID" keep theirs, naming the feed in the
+	            * database among the web feeds */
 	enum feed_kind kind;
 	int line; /* where it was declared */
 };
@@ -88,7 +95,12 @@ struct config {
 	char *user_agent;
 	bool allow_private; /* allow loopback/private/link-local targets */
 	char *bluesky_api;
-	int64_t stop_timeout; /* seconds a graceful stop may take */
+	char *telegram_base;    /* origin of Telegram previews, no final '/' */
+	int64_t telegram_delay; /* seconds between requests to that host */
+	char *youtube_base;     /* origin of YouTube channel feeds */
+	int backfill;           /* posts a paged source reads on its first
+	                         * poll (Telegram) */
+	int64_t stop_timeout;   /* seconds a graceful stop may take */
 	/* [classifier] */
 	char *rules_dir;     /* absolute, or NULL for the shipped default */
 	int rules_line;      /* line of the rules key (config_load's check) */

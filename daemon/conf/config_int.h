@@ -58,7 +58,7 @@ enum kind {
 };
 
 /* The number of keys of the keys[] table in config.c (checked there). */
-#define CONFIG_N_KEYS 38
+#define CONFIG_N_KEYS 42
 
 struct key_spec {
 	enum section sec; /* where the key belongs */

@@ -176,6 +176,10 @@ const char *config_feed_kind_name(enum feed_kind kind)
 		return "mastodon";
 	case FEED_KIND_BLUESKY:
 		return "bluesky";
+	case FEED_KIND_TELEGRAM:
+		return "telegram";
+	case FEED_KIND_YOUTUBE:
+		return "youtube";
 	}
 	return "web";
 }
@@ -439,11 +443,70 @@ char *config_url_key(enum feed_kind kind, const char *url)
 	return k;
 }
 
+/* Telegram channel names: 4-32 of [A-Za-z0-9_]; YouTube channel ids:
+ * "UC" and 22 of [A-Za-z0-9_-] (some are longer: allow up to 64). */
+static bool valid_source_id(const char *s, size_t n, bool telegram)
+{
+	size_t i;
+
+	if (telegram ? n < 4 || n > 32 : n < 2 || n > 64)
+		return false;
+	for (i = 0; i < n; i++)
+		if (!config_is_alnum(s[i]) && s[i] != '_' &&
+		    (telegram || s[i] != '-'))
+			return false;
+	return true;
+}
+
+/* Whether v names a Telegram channel ("telegram:NAME", https://t.me/NAME,
+ * https://t.me/s/NAME) or a YouTube channel ("youtube:ID"): then *kind,
+ * the canonical "telegram:NAME" / "youtube:ID" as a *new* string in
+ * *canon (NULL for want of memory), and *why when malformed. */
+static bool source_feed(const char *v, enum feed_kind *kind, char **canon,
+                        const char **why)
+{
+	const char *name = NULL, *prefix = "telegram:";
+	size_t n;
+
+	*why = NULL;
+	*canon = NULL;
+	if (strncmp(v, "telegram:", 9) == 0)
+		name = v + 9;
+	else if (strncmp(v, "https://t.me/", 13) == 0)
+		name = v + 13;
+	else if (strncmp(v, "youtube:", 8) == 0)
+		name = v + 8, prefix = "youtube:";
+	if (!name)
+		return false;
+	*kind = *prefix == 't' ? FEED_KIND_TELEGRAM : FEED_KIND_YOUTUBE;
+	if (*kind == FEED_KIND_TELEGRAM && strncmp(name, "s/", 2) == 0 &&
+	    v[0] == 'h')
+		name += 2;
+	n = strcspn(name, "/?#");
+	if (name[n] == '/' && !name[n + 1])
+		; /* a trailing slash is harmless */
+	else if (name[n])
+		n = 0;
+	if (!valid_source_id(name, n, *kind == FEED_KIND_TELEGRAM)) {
+		*why = *kind == FEED_KIND_TELEGRAM
+		           ? "expected telegram:NAME (4-32 letters, digits "
+		             "or '_') or https://t.me/NAME"
+		           : "expected youtube:CHANNEL_ID (like "
+		             "UCxxxxxxxxxxxxxxxxxxxxxx)";
+		return true;
+	}
+	*canon = malloc(strlen(prefix) + n + 1);
+	if (*canon)
+		sprintf(*canon, "%s%.*s", prefix, (int)n, name);
+	return true;
+}
+
 static void add_feed(struct parser *p, struct config_account *a, const char *v)
 {
 	struct config_feed *f;
 	enum feed_kind kind;
 	const char *url = v, *rest, *why, *q;
+	char *canon = NULL;
 
 	if (a->n_feeds >= MAX_FEEDS) {
 		error(p, p->line, "too many feeds for one account (limit %d)",
@@ -484,6 +547,14 @@ static void add_feed(struct parser *p, struct config_account *a, const char *v)
 			config_add_msg(p, false, p->line, &b);
 			return;
 		}
+	} else if (source_feed(v, &kind, &canon, &why)) {
+		if (why) {
+			config_error_value(p, p->line, "bad feed ", v, ": %s",
+			                   why);
+			free(canon);
+			return;
+		}
+		url = canon;
 	} else if (strncmp(v, "bluesky:", 8) == 0) {
 		kind = FEED_KIND_BLUESKY;
 		url = v + 8;
@@ -514,14 +585,20 @@ static void add_feed(struct parser *p, struct config_account *a, const char *v)
 			return;
 		}
 	}
+	if (!url) {
+		config_oom(p);
+		return;
+	}
 	f = realloc(a->feeds, (a->n_feeds + 1) * sizeof(*f));
 	if (!f) {
+		free(canon);
 		config_oom(p);
 		return;
 	}
 	a->feeds = f;
 	f = &a->feeds[a->n_feeds];
 	f->url = xstrdup(url);
+	free(canon);
 	f->kind = kind;
 	f->line = p->line;
 	if (!f->url) {
@@ -647,7 +724,8 @@ static void set_url(struct parser *p, const struct key_spec *k, char *field,
 		return;
 	}
 	set_string(p, (char **)field, v);
-	if (k->off == C(bluesky_api)) { /* the API path is appended */
+	if (k->off == C(bluesky_api) || k->off == C(telegram_base) ||
+	    k->off == C(youtube_base)) { /* the API path is appended */
 		char *s = *(char **)field;
 		size_t len = s ? strlen(s) : 0;
 

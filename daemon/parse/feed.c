@@ -336,7 +336,7 @@ int feed_parse(const char *data, size_t len, const struct feed_parse_opts *opts,
 	if (want == FEED_FORMAT_TELEGRAM)
 		r = feed_parse_telegram(&ctx, data, len, err, errlen);
 	else if (is_json_format(want) ||
-	    (want == FEED_FORMAT_AUTO && (c == '{' || c == '[')))
+	         (want == FEED_FORMAT_AUTO && (c == '{' || c == '[')))
 		r = feed_parse_json(&ctx, data, len, err, errlen);
 	else
 		r = feed_parse_xml(&ctx, data, len, err, errlen);
