@@ -203,5 +203,22 @@ static void test_paging(void)
 	ASSERT(!web_source_page_more(&p)); /* page cap */
 }
 
-TEST_MAIN(TEST(test_telegram_page), TEST(test_telegram_no_preview),
-          TEST(test_config_sources), TEST(test_urls), TEST(test_paging))
+/* The date forms of ministry pages (text/date.c). */
+static void test_dates(void)
+{
+	int64_t want = date_parse("2020-03-12T00:00:00Z");
+
+	ASSERT_INT_EQ(date_parse("2020-03-12"), want);
+	ASSERT_INT_EQ(date_parse("March 12, 2020"), want);
+	ASSERT_INT_EQ(date_parse("12.03.2020"), want);
+	ASSERT_INT_EQ(date_parse("2020年3月12日"), want);
+	ASSERT_INT_EQ(date_parse("2020年03月12日 10:30"), want + 37800);
+	ASSERT_INT_EQ(date_parse("12.3.2020 10:30"), want + 37800);
+	ASSERT_INT_EQ(date_parse("32.03.2020"), TIME_UNKNOWN);
+	ASSERT_INT_EQ(date_parse("2020年13月1日"), TIME_UNKNOWN);
+	ASSERT_INT_EQ(date_parse("20年3月12日"), TIME_UNKNOWN);
+}
+
+TEST_MAIN(TEST(test_telegram_page), TEST(test_dates),
+          TEST(test_telegram_no_preview), TEST(test_config_sources),
+          TEST(test_urls), TEST(test_paging))
