@@ -96,6 +96,12 @@ static const struct key_spec keys[] = {
     {SEC_ACCOUNT, "created", K_DATE, A(created), 0, 0},
     {SEC_ACCOUNT, "feed", K_FEED, 0, 0, 0},
     {SEC_ACCOUNT, "interval", K_DURATION, A(interval), 1, 365 * DAY},
+    {SEC_ACCOUNT, "html_links", K_XPATH, H(links), 0, 0},
+    {SEC_ACCOUNT, "html_title", K_XPATH, H(title), 0, 0},
+    {SEC_ACCOUNT, "html_date", K_XPATH, H(date), 0, 0},
+    {SEC_ACCOUNT, "html_text", K_XPATH, H(text), 0, 0},
+    {SEC_ACCOUNT, "html_split", K_XPATH, H(split), 0, 0},
+    {SEC_ACCOUNT, "html_refetch", K_DURATION, H(refetch), 0, 365 * DAY},
 };
 _Static_assert(ARRAY_SIZE(keys) == CONFIG_N_KEYS,
                "CONFIG_N_KEYS (config_int.h) must count keys[]");
@@ -366,7 +372,10 @@ static int handler(void *user, const char *section, const char *name,
 		error(p, p->line, "%s: missing value", name);
 		goto out_free_unq;
 	}
-	if (p->sec == SEC_ACCOUNT) {
+	if (p->sec == SEC_ACCOUNT && strncmp(name, "html_", 5) == 0) {
+		base = &p->cfg->html[p->cfg->n_accounts - 1];
+		seen = p->info[p->cfg->n_accounts - 1].seen;
+	} else if (p->sec == SEC_ACCOUNT) {
 		base = current_account(p);
 		seen = p->info[p->cfg->n_accounts - 1].seen;
 	} else {
@@ -453,6 +462,7 @@ static void begin_account(struct parser *p, const char *s, size_t n)
 		size_t cap = p->cap_accounts ? p->cap_accounts * 2 : 8;
 		struct config_account *grown;
 		struct account_info *ginfo;
+		struct config_html *ghtml;
 
 		grown = realloc(p->cfg->accounts, cap * sizeof(*grown));
 		if (!grown) {
@@ -466,11 +476,19 @@ static void begin_account(struct parser *p, const char *s, size_t n)
 			return;
 		}
 		p->info = ginfo;
+		ghtml = realloc(p->cfg->html, cap * sizeof(*ghtml));
+		if (!ghtml) {
+			config_oom(p);
+			return;
+		}
+		p->cfg->html = ghtml;
 		p->cap_accounts = cap;
 	}
 	a = &p->cfg->accounts[p->cfg->n_accounts];
 	memset(a, 0, sizeof(*a));
 	memset(&p->info[p->cfg->n_accounts], 0, sizeof(p->info[0]));
+	memset(&p->cfg->html[p->cfg->n_accounts], 0, sizeof(p->cfg->html[0]));
+	p->cfg->html[p->cfg->n_accounts].refetch = 3 * DAY;
 	a->key = xstrndup(s + 1, klen);
 	if (!a->key) {
 		config_oom(p);
@@ -756,6 +774,27 @@ static int key_index(enum section sec, const char *name)
 
 #define SEEN(sec, name) p->seen[key_index(sec, name)]
 
+/* An html: feed needs to know where the article links are; XPaths
+ * without an html: feed are a mistake worth a warning. */
+static void check_html(struct parser *p, struct config_account *a)
+{
+	size_t j, acc = (size_t)(a - p->cfg->accounts);
+	bool html = false;
+
+	for (j = 0; j < a->n_feeds; j++)
+		if (a->feeds[j].kind == FEED_KIND_HTML) {
+			html = true;
+			if (!p->cfg->html[acc].links)
+				error(p, a->feeds[j].line,
+				      "an html: feed needs html_links (the "
+				      "XPath of the article links)");
+		}
+	if (!html && p->cfg->html[acc].links)
+		warning(p,
+		        p->info[acc].seen[key_index(SEC_ACCOUNT, "html_links")],
+		        "html_links is only read for html: feeds");
+}
+
 static void check_whole(struct parser *p)
 {
 	struct config *cfg = p->cfg;
@@ -828,6 +867,7 @@ static void check_whole(struct parser *p)
 		    !p->info[i].seen[key_index(SEC_ACCOUNT, "feed")])
 			config_error_value(p, a->line, "account ", a->key,
 			                   " has no feed: add feed = URL");
+		check_html(p, a);
 		if (a->interval < 0) {
 			a->interval = cfg->interval;
 		} else if (a->interval < 60) {
@@ -896,8 +936,16 @@ void config_free(struct config *cfg)
 		free(a->key);
 		free(a->name);
 		free(a->country);
+		if (!cfg->html) /* a config built by hand (tests) */
+			continue;
+		free(cfg->html[i].links);
+		free(cfg->html[i].title);
+		free(cfg->html[i].date);
+		free(cfg->html[i].text);
+		free(cfg->html[i].split);
 	}
 	free(cfg->accounts);
+	free(cfg->html);
 	for (i = 0; i < cfg->report.n_mail_to; i++)
 		free(cfg->report.mail_to[i]);
 	free(cfg->report.mail_to);

@@ -17,6 +17,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include <libxml/xmlerror.h>
+#include <libxml/xpath.h>
+
 #include "config_int.h"
 #include "date.h"
 #include "util.h"
@@ -180,6 +183,8 @@ const char *config_feed_kind_name(enum feed_kind kind)
 		return "telegram";
 	case FEED_KIND_YOUTUBE:
 		return "youtube";
+	case FEED_KIND_HTML:
+		return "html";
 	}
 	return "web";
 }
@@ -555,6 +560,17 @@ static void add_feed(struct parser *p, struct config_account *a, const char *v)
 			return;
 		}
 		url = canon;
+	} else if (strncmp(v, "html:", 5) == 0) {
+		kind = FEED_KIND_HTML;
+		why = check_url(v + 5, http_schemes, 2, &rest);
+		if (why) {
+			config_error_value(
+			    p, p->line, "bad html: feed ", v, ": %s",
+			    *why ? why
+			         : "expected html:https://... (the "
+			           "index page)");
+			return;
+		}
 	} else if (strncmp(v, "bluesky:", 8) == 0) {
 		kind = FEED_KIND_BLUESKY;
 		url = v + 8;
@@ -681,6 +697,37 @@ static void set_path(struct parser *p, const struct key_spec *k, char *field,
 	}
 	free(*(char **)field);
 	*(char **)field = s;
+}
+
+/* libxml2's own complaint about an XPath goes nowhere: the config's
+ * message says which key and line. */
+static void config_xml_quiet(void *arg, xmlError *err)
+{
+	(void)arg;
+	(void)err;
+}
+
+/* K_XPATH: a printable line that libxml2 compiles as XPath 1.0, so a
+ * typo is a config error with its line, not a fault at every poll. */
+static void set_xpath(struct parser *p, const struct key_spec *k, char *field,
+                      const char *v)
+{
+	xmlXPathCompExprPtr comp;
+
+	if (!printable_line(v) || strlen(v) > 1024 || !*v) {
+		error(p, p->line, "%s: expected one XPath expression", k->name);
+		return;
+	}
+	xmlSetStructuredErrorFunc(NULL, config_xml_quiet);
+	comp = xmlXPathCompile((const xmlChar *)v);
+	xmlSetStructuredErrorFunc(NULL, NULL);
+	if (!comp) {
+		config_error_value(p, p->line, "bad XPath ", v, " for '%s'",
+		                   k->name);
+		return;
+	}
+	xmlXPathFreeCompExpr(comp);
+	set_string(p, (char **)field, v);
 }
 
 /* K_TEXT: one printable line of at most 512 bytes. */
@@ -888,6 +935,9 @@ void config_set_value(struct parser *p, const struct key_spec *k, void *base,
 		return;
 	case K_TEXT:
 		set_text(p, k, field, v);
+		return;
+	case K_XPATH:
+		set_xpath(p, k, field, v);
 		return;
 	case K_HTTP_URL:
 	case K_SMTP_URL:

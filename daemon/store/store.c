@@ -164,6 +164,7 @@ static const char *const kind_names[] = {
      * CHECK; their url ("telegram:NAME", "youtube:ID") tells them apart. */
     [FEED_KIND_TELEGRAM] = "web",
     [FEED_KIND_YOUTUBE] = "web",
+    [FEED_KIND_HTML] = "web",
 };
 
 void store_set_err(struct store *st, const char *fmt, ...)
