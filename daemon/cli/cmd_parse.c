@@ -34,14 +34,21 @@ static void usage(FILE *fp)
 	    "published, updated, lang) and warnings.  Exits 65 when nothing is usable.\n"
 	    "\n"
 	    "  --format F          auto (default: detected from the content), rss, atom,\n"
-	    "                      jsonfeed, mastodon, bluesky or telegram (a channel's\n"
-	    "                      preview page, t.me/s/NAME; never detected)\n"
+	    "                      jsonfeed, mastodon, bluesky, telegram (a channel's\n"
+	    "                      preview page, t.me/s/NAME) or html (an article page\n"
+	    "                      of an html: source); the last two are never detected\n"
 	    "  --base URL          resolve relative links against URL (the feed's own\n"
 	    "                      address, as the daemon does)\n"
 	    "  --content-type T    the HTTP Content-Type to assume, e.g.\n"
 	    "                      \"application/rss+xml; charset=gb18030\" (its charset\n"
 	    "                      takes part in the encoding decision)\n"
 	    "  --max-entries N     keep at most N entries (0: no limit)\n"
+	    "  --html-title X, --html-date X, --html-text X, --html-split X\n"
+	    "                      with --format html: the XPaths of the account's\n"
+	    "                      html_title, html_date, html_text, html_split; the\n"
+	    "                      entries are keyed by --base (default: FILE)\n"
+	    "  --html-links X      with --format html: print the links X selects on an\n"
+	    "                      index page, one per line, instead\n"
 	    "  -h, --help          print this help and exit\n",
 	    fp);
 }
@@ -152,6 +159,30 @@ out_oom:
 	return NULL;
 }
 
+/* --html-links: the article links of an index page, one per line; takes
+ * data. */
+static int print_links(char *data, size_t len, const char *base,
+                       const char *xpath)
+{
+	char **links = NULL;
+	size_t n = 0, i;
+	int r = feed_html_links(data, len, base, xpath, &links, &n);
+
+	free(data);
+	if (r < 0) {
+		log_warnx("parse: %s", strerror(-r));
+		return r == -ENOMEM ? EX_OSERR : EX_DATAERR;
+	}
+	for (i = 0; i < n; i++)
+		printf("%s\n", links[i]);
+	feed_html_links_free(links, n);
+	if (n == 0) {
+		log_warnx("parse: html_links finds no link");
+		return EX_DATAERR;
+	}
+	return fflush(stdout) == EOF ? EX_IOERR : 0;
+}
+
 int cmd_parse_main(const struct cmd_globals *g, int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -159,10 +190,17 @@ int cmd_parse_main(const struct cmd_globals *g, int argc, char **argv)
 	    {"base", required_argument, NULL, 'b'},
 	    {"content-type", required_argument, NULL, 't'},
 	    {"max-entries", required_argument, NULL, 'n'},
+	    {"html-title", required_argument, NULL, 'T'},
+	    {"html-date", required_argument, NULL, 'D'},
+	    {"html-text", required_argument, NULL, 'X'},
+	    {"html-split", required_argument, NULL, 'S'},
+	    {"html-links", required_argument, NULL, 'L'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	struct feed_parse_opts opts = {0};
+	struct feed_html_rules html = {0};
+	const char *links = NULL;
 	struct feed_doc *doc = NULL;
 	char err[256], safe[300], safe2[300], *data = NULL, *end;
 	const char *path;
@@ -199,6 +237,21 @@ int cmd_parse_main(const struct cmd_globals *g, int argc, char **argv)
 			}
 			opts.max_entries = (size_t)n;
 			break;
+		case 'T':
+			html.title = optarg;
+			break;
+		case 'D':
+			html.date = optarg;
+			break;
+		case 'X':
+			html.text = optarg;
+			break;
+		case 'S':
+			html.split = optarg;
+			break;
+		case 'L':
+			links = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -225,6 +278,13 @@ int cmd_parse_main(const struct cmd_globals *g, int argc, char **argv)
 		           : EX_IOERR;
 	}
 	opts.now = util_now();
+	if (opts.format == FEED_FORMAT_HTML) {
+		opts.html = &html;
+		if (!opts.base_url)
+			opts.base_url = path;
+		if (links)
+			return print_links(data, len, opts.base_url, links);
+	}
 	r = feed_parse(data, len, &opts, &doc, err, sizeof(err));
 	free(data);
 	if (r < 0) {
