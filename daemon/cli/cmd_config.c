@@ -110,6 +110,8 @@ int cmd_check_config_main(const struct cmd_globals *g, int argc, char **argv)
 		printf(", %zu telegram", by_kind[FEED_KIND_TELEGRAM]);
 	if (by_kind[FEED_KIND_YOUTUBE])
 		printf(", %zu youtube", by_kind[FEED_KIND_YOUTUBE]);
+	if (by_kind[FEED_KIND_HTML])
+		printf(", %zu html", by_kind[FEED_KIND_HTML]);
 	printf("), database %s\n", cfg->database);
 	config_free(cfg);
 	config_errors_clear(&errs);

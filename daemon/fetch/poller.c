@@ -69,6 +69,12 @@ struct poll_feed {
 	struct web_source_paging paging;
 	bool no_preview_told; /* "no public preview" logged since it last
 	                       * had one */
+	/* html: the new article links of this poll's index page, the next
+	 * to fetch, and the index's validators, kept for the end. */
+	char **html_links;
+	size_t html_n, html_next;
+	char *index_etag, *index_lm;
+	bool html_failed; /* an article could not be read */
 	struct poller *p;
 };
 
@@ -117,6 +123,9 @@ static void poll_feed_free(struct poll_feed *f)
 	feed_doc_free(f->pages);
 	if (f->page_timer)
 		event_free(f->page_timer);
+	feed_html_links_free(f->html_links, f->html_n);
+	free(f->index_etag);
+	free(f->index_lm);
 	store_feed_state_clear(&f->state);
 	free(f);
 }
@@ -131,6 +140,10 @@ static char *poll_feed_request_url(const struct poller *p,
 
 	if (f->kind == FEED_KIND_WEB)
 		return xstrdup(f->state.url ? f->state.url : f->configured_url);
+	if (f->kind == FEED_KIND_HTML)
+		return xstrdup(f->state.url && strncmp(f->state.url, "html:", 5)
+		                   ? f->state.url
+		                   : f->configured_url + 5);
 	if (f->kind == FEED_KIND_TELEGRAM || f->kind == FEED_KIND_YOUTUBE)
 		return web_source_url(p->cfg, f->kind, f->configured_url, 0,
 		                      &url) < 0
@@ -151,6 +164,8 @@ static enum feed_format poll_feed_format(const struct poll_feed *f)
 		return FEED_FORMAT_MASTODON;
 	case FEED_KIND_TELEGRAM:
 		return FEED_FORMAT_TELEGRAM;
+	case FEED_KIND_HTML:
+		return FEED_FORMAT_HTML;
 	case FEED_KIND_YOUTUBE:
 	case FEED_KIND_WEB:
 	default:
@@ -680,7 +695,9 @@ static int poller_tg_merge(struct poll_feed *f, struct feed_doc *page)
 	            (page->n_entries + all->n_entries) * sizeof(*e) + 1);
 	if (!e)
 		return -ENOMEM;
-	memcpy(e + page->n_entries, all->entries, all->n_entries * sizeof(*e));
+	if (all->n_entries)
+		memcpy(e + page->n_entries, all->entries,
+		       all->n_entries * sizeof(*e));
 	free(all->entries);
 	all->entries = e;
 	all->n_entries += page->n_entries;
@@ -798,6 +815,177 @@ static void poller_tg_page_done(void *arg, const struct fetch_response *resp)
 		poller_tg_finish(f);
 }
 
+/* ---- html: an index page, then each new article ---- */
+
+/* The XPaths of the feed's account (borrowed from the config). */
+static const struct config_html *poller_html_rules(const struct poller *p,
+                                                   const struct poll_feed *f)
+{
+	size_t i;
+
+	for (i = 0; p->cfg->html && i < p->cfg->n_accounts; i++)
+		if (strcmp(p->cfg->accounts[i].key, f->account_key) == 0)
+			return &p->cfg->html[i];
+	return NULL;
+}
+
+/* Ends an html: poll with the articles read (f->pages); the index's
+ * validators are kept only when every article was read, so a page that
+ * failed is tried again at the next poll. */
+static void poller_html_finish(struct poll_feed *f)
+{
+	struct fetch_response resp = {0};
+
+	resp.status = 200;
+	resp.retry_after = resp.max_age = -1;
+	if (!f->html_failed) {
+		resp.etag = f->index_etag;
+		resp.last_modified = f->index_lm;
+	}
+	poller_done(f, &resp);
+}
+
+static void poller_html_article_done(void *arg,
+                                     const struct fetch_response *resp);
+
+/* Starts the next article, or ends the poll when none is left. */
+static void poller_html_next(struct poller *p, struct poll_feed *f)
+{
+	struct fetch_request req;
+
+	while (f->html_next < f->html_n && !f->retired && !p->stopping) {
+		poller_fill_request(p, &req);
+		req.url = f->html_links[f->html_next];
+		if (fetch_start(p->fetch, &req, poller_html_article_done, f) ==
+		    0)
+			return;
+		f->html_failed = true;
+		f->html_next++;
+	}
+	poller_html_finish(f);
+}
+
+/* An article arrived: its entries join the poll's; its faults (an XPath
+ * that finds nothing, an HTTP error) are logged for the page. */
+static void poller_html_article_done(void *arg,
+                                     const struct fetch_response *resp)
+{
+	struct poll_feed *f = arg;
+	struct poller *p = f->p;
+	const char *url = f->html_links[f->html_next++];
+	const struct config_html *h = poller_html_rules(p, f);
+	struct feed_html_rules rules = {0};
+	struct feed_parse_opts opts = {0};
+	struct feed_doc *page = NULL;
+	char perr[256];
+	size_t i;
+
+	if (resp->error || resp->status < 200 || resp->status >= 300) {
+		f->html_failed = true;
+		log_warnx("feed %s: article %s: %s", f->account_key, url,
+		          resp->error ? resp->error : "HTTP error");
+		poller_html_next(p, f);
+		return;
+	}
+	if (h) {
+		rules.title = h->title;
+		rules.date = h->date;
+		rules.text = h->text;
+		rules.split = h->split;
+	}
+	opts.format = FEED_FORMAT_HTML;
+	opts.base_url = url; /* keys stay put when the page redirects */
+	opts.now = util_now();
+	opts.max_entries = 1000;
+	opts.html = &rules;
+	if (feed_parse(resp->body ? resp->body : "", resp->body_len, &opts,
+	               &page, perr, sizeof(perr)) < 0) {
+		log_warnx("feed %s: article %s: %s", f->account_key, url, perr);
+	} else {
+		for (i = 0; i < page->n_warnings; i++)
+			log_warnx("feed %s: article %s: %s", f->account_key,
+			          url, page->warnings[i]);
+		if (poller_tg_merge(f, page) < 0) {
+			feed_doc_free(page);
+			f->html_failed = true;
+		}
+	}
+	poller_html_next(p, f);
+}
+
+/* Whether the log holds the article at url (as one post or split). */
+static bool poller_html_known(struct poller *p, struct poll_feed *f,
+                              const char *url)
+{
+	struct feed_doc *doc = feed_doc_new(FEED_FORMAT_HTML);
+	struct feed_entry e[2] = {{0}, {0}};
+	struct buf split = {0};
+	size_t known = 0;
+	bool r = false;
+
+	if (!doc || buf_printf(&split, "%s#1", url) < 0)
+		goto out_free_doc;
+	e[0].id = (char *)(uintptr_t)url;
+	e[1].id = split.data;
+	doc->entries = e;
+	doc->n_entries = 2;
+	r = store_count_known(p->store, f->state.account_id, doc, &known) ==
+	        0 &&
+	    known > 0;
+	doc->entries = NULL;
+	doc->n_entries = 0;
+out_free_doc:
+	buf_free(&split);
+	feed_doc_free(doc);
+	return r;
+}
+
+/* The index page arrived: its new links are read one after the other. */
+static void poller_html_index_done(void *arg, const struct fetch_response *resp)
+{
+	struct poll_feed *f = arg;
+	struct poller *p = f->p;
+	const struct config_html *h = poller_html_rules(p, f);
+	char **links = NULL;
+	size_t n = 0, i;
+
+	if (f->retired || resp->error || resp->status < 200 ||
+	    resp->status >= 300 || !h || !h->links) {
+		poller_done(f, resp);
+		return;
+	}
+	feed_html_links_free(f->html_links, f->html_n);
+	f->html_links = NULL;
+	f->html_n = f->html_next = 0;
+	f->html_failed = false;
+	free(f->index_etag);
+	free(f->index_lm);
+	f->index_etag = xstrdup(resp->etag);
+	f->index_lm = xstrdup(resp->last_modified);
+	feed_doc_free(f->pages);
+	f->pages = feed_doc_new(FEED_FORMAT_HTML);
+	if (!f->pages ||
+	    feed_html_links(resp->body ? resp->body : "", resp->body_len,
+	                    resp->final_url, h->links, &links, &n) < 0) {
+		poller_fail(f, "%s", "cannot read the index page");
+		return;
+	}
+	if (n == 0)
+		log_warnx("feed %s (%s): html_links finds no link on the "
+		          "index page",
+		          f->account_key, f->configured_url);
+	/* New links only, at most 50 a poll: the rest come next time. */
+	for (i = 0; i < n; i++) {
+		if (f->html_n < 50 && !poller_html_known(p, f, links[i])) {
+			links[f->html_n++] = links[i];
+			continue;
+		}
+		free(links[i]);
+	}
+	f->html_links = links;
+	poller_html_next(p, f);
+}
+
 /* The first callback of a poll by the feed's kind; a Telegram poll
  * starts its paging record here. */
 static fetch_done_fn poller_callback(struct poller *p, struct poll_feed *f)
@@ -817,6 +1005,8 @@ static fetch_done_fn poller_callback(struct poller *p, struct poll_feed *f)
 		f->paging.first_poll = r == 0;
 		poller_tg_space(p, f);
 		return poller_tg_page_done;
+	case FEED_KIND_HTML:
+		return poller_html_index_done;
 	case FEED_KIND_WEB:
 	case FEED_KIND_YOUTUBE:
 	default:
@@ -884,7 +1074,8 @@ static void poller_start_feed(struct poller *p, struct poll_feed *f)
 	url = poll_feed_request_url(p, f);
 	poller_fill_request(p, &req);
 	req.url = url;
-	if (f->kind == FEED_KIND_WEB || f->kind == FEED_KIND_YOUTUBE) {
+	if (f->kind == FEED_KIND_WEB || f->kind == FEED_KIND_YOUTUBE ||
+	    f->kind == FEED_KIND_HTML) {
 		req.etag = f->state.etag;
 		req.last_modified = f->state.last_modified;
 	}
