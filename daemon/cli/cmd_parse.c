@@ -159,6 +159,48 @@ out_oom:
 	return NULL;
 }
 
+/* Reads FILE (or - for stdin): 0, or the exit code after saying why. */
+static int read_input(const char *path, char **data, size_t *len)
+{
+	char safe[300];
+	int r = util_read_file(strcmp(path, "-") == 0 ? "/dev/stdin" : path,
+	                       PARSE_MAX_FILE, data, len);
+
+	if (r >= 0)
+		return 0;
+	log_warnx("parse: %s: %s", log_sanitize(path, safe, sizeof(safe)),
+	          strerror(-r));
+	if (r == -EFBIG)
+		return EX_DATAERR;
+	return r == -ENOENT || r == -EACCES || r == -ENOTDIR || r == -EISDIR
+	           ? EX_NOINPUT
+	           : EX_IOERR;
+}
+
+/* The --html-* options into h and *links; false for any other. */
+static bool html_option(int ch, struct feed_html_rules *h, const char **links)
+{
+	switch (ch) {
+	case 'T':
+		h->title = optarg;
+		return true;
+	case 'D':
+		h->date = optarg;
+		return true;
+	case 'X':
+		h->text = optarg;
+		return true;
+	case 'S':
+		h->split = optarg;
+		return true;
+	case 'L':
+		*links = optarg;
+		return true;
+	default:
+		return false;
+	}
+}
+
 /* --html-links: the article links of an index page, one per line; takes
  * data. */
 static int print_links(char *data, size_t len, const char *base,
@@ -237,25 +279,12 @@ int cmd_parse_main(const struct cmd_globals *g, int argc, char **argv)
 			}
 			opts.max_entries = (size_t)n;
 			break;
-		case 'T':
-			html.title = optarg;
-			break;
-		case 'D':
-			html.date = optarg;
-			break;
-		case 'X':
-			html.text = optarg;
-			break;
-		case 'S':
-			html.split = optarg;
-			break;
-		case 'L':
-			links = optarg;
-			break;
 		case 'h':
 			usage(stdout);
 			return 0;
 		default:
+			if (html_option(ch, &html, &links))
+				break;
 			usage(stderr);
 			return EX_USAGE;
 		}
@@ -265,18 +294,9 @@ int cmd_parse_main(const struct cmd_globals *g, int argc, char **argv)
 		return EX_USAGE;
 	}
 	path = argv[optind];
-	r = util_read_file(strcmp(path, "-") == 0 ? "/dev/stdin" : path,
-	                   PARSE_MAX_FILE, &data, &len);
-	if (r < 0) {
-		log_warnx("parse: %s: %s",
-		          log_sanitize(path, safe, sizeof(safe)), strerror(-r));
-		if (r == -EFBIG)
-			return EX_DATAERR;
-		return r == -ENOENT || r == -EACCES || r == -ENOTDIR ||
-		               r == -EISDIR
-		           ? EX_NOINPUT
-		           : EX_IOERR;
-	}
+	r = read_input(path, &data, &len);
+	if (r)
+		return r;
 	opts.now = util_now();
 	if (opts.format == FEED_FORMAT_HTML) {
 		opts.html = &html;

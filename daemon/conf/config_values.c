@@ -506,11 +506,62 @@ static bool source_feed(const char *v, enum feed_kind *kind, char **canon,
 	return true;
 }
 
+/* "mastodon:https://host/@user[@domain]": the URL must name an account. */
+static bool mastodon_feed_ok(struct parser *p, const char *v)
+{
+	const char *url = v + 9, *rest, *why, *q;
+
+	why = check_url(url, http_schemes, 2, &rest);
+	if (!why && (rest[0] != '/' || rest[1] != '@'))
+		why = "the URL must name an account, as in "
+		      "https://host/@user";
+	if (!why) {
+		for (q = rest + 2;
+		     config_is_alnum(*q) || *q == '_' || *q == '.' || *q == '-';
+		     q++)
+			;
+		if (q == rest + 2)
+			why = "missing user name after '@'";
+		else if (*q == '@' &&
+		         valid_hostname(q + 1, strcspn(q + 1, "/")))
+			q += 1 + strcspn(q + 1, "/");
+		if (!why && !(q[0] == '\0' || (q[0] == '/' && !q[1])))
+			why = "the URL must name an account, as in "
+			      "https://host/@user";
+	}
+	if (why) {
+		struct buf b = {0};
+
+		config_begin_msg(p, &b, p->line, false);
+		buf_puts(&b, "bad Mastodon feed ");
+		config_put_quoted(&b, v);
+		buf_printf(&b, ": %s",
+		           *why ? why : "expected mastodon:https://host/@user");
+		config_add_msg(p, false, p->line, &b);
+		return false;
+	}
+	return true;
+}
+
+/* "html:URL": the index page must be an http(s) URL. */
+static bool html_feed_ok(struct parser *p, const char *v)
+{
+	const char *rest, *why = check_url(v + 5, http_schemes, 2, &rest);
+
+	if (why)
+		config_error_value(p, p->line, "bad html: feed ", v, ": %s",
+		                   *why
+		                       ? why
+		                       : "expected html:https://... (the index "
+		                         "page)");
+	return !why;
+}
+
 static void add_feed(struct parser *p, struct config_account *a, const char *v)
 {
 	struct config_feed *f;
 	enum feed_kind kind;
-	const char *url = v, *rest, *why, *q;
+	const char *url = v, *rest, *why;
 	char *canon = NULL;
 
 	if (a->n_feeds >= MAX_FEEDS) {
@@ -521,37 +572,8 @@ static void add_feed(struct parser *p, struct config_account *a, const char *v)
 	if (strncmp(v, "mastodon:", 9) == 0) {
 		kind = FEED_KIND_MASTODON;
 		url = v + 9;
-		why = check_url(url, http_schemes, 2, &rest);
-		if (!why && (rest[0] != '/' || rest[1] != '@'))
-			why = "the URL must name an account, as in "
-			      "https://host/@user";
-		if (!why) {
-			for (q = rest + 2; config_is_alnum(*q) || *q == '_' ||
-			                   *q == '.' || *q == '-';
-			     q++)
-				;
-			if (q == rest + 2)
-				why = "missing user name after '@'";
-			else if (*q == '@' &&
-			         valid_hostname(q + 1, strcspn(q + 1, "/")))
-				q += 1 + strcspn(q + 1, "/");
-			if (!why && !(q[0] == '\0' || (q[0] == '/' && !q[1])))
-				why = "the URL must name an account, as in "
-				      "https://host/@user";
-		}
-		if (why) {
-			struct buf b = {0};
-
-			config_begin_msg(p, &b, p->line, false);
-			buf_puts(&b, "bad Mastodon feed ");
-			config_put_quoted(&b, v);
-			buf_printf(
-			    &b, ": %s",
-			    *why ? why
-			         : "expected mastodon:https://host/@user");
-			config_add_msg(p, false, p->line, &b);
+		if (!mastodon_feed_ok(p, v))
 			return;
-		}
 	} else if (source_feed(v, &kind, &canon, &why)) {
 		if (why) {
 			config_error_value(p, p->line, "bad feed ", v, ": %s",
@@ -562,15 +584,8 @@ static void add_feed(struct parser *p, struct config_account *a, const char *v)
 		url = canon;
 	} else if (strncmp(v, "html:", 5) == 0) {
 		kind = FEED_KIND_HTML;
-		why = check_url(v + 5, http_schemes, 2, &rest);
-		if (why) {
-			config_error_value(
-			    p, p->line, "bad html: feed ", v, ": %s",
-			    *why ? why
-			         : "expected html:https://... (the "
-			           "index page)");
+		if (!html_feed_ok(p, v))
 			return;
-		}
 	} else if (strncmp(v, "bluesky:", 8) == 0) {
 		kind = FEED_KIND_BLUESKY;
 		url = v + 8;
