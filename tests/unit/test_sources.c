@@ -203,6 +203,85 @@ static void test_paging(void)
 	ASSERT(!web_source_page_more(&p)); /* page cap */
 }
 
+/* An article page of an html: source: split into paragraphs, whole by
+ * html_text, and whole by the readable-text default; an XPath that finds
+ * nothing is a warning, never an empty post. */
+static void test_html_article(void)
+{
+	static const char page[] =
+	    "<html><head><title>T</title></head><body><div class=\"nav\">"
+	    "Home | About</div><h1>Press conference</h1><p class=\"time\">"
+	    "Updated: 12.03.2020 21:05</p><div class=\"main\"><p>Q: one?"
+	    "</p><p>A: two<br>lines.</p><p> </p><p>Q: three?</p></div>"
+	    "<script>var x = 1;</script></body></html>";
+	struct feed_html_rules rules = {NULL, "//p[@class='time']", NULL,
+	                                "//div[@class='main']/p"};
+	struct feed_parse_opts opts = {.format = FEED_FORMAT_HTML,
+	                               .base_url = "https://mfa.example/a",
+	                               .html = &rules};
+	struct feed_doc *doc = NULL;
+	char err[256];
+
+	REQUIRE(feed_parse(page, sizeof(page) - 1, &opts, &doc, err,
+	                   sizeof(err)) == 0);
+	REQUIRE(doc->n_entries == 3);
+	ASSERT_STR_EQ(doc->entries[0].id, "https://mfa.example/a#1");
+	ASSERT_STR_EQ(doc->entries[1].text, "A: two\nlines.");
+	/* N is the node's place among those html_split selects. */
+	ASSERT_STR_EQ(doc->entries[2].id, "https://mfa.example/a#4");
+	ASSERT_STR_EQ(doc->entries[2].title, "Press conference");
+	ASSERT_INT_EQ(doc->entries[2].published,
+	              date_parse("2020-03-12T21:05:00Z"));
+	feed_doc_free(doc);
+
+	rules.split = NULL;
+	rules.text = "//div[@class='main']";
+	REQUIRE(feed_parse(page, sizeof(page) - 1, &opts, &doc, err,
+	                   sizeof(err)) == 0);
+	REQUIRE(doc->n_entries == 1);
+	ASSERT_STR_EQ(doc->entries[0].id, "https://mfa.example/a");
+	ASSERT_STR_EQ(doc->entries[0].text,
+	              "Q: one?\nA: two\nlines.\nQ: three?");
+	feed_doc_free(doc);
+
+	rules.text = NULL; /* the readable main text */
+	REQUIRE(feed_parse(page, sizeof(page) - 1, &opts, &doc, err,
+	                   sizeof(err)) == 0);
+	REQUIRE(doc->n_entries == 1);
+	ASSERT_STR_EQ(doc->entries[0].text,
+	              "Q: one?\nA: two\nlines.\nQ: three?");
+	feed_doc_free(doc);
+
+	rules.text = "//div[@class='missing']";
+	REQUIRE(feed_parse(page, sizeof(page) - 1, &opts, &doc, err,
+	                   sizeof(err)) == 0 ||
+	        strstr(err, "html_text finds nothing"));
+	if (doc) {
+		ASSERT_INT_EQ(doc->n_entries, 0);
+		feed_doc_free(doc);
+	}
+}
+
+static void test_html_links(void)
+{
+	static const char index[] =
+	    "<ul class=\"list1\"><li><a href=\"./b/1.html\">1</a></li>"
+	    "<li><a href=\"/c/2.html\">2</a></li><li><a "
+	    "href=\"./b/1.html\">again</a></li><li><a "
+	    "href=\"javascript:void(0)\">js</a></li></ul>";
+	char **links = NULL;
+	size_t n = 0;
+
+	ASSERT_INT_EQ(feed_html_links(index, sizeof(index) - 1,
+	                              "https://mfa.example/a/index.html",
+	                              "//ul[@class='list1']//a", &links, &n),
+	              0);
+	REQUIRE(n == 2);
+	ASSERT_STR_EQ(links[0], "https://mfa.example/a/b/1.html");
+	ASSERT_STR_EQ(links[1], "https://mfa.example/c/2.html");
+	feed_html_links_free(links, n);
+}
+
 /* The date forms of ministry pages (text/date.c). */
 static void test_dates(void)
 {
@@ -219,6 +298,6 @@ static void test_dates(void)
 	ASSERT_INT_EQ(date_parse("20年3月12日"), TIME_UNKNOWN);
 }
 
-TEST_MAIN(TEST(test_telegram_page), TEST(test_dates),
-          TEST(test_telegram_no_preview), TEST(test_config_sources),
-          TEST(test_urls), TEST(test_paging))
+TEST_MAIN(TEST(test_telegram_page), TEST(test_dates), TEST(test_html_article),
+          TEST(test_html_links), TEST(test_telegram_no_preview),
+          TEST(test_config_sources), TEST(test_urls), TEST(test_paging))
