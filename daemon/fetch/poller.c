@@ -44,6 +44,8 @@
 #define POLLER_LEASE_MARGIN                       \
 	30 /* seconds a feed's lease outlasts the \
 	    * transfer timeout (parse, store) */
+/* What Telegram previews and html: pages are asked as. */
+#define POLLER_ACCEPT_HTML "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"
 #define POLLER_ONCE_RECHECK                    \
 	2 /* seconds between --once looks at a \
 	   * feed another instance holds */
@@ -729,6 +731,7 @@ static void poller_tg_timer_cb(evutil_socket_t fd, short what, void *arg)
 	}
 	poller_fill_request(p, &req);
 	req.url = url;
+	req.accept = POLLER_ACCEPT_HTML;
 	poller_tg_space(p, f);
 	r = fetch_start(p->fetch, &req, poller_tg_page_done, f);
 	free(url);
@@ -856,6 +859,7 @@ static void poller_html_next(struct poller *p, struct poll_feed *f)
 	while (f->html_next < f->html_n && !f->retired && !p->stopping) {
 		poller_fill_request(p, &req);
 		req.url = f->html_links[f->html_next];
+		req.accept = POLLER_ACCEPT_HTML;
 		if (fetch_start(p->fetch, &req, poller_html_article_done, f) ==
 		    0)
 			return;
@@ -1074,6 +1078,8 @@ static void poller_start_feed(struct poller *p, struct poll_feed *f)
 	url = poll_feed_request_url(p, f);
 	poller_fill_request(p, &req);
 	req.url = url;
+	if (f->kind == FEED_KIND_TELEGRAM || f->kind == FEED_KIND_HTML)
+		req.accept = POLLER_ACCEPT_HTML;
 	if (f->kind == FEED_KIND_WEB || f->kind == FEED_KIND_YOUTUBE ||
 	    f->kind == FEED_KIND_HTML) {
 		req.etag = f->state.etag;

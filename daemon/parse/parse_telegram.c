@@ -253,10 +253,78 @@ static char *tg_forward_source(struct feed_ctx *ctx, xmlNode *fwd)
 	return tg_text(ctx, a ? a : fwd, true);
 }
 
-/* Whether the message's meta line says "edited". */
-static bool tg_edited(xmlNode *msg)
+/* The parts of one message, found in a single walk of its subtree. */
+enum tg_part {
+	TG_TEXT,      /* .tgme_widget_message_text, outside the reply */
+	TG_DATE,      /* .tgme_widget_message_date */
+	TG_FORWARD,   /* .tgme_widget_message_forwarded_from */
+	TG_REPLY,     /* .tgme_widget_message_reply */
+	TG_META,      /* .tgme_widget_message_meta ("edited") */
+	TG_VIEWS,     /* .tgme_widget_message_views */
+	TG_SERVICE,   /* .service_message, .tgme_widget_message_service */
+	TG_DOC_TITLE, /* captions standing in for text, by preference */
+	TG_POLL,
+	TG_LINK_TITLE,
+	TG_N_PARTS
+};
+
+static const char *const tg_part_class[TG_N_PARTS] = {
+    "tgme_widget_message_text",           "tgme_widget_message_date",
+    "tgme_widget_message_forwarded_from", "tgme_widget_message_reply",
+    "tgme_widget_message_meta",           "tgme_widget_message_views",
+    "tgme_widget_message_service",        "tgme_widget_message_document_title",
+    "tgme_widget_message_poll_question",  "link_preview_title",
+};
+
+/* Whether the class list v holds the token name (n bytes). */
+static bool tg_token(const char *v, const char *name, size_t n)
 {
-	xmlNode *meta = tg_find(msg, "tgme_widget_message_meta", NULL);
+	const char *p;
+
+	for (p = strstr(v, name); p; p = strstr(p + 1, name))
+		if ((p == v || isspace((unsigned char)p[-1])) &&
+		    (p[n] == '\0' || isspace((unsigned char)p[n])))
+			return true;
+	return false;
+}
+
+/* Records the first element of each part under node (node excluded);
+ * nothing inside a reply counts as the message's own text. */
+static void tg_parts(xmlNode *node, xmlNode **parts, bool in_reply, int depth)
+{
+	xmlNode *c;
+
+	if (depth > 64)
+		return;
+	for (c = node->children; c; c = c->next) {
+		const char *v;
+		bool reply = in_reply;
+		int k;
+
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		v = tg_attr(c, "class");
+		if (v && (strstr(v, "tgme_") || strstr(v, "service_message") ||
+		          strstr(v, "link_preview"))) {
+			for (k = 0; k < TG_N_PARTS; k++) {
+				if (parts[k] || (k == TG_TEXT && in_reply) ||
+				    !tg_token(v, tg_part_class[k],
+				              strlen(tg_part_class[k])))
+					continue;
+				parts[k] = c;
+			}
+			if (tg_token(v, "service_message", 15))
+				parts[TG_SERVICE] = c;
+			if (parts[TG_REPLY] == c)
+				reply = true;
+		}
+		tg_parts(c, parts, reply, depth + 1);
+	}
+}
+
+/* Whether the message's meta line says "edited". */
+static bool tg_edited(xmlNode *meta)
+{
 	struct buf b = {0};
 	bool edited;
 
@@ -269,40 +337,33 @@ static bool tg_edited(xmlNode *msg)
 	return edited;
 }
 
-/* Text of a message without text of its own: a media caption stands in
- * (document, poll, link preview), else nothing. */
-static char *tg_media_text(struct feed_ctx *ctx, xmlNode *msg)
+/* The link of a message: https://t.me/NAME/ID. */
+static char *tg_link(const char *post, size_t name_len, long long id)
 {
-	static const char *const parts[] = {
-	    "tgme_widget_message_document_title",
-	    "tgme_widget_message_poll_question",
-	    "link_preview_title",
-	};
-	size_t i;
+	struct buf b = {0};
 
-	for (i = 0; i < ARRAY_SIZE(parts); i++) {
-		xmlNode *n = tg_find(msg, parts[i], NULL);
-
-		if (n)
-			return tg_text(ctx, n, false);
+	if (buf_printf(&b, "https://t.me/%.*s/%lld", (int)name_len, post, id) <
+	    0) {
+		buf_free(&b);
+		return NULL;
 	}
-	return NULL;
+	return buf_steal(&b);
 }
 
 /* One .tgme_widget_message with data-post "NAME/ID". */
 static void tg_message(struct feed_ctx *ctx, xmlNode *msg, const char *post)
 {
 	const char *slash = strchr(post, '/');
+	xmlNode *parts[TG_N_PARTS] = {0}, *n;
 	struct feed_entry *e;
-	xmlNode *n;
 	char *id_end;
 	long long id;
+	int k;
 
-	if (tg_has_class(msg, "service_message") ||
-	    tg_find(msg, "tgme_widget_message_service", NULL) ||
-	    tg_find(msg, "service_message", NULL))
+	if (tg_has_class(msg, "service_message"))
 		return;
-	if (!slash || slash == post)
+	tg_parts(msg, parts, false, 0);
+	if (parts[TG_SERVICE] || !slash || slash == post)
 		return;
 	id = strtoll(slash + 1, &id_end, 10);
 	if (id <= 0 || *id_end) {
@@ -314,31 +375,24 @@ static void tg_message(struct feed_ctx *ctx, xmlNode *msg, const char *post)
 	if (!e)
 		return;
 	e->id = xstrdup(post);
-	{
-		struct buf b = {0};
-
-		if (buf_printf(&b, "https://t.me/%.*s/%lld",
-		               (int)(slash - post), post, id) < 0)
-			ctx->oom = true;
-		e->link = buf_steal(&b);
-	}
-	n = tg_find(msg, "tgme_widget_message_text",
-	            "tgme_widget_message_reply");
-	e->text = n ? tg_text(ctx, n, false) : tg_media_text(ctx, msg);
-	n = tg_find(msg, "tgme_widget_message_date", NULL);
-	n = n ? tg_find_tag(n, "time") : NULL;
+	e->link = tg_link(post, (size_t)(slash - post), id);
+	/* Without text of its own, a document's, poll's or link preview's
+	 * title stands in. */
+	for (k = TG_DOC_TITLE; !parts[TG_TEXT] && k < TG_N_PARTS; k++)
+		parts[TG_TEXT] = parts[k];
+	if (parts[TG_TEXT])
+		e->text = tg_text(ctx, parts[TG_TEXT], false);
+	n = parts[TG_DATE] ? tg_find_tag(parts[TG_DATE], "time") : NULL;
 	if (n)
 		e->published = feed_date(ctx, "time", tg_attr(n, "datetime"));
-	n = tg_find(msg, "tgme_widget_message_forwarded_from", NULL);
-	if (n) {
+	if (parts[TG_FORWARD]) {
 		e->is_repost = true;
-		e->author = tg_forward_source(ctx, n);
+		e->author = tg_forward_source(ctx, parts[TG_FORWARD]);
 	}
-	e->is_reply = tg_find(msg, "tgme_widget_message_reply", NULL) != NULL;
-	e->edited = tg_edited(msg);
-	n = tg_find(msg, "tgme_widget_message_views", NULL);
-	if (n) {
-		char *v = tg_text(ctx, n, true);
+	e->is_reply = parts[TG_REPLY] != NULL;
+	e->edited = tg_edited(parts[TG_META]);
+	if (parts[TG_VIEWS]) {
+		char *v = tg_text(ctx, parts[TG_VIEWS], true);
 
 		e->views = v ? tg_count(v) : -1;
 		if (e->views < 0)
@@ -391,7 +445,7 @@ int feed_parse_telegram(struct feed_ctx *ctx, const char *data, size_t len,
 	hdoc = htmlReadMemory(data, (int)len, NULL, "UTF-8",
 	                      HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
 	                          HTML_PARSE_NONET | HTML_PARSE_RECOVER |
-	                          HTML_PARSE_NOBLANKS);
+	                          HTML_PARSE_NOBLANKS | HTML_PARSE_COMPACT);
 	root = hdoc ? xmlDocGetRootElement(hdoc) : NULL;
 	if (!root) {
 		if (hdoc)

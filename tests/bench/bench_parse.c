@@ -11,7 +11,10 @@
  *                                 repeatable instruction counts under
  *                                 valgrind --tool=callgrind
  *        bench_parse -w DIR       write the three inputs to DIR and exit
- * A last argument rss, atom, mastodon or telegram runs that format only.
+ * A last argument rss, atom, mastodon, telegram or html runs that format
+ * only.  The html input is a press-conference transcript page of ITEMS
+ * questions and answers, read as an html: source splits it (one post per
+ * paragraph).
  * The telegram input is a channel preview page (t.me/s/NAME) as Telegram
  * serves it, header and all, with forwards, replies, emoji and views;
  * feed_parse() is told its format, as the daemon does. */
@@ -301,6 +304,32 @@ static void gen_telegram(struct buf *b)
 	add(b, "</section></main></body></html>\n");
 }
 
+/* A ministry's press-conference transcript page of ITEMS paragraphs. */
+static void gen_transcript(struct buf *b)
+{
+	int i;
+
+	add(b,
+	    "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+	    "<title>Regular Press Conference</title><link rel=\"stylesheet\" "
+	    "href=\"/css/main.css\"><script src=\"/js/jquery.js\"></script>"
+	    "</head><body><div class=\"header\"><ul class=\"nav\"><li><a "
+	    "href=\"/eng/\">Home</a></li><li><a href=\"/eng/zxxx/\">News"
+	    "</a></li></ul></div><div class=\"news-details\"><div "
+	    "class=\"news-title\"><h1>Foreign Ministry Spokesperson's "
+	    "Regular Press Conference on March 12, 2020</h1></div><p "
+	    "class=\"time\"><span>2020-03-12 21:05</span></p><div "
+	    "class=\"news-main\"><div class=\"TRS_Editor\">\n");
+	for (i = 0; i < ITEMS; i++)
+		add(b,
+		    "<p style=\"text-indent: 2em\">%s%s <span>%s</span> "
+		    "%s</p>\n",
+		    i % 2 ? "A: " : "<strong>Q:</strong> ", sentence(i),
+		    sentence(i + 1), sentence(i + 3));
+	add(b, "</div></div></div><div class=\"footer\">Copyright © "
+	       "Ministry of Foreign Affairs</div></body></html>\n");
+}
+
 struct input {
 	const char *name;        /* shown in the report */
 	enum feed_format format; /* what feed_parse should detect */
@@ -312,8 +341,17 @@ static size_t parse_once(const struct input *in)
 {
 	struct feed_parse_opts o = {.base_url = "https://example.org/"};
 
+	static const struct feed_html_rules html = {
+	    "//div[contains(@class,'news-title')]/h1",
+	    "//p[contains(@class,'time')]/span", NULL,
+	    "//div[contains(@class,'news-main')]//p[normalize-space()]"};
+
 	if (in->format == FEED_FORMAT_TELEGRAM)
 		o.format = FEED_FORMAT_TELEGRAM; /* never detected */
+	if (in->format == FEED_FORMAT_HTML) {
+		o.format = FEED_FORMAT_HTML;
+		o.html = &html;
+	}
 	struct feed_doc *doc;
 	char err[256];
 	size_t n;
@@ -340,6 +378,7 @@ int main(int argc, char **argv)
 	    {"atom", FEED_FORMAT_ATOM, {0}},
 	    {"mastodon", FEED_FORMAT_MASTODON, {0}},
 	    {"telegram", FEED_FORMAT_TELEGRAM, {0}},
+	    {"html", FEED_FORMAT_HTML, {0}},
 	};
 	double secs = 2.0;
 	long rounds = 0;
@@ -350,6 +389,7 @@ int main(int argc, char **argv)
 	gen_atom(&in[1].data);
 	gen_mastodon(&in[2].data);
 	gen_telegram(&in[3].data);
+	gen_transcript(&in[4].data);
 	if (argc > 2 && strcmp(argv[1], "-w") == 0) {
 		for (k = 0; k < ARRAY_SIZE(in); k++) {
 			char path[1024];

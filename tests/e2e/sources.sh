@@ -29,12 +29,14 @@ role = ministry
 feed = youtube:UCmfaChinaSpox0000000001
 [account "hidden"]
 feed = https://t.me/s/nopreview_chan
+[account "yt_flaky"]
+feed = youtube:UCnotfoundnotfoundnotfou
 CONF
 
 "$BUILD/demarche" check-config -c "$WORK/test.conf" >"$WORK/check.out" 2>&1
 check "config with the new sources is valid" "$?" 0
 "$BUILD/demarched" -c "$WORK/test.conf" --once >"$WORK/run1.log" 2>&1
-check "first run ends (75: one channel has no preview)" "$?" 75
+check "first run ends (75: no preview, YouTube 404)" "$?" 75
 check "newest page, then one page back" \
 	"$(grep -c -e 'GET /tg/s/mfa_spox30 200' -e 'GET /tg/s/mfa_spox30?before=12 200' "$WORK/requests.log")" 2
 posts_of() { sql "SELECT count(*) FROM posts p JOIN accounts a ON a.id=p.account_id WHERE a.handle='$1'"; }
@@ -59,6 +61,8 @@ check "a video's description is classified" \
 	"$(sql "SELECT count(*) FROM post_categories pc JOIN posts p ON p.id=pc.post_id WHERE p.stable_key='yt:video:aaaaaaaaaa1' AND pc.category='origin_narrative'")" 1
 check "no public preview told" "$(grep -c 'no public preview' "$WORK/run1.log")" 1
 check "nothing stored for it" "$(posts_of hidden)" 0
+check "a YouTube 404 is a failure, not a disabled feed" \
+	"$(sql "SELECT consecutive_failures||'|'||disabled FROM feeds WHERE url='youtube:UCnotfoundnotfoundnotfou'")" "1|0"
 
 "$BUILD/demarched" -c "$WORK/test.conf" --once >"$WORK/run2.log" 2>&1
 check "second run ends" "$?" 75
