@@ -45,7 +45,7 @@ int cmd_check_config_main(const struct cmd_globals *g, int argc, char **argv)
 	struct config *cfg = NULL;
 	const char *path = g ? g->config : NULL;
 	char msg[1200];
-	size_t i, j, n_feeds = 0, by_kind[3] = {0};
+	size_t i, j, n_feeds = 0, by_kind[FEED_KIND_COUNT] = {0};
 	int ch, rc;
 
 	while ((ch = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
@@ -101,11 +101,18 @@ int cmd_check_config_main(const struct cmd_globals *g, int argc, char **argv)
 	}
 	printf("configuration OK\n");
 	printf("%s: %zu account%s, %zu feed%s (%zu web, %zu mastodon, %zu "
-	       "bluesky), database %s\n",
+	       "bluesky",
 	       path, cfg->n_accounts, cfg->n_accounts == 1 ? "" : "s", n_feeds,
 	       n_feeds == 1 ? "" : "s", by_kind[FEED_KIND_WEB],
-	       by_kind[FEED_KIND_MASTODON], by_kind[FEED_KIND_BLUESKY],
-	       cfg->database);
+	       by_kind[FEED_KIND_MASTODON], by_kind[FEED_KIND_BLUESKY]);
+	/* The older sources' line stays as scripts know it. */
+	if (by_kind[FEED_KIND_TELEGRAM])
+		printf(", %zu telegram", by_kind[FEED_KIND_TELEGRAM]);
+	if (by_kind[FEED_KIND_YOUTUBE])
+		printf(", %zu youtube", by_kind[FEED_KIND_YOUTUBE]);
+	if (by_kind[FEED_KIND_HTML])
+		printf(", %zu html", by_kind[FEED_KIND_HTML]);
+	printf("), database %s\n", cfg->database);
 	config_free(cfg);
 	config_errors_clear(&errs);
 	return 0;

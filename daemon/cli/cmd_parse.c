@@ -34,13 +34,21 @@ static void usage(FILE *fp)
 	    "published, updated, lang) and warnings.  Exits 65 when nothing is usable.\n"
 	    "\n"
 	    "  --format F          auto (default: detected from the content), rss, atom,\n"
-	    "                      jsonfeed, mastodon or bluesky\n"
+	    "                      jsonfeed, mastodon, bluesky, telegram (a channel's\n"
+	    "                      preview page, t.me/s/NAME) or html (an article page\n"
+	    "                      of an html: source); the last two are never detected\n"
 	    "  --base URL          resolve relative links against URL (the feed's own\n"
 	    "                      address, as the daemon does)\n"
 	    "  --content-type T    the HTTP Content-Type to assume, e.g.\n"
 	    "                      \"application/rss+xml; charset=gb18030\" (its charset\n"
 	    "                      takes part in the encoding decision)\n"
 	    "  --max-entries N     keep at most N entries (0: no limit)\n"
+	    "  --html-title X, --html-date X, --html-text X, --html-split X\n"
+	    "                      with --format html: the XPaths of the account's\n"
+	    "                      html_title, html_date, html_text, html_split; the\n"
+	    "                      entries are keyed by --base (default: FILE)\n"
+	    "  --html-links X      with --format html: print the links X selects on an\n"
+	    "                      index page, one per line, instead\n"
 	    "  -h, --help          print this help and exit\n",
 	    fp);
 }
@@ -86,6 +94,9 @@ static json_t *doc_to_json(const struct feed_doc *doc)
 	bad |= json_object_set_new(o, "lang", jstr(doc->lang));
 	if (doc->ttl)
 		bad |= json_object_set_new(o, "ttl", json_integer(doc->ttl));
+	if (doc->page_before)
+		bad |= json_object_set_new(o, "page_before",
+		                           json_integer(doc->page_before));
 	if (doc->has_account) {
 		const struct feed_account *a = &doc->account;
 		json_t *acc = json_object();
@@ -122,6 +133,11 @@ static json_t *doc_to_json(const struct feed_doc *doc)
 			bad |= json_object_set_new(je, "repost", json_true());
 		if (e->is_reply)
 			bad |= json_object_set_new(je, "reply", json_true());
+		if (e->edited)
+			bad |= json_object_set_new(je, "edited", json_true());
+		if (e->views > 0)
+			bad |= json_object_set_new(je, "views",
+			                           json_integer(e->views));
 		if (e->future_dated)
 			bad |= json_object_set_new(je, "future_dated",
 			                           json_true());
@@ -149,6 +165,93 @@ out_oom:
 	return NULL;
 }
 
+/* Reads FILE (or - for stdin): 0, or the exit code after saying why. */
+static int read_input(const char *path, char **data, size_t *len)
+{
+	char safe[300];
+	int r = util_read_file(strcmp(path, "-") == 0 ? "/dev/stdin" : path,
+	                       PARSE_MAX_FILE, data, len);
+
+	if (r >= 0)
+		return 0;
+	log_warnx("parse: %s: %s", log_sanitize(path, safe, sizeof(safe)),
+	          strerror(-r));
+	if (r == -EFBIG)
+		return EX_DATAERR;
+	return r == -ENOENT || r == -EACCES || r == -ENOTDIR || r == -EISDIR
+	           ? EX_NOINPUT
+	           : EX_IOERR;
+}
+
+/* The --html-* options into h and *links; false for any other. */
+static bool html_option(int ch, struct feed_html_rules *h, const char **links)
+{
+	switch (ch) {
+	case 'T':
+		h->title = optarg;
+		return true;
+	case 'D':
+		h->date = optarg;
+		return true;
+	case 'X':
+		h->text = optarg;
+		return true;
+	case 'S':
+		h->split = optarg;
+		return true;
+	case 'L':
+		*links = optarg;
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* --html-links: the article links of an index page, one per line; takes
+ * data. */
+static int print_links(char *data, size_t len, const char *base,
+                       const char *xpath)
+{
+	char **links = NULL;
+	size_t n = 0, i;
+	int r = feed_html_links(data, len, base, xpath, &links, &n);
+
+	free(data);
+	if (r < 0) {
+		log_warnx("parse: %s", strerror(-r));
+		return r == -ENOMEM ? EX_OSERR : EX_DATAERR;
+	}
+	for (i = 0; i < n; i++)
+		printf("%s\n", links[i]);
+	feed_html_links_free(links, n);
+	if (n == 0) {
+		log_warnx("parse: html_links finds no link");
+		return EX_DATAERR;
+	}
+	return fflush(stdout) == EOF ? EX_IOERR : 0;
+}
+
+/* Prints doc as the JSON object of the interface contract, and frees it.
+ * Returns 0 or an exit code. */
+static int print_doc(struct feed_doc *doc)
+{
+	json_t *out = doc_to_json(doc);
+	int rc = 0;
+
+	feed_doc_free(doc);
+	if (!out) {
+		log_warnx("parse: out of memory");
+		return EX_OSERR;
+	}
+	if (json_dumpf(out, stdout, JSON_INDENT(2)) < 0 ||
+	    fputc('\n', stdout) == EOF || fflush(stdout) == EOF) {
+		log_warnx("parse: cannot write the output");
+		rc = EX_IOERR;
+	}
+	json_decref(out);
+	return rc;
+}
+
 int cmd_parse_main(const struct cmd_globals *g, int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -156,16 +259,22 @@ int cmd_parse_main(const struct cmd_globals *g, int argc, char **argv)
 	    {"base", required_argument, NULL, 'b'},
 	    {"content-type", required_argument, NULL, 't'},
 	    {"max-entries", required_argument, NULL, 'n'},
+	    {"html-title", required_argument, NULL, 'T'},
+	    {"html-date", required_argument, NULL, 'D'},
+	    {"html-text", required_argument, NULL, 'X'},
+	    {"html-split", required_argument, NULL, 'S'},
+	    {"html-links", required_argument, NULL, 'L'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	struct feed_parse_opts opts = {0};
+	struct feed_html_rules html = {0};
+	const char *links = NULL;
 	struct feed_doc *doc = NULL;
 	char err[256], safe[300], safe2[300], *data = NULL, *end;
 	const char *path;
 	size_t len = 0;
-	json_t *out;
-	int ch, r, rc = 0;
+	int ch, r;
 	long n;
 
 	(void)g;
@@ -200,6 +309,8 @@ int cmd_parse_main(const struct cmd_globals *g, int argc, char **argv)
 			usage(stdout);
 			return 0;
 		default:
+			if (html_option(ch, &html, &links))
+				break;
 			usage(stderr);
 			return EX_USAGE;
 		}
@@ -209,19 +320,17 @@ int cmd_parse_main(const struct cmd_globals *g, int argc, char **argv)
 		return EX_USAGE;
 	}
 	path = argv[optind];
-	r = util_read_file(strcmp(path, "-") == 0 ? "/dev/stdin" : path,
-	                   PARSE_MAX_FILE, &data, &len);
-	if (r < 0) {
-		log_warnx("parse: %s: %s",
-		          log_sanitize(path, safe, sizeof(safe)), strerror(-r));
-		if (r == -EFBIG)
-			return EX_DATAERR;
-		return r == -ENOENT || r == -EACCES || r == -ENOTDIR ||
-		               r == -EISDIR
-		           ? EX_NOINPUT
-		           : EX_IOERR;
-	}
+	r = read_input(path, &data, &len);
+	if (r)
+		return r;
 	opts.now = util_now();
+	if (opts.format == FEED_FORMAT_HTML) {
+		opts.html = &html;
+		if (!opts.base_url)
+			opts.base_url = path;
+		if (links)
+			return print_links(data, len, opts.base_url, links);
+	}
 	r = feed_parse(data, len, &opts, &doc, err, sizeof(err));
 	free(data);
 	if (r < 0) {
@@ -230,17 +339,5 @@ int cmd_parse_main(const struct cmd_globals *g, int argc, char **argv)
 		          log_sanitize(err, safe2, sizeof(safe2)));
 		return r == -ENOMEM ? EX_OSERR : EX_DATAERR;
 	}
-	out = doc_to_json(doc);
-	feed_doc_free(doc);
-	if (!out) {
-		log_warnx("parse: out of memory");
-		return EX_OSERR;
-	}
-	if (json_dumpf(out, stdout, JSON_INDENT(2)) < 0 ||
-	    fputc('\n', stdout) == EOF || fflush(stdout) == EOF) {
-		log_warnx("parse: cannot write the output");
-		rc = EX_IOERR;
-	}
-	json_decref(out);
-	return rc;
+	return print_doc(doc);
 }

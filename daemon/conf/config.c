@@ -38,6 +38,8 @@
 #define DEFAULT_USER_AGENT \
 	"demarche/" DEMARCHE_VERSION " (+https://github.com/demarche)"
 #define DEFAULT_BLUESKY_API "https://public.api.bsky.app"
+#define DEFAULT_TELEGRAM    "https://t.me"
+#define DEFAULT_YOUTUBE     "https://www.youtube.com"
 
 static const struct {
 	const char *name;
@@ -62,6 +64,10 @@ static const struct key_spec keys[] = {
     {SEC_POLL, "user_agent", K_TEXT, C(user_agent), 0, 0},
     {SEC_POLL, "allow_private_addresses", K_BOOL, C(allow_private), 0, 0},
     {SEC_POLL, "bluesky_api", K_HTTP_URL, C(bluesky_api), 0, 0},
+    {SEC_POLL, "telegram_base", K_HTTP_URL, C(telegram_base), 0, 0},
+    {SEC_POLL, "telegram_delay", K_DURATION, C(telegram_delay), 0, 3600},
+    {SEC_POLL, "youtube_base", K_HTTP_URL, C(youtube_base), 0, 0},
+    {SEC_POLL, "backfill", K_INT, C(backfill), 1, 10000},
     {SEC_POLL, "stop_timeout", K_DURATION, C(stop_timeout), 1, 3600},
     {SEC_CLASSIFIER, "rules", K_PATH, C(rules_dir), 0, 0},
     {SEC_CLASSIFIER, "model", K_PATH, C(model_path), 0, 0},
@@ -90,6 +96,12 @@ static const struct key_spec keys[] = {
     {SEC_ACCOUNT, "created", K_DATE, A(created), 0, 0},
     {SEC_ACCOUNT, "feed", K_FEED, 0, 0, 0},
     {SEC_ACCOUNT, "interval", K_DURATION, A(interval), 1, 365 * DAY},
+    {SEC_ACCOUNT, "html_links", K_XPATH, H(links), 0, 0},
+    {SEC_ACCOUNT, "html_title", K_XPATH, H(title), 0, 0},
+    {SEC_ACCOUNT, "html_date", K_XPATH, H(date), 0, 0},
+    {SEC_ACCOUNT, "html_text", K_XPATH, H(text), 0, 0},
+    {SEC_ACCOUNT, "html_split", K_XPATH, H(split), 0, 0},
+    {SEC_ACCOUNT, "html_refetch", K_DURATION, H(refetch), 0, 365 * DAY},
 };
 _Static_assert(ARRAY_SIZE(keys) == CONFIG_N_KEYS,
                "CONFIG_N_KEYS (config_int.h) must count keys[]");
@@ -360,7 +372,10 @@ static int handler(void *user, const char *section, const char *name,
 		error(p, p->line, "%s: missing value", name);
 		goto out_free_unq;
 	}
-	if (p->sec == SEC_ACCOUNT) {
+	if (p->sec == SEC_ACCOUNT && strncmp(name, "html_", 5) == 0) {
+		base = &p->cfg->html[p->cfg->n_accounts - 1];
+		seen = p->info[p->cfg->n_accounts - 1].seen;
+	} else if (p->sec == SEC_ACCOUNT) {
 		base = current_account(p);
 		seen = p->info[p->cfg->n_accounts - 1].seen;
 	} else {
@@ -447,6 +462,7 @@ static void begin_account(struct parser *p, const char *s, size_t n)
 		size_t cap = p->cap_accounts ? p->cap_accounts * 2 : 8;
 		struct config_account *grown;
 		struct account_info *ginfo;
+		struct config_html *ghtml;
 
 		grown = realloc(p->cfg->accounts, cap * sizeof(*grown));
 		if (!grown) {
@@ -460,11 +476,19 @@ static void begin_account(struct parser *p, const char *s, size_t n)
 			return;
 		}
 		p->info = ginfo;
+		ghtml = realloc(p->cfg->html, cap * sizeof(*ghtml));
+		if (!ghtml) {
+			config_oom(p);
+			return;
+		}
+		p->cfg->html = ghtml;
 		p->cap_accounts = cap;
 	}
 	a = &p->cfg->accounts[p->cfg->n_accounts];
 	memset(a, 0, sizeof(*a));
 	memset(&p->info[p->cfg->n_accounts], 0, sizeof(p->info[0]));
+	memset(&p->cfg->html[p->cfg->n_accounts], 0, sizeof(p->cfg->html[0]));
+	p->cfg->html[p->cfg->n_accounts].refetch = 3 * DAY;
 	a->key = xstrndup(s + 1, klen);
 	if (!a->key) {
 		config_oom(p);
@@ -750,6 +774,27 @@ static int key_index(enum section sec, const char *name)
 
 #define SEEN(sec, name) p->seen[key_index(sec, name)]
 
+/* An html: feed needs to know where the article links are; XPaths
+ * without an html: feed are a mistake worth a warning. */
+static void check_html(struct parser *p, struct config_account *a)
+{
+	size_t j, acc = (size_t)(a - p->cfg->accounts);
+	bool html = false;
+
+	for (j = 0; j < a->n_feeds; j++)
+		if (a->feeds[j].kind == FEED_KIND_HTML) {
+			html = true;
+			if (!p->cfg->html[acc].links)
+				error(p, a->feeds[j].line,
+				      "an html: feed needs html_links (the "
+				      "XPath of the article links)");
+		}
+	if (!html && p->cfg->html[acc].links)
+		warning(p,
+		        p->info[acc].seen[key_index(SEC_ACCOUNT, "html_links")],
+		        "html_links is only read for html: feeds");
+}
+
 static void check_whole(struct parser *p)
 {
 	struct config *cfg = p->cfg;
@@ -822,6 +867,7 @@ static void check_whole(struct parser *p)
 		    !p->info[i].seen[key_index(SEC_ACCOUNT, "feed")])
 			config_error_value(p, a->line, "account ", a->key,
 			                   " has no feed: add feed = URL");
+		check_html(p, a);
 		if (a->interval < 0) {
 			a->interval = cfg->interval;
 		} else if (a->interval < 60) {
@@ -852,6 +898,10 @@ static struct config *config_new(const char *path)
 	cfg->user_agent = xstrdup(DEFAULT_USER_AGENT);
 	cfg->allow_private = false;
 	cfg->bluesky_api = xstrdup(DEFAULT_BLUESKY_API);
+	cfg->telegram_base = xstrdup(DEFAULT_TELEGRAM);
+	cfg->telegram_delay = 1;
+	cfg->youtube_base = xstrdup(DEFAULT_YOUTUBE);
+	cfg->backfill = 100;
 	cfg->stop_timeout = 10;
 	cfg->report.schedule = xstrdup("off");
 	cfg->report.format = xstrdup("text");
@@ -862,6 +912,7 @@ static struct config *config_new(const char *path)
 	cfg->demo_port = 8765;
 	cfg->model_weight = 0.5;
 	if (!cfg->path || !cfg->user_agent || !cfg->bluesky_api ||
+	    !cfg->telegram_base || !cfg->youtube_base ||
 	    !cfg->report.schedule || !cfg->report.format ||
 	    !cfg->report.since) {
 		config_free(cfg);
@@ -885,8 +936,16 @@ void config_free(struct config *cfg)
 		free(a->key);
 		free(a->name);
 		free(a->country);
+		if (!cfg->html) /* a config built by hand (tests) */
+			continue;
+		free(cfg->html[i].links);
+		free(cfg->html[i].title);
+		free(cfg->html[i].date);
+		free(cfg->html[i].text);
+		free(cfg->html[i].split);
 	}
 	free(cfg->accounts);
+	free(cfg->html);
 	for (i = 0; i < cfg->report.n_mail_to; i++)
 		free(cfg->report.mail_to[i]);
 	free(cfg->report.mail_to);
@@ -906,6 +965,8 @@ void config_free(struct config *cfg)
 	free(cfg->database);
 	free(cfg->user_agent);
 	free(cfg->bluesky_api);
+	free(cfg->telegram_base);
+	free(cfg->youtube_base);
 	free(cfg->rules_dir);
 	free(cfg->model_path);
 	free(cfg->demo_feeds_dir);

@@ -28,11 +28,18 @@ enum feed_kind {
 	FEED_KIND_WEB,      /* RSS / Atom / JSON Feed over http(s), detected */
 	FEED_KIND_MASTODON, /* "mastodon:https://host/@user" */
 	FEED_KIND_BLUESKY,  /* "bluesky:handle" through [poll] bluesky_api */
+	FEED_KIND_TELEGRAM, /* "telegram:NAME" through [poll] telegram_base */
+	FEED_KIND_YOUTUBE,  /* "youtube:ID" through [poll] youtube_base */
+	FEED_KIND_HTML,     /* "html:INDEX_URL" read by the account's XPaths */
 };
+#define FEED_KIND_COUNT 6
 const char *config_feed_kind_name(enum feed_kind kind);
 
 struct config_feed {
-	char *url; /* as written, without the "mastodon:" etc. prefix */
+	char *url; /* as written, without the "mastodon:" etc. prefix; but
+	            * "telegram:NAME" (also from t.me/NAME and t.me/s/NAME),
+	            * "youtube:ID" and "html:URL" keep theirs, naming the feed
+	            * in the database among the web feeds */
 	enum feed_kind kind;
 	int line; /* where it was declared */
 };
@@ -47,6 +54,17 @@ struct config_account {
 	struct config_feed *feeds;
 	size_t n_feeds;
 	int line; /* line of the section header */
+};
+
+/* What an html: feed of an account reads (a site without a feed): XPath
+ * 1.0 expressions, each checked to compile; NULL when not given. */
+struct config_html {
+	char *links;     /* the article links on the index page */
+	char *title;     /* an article's title */
+	char *date;      /* its date, read by the date parser */
+	char *text;      /* its text (default: the readable main text) */
+	char *split;     /* nodes that each become one post, URL#N */
+	int64_t refetch; /* seconds an article is re-read for edits */
 };
 
 struct config_report {
@@ -88,7 +106,12 @@ struct config {
 	char *user_agent;
 	bool allow_private; /* allow loopback/private/link-local targets */
 	char *bluesky_api;
-	int64_t stop_timeout; /* seconds a graceful stop may take */
+	char *telegram_base;    /* origin of Telegram previews, no final '/' */
+	int64_t telegram_delay; /* seconds between requests to that host */
+	char *youtube_base;     /* origin of YouTube channel feeds */
+	int backfill;           /* posts a paged source reads on its first
+	                         * poll (Telegram) */
+	int64_t stop_timeout;   /* seconds a graceful stop may take */
 	/* [classifier] */
 	char *rules_dir;     /* absolute, or NULL for the shipped default */
 	int rules_line;      /* line of the rules key (config_load's check) */
@@ -103,6 +126,7 @@ struct config {
 	/* [account "..."] */
 	struct config_account *accounts;
 	size_t n_accounts;
+	struct config_html *html; /* per account, parallel to accounts */
 };
 
 /* Every problem found, each "FILE:LINE: message", in line order.  Errors

@@ -55,10 +55,11 @@ enum kind {
 	K_ROLE,       /* enum account_role */
 	K_DATE,       /* int64_t epoch seconds */
 	K_FEED,       /* appended to the account's feeds */
+	K_XPATH,      /* char *, an XPath 1.0 expression that compiles */
 };
 
 /* The number of keys of the keys[] table in config.c (checked there). */
-#define CONFIG_N_KEYS 38
+#define CONFIG_N_KEYS 48
 
 struct key_spec {
 	enum section sec; /* where the key belongs */
@@ -71,6 +72,7 @@ struct key_spec {
 #define C(f) offsetof(struct config, f)
 #define R(f) offsetof(struct config, report.f)
 #define A(f) offsetof(struct config_account, f)
+#define H(f) offsetof(struct config_html, f)
 #define DAY  (24 * 3600)
 #define GIB  (1024LL * 1024 * 1024)
 

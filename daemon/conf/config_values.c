@@ -17,6 +17,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include <libxml/xmlerror.h>
+#include <libxml/xpath.h>
+
 #include "config_int.h"
 #include "date.h"
 #include "util.h"
@@ -176,6 +179,12 @@ const char *config_feed_kind_name(enum feed_kind kind)
 		return "mastodon";
 	case FEED_KIND_BLUESKY:
 		return "bluesky";
+	case FEED_KIND_TELEGRAM:
+		return "telegram";
+	case FEED_KIND_YOUTUBE:
+		return "youtube";
+	case FEED_KIND_HTML:
+		return "html";
 	}
 	return "web";
 }
@@ -439,11 +448,121 @@ char *config_url_key(enum feed_kind kind, const char *url)
 	return k;
 }
 
+/* Telegram channel names: 4-32 of [A-Za-z0-9_]; YouTube channel ids:
+ * "UC" and 22 of [A-Za-z0-9_-] (some are longer: allow up to 64). */
+static bool valid_source_id(const char *s, size_t n, bool telegram)
+{
+	size_t i;
+
+	if (telegram ? n < 4 || n > 32 : n < 2 || n > 64)
+		return false;
+	for (i = 0; i < n; i++)
+		if (!config_is_alnum(s[i]) && s[i] != '_' &&
+		    (telegram || s[i] != '-'))
+			return false;
+	return true;
+}
+
+/* Whether v names a Telegram channel ("telegram:NAME", https://t.me/NAME,
+ * https://t.me/s/NAME) or a YouTube channel ("youtube:ID"): then *kind,
+ * the canonical "telegram:NAME" / "youtube:ID" as a *new* string in
+ * *canon (NULL for want of memory), and *why when malformed. */
+static bool source_feed(const char *v, enum feed_kind *kind, char **canon,
+                        const char **why)
+{
+	const char *name = NULL, *prefix = "telegram:";
+	size_t n;
+
+	*why = NULL;
+	*canon = NULL;
+	if (strncmp(v, "telegram:", 9) == 0)
+		name = v + 9;
+	else if (strncmp(v, "https://t.me/", 13) == 0)
+		name = v + 13;
+	else if (strncmp(v, "youtube:", 8) == 0)
+		name = v + 8, prefix = "youtube:";
+	if (!name)
+		return false;
+	*kind = *prefix == 't' ? FEED_KIND_TELEGRAM : FEED_KIND_YOUTUBE;
+	if (*kind == FEED_KIND_TELEGRAM && strncmp(name, "s/", 2) == 0 &&
+	    v[0] == 'h')
+		name += 2;
+	n = strcspn(name, "/?#");
+	if (name[n] == '/' && !name[n + 1])
+		; /* a trailing slash is harmless */
+	else if (name[n])
+		n = 0;
+	if (!valid_source_id(name, n, *kind == FEED_KIND_TELEGRAM)) {
+		*why = *kind == FEED_KIND_TELEGRAM
+		           ? "expected telegram:NAME (4-32 letters, digits "
+		             "or '_') or https://t.me/NAME"
+		           : "expected youtube:CHANNEL_ID (like "
+		             "UCxxxxxxxxxxxxxxxxxxxxxx)";
+		return true;
+	}
+	*canon = malloc(strlen(prefix) + n + 1);
+	if (*canon)
+		sprintf(*canon, "%s%.*s", prefix, (int)n, name);
+	return true;
+}
+
+/* "mastodon:https://host/@user[@domain]": the URL must name an account. */
+static bool mastodon_feed_ok(struct parser *p, const char *v)
+{
+	const char *url = v + 9, *rest, *why, *q;
+
+	why = check_url(url, http_schemes, 2, &rest);
+	if (!why && (rest[0] != '/' || rest[1] != '@'))
+		why = "the URL must name an account, as in "
+		      "https://host/@user";
+	if (!why) {
+		for (q = rest + 2;
+		     config_is_alnum(*q) || *q == '_' || *q == '.' || *q == '-';
+		     q++)
+			;
+		if (q == rest + 2)
+			why = "missing user name after '@'";
+		else if (*q == '@' &&
+		         valid_hostname(q + 1, strcspn(q + 1, "/")))
+			q += 1 + strcspn(q + 1, "/");
+		if (!why && !(q[0] == '\0' || (q[0] == '/' && !q[1])))
+			why = "the URL must name an account, as in "
+			      "https://host/@user";
+	}
+	if (why) {
+		struct buf b = {0};
+
+		config_begin_msg(p, &b, p->line, false);
+		buf_puts(&b, "bad Mastodon feed ");
+		config_put_quoted(&b, v);
+		buf_printf(&b, ": %s",
+		           *why ? why : "expected mastodon:https://host/@user");
+		config_add_msg(p, false, p->line, &b);
+		return false;
+	}
+	return true;
+}
+
+/* "html:URL": the index page must be an http(s) URL. */
+static bool html_feed_ok(struct parser *p, const char *v)
+{
+	const char *rest, *why = check_url(v + 5, http_schemes, 2, &rest);
+
+	if (why)
+		config_error_value(p, p->line, "bad html: feed ", v, ": %s",
+		                   *why
+		                       ? why
+		                       : "expected html:https://... (the index "
+		                         "page)");
+	return !why;
+}
+
 static void add_feed(struct parser *p, struct config_account *a, const char *v)
 {
 	struct config_feed *f;
 	enum feed_kind kind;
-	const char *url = v, *rest, *why, *q;
+	const char *url = v, *rest, *why;
+	char *canon = NULL;
 
 	if (a->n_feeds >= MAX_FEEDS) {
 		error(p, p->line, "too many feeds for one account (limit %d)",
@@ -453,37 +572,20 @@ static void add_feed(struct parser *p, struct config_account *a, const char *v)
 	if (strncmp(v, "mastodon:", 9) == 0) {
 		kind = FEED_KIND_MASTODON;
 		url = v + 9;
-		why = check_url(url, http_schemes, 2, &rest);
-		if (!why && (rest[0] != '/' || rest[1] != '@'))
-			why = "the URL must name an account, as in "
-			      "https://host/@user";
-		if (!why) {
-			for (q = rest + 2; config_is_alnum(*q) || *q == '_' ||
-			                   *q == '.' || *q == '-';
-			     q++)
-				;
-			if (q == rest + 2)
-				why = "missing user name after '@'";
-			else if (*q == '@' &&
-			         valid_hostname(q + 1, strcspn(q + 1, "/")))
-				q += 1 + strcspn(q + 1, "/");
-			if (!why && !(q[0] == '\0' || (q[0] == '/' && !q[1])))
-				why = "the URL must name an account, as in "
-				      "https://host/@user";
-		}
+		if (!mastodon_feed_ok(p, v))
+			return;
+	} else if (source_feed(v, &kind, &canon, &why)) {
 		if (why) {
-			struct buf b = {0};
-
-			config_begin_msg(p, &b, p->line, false);
-			buf_puts(&b, "bad Mastodon feed ");
-			config_put_quoted(&b, v);
-			buf_printf(
-			    &b, ": %s",
-			    *why ? why
-			         : "expected mastodon:https://host/@user");
-			config_add_msg(p, false, p->line, &b);
+			config_error_value(p, p->line, "bad feed ", v, ": %s",
+			                   why);
+			free(canon);
 			return;
 		}
+		url = canon;
+	} else if (strncmp(v, "html:", 5) == 0) {
+		kind = FEED_KIND_HTML;
+		if (!html_feed_ok(p, v))
+			return;
 	} else if (strncmp(v, "bluesky:", 8) == 0) {
 		kind = FEED_KIND_BLUESKY;
 		url = v + 8;
@@ -514,14 +616,20 @@ static void add_feed(struct parser *p, struct config_account *a, const char *v)
 			return;
 		}
 	}
+	if (!url) {
+		config_oom(p);
+		return;
+	}
 	f = realloc(a->feeds, (a->n_feeds + 1) * sizeof(*f));
 	if (!f) {
+		free(canon);
 		config_oom(p);
 		return;
 	}
 	a->feeds = f;
 	f = &a->feeds[a->n_feeds];
 	f->url = xstrdup(url);
+	free(canon);
 	f->kind = kind;
 	f->line = p->line;
 	if (!f->url) {
@@ -606,6 +714,37 @@ static void set_path(struct parser *p, const struct key_spec *k, char *field,
 	*(char **)field = s;
 }
 
+/* libxml2's own complaint about an XPath goes nowhere: the config's
+ * message says which key and line. */
+static void config_xml_quiet(void *arg, xmlError *err)
+{
+	(void)arg;
+	(void)err;
+}
+
+/* K_XPATH: a printable line that libxml2 compiles as XPath 1.0, so a
+ * typo is a config error with its line, not a fault at every poll. */
+static void set_xpath(struct parser *p, const struct key_spec *k, char *field,
+                      const char *v)
+{
+	xmlXPathCompExprPtr comp;
+
+	if (!printable_line(v) || strlen(v) > 1024 || !*v) {
+		error(p, p->line, "%s: expected one XPath expression", k->name);
+		return;
+	}
+	xmlSetStructuredErrorFunc(NULL, config_xml_quiet);
+	comp = xmlXPathCompile((const xmlChar *)v);
+	xmlSetStructuredErrorFunc(NULL, NULL);
+	if (!comp) {
+		config_error_value(p, p->line, "bad XPath ", v, " for '%s'",
+		                   k->name);
+		return;
+	}
+	xmlXPathFreeCompExpr(comp);
+	set_string(p, (char **)field, v);
+}
+
 /* K_TEXT: one printable line of at most 512 bytes. */
 static void set_text(struct parser *p, const struct key_spec *k, char *field,
                      const char *v)
@@ -647,7 +786,8 @@ static void set_url(struct parser *p, const struct key_spec *k, char *field,
 		return;
 	}
 	set_string(p, (char **)field, v);
-	if (k->off == C(bluesky_api)) { /* the API path is appended */
+	if (k->off == C(bluesky_api) || k->off == C(telegram_base) ||
+	    k->off == C(youtube_base)) { /* the API path is appended */
 		char *s = *(char **)field;
 		size_t len = s ? strlen(s) : 0;
 
@@ -810,6 +950,9 @@ void config_set_value(struct parser *p, const struct key_spec *k, void *base,
 		return;
 	case K_TEXT:
 		set_text(p, k, field, v);
+		return;
+	case K_XPATH:
+		set_xpath(p, k, field, v);
 		return;
 	case K_HTTP_URL:
 	case K_SMTP_URL:

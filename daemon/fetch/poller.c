@@ -37,6 +37,7 @@
 #include "store.h"
 #include "strmap.h"
 #include "util.h"
+#include "web_source.h"
 
 /* Seconds (at most the feed's interval) before retrying a poll whose claim
  * or write failed; tests/e2e/pg_dbfaults.sh sizes its waits from it. */
@@ -44,6 +45,8 @@
 #define POLLER_LEASE_MARGIN                       \
 	30 /* seconds a feed's lease outlasts the \
 	    * transfer timeout (parse, store) */
+/* What Telegram previews and html: pages are asked as. */
+#define POLLER_ACCEPT_HTML "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"
 #define POLLER_ONCE_RECHECK                    \
 	2 /* seconds between --once looks at a \
 	   * feed another instance holds */
@@ -62,6 +65,19 @@ struct poll_feed {
 	bool kept;                /* scratch mark of poller_set_config */
 	char *api_id;             /* Mastodon account id, once looked up */
 	struct feed_doc *profile; /* API sources: the profile of this poll */
+	/* Telegram: the posts of this poll's pages so far, oldest first,
+	 * the timer that spaces the pages, and where paging stands. */
+	struct feed_doc *pages;
+	struct event *page_timer;
+	struct web_source_paging paging;
+	bool no_preview_told; /* "no public preview" logged since it last
+	                       * had one */
+	/* html: the new article links of this poll's index page, the next
+	 * to fetch, and the index's validators, kept for the end. */
+	char **html_links;
+	size_t html_n, html_next;
+	char *index_etag, *index_lm;
+	bool html_failed; /* an article could not be read */
 	struct poller *p;
 };
 
@@ -107,6 +123,12 @@ static void poll_feed_free(struct poll_feed *f)
 	free(f->configured_url);
 	free(f->api_id);
 	feed_doc_free(f->profile);
+	feed_doc_free(f->pages);
+	if (f->page_timer)
+		event_free(f->page_timer);
+	feed_html_links_free(f->html_links, f->html_n);
+	free(f->index_etag);
+	free(f->index_lm);
 	store_feed_state_clear(&f->state);
 	free(f);
 }
@@ -121,6 +143,15 @@ static char *poll_feed_request_url(const struct poller *p,
 
 	if (f->kind == FEED_KIND_WEB)
 		return xstrdup(f->state.url ? f->state.url : f->configured_url);
+	if (f->kind == FEED_KIND_HTML)
+		return xstrdup(f->state.url && strncmp(f->state.url, "html:", 5)
+		                   ? f->state.url
+		                   : f->configured_url + 5);
+	if (f->kind == FEED_KIND_TELEGRAM || f->kind == FEED_KIND_YOUTUBE)
+		return web_source_url(p->cfg, f->kind, f->configured_url, 0,
+		                      &url) < 0
+		           ? NULL
+		           : url;
 	if (api_profile_url(f->kind, f->configured_url, p->cfg->bluesky_api,
 	                    &url) < 0)
 		return NULL;
@@ -134,6 +165,11 @@ static enum feed_format poll_feed_format(const struct poll_feed *f)
 		return FEED_FORMAT_BLUESKY;
 	case FEED_KIND_MASTODON:
 		return FEED_FORMAT_MASTODON;
+	case FEED_KIND_TELEGRAM:
+		return FEED_FORMAT_TELEGRAM;
+	case FEED_KIND_HTML:
+		return FEED_FORMAT_HTML;
+	case FEED_KIND_YOUTUBE:
 	case FEED_KIND_WEB:
 	default:
 		return FEED_FORMAT_AUTO;
@@ -227,6 +263,28 @@ struct poll_outcome {
 	char err[512];                   /* why not, when !ok */
 };
 
+/* A Telegram page without messages has no public preview (or was
+ * redirected to the app's page): a failure, backed off like others.  A
+ * channel's title names its account when the config does not. */
+static int poll_telegram_check(struct poller *p, struct poll_feed *f,
+                               struct poll_outcome *o)
+{
+	if (o->doc->n_entries == 0) {
+		snprintf(o->err, sizeof(o->err),
+		         "no public preview (the channel page shows no "
+		         "messages)");
+		return -ENOENT;
+	}
+	f->no_preview_told = false;
+	if (o->doc->has_account && o->doc->account.display_name &&
+	    store_fill_account_name(p->store, f->state.account_id,
+	                            o->doc->account.display_name) < 0)
+		log_warnx("feed %s (%s): cannot record the channel's name: %s",
+		          f->account_key, f->configured_url,
+		          store_errmsg(p->store));
+	return 0;
+}
+
 /* A 2xx body: parse it (the profile's counters replace the posts' copy
  * for API sources) and classify every entry. */
 static void poll_parse(struct poller *p, struct poll_feed *f,
@@ -243,12 +301,21 @@ static void poll_parse(struct poller *p, struct poll_feed *f,
 	opts.content_type = resp->content_type;
 	opts.now = util_now();
 	opts.max_entries = 10000;
-	r = feed_parse(resp->body ? resp->body : "", resp->body_len, &opts,
-	               &o->doc, perr, sizeof(perr));
+	if (f->pages) {
+		/* Telegram: the pages were parsed as they came. */
+		o->doc = f->pages;
+		f->pages = NULL;
+		r = 0;
+	} else {
+		r = feed_parse(resp->body ? resp->body : "", resp->body_len,
+		               &opts, &o->doc, perr, sizeof(perr));
+	}
 	if (r < 0) {
 		snprintf(o->err, sizeof(o->err), "parse error: %s", perr);
 		return;
 	}
+	if (f->kind == FEED_KIND_TELEGRAM && poll_telegram_check(p, f, o) < 0)
+		return;
 	if (f->profile && f->profile->has_account) {
 		/* The profile request's counters are the account's own
 		 * (statuses only echo a copy, without its creation). */
@@ -399,6 +466,12 @@ static int poll_commit(struct poller *p, struct poll_feed *f,
 		p->stats.failures++;
 		if (o->poll.gone)
 			f->state.disabled = true;
+		if (strstr(o->err, "no public preview")) {
+			/* Told once; the backoff spaces the retries. */
+			if (f->no_preview_told)
+				return 0;
+			f->no_preview_told = true;
+		}
 		log_warnx("feed %s (%s): %s (failure %d, next try in %llds)",
 		          who, f->configured_url, o->err, failures,
 		          (long long)(delay + 999) / 1000);
@@ -592,6 +665,365 @@ static void poller_profile_done(void *arg, const struct fetch_response *resp)
 		poller_fail(f, "cannot start transfer: %s", strerror(-r));
 }
 
+/* ---- Telegram: paging back ---- */
+
+/* At most one request per [poll] telegram_delay to the host: each start
+ * pauses the host (schedule.c skips it) for that long. */
+static void poller_tg_space(struct poller *p, struct poll_feed *f)
+{
+	int64_t until = util_monotonic_ms() + p->cfg->telegram_delay * 1000;
+
+	if (p->cfg->telegram_delay > 0 &&
+	    f->sched.host->paused_until_ms < until)
+		f->sched.host->paused_until_ms = until;
+}
+
+/* Ends a Telegram poll with the pages gathered (f->pages). */
+static void poller_tg_finish(struct poll_feed *f)
+{
+	struct fetch_response resp = {0};
+
+	resp.status = 200;
+	resp.retry_after = resp.max_age = -1;
+	poller_done(f, &resp);
+}
+
+/* Adds a parsed page to the poll's posts: an older page goes before the
+ * newer ones, and the first page's header (title, subscribers) stays. */
+static int poller_tg_merge(struct poll_feed *f, struct feed_doc *page)
+{
+	struct feed_doc *all = f->pages;
+	struct feed_entry *e;
+
+	if (!all) {
+		f->pages = page;
+		return 0;
+	}
+	e = realloc(page->entries,
+	            (page->n_entries + all->n_entries) * sizeof(*e) + 1);
+	if (!e)
+		return -ENOMEM;
+	if (all->n_entries)
+		memcpy(e + page->n_entries, all->entries,
+		       all->n_entries * sizeof(*e));
+	free(all->entries);
+	all->entries = e;
+	all->n_entries += page->n_entries;
+	all->page_before = page->page_before;
+	page->entries = NULL;
+	page->n_entries = 0;
+	feed_doc_free(page);
+	return 0;
+}
+
+static void poller_tg_page_done(void *arg, const struct fetch_response *resp);
+
+/* The timer between pages ran out: ask for the next older page. */
+static void poller_tg_timer_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct poll_feed *f = arg;
+	struct poller *p = f->p;
+	struct fetch_request req;
+	char *url = NULL;
+	int r;
+
+	(void)fd;
+	(void)what;
+	if (f->retired || p->stopping ||
+	    web_source_url(p->cfg, f->kind, f->configured_url, f->paging.before,
+	                   &url) < 0) {
+		poller_tg_finish(f);
+		return;
+	}
+	poller_fill_request(p, &req);
+	req.url = url;
+	req.accept = POLLER_ACCEPT_HTML;
+	poller_tg_space(p, f);
+	r = fetch_start(p->fetch, &req, poller_tg_page_done, f);
+	free(url);
+	if (r < 0)
+		poller_tg_finish(f);
+}
+
+/* Whether to page back after this page; arms the timer when so. */
+static bool poller_tg_next(struct poller *p, struct poll_feed *f,
+                           const struct feed_doc *page)
+{
+	struct timeval tv;
+	size_t known = 0;
+	int64_t wait;
+
+	if (store_count_known(p->store, f->state.account_id, page, &known) <
+	    0) {
+		log_warnx("feed %s (%s): cannot look up known posts: %s",
+		          f->account_key, f->configured_url,
+		          store_errmsg(p->store));
+		return false;
+	}
+	f->paging.pages++;
+	f->paging.known = known;
+	f->paging.before = page->page_before;
+	f->paging.collected = f->pages ? f->pages->n_entries : 0;
+	if (!web_source_page_more(&f->paging) || f->retired || p->stopping)
+		return false;
+	if (!f->page_timer)
+		f->page_timer = evtimer_new(p->base, poller_tg_timer_cb, f);
+	if (!f->page_timer)
+		return false;
+	wait = f->sched.host->paused_until_ms - util_monotonic_ms();
+	if (wait < 0)
+		wait = 0;
+	tv.tv_sec = wait / 1000;
+	tv.tv_usec = (wait % 1000) * 1000;
+	return evtimer_add(f->page_timer, &tv) == 0;
+}
+
+/* A page of a Telegram channel arrived.  The first page's failure is the
+ * poll's; an older page's failure ends paging with what was gathered. */
+static void poller_tg_page_done(void *arg, const struct fetch_response *resp)
+{
+	struct poll_feed *f = arg;
+	struct poller *p = f->p;
+	struct feed_parse_opts opts = {0};
+	struct feed_doc *page = NULL;
+	char perr[256];
+	bool later = f->paging.pages > 0;
+
+	if (f->retired || resp->error || resp->status < 200 ||
+	    resp->status >= 300) {
+		if (later && !f->retired)
+			poller_tg_finish(f);
+		else
+			poller_done(f, resp);
+		return;
+	}
+	opts.format = FEED_FORMAT_TELEGRAM;
+	opts.base_url = resp->final_url;
+	opts.now = util_now();
+	opts.max_entries = 10000;
+	if (feed_parse(resp->body ? resp->body : "", resp->body_len, &opts,
+	               &page, perr, sizeof(perr)) < 0) {
+		if (later)
+			poller_tg_finish(f);
+		else
+			poller_done(f, resp);
+		return;
+	}
+	if (page->n_entries == 0 && !later) {
+		/* poll_parse tells it: no public preview. */
+		f->pages = page;
+		poller_done(f, resp);
+		return;
+	}
+	if (poller_tg_merge(f, page) < 0) {
+		feed_doc_free(page);
+		poller_tg_finish(f);
+		return;
+	}
+	if (!poller_tg_next(p, f, f->pages))
+		poller_tg_finish(f);
+}
+
+/* ---- html: an index page, then each new article ---- */
+
+/* The XPaths of the feed's account (borrowed from the config). */
+static const struct config_html *poller_html_rules(const struct poller *p,
+                                                   const struct poll_feed *f)
+{
+	size_t i;
+
+	for (i = 0; p->cfg->html && i < p->cfg->n_accounts; i++)
+		if (strcmp(p->cfg->accounts[i].key, f->account_key) == 0)
+			return &p->cfg->html[i];
+	return NULL;
+}
+
+/* Ends an html: poll with the articles read (f->pages); the index's
+ * validators are kept only when every article was read, so a page that
+ * failed is tried again at the next poll. */
+static void poller_html_finish(struct poll_feed *f)
+{
+	struct fetch_response resp = {0};
+
+	resp.status = 200;
+	resp.retry_after = resp.max_age = -1;
+	if (!f->html_failed) {
+		resp.etag = f->index_etag;
+		resp.last_modified = f->index_lm;
+	}
+	poller_done(f, &resp);
+}
+
+static void poller_html_article_done(void *arg,
+                                     const struct fetch_response *resp);
+
+/* Starts the next article, or ends the poll when none is left. */
+static void poller_html_next(struct poller *p, struct poll_feed *f)
+{
+	struct fetch_request req;
+
+	while (f->html_next < f->html_n && !f->retired && !p->stopping) {
+		poller_fill_request(p, &req);
+		req.url = f->html_links[f->html_next];
+		req.accept = POLLER_ACCEPT_HTML;
+		if (fetch_start(p->fetch, &req, poller_html_article_done, f) ==
+		    0)
+			return;
+		f->html_failed = true;
+		f->html_next++;
+	}
+	poller_html_finish(f);
+}
+
+/* An article arrived: its entries join the poll's; its faults (an XPath
+ * that finds nothing, an HTTP error) are logged for the page. */
+static void poller_html_article_done(void *arg,
+                                     const struct fetch_response *resp)
+{
+	struct poll_feed *f = arg;
+	struct poller *p = f->p;
+	const char *url = f->html_links[f->html_next++];
+	const struct config_html *h = poller_html_rules(p, f);
+	struct feed_html_rules rules = {0};
+	struct feed_parse_opts opts = {0};
+	struct feed_doc *page = NULL;
+	char perr[256];
+	size_t i;
+
+	if (resp->error || resp->status < 200 || resp->status >= 300) {
+		f->html_failed = true;
+		log_warnx("feed %s: article %s: %s", f->account_key, url,
+		          resp->error ? resp->error : "HTTP error");
+		poller_html_next(p, f);
+		return;
+	}
+	if (h) {
+		rules.title = h->title;
+		rules.date = h->date;
+		rules.text = h->text;
+		rules.split = h->split;
+	}
+	opts.format = FEED_FORMAT_HTML;
+	opts.base_url = url; /* keys stay put when the page redirects */
+	opts.now = util_now();
+	opts.max_entries = 1000;
+	opts.html = &rules;
+	if (feed_parse(resp->body ? resp->body : "", resp->body_len, &opts,
+	               &page, perr, sizeof(perr)) < 0) {
+		log_warnx("feed %s: article %s: %s", f->account_key, url, perr);
+	} else {
+		for (i = 0; i < page->n_warnings; i++)
+			log_warnx("feed %s: article %s: %s", f->account_key,
+			          url, page->warnings[i]);
+		if (poller_tg_merge(f, page) < 0) {
+			feed_doc_free(page);
+			f->html_failed = true;
+		}
+	}
+	poller_html_next(p, f);
+}
+
+/* Whether the log holds the article at url (as one post or split). */
+static bool poller_html_known(struct poller *p, struct poll_feed *f,
+                              const char *url)
+{
+	struct feed_doc *doc = feed_doc_new(FEED_FORMAT_HTML);
+	struct feed_entry e[2] = {{0}, {0}};
+	struct buf split = {0};
+	size_t known = 0;
+	bool r = false;
+
+	if (!doc || buf_printf(&split, "%s#1", url) < 0)
+		goto out_free_doc;
+	e[0].id = (char *)(uintptr_t)url;
+	e[1].id = split.data;
+	doc->entries = e;
+	doc->n_entries = 2;
+	r = store_count_known(p->store, f->state.account_id, doc, &known) ==
+	        0 &&
+	    known > 0;
+	doc->entries = NULL;
+	doc->n_entries = 0;
+out_free_doc:
+	buf_free(&split);
+	feed_doc_free(doc);
+	return r;
+}
+
+/* The index page arrived: its new links are read one after the other. */
+static void poller_html_index_done(void *arg, const struct fetch_response *resp)
+{
+	struct poll_feed *f = arg;
+	struct poller *p = f->p;
+	const struct config_html *h = poller_html_rules(p, f);
+	char **links = NULL;
+	size_t n = 0, i;
+
+	if (f->retired || resp->error || resp->status < 200 ||
+	    resp->status >= 300 || !h || !h->links) {
+		poller_done(f, resp);
+		return;
+	}
+	feed_html_links_free(f->html_links, f->html_n);
+	f->html_links = NULL;
+	f->html_n = f->html_next = 0;
+	f->html_failed = false;
+	free(f->index_etag);
+	free(f->index_lm);
+	f->index_etag = xstrdup(resp->etag);
+	f->index_lm = xstrdup(resp->last_modified);
+	feed_doc_free(f->pages);
+	f->pages = feed_doc_new(FEED_FORMAT_HTML);
+	if (!f->pages ||
+	    feed_html_links(resp->body ? resp->body : "", resp->body_len,
+	                    resp->final_url, h->links, &links, &n) < 0) {
+		poller_fail(f, "%s", "cannot read the index page");
+		return;
+	}
+	if (n == 0)
+		log_warnx("feed %s (%s): html_links finds no link on the "
+		          "index page",
+		          f->account_key, f->configured_url);
+	/* New links only, at most 50 a poll: the rest come next time. */
+	for (i = 0; i < n; i++) {
+		if (f->html_n < 50 && !poller_html_known(p, f, links[i])) {
+			links[f->html_n++] = links[i];
+			continue;
+		}
+		free(links[i]);
+	}
+	f->html_links = links;
+	poller_html_next(p, f);
+}
+
+/* The first callback of a poll by the feed's kind; a Telegram poll
+ * starts its paging record here. */
+static fetch_done_fn poller_callback(struct poller *p, struct poll_feed *f)
+{
+	int r;
+
+	switch (f->kind) {
+	case FEED_KIND_MASTODON:
+	case FEED_KIND_BLUESKY:
+		return poller_profile_done;
+	case FEED_KIND_TELEGRAM:
+		feed_doc_free(f->pages);
+		f->pages = NULL;
+		memset(&f->paging, 0, sizeof(f->paging));
+		f->paging.backfill = p->cfg->backfill;
+		r = store_feed_has_posts(p->store, f->state.feed_id);
+		f->paging.first_poll = r == 0;
+		poller_tg_space(p, f);
+		return poller_tg_page_done;
+	case FEED_KIND_HTML:
+		return poller_html_index_done;
+	case FEED_KIND_WEB:
+	case FEED_KIND_YOUTUBE:
+	default:
+		return poller_done;
+	}
+}
+
 /*
  * Several daemons sharing one database (store_shared(): PostgreSQL): a
  * feed is polled only by the instance that wins its lease.  A feed another
@@ -652,7 +1084,10 @@ static void poller_start_feed(struct poller *p, struct poll_feed *f)
 	url = poll_feed_request_url(p, f);
 	poller_fill_request(p, &req);
 	req.url = url;
-	if (f->kind == FEED_KIND_WEB) {
+	if (f->kind == FEED_KIND_TELEGRAM || f->kind == FEED_KIND_HTML)
+		req.accept = POLLER_ACCEPT_HTML;
+	if (f->kind == FEED_KIND_WEB || f->kind == FEED_KIND_YOUTUBE ||
+	    f->kind == FEED_KIND_HTML) {
 		req.etag = f->state.etag;
 		req.last_modified = f->state.last_modified;
 	}
@@ -660,10 +1095,7 @@ static void poller_start_feed(struct poller *p, struct poll_feed *f)
 	f->in_flight = true;
 	f->sched.host->in_flight++;
 	p->in_flight++;
-	r = url ? fetch_start(p->fetch, &req,
-	                      f->kind == FEED_KIND_WEB ? poller_done
-	                                               : poller_profile_done,
-	                      f)
+	r = url ? fetch_start(p->fetch, &req, poller_callback(p, f), f)
 	        : -EINVAL;
 	free(url);
 	if (r < 0)

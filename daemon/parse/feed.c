@@ -25,6 +25,7 @@ static const char *const format_names[] = {
     [FEED_FORMAT_AUTO] = "auto",         [FEED_FORMAT_RSS] = "rss",
     [FEED_FORMAT_ATOM] = "atom",         [FEED_FORMAT_JSONFEED] = "jsonfeed",
     [FEED_FORMAT_MASTODON] = "mastodon", [FEED_FORMAT_BLUESKY] = "bluesky",
+    [FEED_FORMAT_TELEGRAM] = "telegram", [FEED_FORMAT_HTML] = "html",
 };
 
 const char *feed_format_name(enum feed_format f)
@@ -330,6 +331,19 @@ void feed_doc_free(struct feed_doc *doc)
 	free(doc);
 }
 
+struct feed_doc *feed_doc_new(enum feed_format f)
+{
+	struct feed_doc *doc = calloc(1, sizeof(*doc));
+
+	if (!doc)
+		return NULL;
+	doc->format = f;
+	doc->account.followers = doc->account.following = -1;
+	doc->account.posts = -1;
+	doc->account.created = TIME_UNKNOWN;
+	return doc;
+}
+
 int feed_parse(const char *data, size_t len, const struct feed_parse_opts *opts,
                struct feed_doc **out, char *err, size_t errlen)
 {
@@ -363,8 +377,12 @@ int feed_parse(const char *data, size_t len, const struct feed_parse_opts *opts,
 		r = -EBADMSG;
 		goto out_free_doc;
 	}
-	if (is_json_format(want) ||
-	    (want == FEED_FORMAT_AUTO && (c == '{' || c == '[')))
+	if (want == FEED_FORMAT_TELEGRAM)
+		r = feed_parse_telegram(&ctx, data, len, err, errlen);
+	else if (want == FEED_FORMAT_HTML)
+		r = feed_parse_html(&ctx, data, len, err, errlen);
+	else if (is_json_format(want) ||
+	         (want == FEED_FORMAT_AUTO && (c == '{' || c == '[')))
 		r = feed_parse_json(&ctx, data, len, err, errlen);
 	else
 		r = feed_parse_xml(&ctx, data, len, err, errlen);

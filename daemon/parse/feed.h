@@ -20,9 +20,12 @@ enum feed_format {
 	FEED_FORMAT_MASTODON, /* /api/v1/accounts/:id/statuses (array) or an
 	                         account */
 	FEED_FORMAT_BLUESKY,  /* app.bsky.feed.getAuthorFeed or getProfile */
+	FEED_FORMAT_TELEGRAM, /* a channel's preview page, t.me/s/NAME */
+	FEED_FORMAT_HTML,     /* an article page read by XPaths (html:) */
 };
 
-/* "auto", "rss", "atom", "jsonfeed", "mastodon", "bluesky". */
+/* "auto", "rss", "atom", "jsonfeed", "mastodon", "bluesky", "telegram",
+ * "html". */
 const char *feed_format_name(enum feed_format f);
 /* Returns 0 and sets *out, or -EINVAL for an unknown name. */
 int feed_format_from_name(const char *name, enum feed_format *out);
@@ -41,7 +44,10 @@ struct feed_entry {
 	int64_t updated;   /* UTC epoch seconds or TIME_UNKNOWN */
 	bool is_repost;    /* a reblog / repost: author is the original's */
 	bool future_dated; /* published more than a day after opts->now */
-	bool is_reply;     /* an answer to another post (Mastodon, Bluesky) */
+	bool is_reply;     /* an answer to another post (Mastodon, Bluesky,
+	                    * Telegram) */
+	bool edited;       /* the source marks it edited (Telegram) */
+	int64_t views;     /* views the source shows (Telegram), 0 if not */
 	/* The quoted post's part of text ("\n\n[quote @handle] ..."), whose
 	 * author is someone else: its change is not an edit of this post. */
 	size_t quote_at, quote_len; /* byte offset and length; 0 when none */
@@ -71,6 +77,9 @@ struct feed_doc {
 	struct feed_account account;
 	struct feed_entry *entries;
 	size_t n_entries;
+	/* Paged sources (Telegram): the id to ask older posts "before", when
+	 * the page says there are some; 0 when it is the channel's start. */
+	int64_t page_before;
 	char **warnings; /* one line each, human readable */
 	size_t n_warnings;
 	/* Why the document is not whole, or NULL: cut short, not well-formed
@@ -80,12 +89,22 @@ struct feed_doc {
 	char *fault;
 };
 
+/* What an article page of an html: source is read by: XPath 1.0
+ * expressions (borrowed), each NULL for the default (title: the first
+ * <h1>; date: none; text: the readable main text; split: one post). */
+struct feed_html_rules {
+	const char *title, *date, *text, *split;
+};
+
 struct feed_parse_opts {
 	enum feed_format format; /* FEED_FORMAT_AUTO to detect */
 	const char *base_url; /* the feed's URL, for relative links; or NULL */
 	const char *content_type; /* HTTP Content-Type (charset), or NULL */
 	int64_t now;        /* for flagging future dates; 0 = don't flag */
 	size_t max_entries; /* 0 = no limit */
+	/* FEED_FORMAT_HTML: the page's XPaths, or NULL for the defaults;
+	 * base_url is the page's URL and keys its entries (URL, URL#N). */
+	const struct feed_html_rules *html;
 };
 
 /*
@@ -97,5 +116,18 @@ struct feed_parse_opts {
 int feed_parse(const char *data, size_t len, const struct feed_parse_opts *opts,
                struct feed_doc **out, char *err, size_t errlen);
 void feed_doc_free(struct feed_doc *doc);
+/* A *new* empty document of format f (NULL for want of memory). */
+struct feed_doc *feed_doc_new(enum feed_format f);
+
+/*
+ * The article links of an html: source's index page: the nodes xpath
+ * selects (elements by their href, attributes and text by their value),
+ * resolved against base_url, http(s) only, each once, in page order, at
+ * most 500.  *out (free with feed_html_links_free) may be empty.
+ * Returns 0, -EBADMSG (not HTML) or -ENOMEM.  Pure.
+ */
+int feed_html_links(const char *data, size_t len, const char *base_url,
+                    const char *xpath, char ***out, size_t *n_out);
+void feed_html_links_free(char **links, size_t n);
 
 #endif

@@ -67,5 +67,9 @@ int feed_parse_xml(struct feed_ctx *ctx, const char *data, size_t len,
                    char *err, size_t errlen);
 int feed_parse_json(struct feed_ctx *ctx, const char *data, size_t len,
                     char *err, size_t errlen);
+int feed_parse_telegram(struct feed_ctx *ctx, const char *data, size_t len,
+                        char *err, size_t errlen);
+int feed_parse_html(struct feed_ctx *ctx, const char *data, size_t len,
+                    char *err, size_t errlen);
 
 #endif

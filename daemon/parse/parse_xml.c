@@ -1025,6 +1025,16 @@ static void atom_entry(struct feed_ctx *ctx, xmlNode *en,
 			if (read_content(ctx, c, FEED_TEXT_PLAIN, &ct) == 0)
 				set_body(ctx, e, &ct,
 				         is_atom(c, "content") ? 2 : 1, &best);
+		} else if (is_el(c, NS_MEDIA, "group")) {
+			/* YouTube: the video's description is its text. */
+			xmlNode *m;
+			struct content ct;
+
+			for (m = c->children; m; m = m->next)
+				if (is_el(m, NS_MEDIA, "description") &&
+				    read_content(ctx, m, FEED_TEXT_PLAIN,
+				                 &ct) == 0)
+					set_body(ctx, e, &ct, 1, &best);
 		} else if (is_atom(c, "published") || is_atom(c, "issued")) {
 			char *v = node_trimmed(ctx, c);
 

@@ -143,4 +143,16 @@ int store_claim_feed(struct store *st, int64_t feed_id, const char *owner,
  * instance need not wait for it to run out.  A no-op on SQLite. */
 int store_unclaim_feed(struct store *st, int64_t feed_id, const char *owner);
 
+/* Paged sources (store_seen.c).  Whether the feed has any post stored:
+ * 1, 0, or a negative errno. */
+int store_feed_has_posts(struct store *st, int64_t feed_id);
+/* How many entries of doc the account's log already holds (*n_known).
+ * Returns 0 or a negative errno. */
+int store_count_known(struct store *st, int64_t account_id,
+                      const struct feed_doc *doc, size_t *n_known);
+/* Gives the account the source's name when the config left it without
+ * one.  Returns 0 or a negative errno. */
+int store_fill_account_name(struct store *st, int64_t account_id,
+                            const char *name);
+
 #endif

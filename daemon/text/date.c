@@ -684,6 +684,71 @@ static int64_t parse_korean(const char *s)
 	return dt_to_epoch(&t);
 }
 
+/* The time after a date, if any: " HH:MM[:SS]" to the end. */
+static bool optional_clock(const char *p, struct dt *t)
+{
+	while (*p == ' ')
+		p++;
+	return !*p || (read_clock(&p, t, false) && !*p);
+}
+
+/* Chinese and Japanese dates: "2020年3月12日" (Chinese ministries, and
+ * Japanese ones in Western years), with an optional time after.  Like
+ * other dates without a zone, read as UTC. */
+static int64_t parse_cjk(const char *s)
+{
+	static const char *const marks[] = {"年", "月", "日"};
+	struct dt t = {0};
+	const char *p = s;
+	int *fields[] = {&t.year, &t.month, &t.day};
+	size_t i;
+	int n;
+
+	for (i = 0; i < 3; i++) {
+		while (*p == ' ')
+			p++;
+		n = count_digits(p);
+		if (n < 1 || n > (i == 0 ? 4 : 2) || (i == 0 && n != 4))
+			return TIME_UNKNOWN;
+		digits(&p, n, fields[i]);
+		while (*p == ' ')
+			p++;
+		if (strncmp(p, marks[i], strlen(marks[i])) != 0)
+			return TIME_UNKNOWN;
+		p += strlen(marks[i]);
+	}
+	if (t.month < 1 || t.month > 12 || t.day < 1 || t.day > 31 ||
+	    !optional_clock(p, &t))
+		return TIME_UNKNOWN;
+	return dt_to_epoch(&t);
+}
+
+/* European dotted dates, day first: "12.03.2020" or "12.3.2020", with an
+ * optional time; UTC. */
+static int64_t parse_dotted(const char *s)
+{
+	struct dt t = {0};
+	const char *p = s;
+	int n = count_digits(p);
+
+	if (n < 1 || n > 2)
+		return TIME_UNKNOWN;
+	digits(&p, n, &t.day);
+	if (*p++ != '.')
+		return TIME_UNKNOWN;
+	n = count_digits(p);
+	if (n < 1 || n > 2)
+		return TIME_UNKNOWN;
+	digits(&p, n, &t.month);
+	if (*p++ != '.' || count_digits(p) != 4)
+		return TIME_UNKNOWN;
+	digits(&p, 4, &t.year);
+	if (t.month < 1 || t.month > 12 || t.day < 1 || t.day > 31 ||
+	    !optional_clock(p, &t))
+		return TIME_UNKNOWN;
+	return dt_to_epoch(&t);
+}
+
 int64_t date_parse_n(const char *s, size_t n)
 {
 	char raw[DATE_MAX_LEN + 1], buf[DATE_MAX_LEN * 2];
@@ -716,6 +781,8 @@ int64_t date_parse_n(const char *s, size_t n)
 		if (strstr(raw, "년") || strstr(raw, "오전") ||
 		    strstr(raw, "오후"))
 			return parse_korean(raw);
+		if (strstr(raw, "年"))
+			return parse_cjk(raw);
 		if (!rewrite_words(raw, buf, sizeof(buf)))
 			return TIME_UNKNOWN;
 		for (i = 0; buf[i]; i++)
@@ -723,6 +790,9 @@ int64_t date_parse_n(const char *s, size_t n)
 				return TIME_UNKNOWN;
 		d = buf;
 	}
+	if (isdigit((unsigned char)d[0]) && strchr(d, '.') &&
+	    parse_dotted(d) != TIME_UNKNOWN)
+		return parse_dotted(d);
 	if (isdigit((unsigned char)d[0]) || d[0] == '-') {
 		/* Digits first: ISO 8601, unless it reads as "01 Jan 2004". */
 		int64_t r = parse_iso(d);

@@ -11,7 +11,13 @@
  *                                 repeatable instruction counts under
  *                                 valgrind --tool=callgrind
  *        bench_parse -w DIR       write the three inputs to DIR and exit
- * A last argument rss, atom or mastodon runs that format only. */
+ * A last argument rss, atom, mastodon, telegram or html runs that format
+ * only.  The html input is a press-conference transcript page of ITEMS
+ * questions and answers, read as an html: source splits it (one post per
+ * paragraph).
+ * The telegram input is a channel preview page (t.me/s/NAME) as Telegram
+ * serves it, header and all, with forwards, replies, emoji and views;
+ * feed_parse() is told its format, as the daemon does. */
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -214,6 +220,116 @@ static void gen_mastodon(struct buf *b)
 	add(b, "]");
 }
 
+/* A Telegram channel preview page of ITEMS messages. */
+static void gen_telegram(struct buf *b)
+{
+	int i;
+
+	add(b, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>"
+	       "MFA – Telegram</title><meta property=\"og:title\" "
+	       "content=\"MFA\"></head><body class=\"widget_frame_base "
+	       "tgme_webpage_body\"><main class=\"tgme_main\"><section "
+	       "class=\"tgme_right_column\"><div class=\"tgme_channel_info\">"
+	       "<div class=\"tgme_channel_info_header\"><div "
+	       "class=\"tgme_channel_info_header_title\"><span dir=\"auto\">"
+	       "Ministry of Foreign Affairs</span></div></div><div "
+	       "class=\"tgme_channel_info_counters\"><div "
+	       "class=\"tgme_channel_info_counter\"><span "
+	       "class=\"counter_value\">1.23M</span> <span "
+	       "class=\"counter_type\">subscribers</span></div></div></div>"
+	       "</section><section class=\"tgme_channel_history "
+	       "js-message_history\"><div class=\"tgme_widget_message_centered "
+	       "js-messages_more_wrap\"><a href=\"/s/mfa?before=1000\" "
+	       "class=\"tme_messages_more js-messages_more\" "
+	       "data-before=\"1000\"></a></div>\n");
+	for (i = 0; i < ITEMS; i++) {
+		add(b,
+		    "<div class=\"tgme_widget_message_wrap "
+		    "js-widget_message_wrap\"><div class=\"tgme_widget_message "
+		    "text_not_supported_wrap js-widget_message\" "
+		    "data-post=\"mfa/%d\" data-view=\"eyJjIjotMTAwMTIzNDU2Nzg5"
+		    "LCJwIjoxMDAwfQ\"><div class=\"tgme_widget_message_user\">"
+		    "<a href=\"https://t.me/mfa\"><i "
+		    "class=\"tgme_widget_message_"
+		    "user_photo bgcolor0\" data-content=\"M\"><img "
+		    "src=\"https://cdn4.cdn-telegram.org/file/abc.jpg\"></i></"
+		    "a>"
+		    "</div><div class=\"tgme_widget_message_bubble\"><i "
+		    "class=\"tgme_widget_message_bubble_tail\"><svg "
+		    "class=\"bubble_icon\" width=\"9px\" height=\"20px\" "
+		    "viewBox=\"0 0 9 20\"><g fill=\"none\" "
+		    "fill-rule=\"evenodd\"><path d=\"M6 17H0V0c.193 2.84.876 "
+		    "5.767 2.05 8.782.904 2.325 2.446 4.485 4.625 6.48A1 1 0 "
+		    "016 "
+		    "17z\" fill=\"#fff\"/></g></svg></i>\n",
+		    1000 + i);
+		if (i % 10 == 3)
+			add(b,
+			    "<div class=\"tgme_widget_message_forwarded_from "
+			    "accent_color\">Forwarded from <a class=\"tgme_"
+			    "widget_message_forwarded_from_name\" href=\"https"
+			    "://t.me/embassy/%d\"><span dir=\"auto\">Embassy"
+			    "</span></a></div>",
+			    i);
+		if (i % 10 == 6)
+			add(b,
+			    "<a class=\"tgme_widget_message_reply\" "
+			    "href=\"https://t.me/mfa/%d\"><div class=\"tgme_"
+			    "widget_message_metatext js-message_reply_text\" "
+			    "dir=\"auto\">%s</div></a>",
+			    999 + i, sentence(i + 2));
+		add(b,
+		    "<div class=\"tgme_widget_message_text js-message_text\" "
+		    "dir=\"auto\">%s<br/><br/><b>%s</b> <a "
+		    "href=\"https://mfa.example.org/%d\" target=\"_blank\" "
+		    "rel=\"noopener\">mfa.example.org/%d</a> <i "
+		    "class=\"emoji\" "
+		    "style=\"background-image:url('//telegram.org/img/emoji/40/"
+		    "F09F87A8.png')\"><b>🇨🇳</b></i></div><div "
+		    "class=\"tgme_widget_message_footer compact "
+		    "js-message_footer\"><div class=\"tgme_widget_message_info "
+		    "short js-message_info\"><span class=\"tgme_widget_message_"
+		    "views\">%d.%dK</span><span class=\"copyonly\"> "
+		    "views</span>"
+		    "<span class=\"tgme_widget_message_meta\">%s<a "
+		    "class=\"tgme_"
+		    "widget_message_date\" href=\"https://t.me/mfa/%d\"><time "
+		    "datetime=\"2024-%02d-%02dT%02d:%02d:00+00:00\" "
+		    "class=\"time\">%02d:%02d</time></a></span></div></div>"
+		    "</div></div></div>\n",
+		    sentence(i), sentence(i + 1), i, i, i % 90, i % 10,
+		    i % 7 == 0 ? "edited " : "", 1000 + i, 1 + i % 12,
+		    1 + i % 28, i % 24, i % 60, i % 24, i % 60);
+	}
+	add(b, "</section></main></body></html>\n");
+}
+
+/* A ministry's press-conference transcript page of ITEMS paragraphs. */
+static void gen_transcript(struct buf *b)
+{
+	int i;
+
+	add(b,
+	    "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+	    "<title>Regular Press Conference</title><link rel=\"stylesheet\" "
+	    "href=\"/css/main.css\"><script src=\"/js/jquery.js\"></script>"
+	    "</head><body><div class=\"header\"><ul class=\"nav\"><li><a "
+	    "href=\"/eng/\">Home</a></li><li><a href=\"/eng/zxxx/\">News"
+	    "</a></li></ul></div><div class=\"news-details\"><div "
+	    "class=\"news-title\"><h1>Foreign Ministry Spokesperson's "
+	    "Regular Press Conference on March 12, 2020</h1></div><p "
+	    "class=\"time\"><span>2020-03-12 21:05</span></p><div "
+	    "class=\"news-main\"><div class=\"TRS_Editor\">\n");
+	for (i = 0; i < ITEMS; i++)
+		add(b,
+		    "<p style=\"text-indent: 2em\">%s%s <span>%s</span> "
+		    "%s</p>\n",
+		    i % 2 ? "A: " : "<strong>Q:</strong> ", sentence(i),
+		    sentence(i + 1), sentence(i + 3));
+	add(b, "</div></div></div><div class=\"footer\">Copyright © "
+	       "Ministry of Foreign Affairs</div></body></html>\n");
+}
+
 struct input {
 	const char *name;        /* shown in the report */
 	enum feed_format format; /* what feed_parse should detect */
@@ -224,6 +340,18 @@ struct input {
 static size_t parse_once(const struct input *in)
 {
 	struct feed_parse_opts o = {.base_url = "https://example.org/"};
+
+	static const struct feed_html_rules html = {
+	    "//div[contains(@class,'news-title')]/h1",
+	    "//p[contains(@class,'time')]/span", NULL,
+	    "//div[contains(@class,'news-main')]//p[normalize-space()]"};
+
+	if (in->format == FEED_FORMAT_TELEGRAM)
+		o.format = FEED_FORMAT_TELEGRAM; /* never detected */
+	if (in->format == FEED_FORMAT_HTML) {
+		o.format = FEED_FORMAT_HTML;
+		o.html = &html;
+	}
 	struct feed_doc *doc;
 	char err[256];
 	size_t n;
@@ -249,6 +377,8 @@ int main(int argc, char **argv)
 	    {"rss", FEED_FORMAT_RSS, {0}},
 	    {"atom", FEED_FORMAT_ATOM, {0}},
 	    {"mastodon", FEED_FORMAT_MASTODON, {0}},
+	    {"telegram", FEED_FORMAT_TELEGRAM, {0}},
+	    {"html", FEED_FORMAT_HTML, {0}},
 	};
 	double secs = 2.0;
 	long rounds = 0;
@@ -258,6 +388,8 @@ int main(int argc, char **argv)
 	gen_rss(&in[0].data);
 	gen_atom(&in[1].data);
 	gen_mastodon(&in[2].data);
+	gen_telegram(&in[3].data);
+	gen_transcript(&in[4].data);
 	if (argc > 2 && strcmp(argv[1], "-w") == 0) {
 		for (k = 0; k < ARRAY_SIZE(in); k++) {
 			char path[1024];

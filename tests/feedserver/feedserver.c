@@ -24,6 +24,17 @@
  * items with guids <name>-<B..B+K-1>, stable across requests; with
  * grow=S&cap=C it gains one item every S seconds of uptime, C at most.
  *
+ * Telegram channel previews: /tg/s/<NAME>[?before=ID] is a preview page of
+ * a channel of K posts (K the digits ending NAME, 30 if none) with ids
+ * 2..K+1 after the service message 1 ("Channel created"), 20 per page,
+ * oldest first, with the load-more marker while older ones exist.  Post 5
+ * is forwarded from @china_embassy_xx, 7 edited, 10 on two lines, 12 a
+ * reply; the header says 1.23M subscribers.  A NAME starting "nopreview"
+ * gives the app's page (no messages).  So telegram_base = BASE/tg.
+ *
+ * YouTube: /yt/feeds/videos.xml?channel_id=ID serves the fixture file
+ * youtube/ID.xml, so youtube_base = BASE/yt.
+ *
  * Every request is appended to the log file (-l) as one line:
  *   <ms since start> <method> <uri> <status> inm=<If-None-Match or ->
  *   ims=<If-Modified-Since or -> ua=<User-Agent>
@@ -170,6 +181,119 @@ static void generate_feed(const char *name, long items, long base,
 		           name, k, k, name, name, k, k, name, (k / 60) % 24,
 		           k % 60);
 	buf_puts(out, "</channel></rss>\n");
+}
+
+static void tg_message(struct buf *out, const char *name, long id)
+{
+	buf_printf(out,
+	           "<div class=\"tgme_widget_message_wrap "
+	           "js-widget_message_wrap\"><div class=\"tgme_widget_message "
+	           "text_not_supported_wrap js-widget_message%s\" "
+	           "data-post=\"%s/%ld\"><div "
+	           "class=\"tgme_widget_message_bubble\">\n",
+	           id == 1 ? " service_message" : "", name, id);
+	if (id == 1) {
+		buf_puts(out, "<div class=\"tgme_widget_message_service_date\">"
+		              "Channel created</div></div></div></div>\n");
+		return;
+	}
+	if (id == 5)
+		buf_puts(out,
+		         "<div class=\"tgme_widget_message_forwarded_from "
+		         "accent_color\">Forwarded from <a "
+		         "class=\"tgme_widget_message_forwarded_from_name\" "
+		         "href=\"https://t.me/china_embassy_xx/55\"><span "
+		         "dir=\"auto\">Chinese Embassy</span></a></div>\n");
+	if (id == 12)
+		buf_printf(out,
+		           "<a class=\"tgme_widget_message_reply\" "
+		           "href=\"https://t.me/%s/11\"><div "
+		           "class=\"tgme_widget_message_metatext "
+		           "js-message_reply_text\">Statement number 10"
+		           "</div></a>\n",
+		           name);
+	buf_puts(out, "<div class=\"tgme_widget_message_text js-message_text\" "
+	              "dir=\"auto\">");
+	if (id == 5)
+		buf_puts(out,
+		         "The US Army may have brought the virus to Wuhan.");
+	else if (id == 10)
+		buf_printf(out, "Statement number %ld of %s.<br/>Second line.",
+		           id, name);
+	else
+		buf_printf(out,
+		           "Statement number %ld of <b>%s</b>. <i "
+		           "class=\"emoji\"><b>\xf0\x9f\x91\x89</b></i>",
+		           id, name);
+	buf_printf(out,
+	           "</div>\n<div class=\"tgme_widget_message_footer compact "
+	           "js-message_footer\"><div class=\"tgme_widget_message_info "
+	           "short js-message_info\"><span "
+	           "class=\"tgme_widget_message_views\">%ld.%ldK</span><span "
+	           "class=\"tgme_widget_message_meta\">%s<a "
+	           "class=\"tgme_widget_message_date\" "
+	           "href=\"https://t.me/%s/%ld\"><time "
+	           "datetime=\"2020-03-%02ldT%02ld:00:00+00:00\" "
+	           "class=\"time\">x</time></a></span></div></div>"
+	           "</div></div></div>\n",
+	           id, id % 10, id == 7 ? "edited " : "", name, id, 1 + id / 24,
+	           id % 24);
+}
+
+/* A Telegram channel's preview page; see the top of the file. */
+static void tg_page(const char *name, long before, struct buf *out)
+{
+	long k = 30, upto, from, id;
+	size_t n = strlen(name);
+
+	while (n > 0 && name[n - 1] >= '0' && name[n - 1] <= '9')
+		n--;
+	if (name[n])
+		k = atol(name + n);
+	buf_printf(out,
+	           "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
+	           "<title>Channel %s</title></head><body>\n",
+	           name);
+	if (strncmp(name, "nopreview", 9) == 0) {
+		buf_printf(out,
+		           "<div class=\"tgme_page\"><div "
+		           "class=\"tgme_page_title\">%s</div><a "
+		           "class=\"tgme_action_button_new\" "
+		           "href=\"tg://resolve\">View in Telegram</a>"
+		           "</div></body></html>\n",
+		           name);
+		return;
+	}
+	buf_printf(out,
+	           "<div class=\"tgme_channel_info\"><div "
+	           "class=\"tgme_channel_info_header\"><div "
+	           "class=\"tgme_channel_info_header_title\"><span "
+	           "dir=\"auto\">Channel %s</span></div></div><div "
+	           "class=\"tgme_channel_info_counters\"><div "
+	           "class=\"tgme_channel_info_counter\"><span "
+	           "class=\"counter_value\">1.23M</span> <span "
+	           "class=\"counter_type\">subscribers</span></div><div "
+	           "class=\"tgme_channel_info_counter\"><span "
+	           "class=\"counter_value\">12</span> <span "
+	           "class=\"counter_type\">photos</span></div></div></div>\n"
+	           "<section class=\"tgme_channel_history "
+	           "js-message_history\">\n",
+	           name);
+	upto = before > 0 ? before - 1 : k + 1;
+	if (upto > k + 1)
+		upto = k + 1;
+	from = upto - 19 > 1 ? upto - 19 : 1;
+	if (from > 1)
+		buf_printf(
+		    out,
+		    "<div class=\"tgme_widget_message_centered "
+		    "js-messages_more_wrap\"><a href=\"/s/%s?before=%ld\" "
+		    "class=\"tme_messages_more js-messages_more\" "
+		    "data-before=\"%ld\"></a></div>\n",
+		    name, from, from);
+	for (id = from; id <= upto; id++)
+		tg_message(out, name, id);
+	buf_puts(out, "</section></body></html>\n");
 }
 
 static void pending_free(struct pending *p)
@@ -326,6 +450,24 @@ static void handle(struct evhttp_request *req, void *arg)
 			n_items += cap && more > atol(cap) ? atol(cap) : more;
 		}
 		generate_feed(name, n_items, base ? atol(base) : 0, &body);
+	} else if (path && strncmp(path, "/tg/s/", 6) == 0 && safe_path(path)) {
+		const char *before = evhttp_find_header(&params, "before");
+
+		tg_page(path + 6, before ? atol(before) : 0, &body);
+		evhttp_add_header(out, "Content-Type",
+		                  "text/html; charset=utf-8");
+	} else if (path && strcmp(path, "/yt/feeds/videos.xml") == 0 &&
+	           (v = evhttp_find_header(&params, "channel_id")) &&
+	           !strchr(v, '/') && !strchr(v, '.')) {
+		snprintf(file, sizeof(file), "%s/youtube/%s.xml", srv->dir, v);
+		if (util_read_file(file, 256u << 20, &data, &len) < 0) {
+			status = 404;
+			log_request(srv, req, status);
+			evhttp_send_error(req, status, NULL);
+			goto out;
+		}
+		buf_append(&body, data, len);
+		free(data);
 	} else {
 		if (!safe_path(path)) {
 			status = 404;
@@ -356,10 +498,11 @@ static void handle(struct evhttp_request *req, void *arg)
 			goto out;
 		}
 	}
-	evhttp_add_header(out, "Content-Type",
-	                  (v = evhttp_find_header(&params, "ctype"))
-	                      ? v
-	                      : "application/xml; charset=utf-8");
+	if (!evhttp_find_header(out, "Content-Type"))
+		evhttp_add_header(out, "Content-Type",
+		                  (v = evhttp_find_header(&params, "ctype"))
+		                      ? v
+		                      : "application/xml; charset=utf-8");
 	if (evhttp_find_header(&params, "gzip") && status == 200) {
 		struct buf gz = {0};
 

@@ -1,0 +1,52 @@
+/*
+ * web_source.c — URLs of Telegram previews and YouTube channel feeds, and
+ * when a Telegram poll pages back.  Names and ids were checked by the
+ * config (letters, digits, '_' and '-'), so they go into URLs as they are.
+ */
+#include "web_source.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "util.h"
+
+int web_source_url(const struct config *cfg, enum feed_kind kind,
+                   const char *configured, int64_t before, char **out)
+{
+	struct buf b = {0};
+	const char *id;
+	int r;
+
+	*out = NULL;
+	if (kind == FEED_KIND_TELEGRAM &&
+	    strncmp(configured, "telegram:", 9) == 0) {
+		id = configured + 9;
+		r = buf_printf(&b, "%s/s/%s", cfg->telegram_base, id);
+		if (r == 0 && before > 0)
+			r = buf_printf(&b, "?before=%lld", (long long)before);
+	} else if (kind == FEED_KIND_YOUTUBE &&
+	           strncmp(configured, "youtube:", 8) == 0) {
+		id = configured + 8;
+		r = buf_printf(&b, "%s/feeds/videos.xml?channel_id=%s",
+		               cfg->youtube_base, id);
+	} else {
+		return -EINVAL;
+	}
+	if (r < 0 || !*id || strcspn(id, "/?#&%") != strlen(id)) {
+		buf_free(&b);
+		return r < 0 ? r : -EINVAL;
+	}
+	*out = buf_steal(&b);
+	return *out ? 0 : -ENOMEM;
+}
+
+bool web_source_page_more(const struct web_source_paging *p)
+{
+	size_t want = p->backfill > 0 ? (size_t)p->backfill : 100;
+
+	if (p->before <= 0 || p->pages >= p->backfill / 10 + 2)
+		return false;
+	if (!p->first_poll && p->known > 0)
+		return false;
+	return p->collected < want;
+}
