@@ -1,10 +1,11 @@
 /*
  * cmd.h — the subcommands of the `demarche` tool, one file each
  * (cmd_parse.c, cmd_classify.c, cmd_report.c, cmd_config.c, cmd_train.c,
- * cmd_reclassify.c).  Each takes
+ * cmd_reclassify.c, cmd_posts.c).  Each takes
  * the arguments after the subcommand name (argv[0] is the subcommand) and
- * returns a sysexits.h code.  `db` is the -d argument or NULL; `config` the
- * -c argument or NULL.
+ * returns a sysexits.h code.  `db` is the -d argument, else the -c
+ * config's [storage] database for the commands that read the log, or NULL;
+ * `config` the -c argument or NULL.
  */
 #ifndef DEMARCHE_CMD_H
 #define DEMARCHE_CMD_H
@@ -26,6 +27,8 @@ int cmd_check_config_main(const struct cmd_globals *g, int argc, char **argv);
 int cmd_train_main(const struct cmd_globals *g, int argc, char **argv);
 int cmd_reclassify_main(const struct cmd_globals *g, int argc, char **argv);
 int cmd_migrate_main(const struct cmd_globals *g, int argc, char **argv);
+/* `posts` (cmd_posts.c): list, filter, search and export stored posts. */
+int cmd_posts_main(const struct cmd_globals *g, int argc, char **argv);
 
 struct classify_rules;
 /* Loads the classifier of classify, eval and reclassify: the rules of
