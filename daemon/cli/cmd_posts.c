@@ -314,21 +314,8 @@ static int posts_options(int argc, char **argv, struct posts_opts *o)
 /* --since / --until into the filter's half-open period. */
 static int posts_period(struct posts_opts *o)
 {
-	int64_t now = util_now();
-
-	o->f.since = INT64_MIN;
-	o->f.until = now;
-	if (o->since && config_parse_time(o->since, now, &o->f.since) < 0)
-		return bad("--since", o->since, config_time_grammar());
-	if (o->until && config_parse_time(o->until, now, &o->f.until) < 0)
-		return bad("--until", o->until, config_time_grammar());
-	if (o->f.since >= o->f.until) {
-		fprintf(stderr,
-		        "demarche posts: --since is not before --until: the "
-		        "period is empty\n");
-		return EX_USAGE;
-	}
-	return 0;
+	return cmd_period("posts", o->since, o->until, 0, false, &o->f.since,
+	                  &o->f.until);
 }
 
 /* ---- output ---------------------------------------------------------- */
