@@ -396,8 +396,10 @@ static int build_query(struct store *st, const struct store_post_filter *f,
 	    " FROM post_categories WHERE post_id = p.id ORDER BY category) c)"
 	    " FROM posts p JOIN accounts a ON a.id = p.account_id WHERE 1 = 1",
 	    deleted_col ? "p.deleted_seen" : "NULL",
-	    d == DB_SQLITE ? "group_concat(category || ' ' || score, ';')"
-	                   : "string_agg(category || ' ' || score::text, ';')");
+	    d == DB_SQLITE ? "group_concat(category || ' ' ||"
+	                     " printf('%.17g', score), ';')"
+	                   : "string_agg(category || ' ' || score::text, ';'"
+	                     " ORDER BY category)");
 	if (rc < 0)
 		return -ENOMEM;
 	if (f->n_accounts &&
