@@ -507,10 +507,14 @@ static void write_text(struct out *o, const struct store_post_row *r)
 	printf("%.16s  %lld  %s  [%s]  ", iso(r->report_time, t),
 	       (long long)r->id, r->account,
 	       o->line.data && o->line.data[0] ? o->line.data : "-");
-	head = 16 + 2 + snprintf(NULL, 0, "%lld", (long long)r->id) + 2 +
-	       (int)strlen(r->account) + 4 + (int)strlen(o->line.data) + 2;
+	/* "TIME  ID  ACCOUNT  [CATS]  ": the text gets what is left. */
+	head =
+	    16 + 2 + snprintf(NULL, 0, "%lld", (long long)r->id) + 2 +
+	    (int)strlen(r->account) + 3 +
+	    (o->line.data && o->line.data[0] ? (int)strlen(o->line.data) : 1) +
+	    3;
 	buf_reset(&o->line);
-	fit(&o->line, r->text, o->columns - head < 20 ? 20 : o->columns - head);
+	fit(&o->line, r->text, o->columns - head < 8 ? 8 : o->columns - head);
 	buf_putc(&o->line, '\0');
 	puts(o->line.data);
 }
@@ -595,7 +599,7 @@ static int run(struct store *st, struct posts_opts *o)
 		    "categories,edit_count,deleted_seen,is_repost,url,text\r\n",
 		    stdout);
 	else if (o->format == FMT_TEXT)
-		printf("# posts in %s, newest first\n", period);
+		printf("# posts %s\n", period);
 	rc = store_posts_each(st, &o->f, on_row, &out, err, sizeof(err));
 	buf_free(&out.line);
 	if (fflush(stdout) != 0 || rc == -EIO) {

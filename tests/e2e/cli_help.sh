@@ -39,6 +39,7 @@ report --since --until --format --output --deliver
 trends --format --since --output
 candidates --format
 migrate --from --to
+posts --account --role --country --category --since --until --search --edited --deleted --reposts --no-reposts --lang --limit --format
 check-config --config
 LIST
 
