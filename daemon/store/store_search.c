@@ -388,18 +388,19 @@ static int build_query(struct store *st, const struct store_post_filter *f,
 	enum db_dialect d = db_dialect(st->db);
 	int rc = 0, k;
 
+	/* post_categories' key is (post_id, category): SQLite reads a
+	 * post's rows in category order already. */
 	rc |= buf_printf(
 	    sql,
 	    "SELECT p.id, a.handle, a.role, a.country, p.url, p.published,"
 	    " p.first_seen, p.report_time, p.text, p.lang, p.edit_count,"
-	    " %s, p.is_repost, (SELECT %s FROM (SELECT category, score"
-	    " FROM post_categories WHERE post_id = p.id ORDER BY category) c)"
+	    " %s, p.is_repost, (SELECT %s FROM post_categories c"
+	    " WHERE c.post_id = p.id)"
 	    " FROM posts p JOIN accounts a ON a.id = p.account_id WHERE 1 = 1",
 	    deleted_col ? "p.deleted_seen" : "NULL",
-	    d == DB_SQLITE ? "group_concat(category || ' ' ||"
-	                     " printf('%.17g', score), ';')"
-	                   : "string_agg(category || ' ' || score::text, ';'"
-	                     " ORDER BY category)");
+	    d == DB_SQLITE ? "group_concat(c.category || ' ' || c.score, ';')"
+	                   : "string_agg(c.category || ' ' || c.score::text,"
+	                     " ';' ORDER BY c.category)");
 	if (rc < 0)
 		return -ENOMEM;
 	if (f->n_accounts &&
@@ -588,6 +589,10 @@ int store_posts_each(struct store *st, const struct store_post_filter *f,
 	if (db_dialect(st->db) == DB_POSTGRES) {
 		rc = each_pg(st, sql.data, &b, fn, ctx);
 	} else {
+		/* An export reads the whole file once: a small page cache and
+		 * no memory map keep the process small however big the log. */
+		db_exec(st->db,
+		        "PRAGMA mmap_size = 0; PRAGMA cache_size = -8192");
 		rc = db_prepare(st->db, sql.data, &s);
 		if (rc == 0)
 			rc = bind_all(s, &b);
@@ -660,13 +665,17 @@ int store_known_values(struct store *st, enum store_known_kind kind,
 	return (int)n;
 }
 
-int64_t store_count_posts(struct store *st)
+int64_t store_any_posts(struct store *st)
 {
 	struct db_stmt *s = NULL;
 	int64_t n;
 	int rc;
 
-	rc = db_prepare(st->db, "SELECT count(*) FROM posts", &s);
+	/* Whether there is any: counting a big log would read all of it. */
+	rc = db_prepare(st->db,
+	                "SELECT count(*) FROM (SELECT 1 FROM posts"
+	                " LIMIT 1) x",
+	                &s);
 	if (rc == 0)
 		rc = db_step(s);
 	n = rc == DB_ROW ? db_column_int64(s, 0) : rc < 0 ? rc : -EIO;

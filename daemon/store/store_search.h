@@ -89,8 +89,8 @@ enum store_known_kind {
 int store_known_values(struct store *st, enum store_known_kind kind,
                        char ***out);
 void store_strings_free(char **v);
-/* Number of stored posts, or a negative errno. */
-int64_t store_count_posts(struct store *st);
+/* 1 when the log holds any post, 0 when none, or a negative errno. */
+int64_t store_any_posts(struct store *st);
 
 /* The migration hook of schema/0009_search.sql: fills the SQLite search
  * index with the posts already stored, in batches, inside the migration's

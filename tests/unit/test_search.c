@@ -67,9 +67,25 @@ static int collect(void *ctx, const struct store_post_row *r)
 	snprintf(ids->s + n, sizeof(ids->s) - n, "%s%lld", n ? "," : "",
 	         (long long)r->id);
 	if (r->categories) {
+		/* "key score;..." with the score as the backend writes it
+		 * ("2.0", "2"): compared as numbers. */
+		const char *p = r->categories;
+
 		n = strlen(ids->cats);
-		snprintf(ids->cats + n, sizeof(ids->cats) - n, "%s%lld:%s",
-		         n ? "|" : "", (long long)r->id, r->categories);
+		snprintf(ids->cats + n, sizeof(ids->cats) - n,
+		         "%s%lld:", n ? "|" : "", (long long)r->id);
+		while (p && *p) {
+			const char *sp = strchr(p, ' ');
+
+			n = strlen(ids->cats);
+			snprintf(ids->cats + n, sizeof(ids->cats) - n,
+			         "%s%.*s %g", p == r->categories ? "" : ";",
+			         sp ? (int)(sp - p) : 0, p,
+			         sp ? strtod(sp + 1, NULL) : 0.0);
+			p = strchr(p, ';');
+			if (p)
+				p++;
+		}
 	}
 	return 0;
 }
@@ -278,7 +294,7 @@ static void test_known_and_deleted(void)
 	n = store_known_values(st, STORE_KNOWN_COUNTRIES, &v);
 	ASSERT_INT_EQ(n, 2);
 	store_strings_free(v);
-	ASSERT_INT_EQ((int)store_count_posts(st), 8);
+	ASSERT_INT_EQ((int)store_any_posts(st), 1);
 	filter_init(&f);
 	f.deleted = true;
 	n = store_posts_each(st, &f, collect, &ids, err, sizeof(err));
