@@ -41,12 +41,15 @@ static void usage(FILE *fp)
 	    "  parse FILE          print a feed or API payload as JSON\n"
 	    "  classify            classify JSON Lines posts read on stdin\n"
 	    "  eval                score the classifier on a labelled TSV\n"
-	    "  train               train the n-gram model on labelled TSVs\n"
+	    "  train               train the model on labelled TSVs (or "
+	    "the log's labels)\n"
+	    "  label ID CATS|none  store an analyst's label of a stored post\n"
 	    "  reclassify          classify the stored posts again\n"
 	    "  report              the summary report of a period (or "
 	    "--deliver it)\n"
 	    "  trends              account-growth tables\n"
 	    "  candidates          accounts seen but not tracked\n"
+	    "  show ID|URL         one post: versions, deletion, categories\n"
 	    "  posts               list, filter, search and export stored "
 	    "posts\n"
 	    "  migrate             copy a log between SQLite and PostgreSQL\n"
@@ -68,11 +71,13 @@ static const struct command commands[] = {
     {"eval", cmd_eval_main, false},
     {"train", cmd_train_main, false},
     {"reclassify", cmd_reclassify_main, true},
+    {"label", cmd_label_main, true},
     {"report", cmd_report_main, true},
     {"trends", cmd_trends_main, true},
     {"candidates", cmd_candidates_main, true},
-    {"migrate", cmd_migrate_main, true},
+    {"show", cmd_show_main, true},
     {"posts", cmd_posts_main, true},
+    {"migrate", cmd_migrate_main, true},
     {"check-config", cmd_check_config_main, false},
 };
 

@@ -354,9 +354,44 @@ static void daemon_teardown(struct daemon *d)
 	config_free(d->cfg);
 }
 
+/* Reads the config, checks its database target and loads the rules: 0,
+ * or the exit code (every error printed). */
+static int daemon_load_config(struct daemon *d)
+{
+	struct config_errors errs = {0};
+	char dbmsg[1200];
+	int r;
+
+	r = config_load(d->config_path, &d->cfg, &errs);
+	if (r < 0) {
+		size_t i;
+
+		for (i = 0; i < errs.n; i++)
+			fprintf(stderr, "%s\n", errs.msgs[i]);
+		config_errors_clear(&errs);
+		return r == -ENOENT || r == -EACCES ? EX_NOINPUT : EX_CONFIG;
+	}
+	/* The database's folder (or URL) is checked before anything starts:
+	 * the unit's ExecStartPre (-n) fails here, naming the key's line,
+	 * instead of the start failing later. */
+	if (store_check_config_target(d->cfg, d->config_path, dbmsg,
+	                              sizeof(dbmsg)) < 0) {
+		fprintf(stderr, "%s\n", dbmsg);
+		config_errors_clear(&errs);
+		config_free(d->cfg);
+		return EX_CONFIG;
+	}
+	print_config_warnings(&errs);
+	config_errors_clear(&errs);
+	if (load_rules(d->cfg, &d->rules) < 0) {
+		config_free(d->cfg);
+		return EX_CONFIG;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
-	char dbmsg[1200];
 	static const struct option longopts[] = {
 	    {"config", required_argument, NULL, 'c'},
 	    {"foreground", no_argument, NULL, 'f'},
@@ -369,7 +404,6 @@ int main(int argc, char **argv)
 	    {NULL, 0, NULL, 0},
 	};
 	struct daemon d = {0};
-	struct config_errors errs = {0};
 	bool foreground = false, demo = false, check = false, verbose = false;
 	int ch, r;
 
@@ -415,31 +449,9 @@ int main(int argc, char **argv)
 		foreground = true;
 	log_init("demarched", foreground, verbose);
 
-	r = config_load(d.config_path, &d.cfg, &errs);
-	if (r < 0) {
-		size_t i;
-
-		for (i = 0; i < errs.n; i++)
-			fprintf(stderr, "%s\n", errs.msgs[i]);
-		config_errors_clear(&errs);
-		return r == -ENOENT || r == -EACCES ? EX_NOINPUT : EX_CONFIG;
-	}
-	/* The database's folder (or URL) is checked before anything starts:
-	 * the unit's ExecStartPre (-n) fails here, naming the key's line,
-	 * instead of the start failing later. */
-	if (store_check_config_target(d.cfg, d.config_path, dbmsg,
-	                              sizeof(dbmsg)) < 0) {
-		fprintf(stderr, "%s\n", dbmsg);
-		config_errors_clear(&errs);
-		config_free(d.cfg);
-		return EX_CONFIG;
-	}
-	print_config_warnings(&errs);
-	config_errors_clear(&errs);
-	if (load_rules(d.cfg, &d.rules) < 0) {
-		config_free(d.cfg);
-		return EX_CONFIG;
-	}
+	r = daemon_load_config(&d);
+	if (r != 0)
+		return r;
 	if (check) {
 		printf("configuration OK\n");
 		classify_rules_free(d.rules);

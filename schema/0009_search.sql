@@ -15,8 +15,6 @@
 -- The index of the posts already stored is filled by demarche right after
 -- this script, in batches with a progress line (store_search.c), in the
 -- same transaction.
--- (Numbered 0009: 0007 and 0008 belong to other changes; the migration
--- runner applies the numbers it lacks in ascending order.)
 
 CREATE VIRTUAL TABLE posts_fts USING fts5(
 	text,

@@ -54,6 +54,7 @@ struct match {
 	uint32_t b1;
 	uint32_t c0; /* code point range in the folded text */
 	uint32_t c1;
+	uint32_t rep; /* starts inside reported speech */
 };
 
 /* A cue occurrence tagged with the slot of the rule group it serves. */
@@ -86,6 +87,11 @@ struct scratch {
 	size_t cap_items;         /* allocated entries of items */
 	unsigned char *groups;    /* bit set of groups with a match */
 	struct evlist ev;         /* evidence of the current category */
+	uint32_t *bounds;         /* code points that end a sentence */
+	size_t n_bounds;          /* used entries of bounds */
+	size_t cap_bounds;        /* allocated entries of bounds */
+	int bounds_ready;         /* bounds hold this post's (found lazily:
+	                             most posts need none) */
 };
 
 struct classify_rules {
@@ -98,6 +104,8 @@ struct classify_rules {
 	struct model *model;     /* attached model, or NULL */
 	double model_weight;     /* its weight w in the blend */
 	char *rules_version;     /* version of the rules alone */
+	int has_reports;         /* the set declares report cues */
+	int has_sentences;       /* some rule counts its window in sentences */
 };
 
 static void scratch_free_buffers(struct scratch *S)
@@ -107,6 +115,9 @@ static void scratch_free_buffers(struct scratch *S)
 	free(S->items);
 	free(S->groups);
 	free(S->ev.v);
+	free(S->bounds);
+	S->bounds = NULL;
+	S->n_bounds = S->cap_bounds = 0;
 	S->m = NULL;
 	S->items = NULL;
 	S->groups = NULL;
@@ -292,6 +303,12 @@ int classify_rules_load(const char *dir, struct classify_rules **out, char *err,
 		goto out_free_rules;
 	}
 	R->group_bytes = R->set.n_groups / 8 + 1;
+	for (size_t i = 0; i < R->set.n_entries; i++)
+		if (R->set.entries[i].kind == RULES_REPORT)
+			R->has_reports = 1;
+	for (size_t i = 0; i < R->set.n_rules; i++)
+		if (R->set.rules[i].unit == RULES_UNIT_SENTENCES)
+			R->has_sentences = 1;
 	R->scratch = calloc(1, sizeof(*R->scratch));
 	if (!R->scratch) {
 		snprintf(err, errlen, "out of memory");
@@ -345,6 +362,7 @@ static int on_match(void *ctx, uint32_t id, size_t start, size_t end)
 	sc->m[sc->n].entry = id;
 	sc->m[sc->n].b0 = (uint32_t)start;
 	sc->m[sc->n].b1 = (uint32_t)end;
+	sc->m[sc->n].rep = 0;
 	sc->n++;
 	return 0;
 }
@@ -421,6 +439,142 @@ static unsigned words_spanned(const struct normalize_text *nt, uint32_t c0,
 	return w;
 }
 
+/* Whether code point i of the folded text ends a sentence (the unit of
+ * `within N sentences`) or, with `clause`, also a clause of Chinese or
+ * Japanese text (a comma after a CJK character: where reported speech
+ * ends).  A full stop counts when a blank (or the end) follows and a word
+ * of two letters or more precedes it, so "u.s." and "3.5" do not cut a
+ * sentence. */
+static int is_cjk(uint32_t c)
+{
+	return c >= 0x2E80 && c <= 0x9FFF;
+}
+
+static int ends_sentence(const uint32_t *cps, size_t n, size_t i, int clause)
+{
+	uint32_t c = cps[i];
+
+	switch (c) {
+	case '!':
+	case '?':
+	case ';':
+	case 0x3002: /* 。 */
+	case 0xFF61: /* ｡ */
+	case 0x2026: /* … */
+		return 1;
+	case ',':
+		return clause && i > 0 && is_cjk(cps[i - 1]);
+	case '.':
+		if (i + 1 < n && cps[i + 1] != ' ' && cps[i + 1] != '"' &&
+		    cps[i + 1] != '\'' && cps[i + 1] != ')')
+			return 0;
+		return i >= 2 && normalize_is_word_cp(cps[i - 1]) &&
+		       normalize_is_word_cp(cps[i - 2]);
+	default:
+		return 0;
+	}
+}
+
+/* Fills S->bounds with the sentence ends of the folded text. */
+static int find_bounds(struct scratch *S, const struct normalize_text *nt)
+{
+	size_t i;
+
+	S->n_bounds = 0;
+	for (i = 0; i < nt->n_cp; i++) {
+		if (!ends_sentence(nt->cps, nt->n_cp, i, 0))
+			continue;
+		if (S->n_bounds == S->cap_bounds) {
+			size_t cap = S->cap_bounds ? S->cap_bounds * 2 : 32;
+			uint32_t *p = realloc(S->bounds, cap * sizeof(*p));
+
+			if (!p)
+				return -ENOMEM;
+			S->bounds = p;
+			S->cap_bounds = cap;
+		}
+		S->bounds[S->n_bounds++] = (uint32_t)i;
+	}
+	return 0;
+}
+
+/* Index of the sentence that holds code point c: the count of sentence
+ * ends before it. */
+static size_t sentence_of(const struct scratch *S, uint32_t c)
+{
+	size_t lo = 0, hi = S->n_bounds;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (S->bounds[mid] < c)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static uint32_t closing_quote(uint32_t c)
+{
+	switch (c) {
+	case '"':
+		return '"';
+	case 0x300C: /* 「 */
+		return 0x300D;
+	case 0x300E: /* 『 */
+		return 0x300F;
+	case 0x00AB: /* « */
+		return 0x00BB;
+	default:
+		return 0;
+	}
+}
+
+/* Marks the occurrences that start inside reported speech.  A report cue
+ * opens a span after it (or, written `report before`, closes one before
+ * it) reaching to the end of the sentence or clause, at most the cue's
+ * reach; a quotation right after the cue (所谓“…”, so-called "…") is the
+ * whole span. */
+static void mark_reported(const struct classify_rules *R, struct scan *sc,
+                          const struct normalize_text *nt)
+{
+	size_t i, j;
+
+	for (i = 0; i < sc->n; i++) {
+		const struct match *m = &sc->m[i];
+		const struct rules_entry *en = &R->set.entries[m->entry];
+		uint32_t a, b, k, q;
+
+		if (en->kind != RULES_REPORT)
+			continue;
+		if (en->weight < 0) {
+			a = m->c0 > en->window ? m->c0 - en->window : 0;
+			for (k = m->c0; k > a; k--)
+				if (ends_sentence(nt->cps, nt->n_cp, k - 1, 1))
+					break;
+			a = k;
+			b = m->c0;
+		} else {
+			a = m->c1;
+			while (a < nt->n_cp && nt->cps[a] == ' ')
+				a++;
+			b = a + en->window < nt->n_cp ? a + en->window
+			                              : (uint32_t)nt->n_cp;
+			q = a < nt->n_cp ? closing_quote(nt->cps[a]) : 0;
+			for (k = a + (q ? 1 : 0); k < b; k++) {
+				if (q ? nt->cps[k] == q
+				      : ends_sentence(nt->cps, nt->n_cp, k, 1))
+					break;
+			}
+			b = q && k < b ? k + 1 : k;
+		}
+		for (j = 0; j < sc->n; j++)
+			if (sc->m[j].c0 >= a && sc->m[j].c0 < b && j != i)
+				sc->m[j].rep = 1;
+	}
+}
+
 static int cmp_item(const void *a, const void *b)
 {
 	const struct item *x = a, *y = b;
@@ -462,7 +616,10 @@ static int eval_rule(const struct classify_rules *R, const struct scan *sc,
 		if (en->kind != RULES_CUE)
 			continue;
 		for (j = 0; j < ru->n_need; j++) {
-			if (en->group == ru->need[j]) {
+			if (en->group == ru->need[j] &&
+			    (ru->scope[j] == RULES_SCOPE_ANY ||
+			     (ru->scope[j] == RULES_SCOPE_REPORTED) ==
+			         (sc->m[i].rep != 0))) {
 				it[n].m = &sc->m[i];
 				it[n].slot = j;
 				n++;
@@ -470,6 +627,12 @@ static int eval_rule(const struct classify_rules *R, const struct scan *sc,
 		}
 	}
 	qsort(it, n, sizeof(*it), cmp_item);
+	if (ru->unit == RULES_UNIT_SENTENCES && !sc->S->bounds_ready) {
+		r = find_bounds(sc->S, nt);
+		if (r < 0)
+			return r;
+		sc->S->bounds_ready = 1;
+	}
 	for (right = 0; right < n; right++) {
 		uint32_t lo, hi = 0;
 		int fits;
@@ -489,6 +652,10 @@ static int eval_rule(const struct classify_rules *R, const struct scan *sc,
 				hi = it[j].m->c1;
 		if (ru->unit == RULES_UNIT_ANYWHERE)
 			fits = 1;
+		else if (ru->unit == RULES_UNIT_SENTENCES)
+			fits = sentence_of(sc->S, hi > lo ? hi - 1 : lo) -
+			           sentence_of(sc->S, lo) <
+			       ru->window;
 		else if (ru->unit == RULES_UNIT_CHARS)
 			fits = hi - lo <= ru->window;
 		else
@@ -621,9 +788,9 @@ static int score_category(const struct classify_rules *R, const struct scan *sc,
 		if (en->kind != RULES_TERM || en->category != cat)
 			continue;
 		for (j = 0; j < i && !seen; j++)
-			if (sc->m[j].entry == t->entry)
+			if (sc->m[j].entry == t->entry && !sc->m[j].rep)
 				seen = 1;
-		if (seen || term_shadowed(R, sc, t, cat) ||
+		if (seen || t->rep || term_shadowed(R, sc, t, cat) ||
 		    term_negated(R, sc, t, cat))
 			continue;
 		*score += en->weight;
@@ -679,6 +846,149 @@ static void scratch_give(const struct classify_rules *R, struct scratch *S)
 	atomic_flag_clear_explicit(&S->busy, memory_order_release);
 }
 
+/* Folds the text, finds every phrase, marks reported speech and
+ * sentence ends: everything the categories are scored from. */
+static int prepare(const struct classify_rules *rules, struct scratch *S,
+                   const char *text, size_t len, const char *lang,
+                   struct scan *out_sc)
+{
+	struct normalize_text *nt = &S->nt;
+	struct scan sc = {0};
+	size_t i, cur = 0, k;
+	uint32_t last_b1 = 0;
+	int r;
+
+	r = normalize_run(rules->norm, text ? text : "", len, nt);
+	if (r < 0)
+		return r;
+	if (!S->groups) {
+		S->groups = malloc(rules->group_bytes);
+		if (!S->groups)
+			return -ENOMEM;
+	}
+	memset(S->groups, 0, rules->group_bytes);
+	sc.R = rules;
+	sc.langs = rules_lang_bits(lang);
+	sc.S = S;
+	sc.m = S->m;
+	sc.groups = S->groups;
+	ac_scan(rules->ac, nt->text, nt->len, on_match, &sc);
+	if (sc.oom)
+		return -ENOMEM;
+	for (i = 0; i < sc.n; i++) {
+		struct match *m = &sc.m[i];
+		unsigned wild = rules->set.entries[m->entry].wild;
+
+		/* The scan reports matches by ascending end, so a cursor
+		 * finds the end's code point and a short walk back the
+		 * start's; a binary search only if the order ever breaks. */
+		if (m->b1 < last_b1) {
+			cur = normalize_byte_to_cp(nt, m->b1);
+		} else {
+			while (cur + 1 <= nt->n_cp &&
+			       nt->cp_byte[cur + 1] <= m->b1)
+				cur++;
+		}
+		last_b1 = m->b1;
+		m->c1 = (uint32_t)cur;
+		k = cur;
+		while (k > 0 && nt->cp_byte[k] > m->b0)
+			k--;
+		m->c0 = (uint32_t)k;
+		/* A '*' phrase's evidence covers the whole word it matched. */
+		while ((wild & RULES_WILD_RIGHT) && m->c1 < nt->n_cp &&
+		       normalize_is_word_cp(nt->cps[m->c1]))
+			m->c1++;
+		while ((wild & RULES_WILD_LEFT) && m->c0 > 0 &&
+		       normalize_is_word_cp(nt->cps[m->c0 - 1]))
+			m->c0--;
+	}
+	if (rules->has_reports && sc.n)
+		mark_reported(rules, &sc, nt);
+	S->bounds_ready = 0;
+	*out_sc = sc;
+	return 0;
+}
+
+/* FNV-1a of a feature's name: category index, kind, name. */
+static uint32_t feature_id(int cat, const char *kind, const char *name)
+{
+	uint32_t h = 2166136261u;
+	const char *p;
+
+	h = (h ^ (uint32_t)(cat + 1)) * 16777619u;
+	for (p = kind; *p; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	h = (h ^ ':') * 16777619u;
+	for (p = name; *p; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	return h;
+}
+
+/* The rules' reading of a prepared post as extra model features: per
+ * category, every rule frame that held and how far the score came
+ * (bins of half a threshold, capped at 4); and the post's language. */
+static int rule_features(const struct classify_rules *R, const struct scan *sc,
+                         const char *lang, uint32_t *ids, size_t cap, size_t *n)
+{
+	struct scratch *S = sc->S;
+	char bin[16];
+	size_t i;
+	int cat, r;
+
+	*n = 0;
+	if (cap > 0)
+		ids[(*n)++] = feature_id(-1, "lang", lang ? lang : "?");
+	for (cat = 0; cat < CLASSIFY_N_CATEGORIES; cat++) {
+		const struct rules_category *rc = &R->set.cats[cat];
+		double score = 0;
+		int b;
+
+		if (!rc->has_threshold)
+			continue;
+		if (sc->n) {
+			r = score_category(R, sc, &S->nt, cat, &S->ev, &score);
+			if (r < 0)
+				return r;
+		} else {
+			S->ev.n = 0;
+		}
+		b = (int)(2.0 * score / rc->threshold + 1e-9);
+		if (b < 0)
+			b = 0;
+		if (b > 4)
+			b = 4;
+		snprintf(bin, sizeof(bin), "%d", b);
+		if (*n < cap)
+			ids[(*n)++] = feature_id(cat, "bin", bin);
+		for (i = 0; i < S->ev.n && *n < cap; i++)
+			if (S->ev.v[i].is_rule)
+				ids[(*n)++] =
+				    feature_id(cat, "rule", S->ev.v[i].term);
+	}
+	return 0;
+}
+
+int classify_rule_features(const struct classify_rules *rules, const char *text,
+                           const char *lang, uint32_t *ids, size_t cap,
+                           size_t *n)
+{
+	struct scratch own, *S;
+	struct scan sc;
+	size_t len = text ? strlen(text) : 0;
+	int r;
+
+	*n = 0;
+	if (len > NORMALIZE_MAX_INPUT)
+		len = NORMALIZE_MAX_INPUT;
+	S = scratch_take(rules, &own);
+	r = prepare(rules, S, text, len, lang, &sc);
+	if (r == 0)
+		r = rule_features(rules, &sc, lang, ids, cap, n);
+	scratch_give(rules, S);
+	return r;
+}
+
 int classify_text_opts(const struct classify_rules *rules, const char *text,
                        const char *lang, unsigned flags,
                        struct classify_result *out)
@@ -687,7 +997,8 @@ int classify_text_opts(const struct classify_rules *rules, const char *text,
 	struct normalize_text *nt;
 	struct scan sc = {0};
 	struct model_scores ms;
-	size_t i, len = text ? strlen(text) : 0;
+	uint32_t feats[MODEL_MAX_EXTRA];
+	size_t n_feats = 0, len = text ? strlen(text) : 0;
 	double w = rules->model ? rules->model_weight : 0.0;
 	int cat, r;
 
@@ -701,43 +1012,18 @@ int classify_text_opts(const struct classify_rules *rules, const char *text,
 		len = NORMALIZE_MAX_INPUT; /* classify the head of huge texts */
 	S = scratch_take(rules, &own);
 	nt = &S->nt;
-	r = normalize_run(rules->norm, text ? text : "", len, nt);
+	r = prepare(rules, S, text, len, lang, &sc);
 	if (r < 0)
 		goto out_give;
-	if (!S->groups) {
-		S->groups = malloc(rules->group_bytes);
-		if (!S->groups) {
-			r = -ENOMEM;
+	if (w > 0 && model_uses_extra(rules->model)) {
+		r = rule_features(rules, &sc, lang, feats, MODEL_MAX_EXTRA,
+		                  &n_feats);
+		if (r < 0)
 			goto out_give;
-		}
-	}
-	memset(S->groups, 0, rules->group_bytes);
-	sc.R = rules;
-	sc.langs = rules_lang_bits(lang);
-	sc.S = S;
-	sc.m = S->m;
-	sc.groups = S->groups;
-	ac_scan(rules->ac, nt->text, nt->len, on_match, &sc);
-	if (sc.oom) {
-		r = -ENOMEM;
-		goto out_give;
-	}
-	for (i = 0; i < sc.n; i++) {
-		struct match *m = &sc.m[i];
-		unsigned wild = rules->set.entries[m->entry].wild;
-
-		m->c0 = (uint32_t)normalize_byte_to_cp(nt, m->b0);
-		m->c1 = (uint32_t)normalize_byte_to_cp(nt, m->b1);
-		/* A '*' phrase's evidence covers the whole word it matched. */
-		while ((wild & RULES_WILD_RIGHT) && m->c1 < nt->n_cp &&
-		       normalize_is_word_cp(nt->cps[m->c1]))
-			m->c1++;
-		while ((wild & RULES_WILD_LEFT) && m->c0 > 0 &&
-		       normalize_is_word_cp(nt->cps[m->c0 - 1]))
-			m->c0--;
 	}
 	if (w > 0)
-		model_score(rules->model, nt->cps, nt->n_cp, &ms);
+		model_score_ex(rules->model, nt->cps, nt->n_cp, feats, n_feats,
+		               &ms);
 	for (cat = 0; cat < CLASSIFY_N_CATEGORIES && (sc.n || w > 0); cat++) {
 		const struct rules_category *rc = &rules->set.cats[cat];
 		double score = 0, combined;

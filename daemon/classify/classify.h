@@ -10,6 +10,7 @@
 #define DEMARCHE_CLASSIFY_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "category.h"
 
@@ -77,6 +78,15 @@ char *classify_evidence_json(const struct classify_category *cat);
 int classify_text_opts(const struct classify_rules *rules, const char *text,
                        const char *lang, unsigned flags,
                        struct classify_result *out);
+
+/* The rules' reading of a text as the ids of extra model features
+ * (model.h): rule frames that held per category, score bins, language.
+ * `demarche train` gives them to a stacked model; classify_text computes
+ * the same for an attached model that uses them.  Fills at most cap ids.
+ * Returns 0 or -ENOMEM. */
+int classify_rule_features(const struct classify_rules *rules, const char *text,
+                           const char *lang, uint32_t *ids, size_t cap,
+                           size_t *n);
 
 struct model;
 /*

@@ -23,10 +23,20 @@
  * weighted min(pos_weight, sqrt(negatives / positives)) because every
  * category is rare.  Tiny weights are pruned so the file stays small.
  *
- * File format (text, UTF-8, '\n' line ends, version 1):
- *     demarche-model 1
+ * Version 2 adds two kinds of features to the character n-grams.  Word
+ * n-grams: a word is a run of letters and digits, and every Chinese or
+ * Japanese character is a word of its own, so word bigrams there are
+ * character bigrams; they are hashed with their own seed into the same
+ * buckets and counted and normalised with the character n-grams.  Extra
+ * features: ids the caller computes (classify.c gives the rule frames that
+ * fired and how close each category came to its threshold), each a binary
+ * feature of value 1, not normalised — a stacked model learns how far to
+ * trust each rule.
+ *
+ * File format (text, UTF-8, '\n' line ends, version 1 or 2):
+ *     demarche-model 2
  *     # comment lines start with '#', anywhere before the sha256 line
- *     ngram MIN MAX
+ *     ngram MIN MAX [words N] [extra 1]   (the options: version 2 only)
  *     buckets N                       (a power of two)
  *     categories KEY KEY KEY KEY      (each of category_keys once)
  *     threshold P P P P               (per category, in the order above)
@@ -56,6 +66,7 @@
 /* A weight's magnitude above this in a file is refused. */
 #define MODEL_MAX_WEIGHT 1e6
 #define MODEL_MAX_LINE   512
+#define MODEL_MAX_NOTES  32
 
 struct model {
 	unsigned buckets;       /* power of two */
@@ -65,7 +76,12 @@ struct model {
 	double bias[NCAT];      /* per category */
 	double threshold[NCAT]; /* probability that assigns alone */
 	unsigned long examples; /* training set size, informational */
-	char version[48];       /* "ngram1-4:" + checksum prefix */
+	unsigned words;         /* word n-gram length, 0 for none */
+	unsigned extra;         /* reads extra features */
+	unsigned format;        /* file format version read */
+	char *notes[MODEL_MAX_NOTES]; /* comment lines to write (provenance) */
+	size_t n_notes;               /* used entries of notes */
+	char version[48];             /* "ngram1-4+w2+x:" + checksum prefix */
 };
 
 void model_params_default(struct model_params *p)
@@ -79,12 +95,34 @@ void model_params_default(struct model_params *p)
 	p->pos_weight = 4.0;
 	p->prune = 1e-4;
 	p->seed = 1;
+	p->words = 0;
+	p->extra = 0;
+}
+
+static int set_version(struct model *m);
+
+int model_add_note(struct model *m, const char *note)
+{
+	char *d, *q;
+
+	if (m->n_notes >= MODEL_MAX_NOTES)
+		return -E2BIG;
+	d = xstrdup(note);
+	if (!d)
+		return -ENOMEM;
+	for (q = d; *q; q++)
+		if (*q == '\n' || *q == '\r')
+			*q = ' ';
+	m->notes[m->n_notes++] = d;
+	return set_version(m);
 }
 
 void model_free(struct model *m)
 {
 	if (!m)
 		return;
+	while (m->n_notes)
+		free(m->notes[--m->n_notes]);
 	free(m->w);
 	free(m);
 }
@@ -158,6 +196,75 @@ static size_t for_each_ngram(unsigned buckets, unsigned min_n, unsigned max_n,
 	return count;
 }
 
+/* A code point that makes a word of its own: Han, kana, Hangul. */
+static int own_word_cp(uint32_t c)
+{
+	return (c >= 0x2E80 && c <= 0x9FFF) || (c >= 0xAC00 && c <= 0xD7AF) ||
+	       (c >= 0xF900 && c <= 0xFAFF) || (c >= 0x20000 && c <= 0x2FFFF);
+}
+
+static int in_word_cp(uint32_t c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || c == '\'' ||
+	       c == '#' || c == '@' ||
+	       (c >= 0xC0 && c < 0x2E80 && c != 0xD7 && c != 0xF7 &&
+	        !(c >= 0x2000 && c <= 0x2BFF));
+}
+
+/* Calls fn for every word n-gram occurrence (1..max_w words).  Returns
+ * the number of occurrences. */
+static size_t for_each_word(unsigned buckets, unsigned max_w,
+                            const uint32_t *cps, size_t n_cp, ngram_fn fn,
+                            void *ctx)
+{
+	uint32_t mask = buckets - 1, prev_h = 0;
+	long prev_start = -1;
+	size_t i = 0, count = 0;
+
+	if (n_cp > MODEL_MAX_SCORED_CP)
+		n_cp = MODEL_MAX_SCORED_CP;
+	while (i < n_cp && max_w > 0) {
+		size_t st = i;
+		uint32_t h = 0x811C9DC5u ^ 0x5bd1e995u;
+
+		if (own_word_cp(cps[i])) {
+			h = (h ^ cps[i]) * 16777619u;
+			i++;
+		} else if (in_word_cp(cps[i])) {
+			while (i < n_cp && in_word_cp(cps[i]) &&
+			       !own_word_cp(cps[i])) {
+				uint32_t c = cps[i];
+
+				h = (h ^ (c >= '0' && c <= '9' ? '0' : c)) *
+				    16777619u;
+				i++;
+			}
+		} else {
+			i++;
+			continue;
+		}
+		fn(ctx, fmix32(h ^ 0x9E3779B9u) & mask, (long)st,
+		   (unsigned)(i - st));
+		count++;
+		if (max_w >= 2 && prev_start >= 0) {
+			fn(ctx,
+			   fmix32((prev_h * 0x01000193u) ^ h ^ 0x7F4A7C15u) &
+			       mask,
+			   prev_start, (unsigned)(i - (size_t)prev_start));
+			count++;
+		}
+		prev_h = h;
+		prev_start = (long)st;
+	}
+	return count;
+}
+
+/* The bucket of extra feature id. */
+static uint32_t extra_bucket(unsigned buckets, uint32_t id)
+{
+	return fmix32(id ^ 0xE7037ED1u) & (buckets - 1);
+}
+
 /* ---- scoring ---- */
 
 struct score_ctx {
@@ -217,8 +324,29 @@ static double sigmoid(double z)
 void model_score(const struct model *m, const uint32_t *cps, size_t n_cp,
                  struct model_scores *out)
 {
+	model_score_ex(m, cps, n_cp, NULL, 0, out);
+}
+
+int model_uses_extra(const struct model *m)
+{
+	return m->extra != 0;
+}
+
+int model_set_threshold(struct model *m, int cat, double t)
+{
+	if (cat < 0 || cat >= NCAT || !(t > 0 && t < 1))
+		return -EINVAL;
+	m->threshold[cat] = t;
+	return set_version(m);
+}
+
+void model_score_ex(const struct model *m, const uint32_t *cps, size_t n_cp,
+                    const uint32_t *extra, size_t n_extra,
+                    struct model_scores *out)
+{
 	struct score_ctx sc;
-	size_t total;
+	double ex_sum[NCAT] = {0};
+	size_t total, i;
 	int c;
 
 	memset(&sc, 0, sizeof(sc));
@@ -228,8 +356,20 @@ void model_score(const struct model *m, const uint32_t *cps, size_t n_cp,
 	sc.n_cp = n_cp > MODEL_MAX_SCORED_CP ? MODEL_MAX_SCORED_CP : n_cp;
 	total = for_each_ngram(m->buckets, m->min_n, m->max_n, cps, n_cp,
 	                       score_one, &sc);
+	if (m->words)
+		total += for_each_word(m->buckets, m->words, cps, n_cp,
+		                       score_one, &sc);
+	if (m->extra && n_extra > MODEL_MAX_EXTRA)
+		n_extra = MODEL_MAX_EXTRA;
+	for (i = 0; m->extra && i < n_extra; i++) {
+		const float *w =
+		    &m->w[(size_t)extra_bucket(m->buckets, extra[i]) * NCAT];
+
+		for (c = 0; c < NCAT; c++)
+			ex_sum[c] += w[c];
+	}
 	for (c = 0; c < NCAT; c++) {
-		double z = m->bias[c];
+		double z = m->bias[c] + ex_sum[c];
 
 		if (total)
 			z += sc.sum[c] / sqrt((double)total);
@@ -302,8 +442,12 @@ static int set_version(struct model *m)
 		return r;
 	/* The checksum is the last line: "sha256 HEX\n". */
 	hex = text + len - (SHA256_HEX_LEN - 1) - 1;
-	snprintf(m->version, sizeof(m->version), "ngram%u-%u:%.12s", m->min_n,
-	         m->max_n, hex);
+	snprintf(m->version, sizeof(m->version), "ngram%u-%u%s%s:%.12s",
+	         m->min_n, m->max_n,
+	         m->words == 2 ? "+w2"
+	         : m->words    ? "+w1"
+	                       : "",
+	         m->extra ? "+x" : "", hex);
 	free(text);
 	return 0;
 }
@@ -322,6 +466,11 @@ static int check_params(const struct model_params *p, char *err, size_t errlen)
 		         "n-gram lengths must satisfy 1 <= min <= "
 		         "max <= %d",
 		         MODEL_MAX_NGRAM);
+		return -EINVAL;
+	}
+	if (p->words > 2 || p->extra > 1) {
+		snprintf(err, errlen,
+		         "words must be 0, 1 or 2 and extra 0 or 1");
 		return -EINVAL;
 	}
 	if (p->epochs < 1 || p->epochs > 10000 || !(p->rate > 0) ||
@@ -420,6 +569,8 @@ int model_train(const struct model_example *ex, size_t n,
 	m->min_n = p->min_n;
 	m->max_n = p->max_n;
 	m->examples = (unsigned long)n;
+	m->words = p->words;
+	m->extra = p->extra ? 1 : 0;
 	m->w = calloc((size_t)p->buckets * NCAT, sizeof(*m->w));
 	if (!m->w)
 		goto out_oom;
@@ -428,14 +579,21 @@ int model_train(const struct model_example *ex, size_t n,
 		size_t total, j, u = 0;
 		double norm;
 
+		size_t n_ex = p->extra && ex[i].extra ? ex[i].n_extra : 0, nt;
+
+		if (n_ex > MODEL_MAX_EXTRA)
+			n_ex = MODEL_MAX_EXTRA;
 		co.n = 0;
 		total = for_each_ngram(p->buckets, p->min_n, p->max_n,
 		                       ex[i].cps, ex[i].n_cp, collect_one, &co);
+		if (p->words)
+			total += for_each_word(p->buckets, p->words, ex[i].cps,
+			                       ex[i].n_cp, collect_one, &co);
 		if (co.oom)
 			goto out_oom;
 		qsort(co.b, co.n, sizeof(*co.b), cmp_u32);
-		if (nf + co.n > capf) {
-			size_t cap = (nf + co.n) * 2;
+		if (nf + co.n + n_ex > capf) {
+			size_t cap = (nf + co.n + n_ex) * 2;
 			uint32_t *pb = realloc(fb, cap * sizeof(*pb));
 			float *pv;
 
@@ -458,6 +616,13 @@ int model_train(const struct model_example *ex, size_t n,
 			}
 			fb[nf + u] = co.b[j];
 			fv[nf + u] = (float)norm;
+			u++;
+		}
+		/* Extra features: value 1 each, after the n-grams (a
+		 * bucket may then appear twice; the sums stay right). */
+		for (nt = 0; nt < n_ex; nt++) {
+			fb[nf + u] = extra_bucket(p->buckets, ex[i].extra[nt]);
+			fv[nf + u] = 1.0f;
 			u++;
 		}
 		xs[i].n = u;
@@ -506,9 +671,16 @@ int model_serialize(const struct model *m, char **out, size_t *len)
 	                "# demarche classifier model: hashed character "
 	                "n-gram logistic regression,\n"
 	                "# one per category; `demarche train` writes it, "
-	                "format in daemon/model.c.\n"
-	                "ngram %u %u\nbuckets %u\ncategories",
-	                MODEL_FORMAT_VERSION, m->min_n, m->max_n, m->buckets);
+	                "format in daemon/model.c.\n",
+	                m->words || m->extra ? 2 : 1);
+	for (k = 0; k < m->n_notes; k++)
+		r |= buf_printf(&b, "# %s\n", m->notes[k]);
+	r |= buf_printf(&b, "ngram %u %u", m->min_n, m->max_n);
+	if (m->words)
+		r |= buf_printf(&b, " words %u", m->words);
+	if (m->extra)
+		r |= buf_puts(&b, " extra 1");
+	r |= buf_printf(&b, "\nbuckets %u\ncategories", m->buckets);
 	for (c = 0; c < NCAT; c++)
 		r |= buf_printf(&b, " %s", category_keys[c]);
 	r |= buf_puts(&b, "\nthreshold");
@@ -629,20 +801,41 @@ static int parse_header(struct parser *ps, struct model *m, enum hdr *state,
 	case H_MAGIC:
 		if (next_ulong(&s, 1000000, &a) < 0 || *s)
 			return perr(ps, "bad format version");
-		if (a != MODEL_FORMAT_VERSION)
+		if (a < 1 || a > MODEL_FORMAT_VERSION)
 			return perr(ps,
 			            "format version %s not supported "
-			            "(this build reads version 1)",
+			            "(this build reads versions 1 and 2)",
 			            ln + kl + 1);
+		m->format = (unsigned)a;
 		break;
 	case H_NGRAM:
 		if (next_ulong(&s, MODEL_MAX_NGRAM, &a) < 0 ||
-		    next_ulong(&s, MODEL_MAX_NGRAM, &b) < 0 || *s || a < 1 ||
-		    b < a)
+		    next_ulong(&s, MODEL_MAX_NGRAM, &b) < 0 || a < 1 || b < a)
 			return perr(ps, "ngram needs MIN MAX with 1 <= MIN <= "
 			                "MAX <= 8");
 		m->min_n = (unsigned)a;
 		m->max_n = (unsigned)b;
+		while (*s && m->format >= 2) {
+			unsigned long v;
+
+			if (strncmp(s, "words ", 6) == 0) {
+				s += 6;
+				if (next_ulong(&s, 2, &v) < 0)
+					return perr(ps,
+					            "words needs 0, 1 or 2");
+				m->words = (unsigned)v;
+			} else if (strncmp(s, "extra ", 6) == 0) {
+				s += 6;
+				if (next_ulong(&s, 1, &v) < 0)
+					return perr(ps, "extra needs 0 or 1");
+				m->extra = (unsigned)v;
+			} else {
+				return perr(ps, "unknown ngram option");
+			}
+		}
+		if (*s)
+			return perr(ps, "ngram needs MIN MAX with 1 <= MIN <= "
+			                "MAX <= 8");
 		break;
 	case H_BUCKETS:
 		if (next_ulong(&s, MODEL_MAX_BUCKETS, &a) < 0 || *s ||
@@ -811,7 +1004,11 @@ int model_parse(const char *buf, size_t len, const char *name,
 				goto out_free_model;
 			}
 			snprintf(m->version, sizeof(m->version),
-			         "ngram%u-%u:%.12s", m->min_n, m->max_n, hex);
+			         "ngram%u-%u%s%s:%.12s", m->min_n, m->max_n,
+			         m->words == 2 ? "+w2"
+			         : m->words    ? "+w1"
+			                       : "",
+			         m->extra ? "+x" : "", hex);
 			done = 1;
 		} else {
 			r = perr(&ps, "expected a 'w' or 'sha256' line");

@@ -18,8 +18,12 @@
 
 #include "classify.h"
 
-/* Version of the file format model_serialize() writes. */
-#define MODEL_FORMAT_VERSION 1
+/* Version of the file format model_serialize() writes: 1 for a model of
+ * character n-grams alone, 2 when it also reads words or extra features
+ * (version 1 files stay readable). */
+#define MODEL_FORMAT_VERSION 2
+/* At most this many extra features (model_example.extra) per text. */
+#define MODEL_MAX_EXTRA 256
 /* Limits on what a model may declare. */
 #define MODEL_MIN_BUCKETS (1u << 8)
 #define MODEL_MAX_BUCKETS (1u << 24)
@@ -33,9 +37,12 @@ struct model; /* opaque, immutable once built, shareable */
 /* One labelled example: folded text as code points and its categories as
  * bits (1 << category index; 0 is "none"). */
 struct model_example {
-	const uint32_t *cps; /* borrowed */
-	size_t n_cp;         /* code points */
-	unsigned labels;     /* category bits */
+	const uint32_t *cps;   /* borrowed */
+	size_t n_cp;           /* code points */
+	unsigned labels;       /* category bits */
+	const uint32_t *extra; /* borrowed: ids of extra binary features
+	                          (the rules' frames, classify.c), or NULL */
+	size_t n_extra;        /* entries of extra */
 };
 
 struct model_params {
@@ -49,6 +56,10 @@ struct model_params {
 	                      (balanced as sqrt(neg/pos), at most this) */
 	double prune;      /* weights smaller in magnitude are dropped */
 	uint64_t seed;     /* shuffling seed: same seed, same model */
+	unsigned words;    /* word n-grams up to this length (0: none, 1:
+	                      unigrams, 2: and bigrams); Chinese and
+	                      Japanese characters are words of their own */
+	unsigned extra;    /* 1: the examples carry extra features */
 };
 /* Fills the defaults (2^18 buckets, 1-4 grams, 30 epochs, ...). */
 void model_params_default(struct model_params *p);
@@ -85,6 +96,20 @@ struct model_scores {
  * allocation, cannot fail. */
 void model_score(const struct model *m, const uint32_t *cps, size_t n_cp,
                  struct model_scores *out);
+/* Same, with extra feature ids (as the examples it was trained on had
+ * them); a model trained without extras ignores them. */
+void model_score_ex(const struct model *m, const uint32_t *cps, size_t n_cp,
+                    const uint32_t *extra, size_t n_extra,
+                    struct model_scores *out);
+/* Whether the model was trained with extra features. */
+int model_uses_extra(const struct model *m);
+/* Sets a category's threshold (0 < t < 1), as cross-validation chose it;
+ * call before sharing the model.  Returns 0, -EINVAL or -ENOMEM. */
+int model_set_threshold(struct model *m, int cat, double t);
+/* Adds a comment line (provenance, figures) that model_serialize writes
+ * before the header; newlines become blanks.  Returns 0, -E2BIG (more
+ * than 32) or -ENOMEM. */
+int model_add_note(struct model *m, const char *note);
 
 /* Writes the model in the text format into *out (a *new* NUL-terminated
  * buffer of *len bytes).  Returns 0 or -ENOMEM. */

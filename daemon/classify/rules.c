@@ -280,7 +280,7 @@ static int add_entry(struct pctx *p, const char *ph, size_t n,
 	en->kind = kind;
 	en->weight = weight;
 	en->window = window;
-	en->category = kind == RULES_CUE ? -1 : p->cat;
+	en->category = kind == RULES_CUE || kind == RULES_REPORT ? -1 : p->cat;
 	en->group = group;
 	en->langs = p->langs;
 	en->file = p->file_idx;
@@ -490,6 +490,29 @@ static int st_negation(struct pctx *p, const char *s, const char *e)
 	return add_phrases(p, s, e, RULES_NEGATION, 0, w, -1);
 }
 
+/* "report [before] N: phrases" — cues that open (or, with "before",
+ * close) reported speech.  Like groups,
+ * they belong to no category. */
+static int st_report(struct pctx *p, const char *s, const char *e)
+{
+	unsigned w = 0;
+	double dir = 1; /* the span follows the cue; -1: precedes it */
+	int r;
+
+	if ((size_t)(e - s) > 7 && memcmp(s, "before", 6) == 0 &&
+	    (s[6] == ' ' || s[6] == '\t')) {
+		dir = -1;
+		s = skip_blank(s + 6, e);
+	}
+	if ((r = take_uint(p, &s, e, "report reach", 1000, &w)) < 0)
+		return r;
+	if (w == 0)
+		return perr(p, "a report's reach must be above 0");
+	if ((r = expect_colon(p, &s, e, "the reach")) < 0)
+		return r;
+	return add_phrases(p, s, e, RULES_REPORT, dir, w, -1);
+}
+
 static int st_rule(struct pctx *p, const char *s, const char *e)
 {
 	struct rules_set *set = p->set;
@@ -550,23 +573,39 @@ static int st_rule(struct pctx *p, const char *s, const char *e)
 		} else if ((size_t)(e - s) >= 5 && memcmp(s, "words", 5) == 0) {
 			ru->unit = RULES_UNIT_WORDS;
 			s += 5;
+		} else if ((size_t)(e - s) >= 9 &&
+		           memcmp(s, "sentences", 9) == 0) {
+			ru->unit = RULES_UNIT_SENTENCES;
+			s += 9;
+		} else if ((size_t)(e - s) >= 8 &&
+		           memcmp(s, "sentence", 8) == 0) {
+			ru->unit = RULES_UNIT_SENTENCES;
+			s += 8;
 		} else {
-			return perr(p, "expected 'chars' or 'words' after the "
-			               "window size");
+			return perr(p, "expected 'chars', 'words' or "
+			               "'sentences' after the window size");
 		}
+		if (ru->unit == RULES_UNIT_SENTENCES && ru->window == 0)
+			return perr(p, "a window of 0 sentences holds nothing");
 	} else {
-		return perr(p, "expected 'within N chars', 'within N words' "
-		               "or 'anywhere' after the rule weight");
+		return perr(p, "expected 'within N chars', 'within N words', "
+		               "'within N sentences' or 'anywhere' after the "
+		               "rule weight");
 	}
 	if ((r = expect_colon(p, &s, e, "the window")) < 0)
 		return r;
 	for (;;) {
 		int veto = 0;
+		enum rules_scope scope = RULES_SCOPE_OWN;
 		const char *gn;
 
 		s = skip_blank(s, e);
 		if (s < e && *s == '!') {
 			veto = 1;
+			s = skip_blank(s + 1, e);
+		} else if (s < e && (*s == '~' || *s == '@')) {
+			scope =
+			    *s == '~' ? RULES_SCOPE_ANY : RULES_SCOPE_REPORTED;
 			s = skip_blank(s + 1, e);
 		}
 		gn = s;
@@ -583,6 +622,7 @@ static int st_rule(struct pctx *p, const char *s, const char *e)
 			if (!ru->veto_names[ru->n_veto++])
 				return -ENOMEM;
 		} else {
+			ru->scope[ru->n_need] = scope;
 			ru->need_names[ru->n_need] = xstrndup(gn, n);
 			if (!ru->need_names[ru->n_need++])
 				return -ENOMEM;
@@ -629,7 +669,8 @@ static int parse_line(struct pctx *p, const char *s, const char *e)
 	} kws[] = {{"version", st_version},     {"category", st_category},
 	           {"threshold", st_threshold}, {"lang", st_lang},
 	           {"term", st_term},           {"group", st_group},
-	           {"rule", st_rule},           {"negation", st_negation}};
+	           {"rule", st_rule},           {"negation", st_negation},
+	           {"report", st_report}};
 	const char *kw = s;
 	size_t n, i;
 
@@ -642,7 +683,8 @@ static int parse_line(struct pctx *p, const char *s, const char *e)
 			return kws[i].fn(p, s, e);
 	return perr(p,
 	            "unknown keyword '%.*s' (expected version, category, "
-	            "threshold, lang, term, group, rule or negation)",
+	            "threshold, lang, term, group, rule, negation or "
+	            "report)",
 	            (int)(n > 40 ? 40 : n), kw);
 }
 

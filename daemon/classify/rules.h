@@ -40,12 +40,23 @@ enum rules_kind {
 	RULES_TERM,     /* weighted term of a category */
 	RULES_CUE,      /* member of a named group, used by rules */
 	RULES_NEGATION, /* negation cue of a category */
+	RULES_REPORT,   /* opens reported speech: the other side's claim */
 };
 
 enum rules_unit {
-	RULES_UNIT_CHARS,    /* window counted in code points */
-	RULES_UNIT_WORDS,    /* window counted in blank-separated words */
-	RULES_UNIT_ANYWHERE, /* the whole post */
+	RULES_UNIT_CHARS,     /* window counted in code points */
+	RULES_UNIT_WORDS,     /* window counted in blank-separated words */
+	RULES_UNIT_ANYWHERE,  /* the whole post */
+	RULES_UNIT_SENTENCES, /* window counted in sentences (clauses of
+	                         CJK text end at its commas too) */
+};
+
+/* Where a rule's group may match, relative to reported speech (the span
+ * after a `report` cue: "the US claims ...", 所谓, と主張). */
+enum rules_scope {
+	RULES_SCOPE_OWN,      /* the speaker's own words only (default) */
+	RULES_SCOPE_ANY,      /* anywhere ('~group') */
+	RULES_SCOPE_REPORTED, /* inside reported speech only ('@group') */
 };
 
 struct rules_entry {
@@ -53,7 +64,8 @@ struct rules_entry {
 	unsigned wild;        /* RULES_WILD_* */
 	enum rules_kind kind; /* what the phrase is for */
 	double weight;        /* terms: added to the category's score */
-	unsigned window;      /* negation cues: reach before a term, in chars */
+	unsigned window;      /* negation cues: reach before a term; report
+	                         cues: reach of the span after it; in chars */
 	int category;   /* terms, negation cues: category index; else -1 */
 	int group;      /* cues: group index; else -1 */
 	unsigned langs; /* RULES_LANG_* the phrase applies to */
@@ -75,7 +87,8 @@ struct rules_rule {
 	unsigned window;      /* all groups within this span */
 	char *need_names[RULES_MAX_RULE_GROUPS]; /* groups that must occur */
 	int need[RULES_MAX_RULE_GROUPS];         /* resolved indexes */
-	size_t n_need;                           /* entries of need */
+	enum rules_scope scope[RULES_MAX_RULE_GROUPS]; /* of each need */
+	size_t n_need;                                 /* entries of need */
 	char *veto_names[RULES_MAX_RULE_GROUPS]; /* groups that must not */
 	int veto[RULES_MAX_RULE_GROUPS];         /* resolved indexes */
 	size_t n_veto;                           /* entries of veto */

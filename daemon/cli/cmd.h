@@ -11,6 +11,7 @@
 #define DEMARCHE_CMD_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct cmd_globals {
@@ -50,7 +51,24 @@ struct classify_rules;
 int cmd_load_classifier(const struct cmd_globals *g, const char *prog,
                         const char *rules_dir, const char *model_path,
                         double weight, struct classify_rules **out);
+/* `eval --cv K` (cmd_train.c): K-fold cross-validation of a model
+ * trained on the files with the default training parameters, next to the
+ * rules; prints the table, writes nothing.  Returns a sysexits.h code. */
+int cmd_train_cv_report(const struct cmd_globals *g, const char **files,
+                        size_t n_files, const char *rules_dir, unsigned k);
+struct model_params;
+/* The parameters `demarche train` uses by default (model.h defaults,
+ * word bigrams, stacked rule frames). */
+void train_params_default(struct model_params *mp);
+int cmd_label_main(const struct cmd_globals *g, int argc, char **argv);
+/* The analysts' labels of the log at target as a labels.h TSV buffer
+ * (cmd_label.c): a *new* NUL-terminated string of *len bytes.  Returns 0
+ * or a sysexits.h code, the reason on stderr as "demarche PROG: ...". */
+int cmd_labels_from_db(const char *prog, const char *target, char **data,
+                       size_t *len);
 int cmd_candidates_main(const struct cmd_globals *g, int argc, char **argv);
+/* `show ID|URL` (cmd_show.c): one post's record. */
+int cmd_show_main(const struct cmd_globals *g, int argc, char **argv);
 /* `report --deliver` (cmd_deliver.c): the period [until - since, until);
  * since <= 0 takes the config's [report] since. */
 int cmd_report_deliver(const struct cmd_globals *g, int64_t since,

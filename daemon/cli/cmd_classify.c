@@ -528,11 +528,16 @@ static void eval_usage(FILE *fp)
 {
 	fputs(
 	    "usage: demarche [-c FILE] eval --labels FILE.tsv [OPTIONS]\n"
+	    "       demarche -d DB eval --from-db DB [OPTIONS]\n"
+	    "       demarche eval --cv K --labels FILE.tsv [--labels ...] [--rules DIR]\n"
 	    "Scores the classifier on a labelled TSV (id, labels, lang, text; labels are\n"
 	    "comma-separated category keys or none): per-category precision, recall and\n"
 	    "F1, per-language figures, and as its last line \"macro-F1: X\".\n"
 	    "\n"
-	    "  --labels FILE.tsv   the labelled statements (required)\n"
+	    "  --labels FILE.tsv   the labelled statements\n"
+	    "  --from-db DB        score on the analysts' labels stored in a log\n"
+	    "  --cv K              stratified K-fold cross-validation of the learned\n"
+	    "                      model (trained on K-1 folds, scored on the rest)\n"
 	    "  --rules DIR         lexicon folder (default as for classify)\n"
 	    "  --model MODEL       blend a trained model into the scores\n"
 	    "  --model-weight W    weight of the model against the rules, 0..1\n"
@@ -542,7 +547,17 @@ static void eval_usage(FILE *fp)
 }
 /* clang-format on */
 
-int cmd_eval_main(const struct cmd_globals *g, int argc, char **argv)
+/* What `demarche eval` was asked to do. */
+struct eval_opts {
+	const char *cv_files[16], *from_db, *dir, *labels, *model;
+	size_t n_cv_files;
+	unsigned cv_k;
+	double weight;
+	int show_errors;
+};
+
+/* Reads eval's options into o.  Returns -1 to go on, else an exit code. */
+static int eval_options(int argc, char **argv, struct eval_opts *o)
 {
 	static const struct option opts[] = {
 	    {"labels", required_argument, NULL, 'l'},
@@ -550,39 +565,51 @@ int cmd_eval_main(const struct cmd_globals *g, int argc, char **argv)
 	    {"model", required_argument, NULL, 'm'},
 	    {"model-weight", required_argument, NULL, 'w'},
 	    {"errors", no_argument, NULL, 'e'},
+	    {"cv", required_argument, NULL, 'k'},
+	    {"from-db", required_argument, NULL, 'D'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0}};
-	static const char *const run_names[N_RUNS] = {
-	    "rules alone", "model alone", "rules + model"};
-	const char *dir = NULL, *labels = NULL, *model = NULL;
-	struct classify_rules *R = NULL;
-	struct labels_set set = {0};
-	struct tally *t = NULL;
-	char *data = NULL, err[512];
-	size_t len, k;
-	double weight = -1;
-	int ch, rc = 0, show_errors = 0, i, r, run, first, last, main_run;
+	int ch;
 
 	while ((ch = getopt_long(argc, argv, "l:r:eh", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'l':
-			labels = optarg;
+			if (o->labels && o->n_cv_files == 0)
+				o->cv_files[o->n_cv_files++] = o->labels;
+			if (o->labels && o->n_cv_files < 16)
+				o->cv_files[o->n_cv_files++] = optarg;
+			o->labels = optarg;
 			break;
+		case 'D':
+			o->from_db = optarg;
+			break;
+		case 'k': {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+
+			if (end == optarg || *end || v < 2 || v > 50) {
+				fprintf(stderr, "demarche eval: --cv takes a "
+				                "fold count from 2 to 50\n");
+				return EX_USAGE;
+			}
+			o->cv_k = (unsigned)v;
+			break;
+		}
 		case 'r':
-			dir = optarg;
+			o->dir = optarg;
 			break;
 		case 'm':
-			model = optarg;
+			o->model = optarg;
 			break;
 		case 'w':
-			if (parse_weight(optarg, &weight) < 0) {
+			if (parse_weight(optarg, &o->weight) < 0) {
 				fprintf(stderr, "demarche eval: --model-weight "
 				                "takes a number from 0 to 1\n");
 				return EX_USAGE;
 			}
 			break;
 		case 'e':
-			show_errors = 1;
+			o->show_errors = 1;
 			break;
 		case 'h':
 			eval_usage(stdout);
@@ -592,39 +619,28 @@ int cmd_eval_main(const struct cmd_globals *g, int argc, char **argv)
 			return EX_USAGE;
 		}
 	}
-	if (!labels || optind != argc) {
+	if ((!o->labels == !o->from_db) || optind != argc ||
+	    (o->n_cv_files > 1 && !o->cv_k) ||
+	    (o->cv_k && (o->model || o->from_db))) {
 		eval_usage(stderr);
 		return EX_USAGE;
 	}
-	r = util_read_file(labels, 256 * 1024 * 1024, &data, &len);
-	if (r < 0) {
-		fprintf(stderr, "demarche eval: %s: %s\n", labels,
-		        strerror(-r));
-		return r == -ENOENT ? EX_NOINPUT : EX_IOERR;
-	}
-	r = labels_parse(data, len, labels, &set, err, sizeof(err));
-	if (r < 0) {
-		fprintf(stderr, "demarche eval: %s\n", err);
-		rc = r == -ENOMEM ? EX_OSERR : EX_DATAERR;
-		goto out_free_eval;
-	}
-	if ((rc = cmd_load_classifier(g, "eval", dir, model, weight, &R)) != 0)
-		goto out_free_eval;
-	/* Without a model only the rules are tallied; with one, all three
-	 * ways, and the blend is the one reported in detail. */
-	first = RUN_RULES;
-	last = classify_rules_model(R) ? RUN_BOTH : RUN_RULES;
-	main_run = last;
-	t = calloc(N_RUNS, sizeof(*t));
-	if (!t) {
-		rc = EX_OSERR;
-		goto out_free_eval;
-	}
-	if (show_errors)
-		printf("errors (FP: predicted but not labelled; FN: labelled "
-		       "but not predicted):\n");
-	for (k = 0; k < set.n; k++) {
-		const struct labels_item *it = &set.items[k];
+	return -1;
+}
+
+/* Classifies every statement of set with runs first..last and tallies
+ * them in t[run]; the errors of main_run are listed when asked.  Returns
+ * 0 or an exit code. */
+static int eval_score(const struct classify_rules *R,
+                      const struct labels_set *set, const char *labels,
+                      int show_errors, int first, int last, int main_run,
+                      struct tally *t)
+{
+	size_t k;
+	int run, r, i;
+
+	for (k = 0; k < set->n; k++) {
+		const struct labels_item *it = &set->items[k];
 
 		for (run = first; run <= last; run++) {
 			struct classify_result res;
@@ -637,8 +653,7 @@ int cmd_eval_main(const struct cmd_globals *g, int argc, char **argv)
 			if (r < 0) {
 				fprintf(stderr, "demarche eval: %s:%ld: %s\n",
 				        labels, it->line, strerror(-r));
-				rc = EX_OSERR;
-				goto out_free_eval;
+				return EX_OSERR;
 			}
 			for (j = 0; j < res.n_cats; j++)
 				if (res.cats[j].assigned)
@@ -657,10 +672,21 @@ int cmd_eval_main(const struct cmd_globals *g, int argc, char **argv)
 			classify_result_clear(&res);
 		}
 	}
-	if (show_errors)
-		printf("\n");
+	return 0;
+}
+
+/* The summary: the main run in detail, the runs side by side, and the
+ * macro-F1 as the last line. */
+static void eval_print(const struct classify_rules *R, const char *labels,
+                       size_t n, const struct tally *t, int first, int last,
+                       int main_run)
+{
+	static const char *const run_names[N_RUNS] = {
+	    "rules alone", "model alone", "rules + model"};
+	int i, run;
+
 	printf("rules: %s\nlabels: %s (%zu statements)\n",
-	       classify_rules_version(R), labels, set.n);
+	       classify_rules_version(R), labels, n);
 	if (classify_rules_model(R))
 		printf("model: %s, weight %g; decision: (1-w)*score/threshold "
 		       "+ w*p/model threshold >= 1\n",
@@ -681,8 +707,75 @@ int cmd_eval_main(const struct cmd_globals *g, int argc, char **argv)
 		}
 	}
 	printf("\nexact match: %.3f\n",
-	       safe_div((double)t[main_run].exact, (double)set.n));
+	       safe_div((double)t[main_run].exact, (double)n));
 	printf("macro-F1: %.3f\n", tally_macro(&t[main_run]));
+}
+
+int cmd_eval_main(const struct cmd_globals *g, int argc, char **argv)
+{
+	struct eval_opts o = {.weight = -1};
+	const char *labels;
+	struct classify_rules *R = NULL;
+	struct labels_set set = {0};
+	struct tally *t = NULL;
+	char *data = NULL, err[512];
+	size_t len;
+	int rc, r, first, last, main_run;
+
+	rc = eval_options(argc, argv, &o);
+	if (rc >= 0)
+		return rc;
+	rc = 0;
+	if (o.cv_k) {
+		if (o.n_cv_files == 0)
+			o.cv_files[o.n_cv_files++] = o.labels;
+		return cmd_train_cv_report(g, o.cv_files, o.n_cv_files, o.dir,
+		                           o.cv_k);
+	}
+	labels = o.labels;
+	if (o.from_db) {
+		rc = cmd_labels_from_db("eval", o.from_db, &data, &len);
+		if (rc)
+			return rc;
+		labels = o.from_db;
+		r = 0;
+	} else {
+		r = util_read_file(labels, 256 * 1024 * 1024, &data, &len);
+	}
+	if (r < 0) {
+		fprintf(stderr, "demarche eval: %s: %s\n", labels,
+		        strerror(-r));
+		return r == -ENOENT ? EX_NOINPUT : EX_IOERR;
+	}
+	r = labels_parse(data, len, labels, &set, err, sizeof(err));
+	if (r < 0) {
+		fprintf(stderr, "demarche eval: %s\n", err);
+		rc = r == -ENOMEM ? EX_OSERR : EX_DATAERR;
+		goto out_free_eval;
+	}
+	rc = cmd_load_classifier(g, "eval", o.dir, o.model, o.weight, &R);
+	if (rc != 0)
+		goto out_free_eval;
+	/* Without a model only the rules are tallied; with one, all three
+	 * ways, and the blend is the one reported in detail. */
+	first = RUN_RULES;
+	last = classify_rules_model(R) ? RUN_BOTH : RUN_RULES;
+	main_run = last;
+	t = calloc(N_RUNS, sizeof(*t));
+	if (!t) {
+		rc = EX_OSERR;
+		goto out_free_eval;
+	}
+	if (o.show_errors)
+		printf("errors (FP: predicted but not labelled; FN: labelled "
+		       "but not predicted):\n");
+	rc = eval_score(R, &set, labels, o.show_errors, first, last, main_run,
+	                t);
+	if (rc)
+		goto out_free_eval;
+	if (o.show_errors)
+		printf("\n");
+	eval_print(R, labels, set.n, t, first, last, main_run);
 out_free_eval:
 	free(t);
 	classify_rules_free(R);

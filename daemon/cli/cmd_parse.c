@@ -125,12 +125,18 @@ static json_t *doc_to_json(const struct feed_doc *doc)
 		if (e->future_dated)
 			bad |= json_object_set_new(je, "future_dated",
 			                           json_true());
+		if (e->partial)
+			bad |= json_object_set_new(je, "partial", json_true());
 		bad |= json_array_append_new(entries, je);
 	}
 	for (i = 0; i < doc->n_warnings; i++)
 		bad |= json_array_append_new(warnings, jstr(doc->warnings[i]));
 	bad |= json_object_set_new(o, "entries", entries);
 	bad |= json_object_set_new(o, "warnings", warnings);
+	/* Why the document is not whole; its partial entries are not
+	 * stored by the daemon, and it replaces no stored text. */
+	if (doc->fault)
+		bad |= json_object_set_new(o, "fault", jstr(doc->fault));
 	if (bad) {
 		json_decref(o);
 		return NULL;

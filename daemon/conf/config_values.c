@@ -665,8 +665,8 @@ static void set_duration(struct parser *p, const struct key_spec *k,
 
 	if (config_parse_duration(v, &n) < 0) {
 		config_error_value(p, p->line, "bad duration ", v,
-		                   " for '%s': use a number with s, m, h or "
-		                   "d, like 90s, 15m, 1h30m or 7d",
+		                   " for '%s': use a number with s, m, h, d "
+		                   "or w, like 90s, 15m, 1h30m, 7d or 2w",
 		                   k->name);
 		return;
 	}

@@ -12,6 +12,9 @@
 
 #include <event2/event.h>
 
+/* Priority 0 (signals) and 1, the default of every other event. */
+#define LOOP_PRIORITIES 2
+
 struct loop {
 	struct event_base *base;
 	struct event *sig_term, *sig_int, *sig_hup;
@@ -49,10 +52,19 @@ int loop_new(const struct loop_handlers *handlers, struct loop **out)
 	l->base = event_base_new();
 	if (!l->base)
 		goto out_free_loop;
+	/* Two priorities: the signals run before any other ready callback,
+	 * so a stop or reload is taken at once even when a thousand polls
+	 * are waiting to be stored (every other event gets the default,
+	 * the lower one). */
+	if (event_base_priority_init(l->base, LOOP_PRIORITIES) < 0)
+		goto out_free_loop;
 	l->sig_term = evsignal_new(l->base, SIGTERM, loop_on_stop, l);
 	l->sig_int = evsignal_new(l->base, SIGINT, loop_on_stop, l);
 	l->sig_hup = evsignal_new(l->base, SIGHUP, loop_on_hup, l);
 	if (!l->sig_term || !l->sig_int || !l->sig_hup ||
+	    event_priority_set(l->sig_term, 0) < 0 ||
+	    event_priority_set(l->sig_int, 0) < 0 ||
+	    event_priority_set(l->sig_hup, 0) < 0 ||
 	    evsignal_add(l->sig_term, NULL) < 0 ||
 	    evsignal_add(l->sig_int, NULL) < 0 ||
 	    evsignal_add(l->sig_hup, NULL) < 0)

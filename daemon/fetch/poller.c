@@ -32,6 +32,7 @@
 #include "feed.h"
 #include "fetch.h"
 #include "log.h"
+#include "record_log.h"
 #include "schedule.h"
 #include "store.h"
 #include "strmap.h"
@@ -267,6 +268,7 @@ static void poll_parse(struct poller *p, struct poll_feed *f,
 		          f->configured_url, o->doc->warnings[i]);
 	o->poll.doc = o->doc;
 	o->poll.results = o->results;
+	o->poll.warning = o->doc->fault;
 	o->poll.etag = resp->etag;
 	o->poll.last_modified = resp->last_modified;
 	o->ok = true;
@@ -413,6 +415,10 @@ static int poll_commit(struct poller *p, struct poll_feed *f,
 	}
 	if (resp->permanent_url && f->kind == FEED_KIND_WEB)
 		poll_follow_redirect(p, f, resp->permanent_url);
+	if (o->poll.warning)
+		record_log_damaged(who, f->configured_url, o->doc,
+		                   o->poll.warning);
+	record_log_counts(who, f->configured_url, &counts);
 	if (counts.new_posts || counts.edited_posts)
 		log_info("feed %s (%s): %zu entries, %d new, %d edited", who,
 		         f->configured_url, o->doc ? o->doc->n_entries : 0,

@@ -75,6 +75,36 @@ out_oom:
 	ctx->oom = true;
 }
 
+void feed_fault(struct feed_ctx *ctx, const char *fmt, ...)
+{
+	struct buf b = {0};
+	va_list ap;
+	int r;
+
+	if (ctx->doc->fault)
+		return;
+	va_start(ap, fmt);
+	r = buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	if (r < 0) {
+		buf_free(&b);
+		ctx->oom = true;
+		return;
+	}
+	ctx->doc->fault = buf_steal(&b);
+}
+
+/* An entry whose text holds U+FFFD in a document where decoding replaced
+ * bytes is not whole (the bytes were the words). */
+static void mark_replaced(struct feed_entry *e)
+{
+	static const char fffd[] = "\xef\xbf\xbd";
+
+	if ((e->text && strstr(e->text, fffd)) ||
+	    (e->title && strstr(e->title, fffd)))
+		e->partial = true;
+}
+
 struct feed_entry *feed_add_entry(struct feed_ctx *ctx)
 {
 	struct feed_doc *doc = ctx->doc;
@@ -291,6 +321,7 @@ void feed_doc_free(struct feed_doc *doc)
 	for (i = 0; i < doc->n_warnings; i++)
 		free(doc->warnings[i]);
 	free(doc->warnings);
+	free(doc->fault);
 	free(doc->title);
 	free(doc->link);
 	free(doc->lang);
@@ -355,6 +386,8 @@ int feed_parse(const char *data, size_t len, const struct feed_parse_opts *opts,
 			ctx.oom = true;
 			break;
 		}
+		if (ctx.replaced)
+			mark_replaced(&doc->entries[i]);
 	}
 	if (ctx.dropped_warnings) {
 		size_t n = ctx.dropped_warnings;

@@ -45,6 +45,9 @@ struct feed_entry {
 	/* The quoted post's part of text ("\n\n[quote @handle] ..."), whose
 	 * author is someone else: its change is not an edit of this post. */
 	size_t quote_at, quote_len; /* byte offset and length; 0 when none */
+	/* Read from the damaged part of a document (see feed_doc.fault): its
+	 * text may be cut or garbled, so it must not be stored. */
+	bool partial;
 };
 
 /* Counters of the account behind a feed, where the source exposes them;
@@ -70,6 +73,11 @@ struct feed_doc {
 	size_t n_entries;
 	char **warnings; /* one line each, human readable */
 	size_t n_warnings;
+	/* Why the document is not whole, or NULL: cut short, not well-formed
+	 * (read in recovery), or bytes that could not be decoded.  Such a
+	 * document may add the entries it could read whole (those not
+	 * .partial) but must never replace stored text. */
+	char *fault;
 };
 
 struct feed_parse_opts {

@@ -15,6 +15,8 @@
 /* At most this many warnings are kept; later ones are counted only. */
 #define FEED_MAX_WARNINGS 32
 
+struct xml_errors;
+
 /* Parser state the dispatcher owns. */
 struct feed_ctx {
 	struct feed_doc *doc;               /* being filled */
@@ -22,7 +24,14 @@ struct feed_ctx {
 	size_t dropped_warnings;            /* past FEED_MAX_WARNINGS */
 	bool capped;                        /* max_entries reached */
 	bool oom;                           /* an allocation failed */
+	bool replaced; /* decoding replaced bytes with U+FFFD: entries
+	                * holding one are partial (feed.c) */
+	const struct xml_errors *xml; /* parse_xml.c's error record */
 };
+
+/* Records why the document is not whole (the first reason is kept). */
+void feed_fault(struct feed_ctx *ctx, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 /* Records a warning (printf-style); an allocation failure sets ctx->oom. */
 void feed_warn(struct feed_ctx *ctx, const char *fmt, ...)

@@ -735,9 +735,13 @@ int feed_parse_json(struct feed_ctx *ctx, const char *data, size_t len,
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
-	if (enc.replaced)
+	if (enc.replaced) {
 		feed_warn(ctx, "bytes invalid in %s replaced with U+FFFD",
 		          enc.charset);
+		feed_fault(ctx, "bytes invalid in %s replaced with U+FFFD",
+		           enc.charset);
+		ctx->replaced = true;
+	}
 	/* JSON_REJECT_DUPLICATES is not used: real APIs never send them and
 	 * the last value winning is harmless.  Nesting depth is capped by
 	 * jansson (JSON_PARSER_MAX_DEPTH). */

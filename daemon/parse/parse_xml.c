@@ -71,19 +71,68 @@ static const struct {
     {"http://search.yahoo.com/mrss", NS_MEDIA},
 };
 
+/* The prefixes feeds use without declaring them, read as the namespace
+ * they conventionally name (as feedparser and gofeed do): libxml2 keeps
+ * such an element as "content:encoded" in no namespace. */
+static const struct {
+	const char *prefix;
+	enum ns ns;
+} conventional_prefixes[] = {
+    {"content", NS_CONTENT}, {"atom", NS_ATOM},     {"dc", NS_DC},
+    {"dcterms", NS_DCTERMS}, {"itunes", NS_ITUNES}, {"media", NS_MEDIA},
+    {"rdf", NS_RDF},         {"xhtml", NS_XHTML},
+};
+
+/* Lines of the well-formedness errors recovered from, at most this many;
+ * past them every entry after the last one kept counts as damaged. */
+#define XML_MAX_ERROR_LINES 64
+
 /* What the libxml2 error callback records for one parse. */
 struct xml_errors {
 	struct feed_ctx *ctx; /* where warnings go */
 	int count;            /* errors and warnings seen */
 	char first[200];      /* the first fatal error, for "nothing usable" */
+	char fault[200];      /* the first well-formedness error (not a
+	                       * namespace slip), or "" */
+	char prefixes[120];   /* undeclared prefixes met, "atom, dc" */
+	int lines[XML_MAX_ERROR_LINES]; /* where those errors were */
+	int n_lines;                    /* how many of lines[] are used */
+	bool lines_full;                /* more errors than lines[] holds */
 };
+
+/* For an element named "prefix:local" in no namespace (an undeclared
+ * prefix): the length of the prefix, else 0. */
+static size_t undeclared_prefix(const xmlNode *n)
+{
+	const char *colon;
+
+	if (n->ns || !n->name)
+		return 0;
+	colon = strchr((const char *)n->name, ':');
+	return colon ? (size_t)(colon - (const char *)n->name) : 0;
+}
+
+/* The element's name without an undeclared prefix. */
+static const char *local_name(const xmlNode *n)
+{
+	size_t k = undeclared_prefix(n);
+
+	return (const char *)n->name + (k ? k + 1 : 0);
+}
 
 static enum ns ns_of(const xmlNode *n)
 {
-	size_t i;
+	size_t i, k;
 
-	if (!n->ns || !n->ns->href)
-		return NS_NONE;
+	if (!n->ns || !n->ns->href) {
+		k = undeclared_prefix(n);
+		for (i = 0; k && i < ARRAY_SIZE(conventional_prefixes); i++)
+			if (strlen(conventional_prefixes[i].prefix) == k &&
+			    memcmp(n->name, conventional_prefixes[i].prefix,
+			           k) == 0)
+				return conventional_prefixes[i].ns;
+		return k ? NS_OTHER : NS_NONE;
+	}
 	for (i = 0; i < ARRAY_SIZE(namespaces); i++)
 		if (strcmp((const char *)n->ns->href, namespaces[i].uri) == 0)
 			return namespaces[i].ns;
@@ -93,7 +142,7 @@ static enum ns ns_of(const xmlNode *n)
 static bool is_el(const xmlNode *n, enum ns ns, const char *name)
 {
 	return n->type == XML_ELEMENT_NODE && ns_of(n) == ns &&
-	       strcmp((const char *)n->name, name) == 0;
+	       strcmp(local_name(n), name) == 0;
 }
 
 /* RSS's own elements: no namespace or one of the RSS namespaces. */
@@ -118,7 +167,7 @@ static bool is_atom(const xmlNode *n, const char *name)
 	const xmlNode *root;
 	enum ns rns;
 
-	if (n->type != XML_ELEMENT_NODE || strcmp((const char *)n->name, name))
+	if (n->type != XML_ELEMENT_NODE || strcmp(local_name(n), name))
 		return false;
 	if (is_el(n, NS_ATOM, name) || is_el(n, NS_ATOM03, name))
 		return true;
@@ -138,6 +187,25 @@ static void on_xml_error(void *data, xmlErrorPtr err)
 
 	if (!xe || !err)
 		return;
+	/* An undeclared prefix is read as it names (see ns_of): listed once
+	 * per prefix rather than as an error per element. */
+	if (err->domain == XML_FROM_NAMESPACE &&
+	    err->code == XML_NS_ERR_UNDEFINED_NAMESPACE && err->str1) {
+		size_t used = strlen(xe->prefixes), k = strlen(err->str1);
+		const char *p = xe->prefixes;
+		bool seen = false;
+
+		while (!seen && (p = strstr(p, err->str1)) != NULL) {
+			seen = (p == xe->prefixes || p[-1] == ' ') &&
+			       (p[k] == ',' || p[k] == '\0');
+			p += k;
+		}
+		if (!seen && used + k + 3 < sizeof(xe->prefixes))
+			snprintf(xe->prefixes + used,
+			         sizeof(xe->prefixes) - used, "%s%s",
+			         used ? ", " : "", err->str1);
+		return;
+	}
 	xe->count++;
 	snprintf(msg, sizeof(msg), "%s", err->message ? err->message : "error");
 	n = strlen(msg);
@@ -146,6 +214,18 @@ static void on_xml_error(void *data, xmlErrorPtr err)
 	if (!xe->first[0] && err->level >= XML_ERR_ERROR)
 		snprintf(xe->first, sizeof(xe->first), "line %d: %s", err->line,
 		         msg);
+	/* An undeclared prefix is read as it names (see ns_of); anything
+	 * else recovered from means the text around it may be cut. */
+	if (err->level >= XML_ERR_ERROR && err->domain != XML_FROM_NAMESPACE) {
+		if (!xe->fault[0])
+			snprintf(xe->fault, sizeof(xe->fault),
+			         "not well-formed: line %d: %s", err->line,
+			         msg);
+		if (xe->n_lines < XML_MAX_ERROR_LINES)
+			xe->lines[xe->n_lines++] = err->line;
+		else
+			xe->lines_full = true;
+	}
 	if (xe->count <= XML_MAX_REPORTED)
 		feed_warn(xe->ctx, "XML line %d: %s", err->line, msg);
 }
@@ -553,6 +633,52 @@ static char *lang_of(xmlNode *n)
 	return s;
 }
 
+/* Marks e partial when a well-formedness error was recovered from between
+ * the start of its element n and the start of the next element (or the
+ * end of the document): its text may be cut.  Lines are the finest grain
+ * libxml2 keeps, so on a one-line document every entry of that line is. */
+static void mark_damaged(struct feed_ctx *ctx, struct feed_entry *e,
+                         const xmlNode *n)
+{
+	const struct xml_errors *xe = ctx->xml;
+	const xmlNode *s;
+	long start, end = -1;
+	int i;
+
+	if (!xe || xe->n_lines == 0)
+		return;
+	start = xmlGetLineNo(n);
+	for (s = n->next; s; s = s->next)
+		if (s->type == XML_ELEMENT_NODE) {
+			end = xmlGetLineNo(s);
+			break;
+		}
+	if (xe->lines_full && start >= xe->lines[xe->n_lines - 1]) {
+		e->partial = true;
+		return;
+	}
+	for (i = 0; i < xe->n_lines; i++) {
+		long l = xe->lines[i];
+
+		if (l >= start && (end < 0 || l < end || l == start)) {
+			e->partial = true;
+			return;
+		}
+	}
+}
+
+/* The name inside an RSS item's <atom:author> (or its text). */
+static char *atom_person_name(struct feed_ctx *ctx, const xmlNode *n)
+{
+	const xmlNode *c;
+
+	for (c = n->children; c; c = c->next)
+		if (c->type == XML_ELEMENT_NODE &&
+		    strcmp(local_name(c), "name") == 0)
+			return node_trimmed(ctx, c);
+	return has_element_children(n) ? NULL : node_trimmed(ctx, n);
+}
+
 /* An item's full text, the strongest body: content:encoded, Userland's
  * fullitem, or inline XHTML (<body> with or without its namespace). */
 static void rss_full_text(struct feed_ctx *ctx, struct feed_entry *e,
@@ -582,13 +708,14 @@ static void rss_item(struct feed_ctx *ctx, xmlNode *item)
 	struct feed_entry *e;
 	xmlNode *c;
 	char *guid = NULL, *permalink = NULL, *dc_date = NULL;
-	char *media_title = NULL;
+	char *media_title = NULL, *atom_published = NULL;
 	int best = 0;
 	bool guid_is_link = true;
 
 	e = feed_add_entry(ctx);
 	if (!e)
 		return;
+	mark_damaged(ctx, e, item);
 	for (c = item->children; c; c = c->next) {
 		if (c->type != XML_ELEMENT_NODE)
 			continue;
@@ -660,6 +787,13 @@ static void rss_item(struct feed_ctx *ctx, xmlNode *item)
 			    person_from_rss(ctx, node_trimmed(ctx, c)));
 		} else if (is_el(c, NS_DC, "language")) {
 			set(&e->lang, node_trimmed(ctx, c));
+		} else if (is_el(c, NS_ATOM, "published") ||
+		           is_el(c, NS_ATOM03, "issued")) {
+			/* Only when the item has no pubDate. */
+			set(&atom_published, node_trimmed(ctx, c));
+		} else if (is_el(c, NS_ATOM, "author") ||
+		           is_el(c, NS_ATOM03, "author")) {
+			set_if_unset(&e->author, atom_person_name(ctx, c));
 		} else if (is_atom(c, "link") && !e->link) {
 			char *href = attr(c, "href"), *rel = attr(c, "rel");
 
@@ -675,6 +809,13 @@ static void rss_item(struct feed_ctx *ctx, xmlNode *item)
 		if (e->published == TIME_UNKNOWN)
 			e->published = t;
 		free(dc_date);
+	}
+	if (atom_published) {
+		int64_t t = feed_date(ctx, "atom:published", atom_published);
+
+		if (e->published == TIME_UNKNOWN)
+			e->published = t;
+		free(atom_published);
 	}
 	if (!e->title)
 		e->title = media_title;
@@ -771,6 +912,7 @@ static void parse_cdf(struct feed_ctx *ctx, xmlNode *root)
 		}
 		if (!is_cdf(c, "ITEM") || !(e = feed_add_entry(ctx)))
 			continue;
+		mark_damaged(ctx, e, c);
 		v = attr(c, "HREF");
 		set(&e->link,
 		    base ? feed_resolve(ctx, base, v) : resolve_at(ctx, c, v));
@@ -859,6 +1001,7 @@ static void atom_entry(struct feed_ctx *ctx, xmlNode *en,
 	e = feed_add_entry(ctx);
 	if (!e)
 		return;
+	mark_damaged(ctx, e, en);
 	for (c = en->children; c; c = c->next) {
 		if (c->type != XML_ELEMENT_NODE)
 			continue;
@@ -1160,8 +1303,15 @@ int feed_parse_xml(struct feed_ctx *ctx, const char *data, size_t len,
 		feed_warn(ctx,
 		          "declared character encoding unusable; read as %s",
 		          enc.charset);
-	if (enc.replaced)
+	if (enc.replaced) {
 		feed_warn(ctx, "bytes invalid in %s replaced with U+FFFD",
+		          enc.charset);
+		feed_fault(ctx, "bytes invalid in %s replaced with U+FFFD",
+		           enc.charset);
+		ctx->replaced = true;
+	}
+	if (enc.guessed)
+		feed_warn(ctx, "no character encoding declared; read as %s",
 		          enc.charset);
 	if (utf8.len && memchr(utf8.data, '&', utf8.len)) {
 		struct buf fixed = {0};
@@ -1196,8 +1346,10 @@ int feed_parse_xml(struct feed_ctx *ctx, const char *data, size_t len,
 	 * input is UTF-8 already, whatever its declaration says. */
 	xmlCtxtUseOptions(pctxt, XML_PARSE_NONET | XML_PARSE_RECOVER |
 	                             XML_PARSE_NOCDATA | XML_PARSE_IGNORE_ENC |
-	                             XML_PARSE_NOWARNING | XML_PARSE_NOERROR);
+	                             XML_PARSE_NOWARNING | XML_PARSE_NOERROR |
+	                             XML_PARSE_BIG_LINES);
 	pctxt->_private = &xe;
+	ctx->xml = &xe;
 	pctxt->sax->serror = on_xml_error;
 	if (ctx->opts->base_url && pctxt->input && !pctxt->input->filename)
 		pctxt->input->filename =
@@ -1215,6 +1367,13 @@ int feed_parse_xml(struct feed_ctx *ctx, const char *data, size_t len,
 		feed_warn(ctx,
 		          "%d XML errors in all; recovered what could be read",
 		          xe.count);
+	if (xe.fault[0])
+		feed_fault(ctx, "%s", xe.fault);
+	if (xe.prefixes[0])
+		feed_warn(ctx,
+		          "undeclared namespace prefixes read as their usual "
+		          "namespaces: %s",
+		          xe.prefixes);
 	if (is_rss(root, "rss") || is_el(root, NS_RDF, "RDF") ||
 	    is_rss(root, "channel"))
 		got = FEED_FORMAT_RSS;
@@ -1243,6 +1402,7 @@ int feed_parse_xml(struct feed_ctx *ctx, const char *data, size_t len,
 	else
 		parse_atom(ctx, root);
 out_free_doc:
+	ctx->xml = NULL;
 	if (xdoc)
 		xmlFreeDoc(xdoc);
 	xmlFreeParserCtxt(pctxt);

@@ -159,6 +159,35 @@ int report_render_example(struct buf *b, enum report_format f, const char *key,
 int report_table_years(struct buf *b, enum report_format f,
                        const json_t *years);
 
+/* Clean text wrapped at width columns, each line indented (text). */
+int report_put_wrapped(struct buf *b, const char *raw, size_t max_cp,
+                       size_t indent, size_t width);
+/* Only http(s) URLs without quoting hazards ever become links. */
+bool report_url_is_safe(const char *u);
+/* A safe URL as a Markdown link target. */
+int report_put_md_url(struct buf *b, const char *u);
+
+/* ---- report_trends.c ---------------------------------------------- */
+
+/* One row of the trends CSV (series,period,group,value). */
+int report_csv_row(struct buf *b, const char *series, const char *period,
+                   const char *group, const char *value);
+
+/* ---- report_record.c: the "Edited and deleted" section ------------ */
+
+/* Edits and deletions noticed in [from, to) into report["record"]
+ * (nothing on a log older than schema 8).  0 or a negative errno. */
+int report_record_build(struct db *db, int schema, int64_t from, int64_t to,
+                        json_t *report, char *err, size_t errlen);
+int report_record_render(const json_t *report, enum report_format f,
+                         struct buf *b);
+/* Edits and deletions per account since `since` (0: all) into
+ * trends["edits_deletions"], and their text and CSV renderings. */
+int report_record_trends(struct db *db, int schema, int64_t since,
+                         json_t *trends, char *err, size_t errlen);
+int report_record_trends_text(const json_t *trends, struct buf *b);
+int report_record_trends_csv(const json_t *trends, struct buf *b);
+
 /* ---- report_svg.c: charts ----------------------------------------- */
 
 /* Category assignments per day of the period. */

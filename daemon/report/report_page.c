@@ -607,3 +607,20 @@ int report_table_years(struct buf *b, enum report_format f, const json_t *years)
 	}
 	return report_table_render(&t, f, b);
 }
+
+/* For report_record.c (report_int.h). */
+int report_put_wrapped(struct buf *b, const char *raw, size_t max_cp,
+                       size_t indent, size_t width)
+{
+	return put_wrapped(b, raw, max_cp, indent, width);
+}
+
+bool report_url_is_safe(const char *u)
+{
+	return url_is_safe(u);
+}
+
+int report_put_md_url(struct buf *b, const char *u)
+{
+	return put_md_url(b, u);
+}

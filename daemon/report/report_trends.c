@@ -389,6 +389,9 @@ int report_trends_build(struct store *st, int64_t since, json_t **out,
 	if (rc == 0)
 		rc =
 		    trends_first(&q, json_object_get(root, "first_appearance"));
+	if (rc == 0)
+		rc = report_record_trends(q.db, store_schema_version(st), since,
+		                          root, err, errlen);
 out_end:
 	report_read_end(&q);
 out_decref_root:
@@ -850,10 +853,19 @@ int report_trends_render(const json_t *trends, enum report_format f,
 		free(js);
 		return rc ? rc : buf_putc(b, '\n');
 	case REPORT_FORMAT_CSV:
-		return trends_csv(trends, b);
+		rc = trends_csv(trends, b);
+		return rc ? rc : report_record_trends_csv(trends, b);
 	case REPORT_FORMAT_TEXT:
-		return trends_text(trends, b);
+		rc = trends_text(trends, b);
+		return rc ? rc : report_record_trends_text(trends, b);
 	default:
 		return -EINVAL;
 	}
+}
+
+/* For report_record.c (report_int.h). */
+int report_csv_row(struct buf *b, const char *series, const char *period,
+                   const char *group, const char *value)
+{
+	return csv_row(b, series, period, group, value);
 }

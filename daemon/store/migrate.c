@@ -45,19 +45,28 @@ static const struct table tables[] = {
     {"posts",
      "id, account_id, feed_id, stable_key, url, title, text, html, author,"
      " lang, published, first_seen, report_time, updated, edited_seen,"
-     " content_hash, edit_count, is_repost, rules_version, is_reply",
-     "iiitttttttiiiiitiiti", "id", true},
+     " content_hash, edit_count, is_repost, rules_version, is_reply,"
+     " deleted_seen",
+     "iiitttttttiiiiitiitii", "id", true},
     {"post_categories",
      "post_id, category, score, evidence, rules_version, classified_at,"
      " report_time, account_id",
      "itrttiii", "post_id", false},
+    {"post_versions", "post_id, version, title, text, content_hash, seen",
+     "iittti", "post_id, version", false},
+    {"post_version_categories",
+     "post_id, version, category, score, evidence, rules_version,"
+     " classified_at",
+     "iitrtti", "post_id, version, category", false},
+    {"post_deletions", "id, post_id, feed_id, deleted_seen, returned_seen",
+     "iiiii", "id", true},
     {"account_snapshots",
      "id, account_id, observed, followers, following, posts_count", "iiiiii",
      "id", true},
     {"fetches",
      "id, feed_id, started, duration_ms, http_status, bytes, not_modified,"
-     " new_posts, edited_posts, error",
-     "iiiiiiiiit", "id", true},
+     " new_posts, edited_posts, error, warning",
+     "iiiiiiiiitt", "id", true},
     {"report_deliveries",
      "id, slot, period_from, period_to, status, attempts, finished, error",
      "iiiitiit", "id", true},

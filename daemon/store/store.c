@@ -40,6 +40,7 @@
 #include "candidates.h"
 #include "schema_migrations.h"
 #include "store_search.h"
+#include "store_versions.h"
 #include "strmap.h"
 #include "util.h"
 
@@ -89,8 +90,8 @@ static const char *const stmt_sql[STMT_COUNT] = {
     [STMT_ACCOUNT_SEEN] = "UPDATE accounts SET last_seen = ?2 WHERE id = ?1",
     [STMT_FETCH_INSERT] =
         "INSERT INTO fetches (feed_id, started, duration_ms, http_status,"
-        " bytes, not_modified, new_posts, edited_posts, error)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        " bytes, not_modified, new_posts, edited_posts, error, warning)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     [STMT_FEED_OK] =
         "UPDATE feeds SET etag = ?2, last_modified = ?3, next_poll = ?4,"
         " last_poll = ?5, last_success = ?5, consecutive_failures = 0,"
@@ -583,6 +584,7 @@ void store_close(struct store *st)
 		return;
 	for (i = 0; i < STMT_COUNT; i++)
 		db_finalize(st->stmts[i]);
+	store_versions_free(st->versions);
 	db_close(st->db);
 	free(st);
 }
@@ -995,6 +997,45 @@ static int find_post(struct store *st, const struct known_posts *kp,
 	return rc;
 }
 
+/* Stores entry e as a new post (and its version 1, and the candidates it
+ * names); *post_id is its id.  Returns 0 or a negative errno. */
+static int insert_entry(struct store *st, const struct store_poll *poll,
+                        const struct feed_entry *e, int64_t account_id,
+                        const char *lang, const char *rules, const char *hash,
+                        int64_t now, int64_t *post_id)
+{
+	struct db_stmt *s;
+	int rc = 0;
+
+	s = store_stmt_get(st, STMT_POST_INSERT, &rc);
+	if (!s)
+		return rc;
+	db_bind_int64(s, 1, account_id);
+	db_bind_int64(s, 2, poll->feed_id);
+	store_bind_text(s, 3, e->id);
+	store_bind_text(s, 4, e->link);
+	store_bind_text(s, 5, e->title);
+	store_bind_text(s, 6, e->text ? e->text : "");
+	store_bind_text(s, 7, e->html);
+	store_bind_text(s, 8, e->author);
+	store_bind_text(s, 9, lang);
+	bind_time(s, 10, e->published);
+	db_bind_int64(s, 11, now);
+	bind_time(s, 12, e->updated);
+	store_bind_text(s, 13, hash);
+	db_bind_int64(s, 14, e->is_repost);
+	store_bind_text(s, 15, rules);
+	db_bind_int64(s, 16, e->is_reply);
+	rc = stmt_returning(st, s, "post insert", post_id);
+	if (rc < 0)
+		return rc;
+	rc = store_versions_first(st->versions, *post_id, e->title, e->text,
+	                          hash, now);
+	if (rc < 0)
+		return rc;
+	return record_candidates(st, e, account_id, *post_id, now);
+}
+
 static int record_entry(struct store *st, const struct store_poll *poll,
                         int64_t account_id, size_t i, int64_t now,
                         struct known_posts *kp,
@@ -1013,6 +1054,10 @@ static int record_entry(struct store *st, const struct store_poll *poll,
 	struct db_stmt *s;
 	int rc = 0;
 
+	/* A damaged document's cut entries are not stored at all: the next
+	 * whole one stores them whole, as new posts rather than edits. */
+	if (poll->warning && e->partial)
+		return 0;
 	content_hash(e, hash);
 	rc = find_post(st, kp, account_id, e->id, hash, &post_id, &same);
 	if (rc < 0)
@@ -1020,33 +1065,16 @@ static int record_entry(struct store *st, const struct store_poll *poll,
 	found = rc > 0;
 	if (same)
 		return 0;
+	/* Nor does it ever replace stored text: what differs may be the
+	 * damage rather than an edit. */
+	if (found && poll->warning)
+		return 0;
 	if (!found) {
-		s = store_stmt_get(st, STMT_POST_INSERT, &rc);
-		if (!s)
-			return rc;
-		db_bind_int64(s, 1, account_id);
-		db_bind_int64(s, 2, poll->feed_id);
-		store_bind_text(s, 3, e->id);
-		store_bind_text(s, 4, e->link);
-		store_bind_text(s, 5, e->title);
-		store_bind_text(s, 6, e->text ? e->text : "");
-		store_bind_text(s, 7, e->html);
-		store_bind_text(s, 8, e->author);
-		store_bind_text(s, 9, lang);
-		bind_time(s, 10, e->published);
-		db_bind_int64(s, 11, now);
-		bind_time(s, 12, e->updated);
-		store_bind_text(s, 13, hash);
-		db_bind_int64(s, 14, e->is_repost);
-		store_bind_text(s, 15, rules);
-		db_bind_int64(s, 16, e->is_reply);
-		rc = stmt_returning(st, s, "post insert", &post_id);
+		rc = insert_entry(st, poll, e, account_id, lang, rules, hash,
+		                  now, &post_id);
 		if (rc < 0)
 			return rc;
 		counts->new_posts++;
-		rc = record_candidates(st, e, account_id, post_id, now);
-		if (rc < 0)
-			return rc;
 	} else {
 		s = store_stmt_get(st, STMT_POST_UPDATE, &rc);
 		if (!s)
@@ -1069,6 +1097,13 @@ static int record_entry(struct store *st, const struct store_poll *poll,
 		rc = store_stmt_done(st, s, "post update");
 		if (rc < 0)
 			return rc;
+		/* The new wording becomes a version; the old one keeps the
+		 * categories it had, which are rewritten below. */
+		rc = store_versions_edit(st->versions, post_id, e->title,
+		                         e->text, hash, now);
+		if (rc < 0)
+			return rc;
+		counts->versions_dropped += rc;
 		s = store_stmt_get(st, STMT_CATS_DELETE, &rc);
 		if (!s)
 			return rc;
@@ -1225,13 +1260,71 @@ static int record_fetch(struct store *st, const struct store_poll *poll,
 	db_bind_int64(s, 7, c->new_posts);
 	db_bind_int64(s, 8, c->edited_posts);
 	store_bind_text(s, 9, poll->error);
+	store_bind_text(s, 10, poll->warning);
 	return store_stmt_done(st, s, "fetch");
+}
+
+/* The stable keys of the entries a poll stored or found (not the partial
+ * ones of a damaged document) as a *new* JSON array, or NULL when one is
+ * not UTF-8 or memory ran out. */
+static char *entry_keys_json(const struct store_poll *poll)
+{
+	json_t *keys = json_array();
+	char *json = NULL;
+	size_t i;
+
+	if (!keys)
+		return NULL;
+	for (i = 0; i < poll->doc->n_entries; i++) {
+		const struct feed_entry *e = &poll->doc->entries[i];
+		json_t *k;
+
+		if (poll->warning && e->partial)
+			continue;
+		k = json_string(e->id);
+		if (!k || json_array_append_new(keys, k) < 0)
+			goto out_decref_keys;
+	}
+	json = json_dumps(keys, JSON_COMPACT);
+out_decref_keys:
+	json_decref(keys);
+	return json;
+}
+
+/* Posts served again after being marked deleted are live again; posts of
+ * the feed that a whole document no longer returns from the middle of
+ * its window are marked deleted (store_versions.h).  A damaged document
+ * may have lost any of its entries, so it marks nothing. */
+static int record_presence(struct store *st, const struct store_poll *poll,
+                           int64_t account_id, int64_t now,
+                           struct store_poll_counts *c)
+{
+	char *keys = entry_keys_json(poll);
+	int rc;
+
+	if (!keys)
+		return 0; /* keys JSON cannot carry: nothing marked */
+	rc = store_versions_returns(st->versions, account_id, keys, now);
+	if (rc >= 0) {
+		c->returned_posts = rc;
+		rc = 0;
+		if (!poll->warning) {
+			rc = store_versions_deletions(st->versions, account_id,
+			                              poll->feed_id, keys, now);
+			if (rc >= 0) {
+				c->deleted_posts = rc;
+				rc = 0;
+			}
+		}
+	}
+	free(keys);
+	return rc;
 }
 
 int store_record_poll(struct store *st, const struct store_poll *poll,
                       struct store_poll_counts *counts)
 {
-	struct store_poll_counts c = {0, 0};
+	struct store_poll_counts c = {0};
 	bool failed = poll->error != NULL || poll->gone;
 	int64_t now, account_id;
 	struct db_stmt *s;
@@ -1241,6 +1334,14 @@ int store_record_poll(struct store *st, const struct store_poll *poll,
 	if (counts)
 		*counts = c;
 	now = poll->started_us > 0 ? poll->started_us / 1000000 : util_now();
+	if (!st->versions) {
+		st->versions =
+		    store_versions_new(st->db, st->errmsg, sizeof(st->errmsg));
+		if (!st->versions) {
+			store_set_err(st, "out of memory");
+			return -ENOMEM;
+		}
+	}
 	/* PostgreSQL waits for a lock as long as it is held (an analyst's
 	 * LOCK TABLE) and the daemon's loop would wait with it: give up after
 	 * 5 s, like SQLite's busy timeout, and let the poll be retried.  Only
@@ -1283,6 +1384,8 @@ int store_record_poll(struct store *st, const struct store_poll *poll,
 			rc =
 			    record_entry(st, poll, account_id, i, now, &kp, &c);
 		store_known_posts_free(&kp);
+		if (rc == 0)
+			rc = record_presence(st, poll, account_id, now, &c);
 		if (rc < 0)
 			goto out_rollback;
 	}

@@ -79,6 +79,10 @@ struct store_poll {
 	int http_status;   /* 0 when no response */
 	size_t bytes;      /* body bytes received */
 	const char *error; /* NULL on success, else why it failed */
+	/* Why the document is not whole (feed_doc.fault, or a transfer cut
+	 * short), or NULL.  Such a poll adds only the entries it read whole,
+	 * edits nothing and marks nothing deleted; fetches.warning keeps it. */
+	const char *warning;
 	bool not_modified; /* 304 */
 	bool gone;         /* 410: disable the feed */
 	const char *etag;  /* validators to keep (NULL = clear) */
@@ -94,6 +98,9 @@ struct store_poll {
 struct store_poll_counts {
 	int new_posts;
 	int edited_posts;
+	int deleted_posts;    /* marked deleted by this poll */
+	int returned_posts;   /* marked deleted before, served again */
+	int versions_dropped; /* by the thinning of long histories */
 };
 
 /* Writes the poll in one transaction (fetch row, posts, categories,

@@ -22,6 +22,7 @@
 #include "store.h"
 
 struct strmap;
+struct store_versions;
 
 /* The statements store_record_poll() and friends run, prepared on first use
  * and kept for the life of the connection. */
@@ -53,6 +54,8 @@ enum stmt_id {
 struct store {
 	struct db *db;                     /* the connection */
 	struct db_stmt *stmts[STMT_COUNT]; /* prepared on first use, or NULL */
+	struct store_versions *versions;   /* the statement record's, made on
+	                                    * first use (store_versions.h) */
 	char errmsg[512];                  /* last failure, for store_errmsg */
 };
 

@@ -384,8 +384,10 @@ static int utf8_verdict(const char *s, size_t len)
 		}
 	}
 	if (bad == 0)
-		return 1;          /* UTF-8 (or ASCII) */
-	return good == 0 ? -1 : 0; /* -1: surely not UTF-8; 0: damaged UTF-8 */
+		return 1; /* UTF-8 (or ASCII) */
+	/* -1: surely not UTF-8 (a legacy encoding whose bytes now and then
+	 * happen to form a UTF-8 sequence counts too); 0: damaged UTF-8. */
+	return good == 0 || good < bad ? -1 : 0;
 }
 
 /* Byte order marks, longest first. */
@@ -454,6 +456,64 @@ static int convert_with(const char *cs, const char *s, size_t len,
 	return 0;
 }
 
+/* Whether the non-ASCII code points of UTF-8 text are nearly all East
+ * Asian (CJK ideographs, kana, hangul, CJK punctuation, full-width
+ * forms): what a right guess of a legacy CJK encoding gives, where a
+ * wrong one gives scattered symbols and Latin letters. */
+static bool mostly_cjk(const struct buf *b)
+{
+	const unsigned char *p = (const unsigned char *)b->data;
+	size_t i = 0, cjk = 0, other = 0;
+
+	while (i < b->len) {
+		unsigned cp;
+
+		if (p[i] < 0x80) {
+			i++;
+			continue;
+		}
+		if ((p[i] & 0xf0) == 0xe0 && i + 2 < b->len) {
+			cp = (p[i] & 0x0fu) << 12 | (p[i + 1] & 0x3fu) << 6 |
+			     (p[i + 2] & 0x3fu);
+			i += 3;
+		} else {
+			cp = 0;
+			i += (p[i] & 0xe0) == 0xc0   ? 2
+			     : (p[i] & 0xf8) == 0xf0 ? 4
+			                             : 1;
+		}
+		if ((cp >= 0x3000 && cp <= 0x9fff) ||
+		    (cp >= 0xac00 && cp <= 0xd7af) ||
+		    (cp >= 0xff00 && cp <= 0xffef && cp != 0xfffd))
+			cjk++;
+		else
+			other++;
+	}
+	return cjk > 0 && other * 10 <= cjk;
+}
+
+/* Undeclared, not UTF-8: the first legacy East Asian encoding (Japanese
+ * first, the essay's own language, then Chinese and Korean) that decodes
+ * data without a single replacement into mostly East Asian text, or NULL
+ * (the caller then reads Windows-1252, as before). */
+static const char *cjk_guess(const char *data, size_t len)
+{
+	static const char *const candidates[] = {"CP932", "EUC-JP", "GB18030",
+	                                         "BIG5", "CP949"};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(candidates); i++) {
+		struct buf b = {0};
+		int r = encoding_convert(candidates[i], data, len, &b);
+		bool ok = r == 0 && mostly_cjk(&b);
+
+		buf_free(&b);
+		if (ok)
+			return candidates[i];
+	}
+	return NULL;
+}
+
 int encoding_xml_to_utf8(const char *data, size_t len, const char *content_type,
                          struct buf *out, struct encoding_result *res)
 {
@@ -488,9 +548,17 @@ int encoding_xml_to_utf8(const char *data, size_t len, const char *content_type,
 declaration:
 	if (decl_charset(data, len, cs, sizeof(cs)) && !is_wide_name(cs)) {
 		if (is_utf8_name(cs) && utf8_verdict(data, len) < 0) {
-			/* Declared UTF-8, cannot be: most likely Windows-1252.
-			 */
+			/* Declared UTF-8, cannot be: an East Asian encoding
+			 * if one reads it cleanly, else most likely
+			 * Windows-1252. */
+			const char *cjk = cjk_guess(data, len);
+
 			res->fallback = true;
+			if (cjk) {
+				set_result(res, cjk, "sniffed");
+				res->guessed = true;
+				return convert_with(cjk, data, len, out, res);
+			}
 			set_result(res, "WINDOWS-1252", "sniffed");
 			return convert_with("WINDOWS-1252", data, len, out,
 			                    res);
@@ -499,6 +567,13 @@ declaration:
 		return convert_with(cs, data, len, out, res);
 	}
 	if (utf8_verdict(data, len) < 0) {
+		const char *cjk = cjk_guess(data, len);
+
+		if (cjk) {
+			set_result(res, cjk, "sniffed");
+			res->guessed = true;
+			return convert_with(cjk, data, len, out, res);
+		}
 		set_result(res, "WINDOWS-1252", "sniffed");
 		return convert_with("WINDOWS-1252", data, len, out, res);
 	}

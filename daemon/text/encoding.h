@@ -24,6 +24,8 @@ struct encoding_result {
 	bool replaced; /* some bytes could not be decoded (U+FFFD) */
 	bool fallback; /* the declared charset was unknown or wrong and
 	                * another was used */
+	bool guessed;  /* nothing declared it and it is not UTF-8: charset is
+	                * the East Asian encoding that decodes it cleanly */
 };
 
 /*

@@ -25,7 +25,7 @@ printf '[storage]\ndatabase = %s/big.db\n' "$W" >"$W/b.conf"
 sqlite3 "$W/big.db" <<SQL
 DROP TRIGGER posts_fts_insert; DROP TRIGGER posts_fts_delete;
 DROP TRIGGER posts_fts_update; DROP TABLE posts_fts;
-PRAGMA user_version = 6;
+PRAGMA user_version = 8;
 INSERT INTO accounts (id, handle, role, country, first_seen) VALUES
  (1, 'a1', 'diplomat', 'CN', 0), (2, 'a2', 'mission', 'JP', 0),
  (3, 'a3', 'state_media', 'CN', 0);

@@ -32,12 +32,14 @@ while read -r cmd opts; do
 done <<'LIST'
 parse --format --base --content-type --max-entries
 classify --rules --model --model-weight
-eval --labels --rules --model --model-weight --errors
-train --labels --output --buckets --ngram --epochs --seed --rate --l2 --pos-weight
+eval --labels --from-db --cv --rules --model --model-weight --errors
+train --labels --from-db --output --cv --rules --no-stack --words --buckets --ngram --epochs --seed --rate --l2 --pos-weight --note
+label --by
 reclassify --since --rules --model --model-weight --batch
 report --since --until --format --output --deliver
 trends --format --since --output
 candidates --format
+show --format
 migrate --from --to
 posts --account --role --country --category --since --until --search --edited --deleted --reposts --no-reposts --lang --limit --format
 check-config --config

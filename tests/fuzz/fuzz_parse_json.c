@@ -40,6 +40,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		if (!e->id || !e->text)
 			abort();
+		/* Only a damaged document has entries it could not read
+		 * whole. */
+		if (e->partial && !doc->fault)
+			abort();
 		/* A quote's span lies in the text and starts at its mark. */
 		if (e->quote_len &&
 		    (e->quote_at + e->quote_len > strlen(e->text) ||

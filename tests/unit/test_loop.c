@@ -107,5 +107,60 @@ static void test_exit_before_run(void)
 	loop_free(s.loop);
 }
 
+/* A busy loop: BUSY timers that re-arm themselves at once stand for a
+ * batch of finished polls waiting to be stored.  One raises SIGTERM; the
+ * stop must run before the next batch (the signals' priority), not after
+ * it: at most BUSY callbacks, where one priority for all gives 2 * BUSY. */
+#define BUSY 100
+struct busy {
+	struct seen *s;
+	struct event *ev[BUSY];
+	int calls, calls_at_stop;
+};
+static struct busy busy;
+
+static void busy_stop(void *arg, int sig)
+{
+	(void)arg;
+	(void)sig;
+	busy.calls_at_stop = busy.calls;
+	loop_exit(busy.s->loop);
+}
+
+static void busy_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct timeval now = {0, 0};
+
+	(void)fd;
+	(void)what;
+	if (busy.calls++ == 0)
+		raise(SIGTERM);
+	evtimer_add(arg, &now);
+}
+
+static void test_signal_before_busy_events(void)
+{
+	struct seen s = {0};
+	struct loop_handlers h = {busy_stop, on_reload, &s};
+	struct timeval now = {0, 0};
+	int i;
+
+	busy.s = &s;
+	REQUIRE(loop_new(&h, &s.loop) == 0);
+	for (i = 0; i < BUSY; i++) {
+		busy.ev[i] = event_new(loop_base(s.loop), -1, 0, busy_cb, NULL);
+		REQUIRE(busy.ev[i] != NULL);
+		event_assign(busy.ev[i], loop_base(s.loop), -1, 0, busy_cb,
+		             busy.ev[i]);
+		evtimer_add(busy.ev[i], &now);
+	}
+	ASSERT_INT_EQ(loop_run(s.loop), 0);
+	ASSERT(busy.calls_at_stop >= 1);
+	ASSERT(busy.calls_at_stop <= BUSY);
+	for (i = 0; i < BUSY; i++)
+		event_free(busy.ev[i]);
+	loop_free(s.loop);
+}
+
 TEST_MAIN(TEST(test_hup_then_term), TEST(test_sigint_and_sigpipe),
-          TEST(test_exit_before_run))
+          TEST(test_exit_before_run), TEST(test_signal_before_busy_events))

@@ -14,6 +14,7 @@
 #include "classify.h"
 #include "labels.h"
 #include "model.h"
+#include "train_cv.h"
 #include "normalize.h"
 #include "sha256.h"
 #include "test.h"
@@ -209,6 +210,89 @@ static void test_deterministic_and_round_trip(void)
 	model_free(c);
 }
 
+/* Word n-grams and extra (stacked rule-frame) features: learnt, written as
+ * format 2 and read back the same; notes and CV thresholds; stratified
+ * cross-validation. */
+static void test_words_extras_and_cv(void)
+{
+	static const uint32_t id_econ = 42, id_origin = 99;
+	struct model_example ex[N_TOY];
+	struct model_params p;
+	struct model *m = NULL, *c = NULL;
+	struct model_scores ms, mc;
+	struct train_cv_choice ch;
+	double prob[N_TOY][CLASSIFY_N_CATEGORIES];
+	double ratio[N_TOY][CLASSIFY_N_CATEGORIES];
+	unsigned fold[N_TOY], per_fold[2] = {0, 0};
+	char *text = NULL, err[256];
+	size_t i, len, n;
+	uint32_t *cps;
+
+	memset(ex, 0, sizeof(ex));
+	memset(ratio, 0, sizeof(ratio));
+	for (i = 0; i < N_TOY; i++) {
+		ex[i].cps = ascii_cps(toy_text[i], &ex[i].n_cp);
+		ex[i].labels = toy_labels[i];
+		ex[i].extra = toy_labels[i] == 4   ? &id_econ
+		              : toy_labels[i] == 8 ? &id_origin
+		                                   : NULL;
+		ex[i].n_extra = ex[i].extra ? 1 : 0;
+	}
+	model_params_default(&p);
+	p.buckets = 1u << 12;
+	p.words = 2;
+	p.extra = 1;
+	REQUIRE(model_train(ex, N_TOY, &p, &m, err, sizeof(err)) == 0);
+	ASSERT(model_uses_extra(m));
+	ASSERT(strstr(model_version(m), "+w2+x:") != NULL);
+	/* The extra feature alone carries its category. */
+	cps = ascii_cps("the weather is mild", &n);
+	model_score_ex(m, cps, n, &id_econ, 1, &ms);
+	ASSERT(ms.p[2] > 0.5);
+	model_score_ex(m, cps, n, NULL, 0, &ms);
+	ASSERT(ms.p[2] < 0.5);
+	/* Notes and thresholds are written; the file reads back the same. */
+	ASSERT_INT_EQ(model_add_note(m, "from a toy\nset"), 0);
+	ASSERT_INT_EQ(model_set_threshold(m, 2, 0.3), 0);
+	ASSERT_INT_EQ(model_set_threshold(m, 2, 1.5), -EINVAL);
+	ASSERT(fabs(model_threshold(m, 2) - 0.3) < 1e-12);
+	REQUIRE(model_serialize(m, &text, &len) == 0);
+	ASSERT(strncmp(text, "demarche-model 2\n", 17) == 0);
+	ASSERT(strstr(text, "\n# from a toy set\n") != NULL);
+	ASSERT(strstr(text, "\nngram 1 4 words 2 extra 1\n") != NULL);
+	REQUIRE(model_parse(text, len, "w.model", &c, err, sizeof(err)) == 0);
+	ASSERT_STR_EQ(model_version(c), model_version(m));
+	ASSERT(fabs(model_threshold(c, 2) - 0.3) < 1e-12);
+	model_score_ex(m, cps, n, &id_origin, 1, &ms);
+	model_score_ex(c, cps, n, &id_origin, 1, &mc);
+	for (i = 0; i < CLASSIFY_N_CATEGORIES; i++)
+		ASSERT(fabs(ms.p[i] - mc.p[i]) < 1e-6);
+	free(cps);
+	/* Folds stratified by labels: each of 2 folds gets 2 of the 4. */
+	ASSERT_INT_EQ(train_cv_folds(ex, N_TOY, 2, 1, fold), 0);
+	for (i = 0; i < N_TOY; i++)
+		if (toy_labels[i] == 4)
+			per_fold[fold[i]]++;
+	ASSERT_INT_EQ(per_fold[0], 2);
+	ASSERT_INT_EQ(per_fold[1], 2);
+	ASSERT_INT_EQ(train_cv_folds(ex, 1, 2, 1, fold), -EINVAL);
+	REQUIRE(train_cv_predict(ex, N_TOY, 2, &p, fold, prob, err,
+	                         sizeof(err)) == 0);
+	train_cv_choose(ex, N_TOY,
+	                (const double(*)[CLASSIFY_N_CATEGORIES])ratio,
+	                (const double(*)[CLASSIFY_N_CATEGORIES])prob, &ch);
+	/* Rules that never fire score 0; the out-of-fold model, reading the
+	 * extra features, finds the two categories. */
+	ASSERT(ch.macro_rules == 0);
+	ASSERT(ch.f1_model[2] > 0.9 && ch.f1_model[3] > 0.9);
+	ASSERT(ch.weight >= 0.1 && ch.weight <= 0.9);
+	for (i = 0; i < N_TOY; i++)
+		free((void *)ex[i].cps);
+	free(text);
+	model_free(m);
+	model_free(c);
+}
+
 /* Parses text as "m.model"; returns the error message (static). */
 static const char *parse_err(const char *text)
 {
@@ -277,8 +361,15 @@ static void test_parse_errors(void)
 		expect_err(trunc, 0, "m.model:11: last line has no line end");
 		free(trunc);
 	}
-	expect_err("demarche-model 2\n", 1,
-	           "m.model:1: format version 2 not supported");
+	expect_err("demarche-model 3\n", 1,
+	           "m.model:1: format version 3 not supported");
+	/* Version 1 has no ngram options. */
+	expect_err("demarche-model 1\nngram 1 3 words 2\n", 2,
+	           "m.model:2: ngram needs");
+	expect_err("demarche-model 2\nngram 1 3 words 3\n", 2,
+	           "m.model:2: words needs");
+	expect_err("demarche-model 2\nngram 1 3 colour 1\n", 2,
+	           "m.model:2: unknown ngram option");
 	expect_err("something else\n", 1,
 	           "m.model:1: expected "
 	           "'demarche-model'");
@@ -477,5 +568,5 @@ static void test_cross_sets(void)
 }
 
 TEST_MAIN(TEST(test_learns_toy_task), TEST(test_deterministic_and_round_trip),
-          TEST(test_parse_errors), TEST(test_load_file_errors),
-          TEST(test_blend), TEST(test_cross_sets))
+          TEST(test_words_extras_and_cv), TEST(test_parse_errors),
+          TEST(test_load_file_errors), TEST(test_blend), TEST(test_cross_sets))

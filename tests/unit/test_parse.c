@@ -595,7 +595,119 @@ static void test_cdf(void)
 	feed_doc_free(doc);
 }
 
-TEST_MAIN(TEST(test_rss2), TEST(test_mastodon_extras),
+/* Prefixes used without a declaration are read as they name (feedparser
+ * and gofeed do the same), with the RSS item's Atom and iTunes fallbacks;
+ * one warning lists them, and the document is not damaged for it. */
+static void test_undeclared_prefixes(void)
+{
+	struct feed_doc *doc = parse("undeclared_prefixes.xml");
+
+	REQUIRE(doc);
+	REQUIRE(doc->n_entries == 3);
+	ASSERT_STR_EQ(doc->entries[0].text, "The full statement, with markup.");
+	ASSERT_STR_EQ(doc->entries[0].author, "Press Office");
+	ASSERT_STR_EQ(doc->entries[1].link, "https://embassy.example/2");
+	ASSERT_STR_EQ(doc->entries[1].author, "The Ambassador");
+	/* Fractional seconds: the second is kept, never rounded up. */
+	ASSERT_INT_EQ(doc->entries[1].published, t(2020, 3, 11, 10, 0, 0));
+	ASSERT_INT_EQ(doc->entries[1].updated, t(2020, 3, 11, 4, 30, 15));
+	ASSERT_STR_EQ(doc->entries[2].text,
+	              "The spokesperson's weekly briefing.");
+	ASSERT_STR_EQ(doc->entries[2].author, "Spokesperson");
+	ASSERT(doc->fault == NULL);
+	ASSERT(!doc->entries[0].partial && !doc->entries[2].partial);
+	REQUIRE(doc->n_warnings == 1);
+	ASSERT_STR_EQ(doc->warnings[0],
+	              "undeclared namespace prefixes read as their usual "
+	              "namespaces: atom, content, dc, itunes");
+	feed_doc_free(doc);
+}
+
+static void test_fractional_seconds(void)
+{
+	struct feed_doc *doc = parse("jsonfeed_fractional.json");
+
+	REQUIRE(doc);
+	REQUIRE(doc->n_entries == 1);
+	ASSERT_INT_EQ(doc->entries[0].published, t(2020, 3, 12, 13, 37, 59));
+	ASSERT_INT_EQ(doc->entries[0].updated, t(2020, 3, 12, 13, 37, 0));
+	feed_doc_free(doc);
+}
+
+/* Shift_JIS without a declaration or a charset header: guessed, not
+ * stored as mojibake; and not taken for Latin text that is not CJK. */
+static void test_undeclared_encoding(void)
+{
+	static const char latin[] = "<?xml version=\"1.0\"?><rss><channel>"
+	                            "<title>Caf\xe9 cr\xe8me</title>"
+	                            "</channel></rss>";
+	struct feed_doc *doc = parse("ja_sjis_undeclared.xml");
+	char err[256];
+
+	REQUIRE(doc);
+	ASSERT_STR_EQ(doc->title, "報道官の会見");
+	REQUIRE(doc->n_entries == 1);
+	ASSERT_STR_EQ(doc->entries[0].text,
+	              "中国は世界のために貴重な時間を稼いだ。米軍が起源だ。");
+	ASSERT(doc->fault == NULL);
+	feed_doc_free(doc);
+	doc = NULL;
+	REQUIRE(feed_parse(latin, sizeof(latin) - 1, NULL, &doc, err,
+	                   sizeof(err)) == 0);
+	ASSERT_STR_EQ(doc->title, "Café crème");
+	feed_doc_free(doc);
+}
+
+/* Cut short: the entry the cut falls in is partial and the document has
+ * a fault; entries read whole before it are not partial.  Bytes that
+ * cannot be decoded make the entries holding them partial. */
+static void test_damaged_documents(void)
+{
+	static const char whole[] =
+	    "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
+	    "<rss version=\"2.0\"><channel><title>T</title>\n"
+	    "<item><guid>one</guid><description>The first item is whole."
+	    "</description></item>\n"
+	    "<item><guid>two</guid><description>Could the US Army have "
+	    "brought the epidemic to Wuhan?</description></item>\n"
+	    "</channel></rss>\n";
+	static const char bad_bytes[] =
+	    "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
+	    "<rss version=\"2.0\"><channel><title>T</title>\n"
+	    "<item><guid>one</guid><description>Fine: "
+	    "中国.</description></item>\n"
+	    "<item><guid>two</guid><description>Bad \xff byte."
+	    "</description></item>\n"
+	    "</channel></rss>\n";
+	struct feed_doc *doc = NULL;
+	char err[256];
+	size_t cut = strstr(whole, "US Army") - whole;
+
+	REQUIRE(feed_parse(whole, sizeof(whole) - 1, NULL, &doc, err,
+	                   sizeof(err)) == 0);
+	ASSERT(doc->fault == NULL);
+	feed_doc_free(doc);
+	doc = NULL;
+	REQUIRE(feed_parse(whole, cut, NULL, &doc, err, sizeof(err)) == 0);
+	REQUIRE(doc->fault != NULL);
+	ASSERT(strncmp(doc->fault, "not well-formed", 15) == 0);
+	REQUIRE(doc->n_entries == 2);
+	ASSERT(!doc->entries[0].partial);
+	ASSERT(doc->entries[1].partial);
+	feed_doc_free(doc);
+	doc = NULL;
+	REQUIRE(feed_parse(bad_bytes, sizeof(bad_bytes) - 1, NULL, &doc, err,
+	                   sizeof(err)) == 0);
+	REQUIRE(doc->fault != NULL);
+	REQUIRE(doc->n_entries == 2);
+	ASSERT(!doc->entries[0].partial);
+	ASSERT(doc->entries[1].partial);
+	feed_doc_free(doc);
+}
+
+TEST_MAIN(TEST(test_undeclared_prefixes), TEST(test_fractional_seconds),
+          TEST(test_undeclared_encoding), TEST(test_damaged_documents),
+          TEST(test_rss2), TEST(test_mastodon_extras),
           TEST(test_mastodon_history), TEST(test_cdf), TEST(test_atom10),
           TEST(test_rss1_rss091_atom03), TEST(test_jsonfeed),
           TEST(test_mastodon), TEST(test_bluesky), TEST(test_cjk_encodings),

@@ -127,6 +127,12 @@ static void test_errors_name_file_and_line(void)
 	    {"version 1\ncategory origin_narrative\nrule r 1 near: a\n",
 	     "t.rules:3:", "within"},
 	    {"version 1\ncategory origin_narrative\n"
+	     "rule r 1 within 0 sentences: a\n",
+	     "t.rules:3:", "0 sentences"},
+	    {"version 1\nreport 0: claims\n", "t.rules:2:", "above 0"},
+	    {"version 1\nreport before x: claims\n", "t.rules:2:", "reach"},
+	    {"version 1\nreport 10 claims\n", "t.rules:2:", "':'"},
+	    {"version 1\ncategory origin_narrative\n"
 	     "rule r 1 anywhere: a b\n",
 	     "t.rules:3:", "'+'"},
 	    {"version 1\ncategory origin_narrative\n"

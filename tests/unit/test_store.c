@@ -275,6 +275,13 @@ static void test_upgrade_in_place(void)
 	ASSERT_INT_EQ(q_int(st, "SELECT report_time FROM post_categories"
 	                        " WHERE post_id = 1"),
 	              1583020800);
+	/* 0008 gave the stored post its version 1, live. */
+	ASSERT_STR_EQ(q_text(st, "SELECT version || '|' || text || '|' || seen"
+	                         " FROM post_versions WHERE post_id = 1"),
+	              "1|kept text|1583020800");
+	ASSERT_INT_EQ(q_int(st, "SELECT count(*) FROM posts"
+	                        " WHERE deleted_seen IS NOT NULL"),
+	              0);
 	store_close(st);
 }
 
@@ -411,7 +418,7 @@ static void test_sync_config(void)
 
 static void test_record_poll(void)
 {
-	struct store_poll_counts c = {-1, -1};
+	struct store_poll_counts c = {.new_posts = -1, .edited_posts = -1};
 	struct store_feed_state fs;
 	struct poll_data pd;
 	struct fixture fx;
@@ -659,7 +666,7 @@ static long long poll_rows(struct store *st)
 
 static void test_all_or_nothing(void)
 {
-	struct store_poll_counts c = {7, 7};
+	struct store_poll_counts c = {.new_posts = 7, .edited_posts = 7};
 	struct poll_data pd;
 	struct fixture fx;
 	struct db *db;
@@ -898,7 +905,185 @@ static void test_hostile_text_verbatim(void)
 	fixture_close(&fx);
 }
 
-TEST_MAIN(TEST(test_fresh_schema), TEST(test_claim_same_second),
+/* Every wording is kept: version 1 on insert, one per edit, the replaced
+ * wording keeping the categories it had; post_edits pairs them. */
+static void test_versions(void)
+{
+	struct store_poll_counts c;
+	struct poll_data pd;
+	struct fixture fx;
+
+	fixture_open(&fx, "versions.db");
+	REQUIRE(fx.st);
+	poll_init(&pd, &fx, T0);
+	entry(&pd, 0, "id-1", "Chinese consumers may reconsider", T0);
+	category(&pd, 0, "economic_coercion", 2.0, "Chinese consumers", 0);
+	ASSERT_INT_EQ(store_record_poll(fx.st, &pd.poll, &c), 0);
+	ASSERT_STR_EQ(q_text(fx.st, "SELECT version || '|' || text || '|' ||"
+	                            " seen FROM post_versions"),
+	              "1|Chinese consumers may reconsider|1584000000");
+	poll_init(&pd, &fx, T0 + 600);
+	entry(&pd, 0, "id-1", "Consumers may think again", T0);
+	ASSERT_INT_EQ(store_record_poll(fx.st, &pd.poll, &c), 0);
+	ASSERT_INT_EQ(c.edited_posts, 1);
+	ASSERT_INT_EQ(q_int(fx.st, "SELECT count(*) FROM post_versions"), 2);
+	ASSERT_STR_EQ(q_text(fx.st, "SELECT text || '|' || seen FROM"
+	                            " post_versions WHERE version = 2"),
+	              "Consumers may think again|1584000600");
+	ASSERT_STR_EQ(q_text(fx.st, "SELECT version || '|' || category FROM"
+	                            " post_version_categories"),
+	              "1|economic_coercion");
+	ASSERT_INT_EQ(q_int(fx.st, "SELECT count(*) FROM post_categories"), 0);
+	ASSERT_STR_EQ(q_text(fx.st, "SELECT text_before || ' -> ' ||"
+	                            " text_after FROM post_edits"),
+	              "Chinese consumers may reconsider -> Consumers may "
+	              "think again");
+	fixture_close(&fx);
+}
+
+/* A post gone from the middle of the feed is marked deleted and kept; one
+ * that scrolled off the end is not; a return clears the mark. */
+static void test_deletions(void)
+{
+	struct store_poll_counts c;
+	struct poll_data pd;
+	struct fixture fx;
+
+	fixture_open(&fx, "deletions.db");
+	REQUIRE(fx.st);
+	poll_init(&pd, &fx, T0);
+	entry(&pd, 0, "new", "Newest", T0 - 100);
+	entry(&pd, 1, "mid", "Middle", T0 - 200);
+	entry(&pd, 2, "old", "Oldest", T0 - 300);
+	entry(&pd, 3, "older", "Older still", T0 - 400);
+	ASSERT_INT_EQ(store_record_poll(fx.st, &pd.poll, &c), 0);
+	ASSERT_INT_EQ(c.new_posts, 4);
+	/* "mid" vanishes, "older" scrolls off the end. */
+	poll_init(&pd, &fx, T0 + 600);
+	entry(&pd, 0, "new", "Newest", T0 - 100);
+	entry(&pd, 1, "old", "Oldest", T0 - 300);
+	ASSERT_INT_EQ(store_record_poll(fx.st, &pd.poll, &c), 0);
+	ASSERT_INT_EQ(c.deleted_posts, 1);
+	ASSERT_STR_EQ(q_text(fx.st, "SELECT stable_key || '|' || deleted_seen"
+	                            " FROM posts WHERE deleted_seen IS NOT"
+	                            " NULL"),
+	              "mid|1584000600");
+	ASSERT_INT_EQ(q_int(fx.st, "SELECT count(*) FROM posts"), 4);
+	/* Marked once, not at every poll. */
+	pd.poll.started_us += 600 * 1000000LL;
+	ASSERT_INT_EQ(store_record_poll(fx.st, &pd.poll, &c), 0);
+	ASSERT_INT_EQ(c.deleted_posts, 0);
+	ASSERT_INT_EQ(q_int(fx.st, "SELECT count(*) FROM post_deletions"), 1);
+	/* It comes back. */
+	poll_init(&pd, &fx, T0 + 1800);
+	entry(&pd, 0, "new", "Newest", T0 - 100);
+	entry(&pd, 1, "mid", "Middle", T0 - 200);
+	entry(&pd, 2, "old", "Oldest", T0 - 300);
+	ASSERT_INT_EQ(store_record_poll(fx.st, &pd.poll, &c), 0);
+	ASSERT_INT_EQ(c.returned_posts, 1);
+	ASSERT_INT_EQ(c.deleted_posts, 0);
+	ASSERT_INT_EQ(q_int(fx.st, "SELECT count(*) FROM posts"
+	                           " WHERE deleted_seen IS NOT NULL"),
+	              0);
+	ASSERT_STR_EQ(q_text(fx.st, "SELECT deleted_seen || '|' ||"
+	                            " returned_seen FROM post_deletions"),
+	              "1584000600|1584001800");
+	fixture_close(&fx);
+}
+
+/* A damaged document adds what it read whole, edits nothing, marks
+ * nothing deleted, and says so on its fetch row; the next whole one
+ * stores the cut entry whole, as new. */
+static void test_damaged_document(void)
+{
+	struct store_poll_counts c;
+	struct poll_data pd;
+	struct fixture fx;
+
+	fixture_open(&fx, "damaged.db");
+	REQUIRE(fx.st);
+	poll_init(&pd, &fx, T0);
+	entry(&pd, 0, "a", "First wording", T0 - 100);
+	entry(&pd, 1, "b", "Middle", T0 - 200);
+	entry(&pd, 2, "c", "Oldest", T0 - 300);
+	ASSERT_INT_EQ(store_record_poll(fx.st, &pd.poll, &c), 0);
+	poll_init(&pd, &fx, T0 + 600);
+	pd.poll.warning = "not well-formed: line 3: cut";
+	entry(&pd, 0, "d", "A new post whole", T0);
+	entry(&pd, 1, "a", "First word", T0 - 100);
+	entry(&pd, 2, "c", "Oldest", T0 - 300);
+	entry(&pd, 3, "e", "Cut in the mid", T0 - 50);
+	pd.entries[3].partial = true;
+	ASSERT_INT_EQ(store_record_poll(fx.st, &pd.poll, &c), 0);
+	ASSERT_INT_EQ(c.new_posts, 1);
+	ASSERT_INT_EQ(c.edited_posts, 0);
+	ASSERT_INT_EQ(c.deleted_posts, 0);
+	ASSERT_STR_EQ(q_text(fx.st, "SELECT text FROM posts"
+	                            " WHERE stable_key = 'a'"),
+	              "First wording");
+	ASSERT_INT_EQ(q_int(fx.st, "SELECT count(*) FROM posts"
+	                           " WHERE stable_key IN ('d', 'e')"),
+	              1);
+	ASSERT_STR_EQ(q_text(fx.st, "SELECT warning || '|' ||"
+	                            " COALESCE(error, 'none') FROM fetches"
+	                            " ORDER BY id DESC LIMIT 1"),
+	              "not well-formed: line 3: cut|none");
+	poll_init(&pd, &fx, T0 + 1200);
+	entry(&pd, 0, "e", "Cut in the middle of a sentence", T0 - 50);
+	entry(&pd, 1, "a", "First wording", T0 - 100);
+	entry(&pd, 2, "b", "Middle", T0 - 200);
+	ASSERT_INT_EQ(store_record_poll(fx.st, &pd.poll, &c), 0);
+	ASSERT_INT_EQ(c.new_posts, 1);
+	ASSERT_INT_EQ(c.edited_posts, 0);
+	ASSERT_STR_EQ(q_text(fx.st, "SELECT text || '|' || edit_count FROM"
+	                            " posts WHERE stable_key = 'e'"),
+	              "Cut in the middle of a sentence|0");
+	ASSERT_INT_EQ(q_int(fx.st, "SELECT count(*) FROM fetches"
+	                           " WHERE warning IS NULL"),
+	              2);
+	fixture_close(&fx);
+}
+
+/* A post edited at every poll keeps a bounded history: all of the first
+ * STORE_VERSIONS_HOURLY versions, then the first of each hour and the
+ * last, and never more than STORE_VERSIONS_MAX. */
+static void test_version_cap(void)
+{
+	struct store_poll_counts c;
+	struct poll_data pd;
+	struct fixture fx;
+	char text[64];
+	int i, dropped = 0;
+
+	fixture_open(&fx, "cap.db");
+	REQUIRE(fx.st);
+	for (i = 0; i < 400; i++) {
+		poll_init(&pd, &fx, T0 + i * 600); /* six polls an hour */
+		snprintf(text, sizeof(text), "Counter at %d", i);
+		entry(&pd, 0, "counter", text, T0);
+		ASSERT_INT_EQ(store_record_poll(fx.st, &pd.poll, &c), 0);
+		dropped += c.versions_dropped;
+	}
+	/* 100 kept whole; of the 300 after, one per hour (50 hours) and the
+	 * last. */
+	ASSERT(q_int(fx.st, "SELECT count(*) FROM post_versions") <= 152);
+	ASSERT(q_int(fx.st, "SELECT count(*) FROM post_versions") >= 148);
+	ASSERT_INT_EQ(dropped + q_int(fx.st, "SELECT count(*) FROM"
+	                                     " post_versions"),
+	              400);
+	ASSERT_STR_EQ(q_text(fx.st, "SELECT text FROM post_versions"
+	                            " WHERE version = 1"),
+	              "Counter at 0");
+	ASSERT_STR_EQ(q_text(fx.st, "SELECT text FROM post_versions ORDER BY"
+	                            " version DESC LIMIT 1"),
+	              "Counter at 399");
+	ASSERT_INT_EQ(q_int(fx.st, "SELECT edit_count FROM posts"), 399);
+	fixture_close(&fx);
+}
+
+TEST_MAIN(TEST(test_versions), TEST(test_deletions),
+          TEST(test_damaged_document), TEST(test_version_cap),
+          TEST(test_fresh_schema), TEST(test_claim_same_second),
           TEST(test_upgrade_in_place), TEST(test_refuses_newer),
           TEST(test_readonly_errors), TEST(test_error_names_target),
           TEST(test_sync_config), TEST(test_record_poll), TEST(test_edit),
