@@ -192,47 +192,64 @@ static int bad(const char *opt, const char *v, const char *why)
 	return EX_USAGE;
 }
 
+static int parse_format(const char *v, enum posts_format *out)
+{
+	static const char *const names[] = {"text", "csv", "jsonl"};
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (strcmp(v, names[i]) == 0) {
+			*out = (enum posts_format)i;
+			return 0;
+		}
+	}
+	return bad("--format", v, "text, csv or jsonl");
+}
+
+/* The options of posts; the long ones have codes past any character. */
+enum {
+	O_ACCOUNT = 256,
+	O_ROLE,
+	O_COUNTRY,
+	O_CATEGORY,
+	O_SINCE,
+	O_UNTIL,
+	O_SEARCH,
+	O_EDITED,
+	O_DELETED,
+	O_REPOSTS,
+	O_NO_REPOSTS,
+	O_LANG,
+	O_LIMIT,
+	O_FORMAT
+};
+static const struct option posts_longopts[] = {
+    {"account", required_argument, NULL, O_ACCOUNT},
+    {"role", required_argument, NULL, O_ROLE},
+    {"country", required_argument, NULL, O_COUNTRY},
+    {"category", required_argument, NULL, O_CATEGORY},
+    {"since", required_argument, NULL, O_SINCE},
+    {"until", required_argument, NULL, O_UNTIL},
+    {"search", required_argument, NULL, O_SEARCH},
+    {"edited", no_argument, NULL, O_EDITED},
+    {"deleted", no_argument, NULL, O_DELETED},
+    {"reposts", no_argument, NULL, O_REPOSTS},
+    {"no-reposts", no_argument, NULL, O_NO_REPOSTS},
+    {"lang", required_argument, NULL, O_LANG},
+    {"limit", required_argument, NULL, O_LIMIT},
+    {"format", required_argument, NULL, O_FORMAT},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
 /* Reads the options into o; returns -1 to go on, else an exit code. */
 static int posts_options(int argc, char **argv, struct posts_opts *o)
 {
-	enum {
-		O_ACCOUNT = 256,
-		O_ROLE,
-		O_COUNTRY,
-		O_CATEGORY,
-		O_SINCE,
-		O_UNTIL,
-		O_SEARCH,
-		O_EDITED,
-		O_DELETED,
-		O_REPOSTS,
-		O_NO_REPOSTS,
-		O_LANG,
-		O_LIMIT,
-		O_FORMAT
-	};
-	static const struct option opts[] = {
-	    {"account", required_argument, NULL, O_ACCOUNT},
-	    {"role", required_argument, NULL, O_ROLE},
-	    {"country", required_argument, NULL, O_COUNTRY},
-	    {"category", required_argument, NULL, O_CATEGORY},
-	    {"since", required_argument, NULL, O_SINCE},
-	    {"until", required_argument, NULL, O_UNTIL},
-	    {"search", required_argument, NULL, O_SEARCH},
-	    {"edited", no_argument, NULL, O_EDITED},
-	    {"deleted", no_argument, NULL, O_DELETED},
-	    {"reposts", no_argument, NULL, O_REPOSTS},
-	    {"no-reposts", no_argument, NULL, O_NO_REPOSTS},
-	    {"lang", required_argument, NULL, O_LANG},
-	    {"limit", required_argument, NULL, O_LIMIT},
-	    {"format", required_argument, NULL, O_FORMAT},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
 	char *end;
 	int ch, rc;
 
-	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "h", posts_longopts, NULL)) !=
+	       -1) {
 		rc = 0;
 		switch (ch) {
 		case O_ACCOUNT:
@@ -281,15 +298,7 @@ static int posts_options(int argc, char **argv, struct posts_opts *o)
 				         "a positive whole number");
 			break;
 		case O_FORMAT:
-			if (strcmp(optarg, "text") == 0)
-				o->format = FMT_TEXT;
-			else if (strcmp(optarg, "csv") == 0)
-				o->format = FMT_CSV;
-			else if (strcmp(optarg, "jsonl") == 0)
-				o->format = FMT_JSONL;
-			else
-				rc = bad("--format", optarg,
-				         "text, csv or jsonl");
+			rc = parse_format(optarg, &o->format);
 			break;
 		case 'h':
 			posts_usage(stdout);
