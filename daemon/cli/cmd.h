@@ -1,14 +1,16 @@
 /*
  * cmd.h — the subcommands of the `demarche` tool, one file each
  * (cmd_parse.c, cmd_classify.c, cmd_report.c, cmd_config.c, cmd_train.c,
- * cmd_reclassify.c).  Each takes
+ * cmd_reclassify.c, cmd_posts.c).  Each takes
  * the arguments after the subcommand name (argv[0] is the subcommand) and
- * returns a sysexits.h code.  `db` is the -d argument or NULL; `config` the
- * -c argument or NULL.
+ * returns a sysexits.h code.  `db` is the -d argument, else the -c
+ * config's [storage] database for the commands that read the log, or NULL;
+ * `config` the -c argument or NULL.
  */
 #ifndef DEMARCHE_CMD_H
 #define DEMARCHE_CMD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -27,6 +29,17 @@ int cmd_check_config_main(const struct cmd_globals *g, int argc, char **argv);
 int cmd_train_main(const struct cmd_globals *g, int argc, char **argv);
 int cmd_reclassify_main(const struct cmd_globals *g, int argc, char **argv);
 int cmd_migrate_main(const struct cmd_globals *g, int argc, char **argv);
+/* `posts` (cmd_posts.c): list, filter, search and export stored posts. */
+int cmd_posts_main(const struct cmd_globals *g, int argc, char **argv);
+
+/* The period of --since / --until (cmd_time.c), in the one time grammar
+ * (config_parse_time()): until (NULL: now) first, then since (NULL: until
+ * - dflt_span, or INT64_MIN when dflt_span is 0), a duration counting back
+ * from until.  epoch_until also takes bare Unix seconds for --until (what
+ * demarched passes).  Errors go to stderr as "demarche CMD: ..."; returns
+ * 0 with [*from, *to), or EX_USAGE. */
+int cmd_period(const char *cmd, const char *since, const char *until,
+               int64_t dflt_span, bool epoch_until, int64_t *from, int64_t *to);
 
 struct classify_rules;
 /* Loads the classifier of classify, eval and reclassify: the rules of

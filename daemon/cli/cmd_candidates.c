@@ -27,7 +27,7 @@
 static void usage(FILE *fp)
 {
 	fputs(
-	    "usage: demarche -d DB candidates [--format text|json]\n"
+	    "usage: demarche [-c FILE | -d DB] candidates [--format text|json]\n"
 	    "Lists accounts that tracked accounts mention or repost but that the config\n"
 	    "does not track yet, with how often and where they were seen.\n"
 	    "\n"

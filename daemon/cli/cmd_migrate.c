@@ -24,12 +24,13 @@
 static void migrate_usage(FILE *fp)
 {
 	fputs(
-	    "usage: demarche migrate --from SOURCE --to DEST\n"
+	    "usage: demarche [-c FILE | -d DB] migrate [--from SOURCE] --to DEST\n"
 	    "Copies a whole log from one database to another, keeping ids; either may be\n"
 	    "an SQLite file (PATH or sqlite:PATH) or a PostgreSQL URL\n"
 	    "(postgresql://USER@HOST/DB).  The destination must be empty.\n"
 	    "\n"
-	    "  --from SOURCE       the database to copy (read only)\n"
+	    "  --from SOURCE       the database to copy (read only); default: -d DB,\n"
+	    "                      else the -c config's [storage] database\n"
 	    "  --to DEST           the empty database to fill\n"
 	    "  -h, --help          print this help and exit\n",
 	    fp);

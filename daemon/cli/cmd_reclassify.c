@@ -43,12 +43,14 @@ static void on_progress(int64_t done, int64_t total, void *arg)
 static void reclassify_usage(FILE *fp)
 {
 	fputs(
-	    "usage: demarche -d DB reclassify [OPTIONS]\n"
+	    "usage: demarche [-c FILE | -d DB] reclassify [OPTIONS]\n"
 	    "Classifies stored posts again with the current rules (and model), in batched\n"
 	    "transactions, replacing their categories and rules version.\n"
 	    "\n"
-	    "  --since T           only posts published in the last T (a duration such\n"
-	    "                      as 90m, 36h, 7d, 2w); default: every post\n"
+	    "  --since T           only posts published from T on: a duration back\n"
+	    "                      from now (90m, 36h, 7d, 2w, 1h30m) or a UTC date or\n"
+	    "                      time (2020-03-01, 2020-03-01T08:00, RFC 3339);\n"
+	    "                      default: every post\n"
 	    "  --rules DIR         lexicon folder (default as for classify)\n"
 	    "  --model MODEL       blend a trained model into the scores\n"
 	    "  --model-weight W    weight of the model against the rules, 0..1\n"
@@ -73,21 +75,16 @@ static int reclassify_options(int argc, char **argv, struct reclassify_opts *ro,
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0}};
 	char *end;
-	int64_t secs;
+	int64_t to;
 	long n;
 	int ch;
 
 	while ((ch = getopt_long(argc, argv, "s:r:b:h", opts, NULL)) != -1) {
 		switch (ch) {
 		case 's':
-			if (config_parse_duration(optarg, &secs) < 0) {
-				fprintf(stderr,
-				        "demarche reclassify: bad --since "
-				        "'%s': use e.g. 24h, 7d, 90m\n",
-				        optarg);
+			if (cmd_period("reclassify", optarg, NULL, 0, false,
+			               &ro->since, &to) != 0)
 				return EX_USAGE;
-			}
-			ro->since = util_now() - secs;
 			break;
 		case 'r':
 			*dir = optarg;
@@ -152,7 +149,8 @@ int cmd_reclassify_main(const struct cmd_globals *g, int argc, char **argv)
 	if (optind != argc || !g->db) {
 		if (!g->db)
 			fprintf(stderr, "demarche reclassify: give the "
-			                "database with -d DB\n");
+			                "database with -d DB, or -c FILE whose "
+			                "[storage] database names it\n");
 		reclassify_usage(stderr);
 		return EX_USAGE;
 	}

@@ -23,37 +23,6 @@
 #include "store.h"
 #include "util.h"
 
-/* The longest period --since may ask for: 100 years. */
-#define SINCE_MAX (100LL * 366 * 24 * 3600)
-
-/* --since of report and trends: a duration in the config's grammar
- * (config_parse_duration(): "90m", "36h", "7d", "2w", "1h30m"), positive
- * and at most SINCE_MAX.  Returns 0 or -EINVAL. */
-static int parse_since(const char *s, int64_t *out)
-{
-	int64_t v;
-
-	if (config_parse_duration(s, &v) < 0 || v <= 0 || v > SINCE_MAX)
-		return -EINVAL;
-	*out = v;
-	return 0;
-}
-
-/* --until: the end of the period as epoch seconds (what the daemon
- * passes, so retries cover the same period).  Returns 0 or -EINVAL. */
-static int parse_until(const char *s, int64_t *out)
-{
-	char *end;
-	long long v;
-
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno || *end || v <= 0)
-		return -EINVAL;
-	*out = v;
-	return 0;
-}
-
 /* Writes data to path through a temporary file in the same directory. */
 static int write_atomic(const char *path, const char *data, size_t len)
 {
@@ -137,7 +106,9 @@ static int open_db(const struct cmd_globals *g, const char *cmd,
 	int rc;
 
 	if (!g->db) {
-		log_warnx("%s: no database: use demarche -d DB %s", cmd, cmd);
+		log_warnx("%s: no database: give -d DB, or -c FILE whose "
+		          "[storage] database names it (demarche -d DB %s)",
+		          cmd, cmd);
 		return EX_USAGE;
 	}
 	rc = store_open_readonly(g->db, st, err, sizeof(err));
@@ -157,15 +128,19 @@ static int open_db(const struct cmd_globals *g, const char *cmd,
 static void report_usage(FILE *fp)
 {
 	fputs(
-	    "usage: demarche -d DB report [OPTIONS]\n"
+	    "usage: demarche [-c FILE | -d DB] report [OPTIONS]\n"
 	    "       demarche -c FILE report --deliver [OPTIONS]\n"
-	    "Builds the summary report for a period ending now: posts per category and\n"
+	    "Builds the summary report for a period, [since, until), ending now unless\n"
+	    "--until says otherwise: posts per category and\n"
 	    "account, new accounts, follower growth, the categorised posts with their\n"
 	    "evidence.\n"
 	    "\n"
-	    "  --since T           the period: a duration such as 24h, 7d, 2w\n"
-	    "                      (default 7d)\n"
-	    "  --until EPOCH       end of the period, Unix seconds (default: now)\n"
+	    "  --since T           start of the period: a duration back from its end\n"
+	    "                      (90m, 36h, 7d, 2w, 1h30m; default 7d) or a UTC date\n"
+	    "                      or time (2020-03-01, 2020-03-01T08:00, RFC 3339)\n"
+	    "  --until T           end of the period, not included: a duration back\n"
+	    "                      from now, a date or time as for --since, or Unix\n"
+	    "                      seconds (default: now)\n"
 	    "  --format F          text (default), md, json or html\n"
 	    "  -o, --output FILE   write to FILE instead of standard output\n"
 	    "  --deliver           send the report once through every channel of the\n"
@@ -181,12 +156,14 @@ static void report_usage(FILE *fp)
 static void trends_usage(FILE *fp)
 {
 	fputs(
-	    "usage: demarche -d DB trends [OPTIONS]\n"
+	    "usage: demarche [-c FILE | -d DB] trends [OPTIONS]\n"
 	    "Prints the account-growth tables: accounts opened per year by role, follower\n"
 	    "growth, posting volume and category share over time.\n"
 	    "\n"
 	    "  --format F          text (default), json or csv\n"
-	    "  --since T           how far back the series go (a duration, default 52w)\n"
+	    "  --since T           where the series start: a duration back from now\n"
+	    "                      (90m, 7d, 52w, 1h30m) or a UTC date or time\n"
+	    "                      (2020-03-01, RFC 3339); default: all of the log\n"
 	    "  -o, --output FILE   write to FILE instead of standard output\n"
 	    "  -h, --help          print this help and exit\n",
 	    fp);
@@ -222,8 +199,8 @@ int cmd_report_main(const struct cmd_globals *g, int argc, char **argv)
 	const char *output = NULL;
 	struct store *st = NULL;
 	struct buf b = {0};
-	int64_t since = 7 * 86400, now, until = 0;
-	bool since_given = false;
+	const char *since = NULL, *until = NULL;
+	int64_t from, to;
 	json_t *report = NULL;
 	bool deliver = false;
 	char err[512];
@@ -232,21 +209,10 @@ int cmd_report_main(const struct cmd_globals *g, int argc, char **argv)
 	while ((ch = getopt_long(argc, argv, "s:f:o:u:h", opts, NULL)) != -1) {
 		switch (ch) {
 		case 's':
-			if (parse_since(optarg, &since) < 0) {
-				log_warnx("report: bad --since '%s' (e.g. 24h, "
-				          "7d, 2w)",
-				          optarg);
-				return EX_USAGE;
-			}
-			since_given = true;
+			since = optarg;
 			break;
 		case 'u':
-			if (parse_until(optarg, &until) < 0) {
-				log_warnx("report: bad --until '%s' (epoch "
-				          "seconds)",
-				          optarg);
-				return EX_USAGE;
-			}
+			until = optarg;
 			break;
 		case 'f':
 			if (report_format_from_name(optarg, &format) < 0 ||
@@ -276,13 +242,15 @@ int cmd_report_main(const struct cmd_globals *g, int argc, char **argv)
 		report_usage(stderr);
 		return EX_USAGE;
 	}
-	now = until > 0 ? until : util_now();
+	rc = cmd_period("report", since, until, 7 * 86400, true, &from, &to);
+	if (rc)
+		return rc;
 	if (deliver)
-		return cmd_report_deliver(g, since_given ? since : 0, now);
+		return cmd_report_deliver(g, since ? to - from : 0, to);
 	rc = open_db(g, "report", &st);
 	if (rc)
 		return rc;
-	rc = report_build(st, now - since, now, &report, err, sizeof(err));
+	rc = report_build(st, from, to, &report, err, sizeof(err));
 	if (rc < 0) {
 		log_warnx("report: %s", err);
 		rc = rc == -ENOMEM ? EX_OSERR : EX_IOERR;
@@ -317,7 +285,7 @@ int cmd_trends_main(const struct cmd_globals *g, int argc, char **argv)
 	const char *output = NULL;
 	struct store *st = NULL;
 	struct buf b = {0};
-	int64_t since = 0, span;
+	int64_t since = 0, to;
 	json_t *trends = NULL;
 	char err[512];
 	int ch, rc;
@@ -336,11 +304,10 @@ int cmd_trends_main(const struct cmd_globals *g, int argc, char **argv)
 			}
 			break;
 		case 's':
-			if (parse_since(optarg, &span) < 0) {
-				log_warnx("trends: bad --since '%s'", optarg);
-				return EX_USAGE;
-			}
-			since = util_now() - span;
+			rc = cmd_period("trends", optarg, NULL, 0, false,
+			                &since, &to);
+			if (rc)
+				return rc;
 			break;
 		case 'o':
 			output = optarg;

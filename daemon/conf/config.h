@@ -165,4 +165,13 @@ void config_free(struct config *cfg);
 int config_parse_duration(const char *s, int64_t *out);
 int config_parse_size(const char *s, size_t *out);
 
+/* The time of every command's --since and --until (config_time.c): a
+ * duration back from now ("90m", "7d", "1h30m"; a bare number is an
+ * error) or an absolute date or time ("2020-03-01", "2020-03-01T08:00",
+ * RFC 3339; UTC unless a zone is written).  Returns 0 with epoch seconds
+ * in *out, or -EINVAL. */
+int config_parse_time(const char *s, int64_t now, int64_t *out);
+/* The grammar in words, for error messages and help (static string). */
+const char *config_time_grammar(void);
+
 #endif

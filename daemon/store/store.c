@@ -39,6 +39,7 @@
 
 #include "candidates.h"
 #include "schema_migrations.h"
+#include "store_search.h"
 #include "store_versions.h"
 #include "strmap.h"
 #include "util.h"
@@ -428,6 +429,8 @@ static int migrate(struct store *st)
 			continue;
 		}
 		rc = exec_sql(st, m->sql, what);
+		if (rc == 0)
+			rc = store_search_after_migration(st, m->version);
 		if (rc == 0)
 			rc = set_user_version(st, m->version, what);
 		if (rc == 0)

@@ -41,6 +41,7 @@ trends --format --since --output
 candidates --format
 show --format
 migrate --from --to
+posts --account --role --country --category --since --until --search --edited --deleted --reposts --no-reposts --lang --limit --format
 check-config --config
 LIST
 

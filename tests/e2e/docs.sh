@@ -28,7 +28,7 @@ for page in demarche.1 demarched.8 demarche.conf.5; do
 done
 
 # Every command of the tool's table, and version and help.
-cmds=$(sed -n 's/^ *{"\([a-z-]*\)", cmd_[a-z_]*},.*/\1/p' "$SRC/daemon/demarche.c")
+cmds=$(sed -n 's/^ *{"\([a-z-]*\)", cmd_[a-z_]*\(, [a-z]*\)\?},.*/\1/p' "$SRC/daemon/demarche.c")
 check "the command table was read" "$([ "$(echo "$cmds" | wc -l)" -ge 10 ] && echo yes)" yes
 missing=""
 for c in $cmds version help; do

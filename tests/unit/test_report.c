@@ -694,10 +694,19 @@ static void test_command(void)
 	const char *a_csv[] = {"trends", "--format", "csv", "-o", csv, NULL};
 	/* --since takes the config's duration grammar, positive and at most
 	 * 100 years. */
-	static const char *const since_good[] = {"1h30m", "2w",  "90",
-	                                         "15m",   "24h", "7d"};
-	static const char *const since_bad[] = {"",    "0d", "0",   "-1d",
-	                                        "7dd", "7y", "2d1w"};
+	/* The one time grammar: durations or dates; a bare number is
+	 * refused (issue 16: "--since 7" meant 7 seconds). */
+	static const char *const since_good[] = {"1h30m",
+	                                         "2w",
+	                                         "90s",
+	                                         "15m",
+	                                         "24h",
+	                                         "7d",
+	                                         "2018-01-01",
+	                                         "2018-01-01T08:00",
+	                                         "2018-01-01T08:00:00+09:00"};
+	static const char *const since_bad[] = {
+	    "", "0d", "0", "-1d", "7dd", "7y", "2d1w", "90", "2018-13-01"};
 	const char *a_since[] = {"report", "--since", NULL, "-o", out, NULL};
 	const char *a_tsince[] = {"trends", "--since", NULL, "-o", csv, NULL};
 	size_t i;

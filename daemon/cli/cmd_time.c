@@ -1,0 +1,60 @@
+/*
+ * cmd_time.c — the --since / --until of every command, in the one time
+ * grammar of config_parse_time(): --until (default now) first, then
+ * --since, a duration being counted back from the end of the period, so
+ * that `--since 7d --until 2020-03-08` is the week before 8 March.  The
+ * period is half-open, [from, to).
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sysexits.h>
+
+#include "cmd.h"
+#include "config.h"
+#include "util.h"
+
+/* The longest period a duration may ask for: 100 years. */
+#define SPAN_MAX (100LL * 366 * 24 * 3600)
+
+static bool all_digits(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!isdigit((unsigned char)*s))
+			return false;
+	return true;
+}
+
+int cmd_period(const char *cmd, const char *since, const char *until,
+               int64_t dflt_span, bool epoch_until, int64_t *from, int64_t *to)
+{
+	int64_t now = util_now();
+
+	*to = now;
+	if (until && epoch_until && all_digits(until)) {
+		/* Unix seconds: what demarched passes to report --deliver. */
+		*to = strtoll(until, NULL, 10);
+	} else if (until && config_parse_time(until, now, to) < 0) {
+		fprintf(stderr, "demarche %s: bad --until '%s': use %s\n", cmd,
+		        until, config_time_grammar());
+		return EX_USAGE;
+	}
+	*from = dflt_span > 0 ? *to - dflt_span : INT64_MIN;
+	if (since && (config_parse_time(since, *to, from) < 0 ||
+	              *to - *from > SPAN_MAX)) {
+		fprintf(stderr, "demarche %s: bad --since '%s': use %s\n", cmd,
+		        since, config_time_grammar());
+		return EX_USAGE;
+	}
+	if (*from >= *to) {
+		fprintf(
+		    stderr,
+		    "demarche %s: --since is not before --until: the period "
+		    "is empty\n",
+		    cmd);
+		return EX_USAGE;
+	}
+	return 0;
+}
