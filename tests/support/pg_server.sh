@@ -83,7 +83,7 @@ start_server() {
 	fi
 	tries=0
 	while :; do
-		port=$(awk -v s="$$" 'BEGIN { srand(s + systime());
+		port=$(awk -v s="$$" -v t="$tries" 'BEGIN { srand(s + systime() + 7919 * t);
 			printf "%d", 20000 + rand() * 30000 }')
 		opts="-p $port -k $dir -c listen_addresses=127.0.0.1"
 		opts="$opts -c fsync=off -c synchronous_commit=off"

@@ -29,7 +29,7 @@ pg_start() {
 	fi
 	tries=0
 	while :; do
-		PGPORT=$(awk -v s="$$" 'BEGIN{srand(s + systime()); printf "%d", 20000 + rand() * 30000}')
+		PGPORT=$(awk -v s="$$" -v t="$tries" 'BEGIN{srand(s + systime() + 7919 * t); printf "%d", 20000 + rand() * 30000}')
 		if $PG_AS "$PGBIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 30 \
 			-o "-p $PGPORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=${PG_MAX_CONNECTIONS:-50}" \
 			start >/dev/null 2>&1; then
