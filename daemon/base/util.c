@@ -5,7 +5,6 @@
 #include "util.h"
 
 #include <ctype.h>
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -266,4 +265,67 @@ const char *util_nearest(const char *s, const char *const *names, size_t n)
 		}
 	}
 	return best;
+}
+
+int util_write_file_atomic(const char *path, const void *data, size_t len)
+{
+	char *tmp, *dir, *slash;
+	mode_t mask;
+	int fd, dfd, rc;
+
+	tmp = malloc(strlen(path) + sizeof(".tmpXXXXXX"));
+	if (!tmp)
+		return -ENOMEM;
+	strcpy(tmp, path);
+	strcat(tmp, ".tmpXXXXXX");
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		rc = -errno;
+		goto out_free_tmp;
+	}
+	/* mkstemp makes 0600; the file is as readable as any new file. */
+	mask = umask(0);
+	umask(mask);
+	rc = fchmod(fd, 0666 & ~mask) < 0 ? -errno : 0;
+	if (rc == 0)
+		rc = util_write_all(fd, data, len);
+	if (rc == 0 && fsync(fd) < 0)
+		rc = -errno;
+	if (close(fd) < 0 && rc == 0)
+		rc = -errno;
+	if (rc == 0 && rename(tmp, path) < 0)
+		rc = -errno;
+	if (rc < 0) {
+		unlink(tmp);
+		goto out_free_tmp;
+	}
+	/* The rename is durable once the directory entry is. */
+	dir = strdup(path);
+	if (dir) {
+		slash = strrchr(dir, '/');
+		if (slash == dir)
+			slash[1] = '\0';
+		else if (slash)
+			*slash = '\0';
+		dfd =
+		    open(slash ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dfd >= 0) {
+			fsync(dfd);
+			close(dfd);
+		}
+		free(dir);
+	}
+out_free_tmp:
+	free(tmp);
+	return rc;
+}
+
+bool util_all_digits(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!isdigit((unsigned char)*s))
+			return false;
+	return true;
 }

@@ -7,6 +7,7 @@
 #define DEMARCHE_UTIL_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -49,6 +50,10 @@ int util_read_file(const char *path, size_t max, char **out, size_t *len);
 /* Writes all len bytes to fd, retrying short writes and EINTR.  Returns 0
  * or a negative errno. */
 int util_write_all(int fd, const void *data, size_t len);
+/* Replaces path with data whole or not at all: written to a temporary file
+ * beside it (mode 0666 less the umask), synced, renamed over path, and
+ * the directory synced.  Returns 0 or a negative errno. */
+int util_write_file_atomic(const char *path, const void *data, size_t len);
 
 /* Wall clock as UTC epoch seconds / microseconds, and the monotonic clock
  * in milliseconds for intervals and deadlines. */
@@ -64,5 +69,8 @@ int64_t util_timegm(int year, int month, int day, int hour, int min, int sec);
  * it (1 edit for names of up to 4 bytes, else 2; ASCII case ignored), or
  * NULL: the "did you mean" of the config and the command line. */
 const char *util_nearest(const char *s, const char *const *names, size_t n);
+
+/* True when s is one or more ASCII digits and nothing else. */
+bool util_all_digits(const char *s);
 
 #endif

@@ -7,12 +7,10 @@
  * (--deliver) is in cmd_deliver.c.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sysexits.h>
 #include <unistd.h>
 
@@ -23,67 +21,14 @@
 #include "store.h"
 #include "util.h"
 
-/* Writes data to path through a temporary file in the same directory. */
-static int write_atomic(const char *path, const char *data, size_t len)
-{
-	char *tmp, *dir, *slash;
-	mode_t mask;
-	int fd, dfd, rc;
-
-	tmp = malloc(strlen(path) + sizeof(".tmpXXXXXX"));
-	if (!tmp)
-		return -ENOMEM;
-	strcpy(tmp, path);
-	strcat(tmp, ".tmpXXXXXX");
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		rc = -errno;
-		goto out_free_tmp;
-	}
-	/* mkstemp makes 0600; a report is as readable as any new file. */
-	mask = umask(0);
-	umask(mask);
-	rc = fchmod(fd, 0666 & ~mask) < 0 ? -errno : 0;
-	if (rc == 0)
-		rc = util_write_all(fd, data, len);
-	if (rc == 0 && fsync(fd) < 0)
-		rc = -errno;
-	if (close(fd) < 0 && rc == 0)
-		rc = -errno;
-	if (rc == 0 && rename(tmp, path) < 0)
-		rc = -errno;
-	if (rc < 0) {
-		unlink(tmp);
-		goto out_free_tmp;
-	}
-	/* The rename is durable once the directory entry is. */
-	dir = strdup(path);
-	if (dir) {
-		slash = strrchr(dir, '/');
-		if (slash == dir)
-			slash[1] = '\0';
-		else if (slash)
-			*slash = '\0';
-		dfd =
-		    open(slash ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (dfd >= 0) {
-			fsync(dfd);
-			close(dfd);
-		}
-		free(dir);
-	}
-out_free_tmp:
-	free(tmp);
-	return rc;
-}
-
 /* Sends the rendering to -o FILE or stdout; returns a sysexits code. */
 static int emit(const struct buf *b, const char *output)
 {
 	int rc;
 
 	if (output) {
-		rc = write_atomic(output, b->data ? b->data : "", b->len);
+		rc = util_write_file_atomic(output, b->data ? b->data : "",
+		                            b->len);
 		if (rc < 0) {
 			log_warnx("%s: %s", output, strerror(-rc));
 			return EX_CANTCREAT;

@@ -5,7 +5,6 @@
  * that `--since 7d --until 2020-03-08` is the week before 8 March.  The
  * period is half-open, [from, to).
  */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sysexits.h>
@@ -17,23 +16,13 @@
 /* The longest period a duration may ask for: 100 years. */
 #define SPAN_MAX (100LL * 366 * 24 * 3600)
 
-static bool all_digits(const char *s)
-{
-	if (!*s)
-		return false;
-	for (; *s; s++)
-		if (!isdigit((unsigned char)*s))
-			return false;
-	return true;
-}
-
 int cmd_period(const char *cmd, const char *since, const char *until,
                int64_t dflt_span, bool epoch_until, int64_t *from, int64_t *to)
 {
 	int64_t now = util_now();
 
 	*to = now;
-	if (until && epoch_until && all_digits(until)) {
+	if (until && epoch_until && util_all_digits(until)) {
 		/* Unix seconds: what demarched passes to report --deliver. */
 		*to = strtoll(until, NULL, 10);
 	} else if (until && config_parse_time(until, now, to) < 0) {

@@ -12,14 +12,12 @@
  * without writing anything.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
-#include <unistd.h>
 
 #include "classify.h"
 #include "cmd.h"
@@ -78,44 +76,6 @@ static int parse_num(const char *s, double lo, double hi, double *out)
 		return -1;
 	*out = d;
 	return 0;
-}
-
-/* Writes len bytes to path through a temporary file and rename(2). */
-static int write_atomic(const char *path, const char *data, size_t len)
-{
-	struct buf tmp = {0};
-	size_t off = 0;
-	int fd, r = 0;
-
-	if (buf_printf(&tmp, "%s.tmp.%ld", path, (long)getpid()) < 0)
-		return -ENOMEM;
-	fd = open(tmp.data, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		r = -errno;
-		goto out_free_tmp;
-	}
-	while (off < len) {
-		ssize_t n = write(fd, data + off, len - off);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			r = -errno;
-			break;
-		}
-		off += (size_t)n;
-	}
-	if (r == 0 && fsync(fd) < 0)
-		r = -errno;
-	if (close(fd) < 0 && r == 0)
-		r = -errno;
-	if (r == 0 && rename(tmp.data, path) < 0)
-		r = -errno;
-	if (r < 0)
-		unlink(tmp.data);
-out_free_tmp:
-	buf_free(&tmp);
-	return r;
 }
 
 void train_params_default(struct model_params *mp)
@@ -388,7 +348,7 @@ static int train_run(const struct cmd_globals *g, const char **files,
 	}
 	if (model_serialize(m, &text, &len) < 0)
 		goto out_oom;
-	r = write_atomic(output, text, len);
+	r = util_write_file_atomic(output, text, len);
 	if (r < 0) {
 		fprintf(stderr, "demarche train: %s: %s\n", output,
 		        strerror(-r));

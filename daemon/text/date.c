@@ -421,16 +421,6 @@ static int tokenize(char *s, char **tok, int max)
 	return n;
 }
 
-static bool all_digits(const char *s)
-{
-	if (!*s)
-		return false;
-	for (; *s; s++)
-		if (!isdigit((unsigned char)*s))
-			return false;
-	return true;
-}
-
 /*
  * RFC 822/1123 ("Thu, 01 Jan 2004 19:48:21 GMT"), asctime ("Sun Jan  4
  * 16:29:06 2004"), JavaScript ("Thu Aug 30 2012 17:26:16 +0200"), Twitter
@@ -471,7 +461,7 @@ static int64_t parse_tokens(char *s)
 			t.month = v;
 		} else if (i == 0 && is_weekday(w, n)) {
 			continue;
-		} else if (all_digits(w)) {
+		} else if (util_all_digits(w)) {
 			if (nnum == 2 || n > 4 || n == 3)
 				return TIME_UNKNOWN;
 			nums[nnum++] =

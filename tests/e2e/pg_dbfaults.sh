@@ -62,7 +62,9 @@ echo "terminated sessions: $(kick)"
 wait_for '[ "$(errors)" -gt "$before" ]' $((WAIT * 10)) &&
 	pass "read-only database reported" || fail "read-only database not reported"
 grep -E 'could not store|cannot claim' "$WORK/daemon.log" | tail -1
-sleep 1
+# Still polling: the next retry fails again (still read-only).
+n=$(errors)
+wait_for '[ "$(errors)" -gt "$n" ]' $((WAIT * 10)) || fail "no retry on a read-only database"
 alive && pass "still running on a read-only database" || fail "died on a read-only database"
 admin "ALTER DATABASE demarche RESET default_transaction_read_only" >/dev/null
 kick >/dev/null

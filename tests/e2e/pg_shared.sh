@@ -42,7 +42,9 @@ DAEMON_PID=$(echo $PIDS | cut -d' ' -f1)
 # A fourth instance dies with its leases held: they must come back.
 "$BUILD/demarched" -c "$WORK/test.conf" --foreground >"$WORK/victim.log" 2>&1 &
 VICTIM=$!
-sleep 2
+# Killed once it holds leases (owner host:pid:start), whenever that is.
+wait_for "[ \"\$(sql \"SELECT count(*) FROM feeds WHERE lease_owner LIKE '%:$VICTIM:%'\")\" -gt 0 ]" 600 ||
+	echo "the victim took no lease before its kill"
 kill -KILL $VICTIM 2>/dev/null
 wait $VICTIM 2>/dev/null
 

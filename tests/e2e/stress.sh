@@ -87,7 +87,10 @@ check "exit 0 after SIGTERM twice" "$rc" 0
 grep -E "AddressSanitizer|runtime error" "$WORK/daemon.log" && fail "sanitizer report"
 check_db_sound
 
-sleep 2 # feeds reach their final size (6 s of uptime at least)
+# Every feed has reached its final size (2 items, then one a second up
+# to 6 more): ask the server for one.
+wait_for '[ "$(curl -s "$BASE/gen/f0.xml?items=2&grow=1&cap=6" | grep -o "<item>" | wc -l)" -ge 8 ]' 300 ||
+	fail "the feeds did not reach their final size"
 write_conf $((FEEDS + 50)) ""
 "$BUILD/demarched" -c "$WORK/test.conf" --once >"$WORK/final.log" 2>&1
 check "final poll exits 0" "$?" 0

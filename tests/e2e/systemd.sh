@@ -24,8 +24,8 @@ check "ExecStartPre checks the installed config" \
 	"$(grep -c "^ExecStartPre=$PREFIX/sbin/demarched -c $PREFIX/etc/demarche/demarche.conf -n$" "$UNIT")" 1
 check "credential name is the one the code reads" \
 	"$(grep -c '^#LoadCredential=smtp_password:' "$UNIT")" 1
-grep -q 'CREDENTIALS_DIRECTORY' "$SRC"/daemon/*.c "$SRC"/daemon/*/*.c 2>/dev/null &&
-	check "code reads smtp_password" "$(grep -h '"%s/smtp_password"' "$SRC"/daemon/*.c "$SRC"/daemon/*/*.c 2>/dev/null | wc -l)" 1
+check "code reads the credential smtp_password" \
+	"$(cat "$SRC"/daemon/*.c "$SRC"/daemon/*/*.c | grep -c '"%s/smtp_password"')" 1
 
 out=$(systemd-analyze verify "$UNIT" 2>&1)
 rc=$?
