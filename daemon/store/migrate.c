@@ -52,6 +52,8 @@ static const struct table tables[] = {
      "post_id, category, score, evidence, rules_version, classified_at,"
      " report_time, account_id",
      "itrttiii", "post_id", false},
+    {"post_labels", "post_id, labels, labeller, labelled_at", "itti",
+     "post_id, labeller", false},
     {"post_versions", "post_id, version, title, text, content_hash, seen",
      "iittti", "post_id, version", false},
     {"post_version_categories",
@@ -60,6 +62,8 @@ static const struct table tables[] = {
      "iitrtti", "post_id, version, category", false},
     {"post_deletions", "id, post_id, feed_id, deleted_seen, returned_seen",
      "iiiii", "id", true},
+    {"post_clusters", "post_id, cluster_id, similarity, reason, clustered_at",
+     "iirti", "post_id", false},
     {"account_snapshots",
      "id, account_id, observed, followers, following, posts_count", "iiiiii",
      "id", true},

@@ -78,6 +78,12 @@ static struct store *make_source(const char *target)
 	        " (7, 'origin_narrative', 0.1, '[]', 'r1', 1584000100),"
 	        " (7, 'wolf_warrior', 2.5e-7, '[{\"term\":\"x\"}]', 'r1',"
 	        "  1584000100);"
+	        "INSERT INTO post_labels (post_id, labels, labeller,"
+	        " labelled_at) VALUES (7, 'origin_narrative', 'ana',"
+	        " 1584000300);"
+	        "INSERT INTO post_clusters (post_id, cluster_id, similarity,"
+	        " reason, clustered_at) VALUES (9, 7, 0.875, 'text',"
+	        " 1584000200);"
 	        "INSERT INTO account_snapshots (account_id, observed, "
 	        "followers,"
 	        " following, posts_count) VALUES (1, 1584000000, 1000, NULL, "
@@ -147,8 +153,8 @@ static void test_copy_and_verify(void)
 	ASSERT_INT_EQ(seen.calls > 8, 1);
 	ASSERT_INT_EQ(seen.first_done, 0);
 	ASSERT_INT_EQ(seen.last_done, seen.total);
-	ASSERT_INT_EQ(seen.total, 11);
-	ASSERT_INT_EQ(c.n_tables, 11);
+	ASSERT_INT_EQ(seen.total, 13);
+	ASSERT_INT_EQ(c.n_tables, 13);
 	ASSERT_INT_EQ(rows_of(&c, "accounts"), 1);
 	ASSERT_INT_EQ(rows_of(&c, "feeds"), 1);
 	ASSERT_INT_EQ(rows_of(&c, "posts"), 2);
@@ -157,6 +163,8 @@ static void test_copy_and_verify(void)
 	ASSERT_INT_EQ(rows_of(&c, "candidates"), 1);
 	ASSERT_INT_EQ(rows_of(&c, "report_deliveries"), 1);
 	ASSERT_INT_EQ(rows_of(&c, "account_snapshots"), 1);
+	ASSERT_INT_EQ(rows_of(&c, "post_labels"), 1);
+	ASSERT_INT_EQ(rows_of(&c, "post_clusters"), 1);
 	/* Ids and every value came along. */
 	ASSERT_INT_EQ(
 	    migrate_checksum(dst, "posts", &n2, &s2, err, sizeof(err)), 0);
@@ -254,7 +262,7 @@ static void test_round_trip(void)
 	              test_on_pg() ? DB_POSTGRES : DB_SQLITE);
 	ASSERT_INT_EQ(migrate_copy(lite, pg, NULL, NULL, &c, err, sizeof(err)),
 	              0);
-	ASSERT_INT_EQ(c.n_tables, 11);
+	ASSERT_INT_EQ(c.n_tables, 13);
 	ASSERT_INT_EQ(rows_of(&c, "posts"), 2);
 	check_same(lite, pg, &c);
 	ASSERT_INT_EQ(q_int(pg, "SELECT count(*) FROM posts WHERE id = 9 AND"
@@ -271,7 +279,7 @@ static void test_round_trip(void)
 	REQUIRE(store_open(back_path, &back, err, sizeof(err)) == 0);
 	ASSERT_INT_EQ(migrate_copy(pg, back, NULL, NULL, &c, err, sizeof(err)),
 	              0);
-	ASSERT_INT_EQ(c.n_tables, 11);
+	ASSERT_INT_EQ(c.n_tables, 13);
 	check_same(lite, back, &c);
 	store_close(back);
 	store_close(pg);

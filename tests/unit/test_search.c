@@ -352,7 +352,8 @@ static void test_migration_fills_index(void)
 	                "DROP TRIGGER posts_fts_insert;"
 	                " DROP TRIGGER posts_fts_delete;"
 	                " DROP TRIGGER posts_fts_update;"
-	                " DROP TABLE posts_fts; PRAGMA user_version = 8"),
+	                " DROP TABLE posts_fts; DROP TABLE post_clusters;"
+	                " PRAGMA user_version = 8"),
 	    0);
 	store_close(s2);
 	ASSERT_INT_EQ(store_open(target, &st, err, sizeof(err)), 0);
