@@ -53,12 +53,12 @@ struct amp_job {
 	struct amp_host *host;
 	enum feed_kind kind;
 	int64_t post_id;
-	char *key;        /* posts.stable_key */
-	char *feed_url;   /* the feed as configured */
-	char *account;    /* the account's key, for the log */
-	char *domain;     /* Mastodon: the instance, completes local accts */
-	char *next_url;   /* the next page, or NULL before the first */
-	int want;         /* reposters to read at most */
+	char *key;      /* posts.stable_key */
+	char *feed_url; /* the feed as configured */
+	char *account;  /* the account's key, for the log */
+	char *domain;   /* Mastodon: the instance, completes local accts */
+	char *next_url; /* the next page, or NULL before the first */
+	int want;       /* reposters to read at most */
 	struct reposter *got; /* read so far */
 	size_t n_got;
 	int64_t seen; /* wall clock at the first page: first_seen */
@@ -387,8 +387,8 @@ static void amp_done(void *arg, const struct fetch_response *resp);
 static bool amp_start(struct amplifier *a, struct amp_job *j)
 {
 	struct fetch_request req = {0};
-	int page = j->kind == FEED_KIND_BLUESKY ? AMP_PAGE_BLUESKY
-	                                        : AMP_PAGE_MASTODON;
+	int page =
+	    j->kind == FEED_KIND_BLUESKY ? AMP_PAGE_BLUESKY : AMP_PAGE_MASTODON;
 	char *url = NULL;
 	int r;
 
@@ -523,11 +523,10 @@ static void amp_throttled(struct amplifier *a, struct amp_job *j,
                           const struct fetch_response *resp)
 {
 	struct amp_host *h = j->host;
-	int64_t pause = resp->retry_after > 0 ? resp->retry_after
-	                                      : (int64_t)AMP_PAUSE_MIN
-	                                            << (h->throttles < 6
-	                                                    ? h->throttles
-	                                                    : 6);
+	int64_t pause = resp->retry_after > 0
+	                    ? resp->retry_after
+	                    : (int64_t)AMP_PAUSE_MIN
+	                          << (h->throttles < 6 ? h->throttles : 6);
 
 	if (pause > AMP_PAUSE_MAX)
 		pause = AMP_PAUSE_MAX;
@@ -566,8 +565,7 @@ static void amp_page(struct amplifier *a, struct amp_job *j,
 		return;
 	}
 	next = amp_next(j, resp, pg);
-	if (++j->pages >= AMP_MAX_PAGES && next &&
-	    (int)j->n_got < j->want) {
+	if (++j->pages >= AMP_MAX_PAGES && next && (int)j->n_got < j->want) {
 		log_info("amplification: post %" PRId64 " of %s: stopped after "
 		         "%d pages",
 		         j->post_id, j->account, j->pages);
@@ -592,8 +590,8 @@ static void amp_done(void *arg, const struct fetch_response *resp)
 
 	a->in_flight--;
 	j->host->busy = NULL;
-	if (a->stopping || (resp->error && strcmp(resp->error, "cancelled") ==
-	                                       0)) {
+	if (a->stopping ||
+	    (resp->error && strcmp(resp->error, "cancelled") == 0)) {
 		amp_finish(a, j, 0, true);
 	} else if (resp->status == 429 || resp->status == 503) {
 		amp_throttled(a, j, resp);

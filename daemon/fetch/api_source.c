@@ -199,9 +199,9 @@ int api_reposted_by_url(enum feed_kind kind, const char *configured,
 		 * digits): anything else is not put in a path. */
 		for (i = 0; key[i] && isalnum((unsigned char)key[i]); i++)
 			;
-		r = key[i] || i > 64 ? -EINVAL
-		                     : api_mastodon_split(configured, &origin,
-		                                          &user);
+		r = key[i] || i > 64
+		        ? -EINVAL
+		        : api_mastodon_split(configured, &origin, &user);
 		if (r == 0)
 			r = buf_printf(&b,
 			               "%s/api/v1/statuses/%s/reblogged_by"

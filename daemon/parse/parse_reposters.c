@@ -110,8 +110,8 @@ static bool rp_add(struct reposter_page *pg, const json_t *o,
 		pg->skipped++;
 		return true;
 	}
-	if (format == FEED_FORMAT_MASTODON && !strchr(handle, '@') &&
-	    domain && rp_handle_ok(domain)) {
+	if (format == FEED_FORMAT_MASTODON && !strchr(handle, '@') && domain &&
+	    rp_handle_ok(domain)) {
 		size_t n = strlen(handle) + strlen(domain) + 2;
 
 		actor = malloc(n);
@@ -132,9 +132,9 @@ static bool rp_add(struct reposter_page *pg, const json_t *o,
 	r->actor = actor;
 	r->name = rp_name(name, &oom);
 	r->created = created ? date_parse(created) : TIME_UNKNOWN;
-	r->followers = rp_count(o, format == FEED_FORMAT_BLUESKY
-	                               ? "followersCount"
-	                               : "followers_count");
+	r->followers =
+	    rp_count(o, format == FEED_FORMAT_BLUESKY ? "followersCount"
+	                                              : "followers_count");
 	return !oom;
 }
 
@@ -147,9 +147,10 @@ static const json_t *rp_list(enum feed_format format, const json_t *root,
 	*cursor = NULL;
 	if (format == FEED_FORMAT_MASTODON) {
 		if (!json_is_array(root)) {
-			snprintf(err, errlen,
-			         "not a Mastodon reblogged_by answer: top level "
-			         "is not an array");
+			snprintf(
+			    err, errlen,
+			    "not a Mastodon reblogged_by answer: top level "
+			    "is not an array");
 			return NULL;
 		}
 		return root;
@@ -179,8 +180,9 @@ int reposters_parse(enum feed_format format, const char *data, size_t len,
 
 	*out = NULL;
 	if (format != FEED_FORMAT_BLUESKY && format != FEED_FORMAT_MASTODON) {
-		snprintf(err, errlen, "reposters: not a Bluesky or Mastodon "
-		                      "format");
+		snprintf(err, errlen,
+		         "reposters: not a Bluesky or Mastodon "
+		         "format");
 		return -EINVAL;
 	}
 	root = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);

@@ -17,9 +17,9 @@
 
 /* One reposting account. */
 struct reposter {
-	char *actor;       /* Bluesky handle, Mastodon user@domain; never NULL */
-	char *name;        /* display name, or NULL */
-	int64_t created;   /* account creation, UTC epoch s, or TIME_UNKNOWN */
+	char *actor;     /* Bluesky handle, Mastodon user@domain; never NULL */
+	char *name;      /* display name, or NULL */
+	int64_t created; /* account creation, UTC epoch s, or TIME_UNKNOWN */
 	int64_t followers; /* followers, or -1 when not given */
 };
 
@@ -27,7 +27,7 @@ struct reposter {
 struct reposter_page {
 	struct reposter *actors;
 	size_t n;
-	char *cursor;   /* Bluesky: the next page's cursor, or NULL at the end */
+	char *cursor; /* Bluesky: the next page's cursor, or NULL at the end */
 	size_t skipped; /* entries without a usable handle, left out */
 };
 

@@ -68,8 +68,8 @@ static const struct table tables[] = {
      "post_id, actor, actor_name, actor_created, actor_followers,"
      " first_seen",
      "ittiii", "post_id, actor", false},
-    {"post_metrics", "post_id, seen, views, reposts, likes, replies",
-     "iiiiii", "post_id, seen", false},
+    {"post_metrics", "post_id, seen, views, reposts, likes, replies", "iiiiii",
+     "post_id, seen", false},
     {"account_snapshots",
      "id, account_id, observed, followers, following, posts_count", "iiiiii",
      "id", true},

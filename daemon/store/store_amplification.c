@@ -212,8 +212,8 @@ int store_amp_record_poll(struct store *st, const struct store_poll *poll,
 	rc = amp_stmts_prepare(st, &s);
 	for (i = 0; rc == 0 && i < doc->n_entries; i++) {
 		const struct feed_entry *e = &doc->entries[i];
-		bool forward = doc->format == FEED_FORMAT_TELEGRAM &&
-		               e->is_repost;
+		bool forward =
+		    doc->format == FEED_FORMAT_TELEGRAM && e->is_repost;
 		int64_t v[4], post_id = 0;
 
 		if (e->published == TIME_UNKNOWN ||
@@ -226,7 +226,8 @@ int store_amp_record_poll(struct store *st, const struct store_poll *poll,
 		store_bind_text(s.post, 2, e->id);
 		rc = amp_one_id(st, s.post, &post_id, "post lookup");
 		if (rc <= 0)
-			continue; /* not stored (or an error, ending the loop) */
+			continue; /* not stored (or an error, ending the loop)
+			           */
 		rc = 0;
 		if (amp_counters(e, v))
 			rc = amp_metrics(st, &s, post_id, v, now);
