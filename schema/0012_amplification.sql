@@ -17,8 +17,9 @@ CREATE TABLE reposts (
 	                              -- epoch seconds, NULL if not given
 	actor_followers INTEGER,      -- its followers when first seen, if given
 	first_seen INTEGER NOT NULL,  -- the check that first listed it
-	UNIQUE (post_id, actor)
-);
+	PRIMARY KEY (post_id, actor)
+) WITHOUT ROWID;                  -- a post's reposters stored together:
+                                  -- `amplification` reads them in one pass
 CREATE INDEX reposts_actor ON reposts (actor);
 
 -- post_metrics: a post's counters at a poll, a row only when one of them
@@ -31,4 +32,4 @@ CREATE TABLE post_metrics (
 	likes INTEGER,                -- favourites_count / likeCount
 	replies INTEGER,              -- replies_count / replyCount
 	PRIMARY KEY (post_id, seen)
-);
+) WITHOUT ROWID;

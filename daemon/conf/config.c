@@ -71,7 +71,7 @@ static const struct key_spec keys[] = {
     {SEC_POLL, "stop_timeout", K_DURATION, C(stop_timeout), 1, 3600},
     {SEC_POLL, "amplification", K_BOOL, C(amplification), 0, 0},
     {SEC_POLL, "amplification_window", K_DURATION, C(amplification_window), 1,
-     365 * DAY},
+     3650 * DAY},
     {SEC_POLL, "amplification_max", K_INT, C(amplification_max), 1, 100000},
     {SEC_POLL, "burst_threshold", K_INT, C(burst_threshold), 1, 1000000},
     {SEC_CLASSIFIER, "rules", K_PATH, C(rules_dir), 0, 0},

@@ -7,7 +7,7 @@ CREATE TABLE reposts (
 	actor_created BIGINT,
 	actor_followers BIGINT,
 	first_seen BIGINT NOT NULL,
-	UNIQUE (post_id, actor)
+	PRIMARY KEY (post_id, actor)
 );
 CREATE INDEX reposts_actor ON reposts (actor);
 
