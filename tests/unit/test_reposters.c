@@ -10,6 +10,7 @@
 #include "feed.h"
 #include "reposters.h"
 #include "test.h"
+#include "util.h"
 
 static struct reposter_page *parse(enum feed_format f, const char *s,
                                    const char *domain, int want_rc)
@@ -34,7 +35,7 @@ static void test_bluesky(void)
 	    "{\"uri\": \"at://did:plc:x/app.bsky.feed.post/3k\","
 	    " \"repostedBy\": ["
 	    "  {\"did\": \"did:plc:a\", \"handle\": \"fresh.bsky.social\","
-	    "   \"displayName\": \"Fresh\u0007 One\","
+	    "   \"displayName\": \"Fresh\\u0007 One\","
 	    "   \"createdAt\": \"2024-05-01T10:00:00.000Z\","
 	    "   \"followersCount\": 3},"
 	    "  {\"did\": \"did:plc:b\", \"handle\": \"old.example\"},"
