@@ -379,13 +379,15 @@ static int build_lists(struct report_query *q, int64_t from, int64_t to,
 		goto out_free_tally;
 	/* Only posts whose reposters were read (one written in between
 	 * would count 0). */
-	qsort(t.posts, t.n_posts, sizeof(*t.posts), cmp_post);
+	if (t.n_posts)
+		qsort(t.posts, t.n_posts, sizeof(*t.posts), cmp_post);
 	while (t.n_posts && t.posts[t.n_posts - 1].n == 0) {
 		t.n_posts--;
 		free(t.posts[t.n_posts].account);
 		free(t.posts[t.n_posts].url);
 	}
-	qsort(t.v, t.n, sizeof(*t.v), cmp_actor);
+	if (t.n)
+		qsort(t.v, t.n, sizeof(*t.v), cmp_actor);
 	for (i = 0; rc == 0 && i < t.n_posts && (!max || i < max); i++)
 		rc = report_jappend(posts, post_json(&t.posts[i], opts->cap));
 	for (i = 0; rc == 0 && i < t.n && (!max || i < max); i++)
