@@ -190,6 +190,10 @@ void amplifier_free(struct amplifier *a)
 
 void amplifier_set_config(struct amplifier *a, const struct config *cfg)
 {
+	/* Turned off by a reload: what is queued is dropped (in-flight checks
+	 * end and are stored). */
+	if (!cfg->amplification)
+		amplifier_stop(a);
 	a->cfg = cfg;
 	a->stopping = false;
 }

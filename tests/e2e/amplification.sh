@@ -3,7 +3,8 @@
 # feed server plays a Bluesky account with two fresh posts and two Mastodon
 # accounts with two fresh statuses each, and the lists of who reposted them
 # (reposters/KEY: paged by cursor for Bluesky, by the Link header for
-# Mastodon), plus a Telegram channel with a forward and view counts.  The
+# Mastodon), plus Telegram channels with forwards (one of a post in the log)
+# and view counts.  The
 # checks: every reposter stored once, the cap (amplification_max = 120) on
 # a post with 150, the fresh-account share, the amplifiers of several
 # tracked posts, a state-looking reposter among the candidates, a 429 that
@@ -98,6 +99,12 @@ feed = bluesky:ministry.test
 [account "chan"]
 role = state_media
 feed = telegram:chan30
+[account "relay"]
+role = mission
+feed = telegram:relay8
+[account "source"]
+role = ministry
+feed = telegram:source60
 CONF
 
 "$BUILD/demarched" -c "$WORK/test.conf" --once >"$WORK/run1.log" 2>&1
@@ -168,7 +175,10 @@ check "the report has an Amplification section" "$(grep -c '^Amplification' "$WO
 statuses 200
 "$BUILD/demarched" -c "$WORK/test.conf" --once >"$WORK/run2.log" 2>&1
 check "second run exits 0" "$?" 0
-check "no reposter twice" "$(sql 'SELECT count(*) FROM reposts')" 311
+check "no reposter twice" "$(sql "SELECT count(*) FROM reposts WHERE actor NOT LIKE 'relay%'")" 312
+check "Telegram forward of a post in the log: a repost of that post" \
+	"$(sql "SELECT p.stable_key || '|' || r.actor || '|' || r.actor_name FROM reposts r JOIN posts p ON p.id = r.post_id WHERE r.actor = 'relay8' AND p.stable_key LIKE 'source60/%'")" \
+	"source60/55|relay8|Channel relay8"
 "$BUILD/demarche" -c "$WORK/test.conf" amplification --since 1d --format json >"$WORK/amp2.json"
 check "a burst on each account's 2001" "$(/usr/bin/python3 - "$WORK/amp2.json" <<'PY'
 import json, sys

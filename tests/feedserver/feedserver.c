@@ -28,8 +28,9 @@
  * a channel of K posts (K the digits ending NAME, 30 if none) with ids
  * 2..K+1 after the service message 1 ("Channel created"), 20 per page,
  * oldest first, with the load-more marker while older ones exist.  Post 5
- * is forwarded from @china_embassy_xx, 7 edited, 10 on two lines, 12 a
- * reply; the header says 1.23M subscribers.  A NAME starting "nopreview"
+ * is forwarded from @china_embassy_xx (post 55; from @source60 when NAME
+ * starts "relay", so a channel source60 holds it), 7 edited, 10 on two lines,
+ * 12 a reply; the header says 1.23M subscribers.  A NAME starting "nopreview"
  * gives the app's page (no messages).  So telegram_base = BASE/tg.
  *
  * YouTube: /yt/feeds/videos.xml?channel_id=ID serves the fixture file
@@ -208,12 +209,14 @@ static void tg_message(struct buf *out, const char *name, long id)
 		return;
 	}
 	if (id == 5)
-		buf_puts(out,
-		         "<div class=\"tgme_widget_message_forwarded_from "
-		         "accent_color\">Forwarded from <a "
-		         "class=\"tgme_widget_message_forwarded_from_name\" "
-		         "href=\"https://t.me/china_embassy_xx/55\"><span "
-		         "dir=\"auto\">Chinese Embassy</span></a></div>\n");
+		buf_printf(out,
+		           "<div class=\"tgme_widget_message_forwarded_from "
+		           "accent_color\">Forwarded from <a "
+		           "class=\"tgme_widget_message_forwarded_from_name\" "
+		           "href=\"https://t.me/%s/55\"><span "
+		           "dir=\"auto\">Chinese Embassy</span></a></div>\n",
+		           strncmp(name, "relay", 5) == 0 ? "source60"
+		                                          : "china_embassy_xx");
 	if (id == 12)
 		buf_printf(out,
 		           "<a class=\"tgme_widget_message_reply\" "
