@@ -206,7 +206,15 @@ void amplifier_stop(struct amplifier *a)
 	a->stopping = true;
 	for (h = a->all_hosts; h; h = h->all_next) {
 		while ((j = h->head)) {
+			char key[24];
+			struct amp_state *st;
+
 			h->head = j->next;
+			/* Asked about again when the watch resumes. */
+			snprintf(key, sizeof(key), "%" PRId64, j->post_id);
+			st = a->states ? strmap_get(a->states, key) : NULL;
+			if (st)
+				st->queued = false;
 			amp_job_free(j);
 		}
 		h->tail = NULL;
