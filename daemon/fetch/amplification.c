@@ -473,10 +473,15 @@ static void amp_store(struct amplifier *a, struct amp_job *j)
 		log_info("amplification: post %" PRId64 " of %s: %d new "
 		         "reposters (%zu listed)",
 		         j->post_id, j->account, added, j->n_got);
-	if (j->want <= (int)j->n_got && j->next_url)
+	if (j->want <= (int)j->n_got && j->next_url) {
+		struct amp_state *s = amp_state(a, j->post_id);
+
+		if (s)
+			s->capped = true; /* told here, not again */
 		log_notice("amplification: post %" PRId64 " of %s: reposters "
 		           "capped at %d (amplification_max)",
 		           j->post_id, j->account, a->cfg->amplification_max);
+	}
 	amp_finish(a, j, added, false);
 }
 
@@ -521,9 +526,10 @@ static char *amp_next(const struct amp_job *j,
 		return next;
 	}
 	next = resp->link ? reposters_link_next(resp->link) : NULL;
-	/* The Link header may point anywhere: follow it only on the same
-	 * instance. */
-	if (next && !api_same_origin(next, resp->final_url)) {
+	/* The Link header may point anywhere: follow it only to the same
+	 * list on the same instance. */
+	if (next && (!api_same_origin(next, resp->final_url) ||
+	             !strstr(next, "/reblogged_by"))) {
 		free(next);
 		next = NULL;
 	}
