@@ -43,6 +43,9 @@
  * they repeat, and its longest (seconds). */
 #define AMP_PAUSE_MIN 60
 #define AMP_PAUSE_MAX 3600
+/* A --once run waits this long at most for a paused host (seconds); a
+ * longer pause leaves that host's checks to the next run. */
+#define AMP_ONCE_WAIT 10
 
 struct amp_host;
 
@@ -99,6 +102,7 @@ struct amplifier {
 	amplifier_event_fn on_event;
 	void *arg;
 	bool stopping;
+	bool once; /* demarched --once: no long waits */
 	struct amplifier_stats stats;
 };
 
@@ -196,6 +200,11 @@ void amplifier_set_config(struct amplifier *a, const struct config *cfg)
 		amplifier_stop(a);
 	a->cfg = cfg;
 	a->stopping = false;
+}
+
+void amplifier_set_once(struct amplifier *a, bool once)
+{
+	a->once = once;
 }
 
 void amplifier_stop(struct amplifier *a)
@@ -550,6 +559,19 @@ static void amp_throttled(struct amplifier *a, struct amp_job *j,
 		pause = AMP_PAUSE_MAX;
 	h->throttles++;
 	a->stats.throttled++;
+	if (a->once && pause > AMP_ONCE_WAIT) {
+		log_notice("amplification: host %s answered HTTP %ld; its "
+		           "reposter checks are left to the next run",
+		           h->name, resp->status);
+		amp_finish(a, j, 0, true);
+		while ((j = h->head)) {
+			h->head = j->next;
+			a->queued--;
+			amp_finish(a, j, 0, true);
+		}
+		h->tail = NULL;
+		return;
+	}
 	h->paused_until_ms = util_monotonic_ms() + pause * 1000;
 	log_notice("amplification: host %s answered HTTP %ld; its reposter "
 	           "checks pause for %llds (feed polls go on)",

@@ -60,6 +60,9 @@ void amplifier_feed_polled(struct amplifier *a, enum feed_kind kind,
                            const char *configured_url);
 /* Starts the queued checks that may go now. */
 void amplifier_run(struct amplifier *a);
+/* A --once run (demarched --once): a host paused for longer than a few
+ * seconds leaves its checks to the next run rather than holding the run. */
+void amplifier_set_once(struct amplifier *a, bool once);
 /* Drops what is queued; in-flight requests end on their own. */
 void amplifier_stop(struct amplifier *a);
 /* Checks queued or in flight. */

@@ -1441,6 +1441,7 @@ void poller_start(struct poller *p, bool once, poller_idle_fn idle, void *arg)
 
 	p->running = true;
 	p->once = once;
+	amplifier_set_once(p->amp, once);
 	/* Shared database: feeds polled by another instance from this
 	 * second on count as polled by this run (poller_claim). */
 	p->once_since = util_now();

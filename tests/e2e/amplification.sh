@@ -171,10 +171,14 @@ check "-d DB: the default cap" "$(head -1 "$WORK/amp.txt")" \
 check "the report has an Amplification section" "$(grep -c '^Amplification' "$WORK/report.txt")" 1
 
 # Second poll: more reblogs of 2001 than the burst threshold, no new
-# reposter (the lists are the same): a burst, nothing duplicated.
+# reposter (the lists are the same): a burst, nothing duplicated; a 429
+# asking for ten minutes leaves the checks to the next run.
 statuses 200
+echo 600 >"$A/reposters/2002.429"
 "$BUILD/demarched" -c "$WORK/test.conf" --once >"$WORK/run2.log" 2>&1
 check "second run exits 0" "$?" 0
+check "--once does not wait out a long 429" \
+	"$(grep -c 'reposter checks are left to the next run' "$WORK/run2.log")" 1
 check "no reposter twice" "$(sql "SELECT count(*) FROM reposts WHERE actor NOT LIKE 'relay%'")" 312
 check "Telegram forward of a post in the log: a repost of that post" \
 	"$(sql "SELECT p.stable_key || '|' || r.actor || '|' || r.actor_name FROM reposts r JOIN posts p ON p.id = r.post_id WHERE r.actor = 'relay8' AND p.stable_key LIKE 'source60/%'")" \
