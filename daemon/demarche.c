@@ -49,6 +49,7 @@ static void usage(FILE *fp)
 	    "--deliver it)\n"
 	    "  trends              account-growth tables\n"
 	    "  candidates          accounts seen but not tracked\n"
+	    "  amplification       who reposted the tracked posts\n"
 	    "  show ID|URL         one post: versions, deletion, categories\n"
 	    "  posts               list, filter, search and export stored "
 	    "posts\n"
@@ -75,6 +76,7 @@ static const struct command commands[] = {
     {"report", cmd_report_main, true},
     {"trends", cmd_trends_main, true},
     {"candidates", cmd_candidates_main, true},
+    {"amplification", cmd_amplification_main, true},
     {"show", cmd_show_main, true},
     {"posts", cmd_posts_main, true},
     {"migrate", cmd_migrate_main, true},

@@ -66,6 +66,13 @@ int cmd_label_main(const struct cmd_globals *g, int argc, char **argv);
  * or a sysexits.h code, the reason on stderr as "demarche PROG: ...". */
 int cmd_labels_from_db(const char *prog, const char *target, char **data,
                        size_t *len);
+/* `amplification` (cmd_amplification.c): who amplified the tracked
+ * posts. */
+int cmd_amplification_main(const struct cmd_globals *g, int argc, char **argv);
+/* The burst threshold and reposter cap of -c FILE's [poll] (else their
+ * defaults), also handed to the report's Amplification section. */
+void cmd_amplification_limits(const struct cmd_globals *g, int *burst,
+                              int *cap);
 int cmd_candidates_main(const struct cmd_globals *g, int argc, char **argv);
 /* `show ID|URL` (cmd_show.c): one post's record. */
 int cmd_show_main(const struct cmd_globals *g, int argc, char **argv);

@@ -24,6 +24,7 @@
 #include "deliver.h"
 #include "log.h"
 #include "report.h"
+#include "report_amplification.h"
 #include "store.h"
 #include "util.h"
 
@@ -214,6 +215,8 @@ int cmd_report_deliver(const struct cmd_globals *g, int64_t since,
 		rc = rc == -ENOENT ? EX_NOINPUT : EX_IOERR;
 		goto out_decref_report;
 	}
+	report_amplification_limits(cfg->burst_threshold,
+	                            cfg->amplification_max);
 	rc = report_build(st, from, until, &report, err, sizeof(err));
 	if (rc < 0) {
 		log_warnx("report --deliver: %s", err);

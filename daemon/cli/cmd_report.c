@@ -195,6 +195,11 @@ int cmd_report_main(const struct cmd_globals *g, int argc, char **argv)
 	rc = open_db(g, "report", &st);
 	if (rc)
 		return rc;
+	{
+		int burst, cap;
+
+		cmd_amplification_limits(g, &burst, &cap);
+	}
 	rc = report_build(st, from, to, &report, err, sizeof(err));
 	if (rc < 0) {
 		log_warnx("report: %s", err);

@@ -69,6 +69,11 @@ static const struct key_spec keys[] = {
     {SEC_POLL, "youtube_base", K_HTTP_URL, C(youtube_base), 0, 0},
     {SEC_POLL, "backfill", K_INT, C(backfill), 1, 10000},
     {SEC_POLL, "stop_timeout", K_DURATION, C(stop_timeout), 1, 3600},
+    {SEC_POLL, "amplification", K_BOOL, C(amplification), 0, 0},
+    {SEC_POLL, "amplification_window", K_DURATION, C(amplification_window), 1,
+     3650 * DAY},
+    {SEC_POLL, "amplification_max", K_INT, C(amplification_max), 1, 100000},
+    {SEC_POLL, "burst_threshold", K_INT, C(burst_threshold), 1, 1000000},
     {SEC_CLASSIFIER, "rules", K_PATH, C(rules_dir), 0, 0},
     {SEC_CLASSIFIER, "model", K_PATH, C(model_path), 0, 0},
     {SEC_CLASSIFIER, "model_weight", K_FRACTION, C(model_weight), 0, 0},
@@ -903,6 +908,10 @@ static struct config *config_new(const char *path)
 	cfg->youtube_base = xstrdup(DEFAULT_YOUTUBE);
 	cfg->backfill = 100;
 	cfg->stop_timeout = 10;
+	cfg->amplification = false;
+	cfg->amplification_window = 7 * 86400;
+	cfg->amplification_max = 1000;
+	cfg->burst_threshold = 50;
 	cfg->report.schedule = xstrdup("off");
 	cfg->report.format = xstrdup("text");
 	cfg->report.since = xstrdup("24h");

@@ -112,6 +112,13 @@ struct config {
 	int backfill;           /* posts a paged source reads on its first
 	                         * poll (Telegram) */
 	int64_t stop_timeout;   /* seconds a graceful stop may take */
+	/* Amplification watch: who reposted the recent posts of Bluesky and
+	 * Mastodon sources (fetch/amplification.c) */
+	bool amplification;           /* [poll] amplification = yes */
+	int64_t amplification_window; /* seconds: posts younger than this */
+	int amplification_max;        /* reposters read per post, at most */
+	int burst_threshold; /* reposts gained between two checks that make
+	                      * a burst */
 	/* [classifier] */
 	char *rules_dir;     /* absolute, or NULL for the shipped default */
 	int rules_line;      /* line of the rules key (config_load's check) */

@@ -59,7 +59,7 @@ enum kind {
 };
 
 /* The number of keys of the keys[] table in config.c (checked there). */
-#define CONFIG_N_KEYS 48
+#define CONFIG_N_KEYS 52
 
 struct key_spec {
 	enum section sec; /* where the key belongs */

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <jansson.h>
 
@@ -166,4 +167,85 @@ int api_mastodon_account_id(const char *body, size_t len, char **out)
 	}
 	json_decref(root);
 	return r;
+}
+
+int api_reposted_by_url(enum feed_kind kind, const char *configured,
+                        const char *bluesky_api, const char *key,
+                        const char *cursor, int limit, char **out)
+{
+	struct buf b = {0}, origin = {0}, user = {0};
+	const char *api;
+	size_t api_len, i;
+	int r;
+
+	*out = NULL;
+	if (!key || !*key)
+		return -EINVAL;
+	if (kind == FEED_KIND_BLUESKY) {
+		api = api_bluesky_base(bluesky_api, &api_len);
+		r = buf_printf(&b, "%.*s/xrpc/app.bsky.feed.getRepostedBy?uri=",
+		               (int)api_len, api);
+		if (r == 0)
+			r = api_put_encoded(&b, key);
+		if (r == 0)
+			r = buf_printf(&b, "&limit=%d", limit);
+		if (r == 0 && cursor && *cursor) {
+			r = buf_puts(&b, "&cursor=");
+			if (r == 0)
+				r = api_put_encoded(&b, cursor);
+		}
+	} else if (kind == FEED_KIND_MASTODON) {
+		/* A status id is a number (or, on some servers, letters and
+		 * digits): anything else is not put in a path. */
+		for (i = 0; key[i] && isalnum((unsigned char)key[i]); i++)
+			;
+		r = key[i] || i > 64
+		        ? -EINVAL
+		        : api_mastodon_split(configured, &origin, &user);
+		if (r == 0)
+			r = buf_printf(&b,
+			               "%s/api/v1/statuses/%s/reblogged_by"
+			               "?limit=%d",
+			               origin.data, key, limit);
+	} else {
+		r = -EINVAL;
+	}
+	buf_free(&origin);
+	buf_free(&user);
+	if (r < 0) {
+		buf_free(&b);
+		return r;
+	}
+	*out = buf_steal(&b);
+	return *out ? 0 : -ENOMEM;
+}
+
+int api_mastodon_domain(const char *configured, char **out)
+{
+	const char *p = strstr(configured, "://"), *end;
+
+	*out = NULL;
+	if (!p)
+		return -EINVAL;
+	p += 3;
+	end = p + strcspn(p, "/:?#");
+	if (end == p)
+		return -EINVAL;
+	*out = strndup(p, (size_t)(end - p));
+	return *out ? 0 : -ENOMEM;
+}
+
+bool api_same_origin(const char *a, const char *b)
+{
+	const char *pa = a ? strstr(a, "://") : NULL,
+	           *pb = b ? strstr(b, "://") : NULL;
+	size_t na, nb;
+
+	if (!pa || !pb)
+		return false;
+	pa += 3;
+	pb += 3;
+	na = (size_t)(pa - a) + strcspn(pa, "/?#");
+	nb = (size_t)(pb - b) + strcspn(pb, "/?#");
+	return na == nb && strncasecmp(a, b, na) == 0;
 }

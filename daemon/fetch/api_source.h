@@ -8,6 +8,7 @@
 #ifndef DEMARCHE_API_SOURCE_H
 #define DEMARCHE_API_SOURCE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "config.h"
@@ -26,5 +27,19 @@ int api_posts_url(enum feed_kind kind, const char *configured,
  * plain digits or letters so it is safe in a URL path.  Returns 0, -EBADMSG
  * when absent or malformed, or -ENOMEM. */
 int api_mastodon_account_id(const char *body, size_t len, char **out);
+
+/* Who reposted a post (the amplification watch): Bluesky's
+ * app.bsky.feed.getRepostedBy?uri=KEY (KEY: the post's at:// URI), from
+ * cursor when not NULL; Mastodon's /api/v1/statuses/KEY/reblogged_by on
+ * the feed's instance (KEY: the status id; later pages come from the Link
+ * header).  limit is the page size asked.  Returns 0, -EINVAL or -ENOMEM. */
+int api_reposted_by_url(enum feed_kind kind, const char *configured,
+                        const char *bluesky_api, const char *key,
+                        const char *cursor, int limit, char **out);
+/* The host of a Mastodon feed's instance (a *new* string), which completes
+ * its local accounts' acct.  Returns 0, -EINVAL or -ENOMEM. */
+int api_mastodon_domain(const char *configured, char **out);
+/* Whether URLs a and b have the same scheme, host and port. */
+bool api_same_origin(const char *a, const char *b);
 
 #endif

@@ -215,7 +215,9 @@ static void fetch_reset_hop(struct fetch_xfer *x)
 	free(x->resp.etag);
 	free(x->resp.last_modified);
 	free(x->resp.content_type);
+	free(x->resp.link);
 	x->resp.etag = x->resp.last_modified = x->resp.content_type = NULL;
+	x->resp.link = NULL;
 	x->resp.retry_after = -1;
 	x->resp.max_age = -1;
 	buf_reset(&x->body);
@@ -256,6 +258,8 @@ static size_t fetch_header_cb(char *ptr, size_t size, size_t nmemb,
 		fetch_set(&x->resp.last_modified, v);
 	else if (IS("content-type"))
 		fetch_set(&x->resp.content_type, v);
+	else if (IS("link"))
+		fetch_set(&x->resp.link, v);
 	else if (IS("retry-after")) {
 		x->resp.retry_after = fetch_parse_delay(v);
 		free(v);

@@ -37,6 +37,7 @@ struct fetch_response {
 	char *etag; /* validators of the final response, or NULL */
 	char *last_modified;
 	char *content_type;
+	char *link;      /* the Link header (RFC 8288) as sent, or NULL */
 	char *final_url; /* URL of the final response */
 	char
 	    *permanent_url; /* set when every hop was 301/308: the feed moved */

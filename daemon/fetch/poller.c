@@ -26,6 +26,7 @@
 
 #include <event2/event.h>
 
+#include "amplification.h"
 #include "api_source.h"
 #include "classify.h"
 #include "config.h"
@@ -90,6 +91,7 @@ struct poller {
 	struct poll_feed **feeds; /* the configured feeds */
 	size_t n_feeds;
 	struct schedule sched; /* idle feeds, hosts, the ready ring */
+	struct amplifier *amp; /* who reposted the recent posts */
 	bool scheduling;       /* inside poller_schedule */
 	bool reschedule;       /* it was asked again meanwhile */
 	size_t in_flight;
@@ -182,7 +184,7 @@ static void poller_maybe_idle(struct poller *p)
 {
 	size_t i;
 
-	if (p->in_flight || p->idle_called)
+	if (p->in_flight || p->idle_called || amplifier_busy(p->amp))
 		return;
 	if (p->once && !p->stopping) {
 		for (i = 0; i < p->n_feeds; i++)
@@ -338,6 +340,9 @@ static void poll_parse(struct poller *p, struct poll_feed *f,
 	o->poll.warning = o->doc->fault;
 	o->poll.etag = resp->etag;
 	o->poll.last_modified = resp->last_modified;
+	if (p->cfg->amplification)
+		o->poll.amplification_since =
+		    util_now() - p->cfg->amplification_window;
 	o->ok = true;
 }
 
@@ -492,6 +497,8 @@ static int poll_commit(struct poller *p, struct poll_feed *f,
 		record_log_damaged(who, f->configured_url, o->doc,
 		                   o->poll.warning);
 	record_log_counts(who, f->configured_url, &counts);
+	amplifier_feed_polled(p->amp, f->kind, f->state.feed_id, who,
+	                      f->configured_url);
 	if (counts.new_posts || counts.edited_posts)
 		log_info("feed %s (%s): %zu entries, %d new, %d edited", who,
 		         f->configured_url, o->doc ? o->doc->n_entries : 0,
@@ -1178,11 +1185,23 @@ static void poller_schedule(struct poller *p)
 	if (schedule_next_due(&p->sched) < next)
 		next = schedule_next_due(&p->sched);
 	poller_arm(p, next, now);
+	amplifier_run(p->amp);
 out_scheduling:
 	p->scheduling = false;
 }
 
 /* ---- public API ---- */
+
+/* An amplification request ended: maybe the run is over, maybe a feed or
+ * another check may start. */
+static void poller_amp_event(void *arg)
+{
+	struct poller *p = arg;
+
+	poller_maybe_idle(p);
+	if (p->running && !p->stopping)
+		poller_schedule(p);
+}
 
 /* Names this daemon in the leases it takes: unique across machines and
  * restarts, readable by an operator looking at the feeds table. */
@@ -1209,7 +1228,9 @@ int poller_new(struct event_base *base, struct store *st,
 	poller_instance_id(p->instance, sizeof(p->instance));
 	p->fetch = fetch;
 	p->timer = evtimer_new(base, poller_timer_cb, p);
-	if (!p->timer || schedule_init(&p->sched) < 0) {
+	if (!p->timer || schedule_init(&p->sched) < 0 ||
+	    amplifier_new(base, st, fetch, &p->sched, poller_amp_event, p,
+	                  &p->amp) < 0) {
 		if (p->timer)
 			event_free(p->timer);
 		schedule_clear(&p->sched);
@@ -1233,6 +1254,7 @@ void poller_free(struct poller *p)
 		poll_feed_free(p->feeds[i]);
 	}
 	free(p->feeds);
+	amplifier_free(p->amp);
 	event_free(p->timer);
 	free(p);
 }
@@ -1397,6 +1419,7 @@ int poller_set_config(struct poller *p, const struct config *cfg,
 		goto out_undo;
 	/* Committed from here on. */
 	poller_apply(p, cfg, rules, feeds, fresh, n);
+	amplifier_set_config(p->amp, cfg);
 	free(fresh);
 	strmap_free(old);
 	if (p->running)
@@ -1418,6 +1441,7 @@ void poller_start(struct poller *p, bool once, poller_idle_fn idle, void *arg)
 
 	p->running = true;
 	p->once = once;
+	amplifier_set_once(p->amp, once);
 	/* Shared database: feeds polled by another instance from this
 	 * second on count as polled by this run (poller_claim). */
 	p->once_since = util_now();
@@ -1445,6 +1469,7 @@ void poller_stop(struct poller *p)
 {
 	p->stopping = true;
 	evtimer_del(p->timer);
+	amplifier_stop(p->amp);
 	poller_maybe_idle(p);
 }
 

@@ -283,6 +283,7 @@ static void free_entry(struct feed_entry *e)
 	free(e->html);
 	free(e->author);
 	free(e->lang);
+	free(e->forward_of);
 }
 
 /* Drops entries with nothing in them (no id, link, title, text, markup,

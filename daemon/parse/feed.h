@@ -48,6 +48,14 @@ struct feed_entry {
 	                    * Telegram) */
 	bool edited;       /* the source marks it edited (Telegram) */
 	int64_t views;     /* views the source shows (Telegram), 0 if not */
+	/* The engagement counters of the post (Mastodon's reblogs_count,
+	 * favourites_count, replies_count; Bluesky's repostCount, likeCount,
+	 * replyCount), valid only when has_counts. */
+	bool has_counts;
+	int64_t reposts, likes, replies; /* -1: this one not given */
+	/* Telegram: the forwarded message as "CHANNEL/ID" (its data-post
+	 * key), when the forward links it; else NULL. */
+	char *forward_of;
 	/* The quoted post's part of text ("\n\n[quote @handle] ..."), whose
 	 * author is someone else: its change is not an edit of this post. */
 	size_t quote_at, quote_len; /* byte offset and length; 0 when none */

@@ -45,6 +45,18 @@ static int64_t count(const json_t *o, const char *key)
 	return -1;
 }
 
+/* Sets an entry's engagement counters when any of them is given. */
+static void set_counts(struct feed_entry *e, int64_t reposts, int64_t likes,
+                       int64_t replies)
+{
+	if (reposts < 0 && likes < 0 && replies < 0)
+		return;
+	e->has_counts = true;
+	e->reposts = reposts;
+	e->likes = likes;
+	e->replies = replies;
+}
+
 static char *dup_str(struct feed_ctx *ctx, const char *s)
 {
 	char *d;
@@ -352,6 +364,11 @@ static void mastodon_status(struct feed_ctx *ctx, const json_t *st)
 	if (json_is_object(acct))
 		e->author = dup_str(ctx, str(acct, "acct"));
 	e->lang = dup_str(ctx, str(orig, "language"));
+	/* A reblog's counters are the original's: kept with the original. */
+	if (!e->is_repost)
+		set_counts(e, count(st, "reblogs_count"),
+		           count(st, "favourites_count"),
+		           count(st, "replies_count"));
 }
 
 /* The status id of a .../statuses/ID/history URL, as a *new* string. */
@@ -654,6 +671,9 @@ static void bluesky_item(struct feed_ctx *ctx, const json_t *item)
 		    feed_date(ctx, "indexedAt", str(post, "indexedAt"));
 	e->author = dup_str(ctx, handle);
 	e->link = bluesky_web_link(ctx, uri, handle);
+	if (!e->is_repost)
+		set_counts(e, count(post, "repostCount"),
+		           count(post, "likeCount"), count(post, "replyCount"));
 }
 
 static int parse_bluesky(struct feed_ctx *ctx, const json_t *root, char *err,

@@ -253,6 +253,34 @@ static char *tg_forward_source(struct feed_ctx *ctx, xmlNode *fwd)
 	return tg_text(ctx, a ? a : fwd, true);
 }
 
+/* The forwarded message of a forward, "CHANNEL/ID" from its link
+ * (https://t.me/other/55), or NULL when the link names no message. */
+static char *tg_forward_post(struct feed_ctx *ctx, xmlNode *fwd)
+{
+	xmlNode *a = tg_find_tag(fwd, "a");
+	const char *href = a ? tg_attr(a, "href") : NULL;
+	const char *p, *slash;
+	size_t n, d;
+	char *key;
+
+	if (!href || !(p = strstr(href, "t.me/")))
+		return NULL;
+	p += 5;
+	if (strncmp(p, "s/", 2) == 0)
+		p += 2;
+	n = strcspn(p, "/?#");
+	slash = p + n;
+	if (n == 0 || n >= 64 || *slash != '/')
+		return NULL;
+	d = strspn(slash + 1, "0123456789");
+	if (d == 0 || d > 18)
+		return NULL;
+	key = strndup(p, n + 1 + d);
+	if (!key)
+		ctx->oom = true;
+	return key;
+}
+
 /* The parts of one message, found in a single walk of its subtree. */
 enum tg_part {
 	TG_TEXT,      /* .tgme_widget_message_text, outside the reply */
@@ -388,6 +416,7 @@ static void tg_message(struct feed_ctx *ctx, xmlNode *msg, const char *post)
 	if (parts[TG_FORWARD]) {
 		e->is_repost = true;
 		e->author = tg_forward_source(ctx, parts[TG_FORWARD]);
+		e->forward_of = tg_forward_post(ctx, parts[TG_FORWARD]);
 	}
 	e->is_reply = parts[TG_REPLY] != NULL;
 	e->edited = tg_edited(parts[TG_META]);

@@ -13,6 +13,7 @@
  * demarche first saw it when the feed gave none: posts.report_time, which
  * the posts_time index of schema/0002_views.sql covers.
  */
+#include "report_amplification.h"
 #include "report_int.h"
 
 #include <errno.h>
@@ -993,6 +994,10 @@ int report_build(struct store *st, int64_t from, int64_t to, json_t **out,
 	if (rc == 0)
 		rc = report_record_build(q.db, store_schema_version(st), from,
 		                         to, root, err, errlen);
+	if (rc == 0)
+		rc =
+		    report_amplification_section(q.db, store_schema_version(st),
+		                                 from, to, root, err, errlen);
 	report_read_end(&q);
 out_free_scan:
 	scan_free(sc);

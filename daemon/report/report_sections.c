@@ -5,6 +5,7 @@
  * itself as JSON.  Each section reads only the model, once for every
  * format.
  */
+#include "report_amplification.h"
 #include "report_int.h"
 
 #include <errno.h>
@@ -353,6 +354,8 @@ int report_render(const json_t *report, enum report_format f, struct buf *b)
 		rc = section_days(b, f, report);
 	if (rc == 0)
 		rc = report_record_render(report, f, b);
+	if (rc == 0)
+		rc = report_amplification_render(report, f, b);
 	if (rc == 0)
 		rc = section_accounts(b, f, report);
 	if (rc == 0)

@@ -64,6 +64,12 @@ static const struct table tables[] = {
      "iiiii", "id", true},
     {"post_clusters", "post_id, cluster_id, similarity, reason, clustered_at",
      "iirti", "post_id", false},
+    {"reposts",
+     "post_id, actor, actor_name, actor_created, actor_followers,"
+     " first_seen",
+     "ittiii", "post_id, actor", false},
+    {"post_metrics", "post_id, seen, views, reposts, likes, replies", "iiiiii",
+     "post_id, seen", false},
     {"account_snapshots",
      "id, account_id, observed, followers, following, posts_count", "iiiiii",
      "id", true},

@@ -22,7 +22,7 @@ struct migrate_table_count {
 	uint64_t checksum; /* order-independent sum of per-row SHA-256s */
 };
 
-#define MIGRATE_MAX_TABLES 16
+#define MIGRATE_MAX_TABLES 24
 
 struct migrate_counts {
 	struct migrate_table_count tables[MIGRATE_MAX_TABLES];

@@ -1389,6 +1389,8 @@ int store_record_poll(struct store *st, const struct store_poll *poll,
 			rc =
 			    record_entry(st, poll, account_id, i, now, &kp, &c);
 		store_known_posts_free(&kp);
+		if (rc == 0 && poll->amplification_since > 0)
+			rc = store_amp_record_poll(st, poll, account_id, now);
 		if (rc == 0)
 			rc = record_presence(st, poll, account_id, now, &c);
 		if (rc < 0)

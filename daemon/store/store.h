@@ -92,6 +92,10 @@ struct store_poll {
 	const struct feed_doc *doc; /* NULL unless parsed */
 	const struct classify_result *results; /* doc->n_entries of them */
 	const char *rules_version;
+	/* Amplification watch ([poll] amplification): the entries published
+	 * since this time (UTC epoch s) get their counters recorded in
+	 * post_metrics and their Telegram forwards in reposts; 0: none. */
+	int64_t amplification_since;
 };
 
 /* Counts of what store_record_poll() changed. */
@@ -154,5 +158,30 @@ int store_count_known(struct store *st, int64_t account_id,
  * one.  Returns 0 or a negative errno. */
 int store_fill_account_name(struct store *st, int64_t account_id,
                             const char *name);
+
+/* ---- the amplification watch (store_amplification.c) ---- */
+
+struct reposter;
+
+/* A recent post whose reposters the watch asks for. */
+struct store_amp_post {
+	int64_t post_id;
+	char *key; /* posts.stable_key: Bluesky's at:// URI, Mastodon's id */
+	int64_t reposters; /* reposters stored so far */
+};
+/* The posts of feed_id published (or, without a date, first seen) since
+ * since, not reposts nor deleted, newest first, at most max.  Returns 0 and
+ * a *new* array (store_amp_posts_free), or a negative errno (recorded). */
+int store_amp_recent(struct store *st, int64_t feed_id, int64_t since,
+                     size_t max, struct store_amp_post **out, size_t *n);
+void store_amp_posts_free(struct store_amp_post *posts, size_t n);
+/* Records the reposters rs[0..n) of post_id seen at now in one
+ * transaction: new (post, actor) rows, the existing ones untouched; the
+ * reposters whose handle or name marks them as state accounts join the
+ * candidates.  *added counts the new rows.  Returns 0 or a negative errno
+ * (recorded; nothing written). */
+int store_amp_put_reposters(struct store *st, int64_t post_id,
+                            const struct reposter *rs, size_t n, int64_t now,
+                            int *added);
 
 #endif

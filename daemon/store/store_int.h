@@ -106,4 +106,13 @@ int store_known_posts_note(struct known_posts *kp, const char *key, int64_t id,
 int store_known_posts_load(struct store *st, const struct feed_doc *doc,
                            int64_t account_id, struct known_posts *kp);
 
+/* ---- store_amplification.c: counters and forwards of a poll -------- */
+
+/* Within store_record_poll()'s transaction: the post_metrics rows of the
+ * poll's recent entries whose counters changed, and the reposts of the
+ * Telegram forwards among them (poll->amplification_since).  Returns 0
+ * or a negative errno (recorded). */
+int store_amp_record_poll(struct store *st, const struct store_poll *poll,
+                          int64_t account_id, int64_t now);
+
 #endif

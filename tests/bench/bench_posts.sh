@@ -25,6 +25,7 @@ printf '[storage]\ndatabase = %s/big.db\n' "$W" >"$W/b.conf"
 sqlite3 "$W/big.db" <<SQL
 DROP TRIGGER posts_fts_insert; DROP TRIGGER posts_fts_delete;
 DROP TRIGGER posts_fts_update; DROP TABLE posts_fts;
+DROP TABLE post_clusters; DROP TABLE reposts; DROP TABLE post_metrics;
 PRAGMA user_version = 8;
 INSERT INTO accounts (id, handle, role, country, first_seen) VALUES
  (1, 'a1', 'diplomat', 'CN', 0), (2, 'a2', 'mission', 'JP', 0),

@@ -39,6 +39,7 @@ reclassify --since --rules --model --model-weight --batch
 report --since --until --format --output --deliver
 trends --format --since --output
 candidates --format
+amplification --since --until --format
 show --format
 migrate --from --to
 posts --account --role --country --category --since --until --search --edited --deleted --reposts --no-reposts --lang --limit --format

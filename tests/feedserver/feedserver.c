@@ -28,12 +28,23 @@
  * a channel of K posts (K the digits ending NAME, 30 if none) with ids
  * 2..K+1 after the service message 1 ("Channel created"), 20 per page,
  * oldest first, with the load-more marker while older ones exist.  Post 5
- * is forwarded from @china_embassy_xx, 7 edited, 10 on two lines, 12 a
- * reply; the header says 1.23M subscribers.  A NAME starting "nopreview"
+ * is forwarded from @china_embassy_xx (post 55; from @source60 when NAME
+ * starts "relay", so a channel source60 holds it), 7 edited, 10 on two lines,
+ * 12 a reply; the header says 1.23M subscribers.  A NAME starting "nopreview"
  * gives the app's page (no messages).  So telegram_base = BASE/tg.
  *
  * YouTube: /yt/feeds/videos.xml?channel_id=ID serves the fixture file
  * youtube/ID.xml, so youtube_base = BASE/yt.
+ *
+ * Who reposted a post (the amplification watch):
+ * /xrpc/app.bsky.feed.getRepostedBy?uri=at://.../RKEY[&limit=N][&cursor=C]
+ * and /api/v1/statuses/ID/reblogged_by[?limit=N][&max_id=C] list the
+ * reposters of the fixture file reposters/RKEY (or reposters/ID), one a
+ * line "handle|createdAt|followers|display name" (empty fields left
+ * out), N per page (default 50) from offset C: Bluesky gets a "cursor"
+ * while more remain, Mastodon a Link header with rel="next".  While a
+ * file reposters/KEY.429 exists, the first request for KEY answers 429
+ * with its content as Retry-After and removes the file.
  *
  * Every request is appended to the log file (-l) as one line:
  *   <ms since start> <method> <uri> <status> inm=<If-None-Match or ->
@@ -198,12 +209,14 @@ static void tg_message(struct buf *out, const char *name, long id)
 		return;
 	}
 	if (id == 5)
-		buf_puts(out,
-		         "<div class=\"tgme_widget_message_forwarded_from "
-		         "accent_color\">Forwarded from <a "
-		         "class=\"tgme_widget_message_forwarded_from_name\" "
-		         "href=\"https://t.me/china_embassy_xx/55\"><span "
-		         "dir=\"auto\">Chinese Embassy</span></a></div>\n");
+		buf_printf(out,
+		           "<div class=\"tgme_widget_message_forwarded_from "
+		           "accent_color\">Forwarded from <a "
+		           "class=\"tgme_widget_message_forwarded_from_name\" "
+		           "href=\"https://t.me/%s/55\"><span "
+		           "dir=\"auto\">Chinese Embassy</span></a></div>\n",
+		           strncmp(name, "relay", 5) == 0 ? "source60"
+		                                          : "china_embassy_xx");
 	if (id == 12)
 		buf_printf(out,
 		           "<a class=\"tgme_widget_message_reply\" "
@@ -352,6 +365,97 @@ static bool safe_path(const char *path)
 	       !strstr(path, "//");
 }
 
+/* One reposter line "handle|createdAt|followers|name" as a JSON object of
+ * the platform's shape into out. */
+static void rp_actor(struct buf *out, char *line, bool bluesky)
+{
+	char *f[4] = {line, NULL, NULL, NULL}, *p = line;
+	int i;
+
+	for (i = 1; i < 4 && (p = strchr(p, '|')); i++) {
+		*p++ = '\0';
+		f[i] = p;
+	}
+	if (bluesky)
+		buf_printf(out, "{\"did\": \"did:plc:%s\", \"handle\": \"%s\"",
+		           f[0], f[0]);
+	else
+		buf_printf(out, "{\"id\": \"1\", \"acct\": \"%s\"", f[0]);
+	if (f[1] && *f[1])
+		buf_printf(out, ", \"%s\": \"%s\"",
+		           bluesky ? "createdAt" : "created_at", f[1]);
+	if (f[2] && *f[2])
+		buf_printf(out, ", \"%s\": %s",
+		           bluesky ? "followersCount" : "followers_count",
+		           f[2]);
+	if (f[3] && *f[3])
+		buf_printf(out, ", \"%s\": \"%s\"",
+		           bluesky ? "displayName" : "display_name", f[3]);
+	buf_puts(out, "}");
+}
+
+/* The reposters of key, a page of limit from offset; see the top.
+ * Returns the HTTP status. */
+static int rp_page(struct server *srv, struct evhttp_request *req,
+                   const char *key, bool bluesky, long limit, long offset,
+                   struct buf *body)
+{
+	struct evkeyvalq *out = evhttp_request_get_output_headers(req);
+	char file[4096], *data = NULL, *line, *save = NULL;
+	size_t len = 0;
+	long n = 0, shown = 0;
+
+	if (!*key || strchr(key, '/') || key[0] == '.')
+		return 404;
+	snprintf(file, sizeof(file), "%s/reposters/%s.429", srv->dir, key);
+	if (util_read_file(file, 4096, &data, &len) == 0) {
+		data[strcspn(data, "\r\n")] = '\0';
+		evhttp_add_header(out, "Retry-After", data);
+		free(data);
+		unlink(file);
+		buf_puts(body, "{\"error\": \"RateLimitExceeded\"}");
+		return 429;
+	}
+	snprintf(file, sizeof(file), "%s/reposters/%s", srv->dir, key);
+	if (util_read_file(file, 256u << 20, &data, &len) < 0)
+		return 404;
+	if (limit <= 0)
+		limit = 50;
+	buf_puts(body, bluesky ? "{\"repostedBy\": [" : "[");
+	for (line = strtok_r(data, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (!*line)
+			continue;
+		if (n++ < offset || shown >= limit)
+			continue;
+		if (shown++)
+			buf_puts(body, ",\n");
+		rp_actor(body, line, bluesky);
+	}
+	free(data);
+	buf_puts(body, "]");
+	if (bluesky && offset + shown < n)
+		buf_printf(body, ", \"cursor\": \"%ld\"", offset + shown);
+	if (bluesky)
+		buf_puts(body, "}");
+	if (!bluesky && offset + shown < n) {
+		const char *host = evhttp_find_header(
+		    evhttp_request_get_input_headers(req), "Host");
+		char link[1024];
+
+		snprintf(
+		    link, sizeof(link),
+		    "<http://%s/api/v1/statuses/%s/reblogged_by?limit=%ld&"
+		    "max_id=%ld>; rel=\"next\", <http://%s/api/v1/statuses/"
+		    "%s/reblogged_by?limit=%ld&since_id=0>; rel=\"prev\"",
+		    host ? host : "127.0.0.1", key, limit, offset + shown,
+		    host ? host : "127.0.0.1", key, limit);
+		evhttp_add_header(out, "Link", link);
+	}
+	evhttp_add_header(out, "Content-Type", "application/json");
+	return 200;
+}
+
 static void handle(struct evhttp_request *req, void *arg)
 {
 	struct server *srv = arg;
@@ -450,6 +554,29 @@ static void handle(struct evhttp_request *req, void *arg)
 			n_items += cap && more > atol(cap) ? atol(cap) : more;
 		}
 		generate_feed(name, n_items, base ? atol(base) : 0, &body);
+	} else if (path &&
+	           (strcmp(path, "/xrpc/app.bsky.feed.getRepostedBy") == 0 ||
+	            (strncmp(path, "/api/v1/statuses/", 17) == 0 &&
+	             strstr(path, "/reblogged_by")))) {
+		bool bsky = path[1] == 'x';
+		const char *u = evhttp_find_header(&params, "uri"),
+		           *lim = evhttp_find_header(&params, "limit"),
+		           *off = evhttp_find_header(&params, bsky ? "cursor"
+		                                                   : "max_id");
+		char key[256] = "";
+
+		if (bsky && u && strrchr(u, '/'))
+			snprintf(key, sizeof(key), "%s", strrchr(u, '/') + 1);
+		else if (!bsky)
+			snprintf(key, sizeof(key), "%.*s",
+			         (int)strcspn(path + 17, "/"), path + 17);
+		status = rp_page(srv, req, key, bsky, lim ? atol(lim) : 0,
+		                 off ? atol(off) : 0, &body);
+		if (status == 404) {
+			log_request(srv, req, status);
+			evhttp_send_error(req, status, NULL);
+			goto out;
+		}
 	} else if (path && strncmp(path, "/tg/s/", 6) == 0 && safe_path(path)) {
 		const char *before = evhttp_find_header(&params, "before");
 

@@ -84,6 +84,11 @@ static struct store *make_source(const char *target)
 	        "INSERT INTO post_clusters (post_id, cluster_id, similarity,"
 	        " reason, clustered_at) VALUES (9, 7, 0.875, 'text',"
 	        " 1584000200);"
+	        "INSERT INTO reposts (post_id, actor, actor_name,"
+	        " actor_created, actor_followers, first_seen) VALUES"
+	        " (7, 'fresh.bsky.social', NULL, 1583000000, 3, 1584000150);"
+	        "INSERT INTO post_metrics (post_id, seen, views, reposts,"
+	        " likes, replies) VALUES (7, 1584000150, NULL, 1, 4, 0);"
 	        "INSERT INTO account_snapshots (account_id, observed, "
 	        "followers,"
 	        " following, posts_count) VALUES (1, 1584000000, 1000, NULL, "
@@ -153,8 +158,8 @@ static void test_copy_and_verify(void)
 	ASSERT_INT_EQ(seen.calls > 8, 1);
 	ASSERT_INT_EQ(seen.first_done, 0);
 	ASSERT_INT_EQ(seen.last_done, seen.total);
-	ASSERT_INT_EQ(seen.total, 13);
-	ASSERT_INT_EQ(c.n_tables, 13);
+	ASSERT_INT_EQ(seen.total, 15);
+	ASSERT_INT_EQ(c.n_tables, 15);
 	ASSERT_INT_EQ(rows_of(&c, "accounts"), 1);
 	ASSERT_INT_EQ(rows_of(&c, "feeds"), 1);
 	ASSERT_INT_EQ(rows_of(&c, "posts"), 2);
@@ -165,6 +170,8 @@ static void test_copy_and_verify(void)
 	ASSERT_INT_EQ(rows_of(&c, "account_snapshots"), 1);
 	ASSERT_INT_EQ(rows_of(&c, "post_labels"), 1);
 	ASSERT_INT_EQ(rows_of(&c, "post_clusters"), 1);
+	ASSERT_INT_EQ(rows_of(&c, "reposts"), 1);
+	ASSERT_INT_EQ(rows_of(&c, "post_metrics"), 1);
 	/* Ids and every value came along. */
 	ASSERT_INT_EQ(
 	    migrate_checksum(dst, "posts", &n2, &s2, err, sizeof(err)), 0);
@@ -262,7 +269,7 @@ static void test_round_trip(void)
 	              test_on_pg() ? DB_POSTGRES : DB_SQLITE);
 	ASSERT_INT_EQ(migrate_copy(lite, pg, NULL, NULL, &c, err, sizeof(err)),
 	              0);
-	ASSERT_INT_EQ(c.n_tables, 13);
+	ASSERT_INT_EQ(c.n_tables, 15);
 	ASSERT_INT_EQ(rows_of(&c, "posts"), 2);
 	check_same(lite, pg, &c);
 	ASSERT_INT_EQ(q_int(pg, "SELECT count(*) FROM posts WHERE id = 9 AND"
@@ -279,7 +286,7 @@ static void test_round_trip(void)
 	REQUIRE(store_open(back_path, &back, err, sizeof(err)) == 0);
 	ASSERT_INT_EQ(migrate_copy(pg, back, NULL, NULL, &c, err, sizeof(err)),
 	              0);
-	ASSERT_INT_EQ(c.n_tables, 13);
+	ASSERT_INT_EQ(c.n_tables, 15);
 	check_same(lite, back, &c);
 	store_close(back);
 	store_close(pg);

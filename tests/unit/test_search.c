@@ -353,6 +353,7 @@ static void test_migration_fills_index(void)
 	                " DROP TRIGGER posts_fts_delete;"
 	                " DROP TRIGGER posts_fts_update;"
 	                " DROP TABLE posts_fts; DROP TABLE post_clusters;"
+	                " DROP TABLE reposts; DROP TABLE post_metrics;"
 	                " PRAGMA user_version = 8"),
 	    0);
 	store_close(s2);
