@@ -158,6 +158,23 @@ check "-c trends" "$?" 0
 check "-c candidates" "$?" 0
 "$D" $C reclassify --since 2020-03-13 >"$WORK/reclassify.out" 2>&1
 check "-c reclassify with a date" "$(grep -c '^re-labelled 3 posts' "$WORK/reclassify.out")" 1
+# --until for trends and reclassify: the same half-open period as posts.
+n=$("$D" $C posts --since 2020-03-01 --until 2020-03-13 --format csv | $PY -c 'import csv,sys; print(len(list(csv.reader(sys.stdin))) - 1)')
+"$D" $C reclassify --since 2020-03-01 --until 2020-03-13 >"$WORK/reclassify.out" 2>&1
+check "reclassify --until: the posts of the period" "$(grep -c "^re-labelled $n post" "$WORK/reclassify.out")" 1
+check "reclassify states the period" "$(grep -c '^period \[2020-03-01T00:00:00Z, 2020-03-13T00:00:00Z): from --since up to but not including --until$' "$WORK/reclassify.out")" 1
+"$D" $C trends --since 2020-03-01 --until 2020-03-13 --format csv >"$WORK/trends.csv"
+check "trends --until exits 0" "$?" 0
+check "trends CSV: the period row" "$(sed -n 2p "$WORK/trends.csv")" "period,2020-03-01T00:00:00Z,2020-03-13T00:00:00Z,,,,12"
+check "trends CSV: posts per week sum to the period's posts" \
+	"$($PY -c 'import csv,sys; print(sum(int(r["value"]) for r in csv.DictReader(open(sys.argv[1])) if r["series"] == "posts_per_week"))' "$WORK/trends.csv")" "$n"
+"$D" $C trends --since 2020-03-01 --until 2020-03-13 --format json >"$WORK/trends.json"
+check "trends JSON states the half-open period" \
+	"$($PY -c 'import json,sys; p=json.load(open(sys.argv[1]))["period"]; print(p["from"], p["to"], p["half_open"])' "$WORK/trends.json")" \
+	"2020-03-01T00:00:00Z 2020-03-13T00:00:00Z True"
+check "trends text states the period" "$("$D" $C trends --until 2020-03-13 | tr '\n' ' ' | grep -c 'up to but not including 2020-03-13T00:00:00Z')" 1
+"$D" $C trends --until 7 2>/dev/null >/dev/null
+check "trends: a bare number is no duration" "$?" 64
 "$D" $C migrate --to "$(db_new copied)" >/dev/null 2>&1
 check "-c migrate" "$?" 0
 

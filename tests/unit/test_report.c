@@ -595,7 +595,89 @@ static void test_year_of_days(void)
 	}
 	ASSERT_INT_EQ(sum, jget(json_object_get(r, "totals"), "posts"));
 	ASSERT_INT_EQ(cls, jget(json_object_get(r, "totals"), "classified"));
+	ASSERT_INT_EQ(jget(json_object_get(r, "period"), "days"), 365);
 	json_decref(r);
+}
+
+static int run(int (*fn)(const struct cmd_globals *, int, char **),
+               const char *db, int argc, const char **argv);
+
+/* `report --since 365d --until <mid-day>` lists 365 days, not 366 (the
+ * day rule of cmd_period_days()), and every format says the period is
+ * half-open. */
+static void test_year_mid_day(void)
+{
+	char out[512], until[32];
+	const char *a[] = {"report",   "--since", "365d", "--until", until,
+	                   "--format", "json",    "-o",   out,       NULL};
+	static const char *const fmts[] = {"text", "md", "html"};
+	char *data = NULL;
+	json_t *r;
+	size_t len, i;
+
+	build_log();
+	snprintf(out, sizeof(out), "%s", path_in_tmp("year.json"));
+	snprintf(until, sizeof(until), "2021-03-07T15:30");
+	ASSERT_INT_EQ(run(cmd_report_main, target, 9, a), 0);
+	r = json_load_file(out, 0, NULL);
+	REQUIRE(r);
+	ASSERT_INT_EQ((long long)json_array_size(json_object_get(r, "days")),
+	              365);
+	ASSERT_STR_EQ(json_string_value(json_object_get(
+	                  json_object_get(r, "period"), "from")),
+	              "2020-03-08T00:00:00Z");
+	ASSERT(json_is_true(
+	    json_object_get(json_object_get(r, "period"), "half_open")));
+	json_decref(r);
+	for (i = 0; i < ARRAY_SIZE(fmts); i++) {
+		a[6] = fmts[i];
+		ASSERT_INT_EQ(run(cmd_report_main, target, 9, a), 0);
+		REQUIRE(util_read_file(out, 0, &data, &len) == 0);
+		ASSERT(strstr(data, "up to but not including "
+		                    "2021-03-07T15:30:00Z") != NULL);
+		free(data);
+	}
+}
+
+/* trends --since/--until: only [since, until) counts; the period is in
+ * the JSON, the text and the CSV's first row. */
+static void test_trends_until(void)
+{
+	char out[512];
+	const char *a[] = {"trends",     "--since",  "2020-03-09", "--until",
+	                   "2020-03-12", "--format", "csv",        "-o",
+	                   out,          NULL};
+	struct buf txt = {0};
+	char err[128], *data = NULL;
+	const json_t *weeks;
+	json_t *t = NULL;
+	size_t len;
+
+	build_log();
+	REQUIRE(report_trends_build(st, FROM + DAY, FROM + 4 * DAY, &t, err,
+	                            sizeof(err)) == 0);
+	weeks = json_object_get(t, "posts_per_week");
+	ASSERT_INT_EQ(json_array_size(weeks), 1);
+	ASSERT_STR_EQ(json_string_value(
+	                  json_object_get(json_array_get(weeks, 0), "week")),
+	              "2020-03-09");
+	ASSERT(jget(json_array_get(weeks, 0), "posts") < 7);
+	ASSERT(json_is_true(
+	    json_object_get(json_object_get(t, "period"), "half_open")));
+	ASSERT_INT_EQ(report_trends_render(t, REPORT_FORMAT_TEXT, &txt), 0);
+	ASSERT(strstr(txt.data, "Period: from 2020-03-09T00:00:00Z up to but "
+	                        "not including 2020-03-12T00:00:00Z") != NULL);
+	json_decref(t);
+	buf_free(&txt);
+	snprintf(out, sizeof(out), "%s", path_in_tmp("until.csv"));
+	ASSERT_INT_EQ(run(cmd_trends_main, target, 9, a), 0);
+	REQUIRE(util_read_file(out, 0, &data, &len) == 0);
+	ASSERT(strstr(data, "\nperiod,2020-03-09T00:00:00Z,"
+	                    "2020-03-12T00:00:00Z,,,,3\n") != NULL);
+	ASSERT(strstr(data, "posts_per_week,2020-03-02,") == NULL);
+	free(data);
+	a[4] = "2020-03-08";
+	ASSERT_INT_EQ(run(cmd_trends_main, target, 9, a), EX_USAGE);
 }
 
 static void test_empty_period(void)
@@ -624,7 +706,8 @@ static void test_trends(void)
 	json_t *t = NULL;
 
 	build_log();
-	REQUIRE(report_trends_build(st, 0, &t, err, sizeof(err)) == 0);
+	REQUIRE(report_trends_build(st, 0, INT64_MAX, &t, err, sizeof(err)) ==
+	        0);
 	ASSERT_INT_EQ(
 	    jget(json_object_get(json_object_get(t, "opened_per_year"), "2019"),
 	         "diplomat"),
@@ -787,4 +870,4 @@ TEST_MAIN(TEST(test_numbers), TEST(test_json_shape), TEST(test_html_escapes),
           TEST(test_md_and_text_escapes), TEST(test_empty_period),
           TEST(test_year_of_days), TEST(test_text_fits_columns),
           TEST(test_plurals), TEST(test_trends), TEST(test_command),
-          TEST(test_close))
+          TEST(test_year_mid_day), TEST(test_trends_until), TEST(test_close))

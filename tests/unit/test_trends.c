@@ -131,7 +131,7 @@ static json_t *trends(void)
 	char err[256];
 	json_t *t = NULL;
 
-	if (report_trends_build(st, 0, &t, err, sizeof(err)) < 0)
+	if (report_trends_build(st, 0, INT64_MAX, &t, err, sizeof(err)) < 0)
 		fprintf(stderr, "trends: %s\n", err);
 	return t;
 }
