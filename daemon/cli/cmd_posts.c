@@ -66,6 +66,11 @@ static void posts_usage(FILE *fp)
 	    "                      phrase\" of QUERY, as a substring, ignoring case, in\n"
 	    "                      any script (德特里克, 米軍, wuhan); OR between words\n"
 	    "                      or groups takes either: 'wuhan OR \"fort detrick\"'\n"
+	    "                      A post matches when its text or any earlier\n"
+	    "                      wording of it does (all terms of a group in one\n"
+	    "                      wording); the output says which wordings matched\n"
+	    "                      (csv: matched_current, matched_versions; jsonl:\n"
+	    "                      matched; text: \"(wording 1 matched)\")\n"
 	    "  --edited            only posts edited after they were first stored\n"
 	    "  --deleted           only posts seen deleted upstream (logs that record\n"
 	    "                      deletions)\n"
@@ -332,6 +337,7 @@ struct out {
 	int columns;  /* text: the width to fit */
 	int64_t rows; /* written */
 	struct buf line;
+	bool search; /* --search: say how each post matched */
 };
 
 static const char *iso(int64_t t, char b[DATE_RFC3339_LEN])
@@ -397,7 +403,11 @@ static void write_csv(struct out *o, const struct store_post_row *r)
 	csv_field(iso(r->deleted_seen, t3), false);
 	printf("%d,", r->is_repost ? 1 : 0);
 	csv_field(r->url, false);
-	csv_field(r->text, true);
+	csv_field(r->text, !o->search);
+	if (o->search) {
+		printf("%d,", r->search_current > 0 ? 1 : 0);
+		csv_field(r->search_versions, true);
+	}
 }
 
 /* A JSON string (or null) on stdout.  The text is UTF-8 from the log
@@ -489,7 +499,12 @@ static int write_jsonl(const struct store_post_row *r)
 	json_categories(r->categories);
 	printf(",\"edit_count\":%d,\"deleted_seen\":", r->edit_count);
 	json_time(r->deleted_seen);
-	printf(",\"is_repost\":%s}\n", r->is_repost ? "true" : "false");
+	printf(",\"is_repost\":%s", r->is_repost ? "true" : "false");
+	if (r->search_current >= 0)
+		printf(",\"matched\":{\"current\":%s,\"versions\":[%s]}",
+		       r->search_current ? "true" : "false",
+		       r->search_versions ? r->search_versions : "");
+	fputs("}\n", stdout);
 	return 0;
 }
 
@@ -563,6 +578,11 @@ static void write_text(struct out *o, const struct store_post_row *r)
 	    (o->line.data && o->line.data[0] ? (int)strlen(o->line.data) : 1) +
 	    3;
 	buf_reset(&o->line);
+	/* Found through an earlier wording only: say which. */
+	if (r->search_current == 0)
+		buf_printf(&o->line, "(wording %s matched) ",
+		           r->search_versions ? r->search_versions : "?");
+	head += (int)o->line.len;
 	fit(&o->line, r->text, o->columns - head < 8 ? 8 : o->columns - head);
 	buf_putc(&o->line, '\0');
 	puts(o->line.data);
@@ -631,7 +651,8 @@ static int open_log(const struct cmd_globals *g, struct store **st)
 
 static int run(struct store *st, struct posts_opts *o)
 {
-	struct out out = {o->format, terminal_columns(), 0, {0}};
+	struct out out = {
+	    o->format, terminal_columns(), 0, {0}, o->f.search != NULL};
 	char err[512], period[128];
 	static char obuf[1 << 16];
 	int64_t n;
@@ -643,10 +664,10 @@ static int run(struct store *st, struct posts_opts *o)
 	period_words(&o->f, period, sizeof(period));
 	setvbuf(stdout, obuf, _IOFBF, sizeof(obuf));
 	if (o->format == FMT_CSV)
-		fputs(
-		    "id,account,role,country,published,first_seen,lang,"
-		    "categories,edit_count,deleted_seen,is_repost,url,text\r\n",
-		    stdout);
+		printf("id,account,role,country,published,first_seen,lang,"
+		       "categories,edit_count,deleted_seen,is_repost,url,text%s"
+		       "\r\n",
+		       out.search ? ",matched_current,matched_versions" : "");
 	else if (o->format == FMT_TEXT)
 		printf("# posts %s\n", period);
 	rc = store_posts_each(st, &o->f, on_row, &out, err, sizeof(err));

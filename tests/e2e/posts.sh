@@ -231,4 +231,26 @@ check "an empty log exits 0" "$?" 0
 check "an empty log says so" "$(cat "$WORK/err")" "demarche posts: the log holds no posts yet"
 check "an empty log: the CSV header alone" "$(wc -l <"$WORK/out")" 1
 
+# --- search covers earlier wordings: mfa/3 edited upstream, then found by
+# what it first said, the output saying which wording matched ---
+sed -i 's/the new ambassador of Chile/the new envoy of Peru/' "$WORK/feeds/mfa.xml"
+"$BUILD/demarched" -c "$WORK/test.conf" --once >"$WORK/run2.log" 2>&1
+check "second run" "$?" 0
+check "mfa/3 edited" "$(urls --edited)" "mfa/3"
+check "search finds the earlier wording" "$(urls --search chile)" "mfa/3"
+check "search finds the current wording" "$(urls --search peru)" "mfa/3"
+check "a group in one wording only" "$(urls --search 'chile peru')" ""
+check "JSONL says which wording matched" \
+	"$("$D" $C posts --search chile --format jsonl | $PY -c 'import json,sys; m=json.loads(sys.stdin.readline())["matched"]; print(m["current"], m["versions"])')" \
+	"False [1]"
+check "JSONL: the current text matched" \
+	"$("$D" $C posts --search peru --format jsonl | $PY -c 'import json,sys; m=json.loads(sys.stdin.readline())["matched"]; print(m["current"], m["versions"])')" \
+	"True [2]"
+check "CSV says which wording matched" \
+	"$("$D" $C posts --search 'chile OR peru' --format csv | $PY -c 'import csv,sys; r=list(csv.DictReader(sys.stdin)); print(len(r), r[0]["matched_current"], r[0]["matched_versions"])')" \
+	"1 1 1,2"
+check "text says an earlier wording matched" \
+	"$(COLUMNS=100 "$D" $C posts --search chile | grep -c '(wording 1 matched) Glad to meet the new envoy of Peru')" 1
+check "no search: no matched columns" "$("$D" $C posts --format csv | head -1 | grep -c matched)" 0
+
 finish
