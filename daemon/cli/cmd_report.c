@@ -286,7 +286,9 @@ int cmd_trends_main(const struct cmd_globals *g, int argc, char **argv)
 		rc = rc == -ENOMEM ? EX_OSERR : EX_IOERR;
 		goto out_close;
 	}
-	if (report_trends_render(trends, format, &b) < 0) {
+	if (report_trends_render_cols(
+	        trends, format, output ? REPORT_TEXT_COLS : report_columns(),
+	        &b) < 0) {
 		log_warnx("trends: out of memory");
 		rc = EX_OSERR;
 		goto out_free_render;

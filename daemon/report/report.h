@@ -62,5 +62,9 @@ int report_trends_build(struct store *st, int64_t since, int64_t until,
  * value; report_trends_csv.c).  Returns 0, -ENOMEM or -EINVAL. */
 int report_trends_render(const json_t *trends, enum report_format f,
                          struct buf *b);
+/* As report_trends_render(), the text fitted to cols columns (at least
+ * REPORT_TEXT_COLS_MIN), as report_render_cols() does for the report. */
+int report_trends_render_cols(const json_t *trends, enum report_format f,
+                              size_t cols, struct buf *b);
 
 #endif

@@ -683,3 +683,14 @@ int report_trends_render(const json_t *trends, enum report_format f,
 		return -EINVAL;
 	}
 }
+
+int report_trends_render_cols(const json_t *trends, enum report_format f,
+                              size_t cols, struct buf *b)
+{
+	int rc;
+
+	report_page_set_cols(cols);
+	rc = report_trends_render(trends, f, b);
+	report_page_set_cols(REPORT_TEXT_COLS);
+	return rc;
+}

@@ -550,6 +550,12 @@ static void test_text_fits_columns(void)
 	buf_reset(&b);
 	ASSERT_INT_EQ(report_render(r, REPORT_FORMAT_TEXT, &b), 0);
 	ASSERT(widest_line(b.data) <= 80);
+	/* $COLUMNS=60: the accounts-opened table's headings give way
+	 * ("spokesp…") rather than overflow; numbers stay whole. */
+	buf_reset(&b);
+	ASSERT_INT_EQ(report_render_cols(r, REPORT_FORMAT_TEXT, 60, &b), 0);
+	ASSERT(widest_line(b.data) <= 60);
+	ASSERT(strstr(b.data, "spokesperson  mission") == NULL);
 	buf_free(&b);
 	json_decref(r);
 }
