@@ -31,6 +31,10 @@ int cmd_reclassify_main(const struct cmd_globals *g, int argc, char **argv);
 int cmd_migrate_main(const struct cmd_globals *g, int argc, char **argv);
 /* `posts` (cmd_posts.c): list, filter, search and export stored posts. */
 int cmd_posts_main(const struct cmd_globals *g, int argc, char **argv);
+/* The exit code of a failed store_open*(): 66 (EX_NOINPUT) when the
+ * database does not exist, 65 (EX_DATAERR) when it is not a demarche log
+ * (an empty or foreign file, a damaged one), else 74 (EX_IOERR). */
+int cmd_open_status(int rc);
 
 /* The period of --since / --until (cmd_time.c), in the one time grammar
  * (config_parse_time()): until (NULL: now) first, then since (NULL: until

@@ -626,6 +626,15 @@ static void period_words(const struct store_post_filter *f, char *b, size_t n)
 	         date_format_rfc3339(f->until, t2));
 }
 
+int cmd_open_status(int rc)
+{
+	if (rc == -ENOENT)
+		return EX_NOINPUT;
+	if (rc == -EBADMSG)
+		return EX_DATAERR;
+	return EX_IOERR;
+}
+
 static int open_log(const struct cmd_globals *g, struct store **st)
 {
 	char err[512];
@@ -646,7 +655,7 @@ static int open_log(const struct cmd_globals *g, struct store **st)
 		return EX_NOINPUT;
 	}
 	fprintf(stderr, "demarche posts: cannot read the database: %s\n", err);
-	return rc == -EBADMSG ? EX_DATAERR : EX_IOERR;
+	return cmd_open_status(rc);
 }
 
 static int run(struct store *st, struct posts_opts *o)

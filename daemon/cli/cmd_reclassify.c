@@ -168,7 +168,7 @@ int cmd_reclassify_main(const struct cmd_globals *g, int argc, char **argv)
 	r = store_open(g->db, &st, err, sizeof(err));
 	if (r < 0) {
 		fprintf(stderr, "demarche reclassify: %s: %s\n", g->db, err);
-		rc = r == -ENOENT ? EX_NOINPUT : EX_IOERR;
+		rc = cmd_open_status(r);
 		goto out_close_store;
 	}
 	memset(&sa, 0, sizeof(sa));

@@ -63,7 +63,7 @@ static int open_db(const struct cmd_globals *g, const char *cmd,
 	}
 	if (rc < 0) {
 		log_warnx("%s: cannot read the database: %s", cmd, err);
-		return EX_IOERR;
+		return cmd_open_status(rc);
 	}
 	return 0;
 }

@@ -816,9 +816,10 @@ static void test_command(void)
 		         (long)getpid());
 		ASSERT_INT_EQ(run(cmd_report_main, missing, 1, a_plain),
 		              EX_NOINPUT);
+		/* Not a demarche log: 65, as for posts. */
 		ASSERT_INT_EQ(
 		    run(cmd_report_main, test_database("blank"), 1, a_plain),
-		    EX_IOERR);
+		    EX_DATAERR);
 	} else {
 		ASSERT_INT_EQ(
 		    run(cmd_report_main, path_in_tmp("nope.db"), 1, a_plain),
@@ -829,7 +830,17 @@ static void test_command(void)
 		    "junk junk junk junk junk junk junk junk junk junk\n");
 		ASSERT_INT_EQ(
 		    run(cmd_report_main, path_in_tmp("junk.db"), 1, a_plain),
-		    EX_IOERR);
+		    EX_DATAERR);
+		/* An empty file too, for report and trends alike. */
+		test_write_file(path_in_tmp("empty.db"), "");
+		ASSERT_INT_EQ(
+		    run(cmd_report_main, path_in_tmp("empty.db"), 1, a_plain),
+		    EX_DATAERR);
+		a_plain[0] = "trends";
+		ASSERT_INT_EQ(
+		    run(cmd_trends_main, path_in_tmp("empty.db"), 1, a_plain),
+		    EX_DATAERR);
+		a_plain[0] = "report";
 	}
 	ASSERT_INT_EQ(run(cmd_report_main, target, 3, a_bad), EX_USAGE);
 	ASSERT_INT_EQ(run(cmd_report_main, target, 3, a_fmt), EX_USAGE);
