@@ -560,6 +560,55 @@ static void test_text_fits_columns(void)
 	json_decref(r);
 }
 
+/* The day chart's date labels never overlap, whatever the span: for each
+ * period, the x of successive labels are far enough apart for their
+ * text (10 characters of 12 px; "MM-DD" for two weeks or less), and the
+ * axis has at least two. */
+static void test_day_ticks_apart(void)
+{
+	static const int spans[] = {7, 14, 15, 30, 61, 100, 121, 365};
+	struct buf b = {0};
+	char err[128];
+	size_t i;
+
+	build_log();
+	for (i = 0; i < ARRAY_SIZE(spans); i++) {
+		json_t *r = NULL;
+		const char *p, *end;
+		double x, prev = -1000, need = spans[i] <= 14 ? 40 : 72;
+		int labels = 0;
+
+		ASSERT_INT_EQ(report_build(st, FROM - (spans[i] - 7) * DAY, TO,
+		                           &r, err, sizeof(err)),
+		              0);
+		buf_reset(&b);
+		ASSERT_INT_EQ(report_render(r, REPORT_FORMAT_HTML, &b), 0);
+		p = strstr(b.data, "aria-label=\"posts per day\"");
+		REQUIRE(p);
+		end = strstr(p, "</svg>");
+		while ((p = strstr(p, "<text x=\"")) && p < end) {
+			const char *q = strchr(p, '>');
+
+			if (sscanf(p, "<text x=\"%lf\"", &x) == 1 && q &&
+			    strstr(p, "text-anchor=\"middle\"") &&
+			    strstr(p, "text-anchor=\"middle\"") < q) {
+				if (x - prev < need)
+					fprintf(stderr,
+					        "span %d: labels at %.1f"
+					        " and %.1f\n",
+					        spans[i], prev, x);
+				ASSERT(x - prev >= need);
+				prev = x;
+				labels++;
+			}
+			p++;
+		}
+		ASSERT(labels >= 2);
+		json_decref(r);
+	}
+	buf_free(&b);
+}
+
 static void test_plurals(void)
 {
 	struct buf b = {0};
@@ -886,5 +935,6 @@ static void test_close(void)
 TEST_MAIN(TEST(test_numbers), TEST(test_json_shape), TEST(test_html_escapes),
           TEST(test_md_and_text_escapes), TEST(test_empty_period),
           TEST(test_year_of_days), TEST(test_text_fits_columns),
-          TEST(test_plurals), TEST(test_trends), TEST(test_command),
-          TEST(test_year_mid_day), TEST(test_trends_until), TEST(test_close))
+          TEST(test_plurals), TEST(test_day_ticks_apart), TEST(test_trends),
+          TEST(test_command), TEST(test_year_mid_day), TEST(test_trends_until),
+          TEST(test_close))
