@@ -144,6 +144,46 @@ static int weeks_emit_one(const struct report_counts *wk,
 	return rc;
 }
 
+/* The most weeks listed with their zeros (100 years). */
+#define WEEKS_MAX 5300
+
+/* The weeks of the trends into a *new* *list: every week from the
+ * period's first (or the first with posts, when it has no start) to its
+ * last (or the last with posts), quiet ones included, so that a week
+ * without posts is a row of zeros rather than missing. */
+static int weeks_list(const struct report_counts *wk, int64_t since,
+                      int64_t until, int64_t **list, size_t *nw)
+{
+	int64_t lo = INT64_MAX, hi = INT64_MIN, w;
+	size_t i, n = 0;
+
+	for (i = 0; i < wk->cap; i++) {
+		if (!wk->used[i])
+			continue;
+		lo = wk->keys[i] < lo ? wk->keys[i] : lo;
+		hi = wk->keys[i] > hi ? wk->keys[i] : hi;
+	}
+	if (since > 0 && until < INT64_MAX && until > since) {
+		lo = week_of(report_day_of(since));
+		hi = week_of(report_day_of(until - 1));
+	} else if (since > 0 && lo != INT64_MAX) {
+		lo = week_of(report_day_of(since));
+	}
+	*nw = 0;
+	*list = NULL;
+	if (lo > hi)
+		return 0;
+	if ((hi - lo) / 7 + 1 > WEEKS_MAX)
+		lo = hi - (WEEKS_MAX - 1) * 7;
+	*list = malloc((size_t)((hi - lo) / 7 + 1) * sizeof(**list));
+	if (!*list)
+		return -ENOMEM;
+	for (w = lo; w <= hi; w += 7)
+		(*list)[n++] = w;
+	*nw = n;
+	return 0;
+}
+
 /* Posts per week and category share per week, bucketed in C from one
  * pass over the posts and one over the assignments (covering indexes),
  * rather than grouping a million computed dates in SQL. */
@@ -170,15 +210,9 @@ static int trends_weeks(struct report_query *q, int64_t since, int64_t until,
 			order[j] = order[j - 1];
 		order[j] = i;
 	}
-	list = malloc((wk.n + 1) * sizeof(*list));
-	if (!list) {
-		rc = -ENOMEM;
+	rc = weeks_list(&wk, since, until, &list, &nw);
+	if (rc < 0)
 		goto out_free_counts;
-	}
-	for (i = 0; i < wk.cap; i++)
-		if (wk.used[i])
-			list[nw++] = wk.keys[i];
-	qsort(list, nw, sizeof(*list), report_cmp_int64);
 	for (i = 0; i < nw && rc >= 0; i++)
 		rc = weeks_emit_one(&wk, &wc, order, list[i], weeks, share);
 out_free_counts:

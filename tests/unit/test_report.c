@@ -724,6 +724,23 @@ static void test_trends_until(void)
 	                        "not including 2020-03-12T00:00:00Z") != NULL);
 	json_decref(t);
 	buf_free(&txt);
+	/* Weeks without posts are rows of zeros: two quiet weeks before the
+	 * posts, from the week --since falls in. */
+	REQUIRE(report_trends_build(st, FROM - 14 * DAY, TO, &t, err,
+	                            sizeof(err)) == 0);
+	weeks = json_object_get(t, "posts_per_week");
+	ASSERT_INT_EQ(json_array_size(weeks), 4);
+	ASSERT_STR_EQ(json_string_value(
+	                  json_object_get(json_array_get(weeks, 0), "week")),
+	              "2020-02-17");
+	ASSERT_INT_EQ(jget(json_array_get(weeks, 1), "posts"), 0);
+	ASSERT_INT_EQ(report_trends_render(t, REPORT_FORMAT_CSV, &txt), 0);
+	ASSERT(strstr(txt.data,
+	              "\nposts_per_week,2020-02-24,2020-03-02,,,,0\n"));
+	ASSERT(strstr(txt.data, "\ncategory_count_per_week,2020-02-24,"
+	                        "2020-03-02,,origin_narrative,,0\n"));
+	json_decref(t);
+	buf_free(&txt);
 	snprintf(out, sizeof(out), "%s", path_in_tmp("until.csv"));
 	ASSERT_INT_EQ(run(cmd_trends_main, target, 9, a), 0);
 	REQUIRE(util_read_file(out, 0, &data, &len) == 0);
