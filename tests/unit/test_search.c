@@ -9,18 +9,25 @@
  * ids below are the same for both backends.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "cmd.h"
 #include "db.h"
 #include "store.h"
 #include "store_search.h"
 #include "test.h"
+#include "util.h"
 
 #define T0 1600000000
 
 static struct store *st;
+static const char *log_target; /* the log of open_store() */
 
 static const char *const setup_sql =
     "INSERT INTO accounts (id, handle, role, country, first_seen) VALUES"
@@ -138,8 +145,8 @@ static void open_store(void)
 
 	if (st)
 		return;
-	ASSERT_INT_EQ(
-	    store_open(test_database("search"), &st, err, sizeof(err)), 0);
+	log_target = test_database("search");
+	ASSERT_INT_EQ(store_open(log_target, &st, err, sizeof(err)), 0);
 	ASSERT_INT_EQ(test_q_exec(store_conn(st), setup_sql), 0);
 }
 
@@ -393,6 +400,109 @@ static void test_search_versions(void)
 	}
 }
 
+/* `demarche posts ARGS...` on the test log; its standard output as a
+ * *new* string (NULL on failure), its exit code in *rc. */
+static char *posts_output(int *rc, int argc, const char **argv)
+{
+	struct cmd_globals g = {log_target, NULL, 0};
+	char path[600], *out = NULL;
+	int fd, saved;
+
+	snprintf(path, sizeof(path), "%s/posts-%d.out", test_tmpdir(), rand());
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	saved = dup(1);
+	if (fd < 0 || saved < 0)
+		return NULL;
+	fflush(stdout);
+	dup2(fd, 1);
+	optind = 1;
+	*rc = cmd_posts_main(&g, argc, (char **)argv);
+	fflush(stdout);
+	dup2(saved, 1);
+	close(fd);
+	close(saved);
+	if (util_read_file(path, 0, &out, NULL) < 0)
+		return NULL;
+	return out;
+}
+
+/* JSON Lines read back with jansson: one object per post, the keys of the
+ * contract, categories with key and score, the search's "matched"; the
+ * CSV's rows and its extra columns with --search. */
+static void test_posts_formats(void)
+{
+	const char *jl[] = {"posts",    "--search", "德特里克 OR 米軍",
+	                    "--format", "jsonl",    NULL};
+	const char *all[] = {"posts", "--format", "jsonl", NULL};
+	const char *csv[] = {"posts",    "--search", "米軍",
+	                     "--format", "csv",      NULL};
+	static const char *const keys[] = {
+	    "id",         "account",      "url",       "published",
+	    "first_seen", "text",         "lang",      "categories",
+	    "edit_count", "deleted_seen", "is_repost", "role"};
+	char *out, *line, *save = NULL, ids[128] = "";
+	size_t k, n = 0;
+	int rc = -1;
+
+	open_store();
+	out = posts_output(&rc, 5, jl);
+	REQUIRE(out);
+	ASSERT_INT_EQ(rc, 0);
+	for (line = strtok_r(out, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		json_error_t je;
+		json_t *o = json_loads(line, 0, &je), *m;
+
+		REQUIRE(o);
+		for (k = 0; k < ARRAY_SIZE(keys); k++)
+			ASSERT(json_object_get(o, keys[k]) != NULL);
+		m = json_object_get(o, "matched");
+		ASSERT(json_is_object(m));
+		ASSERT(json_is_array(json_object_get(m, "versions")));
+		snprintf(
+		    ids + strlen(ids), sizeof(ids) - strlen(ids), "%s%lld:%s",
+		    n++ ? "," : "",
+		    (long long)json_integer_value(json_object_get(o, "id")),
+		    json_is_true(json_object_get(m, "current")) ? "t" : "f");
+		json_decref(o);
+	}
+	/* Post 3 through its first wording (test_search_versions added
+	 * it), the others by their current text. */
+	ASSERT_STR_EQ(ids, "5:t,3:f,2:t,1:t");
+	free(out);
+	out = posts_output(&rc, 3, all);
+	REQUIRE(out);
+	ASSERT_INT_EQ(rc, 0);
+	ASSERT(strstr(out, "\"matched\"") == NULL);
+	{
+		json_t *o = json_loads(out, JSON_DISABLE_EOF_CHECK, NULL);
+		const json_t *c;
+
+		REQUIRE(o);
+		ASSERT_INT_EQ(json_integer_value(json_object_get(o, "id")), 8);
+		json_decref(o);
+		o = json_loads(strstr(out, "{\"id\":3,"),
+		               JSON_DISABLE_EOF_CHECK, NULL);
+		REQUIRE(o);
+		c = json_array_get(json_object_get(o, "categories"), 0);
+		ASSERT_STR_EQ(json_string_value(json_object_get(c, "key")),
+		              "origin_narrative");
+		ASSERT(json_real_value(json_object_get(c, "score")) == 2.5);
+		json_decref(o);
+	}
+	free(out);
+	out = posts_output(&rc, 5, csv);
+	REQUIRE(out);
+	ASSERT_INT_EQ(rc, 0);
+	ASSERT(strncmp(out,
+	               "id,account,role,country,published,first_seen,lang,"
+	               "categories,edit_count,deleted_seen,is_repost,url,text,"
+	               "matched_current,matched_versions\r\n",
+	               122) == 0);
+	ASSERT(strstr(out, ",0,1\r\n") != NULL); /* post 3: wording 1 */
+	free(out);
+}
+
 /* The index follows edits and deletions (the triggers of 0009 and
  * 0016). */
 static void test_index_in_step(void)
@@ -478,5 +588,5 @@ static void test_migration_fills_index(void)
 
 TEST_MAIN(TEST(test_search_scripts), TEST(test_search_syntax),
           TEST(test_filters), TEST(test_rows), TEST(test_known_and_deleted),
-          TEST(test_search_versions), TEST(test_index_in_step),
-          TEST(test_migration_fills_index))
+          TEST(test_search_versions), TEST(test_posts_formats),
+          TEST(test_index_in_step), TEST(test_migration_fills_index))
