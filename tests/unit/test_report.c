@@ -735,8 +735,8 @@ static void test_trends_until(void)
 	              "2020-02-17");
 	ASSERT_INT_EQ(jget(json_array_get(weeks, 1), "posts"), 0);
 	ASSERT_INT_EQ(report_trends_render(t, REPORT_FORMAT_CSV, &txt), 0);
-	ASSERT(strstr(txt.data,
-	              "\nposts_per_week,2020-02-24,2020-03-02,,,,0\n"));
+	ASSERT(
+	    strstr(txt.data, "\nposts_per_week,2020-02-24,2020-03-02,,,,0\n"));
 	ASSERT(strstr(txt.data, "\ncategory_count_per_week,2020-02-24,"
 	                        "2020-03-02,,origin_narrative,,0\n"));
 	json_decref(t);
