@@ -24,6 +24,7 @@
 #include "cmd.h"
 #include "config.h"
 #include "date.h"
+#include "progress.h"
 #include "store.h"
 #include "store_search.h"
 #include "util.h"
@@ -86,6 +87,8 @@ static void posts_usage(FILE *fp)
 	    "                      key and score, edit_count, deleted_seen, ...)\n"
 	    "  -h, --help          print this help and exit\n"
 	    "\n"
+	    "Exporting to a file or a pipe, it shows its progress (and a summary)\n"
+	    "on standard error when that is a terminal.\n"
 	    "Exit status: 0, 64 for a bad option or an unknown account, category,\n"
 	    "language, country or role (the known ones are listed), 66 when the\n"
 	    "database does not exist, 65 when it is not a demarche log.\n",
@@ -337,7 +340,8 @@ struct out {
 	int columns;  /* text: the width to fit */
 	int64_t rows; /* written */
 	struct buf line;
-	bool search; /* --search: say how each post matched */
+	bool search;            /* --search: say how each post matched */
+	struct progress *meter; /* an export's progress, or NULL */
 };
 
 static const char *iso(int64_t t, char b[DATE_RFC3339_LEN])
@@ -593,6 +597,8 @@ static int on_row(void *ctx, const struct store_post_row *r)
 	struct out *o = ctx;
 
 	o->rows++;
+	if (o->meter && (o->rows & 1023) == 0)
+		progress_update(o->meter, o->rows);
 	if (o->format == FMT_CSV)
 		write_csv(o, r);
 	else if (o->format == FMT_JSONL)
@@ -658,10 +664,33 @@ static int open_log(const struct cmd_globals *g, struct store **st)
 	return cmd_open_status(rc);
 }
 
+/* An export to a file or a pipe shows its progress on a terminal's
+ * standard error: of the period's posts when nothing else filters (a
+ * count of the posts' time index), else done and rate alone. */
+static void start_meter(struct store *st, const struct posts_opts *o,
+                        struct progress *meter)
+{
+	const struct store_post_filter *f = &o->f;
+	int64_t total = -1;
+
+	if (isatty(STDOUT_FILENO) || !isatty(STDERR_FILENO)) {
+		progress_start_tty(meter, NULL, false, "posts", "posts", -1);
+		return;
+	}
+	if (!f->n_accounts && !f->role && !f->country && !f->n_categories &&
+	    !f->search && !f->edited && !f->deleted && f->reposts < 0 &&
+	    !f->lang)
+		total = store_count_posts(st, f->since, f->until);
+	if (total >= 0 && f->limit > 0 && f->limit < total)
+		total = f->limit;
+	progress_start(meter, stderr, "posts", "posts", total < 0 ? -1 : total);
+}
+
 static int run(struct store *st, struct posts_opts *o)
 {
-	struct out out = {
-	    o->format, terminal_columns(), 0, {0}, o->f.search != NULL};
+	struct progress meter;
+	struct out out = {o->format, terminal_columns(),  0,
+	                  {0},       o->f.search != NULL, &meter};
 	char err[512], period[128];
 	static char obuf[1 << 16];
 	int64_t n;
@@ -679,7 +708,10 @@ static int run(struct store *st, struct posts_opts *o)
 		       out.search ? ",matched_current,matched_versions" : "");
 	else if (o->format == FMT_TEXT)
 		printf("# posts %s\n", period);
+	start_meter(st, o, &meter);
 	rc = store_posts_each(st, &o->f, on_row, &out, err, sizeof(err));
+	progress_update(&meter, out.rows);
+	progress_end(&meter);
 	buf_free(&out.line);
 	if (fflush(stdout) != 0 || rc == -EIO) {
 		fprintf(stderr, "demarche posts: writing: %s\n",

@@ -939,6 +939,26 @@ int64_t store_any_posts(struct store *st)
 	return n;
 }
 
+int64_t store_count_posts(struct store *st, int64_t since, int64_t until)
+{
+	struct db_stmt *s = NULL;
+	int64_t n;
+	int rc;
+
+	rc = db_prepare(st->db,
+	                "SELECT count(*) FROM posts WHERE report_time >= ?1"
+	                " AND report_time < ?2",
+	                &s);
+	if (rc == 0) {
+		db_bind_int64(s, 1, since);
+		db_bind_int64(s, 2, until);
+		rc = db_step(s);
+	}
+	n = rc == DB_ROW ? db_column_int64(s, 0) : rc < 0 ? rc : -EIO;
+	db_finalize(s);
+	return n;
+}
+
 /* ---- the migration -------------------------------------------------- */
 
 static int64_t query_int64(struct store *st, const char *sql)

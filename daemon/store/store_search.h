@@ -100,6 +100,9 @@ int store_known_values(struct store *st, enum store_known_kind kind,
 void store_strings_free(char **v);
 /* 1 when the log holds any post, 0 when none, or a negative errno. */
 int64_t store_any_posts(struct store *st);
+/* The posts of the half-open period [since, until) (the progress of an
+ * export), or a negative errno. */
+int64_t store_count_posts(struct store *st, int64_t since, int64_t until);
 
 /* The migration hook of schema/0009_search.sql and 0016_version_search.sql:
  * fills the SQLite search index with the posts (0009) or the wordings

@@ -231,6 +231,16 @@ check "an empty log exits 0" "$?" 0
 check "an empty log says so" "$(cat "$WORK/err")" "demarche posts: the log holds no posts yet"
 check "an empty log: the CSV header alone" "$(wc -l <"$WORK/out")" 1
 
+# --- an export to a file: progress and a summary on a terminal's stderr,
+# nothing when stderr is not a terminal ---
+"$D" $C posts --format csv >"$WORK/export.csv" 2>"$WORK/export.err"
+check "export: silent off a terminal" "$(wc -c <"$WORK/export.err" | tr -d ' ')" 0
+if command -v script >/dev/null 2>&1; then
+	script -qec "'$D' $C posts --format csv >'$WORK/export2.csv'" /dev/null >"$WORK/export.tty" 2>&1
+	check "export on a terminal: a summary" "$(tr '\r' '\n' <"$WORK/export.tty" | grep -c '^posts: 5 posts in ')" 1
+	check "export on a terminal: the same rows" "$(cmp -s "$WORK/export.csv" "$WORK/export2.csv" && echo same)" same
+fi
+
 # --- search covers earlier wordings: mfa/3 edited upstream, then found by
 # what it first said, the output saying which wording matched ---
 sed -i 's/the new ambassador of Chile/the new envoy of Peru/' "$WORK/feeds/mfa.xml"
