@@ -82,7 +82,9 @@ static void report_usage(FILE *fp)
 	    "\n"
 	    "  --since T           start of the period: a duration back from its end\n"
 	    "                      (90m, 36h, 7d, 2w, 1h30m; default 7d) or a UTC date\n"
-	    "                      or time (2020-03-01, 2020-03-01T08:00, RFC 3339)\n"
+	    "                      or time (2020-03-01, 2020-03-01T08:00, RFC 3339);\n"
+	    "                      whole days or weeks (7d, 365d) count calendar days,\n"
+	    "                      the last being --until's: 365d lists 365 days\n"
 	    "  --until T           end of the period, not included: a duration back\n"
 	    "                      from now, a date or time as for --since, or Unix\n"
 	    "                      seconds (default: now)\n"
@@ -110,7 +112,8 @@ static void trends_usage(FILE *fp)
 	    "                      (90m, 7d, 52w, 1h30m) or a UTC date or time\n"
 	    "                      (2020-03-01, RFC 3339); default: all of the log\n"
 	    "  --until T           where they end, not included (same forms; default:\n"
-	    "                      now): the period is half-open, [since, until)\n"
+	    "                      now): the period is half-open, [since, until);\n"
+	    "                      whole days are counted as for report\n"
 	    "  -o, --output FILE   write to FILE instead of standard output\n"
 	    "  -h, --help          print this help and exit\n",
 	    fp);
