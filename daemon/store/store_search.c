@@ -376,7 +376,7 @@ static int version_group(struct buf *sql, struct binds *b, struct search_ctx *c,
 {
 	bool all_fts = c->vfts;
 	size_t i;
-	int k;
+	int k = 0;
 
 	for (i = 0; i < c->q->n; i++)
 		if (c->q->terms[i].group == g && !term_fts(&c->q->terms[i]))
