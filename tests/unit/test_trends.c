@@ -356,6 +356,32 @@ static void test_growth_and_roles(void)
 	json_decref(t);
 }
 
+/* --until bounds every series: the follower snapshots of 03-08 and the
+ * posts from 03-03 on are outside [beginning, 03-03). */
+static void test_until(void)
+{
+	const json_t *fg, *share;
+	char err[256];
+	json_t *t = NULL;
+
+	REQUIRE(report_trends_build(st, INT64_MIN, 1583193600, &t, err,
+	                            sizeof(err)) == 0);
+	fg = json_object_get(t, "follower_growth");
+	ASSERT_INT_EQ(json_array_size(fg), 3);
+	ASSERT_INT_EQ(json_integer_value(
+	                  json_object_get(json_array_get(fg, 0), "change")),
+	              0);
+	share = json_object_get(t, "category_share_by_role");
+	ASSERT_INT_EQ(at(share, "diplomat", "posts"), 2);
+	ASSERT_INT_EQ(at(share, "mission", "posts"), 2);
+	ASSERT(json_is_null(
+	    json_object_get(json_object_get(t, "period"), "from")));
+	ASSERT_STR_EQ(json_string_value(
+	                  json_object_get(json_object_get(t, "period"), "to")),
+	              "2020-03-03T00:00:00Z");
+	json_decref(t);
+}
+
 static void setup_and_run(void)
 {
 	REQUIRE(seed() == 0);
@@ -368,4 +394,4 @@ static void teardown(void)
 }
 
 TEST_MAIN(TEST(setup_and_run), TEST(test_copies), TEST(test_opened_per_year),
-          TEST(test_growth_and_roles), TEST(teardown))
+          TEST(test_growth_and_roles), TEST(test_until), TEST(teardown))
