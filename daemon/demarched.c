@@ -139,12 +139,16 @@ static void on_idle(void *arg)
 			verdict = "some feeds failed";
 			d->exit_code = EX_TEMPFAIL;
 		}
-		log_info("polled %zu feeds once: %llu polls, %llu failed, %llu "
-		         "new posts, %llu edited, %llu disabled skipped: %s",
+		/* Pluralised: "1 feed", "1 poll", "1 new post". */
+		log_info("polled %zu feed%s once: %llu poll%s, %llu failed, "
+		         "%llu new post%s, %llu edited, %llu disabled skipped: "
+		         "%s",
 		         poller_feed_count(d->poller),
-		         (unsigned long long)s->polls,
+		         poller_feed_count(d->poller) == 1 ? "" : "s",
+		         (unsigned long long)s->polls, s->polls == 1 ? "" : "s",
 		         (unsigned long long)s->failures,
 		         (unsigned long long)s->new_posts,
+		         s->new_posts == 1 ? "" : "s",
 		         (unsigned long long)s->edited_posts,
 		         (unsigned long long)s->disabled, verdict);
 	}

@@ -31,6 +31,10 @@ int cmd_reclassify_main(const struct cmd_globals *g, int argc, char **argv);
 int cmd_migrate_main(const struct cmd_globals *g, int argc, char **argv);
 /* `posts` (cmd_posts.c): list, filter, search and export stored posts. */
 int cmd_posts_main(const struct cmd_globals *g, int argc, char **argv);
+/* The exit code of a failed store_open*(): 66 (EX_NOINPUT) when the
+ * database does not exist, 65 (EX_DATAERR) when it is not a demarche log
+ * (an empty or foreign file, a damaged one), else 74 (EX_IOERR). */
+int cmd_open_status(int rc);
 
 /* The period of --since / --until (cmd_time.c), in the one time grammar
  * (config_parse_time()): until (NULL: now) first, then since (NULL: until
@@ -40,6 +44,17 @@ int cmd_posts_main(const struct cmd_globals *g, int argc, char **argv);
  * 0 with [*from, *to), or EX_USAGE. */
 int cmd_period(const char *cmd, const char *since, const char *until,
                int64_t dflt_span, bool epoch_until, int64_t *from, int64_t *to);
+
+/* The day rule of report and trends: a --since of whole days or weeks
+ * counted back (NULL: the default span), "7d", "2w", "365d", counts
+ * calendar days (UTC), the last being the day of --until, so that a
+ * period ending mid-day still lists N days, not N + 1: *from moves to
+ * midnight of the first of them.  A period ending at midnight, an
+ * absolute --since and a span of hours or minutes are left as they are. */
+void cmd_period_days(const char *since, int64_t *from, int64_t to);
+/* "[2020-03-01T00:00:00Z, 2020-03-08T00:00:00Z)" into b (from INT64_MIN
+ * or 0: "the beginning"). */
+void cmd_period_words(int64_t from, int64_t to, char *b, size_t n);
 
 struct classify_rules;
 /* Loads the classifier of classify, eval and reclassify: the rules of

@@ -126,7 +126,7 @@ int cmd_candidates_main(const struct cmd_globals *g, int argc, char **argv)
 	rc = store_open_readonly(g->db, &st, err, sizeof(err));
 	if (rc < 0) {
 		log_warnx("candidates: %s", err);
-		return rc == -ENOENT ? EX_NOINPUT : EX_IOERR;
+		return cmd_open_status(rc);
 	}
 	if (store_schema_version(st) < 3) {
 		log_warnx("candidates: the database predates candidates; run "

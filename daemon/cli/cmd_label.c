@@ -126,7 +126,7 @@ int cmd_labels_from_db(const char *prog, const char *target, char **data,
 	r = store_open_readonly(target, &st, err, sizeof(err));
 	if (r < 0) {
 		fprintf(stderr, "demarche %s: %s: %s\n", prog, target, err);
-		return r == -ENOENT ? EX_NOINPUT : EX_IOERR;
+		return cmd_open_status(r);
 	}
 	if (store_schema_version(st) < 7) {
 		fprintf(stderr,

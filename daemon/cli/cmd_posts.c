@@ -24,6 +24,7 @@
 #include "cmd.h"
 #include "config.h"
 #include "date.h"
+#include "progress.h"
 #include "store.h"
 #include "store_search.h"
 #include "util.h"
@@ -66,6 +67,11 @@ static void posts_usage(FILE *fp)
 	    "                      phrase\" of QUERY, as a substring, ignoring case, in\n"
 	    "                      any script (德特里克, 米軍, wuhan); OR between words\n"
 	    "                      or groups takes either: 'wuhan OR \"fort detrick\"'\n"
+	    "                      A post matches when its text or any earlier\n"
+	    "                      wording of it does (all terms of a group in one\n"
+	    "                      wording); the output says which wordings matched\n"
+	    "                      (csv: matched_current, matched_versions; jsonl:\n"
+	    "                      matched; text: \"(wording 1 matched)\")\n"
 	    "  --edited            only posts edited after they were first stored\n"
 	    "  --deleted           only posts seen deleted upstream (logs that record\n"
 	    "                      deletions)\n"
@@ -81,6 +87,8 @@ static void posts_usage(FILE *fp)
 	    "                      key and score, edit_count, deleted_seen, ...)\n"
 	    "  -h, --help          print this help and exit\n"
 	    "\n"
+	    "Exporting to a file or a pipe, it shows its progress (and a summary)\n"
+	    "on standard error when that is a terminal.\n"
 	    "Exit status: 0, 64 for a bad option or an unknown account, category,\n"
 	    "language, country or role (the known ones are listed), 66 when the\n"
 	    "database does not exist, 65 when it is not a demarche log.\n",
@@ -332,6 +340,8 @@ struct out {
 	int columns;  /* text: the width to fit */
 	int64_t rows; /* written */
 	struct buf line;
+	bool search;            /* --search: say how each post matched */
+	struct progress *meter; /* an export's progress, or NULL */
 };
 
 static const char *iso(int64_t t, char b[DATE_RFC3339_LEN])
@@ -397,7 +407,11 @@ static void write_csv(struct out *o, const struct store_post_row *r)
 	csv_field(iso(r->deleted_seen, t3), false);
 	printf("%d,", r->is_repost ? 1 : 0);
 	csv_field(r->url, false);
-	csv_field(r->text, true);
+	csv_field(r->text, !o->search);
+	if (o->search) {
+		printf("%d,", r->search_current > 0 ? 1 : 0);
+		csv_field(r->search_versions, true);
+	}
 }
 
 /* A JSON string (or null) on stdout.  The text is UTF-8 from the log
@@ -489,7 +503,12 @@ static int write_jsonl(const struct store_post_row *r)
 	json_categories(r->categories);
 	printf(",\"edit_count\":%d,\"deleted_seen\":", r->edit_count);
 	json_time(r->deleted_seen);
-	printf(",\"is_repost\":%s}\n", r->is_repost ? "true" : "false");
+	printf(",\"is_repost\":%s", r->is_repost ? "true" : "false");
+	if (r->search_current >= 0)
+		printf(",\"matched\":{\"current\":%s,\"versions\":[%s]}",
+		       r->search_current ? "true" : "false",
+		       r->search_versions ? r->search_versions : "");
+	fputs("}\n", stdout);
 	return 0;
 }
 
@@ -563,6 +582,11 @@ static void write_text(struct out *o, const struct store_post_row *r)
 	    (o->line.data && o->line.data[0] ? (int)strlen(o->line.data) : 1) +
 	    3;
 	buf_reset(&o->line);
+	/* Found through an earlier wording only: say which. */
+	if (r->search_current == 0)
+		buf_printf(&o->line, "(wording %s matched) ",
+		           r->search_versions ? r->search_versions : "?");
+	head += (int)o->line.len;
 	fit(&o->line, r->text, o->columns - head < 8 ? 8 : o->columns - head);
 	buf_putc(&o->line, '\0');
 	puts(o->line.data);
@@ -573,6 +597,8 @@ static int on_row(void *ctx, const struct store_post_row *r)
 	struct out *o = ctx;
 
 	o->rows++;
+	if (o->meter && (o->rows & 1023) == 0)
+		progress_update(o->meter, o->rows);
 	if (o->format == FMT_CSV)
 		write_csv(o, r);
 	else if (o->format == FMT_JSONL)
@@ -606,6 +632,15 @@ static void period_words(const struct store_post_filter *f, char *b, size_t n)
 	         date_format_rfc3339(f->until, t2));
 }
 
+int cmd_open_status(int rc)
+{
+	if (rc == -ENOENT)
+		return EX_NOINPUT;
+	if (rc == -EBADMSG)
+		return EX_DATAERR;
+	return EX_IOERR;
+}
+
 static int open_log(const struct cmd_globals *g, struct store **st)
 {
 	char err[512];
@@ -626,12 +661,36 @@ static int open_log(const struct cmd_globals *g, struct store **st)
 		return EX_NOINPUT;
 	}
 	fprintf(stderr, "demarche posts: cannot read the database: %s\n", err);
-	return rc == -EBADMSG ? EX_DATAERR : EX_IOERR;
+	return cmd_open_status(rc);
+}
+
+/* An export to a file or a pipe shows its progress on a terminal's
+ * standard error: of the period's posts when nothing else filters (a
+ * count of the posts' time index), else done and rate alone. */
+static void start_meter(struct store *st, const struct posts_opts *o,
+                        struct progress *meter)
+{
+	const struct store_post_filter *f = &o->f;
+	int64_t total = -1;
+
+	if (isatty(STDOUT_FILENO) || !isatty(STDERR_FILENO)) {
+		progress_start_tty(meter, NULL, false, "posts", "posts", -1);
+		return;
+	}
+	if (!f->n_accounts && !f->role && !f->country && !f->n_categories &&
+	    !f->search && !f->edited && !f->deleted && f->reposts < 0 &&
+	    !f->lang)
+		total = store_count_posts(st, f->since, f->until);
+	if (total >= 0 && f->limit > 0 && f->limit < total)
+		total = f->limit;
+	progress_start(meter, stderr, "posts", "posts", total < 0 ? -1 : total);
 }
 
 static int run(struct store *st, struct posts_opts *o)
 {
-	struct out out = {o->format, terminal_columns(), 0, {0}};
+	struct progress meter;
+	struct out out = {o->format, terminal_columns(),  0,
+	                  {0},       o->f.search != NULL, &meter};
 	char err[512], period[128];
 	static char obuf[1 << 16];
 	int64_t n;
@@ -643,13 +702,16 @@ static int run(struct store *st, struct posts_opts *o)
 	period_words(&o->f, period, sizeof(period));
 	setvbuf(stdout, obuf, _IOFBF, sizeof(obuf));
 	if (o->format == FMT_CSV)
-		fputs(
-		    "id,account,role,country,published,first_seen,lang,"
-		    "categories,edit_count,deleted_seen,is_repost,url,text\r\n",
-		    stdout);
+		printf("id,account,role,country,published,first_seen,lang,"
+		       "categories,edit_count,deleted_seen,is_repost,url,text%s"
+		       "\r\n",
+		       out.search ? ",matched_current,matched_versions" : "");
 	else if (o->format == FMT_TEXT)
 		printf("# posts %s\n", period);
+	start_meter(st, o, &meter);
 	rc = store_posts_each(st, &o->f, on_row, &out, err, sizeof(err));
+	progress_update(&meter, out.rows);
+	progress_end(&meter);
 	buf_free(&out.line);
 	if (fflush(stdout) != 0 || rc == -EIO) {
 		fprintf(stderr, "demarche posts: writing: %s\n",

@@ -48,9 +48,12 @@ static void reclassify_usage(FILE *fp)
 	    "transactions, replacing their categories and rules version.\n"
 	    "\n"
 	    "  --since T           only posts published from T on: a duration back\n"
-	    "                      from now (90m, 36h, 7d, 2w, 1h30m) or a UTC date or\n"
-	    "                      time (2020-03-01, 2020-03-01T08:00, RFC 3339);\n"
-	    "                      default: every post\n"
+	    "                      from --until (90m, 36h, 7d, 2w, 1h30m) or a UTC\n"
+	    "                      date or time (2020-03-01, 2020-03-01T08:00,\n"
+	    "                      RFC 3339); default: every post\n"
+	    "  --until T           only posts published before T (same grammar;\n"
+	    "                      default now): the period is half-open,\n"
+	    "                      [since, until)\n"
 	    "  --rules DIR         lexicon folder (default as for classify)\n"
 	    "  --model MODEL       blend a trained model into the scores\n"
 	    "  --model-weight W    weight of the model against the rules, 0..1\n"
@@ -68,23 +71,25 @@ static int reclassify_options(int argc, char **argv, struct reclassify_opts *ro,
 {
 	static const struct option opts[] = {
 	    {"since", required_argument, NULL, 's'},
+	    {"until", required_argument, NULL, 'u'},
 	    {"rules", required_argument, NULL, 'r'},
 	    {"model", required_argument, NULL, 'm'},
 	    {"model-weight", required_argument, NULL, 'w'},
 	    {"batch", required_argument, NULL, 'b'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0}};
+	const char *since = NULL, *until = NULL;
 	char *end;
-	int64_t to;
 	long n;
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, "s:r:b:h", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "s:u:r:b:h", opts, NULL)) != -1) {
 		switch (ch) {
 		case 's':
-			if (cmd_period("reclassify", optarg, NULL, 0, false,
-			               &ro->since, &to) != 0)
-				return EX_USAGE;
+			since = optarg;
+			break;
+		case 'u':
+			until = optarg;
 			break;
 		case 'r':
 			*dir = optarg;
@@ -124,21 +129,24 @@ static int reclassify_options(int argc, char **argv, struct reclassify_opts *ro,
 			return EX_USAGE;
 		}
 	}
+	if ((since || until) && cmd_period("reclassify", since, until, 0, false,
+	                                   &ro->since, &ro->until) != 0)
+		return EX_USAGE;
 	return -1;
 }
 
 int cmd_reclassify_main(const struct cmd_globals *g, int argc, char **argv)
 {
-	struct reclassify_opts ro = {INT64_MIN, RECLASSIFY_DEFAULT_BATCH,
-	                             0,         &stop_requested,
-	                             NULL,      NULL};
+	struct reclassify_opts ro = {
+	    INT64_MIN, RECLASSIFY_DEFAULT_BATCH, 0, &stop_requested, NULL, NULL,
+	    0};
 	struct reclassify_counts cnt;
 	struct progress meter;
 	struct classify_rules *R = NULL;
 	struct store *st = NULL;
 	struct sigaction sa, old_int, old_term;
 	const char *dir = NULL, *model = NULL;
-	char err[512];
+	char err[512], period[128];
 	double weight = -1;
 	int r, rc = 0;
 
@@ -160,7 +168,7 @@ int cmd_reclassify_main(const struct cmd_globals *g, int argc, char **argv)
 	r = store_open(g->db, &st, err, sizeof(err));
 	if (r < 0) {
 		fprintf(stderr, "demarche reclassify: %s: %s\n", g->db, err);
-		rc = r == -ENOENT ? EX_NOINPUT : EX_IOERR;
+		rc = cmd_open_status(r);
 		goto out_close_store;
 	}
 	memset(&sa, 0, sizeof(sa));
@@ -181,6 +189,12 @@ int cmd_reclassify_main(const struct cmd_globals *g, int argc, char **argv)
 	       cnt.posts, cnt.posts == 1 ? "" : "s", cnt.batches,
 	       cnt.batches == 1 ? "" : "es", cnt.changed,
 	       classify_rules_version(R));
+	if (ro.since != INT64_MIN || ro.until) {
+		cmd_period_words(ro.since, ro.until, period, sizeof(period));
+		printf("period %s: from --since up to but not including "
+		       "--until\n",
+		       period);
+	}
 	if (r < 0) {
 		fprintf(stderr,
 		        "demarche reclassify: %s (the batch in hand "

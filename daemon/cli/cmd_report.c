@@ -63,7 +63,7 @@ static int open_db(const struct cmd_globals *g, const char *cmd,
 	}
 	if (rc < 0) {
 		log_warnx("%s: cannot read the database: %s", cmd, err);
-		return EX_IOERR;
+		return cmd_open_status(rc);
 	}
 	return 0;
 }
@@ -82,7 +82,9 @@ static void report_usage(FILE *fp)
 	    "\n"
 	    "  --since T           start of the period: a duration back from its end\n"
 	    "                      (90m, 36h, 7d, 2w, 1h30m; default 7d) or a UTC date\n"
-	    "                      or time (2020-03-01, 2020-03-01T08:00, RFC 3339)\n"
+	    "                      or time (2020-03-01, 2020-03-01T08:00, RFC 3339);\n"
+	    "                      whole days or weeks (7d, 365d) count calendar days,\n"
+	    "                      the last being --until's: 365d lists 365 days\n"
 	    "  --until T           end of the period, not included: a duration back\n"
 	    "                      from now, a date or time as for --since, or Unix\n"
 	    "                      seconds (default: now)\n"
@@ -106,9 +108,12 @@ static void trends_usage(FILE *fp)
 	    "growth, posting volume and category share over time.\n"
 	    "\n"
 	    "  --format F          text (default), json or csv\n"
-	    "  --since T           where the series start: a duration back from now\n"
+	    "  --since T           where the series start: a duration back from --until\n"
 	    "                      (90m, 7d, 52w, 1h30m) or a UTC date or time\n"
 	    "                      (2020-03-01, RFC 3339); default: all of the log\n"
+	    "  --until T           where they end, not included (same forms; default:\n"
+	    "                      now): the period is half-open, [since, until);\n"
+	    "                      whole days are counted as for report\n"
 	    "  -o, --output FILE   write to FILE instead of standard output\n"
 	    "  -h, --help          print this help and exit\n",
 	    fp);
@@ -192,6 +197,7 @@ int cmd_report_main(const struct cmd_globals *g, int argc, char **argv)
 		return rc;
 	if (deliver)
 		return cmd_report_deliver(g, since ? to - from : 0, to);
+	cmd_period_days(since, &from, to);
 	rc = open_db(g, "report", &st);
 	if (rc)
 		return rc;
@@ -227,20 +233,21 @@ int cmd_trends_main(const struct cmd_globals *g, int argc, char **argv)
 	static const struct option opts[] = {
 	    {"format", required_argument, NULL, 'f'},
 	    {"since", required_argument, NULL, 's'},
+	    {"until", required_argument, NULL, 'u'},
 	    {"output", required_argument, NULL, 'o'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	enum report_format format = REPORT_FORMAT_TEXT;
-	const char *output = NULL;
+	const char *output = NULL, *since_arg = NULL, *until_arg = NULL;
 	struct store *st = NULL;
 	struct buf b = {0};
-	int64_t since = 0, to;
+	int64_t since, to;
 	json_t *trends = NULL;
 	char err[512];
 	int ch, rc;
 
-	while ((ch = getopt_long(argc, argv, "f:s:o:h", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "f:s:u:o:h", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'f':
 			if (report_format_from_name(optarg, &format) < 0 ||
@@ -254,10 +261,10 @@ int cmd_trends_main(const struct cmd_globals *g, int argc, char **argv)
 			}
 			break;
 		case 's':
-			rc = cmd_period("trends", optarg, NULL, 0, false,
-			                &since, &to);
-			if (rc)
-				return rc;
+			since_arg = optarg;
+			break;
+		case 'u':
+			until_arg = optarg;
 			break;
 		case 'o':
 			output = optarg;
@@ -274,16 +281,22 @@ int cmd_trends_main(const struct cmd_globals *g, int argc, char **argv)
 		log_warnx("trends: unexpected argument '%s'", argv[optind]);
 		return EX_USAGE;
 	}
+	rc = cmd_period("trends", since_arg, until_arg, 0, false, &since, &to);
+	if (rc)
+		return rc;
+	cmd_period_days(since_arg, &since, to);
 	rc = open_db(g, "trends", &st);
 	if (rc)
 		return rc;
-	rc = report_trends_build(st, since, &trends, err, sizeof(err));
+	rc = report_trends_build(st, since, to, &trends, err, sizeof(err));
 	if (rc < 0) {
 		log_warnx("trends: %s", err);
 		rc = rc == -ENOMEM ? EX_OSERR : EX_IOERR;
 		goto out_close;
 	}
-	if (report_trends_render(trends, format, &b) < 0) {
+	if (report_trends_render_cols(
+	        trends, format, output ? REPORT_TEXT_COLS : report_columns(),
+	        &b) < 0) {
 		log_warnx("trends: out of memory");
 		rc = EX_OSERR;
 		goto out_free_render;

@@ -447,7 +447,7 @@ static int open_log(const struct cmd_globals *g, struct store **st)
 	config_free(cfg);
 	if (rc < 0) {
 		log_warnx("show: %s", err);
-		return rc == -ENOENT ? EX_NOINPUT : EX_IOERR;
+		return cmd_open_status(rc);
 	}
 	return 0;
 }

@@ -7,10 +7,12 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sysexits.h>
 
 #include "cmd.h"
 #include "config.h"
+#include "date.h"
 #include "util.h"
 
 /* The longest period a duration may ask for: 100 years. */
@@ -46,4 +48,30 @@ int cmd_period(const char *cmd, const char *since, const char *until,
 		return EX_USAGE;
 	}
 	return 0;
+}
+
+void cmd_period_days(const char *since, int64_t *from, int64_t to)
+{
+	const int64_t day = 86400;
+	int64_t span, first;
+
+	if ((since && (!*since || strchr(since, '-'))) || *from <= 0 ||
+	    to % day == 0)
+		return;
+	span = to - *from;
+	if (span % day != 0)
+		return;
+	/* The N days ending with the day of to, the first from midnight. */
+	first = to - to % day - (span / day - 1) * day;
+	*from = first;
+}
+
+void cmd_period_words(int64_t from, int64_t to, char *b, size_t n)
+{
+	char t1[DATE_RFC3339_LEN], t2[DATE_RFC3339_LEN];
+
+	snprintf(b, n, "[%s, %s)",
+	         from == INT64_MIN || from <= 0 ? "the beginning"
+	                                        : date_format_rfc3339(from, t1),
+	         date_format_rfc3339(to, t2));
 }

@@ -124,16 +124,16 @@ static int category_zeroes(json_t *o, const json_t *cats)
 	return 0;
 }
 
-int report_opened_per_year(struct report_query *q, json_t **out)
+int report_opened_per_year(struct report_query *q, int64_t until, json_t **out)
 {
 	static const char sql_lite[] =
 	    "SELECT strftime('%Y', created, 'unixepoch') AS y, role,"
 	    " count(*) FROM accounts WHERE created IS NOT NULL"
-	    " GROUP BY y, role ORDER BY y, role";
+	    " AND created < ?1 GROUP BY y, role ORDER BY y, role";
 	static const char sql_pg[] =
 	    "SELECT to_char(to_timestamp(created) AT TIME ZONE 'UTC', 'YYYY')"
 	    " AS y, role, count(*) FROM accounts WHERE created IS NOT NULL"
-	    " GROUP BY y, role ORDER BY y, role";
+	    " AND created < ?1 GROUP BY y, role ORDER BY y, role";
 	const char *sql = report_q_sql(q, sql_lite, sql_pg);
 	json_t *years = json_object();
 	struct db_stmt *s;
@@ -142,7 +142,7 @@ int report_opened_per_year(struct report_query *q, json_t **out)
 	*out = NULL;
 	if (!years)
 		return -ENOMEM;
-	rc = report_q_prepare(q, sql, &s, 0, 0);
+	rc = report_q_prepare(q, sql, &s, until, 0);
 	if (rc < 0)
 		goto out_decref_years;
 	while ((rc = report_q_step(q, s)) == 1) {
@@ -204,7 +204,7 @@ static int build_growth(struct report_query *q, int64_t from, int64_t to,
 	rc = report_jset(root, "growth", g);
 	if (rc < 0)
 		return rc;
-	rc = report_opened_per_year(q, &years);
+	rc = report_opened_per_year(q, to, &years);
 	if (rc < 0)
 		return rc;
 	rc = report_jset(g, "opened_per_year", years);
@@ -966,8 +966,11 @@ int report_build(struct store *st, int64_t from, int64_t to, json_t **out,
 		snprintf(err, errlen, "report: empty period");
 		return -EINVAL;
 	}
-	root = json_pack("{s:{s:o, s:o}}", "period", "from",
-	                 report_json_time(from), "to", report_json_time(to));
+	root = json_pack(
+	    "{s:{s:o, s:o, s:b, s:s, s:I}}", "period", "from",
+	    report_json_time(from), "to", report_json_time(to), "half_open", 1,
+	    "means", "from 'from' up to but not including 'to'", "days",
+	    (json_int_t)(report_day_of(to - 1) - report_day_of(from) + 1));
 	sc = calloc(1, sizeof(*sc));
 	if (!root || !sc) {
 		free(sc);

@@ -49,15 +49,22 @@ int report_render_cols(const json_t *report, enum report_format f, size_t cols,
  * The account-growth tables of `demarche trends`: accounts opened per year
  * by role, follower growth per account and per role, posts per week and
  * category share per week (weeks start on Monday, named by that date) and
- * per role, over posts at or after since (0 = all), and the first post of
- * each account in each category (whole log).  Returns 0 and a *new*
- * reference in *out, or a negative errno with a message in err.
+ * per role, over the half-open period [since, until) (since 0 or
+ * INT64_MIN: from the beginning), and the first post of each account in
+ * each category (whole log before until); "period" states the bounds.
+ * Returns 0 and a *new* reference in *out, or a negative errno with a
+ * message in err.
  */
-int report_trends_build(struct store *st, int64_t since, json_t **out,
-                        char *err, size_t errlen);
+int report_trends_build(struct store *st, int64_t since, int64_t until,
+                        json_t **out, char *err, size_t errlen);
 /* Renders the trends model as TEXT, JSON or CSV (one tidy table with the
- * columns series,period,group,value).  Returns 0, -ENOMEM or -EINVAL. */
+ * columns series, period_start, period_end, role, category, account,
+ * value; report_trends_csv.c).  Returns 0, -ENOMEM or -EINVAL. */
 int report_trends_render(const json_t *trends, enum report_format f,
                          struct buf *b);
+/* As report_trends_render(), the text fitted to cols columns (at least
+ * REPORT_TEXT_COLS_MIN), as report_render_cols() does for the report. */
+int report_trends_render_cols(const json_t *trends, enum report_format f,
+                              size_t cols, struct buf *b);
 
 #endif

@@ -107,8 +107,13 @@ int report_cmp_int64(const void *a, const void *b);
 
 /* ---- report.c: the model ------------------------------------------ */
 
-/* accounts.created by year and role: {"2019": {"diplomat": 19}}. */
-int report_opened_per_year(struct report_query *q, json_t **out);
+/* The "period" of a report or trends model in words, into b (returned):
+ * "Period: from 2020-03-01T00:00:00Z up to but not including
+ * 2020-03-08T00:00:00Z, [from, to), UTC." */
+const char *report_period_words(const json_t *model, char *b, size_t n);
+/* accounts.created before until, by year and role:
+ * {"2019": {"diplomat": 19}}. */
+int report_opened_per_year(struct report_query *q, int64_t until, json_t **out);
 
 /* ---- report_page.c: page building --------------------------------- */
 
@@ -182,11 +187,12 @@ int report_record_build(struct db *db, int schema, int64_t from, int64_t to,
                         json_t *report, char *err, size_t errlen);
 int report_record_render(const json_t *report, enum report_format f,
                          struct buf *b);
-/* Edits and deletions per account since `since` (0: all) into
+/* Edits and deletions per account in [since, until) (since 0: all) into
  * trends["edits_deletions"], and their text rendering (the CSV rows are
  * report_trends_csv()'s series "edits" and "deletions"). */
 int report_record_trends(struct db *db, int schema, int64_t since,
-                         json_t *trends, char *err, size_t errlen);
+                         int64_t until, json_t *trends, char *err,
+                         size_t errlen);
 int report_record_trends_text(const json_t *trends, struct buf *b);
 
 /* ---- report_trends_csv.c: the trends as one tidy CSV table --------- */

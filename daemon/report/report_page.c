@@ -253,21 +253,47 @@ static int put_fit(struct buf *b, const char *s, size_t width, size_t *used)
 	return rc;
 }
 
-/* Narrows the widest text columns until the table fits text_cols (each
- * column takes 2 columns of margin); numbers and short columns stay. */
-static void fit_columns(const struct report_table *t, size_t *w)
+/* Headings wider than their column's cells give way, down to 4 columns
+ * (their end becomes "…"), the widest first, while the table is too
+ * wide; returns the new total. */
+static size_t fit_headings(const struct report_table *t, size_t *w,
+                           const size_t *cellw, size_t total)
 {
-	size_t total = 0, c;
+	size_t c;
 
-	for (c = 0; c < t->ncols; c++)
-		total += 2 + w[c];
+	while (total + 1 > text_cols) {
+		size_t best = t->ncols, floor_c, slack, best_slack = 0;
+
+		for (c = 0; c < t->ncols; c++) {
+			floor_c = cellw[c] > 4 ? cellw[c] : 4;
+			slack = w[c] > floor_c ? w[c] - floor_c : 0;
+			if (slack > best_slack) {
+				best = c;
+				best_slack = slack;
+			}
+		}
+		if (best == t->ncols)
+			break;
+		w[best]--;
+		total--;
+	}
+	return total;
+}
+
+/* Narrows the widest text columns, down to floor (or their heading),
+ * while the table is too wide; returns the new total. */
+static size_t fit_text(const struct report_table *t, size_t *w, size_t floor,
+                       size_t total)
+{
+	size_t c;
+
 	while (total + 1 > text_cols) {
 		size_t best = t->ncols, min;
 
 		for (c = 0; c < t->ncols; c++) {
 			min = display_width(t->heads[c]);
-			if (min < 8)
-				min = 8;
+			if (min < floor)
+				min = floor;
 			if (t->align[c] == 'l' && w[c] > min &&
 			    (best == t->ncols || w[c] > w[best]))
 				best = c;
@@ -277,18 +303,35 @@ static void fit_columns(const struct report_table *t, size_t *w)
 		w[best]--;
 		total--;
 	}
+	return total;
+}
+
+/* Fits the table to text_cols (each column takes 2 columns of margin):
+ * long text columns narrow first (to 16), then wide headings of short
+ * columns, then text columns down to 8; numbers stay whole. */
+static void fit_columns(const struct report_table *t, size_t *w,
+                        const size_t *cellw)
+{
+	size_t total = 0, c;
+
+	for (c = 0; c < t->ncols; c++)
+		total += 2 + w[c];
+	total = fit_text(t, w, 16, total);
+	total = fit_headings(t, w, cellw, total);
+	fit_text(t, w, 8, total);
 }
 
 static int table_render_text(const struct report_table *t, struct buf *b)
 {
 	struct buf cell = {0};
-	size_t *w, r, c, rows = t->n / t->ncols;
+	size_t *w, *cellw, r, c, rows = t->n / t->ncols;
 	char **clean;
 	int rc = -ENOMEM;
 
 	w = calloc(t->ncols, sizeof(*w));
+	cellw = calloc(t->ncols, sizeof(*cellw));
 	clean = calloc(t->n + 1, sizeof(*clean));
-	if (!w || !clean)
+	if (!w || !cellw || !clean)
 		goto out_free_cells;
 	for (c = 0; c < t->ncols; c++)
 		w[c] = display_width(t->heads[c]);
@@ -302,8 +345,10 @@ static int table_render_text(const struct report_table *t, struct buf *b)
 			goto out_free_cells;
 		if (display_width(clean[r]) > w[r % t->ncols])
 			w[r % t->ncols] = display_width(clean[r]);
+		if (display_width(clean[r]) > cellw[r % t->ncols])
+			cellw[r % t->ncols] = display_width(clean[r]);
 	}
-	fit_columns(t, w);
+	fit_columns(t, w, cellw);
 	rc = 0;
 	for (r = 0; r <= rows + 1 && rc == 0; r++) {
 		for (c = 0; c < t->ncols && rc == 0; c++) {
@@ -342,6 +387,7 @@ out_free_cells:
 		free(clean[r]);
 	free(clean);
 	free(w);
+	free(cellw);
 	buf_free(&cell);
 	return rc;
 }

@@ -92,6 +92,24 @@ int report_jadd(json_t *o, const char *k, int64_t n)
 
 /* -------------------------------------------------------------- queries */
 
+const char *report_period_words(const json_t *model, char *b, size_t n)
+{
+	const json_t *p = json_object_get(model, "period");
+	const char *from = report_jstr(p, "from"), *to = report_jstr(p, "to");
+
+	if (from)
+		snprintf(b, n,
+		         "Period: from %s up to but not including %s, "
+		         "[from, to), UTC.",
+		         from, to ? to : "now");
+	else
+		snprintf(b, n,
+		         "Period: from the beginning of the log up to but not "
+		         "including %s, [from, to), UTC.",
+		         to ? to : "now");
+	return b;
+}
+
 const char *report_q_sql(const struct report_query *q, const char *lite,
                          const char *pg)
 {

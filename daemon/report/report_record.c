@@ -470,7 +470,8 @@ int report_record_render(const json_t *report, enum report_format f,
 }
 
 int report_record_trends(struct db *db, int schema, int64_t since,
-                         json_t *trends, char *err, size_t errlen)
+                         int64_t until, json_t *trends, char *err,
+                         size_t errlen)
 {
 	json_t *rows;
 	int64_t e, d;
@@ -480,7 +481,7 @@ int report_record_trends(struct db *db, int schema, int64_t since,
 	rows = json_array();
 	if (!rows || json_object_set_new(trends, "edits_deletions", rows) < 0)
 		return -ENOMEM;
-	return per_account(db, since, INT64_MAX, rows, &e, &d, err, errlen);
+	return per_account(db, since, until, rows, &e, &d, err, errlen);
 }
 
 int report_record_trends_text(const json_t *trends, struct buf *b)

@@ -308,7 +308,7 @@ int report_render(const json_t *report, enum report_format f, struct buf *b)
 {
 	const json_t *period = json_object_get(report, "period"),
 	             *totals = json_object_get(report, "totals");
-	char title[128], line[256], n1[48], n2[48];
+	char title[128], line[256], pw[192], n1[48], n2[48];
 	char *js;
 	int rc = 0;
 
@@ -344,6 +344,9 @@ int report_render(const json_t *report, enum report_format f, struct buf *b)
 	}
 	if (rc == 0)
 		rc = report_heading(b, f, 1, title);
+	if (rc == 0)
+		rc = report_para(b, f,
+		                 report_period_words(report, pw, sizeof(pw)));
 	if (rc == 0)
 		rc = report_para(b, f, line);
 	if (rc == 0)

@@ -144,29 +144,6 @@ static int64_t day_number(const char *iso)
 	return report_day_of(util_timegm(y, m, d, 0, 0, 0));
 }
 
-/* Days between x-axis ticks for a span of n days: every day for a week or
- * two, Mondays for a quarter, else the first of every month (or of every
- * few months), so that at most about a dozen labels share the axis. */
-static bool is_tick(int64_t day, size_t n, int64_t first)
-{
-	char iso[DATE_RFC3339_LEN];
-	int month;
-
-	if (n <= 14)
-		return true;
-	if (n <= 100)
-		return (day + 3) % 7 == 0 || day == first; /* Mondays */
-	date_format_rfc3339(day * DAY, iso);
-	if (iso[8] != '0' || iso[9] != '1')
-		return false;
-	month = atoi(iso + 5);
-	if (n <= 400)
-		return true;
-	if (n <= 1200)
-		return month % 3 == 1;
-	return month == 1;
-}
-
 /* The geometry of the day chart. */
 struct day_geom {
 	double left;   /* x of the axis */
@@ -174,16 +151,75 @@ struct day_geom {
 	double plot_h; /* height of the plot */
 	double bw;     /* width of a day */
 	double max;    /* posts at the top of the plot */
+	size_t n;      /* days on the axis */
+	int64_t first; /* the first day's number */
+	int64_t need;  /* days a label needs, so that none overlap */
+	int step;      /* weeks (n <= 120) or months between ticks */
 };
+
+/* A date label is 10 characters of 12 px text: about 72 px, and a gap. */
+#define LABEL_PX 80.0
+
+/* The ticks of the axis: every day for two weeks ("MM-DD"), else Mondays
+ * every `step` weeks, else the first of every `step` months ("YYYY-MM"),
+ * the step the least that keeps labels LABEL_PX apart. */
+static void day_ticks(struct day_geom *g)
+{
+	static const int months[] = {1, 2, 3, 6, 12, 24, 60, 120};
+	size_t i;
+
+	g->need = (int64_t)(LABEL_PX / g->bw) + 1;
+	g->step = 1;
+	if (g->n <= 14)
+		return;
+	if (g->n <= 120) {
+		while ((int64_t)g->step * 7 < g->need)
+			g->step++;
+		return;
+	}
+	for (i = 0; i < ARRAY_SIZE(months) - 1 &&
+	            (int64_t)months[i] * 30 < g->need * 7 / 10;
+	     i++)
+		;
+	g->step = months[i];
+}
+
+/* Whether day has a tick (and its label). */
+static bool is_tick(const struct day_geom *g, int64_t day)
+{
+	char iso[DATE_RFC3339_LEN];
+	int64_t to_monday;
+	int month, year;
+
+	if (g->n <= 14)
+		return true;
+	if (g->n <= 120) {
+		/* The first day is labelled too when the first Monday is far
+		 * enough from it. */
+		to_monday = (7 - ((g->first + 3) % 7 + 7) % 7) % 7;
+		if (day == g->first)
+			return to_monday == 0 || to_monday >= g->need;
+		return (day + 3) % 7 == 0 &&
+		       ((day - g->first - to_monday) / 7) % g->step == 0;
+	}
+	date_format_rfc3339(day * DAY, iso);
+	if (iso[8] != '0' || iso[9] != '1')
+		return false;
+	year = atoi(iso);
+	month = atoi(iso + 5);
+	return ((year * 12 + month - 1) % g->step) == 0;
+}
 
 static const char *const day_names[2] = {"classified", "not classified"};
 static const char *const day_colors[2] = {"#08519c", "#bdd7e7"};
 
 /* Day i of n (day number first + i): its stacked bar, and its tick and
  * label when it has one. */
-static int day_bar(struct buf *b, const struct day_geom *g, int64_t first,
-                   size_t i, size_t n, int64_t posts, int64_t cls)
+static int day_bar(struct buf *b, const struct day_geom *g, size_t i,
+                   int64_t posts, int64_t cls)
 {
+	const int64_t first = g->first;
+	const size_t n = g->n;
 	double x = g->left + (double)i * g->bw, y = g->top + g->plot_h, h;
 	double gap = g->bw > 3 ? g->bw * 0.15 : 0;
 	char iso[DATE_RFC3339_LEN];
@@ -197,17 +233,18 @@ static int day_bar(struct buf *b, const struct day_geom *g, int64_t first,
 			continue;
 		h = g->plot_h * (double)part[k] / g->max;
 		y -= h;
-		rc = buf_printf(
-		    b,
-		    "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" "
-		    "height=\"%.2f\" fill=\"%s\"><title>%s: %lld of "
-		    "%lld posts %s</title></rect>\n",
-		    x + gap, y, g->bw - 2 * gap, h, day_colors[k], iso,
-		    (long long)part[k], (long long)posts, day_names[k]);
+		rc =
+		    buf_printf(b,
+		               "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" "
+		               "height=\"%.2f\" fill=\"%s\"><title>%s: %lld of "
+		               "%lld post%s %s</title></rect>\n",
+		               x + gap, y, g->bw - 2 * gap, h, day_colors[k],
+		               iso, (long long)part[k], (long long)posts,
+		               posts == 1 ? "" : "s", day_names[k]);
 	}
-	if (rc == 0 && is_tick(first + (int64_t)i, n, first)) {
+	if (rc == 0 && is_tick(g, first + (int64_t)i)) {
 		/* Long spans are labelled by month, short ones by day. */
-		if (n > 100)
+		if (n > 120)
 			iso[7] = '\0';
 		rc = buf_printf(b,
 		                "<line x1=\"%.2f\" y1=\"%.1f\" x2=\"%.2f\" "
@@ -262,7 +299,9 @@ int report_chart_days(struct buf *b, const json_t *report)
 	if (max <= 0)
 		max = 1;
 	bw = (W - left - right) / (double)n;
-	g = (struct day_geom){left, top, plot_h, bw, (double)max};
+	g = (struct day_geom){left, top,   plot_h, bw, (double)max,
+	                      n,    first, 0,      1};
+	day_ticks(&g);
 	rc = buf_printf(
 	    b,
 	    "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %.0f "
@@ -282,7 +321,7 @@ int report_chart_days(struct buf *b, const json_t *report)
 	    left, top + plot_h, left - 4, top + 5, (long long)max, left - 4,
 	    top + plot_h + 4, left + 4, top + 8);
 	for (i = 0; i < n && rc == 0; i++)
-		rc = day_bar(b, &g, first, i, n, posts[i], cls[i]);
+		rc = day_bar(b, &g, i, posts[i], cls[i]);
 	for (i = 0; i < 2 && rc == 0; i++)
 		rc = buf_printf(b,
 		                "<rect x=\"%.1f\" y=\"%.1f\" width=\"12\" "

@@ -35,16 +35,17 @@ struct week_cats {
 	size_t n;
 };
 
-/* Counts the posts since `since` per week into wk. */
+/* Counts the posts of [since, until) per week into wk. */
 static int weeks_count_posts(struct report_query *q, int64_t since,
-                             struct report_counts *wk)
+                             int64_t until, struct report_counts *wk)
 {
 	static const char posts_sql[] =
-	    "SELECT report_time FROM posts WHERE report_time >= ?1";
+	    "SELECT report_time FROM posts WHERE report_time >= ?1"
+	    " AND report_time < ?2";
 	struct db_stmt *s;
 	int rc;
 
-	rc = report_q_prepare(q, posts_sql, &s, since, 0);
+	rc = report_q_prepare(q, posts_sql, &s, since, until);
 	if (rc < 0)
 		return rc;
 	while ((rc = report_q_step(q, s)) == 1)
@@ -58,18 +59,19 @@ static int weeks_count_posts(struct report_query *q, int64_t since,
 	return rc;
 }
 
-/* Counts the category assignments since `since` per week and category. */
+/* Counts the category assignments of [since, until) per week and
+ * category. */
 static int weeks_count_cats(struct report_query *q, int64_t since,
-                            struct week_cats *wc)
+                            int64_t until, struct week_cats *wc)
 {
 	static const char cats_sql[] =
 	    "SELECT report_time, category FROM post_categories"
-	    " WHERE report_time >= ?1";
+	    " WHERE report_time >= ?1 AND report_time < ?2";
 	struct db_stmt *s;
 	size_t c;
 	int rc;
 
-	rc = report_q_prepare(q, cats_sql, &s, since, 0);
+	rc = report_q_prepare(q, cats_sql, &s, since, until);
 	if (rc < 0)
 		return rc;
 	while ((rc = report_q_step(q, s)) == 1) {
@@ -142,11 +144,51 @@ static int weeks_emit_one(const struct report_counts *wk,
 	return rc;
 }
 
+/* The most weeks listed with their zeros (100 years). */
+#define WEEKS_MAX 5300
+
+/* The weeks of the trends into a *new* *list: every week from the
+ * period's first (or the first with posts, when it has no start) to its
+ * last (or the last with posts), quiet ones included, so that a week
+ * without posts is a row of zeros rather than missing. */
+static int weeks_list(const struct report_counts *wk, int64_t since,
+                      int64_t until, int64_t **list, size_t *nw)
+{
+	int64_t lo = INT64_MAX, hi = INT64_MIN, w;
+	size_t i, n = 0;
+
+	for (i = 0; i < wk->cap; i++) {
+		if (!wk->used[i])
+			continue;
+		lo = wk->keys[i] < lo ? wk->keys[i] : lo;
+		hi = wk->keys[i] > hi ? wk->keys[i] : hi;
+	}
+	if (since > 0 && until < INT64_MAX && until > since) {
+		lo = week_of(report_day_of(since));
+		hi = week_of(report_day_of(until - 1));
+	} else if (since > 0 && lo != INT64_MAX) {
+		lo = week_of(report_day_of(since));
+	}
+	*nw = 0;
+	*list = NULL;
+	if (lo > hi)
+		return 0;
+	if ((hi - lo) / 7 + 1 > WEEKS_MAX)
+		lo = hi - (WEEKS_MAX - 1) * 7;
+	*list = malloc((size_t)((hi - lo) / 7 + 1) * sizeof(**list));
+	if (!*list)
+		return -ENOMEM;
+	for (w = lo; w <= hi; w += 7)
+		(*list)[n++] = w;
+	*nw = n;
+	return 0;
+}
+
 /* Posts per week and category share per week, bucketed in C from one
  * pass over the posts and one over the assignments (covering indexes),
  * rather than grouping a million computed dates in SQL. */
-static int trends_weeks(struct report_query *q, int64_t since, json_t *weeks,
-                        json_t *share)
+static int trends_weeks(struct report_query *q, int64_t since, int64_t until,
+                        json_t *weeks, json_t *share)
 {
 	struct report_counts wk = {0};
 	struct week_cats wc = {0};
@@ -155,9 +197,9 @@ static int trends_weeks(struct report_query *q, int64_t since, json_t *weeks,
 	int64_t *list = NULL;
 	int rc;
 
-	rc = weeks_count_posts(q, since, &wk);
+	rc = weeks_count_posts(q, since, until, &wk);
 	if (rc >= 0)
-		rc = weeks_count_cats(q, since, &wc);
+		rc = weeks_count_cats(q, since, until, &wc);
 	if (rc < 0)
 		goto out_free_counts;
 	/* Categories listed in key order (insertion sort: they are few). */
@@ -168,15 +210,9 @@ static int trends_weeks(struct report_query *q, int64_t since, json_t *weeks,
 			order[j] = order[j - 1];
 		order[j] = i;
 	}
-	list = malloc((wk.n + 1) * sizeof(*list));
-	if (!list) {
-		rc = -ENOMEM;
+	rc = weeks_list(&wk, since, until, &list, &nw);
+	if (rc < 0)
 		goto out_free_counts;
-	}
-	for (i = 0; i < wk.cap; i++)
-		if (wk.used[i])
-			list[nw++] = wk.keys[i];
-	qsort(list, nw, sizeof(*list), report_cmp_int64);
 	for (i = 0; i < nw && rc >= 0; i++)
 		rc = weeks_emit_one(&wk, &wc, order, list[i], weeks, share);
 out_free_counts:
@@ -225,23 +261,25 @@ static int trends_roles_growth(const json_t *growth, json_t *out)
 
 /* Per role: posts and the count and share of each category. */
 static int trends_roles_share(struct report_query *q, int64_t since,
-                              json_t *out)
+                              int64_t until, json_t *out)
 {
 	static const char posts_sql[] =
 	    "SELECT a.role, sum(x.n) FROM (SELECT account_id, count(*) AS n"
-	    " FROM posts WHERE report_time >= ?1 GROUP BY account_id) AS x"
+	    " FROM posts WHERE report_time >= ?1 AND report_time < ?2"
+	    " GROUP BY account_id) AS x"
 	    " JOIN accounts a ON a.id = x.account_id GROUP BY a.role"
 	    " ORDER BY a.role";
 	static const char cats_sql[] =
 	    "SELECT a.role, x.category, sum(x.n) FROM (SELECT account_id,"
 	    " category, count(*) AS n FROM post_categories"
-	    " WHERE report_time >= ?1 GROUP BY account_id, category) AS x"
+	    " WHERE report_time >= ?1 AND report_time < ?2"
+	    " GROUP BY account_id, category) AS x"
 	    " JOIN accounts a ON a.id = x.account_id"
 	    " GROUP BY a.role, x.category ORDER BY a.role, x.category";
 	struct db_stmt *s;
 	int rc;
 
-	rc = report_q_prepare(q, posts_sql, &s, since, 0);
+	rc = report_q_prepare(q, posts_sql, &s, since, until);
 	if (rc < 0)
 		return rc;
 	while ((rc = report_q_step(q, s)) == 1) {
@@ -259,7 +297,7 @@ static int trends_roles_share(struct report_query *q, int64_t since,
 	db_finalize(s);
 	if (rc < 0)
 		return rc;
-	rc = report_q_prepare(q, cats_sql, &s, since, 0);
+	rc = report_q_prepare(q, cats_sql, &s, since, until);
 	if (rc < 0)
 		return rc;
 	while ((rc = report_q_step(q, s)) == 1) {
@@ -282,19 +320,21 @@ static int trends_roles_share(struct report_query *q, int64_t since,
 	return rc < 0 ? rc : 0;
 }
 
-/* When each account first posted in each category (over the whole log). */
-static int trends_first(struct report_query *q, json_t *out)
+/* When each account first posted in each category (over the whole log
+ * before the end of the period). */
+static int trends_first(struct report_query *q, int64_t until, json_t *out)
 {
 	static const char sql[] =
 	    "SELECT a.handle, a.role, x.category, x.first FROM (SELECT"
 	    " account_id, category, min(report_time) AS first"
-	    " FROM post_categories GROUP BY account_id, category) AS x"
+	    " FROM post_categories WHERE report_time < ?1"
+	    " GROUP BY account_id, category) AS x"
 	    " JOIN accounts a ON a.id = x.account_id"
 	    " ORDER BY a.handle, x.first, x.category";
 	struct db_stmt *s;
 	int rc;
 
-	rc = report_q_prepare(q, sql, &s, 0, 0);
+	rc = report_q_prepare(q, sql, &s, until, 0);
 	if (rc < 0)
 		return rc;
 	while ((rc = report_q_step(q, s)) == 1) {
@@ -311,8 +351,20 @@ static int trends_first(struct report_query *q, json_t *out)
 	return rc < 0 ? rc : 0;
 }
 
-int report_trends_build(struct store *st, int64_t since, json_t **out,
-                        char *err, size_t errlen)
+/* The period of the trends into root: "period": {"from", "to",
+ * "half_open", "days"}, from null for the beginning of the log. */
+static int trends_period(json_t *root, int64_t since, int64_t until)
+{
+	return report_jset(
+	    root, "period",
+	    json_pack("{s:o, s:o, s:b, s:s}", "from",
+	              since > 0 ? report_json_time(since) : json_null(), "to",
+	              report_json_time(until), "half_open", 1, "means",
+	              "from 'from' up to but not including 'to'"));
+}
+
+int report_trends_build(struct store *st, int64_t since, int64_t until,
+                        json_t **out, char *err, size_t errlen)
 {
 	static const char fol_sql[] =
 	    "SELECT a.handle, a.role, f.observed, f.followers, l.observed,"
@@ -320,11 +372,12 @@ int report_trends_build(struct store *st, int64_t since, json_t **out,
 	    " JOIN account_snapshots f ON f.id = (SELECT id FROM"
 	    "  account_snapshots s WHERE s.account_id = a.id"
 	    "  AND s.followers IS NOT NULL AND s.observed >= ?1"
-	    "  ORDER BY s.observed, s.id LIMIT 1)"
+	    "  AND s.observed < ?2 ORDER BY s.observed, s.id LIMIT 1)"
 	    " JOIN account_snapshots l ON l.id = (SELECT id FROM"
 	    "  account_snapshots s WHERE s.account_id = a.id"
 	    "  AND s.followers IS NOT NULL AND s.observed >= ?1"
-	    "  ORDER BY s.observed DESC, s.id DESC LIMIT 1)"
+	    "  AND s.observed < ?2 ORDER BY s.observed DESC, s.id DESC"
+	    "  LIMIT 1)"
 	    " ORDER BY l.followers - f.followers DESC, a.handle";
 	struct report_query q = {store_conn(st), err, errlen};
 	json_t *root = json_pack("{s:[], s:{}, s:[], s:[], s:{}, s:[]}",
@@ -344,14 +397,17 @@ int report_trends_build(struct store *st, int64_t since, json_t **out,
 	rc = report_read_begin(&q);
 	if (rc < 0)
 		goto out_decref_root;
-	rc = report_opened_per_year(&q, &years);
+	rc = trends_period(root, since, until);
+	if (rc < 0)
+		goto out_end;
+	rc = report_opened_per_year(&q, until, &years);
 	if (rc < 0)
 		goto out_end;
 	rc = report_jset(root, "opened_per_year", years);
 	if (rc < 0)
 		goto out_end;
 
-	rc = report_q_prepare(&q, fol_sql, &s, since, 0);
+	rc = report_q_prepare(&q, fol_sql, &s, since, until);
 	if (rc < 0)
 		goto out_end;
 	while ((rc = report_q_step(&q, s)) == 1) {
@@ -382,17 +438,18 @@ int report_trends_build(struct store *st, int64_t since, json_t **out,
 		    growth, json_object_get(root, "follower_growth_by_role"));
 	if (rc == 0)
 		rc = trends_weeks(
-		    &q, since, json_object_get(root, "posts_per_week"),
+		    &q, since, until, json_object_get(root, "posts_per_week"),
 		    json_object_get(root, "category_share_per_week"));
 	if (rc == 0)
 		rc = trends_roles_share(
-		    &q, since, json_object_get(root, "category_share_by_role"));
+		    &q, since, until,
+		    json_object_get(root, "category_share_by_role"));
 	if (rc == 0)
-		rc =
-		    trends_first(&q, json_object_get(root, "first_appearance"));
+		rc = trends_first(&q, until,
+		                  json_object_get(root, "first_appearance"));
 	if (rc == 0)
 		rc = report_record_trends(q.db, store_schema_version(st), since,
-		                          root, err, errlen);
+		                          until, root, err, errlen);
 out_end:
 	report_read_end(&q);
 out_decref_root:
@@ -610,9 +667,13 @@ static int text_weeks(const json_t *tr, struct buf *b)
 static int trends_text(const json_t *tr, struct buf *b)
 {
 	const enum report_format f = REPORT_FORMAT_TEXT;
+	char line[256];
 	int rc;
 
 	rc = report_heading(b, f, 1, "demarche trends");
+	if (rc == 0)
+		rc = report_para(b, f,
+		                 report_period_words(tr, line, sizeof(line)));
 	if (rc == 0)
 		rc = report_heading(b, f, 2,
 		                    "Accounts opened per year, by role");
@@ -655,4 +716,15 @@ int report_trends_render(const json_t *trends, enum report_format f,
 	default:
 		return -EINVAL;
 	}
+}
+
+int report_trends_render_cols(const json_t *trends, enum report_format f,
+                              size_t cols, struct buf *b)
+{
+	int rc;
+
+	report_page_set_cols(cols);
+	rc = report_trends_render(trends, f, b);
+	report_page_set_cols(REPORT_TEXT_COLS);
+	return rc;
 }

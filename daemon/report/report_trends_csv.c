@@ -13,7 +13,10 @@
  * share of no posts, growth from nothing) is an empty field.  The essay's
  * account growth is the pair accounts_cumulative (accounts opened up to
  * the end of each year) and accounts_growth_pct (its change on the year
- * before, in percent).
+ * before, in percent).  The first row, series "period", is the
+ * half-open period of the whole table: period_start (empty: the beginning
+ * of the log) up to but not including period_end, as RFC 3339 times, its
+ * value the length in days (empty when it has no start).
  */
 #include "report_int.h"
 
@@ -391,6 +394,21 @@ static int csv_edits(const json_t *tr, struct buf *b)
 	return rc;
 }
 
+/* The "period" row: the half-open period of the whole table. */
+static int csv_period(const json_t *tr, struct buf *b)
+{
+	const json_t *p = json_object_get(tr, "period");
+	const char *from = report_jstr(p, "from"), *to = report_jstr(p, "to");
+	struct row row = {"period", from, to, NULL, NULL, NULL};
+	int64_t t0, t1;
+	char days[32] = "";
+
+	if (from && to && date_parse_strict(from, &t0) == 0 &&
+	    date_parse_strict(to, &t1) == 0)
+		snprintf(days, sizeof(days), "%.4g", (double)(t1 - t0) / DAY);
+	return put_row(b, &row, days);
+}
+
 int report_trends_csv(const json_t *tr, struct buf *b)
 {
 	struct cat_list *cats = malloc(sizeof(*cats));
@@ -401,6 +419,8 @@ int report_trends_csv(const json_t *tr, struct buf *b)
 	cats_collect(tr, cats);
 	rc = buf_puts(b, "series,period_start,period_end,role,category,"
 	                 "account,value\n");
+	if (rc == 0)
+		rc = csv_period(tr, b);
 	if (rc == 0)
 		rc = csv_years(tr, b);
 	if (rc == 0)

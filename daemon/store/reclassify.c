@@ -37,14 +37,15 @@ static const char *const sql[N_STMTS] = {
     [S_ROLLBACK] = "ROLLBACK",
     [S_SELECT] = "SELECT id, title, text, lang FROM posts"
                  " WHERE id > ?1 AND report_time >= ?2"
-                 " ORDER BY id LIMIT ?3",
+                 " AND report_time < ?4 ORDER BY id LIMIT ?3",
     [S_OLD_CATS] = "SELECT category FROM post_categories WHERE post_id = ?1",
     [S_DELETE] = "DELETE FROM post_categories WHERE post_id = ?1",
     [S_INSERT] = "INSERT INTO post_categories (post_id, category, score,"
                  " evidence, rules_version, classified_at)"
                  " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     [S_UPDATE_POST] = "UPDATE posts SET rules_version = ?2 WHERE id = ?1",
-    [S_COUNT] = "SELECT count(*) FROM posts WHERE report_time >= ?1",
+    [S_COUNT] = "SELECT count(*) FROM posts WHERE report_time >= ?1"
+                " AND report_time < ?2",
 };
 
 /* One post of a batch, copied out of the SELECT. */
@@ -166,12 +167,13 @@ static void posts_free(struct post *v, size_t n)
 
 /* How many posts the run selects, for the progress callback; -1 when the
  * count fails (the run itself does not depend on it). */
-static int64_t count_selected(struct ctx *c, int64_t since)
+static int64_t count_selected(struct ctx *c, int64_t since, int64_t until)
 {
 	struct db_stmt *s = c->s[S_COUNT];
 	int64_t n = -1;
 
 	db_bind_int64(s, 1, since);
+	db_bind_int64(s, 2, until);
 	if (db_step(s) == DB_ROW)
 		n = db_column_int64(s, 0);
 	db_reset(s);
@@ -180,16 +182,17 @@ static int64_t count_selected(struct ctx *c, int64_t since)
 
 /* Reads the next batch after `after` into v; returns the count or a
  * negative errno. */
-static int read_batch(struct ctx *c, int64_t after, int64_t since, size_t batch,
-                      struct post *v)
+static int read_batch(struct ctx *c, int64_t after,
+                      const struct reclassify_opts *o, struct post *v)
 {
 	struct db_stmt *s = c->s[S_SELECT];
 	size_t n = 0;
 	int rc;
 
 	db_bind_int64(s, 1, after);
-	db_bind_int64(s, 2, since);
-	db_bind_int64(s, 3, (int64_t)batch);
+	db_bind_int64(s, 2, o->since);
+	db_bind_int64(s, 3, (int64_t)o->batch);
+	db_bind_int64(s, 4, o->until ? o->until : INT64_MAX);
 	while ((rc = db_step(s)) == DB_ROW) {
 		const char *title = db_column_text(s, 1);
 		const char *text = db_column_text(s, 2);
@@ -263,7 +266,8 @@ int reclassify_run(struct db *db, const struct classify_rules *rules,
 		goto out_finalize;
 	}
 	if (opts->progress) {
-		total = count_selected(&c, opts->since);
+		total = count_selected(&c, opts->since,
+		                       opts->until ? opts->until : INT64_MAX);
 		opts->progress(0, total, opts->progress_arg);
 	}
 	for (;;) {
@@ -276,7 +280,7 @@ int reclassify_run(struct db *db, const struct classify_rules *rules,
 		}
 		if ((r = exec(&c, S_BEGIN, "beginning a batch")) < 0)
 			break;
-		n = read_batch(&c, after, opts->since, opts->batch, v);
+		n = read_batch(&c, after, opts, v);
 		if (n < 0) {
 			r = n;
 			goto out_rollback;

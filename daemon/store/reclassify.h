@@ -34,6 +34,9 @@ struct reclassify_opts {
 	 * far and the number selected at the start (may be NULL). */
 	void (*progress)(int64_t done, int64_t total, void *arg);
 	void *progress_arg; /* passed to progress */
+	int64_t until;      /* only posts whose report_time < until: the
+	                       period is half-open, [since, until); 0 for no
+	                       end */
 };
 
 struct reclassify_counts {

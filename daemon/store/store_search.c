@@ -26,8 +26,9 @@
 #define CURSOR_FETCH "FETCH 2000 FROM demarche_posts"
 /* Posts indexed per statement while 0009 fills the index. */
 #define INDEX_BATCH 20000
-/* The version of schema/0009_search.sql. */
-#define SEARCH_SCHEMA 9
+/* The versions of schema/0009_search.sql and 0016_version_search.sql. */
+#define SEARCH_SCHEMA         9
+#define VERSION_SEARCH_SCHEMA 16
 
 /* ---- the search language ------------------------------------------ */
 
@@ -244,55 +245,238 @@ static char *fts_string(const char *t)
 	return p;
 }
 
-/* Appends one term's condition.  fts: the SQLite log has posts_fts. */
-static int term_sql(struct buf *sql, struct binds *b,
-                    const struct search_term *t, enum db_dialect dialect,
-                    bool fts)
+/* Where a search looks and how, and the ?N of each value once bound
+ * (0: not yet), so the three uses of a term share one value. */
+struct search_ctx {
+	const struct store_search *q;
+	enum db_dialect d;
+	bool fts;      /* the SQLite log has posts_fts (0009) */
+	bool versions; /* the log has post_versions (0008) */
+	bool vfts;     /* the SQLite log has post_versions_fts (0016) */
+	int *like_k;   /* per term: its LIKE pattern */
+	int *fts_k;    /* per term: its FTS5 string */
+	int *group_k;  /* per group: its long terms ANDed, for FTS5 */
+};
+
+/* Whether term t goes to an FTS5 index (three characters or more). */
+static bool term_fts(const struct search_term *t)
+{
+	return t->n_chars >= 3;
+}
+
+static int like_bind(struct search_ctx *c, struct binds *b, size_t i)
 {
 	char *v;
-	int i;
 
-	if (dialect == DB_SQLITE && fts && t->n_chars >= 3) {
-		v = fts_string(t->text);
-		if (!v || (i = bind_text(b, v, v)) < 0)
-			return v ? -E2BIG : -ENOMEM;
+	if (c->like_k[i])
+		return c->like_k[i];
+	v = like_pattern(c->q->terms[i].text);
+	if (!v)
+		return -ENOMEM;
+	return c->like_k[i] = bind_text(b, v, v);
+}
+
+static int fts_bind(struct search_ctx *c, struct binds *b, size_t i)
+{
+	char *v;
+
+	if (c->fts_k[i])
+		return c->fts_k[i];
+	v = fts_string(c->q->terms[i].text);
+	if (!v)
+		return -ENOMEM;
+	return c->fts_k[i] = bind_text(b, v, v);
+}
+
+/* The long terms of group g as one FTS5 query, "a" AND "b"; 0 when the
+ * group has none. */
+static int group_bind(struct search_ctx *c, struct binds *b, int g)
+{
+	struct buf v = {0};
+	char *t;
+	size_t i;
+	int rc = 0;
+
+	if (c->group_k[g])
+		return c->group_k[g];
+	for (i = 0; i < c->q->n && rc == 0; i++) {
+		if (c->q->terms[i].group != g || !term_fts(&c->q->terms[i]))
+			continue;
+		t = fts_string(c->q->terms[i].text);
+		if (!t)
+			rc = -ENOMEM;
+		else
+			rc = buf_printf(&v, "%s%s", v.len ? " AND " : "", t);
+		free(t);
+	}
+	if (rc < 0 || !v.len) {
+		buf_free(&v);
+		return rc;
+	}
+	t = buf_steal(&v);
+	return c->group_k[g] = bind_text(b, t, t);
+}
+
+/* One term's condition on the post's current text (p.text). */
+static int term_sql(struct buf *sql, struct binds *b, struct search_ctx *c,
+                    size_t i)
+{
+	int k;
+
+	if (c->d == DB_SQLITE && c->fts && term_fts(&c->q->terms[i])) {
+		if ((k = fts_bind(c, b, i)) < 0)
+			return k;
 		return buf_printf(sql,
 		                  "p.id IN (SELECT rowid FROM posts_fts"
 		                  " WHERE posts_fts MATCH ?%d)",
-		                  i);
+		                  k);
 	}
-	v = like_pattern(t->text);
-	if (!v || (i = bind_text(b, v, v)) < 0)
-		return v ? -E2BIG : -ENOMEM;
+	if ((k = like_bind(c, b, i)) < 0)
+		return k;
 	return buf_printf(sql, "p.text %s ?%d ESCAPE '\\'",
-	                  dialect == DB_POSTGRES ? "ILIKE" : "LIKE", i);
+	                  c->d == DB_POSTGRES ? "ILIKE" : "LIKE", k);
 }
 
-static int search_sql(struct buf *sql, struct binds *b,
-                      const struct store_search *q, enum db_dialect dialect,
-                      bool fts)
+/* Group g on one wording v of the post (post_versions v). */
+static int version_cond(struct buf *sql, struct binds *b, struct search_ctx *c,
+                        int g)
+{
+	bool first = true;
+	size_t i;
+	int k, rc = 0;
+
+	if (c->vfts && (k = group_bind(c, b, g)) != 0) {
+		if (k < 0)
+			return k;
+		rc = buf_printf(sql,
+		                "(v.post_id * 1048576 + v.version) IN (SELECT"
+		                " rowid FROM post_versions_fts WHERE"
+		                " post_versions_fts MATCH ?%d)",
+		                k);
+		first = false;
+	}
+	for (i = 0; i < c->q->n && rc >= 0; i++) {
+		if (c->q->terms[i].group != g ||
+		    (c->vfts && term_fts(&c->q->terms[i])))
+			continue;
+		if ((k = like_bind(c, b, i)) < 0)
+			return k;
+		rc = buf_printf(sql, "%sv.text %s ?%d ESCAPE '\\'",
+		                first ? "" : " AND ",
+		                c->d == DB_POSTGRES ? "ILIKE" : "LIKE", k);
+		first = false;
+	}
+	return rc < 0 ? -ENOMEM : 0;
+}
+
+/* Group g on any wording of the post: through the index alone when every
+ * term is in it. */
+static int version_group(struct buf *sql, struct binds *b, struct search_ctx *c,
+                         int g)
+{
+	bool all_fts = c->vfts;
+	size_t i;
+	int k = 0;
+
+	for (i = 0; i < c->q->n; i++)
+		if (c->q->terms[i].group == g && !term_fts(&c->q->terms[i]))
+			all_fts = false;
+	if (all_fts) {
+		if ((k = group_bind(c, b, g)) < 0)
+			return k;
+		return buf_printf(sql,
+		                  "p.id IN (SELECT rowid >> 20 FROM"
+		                  " post_versions_fts WHERE post_versions_fts"
+		                  " MATCH ?%d)",
+		                  k);
+	}
+	if (buf_puts(sql, "EXISTS (SELECT 1 FROM post_versions v WHERE"
+	                  " v.post_id = p.id AND ") < 0 ||
+	    (k = version_cond(sql, b, c, g)) < 0 || buf_putc(sql, ')') < 0)
+		return k < 0 ? k : -ENOMEM;
+	return 0;
+}
+
+enum search_on {
+	ON_TEXT,     /* p.text */
+	ON_VERSIONS, /* any wording of p */
+	ON_VERSION,  /* the wording v */
+};
+
+/* The whole query (groups ORed, terms ANDed) on one of the three. */
+static int search_on(struct buf *sql, struct binds *b, struct search_ctx *c,
+                     enum search_on on)
 {
 	int g, rc = 0;
 	size_t i;
 
-	rc |= buf_puts(sql, " AND (");
-	for (g = 0; g < q->n_groups; g++) {
+	rc = buf_putc(sql, '(');
+	for (g = 0; g < c->q->n_groups && rc >= 0; g++) {
 		bool first = true;
 
-		rc |= buf_puts(sql, g ? " OR (" : "(");
-		for (i = 0; i < q->n; i++) {
-			if (q->terms[i].group != g)
+		rc = buf_puts(sql, g ? " OR (" : "(");
+		if (rc >= 0 && on == ON_VERSIONS)
+			rc = version_group(sql, b, c, g);
+		else if (rc >= 0 && on == ON_VERSION)
+			rc = version_cond(sql, b, c, g);
+		for (i = 0; on == ON_TEXT && i < c->q->n && rc >= 0; i++) {
+			if (c->q->terms[i].group != g)
 				continue;
 			if (!first)
-				rc |= buf_puts(sql, " AND ");
+				rc = buf_puts(sql, " AND ");
 			first = false;
-			if (term_sql(sql, b, &q->terms[i], dialect, fts) < 0)
-				return -ENOMEM;
+			if (rc >= 0)
+				rc = term_sql(sql, b, c, i);
 		}
-		rc |= buf_puts(sql, ")");
+		if (rc >= 0)
+			rc = buf_putc(sql, ')');
 	}
-	rc |= buf_puts(sql, ")");
-	return rc < 0 ? -ENOMEM : 0;
+	if (rc >= 0)
+		rc = buf_putc(sql, ')');
+	return rc < 0 ? (rc == -E2BIG ? rc : -ENOMEM) : 0;
+}
+
+/* The search's columns: whether the current text matches, and which
+ * wordings ("1,3"), into cols; its condition into where. */
+static int search_sql(struct buf *cols, struct buf *where, struct binds *b,
+                      struct search_ctx *c)
+{
+	int rc;
+
+	rc = buf_puts(cols, ", CASE WHEN ");
+	if (rc == 0)
+		rc = search_on(cols, b, c, ON_TEXT);
+	if (rc == 0)
+		rc = buf_puts(cols, " THEN 1 ELSE 0 END");
+	if (rc == 0 && !c->versions)
+		rc = buf_puts(cols, ", NULL");
+	else if (rc == 0)
+		rc = buf_puts(
+		    cols, c->d == DB_POSTGRES
+		              ? ", (SELECT string_agg(v.version::text, ','"
+		                " ORDER BY v.version) FROM post_versions v"
+		                " WHERE v.post_id = p.id AND "
+		              : ", (SELECT group_concat(x.version, ',')"
+		                " FROM (SELECT v.version FROM post_versions v"
+		                " WHERE v.post_id = p.id AND ");
+	if (rc == 0 && c->versions)
+		rc = search_on(cols, b, c, ON_VERSION);
+	if (rc == 0 && c->versions)
+		rc = buf_puts(cols, c->d == DB_POSTGRES
+		                        ? ")"
+		                        : " ORDER BY v.version) x)");
+	if (rc == 0)
+		rc = buf_puts(where, " AND (");
+	if (rc == 0)
+		rc = search_on(where, b, c, ON_TEXT);
+	if (rc == 0 && c->versions) {
+		rc = buf_puts(where, " OR ");
+		if (rc == 0)
+			rc = search_on(where, b, c, ON_VERSIONS);
+	}
+	if (rc == 0)
+		rc = buf_putc(where, ')');
+	return rc;
 }
 
 /* " AND col IN (?a, ?b ...)" over values. */
@@ -380,29 +564,57 @@ static int has_fts(struct store *st)
 	    "SELECT 1 WHERE false");
 }
 
-/* The SELECT of a filter.  Columns: see read_row(). */
-static int build_query(struct store *st, const struct store_post_filter *f,
-                       bool deleted_col, bool fts, struct buf *sql,
-                       struct binds *b)
+static void search_ctx_free(struct search_ctx *c)
 {
-	enum db_dialect d = db_dialect(st->db);
+	free(c->like_k);
+	free(c->fts_k);
+	free(c->group_k);
+}
+
+/* What the log offers a search: posts_fts, post_versions and its index.
+ * Returns 0 or a negative errno. */
+static int search_ctx_init(struct store *st, const struct store_search *q,
+                           struct search_ctx *c)
+{
+	int fts = 0, ver, vfts = 0;
+
+	memset(c, 0, sizeof(*c));
+	c->q = q;
+	c->d = db_dialect(st->db);
+	ver = has_object(st,
+	                 "SELECT 1 FROM sqlite_master WHERE name ="
+	                 " 'post_versions'",
+	                 "SELECT 1 FROM information_schema.tables WHERE"
+	                 " table_name = 'post_versions'"
+	                 " AND table_schema = current_schema()");
+	if (ver >= 0 && c->d == DB_SQLITE)
+		fts = has_fts(st);
+	if (ver >= 0 && fts >= 0 && c->d == DB_SQLITE)
+		vfts = has_object(st,
+		                  "SELECT 1 FROM sqlite_master WHERE name ="
+		                  " 'post_versions_fts'",
+		                  "SELECT 1 WHERE false");
+	if (ver < 0 || fts < 0 || vfts < 0)
+		return ver < 0 ? ver : fts < 0 ? fts : vfts;
+	c->fts = fts == 1;
+	c->versions = ver == 1;
+	c->vfts = vfts == 1;
+	c->like_k = calloc(q->n, sizeof(int));
+	c->fts_k = calloc(q->n, sizeof(int));
+	c->group_k = calloc((size_t)q->n_groups, sizeof(int));
+	if (!c->like_k || !c->fts_k || !c->group_k) {
+		search_ctx_free(c);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* The filter's conditions (but the search), " AND ..." each. */
+static int filter_sql(struct buf *sql, struct binds *b,
+                      const struct store_post_filter *f)
+{
 	int rc = 0, k;
 
-	/* post_categories' key is (post_id, category): SQLite reads a
-	 * post's rows in category order already. */
-	rc |= buf_printf(
-	    sql,
-	    "SELECT p.id, a.handle, a.role, a.country, p.url, p.published,"
-	    " p.first_seen, p.report_time, p.text, p.lang, p.edit_count,"
-	    " %s, p.is_repost, (SELECT %s FROM post_categories c"
-	    " WHERE c.post_id = p.id)"
-	    " FROM posts p JOIN accounts a ON a.id = p.account_id WHERE 1 = 1",
-	    deleted_col ? "p.deleted_seen" : "NULL",
-	    d == DB_SQLITE ? "group_concat(c.category || ' ' || c.score, ';')"
-	                   : "string_agg(c.category || ' ' || c.score::text,"
-	                     " ';' ORDER BY c.category)");
-	if (rc < 0)
-		return -ENOMEM;
 	if (f->n_accounts &&
 	    (rc = in_list(sql, b, "a.handle", f->accounts, f->n_accounts)) < 0)
 		return rc;
@@ -449,15 +661,53 @@ static int build_query(struct store *st, const struct store_post_filter *f,
 			return k;
 		rc |= buf_printf(sql, " OR lower(p.lang) LIKE lower(?%d))", k);
 	}
-	if (f->search && (rc = search_sql(sql, b, f->search, d, fts)) < 0)
-		return rc;
-	rc |= buf_puts(sql, " ORDER BY p.report_time DESC, p.id DESC");
-	if (f->limit > 0) {
-		if ((k = bind_num(b, f->limit)) < 0)
-			return k;
-		rc |= buf_printf(sql, " LIMIT ?%d", k);
-	}
 	return rc < 0 ? -ENOMEM : 0;
+}
+
+/* The SELECT of a filter.  Columns: see read_row(); c is the search's,
+ * or NULL. */
+static int build_query(struct store *st, const struct store_post_filter *f,
+                       bool deleted_col, struct search_ctx *c, struct buf *sql,
+                       struct binds *b)
+{
+	enum db_dialect d = db_dialect(st->db);
+	struct buf cols = {0}, where = {0};
+	int rc, k;
+
+	if (c && (rc = search_sql(&cols, &where, b, c)) < 0)
+		goto out_free_bufs;
+	/* post_categories' key is (post_id, category): SQLite reads a
+	 * post's rows in category order already. */
+	rc = buf_printf(
+	    sql,
+	    "SELECT p.id, a.handle, a.role, a.country, p.url, p.published,"
+	    " p.first_seen, p.report_time, p.text, p.lang, p.edit_count,"
+	    " %s, p.is_repost, (SELECT %s FROM post_categories c"
+	    " WHERE c.post_id = p.id)%s"
+	    " FROM posts p JOIN accounts a ON a.id = p.account_id WHERE 1 = 1",
+	    deleted_col ? "p.deleted_seen" : "NULL",
+	    d == DB_SQLITE ? "group_concat(c.category || ' ' || c.score, ';')"
+	                   : "string_agg(c.category || ' ' || c.score::text,"
+	                     " ';' ORDER BY c.category)",
+	    c ? cols.data : ", NULL, NULL");
+	if (rc >= 0)
+		rc = filter_sql(sql, b, f);
+	if (rc >= 0 && c)
+		rc = buf_puts(sql, where.data);
+	if (rc >= 0)
+		rc = buf_puts(sql, " ORDER BY p.report_time DESC, p.id DESC");
+	if (rc >= 0 && f->limit > 0) {
+		if ((k = bind_num(b, f->limit)) < 0)
+			rc = k;
+		else
+			rc = buf_printf(sql, " LIMIT ?%d", k);
+	}
+	if (rc > 0)
+		rc = 0;
+out_free_bufs:
+	buf_free(&cols);
+	buf_free(&where);
+	return rc;
 }
 
 static int64_t col_time(struct db_stmt *s, int i)
@@ -481,6 +731,8 @@ static void read_row(struct db_stmt *s, struct store_post_row *r)
 	r->deleted_seen = col_time(s, 11);
 	r->is_repost = db_column_int(s, 12) != 0;
 	r->categories = db_column_text(s, 13);
+	r->search_current = db_column_null(s, 14) ? -1 : db_column_int(s, 14);
+	r->search_versions = db_column_text(s, 15);
 }
 
 /* Steps s to its end, one callback per row; returns 0, fn's non-zero
@@ -562,24 +814,27 @@ int store_posts_each(struct store *st, const struct store_post_filter *f,
 	struct binds b = {0};
 	struct buf sql = {0};
 	struct db_stmt *s = NULL;
+	struct search_ctx c = {0};
 	int64_t rows = 0;
-	int del, fts = 0, rc;
+	int del, rc = 0;
 
 	del = has_deleted_seen(st);
-	if (del >= 0 && f->search && db_dialect(st->db) == DB_SQLITE)
-		fts = has_fts(st);
-	if (del < 0 || fts < 0) {
-		rc = del < 0 ? del : fts;
-		snprintf(err, errlen, "%s", db_errmsg(st->db));
+	if (del >= 0 && f->search)
+		rc = search_ctx_init(st, f->search, &c);
+	if (del < 0 || rc < 0) {
+		rc = del < 0 ? del : rc;
+		snprintf(err, errlen, "%s",
+		         rc == -ENOMEM ? "out of memory" : db_errmsg(st->db));
 		return rc;
 	}
 	if (f->deleted && !del) {
 		snprintf(err, errlen,
 		         "--deleted: this log does not record deletions yet"
 		         " (no posts.deleted_seen; a newer demarched adds it)");
+		search_ctx_free(&c);
 		return -ENOTSUP;
 	}
-	rc = build_query(st, f, del == 1, fts == 1, &sql, &b);
+	rc = build_query(st, f, del == 1, f->search ? &c : NULL, &sql, &b);
 	if (rc < 0) {
 		snprintf(err, errlen, "%s",
 		         rc == -E2BIG ? "too many filter values"
@@ -605,6 +860,7 @@ int store_posts_each(struct store *st, const struct store_post_filter *f,
 out_free_sql:
 	buf_free(&sql);
 	binds_free(&b);
+	search_ctx_free(&c);
 	return rc;
 }
 
@@ -683,6 +939,26 @@ int64_t store_any_posts(struct store *st)
 	return n;
 }
 
+int64_t store_count_posts(struct store *st, int64_t since, int64_t until)
+{
+	struct db_stmt *s = NULL;
+	int64_t n;
+	int rc;
+
+	rc = db_prepare(st->db,
+	                "SELECT count(*) FROM posts WHERE report_time >= ?1"
+	                " AND report_time < ?2",
+	                &s);
+	if (rc == 0) {
+		db_bind_int64(s, 1, since);
+		db_bind_int64(s, 2, until);
+		rc = db_step(s);
+	}
+	n = rc == DB_ROW ? db_column_int64(s, 0) : rc < 0 ? rc : -EIO;
+	db_finalize(s);
+	return n;
+}
+
 /* ---- the migration -------------------------------------------------- */
 
 static int64_t query_int64(struct store *st, const char *sql)
@@ -699,29 +975,49 @@ static int64_t query_int64(struct store *st, const char *sql)
 	return v;
 }
 
-int store_search_after_migration(struct store *st, int version)
+/* One index to fill: what to count, the highest key, and the INSERT of
+ * the rows with key in (?1, ?2]. */
+struct index_fill {
+	const char *what; /* progress label and unit */
+	const char *unit;
+	const char *count_sql;
+	const char *max_sql;
+	const char *insert_sql;
+};
+
+static const struct index_fill fill_posts = {
+    "search index", "posts", "SELECT count(*) FROM posts",
+    "SELECT COALESCE(max(id), 0) FROM posts",
+    "INSERT INTO posts_fts (rowid, text) SELECT id, text"
+    " FROM posts WHERE id > ?1 AND id <= ?2"};
+
+static const struct index_fill fill_versions = {
+    "wordings index", "wordings",
+    "SELECT count(*) FROM post_versions WHERE version BETWEEN 1 AND 1048575",
+    "SELECT COALESCE(max(post_id), 0) FROM post_versions",
+    "INSERT INTO post_versions_fts (rowid, text)"
+    " SELECT post_id * 1048576 + version, text FROM post_versions"
+    " WHERE post_id > ?1 AND post_id <= ?2"
+    " AND version BETWEEN 1 AND 1048575"};
+
+static int fill_index(struct store *st, const struct index_fill *x)
 {
 	struct progress pr;
 	struct db_stmt *s = NULL;
 	int64_t max_id, total, lo, done = 0;
 	int rc;
 
-	if (version != SEARCH_SCHEMA || db_dialect(st->db) != DB_SQLITE)
-		return 0;
-	max_id = query_int64(st, "SELECT COALESCE(max(id), 0) FROM posts");
-	total = query_int64(st, "SELECT count(*) FROM posts");
+	max_id = query_int64(st, x->max_sql);
+	total = query_int64(st, x->count_sql);
 	if (max_id < 0 || total < 0)
 		return store_fail_db(st, (int)(max_id < 0 ? max_id : total),
 		                     "building the search index");
 	if (total == 0)
 		return 0;
-	rc = db_prepare(st->db,
-	                "INSERT INTO posts_fts (rowid, text) SELECT id, text"
-	                " FROM posts WHERE id > ?1 AND id <= ?2",
-	                &s);
+	rc = db_prepare(st->db, x->insert_sql, &s);
 	if (rc < 0)
 		return store_fail_db(st, rc, "building the search index");
-	progress_start(&pr, stderr, "search index", "posts", total);
+	progress_start(&pr, stderr, x->what, x->unit, total);
 	for (lo = 0; lo < max_id && rc >= 0; lo += INDEX_BATCH) {
 		db_reset(s);
 		db_bind_int64(s, 1, lo);
@@ -734,5 +1030,16 @@ int store_search_after_migration(struct store *st, int version)
 	db_finalize(s);
 	if (rc < 0)
 		return store_fail_db(st, rc, "building the search index");
+	return 0;
+}
+
+int store_search_after_migration(struct store *st, int version)
+{
+	if (db_dialect(st->db) != DB_SQLITE)
+		return 0;
+	if (version == SEARCH_SCHEMA)
+		return fill_index(st, &fill_posts);
+	if (version == VERSION_SEARCH_SCHEMA)
+		return fill_index(st, &fill_versions);
 	return 0;
 }

@@ -10,9 +10,12 @@
  * phrases" must all occur in the post's text (AND), OR between two
  * groups gives either; every word or phrase matches as a substring,
  * case-insensitively, in any script (德特里克 and 米軍 as well as
- * "fort detrick").  SQLite answers through the FTS5 trigram index of
- * schema/0009_search.sql (terms under three characters with LIKE),
- * PostgreSQL with ILIKE (and its pg_trgm index).
+ * "fort detrick").  A post matches when its current text or any one of
+ * its recorded wordings (post_versions) does, so a statement edited since
+ * is still found by what it first said.  SQLite answers through the FTS5
+ * trigram indexes of schema/0009_search.sql and 0016_version_search.sql
+ * (terms under three characters with LIKE), PostgreSQL with ILIKE (and
+ * its pg_trgm indexes).
  */
 #ifndef DEMARCHE_STORE_SEARCH_H
 #define DEMARCHE_STORE_SEARCH_H
@@ -67,6 +70,12 @@ struct store_post_row {
 	int edit_count;
 	int64_t deleted_seen; /* INT64_MIN when not seen deleted */
 	bool is_repost;
+	/* With a search: 1 when the current text matches, 0 when only an
+	 * earlier wording does; -1 without a search. */
+	int search_current;
+	/* With a search: the wordings (post_versions.version) that match,
+	 * "1,3", oldest first, or NULL when none is recorded. */
+	const char *search_versions;
 };
 
 /* Calls fn for each matching post, newest first (report_time, then id).
@@ -91,10 +100,14 @@ int store_known_values(struct store *st, enum store_known_kind kind,
 void store_strings_free(char **v);
 /* 1 when the log holds any post, 0 when none, or a negative errno. */
 int64_t store_any_posts(struct store *st);
+/* The posts of the half-open period [since, until) (the progress of an
+ * export), or a negative errno. */
+int64_t store_count_posts(struct store *st, int64_t since, int64_t until);
 
-/* The migration hook of schema/0009_search.sql: fills the SQLite search
- * index with the posts already stored, in batches, inside the migration's
- * transaction, showing progress (base/progress.h) on a terminal.  Called
+/* The migration hook of schema/0009_search.sql and 0016_version_search.sql:
+ * fills the SQLite search index with the posts (0009) or the wordings
+ * (0016) already stored, in batches, inside the migration's transaction,
+ * showing progress (base/progress.h) on a terminal.  Called
  * by the migration runner after each script; a no-op for other versions
  * and on PostgreSQL.  Returns 0 or a negative errno. */
 int store_search_after_migration(struct store *st, int version);

@@ -1,10 +1,12 @@
 #!/bin/sh
 # Benchmark of `demarche posts` (not part of the test run): builds an
 # SQLite log of N posts (default 1,000,000; English, Chinese and Japanese
-# texts, half of them categorised) the way bench_report.c does — directly
-# in SQL, on the schema demarched creates — then times the exports (CSV,
-# JSON Lines, text) and searches, with peak RSS, and finally the 0009
-# migration building the search index of a log that predates it.
+# texts, half of them categorised, every one with its wording in
+# post_versions and one in a hundred with an earlier wording as well) the
+# way bench_report.c does — directly in SQL, on the schema demarched
+# creates as it was at 0008 — then times the migrations that build the
+# search indexes of such a log (0009 the posts, 0016 the wordings), the
+# exports (CSV, JSON Lines, text) and searches, with peak RSS.
 #
 # Usage: tests/bench/bench_posts.sh [BUILD_DIR] [N]
 #   defaults: build-release, 1000000.  Needs sqlite3 and GNU time.
@@ -21,11 +23,15 @@ trap 'rm -rf "$W"' EXIT
 printf '[storage]\ndatabase = %s/big.db\n' "$W" >"$W/b.conf"
 "$BUILD/demarched" -c "$W/b.conf" --once >/dev/null 2>&1 || true
 
-# The log as it was before 0009 (no index, no triggers), then N posts.
+# The log as it was before 0009 (no indexes, no triggers), then N posts.
 sqlite3 "$W/big.db" <<SQL
 DROP TRIGGER posts_fts_insert; DROP TRIGGER posts_fts_delete;
 DROP TRIGGER posts_fts_update; DROP TABLE posts_fts;
-DROP TABLE post_clusters; DROP TABLE reposts; DROP TABLE post_metrics;
+DROP TABLE IF EXISTS post_clusters; DROP TABLE IF EXISTS reposts;
+DROP TABLE IF EXISTS post_metrics;
+DROP TRIGGER post_versions_fts_insert; DROP TRIGGER post_versions_fts_delete;
+DROP TRIGGER post_versions_fts_update; DROP TABLE post_versions_fts;
+DROP VIEW post_versions_fts_source;
 PRAGMA user_version = 8;
 INSERT INTO accounts (id, handle, role, country, first_seen) VALUES
  (1, 'a1', 'diplomat', 'CN', 0), (2, 'a2', 'mission', 'JP', 0),
@@ -46,10 +52,16 @@ INSERT INTO post_categories (post_id, category, score, evidence,
  rules_version, classified_at, report_time, account_id)
 SELECT id, 'origin_narrative', 2.5, '[]', 'v', 0, report_time, account_id
 FROM posts WHERE id % 4 IN (0, 1);
+INSERT INTO post_versions (post_id, version, title, text, content_hash, seen)
+SELECT id, 1, NULL, CASE WHEN id % 100 = 7 THEN
+ 'An earlier wording, withdrawn since: oldterm number ' || id ELSE text END,
+ 'h', report_time FROM posts;
+INSERT INTO post_versions (post_id, version, title, text, content_hash, seen)
+SELECT id, 2, NULL, text, 'h', report_time + 60 FROM posts WHERE id % 100 = 7;
 SQL
 
 T="/usr/bin/time -f"
-echo "== the 0009 migration: search index of $N posts"
+echo "== the 0009 and 0016 migrations: search indexes of $N posts and their wordings"
 $T "%e s wall, %U s user, %M KB peak" "$BUILD/demarched" -c "$W/b.conf" --once >/dev/null
 for f in csv jsonl text; do
 	echo "== posts --format $f ($N posts)"
@@ -57,7 +69,7 @@ for f in csv jsonl text; do
 done
 echo "== posts --format csv --limit 1000 (memory baseline)"
 $T "%e s wall, %U s user, %M KB peak" "$BUILD/demarche" -d "$W/big.db" posts --format csv --limit 1000 >/dev/null
-for q in 德特里克 米軍 '"post 999999"'; do
+for q in 德特里克 米軍 '"post 999999"' oldterm; do
 	echo "== posts --search $q"
 	$T "%e s wall, %U s user, %M KB peak" "$BUILD/demarche" -d "$W/big.db" posts --search "$q" --format csv | wc -l
 done

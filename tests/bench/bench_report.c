@@ -259,7 +259,7 @@ int main(int argc, char **argv)
 	time_report(st, 7 * 86400, now);
 	time_report(st, 365 * 86400, now);
 	t0 = util_monotonic_ms();
-	if (report_trends_build(st, 0, &t, err, sizeof(err)) < 0) {
+	if (report_trends_build(st, 0, INT64_MAX, &t, err, sizeof(err)) < 0) {
 		fprintf(stderr, "trends: %s\n", err);
 		return 1;
 	}

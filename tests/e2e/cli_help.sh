@@ -35,9 +35,9 @@ classify --rules --model --model-weight
 eval --labels --from-db --cv --rules --model --model-weight --errors
 train --labels --from-db --output --cv --rules --no-stack --words --buckets --ngram --epochs --seed --rate --l2 --pos-weight --note
 label --by
-reclassify --since --rules --model --model-weight --batch
+reclassify --since --until --rules --model --model-weight --batch
 report --since --until --format --output --deliver
-trends --format --since --output
+trends --format --since --until --output
 candidates --format
 amplification --since --until --format
 show --format

@@ -158,6 +158,23 @@ check "-c trends" "$?" 0
 check "-c candidates" "$?" 0
 "$D" $C reclassify --since 2020-03-13 >"$WORK/reclassify.out" 2>&1
 check "-c reclassify with a date" "$(grep -c '^re-labelled 3 posts' "$WORK/reclassify.out")" 1
+# --until for trends and reclassify: the same half-open period as posts.
+n=$("$D" $C posts --since 2020-03-01 --until 2020-03-13 --format csv | $PY -c 'import csv,sys; print(len(list(csv.reader(sys.stdin))) - 1)')
+"$D" $C reclassify --since 2020-03-01 --until 2020-03-13 >"$WORK/reclassify.out" 2>&1
+check "reclassify --until: the posts of the period" "$(grep -c "^re-labelled $n post" "$WORK/reclassify.out")" 1
+check "reclassify states the period" "$(grep -c '^period \[2020-03-01T00:00:00Z, 2020-03-13T00:00:00Z): from --since up to but not including --until$' "$WORK/reclassify.out")" 1
+"$D" $C trends --since 2020-03-01 --until 2020-03-13 --format csv >"$WORK/trends.csv"
+check "trends --until exits 0" "$?" 0
+check "trends CSV: the period row" "$(sed -n 2p "$WORK/trends.csv")" "period,2020-03-01T00:00:00Z,2020-03-13T00:00:00Z,,,,12"
+check "trends CSV: posts per week sum to the period's posts" \
+	"$($PY -c 'import csv,sys; print(sum(int(r["value"]) for r in csv.DictReader(open(sys.argv[1])) if r["series"] == "posts_per_week"))' "$WORK/trends.csv")" "$n"
+"$D" $C trends --since 2020-03-01 --until 2020-03-13 --format json >"$WORK/trends.json"
+check "trends JSON states the half-open period" \
+	"$($PY -c 'import json,sys; p=json.load(open(sys.argv[1]))["period"]; print(p["from"], p["to"], p["half_open"])' "$WORK/trends.json")" \
+	"2020-03-01T00:00:00Z 2020-03-13T00:00:00Z True"
+check "trends text states the period" "$("$D" $C trends --until 2020-03-13 | tr '\n' ' ' | grep -c 'up to but not including 2020-03-13T00:00:00Z')" 1
+"$D" $C trends --until 7 2>/dev/null >/dev/null
+check "trends: a bare number is no duration" "$?" 64
 "$D" $C migrate --to "$(db_new copied)" >/dev/null 2>&1
 check "-c migrate" "$?" 0
 
@@ -213,5 +230,37 @@ printf '[storage]\ndatabase = %s\n' "$EMPTY" >"$WORK/empty.conf"
 check "an empty log exits 0" "$?" 0
 check "an empty log says so" "$(cat "$WORK/err")" "demarche posts: the log holds no posts yet"
 check "an empty log: the CSV header alone" "$(wc -l <"$WORK/out")" 1
+
+# --- an export to a file: progress and a summary on a terminal's stderr,
+# nothing when stderr is not a terminal ---
+"$D" $C posts --format csv >"$WORK/export.csv" 2>"$WORK/export.err"
+check "export: silent off a terminal" "$(wc -c <"$WORK/export.err" | tr -d ' ')" 0
+if command -v script >/dev/null 2>&1; then
+	script -qec "'$D' $C posts --format csv >'$WORK/export2.csv'" /dev/null >"$WORK/export.tty" 2>&1
+	check "export on a terminal: a summary" "$(tr '\r' '\n' <"$WORK/export.tty" | grep -c '^posts: 5 posts in ')" 1
+	check "export on a terminal: the same rows" "$(cmp -s "$WORK/export.csv" "$WORK/export2.csv" && echo same)" same
+fi
+
+# --- search covers earlier wordings: mfa/3 edited upstream, then found by
+# what it first said, the output saying which wording matched ---
+sed -i 's/the new ambassador of Chile/the new envoy of Peru/' "$WORK/feeds/mfa.xml"
+"$BUILD/demarched" -c "$WORK/test.conf" --once >"$WORK/run2.log" 2>&1
+check "second run" "$?" 0
+check "mfa/3 edited" "$(urls --edited)" "mfa/3"
+check "search finds the earlier wording" "$(urls --search chile)" "mfa/3"
+check "search finds the current wording" "$(urls --search peru)" "mfa/3"
+check "a group in one wording only" "$(urls --search 'chile peru')" ""
+check "JSONL says which wording matched" \
+	"$("$D" $C posts --search chile --format jsonl | $PY -c 'import json,sys; m=json.loads(sys.stdin.readline())["matched"]; print(m["current"], m["versions"])')" \
+	"False [1]"
+check "JSONL: the current text matched" \
+	"$("$D" $C posts --search peru --format jsonl | $PY -c 'import json,sys; m=json.loads(sys.stdin.readline())["matched"]; print(m["current"], m["versions"])')" \
+	"True [2]"
+check "CSV says which wording matched" \
+	"$("$D" $C posts --search 'chile OR peru' --format csv | $PY -c 'import csv,sys; r=list(csv.DictReader(sys.stdin)); print(len(r), r[0]["matched_current"], r[0]["matched_versions"])')" \
+	"1 1 1,2"
+check "text says an earlier wording matched" \
+	"$(COLUMNS=100 "$D" $C posts --search chile | grep -c '(wording 1 matched) Glad to meet the new envoy of Peru')" 1
+check "no search: no matched columns" "$("$D" $C posts --format csv | head -1 | grep -c matched)" 0
 
 finish

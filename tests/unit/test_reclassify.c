@@ -184,8 +184,8 @@ static void test_relabels_all_in_batches(void)
 	char calls[256] = "";
 	struct classify_rules *A = rules_in("a", rules_a);
 	struct classify_rules *B = rules_in("b", rules_b);
-	struct reclassify_opts o = {INT64_MIN,       2,    T0 + 60, NULL,
-	                            record_progress, calls};
+	struct reclassify_opts o = {INT64_MIN,       2,     T0 + 60, NULL,
+	                            record_progress, calls, 0};
 	struct reclassify_counts c;
 	struct store *st;
 	char err[256], sql[512];
@@ -249,8 +249,8 @@ static void test_since_stop_and_errors(void)
 	struct classify_rules *A = rules_in("a2", rules_a);
 	struct classify_rules *B = rules_in("b2", rules_b);
 	volatile sig_atomic_t stop = 0;
-	struct reclassify_opts o = {T0 - 86400 - 10, 100,  T0,
-	                            &stop,           NULL, NULL};
+	struct reclassify_opts o = {
+	    T0 - 86400 - 10, 100, T0, &stop, NULL, NULL, 0};
 	struct reclassify_counts c;
 	struct store *st;
 	char err[256], sql[512];
@@ -273,6 +273,23 @@ static void test_since_stop_and_errors(void)
 	              3);
 	ASSERT_STR_EQ(cats_of(st, "p4"), "origin_narrative,western_failure");
 
+	/* A half-open period [since, until): p2 only (p1 is at until's
+	 * side, p3 before since). */
+	o.since = T0 - 2 * 86400 - 10;
+	o.until = T0 - 86400 - 10;
+	ASSERT_INT_EQ(
+	    reclassify_run(store_conn(st), B, &o, &c, err, sizeof(err)), 0);
+	ASSERT_INT_EQ(c.posts, 1);
+	snprintf(sql, sizeof(sql),
+	         "SELECT count(*) FROM posts WHERE rules_version = '%s'"
+	         " AND stable_key IN ('p0', 'p1', 'p2')",
+	         classify_rules_version(B));
+	ASSERT_INT_EQ(q_int(st, sql), 3);
+	ASSERT_INT_EQ(q_int(st, "SELECT count(*) FROM posts WHERE"
+	                        " rules_version LIKE 'a1+%'"),
+	              2);
+	o.until = 0;
+
 	/* A stop request before the first batch: nothing is touched. */
 	stop = 1;
 	o.since = INT64_MIN;
@@ -282,7 +299,7 @@ static void test_since_stop_and_errors(void)
 	ASSERT_INT_EQ(c.posts, 0);
 	ASSERT_INT_EQ(q_int(st, "SELECT count(*) FROM posts WHERE"
 	                        " rules_version LIKE 'a1+%'"),
-	              3);
+	              2);
 
 	/* Bad batch sizes are refused. */
 	stop = 0;

@@ -550,8 +550,63 @@ static void test_text_fits_columns(void)
 	buf_reset(&b);
 	ASSERT_INT_EQ(report_render(r, REPORT_FORMAT_TEXT, &b), 0);
 	ASSERT(widest_line(b.data) <= 80);
+	/* $COLUMNS=60: the accounts-opened table's headings give way
+	 * ("spokesp…") rather than overflow; numbers stay whole. */
+	buf_reset(&b);
+	ASSERT_INT_EQ(report_render_cols(r, REPORT_FORMAT_TEXT, 60, &b), 0);
+	ASSERT(widest_line(b.data) <= 60);
+	ASSERT(strstr(b.data, "spokesperson  mission") == NULL);
 	buf_free(&b);
 	json_decref(r);
+}
+
+/* The day chart's date labels never overlap, whatever the span: for each
+ * period, the x of successive labels are far enough apart for their
+ * text (10 characters of 12 px; "MM-DD" for two weeks or less), and the
+ * axis has at least two. */
+static void test_day_ticks_apart(void)
+{
+	static const int spans[] = {7, 14, 15, 30, 61, 100, 121, 365};
+	struct buf b = {0};
+	char err[128];
+	size_t i;
+
+	build_log();
+	for (i = 0; i < ARRAY_SIZE(spans); i++) {
+		json_t *r = NULL;
+		const char *p, *end;
+		double x, prev = -1000, need = spans[i] <= 14 ? 40 : 72;
+		int labels = 0;
+
+		ASSERT_INT_EQ(report_build(st, FROM - (spans[i] - 7) * DAY, TO,
+		                           &r, err, sizeof(err)),
+		              0);
+		buf_reset(&b);
+		ASSERT_INT_EQ(report_render(r, REPORT_FORMAT_HTML, &b), 0);
+		p = strstr(b.data, "aria-label=\"posts per day\"");
+		REQUIRE(p);
+		end = strstr(p, "</svg>");
+		while ((p = strstr(p, "<text x=\"")) && p < end) {
+			const char *q = strchr(p, '>');
+
+			if (sscanf(p, "<text x=\"%lf\"", &x) == 1 && q &&
+			    strstr(p, "text-anchor=\"middle\"") &&
+			    strstr(p, "text-anchor=\"middle\"") < q) {
+				if (x - prev < need)
+					fprintf(stderr,
+					        "span %d: labels at %.1f"
+					        " and %.1f\n",
+					        spans[i], prev, x);
+				ASSERT(x - prev >= need);
+				prev = x;
+				labels++;
+			}
+			p++;
+		}
+		ASSERT(labels >= 2);
+		json_decref(r);
+	}
+	buf_free(&b);
 }
 
 static void test_plurals(void)
@@ -595,7 +650,106 @@ static void test_year_of_days(void)
 	}
 	ASSERT_INT_EQ(sum, jget(json_object_get(r, "totals"), "posts"));
 	ASSERT_INT_EQ(cls, jget(json_object_get(r, "totals"), "classified"));
+	ASSERT_INT_EQ(jget(json_object_get(r, "period"), "days"), 365);
 	json_decref(r);
+}
+
+static int run(int (*fn)(const struct cmd_globals *, int, char **),
+               const char *db, int argc, const char **argv);
+
+/* `report --since 365d --until <mid-day>` lists 365 days, not 366 (the
+ * day rule of cmd_period_days()), and every format says the period is
+ * half-open. */
+static void test_year_mid_day(void)
+{
+	char out[512], until[32];
+	const char *a[] = {"report",   "--since", "365d", "--until", until,
+	                   "--format", "json",    "-o",   out,       NULL};
+	static const char *const fmts[] = {"text", "md", "html"};
+	char *data = NULL;
+	json_t *r;
+	size_t len, i;
+
+	build_log();
+	snprintf(out, sizeof(out), "%s", path_in_tmp("year.json"));
+	snprintf(until, sizeof(until), "2021-03-07T15:30");
+	ASSERT_INT_EQ(run(cmd_report_main, target, 9, a), 0);
+	r = json_load_file(out, 0, NULL);
+	REQUIRE(r);
+	ASSERT_INT_EQ((long long)json_array_size(json_object_get(r, "days")),
+	              365);
+	ASSERT_STR_EQ(json_string_value(json_object_get(
+	                  json_object_get(r, "period"), "from")),
+	              "2020-03-08T00:00:00Z");
+	ASSERT(json_is_true(
+	    json_object_get(json_object_get(r, "period"), "half_open")));
+	json_decref(r);
+	for (i = 0; i < ARRAY_SIZE(fmts); i++) {
+		a[6] = fmts[i];
+		ASSERT_INT_EQ(run(cmd_report_main, target, 9, a), 0);
+		REQUIRE(util_read_file(out, 0, &data, &len) == 0);
+		ASSERT(strstr(data, "up to but not including "
+		                    "2021-03-07T15:30:00Z") != NULL);
+		free(data);
+	}
+}
+
+/* trends --since/--until: only [since, until) counts; the period is in
+ * the JSON, the text and the CSV's first row. */
+static void test_trends_until(void)
+{
+	char out[512];
+	const char *a[] = {"trends",     "--since",  "2020-03-09", "--until",
+	                   "2020-03-12", "--format", "csv",        "-o",
+	                   out,          NULL};
+	struct buf txt = {0};
+	char err[128], *data = NULL;
+	const json_t *weeks;
+	json_t *t = NULL;
+	size_t len;
+
+	build_log();
+	REQUIRE(report_trends_build(st, FROM + DAY, FROM + 4 * DAY, &t, err,
+	                            sizeof(err)) == 0);
+	weeks = json_object_get(t, "posts_per_week");
+	ASSERT_INT_EQ(json_array_size(weeks), 1);
+	ASSERT_STR_EQ(json_string_value(
+	                  json_object_get(json_array_get(weeks, 0), "week")),
+	              "2020-03-09");
+	ASSERT(jget(json_array_get(weeks, 0), "posts") < 7);
+	ASSERT(json_is_true(
+	    json_object_get(json_object_get(t, "period"), "half_open")));
+	ASSERT_INT_EQ(report_trends_render(t, REPORT_FORMAT_TEXT, &txt), 0);
+	ASSERT(strstr(txt.data, "Period: from 2020-03-09T00:00:00Z up to but "
+	                        "not including 2020-03-12T00:00:00Z") != NULL);
+	json_decref(t);
+	buf_free(&txt);
+	/* Weeks without posts are rows of zeros: two quiet weeks before the
+	 * posts, from the week --since falls in. */
+	REQUIRE(report_trends_build(st, FROM - 14 * DAY, TO, &t, err,
+	                            sizeof(err)) == 0);
+	weeks = json_object_get(t, "posts_per_week");
+	ASSERT_INT_EQ(json_array_size(weeks), 4);
+	ASSERT_STR_EQ(json_string_value(
+	                  json_object_get(json_array_get(weeks, 0), "week")),
+	              "2020-02-17");
+	ASSERT_INT_EQ(jget(json_array_get(weeks, 1), "posts"), 0);
+	ASSERT_INT_EQ(report_trends_render(t, REPORT_FORMAT_CSV, &txt), 0);
+	ASSERT(
+	    strstr(txt.data, "\nposts_per_week,2020-02-24,2020-03-02,,,,0\n"));
+	ASSERT(strstr(txt.data, "\ncategory_count_per_week,2020-02-24,"
+	                        "2020-03-02,,origin_narrative,,0\n"));
+	json_decref(t);
+	buf_free(&txt);
+	snprintf(out, sizeof(out), "%s", path_in_tmp("until.csv"));
+	ASSERT_INT_EQ(run(cmd_trends_main, target, 9, a), 0);
+	REQUIRE(util_read_file(out, 0, &data, &len) == 0);
+	ASSERT(strstr(data, "\nperiod,2020-03-09T00:00:00Z,"
+	                    "2020-03-12T00:00:00Z,,,,3\n") != NULL);
+	ASSERT(strstr(data, "posts_per_week,2020-03-02,") == NULL);
+	free(data);
+	a[4] = "2020-03-08";
+	ASSERT_INT_EQ(run(cmd_trends_main, target, 9, a), EX_USAGE);
 }
 
 static void test_empty_period(void)
@@ -624,7 +778,8 @@ static void test_trends(void)
 	json_t *t = NULL;
 
 	build_log();
-	REQUIRE(report_trends_build(st, 0, &t, err, sizeof(err)) == 0);
+	REQUIRE(report_trends_build(st, 0, INT64_MAX, &t, err, sizeof(err)) ==
+	        0);
 	ASSERT_INT_EQ(
 	    jget(json_object_get(json_object_get(t, "opened_per_year"), "2019"),
 	         "diplomat"),
@@ -727,9 +882,10 @@ static void test_command(void)
 		         (long)getpid());
 		ASSERT_INT_EQ(run(cmd_report_main, missing, 1, a_plain),
 		              EX_NOINPUT);
+		/* Not a demarche log: 65, as for posts. */
 		ASSERT_INT_EQ(
 		    run(cmd_report_main, test_database("blank"), 1, a_plain),
-		    EX_IOERR);
+		    EX_DATAERR);
 	} else {
 		ASSERT_INT_EQ(
 		    run(cmd_report_main, path_in_tmp("nope.db"), 1, a_plain),
@@ -740,7 +896,17 @@ static void test_command(void)
 		    "junk junk junk junk junk junk junk junk junk junk\n");
 		ASSERT_INT_EQ(
 		    run(cmd_report_main, path_in_tmp("junk.db"), 1, a_plain),
-		    EX_IOERR);
+		    EX_DATAERR);
+		/* An empty file too, for report and trends alike. */
+		test_write_file(path_in_tmp("empty.db"), "");
+		ASSERT_INT_EQ(
+		    run(cmd_report_main, path_in_tmp("empty.db"), 1, a_plain),
+		    EX_DATAERR);
+		a_plain[0] = "trends";
+		ASSERT_INT_EQ(
+		    run(cmd_trends_main, path_in_tmp("empty.db"), 1, a_plain),
+		    EX_DATAERR);
+		a_plain[0] = "report";
 	}
 	ASSERT_INT_EQ(run(cmd_report_main, target, 3, a_bad), EX_USAGE);
 	ASSERT_INT_EQ(run(cmd_report_main, target, 3, a_fmt), EX_USAGE);
@@ -786,5 +952,6 @@ static void test_close(void)
 TEST_MAIN(TEST(test_numbers), TEST(test_json_shape), TEST(test_html_escapes),
           TEST(test_md_and_text_escapes), TEST(test_empty_period),
           TEST(test_year_of_days), TEST(test_text_fits_columns),
-          TEST(test_plurals), TEST(test_trends), TEST(test_command),
+          TEST(test_plurals), TEST(test_day_ticks_apart), TEST(test_trends),
+          TEST(test_command), TEST(test_year_mid_day), TEST(test_trends_until),
           TEST(test_close))

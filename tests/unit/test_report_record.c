@@ -138,7 +138,8 @@ static void test_section(void)
 	}
 	json_decref(r);
 
-	REQUIRE(report_trends_build(st, 0, &tr, err, sizeof(err)) == 0);
+	REQUIRE(report_trends_build(st, 0, INT64_MAX, &tr, err, sizeof(err)) ==
+	        0);
 	{
 		char *js = json_dumps(json_object_get(tr, "edits_deletions"),
 		                      JSON_COMPACT | JSON_SORT_KEYS);

@@ -9,18 +9,25 @@
  * ids below are the same for both backends.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "cmd.h"
 #include "db.h"
 #include "store.h"
 #include "store_search.h"
 #include "test.h"
+#include "util.h"
 
 #define T0 1600000000
 
 static struct store *st;
+static const char *log_target; /* the log of open_store() */
 
 static const char *const setup_sql =
     "INSERT INTO accounts (id, handle, role, country, first_seen) VALUES"
@@ -138,8 +145,8 @@ static void open_store(void)
 
 	if (st)
 		return;
-	ASSERT_INT_EQ(
-	    store_open(test_database("search"), &st, err, sizeof(err)), 0);
+	log_target = test_database("search");
+	ASSERT_INT_EQ(store_open(log_target, &st, err, sizeof(err)), 0);
 	ASSERT_INT_EQ(test_q_exec(store_conn(st), setup_sql), 0);
 }
 
@@ -315,7 +322,189 @@ static void test_known_and_deleted(void)
 	}
 }
 
-/* The index follows edits and deletions (the triggers of 0009). */
+/* Each match with how it matched: "3:0:1" is post 3 found through its
+ * wording 1 only (0: not its current text). */
+static int collect_match(void *ctx, const struct store_post_row *r)
+{
+	char *out = ctx;
+	size_t n = strlen(out);
+
+	snprintf(out + n, 256 - n, "%s%lld:%d:%s", n ? " " : "",
+	         (long long)r->id, r->search_current,
+	         r->search_versions ? r->search_versions : "-");
+	return 0;
+}
+
+static const char *search_match(const char *q)
+{
+	struct store_post_filter f;
+	struct store_search *s = NULL;
+	static char out[256];
+	char err[256];
+
+	out[0] = '\0';
+	if (store_search_parse(q, &s, err, sizeof(err)) < 0)
+		return "(bad query)";
+	filter_init(&f);
+	f.search = s;
+	if (store_posts_each(st, &f, collect_match, out, err, sizeof(err)) !=
+	    0) {
+		fprintf(stderr, "store_posts_each: %s\n", err);
+		snprintf(out, sizeof(out), "(error)");
+	}
+	store_search_free(s);
+	return out;
+}
+
+static const char *const versions_sql =
+    "INSERT INTO post_versions (post_id, version, title, text, content_hash,"
+    " seen) VALUES"
+    " (3, 1, NULL, 'Early wording: the lab at 德特里克 and the 米軍 games',"
+    "  'h0', 1600000250),"
+    " (3, 2, NULL, 'The US Army may have brought the virus to WUHAN. "
+    "Fort Detrick must explain.', 'h', 1600000300),"
+    " (5, 1, NULL, '米軍基地周辺で検査を実施', 'h', 1600000500)";
+
+/* A post is found by what an earlier wording said (post_versions), and
+ * says which wording matched; terms ANDed must be in one wording. */
+static void test_search_versions(void)
+{
+	open_store();
+	ASSERT_INT_EQ(test_q_exec(store_conn(st), versions_sql), 0);
+	ASSERT_STR_EQ(search("德特里克"), "3,1");
+	ASSERT_STR_EQ(search_match("德特里克"), "3:0:1 1:1:-");
+	ASSERT_STR_EQ(search("米軍"), "5,3,2");
+	ASSERT_STR_EQ(search_match("米軍"), "5:1:1 3:0:1 2:1:-");
+	ASSERT_STR_EQ(search_match("wuhan"), "7:1:- 3:1:2");
+	ASSERT_STR_EQ(search("lab 米軍"), "3");
+	ASSERT_STR_EQ(search("\"early wording\" OR massacre"), "4,3");
+	ASSERT_STR_EQ(search_match("\"EARLY wording\""), "3:0:1");
+	/* "early" is in wording 1 only, "army" in 2 only: no one wording
+	 * holds both. */
+	ASSERT_STR_EQ(search("early army"), "");
+	ASSERT_STR_EQ(search("early OR army"), "3");
+	ASSERT_STR_EQ(search_match("early OR army"), "3:1:1,2");
+	/* Other filters still apply. */
+	{
+		struct store_post_filter f;
+		struct store_search *s = NULL;
+		char err[64];
+
+		filter_init(&f);
+		f.since = T0 + 301;
+		ASSERT_INT_EQ(
+		    store_search_parse("德特里克", &s, err, sizeof(err)), 0);
+		f.search = s;
+		ASSERT_STR_EQ(run_filter(&f), "");
+		store_search_free(s);
+	}
+}
+
+/* `demarche posts ARGS...` on the test log; its standard output as a
+ * *new* string (NULL on failure), its exit code in *rc. */
+static char *posts_output(int *rc, int argc, const char **argv)
+{
+	struct cmd_globals g = {log_target, NULL, 0};
+	char path[600], *out = NULL;
+	int fd, saved;
+
+	snprintf(path, sizeof(path), "%s/posts-%d.out", test_tmpdir(), rand());
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	saved = dup(1);
+	if (fd < 0 || saved < 0)
+		return NULL;
+	fflush(stdout);
+	dup2(fd, 1);
+	optind = 1;
+	*rc = cmd_posts_main(&g, argc, (char **)argv);
+	fflush(stdout);
+	dup2(saved, 1);
+	close(fd);
+	close(saved);
+	if (util_read_file(path, 0, &out, NULL) < 0)
+		return NULL;
+	return out;
+}
+
+/* JSON Lines read back with jansson: one object per post, the keys of the
+ * contract, categories with key and score, the search's "matched"; the
+ * CSV's rows and its extra columns with --search. */
+static void test_posts_formats(void)
+{
+	const char *jl[] = {"posts",    "--search", "德特里克 OR 米軍",
+	                    "--format", "jsonl",    NULL};
+	const char *all[] = {"posts", "--format", "jsonl", NULL};
+	const char *csv[] = {"posts",    "--search", "米軍",
+	                     "--format", "csv",      NULL};
+	static const char *const keys[] = {
+	    "id",         "account",      "url",       "published",
+	    "first_seen", "text",         "lang",      "categories",
+	    "edit_count", "deleted_seen", "is_repost", "role"};
+	char *out, *line, *save = NULL, ids[128] = "";
+	size_t k, n = 0;
+	int rc = -1;
+
+	open_store();
+	out = posts_output(&rc, 5, jl);
+	REQUIRE(out);
+	ASSERT_INT_EQ(rc, 0);
+	for (line = strtok_r(out, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		json_error_t je;
+		json_t *o = json_loads(line, 0, &je), *m;
+
+		REQUIRE(o);
+		for (k = 0; k < ARRAY_SIZE(keys); k++)
+			ASSERT(json_object_get(o, keys[k]) != NULL);
+		m = json_object_get(o, "matched");
+		ASSERT(json_is_object(m));
+		ASSERT(json_is_array(json_object_get(m, "versions")));
+		snprintf(
+		    ids + strlen(ids), sizeof(ids) - strlen(ids), "%s%lld:%s",
+		    n++ ? "," : "",
+		    (long long)json_integer_value(json_object_get(o, "id")),
+		    json_is_true(json_object_get(m, "current")) ? "t" : "f");
+		json_decref(o);
+	}
+	/* Post 3 through its first wording (test_search_versions added
+	 * it), the others by their current text. */
+	ASSERT_STR_EQ(ids, "5:t,3:f,2:t,1:t");
+	free(out);
+	out = posts_output(&rc, 3, all);
+	REQUIRE(out);
+	ASSERT_INT_EQ(rc, 0);
+	ASSERT(strstr(out, "\"matched\"") == NULL);
+	{
+		json_t *o = json_loads(out, JSON_DISABLE_EOF_CHECK, NULL);
+		const json_t *c;
+
+		REQUIRE(o);
+		ASSERT_INT_EQ(json_integer_value(json_object_get(o, "id")), 8);
+		json_decref(o);
+		o = json_loads(strstr(out, "{\"id\":3,"),
+		               JSON_DISABLE_EOF_CHECK, NULL);
+		REQUIRE(o);
+		c = json_array_get(json_object_get(o, "categories"), 0);
+		ASSERT_STR_EQ(json_string_value(json_object_get(c, "key")),
+		              "origin_narrative");
+		ASSERT(json_real_value(json_object_get(c, "score")) == 2.5);
+		json_decref(o);
+	}
+	free(out);
+	out = posts_output(&rc, 5, csv);
+	REQUIRE(out);
+	ASSERT_INT_EQ(rc, 0);
+	ASSERT(strncmp(out,
+	               "id,account,role,country,published,first_seen,lang,"
+	               "categories,edit_count,deleted_seen,is_repost,url,text,"
+	               "matched_current,matched_versions\r\n",
+	               122) == 0);
+	ASSERT(strstr(out, ",0,1\r\n") != NULL); /* post 3: wording 1 */
+	free(out);
+}
+
+/* The index follows edits and deletions (the triggers of 0009 and
+ * 0016). */
 static void test_index_in_step(void)
 {
 	struct db *db;
@@ -325,18 +514,37 @@ static void test_index_in_step(void)
 	ASSERT_INT_EQ(test_q_exec(db, "UPDATE posts SET text = 'Fort Detrick"
 	                              " again' WHERE id = 1"),
 	              0);
-	ASSERT_STR_EQ(search("德特里克"), "");
+	/* Post 1 had no recorded wordings: gone; post 3's first wording
+	 * still says it. */
+	ASSERT_STR_EQ(search("德特里克"), "3");
 	ASSERT_STR_EQ(search("\"fort detrick\""), "3,1");
 	ASSERT_INT_EQ(test_q_exec(db, "DELETE FROM post_categories WHERE"
 	                              " post_id = 3; DELETE FROM posts WHERE"
 	                              " id = 3"),
 	              0);
 	ASSERT_STR_EQ(search("\"fort detrick\""), "1");
+	/* Post 3's wordings went with it. */
+	ASSERT_STR_EQ(search("\"early wording\""), "");
+	ASSERT_INT_EQ((int)test_q_int(db, "SELECT count(*) FROM post_versions"
+	                                  " WHERE post_id = 3"),
+	              0);
+	if (!test_on_pg())
+		ASSERT_INT_EQ(
+		    (int)test_q_int(db, "SELECT count(*) FROM post_versions_fts"
+		                        " WHERE post_versions_fts MATCH"
+		                        " '\"early\"'"),
+		    0);
+	/* A wording replaced in place is indexed anew. */
+	ASSERT_INT_EQ(test_q_exec(db, "UPDATE post_versions SET text ="
+	                              " 'Rewritten 検査' WHERE post_id = 5"),
+	              0);
+	ASSERT_STR_EQ(search_match("rewritten"), "5:0:1");
 	store_close(st);
 	st = NULL;
 }
 
-/* A log from before 0009 gets its index filled by the migration. */
+/* A log from before 0009 gets its indexes filled by the migrations (0009
+ * the posts, 0016 the wordings). */
 static void test_migration_fills_index(void)
 {
 	const char *target = test_database("old");
@@ -347,9 +555,15 @@ static void test_migration_fills_index(void)
 		return; /* PostgreSQL searches the table itself */
 	ASSERT_INT_EQ(store_open(target, &s2, err, sizeof(err)), 0);
 	ASSERT_INT_EQ(test_q_exec(store_conn(s2), setup_sql), 0);
+	ASSERT_INT_EQ(test_q_exec(store_conn(s2), versions_sql), 0);
 	ASSERT_INT_EQ(
 	    test_q_exec(store_conn(s2),
-	                "DROP TRIGGER posts_fts_insert;"
+	                "DROP TRIGGER post_versions_fts_insert;"
+	                " DROP TRIGGER post_versions_fts_delete;"
+	                " DROP TRIGGER post_versions_fts_update;"
+	                " DROP TABLE post_versions_fts;"
+	                " DROP VIEW post_versions_fts_source;"
+	                " DROP TRIGGER posts_fts_insert;"
 	                " DROP TRIGGER posts_fts_delete;"
 	                " DROP TRIGGER posts_fts_update;"
 	                " DROP TABLE posts_fts; DROP TABLE post_clusters;"
@@ -359,15 +573,21 @@ static void test_migration_fills_index(void)
 	store_close(s2);
 	ASSERT_INT_EQ(store_open(target, &st, err, sizeof(err)), 0);
 	ASSERT_INT_EQ(store_schema_version(st), store_schema_latest());
-	ASSERT_STR_EQ(search("德特里克"), "1");
+	ASSERT_STR_EQ(search("德特里克"), "3,1");
 	ASSERT_STR_EQ(search("wuhan"), "7,3");
 	ASSERT_INT_EQ((int)test_q_int(store_conn(st),
 	                              "SELECT count(*) FROM posts_fts_docsize"),
 	              8);
+	ASSERT_STR_EQ(search_match("德特里克"), "3:0:1 1:1:-");
+	ASSERT_INT_EQ(
+	    (int)test_q_int(store_conn(st),
+	                    "SELECT count(*) FROM post_versions_fts_docsize"),
+	    3);
 	store_close(st);
 	st = NULL;
 }
 
 TEST_MAIN(TEST(test_search_scripts), TEST(test_search_syntax),
           TEST(test_filters), TEST(test_rows), TEST(test_known_and_deleted),
+          TEST(test_search_versions), TEST(test_posts_formats),
           TEST(test_index_in_step), TEST(test_migration_fills_index))

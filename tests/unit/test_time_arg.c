@@ -111,5 +111,56 @@ static void test_period(void)
 	    EX_USAGE);
 }
 
+/* The day rule of report and trends: whole days counted back from a
+ * --until in mid-day are calendar days, the last being --until's. */
+static void test_period_days(void)
+{
+	int64_t from, to;
+	char w[128];
+
+	/* 2020-09-13T12:26:40Z minus 365d: 366 days touched; aligned, 365. */
+	ASSERT_INT_EQ(cmd_period("t", "365d", "2020-09-13T12:26:40Z", 0, false,
+	                         &from, &to),
+	              0);
+	cmd_period_days("365d", &from, to);
+	ASSERT(from == 1600000000LL - 44800 - 364 * 86400LL);
+	ASSERT((to - 1) / 86400 - from / 86400 + 1 == 365);
+	/* The default span (no --since) the same; weeks too. */
+	ASSERT_INT_EQ(cmd_period("t", NULL, "2020-09-13T12:26:40Z", 7 * 86400,
+	                         false, &from, &to),
+	              0);
+	cmd_period_days(NULL, &from, to);
+	ASSERT(from == 1599955200LL - 6 * 86400);
+	ASSERT_INT_EQ(
+	    cmd_period("t", "2w", "2020-09-13T12:26:40Z", 0, false, &from, &to),
+	    0);
+	cmd_period_days("2w", &from, to);
+	ASSERT(from == 1599955200LL - 13 * 86400);
+	/* Untouched: hours, an absolute --since, a --until at midnight, no
+	 * start. */
+	ASSERT_INT_EQ(cmd_period("t", "36h", "2020-09-13T12:26:40Z", 0, false,
+	                         &from, &to),
+	              0);
+	cmd_period_days("36h", &from, to);
+	ASSERT(from == to - 36 * 3600);
+	ASSERT_INT_EQ(cmd_period("t", "2020-09-01T12:26:40Z",
+	                         "2020-09-13T12:26:40Z", 0, false, &from, &to),
+	              0);
+	cmd_period_days("2020-09-01T12:26:40Z", &from, to);
+	ASSERT(from == to - 12 * 86400);
+	ASSERT_INT_EQ(cmd_period("t", "7d", "2020-09-13", 0, false, &from, &to),
+	              0);
+	cmd_period_days("7d", &from, to);
+	ASSERT(from == to - 7 * 86400);
+	ASSERT_INT_EQ(cmd_period("t", NULL, NULL, 0, false, &from, &to), 0);
+	cmd_period_days(NULL, &from, to);
+	ASSERT(from == INT64_MIN);
+	/* The period in words. */
+	cmd_period_words(1583020800, 1583625600, w, sizeof(w));
+	ASSERT_STR_EQ(w, "[2020-03-01T00:00:00Z, 2020-03-08T00:00:00Z)");
+	cmd_period_words(INT64_MIN, 1583625600, w, sizeof(w));
+	ASSERT_STR_EQ(w, "[the beginning, 2020-03-08T00:00:00Z)");
+}
+
 TEST_MAIN(TEST(test_durations), TEST(test_absolute), TEST(test_refused),
-          TEST(test_period))
+          TEST(test_period), TEST(test_period_days))

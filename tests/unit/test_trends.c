@@ -131,7 +131,7 @@ static json_t *trends(void)
 	char err[256];
 	json_t *t = NULL;
 
-	if (report_trends_build(st, 0, &t, err, sizeof(err)) < 0)
+	if (report_trends_build(st, 0, INT64_MAX, &t, err, sizeof(err)) < 0)
 		fprintf(stderr, "trends: %s\n", err);
 	return t;
 }
@@ -301,9 +301,26 @@ static void test_growth_and_roles(void)
 	REQUIRE(report_trends_render(t, REPORT_FORMAT_TEXT, &txt) == 0);
 	ASSERT(strstr(txt.data, "  diplomat         2   1500  1700    +200"
 	                        "  +13.3\n"));
-	ASSERT(strstr(txt.data, "  diplomat      4        0 (0.0%)"
-	                        "        1 (25.0%)           0 (0.0%)"
-	                        "         2 (50.0%)\n"));
+	/* Category share by role: its headings give way to fit 80
+	 * columns, its numbers stay whole. */
+	ASSERT(strstr(txt.data, "  role      posts  blame_rebutt…  western_"
+	                        "failu…  economic_coe…  origin_narrat…\n"));
+	ASSERT(strstr(txt.data, "  diplomat      4       0 (0.0%)       1 "
+	                        "(25.0%)       0 (0.0%)       2 (50.0%)\n"));
+	{
+		const char *l = txt.data;
+		size_t cp = 0, widest = 0;
+
+		for (; *l; l++) {
+			if (*l == '\n') {
+				widest = cp > widest ? cp : widest;
+				cp = 0;
+			} else if (((unsigned char)*l & 0xC0) != 0x80) {
+				cp++;
+			}
+		}
+		ASSERT(widest <= 80);
+	}
 	ASSERT(strstr(txt.data, "  mis2019_00  mission   blame_rebuttal"
 	                        "    2020-03-02T00:00:00Z\n"));
 	REQUIRE(report_trends_render(t, REPORT_FORMAT_CSV, &csv) == 0);
@@ -339,6 +356,32 @@ static void test_growth_and_roles(void)
 	json_decref(t);
 }
 
+/* --until bounds every series: the follower snapshots of 03-08 and the
+ * posts from 03-03 on are outside [beginning, 03-03). */
+static void test_until(void)
+{
+	const json_t *fg, *share;
+	char err[256];
+	json_t *t = NULL;
+
+	REQUIRE(report_trends_build(st, INT64_MIN, 1583193600, &t, err,
+	                            sizeof(err)) == 0);
+	fg = json_object_get(t, "follower_growth");
+	ASSERT_INT_EQ(json_array_size(fg), 3);
+	ASSERT_INT_EQ(json_integer_value(
+	                  json_object_get(json_array_get(fg, 0), "change")),
+	              0);
+	share = json_object_get(t, "category_share_by_role");
+	ASSERT_INT_EQ(at(share, "diplomat", "posts"), 2);
+	ASSERT_INT_EQ(at(share, "mission", "posts"), 2);
+	ASSERT(json_is_null(
+	    json_object_get(json_object_get(t, "period"), "from")));
+	ASSERT_STR_EQ(json_string_value(
+	                  json_object_get(json_object_get(t, "period"), "to")),
+	              "2020-03-03T00:00:00Z");
+	json_decref(t);
+}
+
 static void setup_and_run(void)
 {
 	REQUIRE(seed() == 0);
@@ -351,4 +394,4 @@ static void teardown(void)
 }
 
 TEST_MAIN(TEST(setup_and_run), TEST(test_copies), TEST(test_opened_per_year),
-          TEST(test_growth_and_roles), TEST(teardown))
+          TEST(test_growth_and_roles), TEST(test_until), TEST(teardown))
