@@ -382,8 +382,8 @@ static int has_fts(struct store *st)
 
 /* The SELECT of a filter.  Columns: see read_row(). */
 static int build_query(struct store *st, const struct store_post_filter *f,
-                       bool deleted_col, bool fts, struct buf *sql,
-                       struct binds *b)
+                       bool deleted_col, bool fts, bool frac_col,
+                       struct buf *sql, struct binds *b)
 {
 	enum db_dialect d = db_dialect(st->db);
 	int rc = 0, k;
@@ -395,12 +395,13 @@ static int build_query(struct store *st, const struct store_post_filter *f,
 	    "SELECT p.id, a.handle, a.role, a.country, p.url, p.published,"
 	    " p.first_seen, p.report_time, p.text, p.lang, p.edit_count,"
 	    " %s, p.is_repost, (SELECT %s FROM post_categories c"
-	    " WHERE c.post_id = p.id)"
+	    " WHERE c.post_id = p.id), %s"
 	    " FROM posts p JOIN accounts a ON a.id = p.account_id WHERE 1 = 1",
 	    deleted_col ? "p.deleted_seen" : "NULL",
 	    d == DB_SQLITE ? "group_concat(c.category || ' ' || c.score, ';')"
 	                   : "string_agg(c.category || ' ' || c.score::text,"
-	                     " ';' ORDER BY c.category)");
+	                     " ';' ORDER BY c.category)",
+	    frac_col ? "p.published_us" : "NULL");
 	if (rc < 0)
 		return -ENOMEM;
 	if (f->n_accounts &&
@@ -481,6 +482,8 @@ static void read_row(struct db_stmt *s, struct store_post_row *r)
 	r->deleted_seen = col_time(s, 11);
 	r->is_repost = db_column_int(s, 12) != 0;
 	r->categories = db_column_text(s, 13);
+	r->published_us =
+	    db_column_null(s, 14) ? -1 : (int32_t)db_column_int64(s, 14);
 }
 
 /* Steps s to its end, one callback per row; returns 0, fn's non-zero
@@ -579,7 +582,8 @@ int store_posts_each(struct store *st, const struct store_post_filter *f,
 		         " (no posts.deleted_seen; a newer demarched adds it)");
 		return -ENOTSUP;
 	}
-	rc = build_query(st, f, del == 1, fts == 1, &sql, &b);
+	rc = build_query(st, f, del == 1, fts == 1,
+	                 store_schema_version(st) >= 13, &sql, &b);
 	if (rc < 0) {
 		snprintf(err, errlen, "%s",
 		         rc == -E2BIG ? "too many filter values"
