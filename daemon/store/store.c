@@ -1358,7 +1358,7 @@ static int record_presence(struct store *st, const struct store_poll *poll,
 	if (rc >= 0) {
 		c->returned_posts = rc;
 		rc = 0;
-		if (!poll->warning) {
+		if (!poll->warning && !poll->not_window) {
 			rc = store_versions_deletions(st->versions, account_id,
 			                              poll->feed_id, keys, now);
 			if (rc >= 0) {
@@ -1439,6 +1439,9 @@ int store_record_poll(struct store *st, const struct store_poll *poll,
 		if (rc < 0)
 			goto out_rollback;
 	}
+	if (poll->n_pages &&
+	    (rc = store_pages_record(st, poll, account_id, now, &c)) < 0)
+		goto out_rollback;
 	rc = record_fetch(st, poll, now, &c);
 	if (rc < 0)
 		goto out_rollback;

@@ -12,6 +12,9 @@
  *   bomb=N          a gzip body that inflates to N MiB of zeros
  *   size=N          a body of N bytes ('x' repeated)
  *   noetag=1        no ETag / Last-Modified (no conditional GET)
+ * Otherwise a 200 carries an ETag (a hash of the body) and a fixed
+ * Last-Modified, and a request that matches them (If-None-Match, else
+ * If-Modified-Since) gets a 304.
  *   ctype=T         Content-Type override
  *   stall=1         read the request, never answer
  *   truncate=1      declare the full Content-Length, send half, close
@@ -492,7 +495,11 @@ static void handle(struct evhttp_request *req, void *arg)
 		evhttp_add_header(out, "Last-Modified",
 		                  "Mon, 02 Mar 2020 10:00:00 GMT");
 		inm = evhttp_find_header(in, "If-None-Match");
-		if (inm && strcmp(inm, etag) == 0) {
+		/* If-Modified-Since counts only without If-None-Match
+		 * (RFC 9110, 13.2.2). */
+		v = inm ? NULL : evhttp_find_header(in, "If-Modified-Since");
+		if ((inm && strcmp(inm, etag) == 0) ||
+		    (v && strcmp(v, "Mon, 02 Mar 2020 10:00:00 GMT") == 0)) {
 			log_request(srv, req, 304);
 			evhttp_send_reply(req, 304, "Not Modified", NULL);
 			goto out;
