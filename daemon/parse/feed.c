@@ -221,9 +221,12 @@ int64_t feed_date(struct feed_ctx *ctx, const char *field, const char *s)
 void feed_published(struct feed_ctx *ctx, struct feed_entry *e,
                     const char *field, const char *s)
 {
+	int32_t us;
+
 	e->published = feed_date(ctx, field, s);
-	e->published_us =
-	    e->published == TIME_UNKNOWN ? -1 : date_fraction_us(s);
+	/* ".000" is whole seconds. */
+	us = e->published == TIME_UNKNOWN ? -1 : date_fraction_us(s);
+	e->published_us = us > 0 ? us : -1;
 }
 
 /* Entry finishing common to all formats. */
