@@ -125,6 +125,11 @@ check "show: confirmed" \
 check "show --format text: confirmed" \
 	"$("$BUILD/demarche" -d "$DB" show http://127.0.0.1/@embassy/2014 | grep -c 'confirmed: the source has no such post')" 1
 
+check "the report counts the two deletions, both confirmed" \
+	"$("$BUILD/demarche" -d "$DB" report --format json | /usr/bin/python3 -c 'import json, sys; r = json.load(sys.stdin)["record"]; print(r["deletions"], sum(1 for d in r["deleted"] if d["confirmed"]))')" "2 2"
+check "its text says so" \
+	"$("$BUILD/demarche" -d "$DB" report --format text | grep -c 'confirmed by the source')" 2
+
 # A third poll: the confirmed one is not asked again, nor the one the
 # source served (for a day).
 n0=$(wc -l <"$WORK/requests.log")
