@@ -11,6 +11,7 @@
  * it open for the next poll.  The answers are recorded in one
  * transaction, then the feed waits for its next poll.
  */
+#include <errno.h>
 #include <stdlib.h>
 
 #include "api_source.h"
@@ -67,10 +68,13 @@ static void poller_confirm_next(struct poller *p, struct poll_feed *f)
 	int r;
 
 	while (f->next_suspect < f->n_suspects && !f->retired && !p->stopping) {
-		const struct store_suspect *su = &f->suspects[f->next_suspect];
+		struct store_suspect *su = &f->suspects[f->next_suspect];
 
-		if (api_status_url(f->kind, f->configured_url,
-		                   p->cfg->bluesky_api, su->key, &url) == 0) {
+		r = api_status_url(f->kind, f->configured_url,
+		                   p->cfg->bluesky_api, su->key, &url);
+		if (r == -EINVAL)
+			su->answer = -2; /* a repost's key, say */
+		if (r == 0) {
 			poller_fill_request(p, &req);
 			req.url = url;
 			r = fetch_start(p->fetch, &req, poller_confirm_done, f);

@@ -187,15 +187,18 @@ void store_html_pages_free(struct store_html_page *pages, size_t n);
 struct store_suspect {
 	int64_t post_id;
 	char *key;  /* posts.stable_key */
-	int answer; /* set by the caller: 1 gone, 0 still served, -1 unsure */
+	int answer; /* set by the caller: 1 gone, 0 still served, -1 unsure
+	             * (asked again next poll), -2 cannot be asked (a
+	             * repost's key: checked, never asked again) */
 };
-/* The feed's deletions nobody asked the source about yet, newest first,
+/* The feed's deletions not yet checked with the source, newest first,
  * at most max, as *new* suspects (answer -1).  Returns 0 or -errno. */
 int store_deletion_suspects(struct store *st, int64_t feed_id, size_t max,
                             struct store_suspect **out, size_t *n);
-/* Records the answers (those 0 or 1) in one transaction: a gone post's
+/* Records the answers (all but -1) in one transaction: a gone post's
  * deletion is confirmed; a served one's is refuted, returned at now, and
- * the post is live again.  Returns 0 or a negative errno. */
+ * the post is live again; one that cannot be asked is marked checked.
+ * Returns 0 or a negative errno. */
 int store_record_answers(struct store *st, const struct store_suspect *sus,
                          size_t n, int64_t now);
 void store_suspects_free(struct store_suspect *sus, size_t n);

@@ -238,8 +238,8 @@ int store_deletion_suspects(struct store *st, int64_t feed_id, size_t max,
 	static const char sql[] =
 	    "SELECT p.id, p.stable_key FROM post_deletions d"
 	    " JOIN posts p ON p.id = d.post_id WHERE d.feed_id = ?1"
-	    " AND d.confirmed IS NULL AND d.returned_seen IS NULL"
-	    " AND p.deleted_seen IS NOT NULL"
+	    " AND d.confirmed IS NULL AND d.checked IS NULL"
+	    " AND d.returned_seen IS NULL AND p.deleted_seen IS NOT NULL"
 	    " ORDER BY d.deleted_seen DESC, d.id LIMIT ?2";
 	struct store_suspect *sus = NULL, *t;
 	struct db_stmt *s = NULL;
@@ -283,7 +283,8 @@ int store_deletion_suspects(struct store *st, int64_t feed_id, size_t max,
 	return 0;
 }
 
-/* One answer: 1 the post is gone, 0 the source still serves it. */
+/* One answer: 1 the post is gone, 0 the source still serves it, -2 it
+ * cannot be asked about (checked, left unconfirmed). */
 static int record_answer(struct store *st, const struct store_suspect *su,
                          int64_t now)
 {
@@ -295,12 +296,18 @@ static int record_answer(struct store *st, const struct store_suspect *su,
 	    "UPDATE post_deletions SET confirmed = 0, checked = ?2,"
 	    " returned_seen = ?2 WHERE post_id = ?1 AND confirmed IS NULL"
 	    " AND returned_seen IS NULL";
+	static const char unaskable_sql[] =
+	    "UPDATE post_deletions SET checked = ?2 WHERE post_id = ?1"
+	    " AND confirmed IS NULL AND returned_seen IS NULL";
 	static const char live_sql[] =
 	    "UPDATE posts SET deleted_seen = NULL WHERE id = ?1";
 	struct db_stmt *s = NULL;
 	int rc;
 
-	rc = db_prepare(store_conn(st), su->answer ? confirm_sql : refute_sql,
+	rc = db_prepare(store_conn(st),
+	                su->answer == -2  ? unaskable_sql
+	                : su->answer == 1 ? confirm_sql
+	                                  : refute_sql,
 	                &s);
 	if (rc < 0)
 		return store_fail_db(st, rc, "deletion answer");
@@ -308,7 +315,7 @@ static int record_answer(struct store *st, const struct store_suspect *su,
 	db_bind_int64(s, 2, now);
 	rc = db_step(s);
 	db_finalize(s);
-	if (rc < 0 || su->answer)
+	if (rc < 0 || su->answer != 0)
 		return rc < 0 ? store_fail_db(st, rc, "deletion answer") : 0;
 	rc = db_prepare(store_conn(st), live_sql, &s);
 	if (rc < 0)
@@ -329,7 +336,7 @@ int store_record_answers(struct store *st, const struct store_suspect *sus,
 	if (rc < 0)
 		return store_fail_db(st, rc, "deletion answers");
 	for (i = 0; rc == 0 && i < n; i++)
-		if (sus[i].answer == 0 || sus[i].answer == 1)
+		if (sus[i].answer >= -2 && sus[i].answer != -1)
 			rc = record_answer(st, &sus[i], now);
 	if (rc == 0 && (rc = db_commit(store_conn(st))) < 0)
 		rc = store_fail_db(st, rc, "deletion answers");
