@@ -62,6 +62,8 @@ static void poll_feed_free(struct poll_feed *f)
 	feed_doc_free(f->pages);
 	if (f->page_timer)
 		event_free(f->page_timer);
+	if (f->confirm_timer)
+		event_free(f->confirm_timer);
 	poller_html_clear(f);
 	poller_confirm_clear(f);
 	store_feed_state_clear(&f->state);
@@ -540,7 +542,8 @@ void poller_done(void *arg, const struct fetch_response *resp)
 		delay = poller_store_retry(f) * 1000;
 	else if (o.ok && !o.poll.not_modified &&
 	         (f->kind == FEED_KIND_MASTODON ||
-	          f->kind == FEED_KIND_BLUESKY))
+	          f->kind == FEED_KIND_BLUESKY ||
+	          f->kind == FEED_KIND_TELEGRAM))
 		asking = true;
 	f->sched.due_ms = util_monotonic_ms() + delay;
 	poll_reschedule(p, f, &o, !asking);

@@ -1,18 +1,21 @@
 /*
  * poller_confirm.c — deletions asked of the source (issue 13).  A poll of
- * a Mastodon or Bluesky feed marks deleted the posts that vanished from
- * the middle of its window; that is a suspicion (a post may leave a
- * window in other ways).  After the poll is recorded, the source is
- * asked about each open suspicion of the feed, one request per post
- * (Mastodon GET /api/v1/statuses/ID, Bluesky getPosts), at most
- * POLLER_CONFIRM_MAX a poll, one after the other and counted under the
- * host's per_host limit: "not found" confirms the deletion, the post
- * served back refutes it (the post is live again), anything else leaves
- * it open for the next poll.  The answers are recorded in one
- * transaction, then the feed waits for its next poll.
+ * a Mastodon, Bluesky or Telegram feed marks deleted the posts that
+ * vanished from the middle of its window; that is a suspicion (a post may
+ * leave a window in other ways).  After the poll is recorded, the source
+ * is asked about each open suspicion of the feed, one request per post
+ * (Mastodon GET /api/v1/statuses/ID, Bluesky getPosts, Telegram the
+ * post's embed page t.me/NAME/ID?embed=1), at most POLLER_CONFIRM_MAX a
+ * poll, one after the other, counted under the host's per_host limit and,
+ * for Telegram, spaced by telegram_delay: "not found" confirms the
+ * deletion, the post served back refutes it (the post is live again),
+ * anything else leaves it open for the next poll.  The answers are recorded in
+ * one transaction, then the feed waits for its next poll.
  */
 #include <errno.h>
 #include <stdlib.h>
+
+#include <event2/event.h>
 
 #include "api_source.h"
 #include "log.h"
@@ -59,6 +62,51 @@ static void poller_confirm_finish(struct poller *p, struct poll_feed *f)
 }
 
 static void poller_confirm_done(void *arg, const struct fetch_response *resp);
+static void poller_confirm_next(struct poller *p, struct poll_feed *f);
+
+static void poller_confirm_timer_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct poll_feed *f = arg;
+
+	(void)fd;
+	(void)what;
+	poller_confirm_next(f->p, f);
+}
+
+/* Telegram: at most one request per telegram_delay to the host.  Returns
+ * true when the request must wait (the timer is armed), false to send it
+ * now (the host is then held for the delay). */
+static bool poller_confirm_wait(struct poller *p, struct poll_feed *f)
+{
+	int64_t now = util_monotonic_ms(),
+	        wait = f->sched.host->paused_until_ms - now;
+	struct timeval tv;
+
+	if (f->kind != FEED_KIND_TELEGRAM || p->cfg->telegram_delay <= 0)
+		return false;
+	if (wait > 0) {
+		if (!f->confirm_timer)
+			f->confirm_timer =
+			    evtimer_new(p->base, poller_confirm_timer_cb, f);
+		tv.tv_sec = wait / 1000;
+		tv.tv_usec = (wait % 1000) * 1000;
+		if (f->confirm_timer && evtimer_add(f->confirm_timer, &tv) == 0)
+			return true;
+	}
+	f->sched.host->paused_until_ms = now + p->cfg->telegram_delay * 1000;
+	return false;
+}
+
+/* The request that asks about su. */
+static int poller_confirm_url(const struct poller *p, const struct poll_feed *f,
+                              const struct store_suspect *su, char **url)
+{
+	if (f->kind == FEED_KIND_TELEGRAM)
+		return web_source_post_url(p->cfg, f->configured_url, su->key,
+		                           url);
+	return api_status_url(f->kind, f->configured_url, p->cfg->bluesky_api,
+	                      su->key, url);
+}
 
 /* Asks about the next suspect, or finishes. */
 static void poller_confirm_next(struct poller *p, struct poll_feed *f)
@@ -70,10 +118,13 @@ static void poller_confirm_next(struct poller *p, struct poll_feed *f)
 	while (f->next_suspect < f->n_suspects && !f->retired && !p->stopping) {
 		struct store_suspect *su = &f->suspects[f->next_suspect];
 
-		r = api_status_url(f->kind, f->configured_url,
-		                   p->cfg->bluesky_api, su->key, &url);
+		r = poller_confirm_url(p, f, su, &url);
 		if (r == -EINVAL)
 			su->answer = -2; /* a repost's key, say */
+		if (r == 0 && poller_confirm_wait(p, f)) {
+			free(url);
+			return;
+		}
 		if (r == 0) {
 			poller_fill_request(p, &req);
 			req.url = url;
@@ -93,10 +144,14 @@ static void poller_confirm_done(void *arg, const struct fetch_response *resp)
 	struct poll_feed *f = arg;
 	struct store_suspect *su = &f->suspects[f->next_suspect++];
 
-	su->answer = resp->error
-	                 ? -1
-	                 : api_status_answer(f->kind, resp->status, resp->body,
-	                                     resp->body_len);
+	if (resp->error)
+		su->answer = -1;
+	else if (f->kind == FEED_KIND_TELEGRAM)
+		su->answer = web_source_post_answer(resp->status, resp->body,
+		                                    resp->body_len);
+	else
+		su->answer = api_status_answer(f->kind, resp->status,
+		                               resp->body, resp->body_len);
 	poller_confirm_next(f->p, f);
 }
 

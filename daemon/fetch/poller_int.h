@@ -71,6 +71,7 @@ struct poll_feed {
 	 * the source one by one (poller_confirm.c), and the next to ask. */
 	struct store_suspect *suspects;
 	size_t n_suspects, next_suspect;
+	struct event *confirm_timer; /* Telegram: spaces the questions */
 	struct poller *p;
 };
 
@@ -117,8 +118,8 @@ void poller_html_index_done(void *arg, const struct fetch_response *resp);
 /* Frees what an html: poll gathered. */
 void poller_html_clear(struct poll_feed *f);
 
-/* poller_confirm.c: after a Mastodon or Bluesky poll that marked posts
- * deleted, asks the source for (at most POLLER_CONFIRM_MAX of) them, one
+/* poller_confirm.c: after a Mastodon, Bluesky or Telegram poll that marked
+ * posts deleted, asks the source for (at most POLLER_CONFIRM_MAX of) them, one
  * request each, counted under the host's per_host limit, and records the
  * answers.  Returns true when it started (it reschedules the feed
  * itself when done), false when there is nothing to ask. */

@@ -1,12 +1,13 @@
 # backends: sqlite postgresql
-# End to end: the statement record on the sources of issue 14.  A Mastodon
-# and a Bluesky account lose posts from the middle of their windows: each
-# suspected deletion is asked of the source once (Mastodon GET
-# /api/v1/statuses/ID, Bluesky getPosts); "not found" confirms it, a post
-# still served clears it.  A JSON Feed, an Atom and an RSS feed write
-# fractions of a second, kept in posts.published_us and shown by `show`
-# and `posts`; feeds.source tells what each feed is read as; a Telegram
-# post the channel marks edited is stored and shown so.
+# End to end: the statement record on the sources of issue 14.  Mastodon,
+# Bluesky and Telegram accounts lose posts from the middle of their
+# windows: each suspected deletion is asked of the source once (Mastodon
+# GET /api/v1/statuses/ID, Bluesky getPosts, a Telegram post's embed
+# page); "not found" confirms it, a post still served clears it.  A JSON
+# Feed, an Atom and an RSS feed write fractions of a second, kept in
+# posts.published_us and shown by `show` and `posts`; feeds.source tells
+# what each feed is read as; a Telegram post the channel marks edited is
+# stored and shown so.
 . "$DEMARCHE_TESTS_DIR/e2e/lib/common.sh"
 e2e_setup
 db_start
@@ -106,6 +107,11 @@ statuses 2015 2013 2011 >"$WORK/site/api/v1/accounts/42/statuses"
 toot 2012 12 >"$WORK/site/api/v1/statuses/2012"
 skeets 15 13 >"$WORK/site/xrpc/app.bsky.feed.getAuthorFeed"
 printf '{"posts": []}\n' >"$WORK/site/xrpc/app.bsky.feed.getPosts"
+# Telegram: message 27 is deleted (its embed page says "Post not found"),
+# 25 only left the page (its embed page still shows it).
+mkdir -p "$WORK/site/tg"
+echo 27 >"$WORK/site/tg/spox30.deleted"
+echo 25 >"$WORK/site/tg/spox30.hidden"
 "$BUILD/demarched" -c "$WORK/test.conf" --once >"$WORK/run2.log" 2>&1
 check "second run exits 0" "$?" 0
 check "each suspect asked once" \
@@ -116,19 +122,24 @@ check "a post still served is live again" \
 	"$(sql "SELECT CASE WHEN p.deleted_seen IS NOT NULL THEN 'deleted' ELSE 'live' END||':'||d.confirmed||':'||CASE WHEN d.returned_seen IS NULL THEN 'open' ELSE 'closed' END FROM posts p JOIN post_deletions d ON d.post_id = p.id WHERE p.stable_key = '2012'")" "live:0:closed"
 check "Bluesky: no such post confirms it" \
 	"$(sql "SELECT d.confirmed FROM posts p JOIN post_deletions d ON d.post_id = p.id WHERE p.stable_key LIKE '%/3k14'")" 1
+check "Telegram: each asked once, at its embed page" \
+	"$(grep -c -e 'GET /tg/spox30/27?embed=1&mode=tme 200' -e 'GET /tg/spox30/25?embed=1&mode=tme 200' "$WORK/requests.log")" 2
+check "Telegram: 'Post not found' confirms it, the post shown clears it" \
+	"$(sql "SELECT p.stable_key||':'||d.confirmed||':'||CASE WHEN p.deleted_seen IS NULL THEN 'live' ELSE 'deleted' END FROM posts p JOIN post_deletions d ON d.post_id = p.id WHERE p.stable_key LIKE 'spox30/%' ORDER BY p.stable_key" | paste -sd' ')" \
+	"spox30/25:0:live spox30/27:1:deleted"
 check "the log tells both" \
 	"$(grep -c -e 'post 2014 deleted, confirmed' -e 'post 2012 is still served' "$WORK/run2.log")" 2
 check "deleted_posts leaves out the refuted one" \
-	"$(sql "SELECT count(*) FROM deleted_posts")" 2
+	"$(sql "SELECT count(*) FROM deleted_posts")" 3
 check "show: confirmed" \
 	"$("$BUILD/demarche" -d "$DB" show http://127.0.0.1/@embassy/2014 --format json | grep -c '"confirmed": true')" 1
 check "show --format text: confirmed" \
 	"$("$BUILD/demarche" -d "$DB" show http://127.0.0.1/@embassy/2014 | grep -c 'confirmed: the source has no such post')" 1
 
-check "the report counts the two deletions, both confirmed" \
-	"$("$BUILD/demarche" -d "$DB" report --format json | /usr/bin/python3 -c 'import json, sys; r = json.load(sys.stdin)["record"]; print(r["deletions"], sum(1 for d in r["deleted"] if d["confirmed"]))')" "2 2"
+check "the report counts the three deletions, all confirmed" \
+	"$("$BUILD/demarche" -d "$DB" report --format json | /usr/bin/python3 -c 'import json, sys; r = json.load(sys.stdin)["record"]; print(r["deletions"], sum(1 for d in r["deleted"] if d["confirmed"]))')" "3 3"
 check "its text says so" \
-	"$("$BUILD/demarche" -d "$DB" report --format text | grep -c 'confirmed by the source')" 2
+	"$("$BUILD/demarche" -d "$DB" report --format text | grep -c 'confirmed by the source')" 3
 
 # A third poll: the confirmed one is not asked again, nor the one the
 # source served (for a day).
@@ -136,7 +147,7 @@ n0=$(wc -l <"$WORK/requests.log")
 "$BUILD/demarched" -c "$WORK/test.conf" --once >"$WORK/run3.log" 2>&1
 check "third run exits 0" "$?" 0
 check "nothing asked again" \
-	"$(tail -n +$((n0 + 1)) "$WORK/requests.log" | grep -c -e 'GET /api/v1/statuses/' -e 'getPosts')" 0
+	"$(tail -n +$((n0 + 1)) "$WORK/requests.log" | grep -c -e 'GET /api/v1/statuses/' -e 'getPosts' -e 'embed=1')" 0
 check "2012 not marked again" \
 	"$(sql "SELECT count(*) FROM post_deletions d JOIN posts p ON p.id = d.post_id WHERE p.stable_key = '2012'")" 1
 
