@@ -69,3 +69,31 @@ FROM post_deletions d
 JOIN posts p ON p.id = d.post_id
 JOIN accounts a ON a.id = p.account_id
 WHERE d.confirmed IS NULL OR d.confirmed <> 0;
+
+-- feed_health gains the source (last, so older queries keep their
+-- columns).
+DROP VIEW feed_health;
+CREATE VIEW feed_health AS
+SELECT f.id AS feed_id,
+	a.handle,
+	f.kind,
+	f.url,
+	f.configured_url,
+	CASE WHEN f.active = 0 THEN 'inactive'
+	     WHEN f.disabled THEN 'disabled'
+	     WHEN f.consecutive_failures > 0 THEN 'failing'
+	     ELSE 'ok' END AS status,
+	f.consecutive_failures,
+	strftime('%Y-%m-%dT%H:%M:%SZ', f.failing_since, 'unixepoch')
+		AS failing_since,
+	strftime('%Y-%m-%dT%H:%M:%SZ', f.last_success, 'unixepoch')
+		AS last_success,
+	f.last_error,
+	strftime('%Y-%m-%dT%H:%M:%SZ', f.last_error_at, 'unixepoch')
+		AS last_error_at,
+	strftime('%Y-%m-%dT%H:%M:%SZ', f.next_poll, 'unixepoch') AS next_poll,
+	(SELECT count(*) FROM fetches x WHERE x.feed_id = f.id) AS fetches,
+	(SELECT count(*) FROM posts p WHERE p.feed_id = f.id) AS posts,
+	f.source
+FROM feeds f
+JOIN accounts a ON a.id = f.account_id;

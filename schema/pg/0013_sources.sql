@@ -43,3 +43,26 @@ FROM post_deletions d
 JOIN posts p ON p.id = d.post_id
 JOIN accounts a ON a.id = p.account_id
 WHERE d.confirmed IS NULL OR d.confirmed <> 0;
+
+DROP VIEW feed_health;
+CREATE VIEW feed_health AS
+SELECT f.id AS feed_id,
+	a.handle,
+	f.kind,
+	f.url,
+	f.configured_url,
+	CASE WHEN f.active = 0 THEN 'inactive'
+	     WHEN f.disabled <> 0 THEN 'disabled'
+	     WHEN f.consecutive_failures > 0 THEN 'failing'
+	     ELSE 'ok' END AS status,
+	f.consecutive_failures,
+	demarche_iso(f.failing_since) AS failing_since,
+	demarche_iso(f.last_success) AS last_success,
+	f.last_error,
+	demarche_iso(f.last_error_at) AS last_error_at,
+	demarche_iso(f.next_poll) AS next_poll,
+	(SELECT count(*) FROM fetches x WHERE x.feed_id = f.id) AS fetches,
+	(SELECT count(*) FROM posts p WHERE p.feed_id = f.id) AS posts,
+	f.source
+FROM feeds f
+JOIN accounts a ON a.id = f.account_id;

@@ -354,13 +354,15 @@ static void test_migration_fills_index(void)
 	                " DROP TRIGGER posts_fts_update;"
 	                " DROP TABLE posts_fts; DROP TABLE post_clusters;"
 	                /* and what 0013 added */
-	                " DROP VIEW deleted_posts; DROP TABLE html_pages;"
+	                " DROP VIEW deleted_posts; DROP VIEW feed_health;"
+	                " DROP TABLE html_pages;"
 	                " ALTER TABLE feeds DROP COLUMN source;"
 	                " ALTER TABLE posts DROP COLUMN published_us;"
 	                " ALTER TABLE posts DROP COLUMN upstream_edited;"
 	                " ALTER TABLE post_deletions DROP COLUMN confirmed;"
 	                " ALTER TABLE post_deletions DROP COLUMN checked;"
 	                " CREATE VIEW deleted_posts AS SELECT 1 AS post_id;"
+	                " CREATE VIEW feed_health AS SELECT 1 AS feed_id;"
 	                /* feeds 0013 gives a source from kind and URL */
 	                " INSERT INTO feeds (id, account_id, configured_url,"
 	                " url, kind, added) VALUES"
