@@ -72,6 +72,16 @@ static json_t *jtime(int64_t t)
 	return json_string(out);
 }
 
+/* t with the fraction of a second the source wrote (us >= 0). */
+static json_t *jtime_us(int64_t t, int32_t us)
+{
+	char out[DATE_RFC3339_US_LEN];
+
+	if (t == TIME_UNKNOWN || !*date_format_rfc3339_us(t, us, out))
+		return json_null();
+	return json_string(out);
+}
+
 static json_t *jcount(int64_t n)
 {
 	return n >= 0 ? json_integer((json_int_t)n) : json_null();
@@ -125,8 +135,8 @@ static json_t *doc_to_json(const struct feed_doc *doc)
 		bad |= json_object_set_new(je, "title", jstr(e->title));
 		bad |= json_object_set_new(je, "text", jstr(e->text));
 		bad |= json_object_set_new(je, "author", jstr(e->author));
-		bad |=
-		    json_object_set_new(je, "published", jtime(e->published));
+		bad |= json_object_set_new(
+		    je, "published", jtime_us(e->published, e->published_us));
 		bad |= json_object_set_new(je, "updated", jtime(e->updated));
 		bad |= json_object_set_new(je, "lang", jstr(e->lang));
 		if (e->is_repost)

@@ -392,14 +392,19 @@ static void csv_field(const char *s, bool last)
 
 static void write_csv(struct out *o, const struct store_post_row *r)
 {
-	char t1[DATE_RFC3339_LEN], t2[DATE_RFC3339_LEN], t3[DATE_RFC3339_LEN];
+	char t1[DATE_RFC3339_US_LEN], t2[DATE_RFC3339_LEN],
+	    t3[DATE_RFC3339_LEN];
 
 	category_keys_of(r->categories, &o->line);
 	printf("%lld,", (long long)r->id);
 	csv_field(r->account, false);
 	csv_field(r->role, false);
 	csv_field(r->country, false);
-	csv_field(iso(r->published, t1), false);
+	csv_field(
+	    r->published == INT64_MIN
+	        ? ""
+	        : date_format_rfc3339_us(r->published, r->published_us, t1),
+	    false);
 	csv_field(iso(r->first_seen, t2), false);
 	csv_field(r->lang, false);
 	csv_field(o->line.data, false);
@@ -449,6 +454,17 @@ static void json_str(const char *s)
 	putchar('"');
 }
 
+/* published, with the fraction of a second the source wrote. */
+static void json_time_us(int64_t t, int32_t us)
+{
+	char b[DATE_RFC3339_US_LEN];
+
+	if (t == INT64_MIN)
+		fputs("null", stdout);
+	else
+		printf("\"%s\"", date_format_rfc3339_us(t, us, b));
+}
+
 static void json_time(int64_t t)
 {
 	char b[DATE_RFC3339_LEN];
@@ -492,7 +508,7 @@ static int write_jsonl(const struct store_post_row *r)
 	fputs(",\"url\":", stdout);
 	json_str(r->url);
 	fputs(",\"published\":", stdout);
-	json_time(r->published);
+	json_time_us(r->published, r->published_us);
 	fputs(",\"first_seen\":", stdout);
 	json_time(r->first_seen);
 	fputs(",\"text\":", stdout);

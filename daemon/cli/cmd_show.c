@@ -224,15 +224,63 @@ static int add_versions(struct db *db, int64_t id, json_t *o)
 	return rc < 0 ? rc : 0;
 }
 
+/* Schema 0013: published with its fraction of a second, the source's own
+ * "edited" mark, and what the feed is read as (feeds.source). */
+static int add_sources(struct db *db, int64_t id, json_t *o)
+{
+	static const char sql[] =
+	    "SELECT p.published, p.published_us, p.upstream_edited, f.source"
+	    " FROM posts p LEFT JOIN feeds f ON f.id = p.feed_id"
+	    " WHERE p.id = ?1";
+	char t[DATE_RFC3339_US_LEN];
+	struct db_stmt *s;
+	int rc, bad = 0;
+
+	if ((rc = db_prepare(db, sql, &s)) < 0)
+		return rc;
+	db_bind_int64(s, 1, id);
+	rc = db_step(s);
+	if (rc == DB_ROW) {
+		if (!db_column_null(s, 0) && !db_column_null(s, 1))
+			bad |= json_object_set_new(
+			    o, "published",
+			    json_string(date_format_rfc3339_us(
+			        db_column_int64(s, 0),
+			        (int32_t)db_column_int64(s, 1), t)));
+		bad |= json_object_set_new(o, "upstream_edited",
+		                           json_boolean(db_column_int(s, 2)));
+		bad |= json_object_set_new(o, "feed_source",
+		                           jstr(db_column_text(s, 3)));
+		rc = bad ? -ENOMEM : 0;
+	}
+	db_finalize(s);
+	return rc < 0 ? rc : 0;
+}
+
+/* A deletion's confirmation (schema 0013) as JSON: true when the source
+ * said the post is gone, false when it still served it, null if not
+ * asked. */
+static json_t *jconfirmed(struct db_stmt *s, int i)
+{
+	if (db_column_null(s, i))
+		return json_null();
+	return json_boolean(db_column_int64(s, i) != 0);
+}
+
 /* o["categories"] (the newest wording's) and o["deletions"]. */
-static int add_categories_deletions(struct db *db, int64_t id, json_t *o)
+static int add_categories_deletions(struct db *db, int64_t id, json_t *o,
+                                    bool v13)
 {
 	static const char cats_sql[] =
 	    "SELECT category, score, evidence, rules_version, classified_at"
 	    " FROM post_categories WHERE post_id = ?1 ORDER BY category";
 	static const char dels_sql[] =
-	    "SELECT deleted_seen, returned_seen FROM post_deletions"
+	    "SELECT deleted_seen, returned_seen, NULL, NULL FROM post_deletions"
 	    " WHERE post_id = ?1 ORDER BY deleted_seen, id";
+	static const char dels13_sql[] =
+	    "SELECT deleted_seen, returned_seen, confirmed, checked"
+	    " FROM post_deletions WHERE post_id = ?1"
+	    " ORDER BY deleted_seen, id";
 	struct db_stmt *s;
 	json_t *cats, *dels;
 	int rc;
@@ -247,13 +295,14 @@ static int add_categories_deletions(struct db *db, int64_t id, json_t *o)
 	dels = json_array();
 	if (!dels || json_object_set_new(o, "deletions", dels) < 0)
 		return -ENOMEM;
-	if ((rc = db_prepare(db, dels_sql, &s)) < 0)
+	if ((rc = db_prepare(db, v13 ? dels13_sql : dels_sql, &s)) < 0)
 		return rc;
 	db_bind_int64(s, 1, id);
 	while ((rc = db_step(s)) == DB_ROW) {
-		json_t *d =
-		    json_pack("{s:o, s:o}", "deleted_seen", jtime_col(s, 0),
-		              "returned_seen", jtime_col(s, 1));
+		json_t *d = json_pack(
+		    "{s:o, s:o, s:o, s:o}", "deleted_seen", jtime_col(s, 0),
+		    "returned_seen", jtime_col(s, 1), "confirmed",
+		    jconfirmed(s, 2), "checked", jtime_col(s, 3));
 
 		if (!d || json_array_append_new(dels, d) < 0) {
 			rc = -ENOMEM;
@@ -266,7 +315,7 @@ static int add_categories_deletions(struct db *db, int64_t id, json_t *o)
 
 /* The whole record of post id as a *new* JSON object, or NULL with *rc a
  * negative errno. */
-static json_t *load_post(struct db *db, int64_t id, int *rc)
+static json_t *load_post(struct db *db, int64_t id, bool v13, int *rc)
 {
 	json_t *o = load_head(db, id, rc);
 
@@ -274,7 +323,9 @@ static json_t *load_post(struct db *db, int64_t id, int *rc)
 		return NULL;
 	*rc = add_versions(db, id, o);
 	if (*rc == 0)
-		*rc = add_categories_deletions(db, id, o);
+		*rc = add_categories_deletions(db, id, o, v13);
+	if (*rc == 0 && v13)
+		*rc = add_sources(db, id, o);
 	if (*rc < 0) {
 		json_decref(o);
 		return NULL;
@@ -311,6 +362,15 @@ static void print_categories(const json_t *cats, const char *indent)
 	}
 }
 
+static const char *confirmation(const json_t *c)
+{
+	if (json_is_true(c))
+		return " (confirmed: the source has no such post)";
+	if (json_is_false(c))
+		return " (not deleted: the source still serves it)";
+	return "";
+}
+
 static int print_text(const json_t *o)
 {
 	const json_t *versions = json_object_get(o, "versions"), *v;
@@ -321,24 +381,31 @@ static int print_text(const json_t *o)
 	       (long long)json_integer_value(json_object_get(o, "id")),
 	       jtext(o, "url"));
 	printf("account   %s (%s)\n", jtext(o, "account"), jtext(o, "role"));
-	printf("feed      %s\n", jtext(o, "feed"));
+	printf("feed      %s", jtext(o, "feed"));
+	if (json_is_string(json_object_get(o, "feed_source")))
+		printf(" (%s)", jtext(o, "feed_source"));
+	putchar('\n');
 	printf("published %s\nfirst seen %s\n", jtext(o, "published"),
 	       jtext(o, "first_seen"));
-	printf("edits     %lld\n",
-	       (long long)json_integer_value(json_object_get(o, "edit_count")));
+	printf("edits     %lld%s\n",
+	       (long long)json_integer_value(json_object_get(o, "edit_count")),
+	       json_is_true(json_object_get(o, "upstream_edited"))
+	           ? " (the source marks it edited)"
+	           : "");
 	printf("deleted   %s\n",
 	       json_is_null(json_object_get(o, "deleted_seen"))
 	           ? "no"
 	           : jtext(o, "deleted_seen"));
 	for (i = 0; i < json_array_size(json_object_get(o, "deletions")); i++) {
 		v = json_array_get(json_object_get(o, "deletions"), i);
-		printf("  vanished %s, %s%s\n", jtext(v, "deleted_seen"),
+		printf("  vanished %s, %s%s%s\n", jtext(v, "deleted_seen"),
 		       json_is_null(json_object_get(v, "returned_seen"))
 		           ? "not back"
 		           : "back ",
 		       json_is_null(json_object_get(v, "returned_seen"))
 		           ? ""
-		           : jtext(v, "returned_seen"));
+		           : jtext(v, "returned_seen"),
+		       confirmation(json_object_get(v, "confirmed")));
 	}
 	json_array_foreach(versions, i, v)
 	{
@@ -484,7 +551,7 @@ int cmd_show_main(const struct cmd_globals *g, int argc, char **argv)
 		ex = EX_NOINPUT;
 		goto out_close;
 	}
-	o = load_post(store_conn(st), id, &rc);
+	o = load_post(store_conn(st), id, store_schema_version(st) >= 13, &rc);
 	if (!o) {
 		log_warnx("show: %s", rc == -ENOMEM
 		                          ? "out of memory"

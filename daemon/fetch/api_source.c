@@ -4,6 +4,9 @@
  *             GET /api/v1/accounts/ID/statuses?limit=40
  *   Bluesky   GET {api}/xrpc/app.bsky.actor.getProfile?actor=HANDLE
  *             GET {api}/xrpc/app.bsky.feed.getAuthorFeed?actor=HANDLE&limit=50
+ * and, to ask whether a post that left the window still exists:
+ *   Mastodon  GET /api/v1/statuses/ID
+ *   Bluesky   GET {api}/xrpc/app.bsky.feed.getPosts?uris=AT-URI
  * Every piece taken from the config is percent-encoded into the query.
  */
 #include "api_source.h"
@@ -248,4 +251,65 @@ bool api_same_origin(const char *a, const char *b)
 	na = (size_t)(pa - a) + strcspn(pa, "/?#");
 	nb = (size_t)(pb - b) + strcspn(pb, "/?#");
 	return na == nb && strncasecmp(a, b, na) == 0;
+}
+
+int api_status_url(enum feed_kind kind, const char *configured,
+                   const char *bluesky_api, const char *key, char **out)
+{
+	struct buf b = {0}, origin = {0}, user = {0};
+	const char *api;
+	size_t api_len, i, n = strlen(key);
+	int r = -EINVAL;
+
+	*out = NULL;
+	if (kind == FEED_KIND_MASTODON) {
+		/* A status id: digits or letters only. */
+		for (i = 0; i < n && isalnum((unsigned char)key[i]); i++)
+			;
+		if (n > 0 && n <= 64 && i == n &&
+		    (r = api_mastodon_split(configured, &origin, &user)) == 0)
+			r = buf_printf(&b, "%s/api/v1/statuses/%s", origin.data,
+			               key);
+	} else if (kind == FEED_KIND_BLUESKY && strncmp(key, "at://", 5) == 0 &&
+	           !strchr(key, '#')) {
+		/* A post's own record (a repost's key carries "#repost:"). */
+		api = api_bluesky_base(bluesky_api, &api_len);
+		r = buf_printf(&b, "%.*s/xrpc/app.bsky.feed.getPosts?uris=",
+		               (int)api_len, api);
+		if (r == 0)
+			r = api_put_encoded(&b, key);
+	}
+	buf_free(&origin);
+	buf_free(&user);
+	if (r < 0) {
+		buf_free(&b);
+		return r;
+	}
+	*out = buf_steal(&b);
+	return *out ? 0 : -ENOMEM;
+}
+
+int api_status_answer(enum feed_kind kind, long status, const char *body,
+                      size_t len)
+{
+	json_t *root, *posts;
+	int r = -1;
+
+	if (kind == FEED_KIND_MASTODON) {
+		if (status == 404 || status == 410)
+			return 1;
+		return status == 200 ? 0 : -1;
+	}
+	if (kind != FEED_KIND_BLUESKY)
+		return -1;
+	if (status == 404 || status == 410)
+		return 1;
+	if (status != 200 || !body)
+		return -1;
+	root = json_loadb(body, len, 0, NULL);
+	posts = root ? json_object_get(root, "posts") : NULL;
+	if (json_is_array(posts))
+		r = json_array_size(posts) == 0 ? 1 : 0;
+	json_decref(root);
+	return r;
 }

@@ -41,5 +41,17 @@ int api_reposted_by_url(enum feed_kind kind, const char *configured,
 int api_mastodon_domain(const char *configured, char **out);
 /* Whether URLs a and b have the same scheme, host and port. */
 bool api_same_origin(const char *a, const char *b);
+/* The URL that asks the source for one post by its stable key (a *new*
+ * string): Mastodon's status id, Bluesky's at:// URI (not a repost's
+ * key).  Returns 0, -EINVAL when the key cannot be asked for, or
+ * -ENOMEM. */
+int api_status_url(enum feed_kind kind, const char *configured,
+                   const char *bluesky_api, const char *key, char **out);
+/* What the answer to api_status_url() says: 1 the post does not exist
+ * (Mastodon 404/410; Bluesky 404/410 or a 200 listing no post), 0 it
+ * does (a 200 with the post), -1 nothing certain (an error, 5xx, 429,
+ * a body that cannot be read). */
+int api_status_answer(enum feed_kind kind, long status, const char *body,
+                      size_t len);
 
 #endif

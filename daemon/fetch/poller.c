@@ -15,7 +15,7 @@
  * the old validators stay and the next poll fetches the same posts again:
  * nothing is lost, and memory does not grow with the outage.
  */
-#include "poller.h"
+#include "poller_int.h"
 
 #include <errno.h>
 #include <stddef.h>
@@ -40,71 +40,6 @@
 #include "util.h"
 #include "web_source.h"
 
-/* Seconds (at most the feed's interval) before retrying a poll whose claim
- * or write failed; tests/e2e/pg_dbfaults.sh sizes its waits from it. */
-#define POLLER_STORE_RETRY 30
-#define POLLER_LEASE_MARGIN                       \
-	30 /* seconds a feed's lease outlasts the \
-	    * transfer timeout (parse, store) */
-/* What Telegram previews and html: pages are asked as. */
-#define POLLER_ACCEPT_HTML "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"
-#define POLLER_ONCE_RECHECK                    \
-	2 /* seconds between --once looks at a \
-	   * feed another instance holds */
-
-struct poll_feed {
-	char *account_key;    /* [account "key"] */
-	char *configured_url; /* as in the config (prefix stripped) */
-	enum feed_kind kind;
-	int64_t interval;              /* seconds */
-	struct store_feed_state state; /* validators, url, failures... */
-	struct schedule_item sched;    /* due time, heap, host and its FIFO */
-	int64_t started_us;            /* wall clock when the poll started */
-	bool in_flight;
-	bool polled;              /* finished at least one poll (for --once) */
-	bool retired;             /* removed by a reload while in flight */
-	bool kept;                /* scratch mark of poller_set_config */
-	char *api_id;             /* Mastodon account id, once looked up */
-	struct feed_doc *profile; /* API sources: the profile of this poll */
-	/* Telegram: the posts of this poll's pages so far, oldest first,
-	 * the timer that spaces the pages, and where paging stands. */
-	struct feed_doc *pages;
-	struct event *page_timer;
-	struct web_source_paging paging;
-	bool no_preview_told; /* "no public preview" logged since it last
-	                       * had one */
-	/* html: the new article links of this poll's index page, the next
-	 * to fetch, and the index's validators, kept for the end. */
-	char **html_links;
-	size_t html_n, html_next;
-	char *index_etag, *index_lm;
-	bool html_failed; /* an article could not be read */
-	struct poller *p;
-};
-
-struct poller {
-	struct event_base *base;
-	struct store *store;        /* borrowed */
-	struct fetch_engine *fetch; /* borrowed */
-	const struct config *cfg;   /* borrowed, see poller_set_config */
-	const struct classify_rules *rules;
-	struct poll_feed **feeds; /* the configured feeds */
-	size_t n_feeds;
-	struct schedule sched; /* idle feeds, hosts, the ready ring */
-	struct amplifier *amp; /* who reposted the recent posts */
-	bool scheduling;       /* inside poller_schedule */
-	bool reschedule;       /* it was asked again meanwhile */
-	size_t in_flight;
-	struct event *timer; /* wakes the scheduler */
-	bool running, once, stopping;
-	bool idle_called; /* the idle callback runs once per poller */
-	poller_idle_fn idle;
-	void *idle_arg;
-	struct poller_stats stats;
-	char instance[128]; /* host:pid:start, owner of leases */
-	int64_t once_since; /* --once: when the run began */
-};
-
 static void poller_schedule(struct poller *p);
 
 /* The feed whose schedule item it is. */
@@ -128,9 +63,10 @@ static void poll_feed_free(struct poll_feed *f)
 	feed_doc_free(f->pages);
 	if (f->page_timer)
 		event_free(f->page_timer);
-	feed_html_links_free(f->html_links, f->html_n);
-	free(f->index_etag);
-	free(f->index_lm);
+	if (f->confirm_timer)
+		event_free(f->confirm_timer);
+	poller_html_clear(f);
+	poller_confirm_clear(f);
 	store_feed_state_clear(&f->state);
 	free(f);
 }
@@ -382,6 +318,12 @@ static void poll_interpret(struct poller *p, struct poll_feed *f,
 	} else {
 		snprintf(o->err, sizeof(o->err), "HTTP %ld", resp->status);
 	}
+	if (f->kind == FEED_KIND_HTML) {
+		/* The articles' answers, and no window to find deletions in. */
+		o->poll.pages = f->html_pages;
+		o->poll.n_pages = f->html_next;
+		o->poll.not_window = true;
+	}
 	if (o->ok)
 		o->poll.new_url = resp->permanent_url;
 	else
@@ -513,7 +455,7 @@ static int poll_commit(struct poller *p, struct poll_feed *f,
 /* Frees what the poll held and puts the feed back in the heap for its next
  * poll at f->sched.due_ms (never again under --once). */
 static void poll_reschedule(struct poller *p, struct poll_feed *f,
-                            struct poll_outcome *o)
+                            struct poll_outcome *o, bool push)
 {
 	size_t i;
 
@@ -521,10 +463,16 @@ static void poll_reschedule(struct poller *p, struct poll_feed *f,
 		for (i = 0; o->doc && i < o->doc->n_entries; i++)
 			classify_result_clear(&o->results[i]);
 		free(o->results);
+		o->results = NULL;
 	}
 	feed_doc_free(o->doc);
+	o->doc = NULL;
 	feed_doc_free(f->profile);
 	f->profile = NULL;
+	if (f->kind == FEED_KIND_HTML)
+		poller_html_clear(f);
+	if (!push)
+		return;
 	if (p->once)
 		f->sched.due_ms = SCHEDULE_NEVER;
 	if (schedule_push(&p->sched, &f->sched) < 0)
@@ -532,15 +480,45 @@ static void poll_reschedule(struct poller *p, struct poll_feed *f,
 		        f->account_key);
 }
 
+void poller_extra_begin(struct poll_feed *f)
+{
+	f->in_flight = true;
+	f->p->in_flight++;
+	f->sched.host->in_flight++;
+}
+
+void poller_extra_done(struct poll_feed *f)
+{
+	struct poller *p = f->p;
+
+	f->in_flight = false;
+	p->in_flight--;
+	f->sched.host->in_flight--;
+	if (f->retired) {
+		poll_feed_free(f);
+	} else {
+		if (p->once)
+			f->sched.due_ms = SCHEDULE_NEVER;
+		if (schedule_push(&p->sched, &f->sched) < 0)
+			log_err("feed %s: out of memory scheduling its next "
+			        "poll",
+			        f->account_key);
+	}
+	poller_maybe_idle(p);
+	if (p->running && !p->stopping)
+		poller_schedule(p);
+}
+
 /* A transfer ended: interpret, commit, reschedule, then let the scheduler
  * start what now fits. */
-static void poller_done(void *arg, const struct fetch_response *resp)
+void poller_done(void *arg, const struct fetch_response *resp)
 {
 	struct poll_feed *f = arg;
 	struct poller *p = f->p;
 	struct poll_outcome o = {0};
 	int failures = f->state.consecutive_failures;
 	int64_t delay; /* ms until the next poll */
+	bool asking = false;
 
 	f->in_flight = false;
 	p->in_flight--;
@@ -568,8 +546,17 @@ static void poller_done(void *arg, const struct fetch_response *resp)
 	delay = poll_delay(f, resp, &o, &failures);
 	if (poll_commit(p, f, resp, &o, failures, delay) < 0)
 		delay = poller_store_retry(f) * 1000;
+	else if (o.ok && !o.poll.not_modified &&
+	         (f->kind == FEED_KIND_MASTODON ||
+	          f->kind == FEED_KIND_BLUESKY ||
+	          f->kind == FEED_KIND_TELEGRAM))
+		asking = true;
 	f->sched.due_ms = util_monotonic_ms() + delay;
-	poll_reschedule(p, f, &o);
+	poll_reschedule(p, f, &o, !asking);
+	/* Posts it marked deleted are asked of the source; the feed waits
+	 * for the answers before its next poll. */
+	if (asking && !poller_confirm_start(p, f))
+		poll_reschedule(p, f, &o, true);
 out_schedule:
 	poller_maybe_idle(p);
 	if (p->running && !p->stopping)
@@ -592,8 +579,7 @@ static int poll_feed_bind_host(struct poller *p, struct poll_feed *f)
 	return f->sched.host ? 0 : -ENOMEM;
 }
 
-static void poller_fill_request(const struct poller *p,
-                                struct fetch_request *req)
+void poller_fill_request(const struct poller *p, struct fetch_request *req)
 {
 	memset(req, 0, sizeof(*req));
 	req->user_agent = p->cfg->user_agent;
@@ -606,8 +592,7 @@ static void poller_fill_request(const struct poller *p,
 
 /* Ends a poll that could not get going as a failed one, so it is recorded
  * and backed off like any other failure. */
-static void poller_fail(struct poll_feed *f, const char *fmt,
-                        const char *detail)
+void poller_fail(struct poll_feed *f, const char *fmt, const char *detail)
 {
 	struct fetch_response resp = {0};
 
@@ -697,7 +682,7 @@ static void poller_tg_finish(struct poll_feed *f)
 
 /* Adds a parsed page to the poll's posts: an older page goes before the
  * newer ones, and the first page's header (title, subscribers) stays. */
-static int poller_tg_merge(struct poll_feed *f, struct feed_doc *page)
+int poller_tg_merge(struct poll_feed *f, struct feed_doc *page)
 {
 	struct feed_doc *all = f->pages;
 	struct feed_entry *e;
@@ -829,178 +814,6 @@ static void poller_tg_page_done(void *arg, const struct fetch_response *resp)
 	}
 	if (!poller_tg_next(p, f, f->pages))
 		poller_tg_finish(f);
-}
-
-/* ---- html: an index page, then each new article ---- */
-
-/* The XPaths of the feed's account (borrowed from the config). */
-static const struct config_html *poller_html_rules(const struct poller *p,
-                                                   const struct poll_feed *f)
-{
-	size_t i;
-
-	for (i = 0; p->cfg->html && i < p->cfg->n_accounts; i++)
-		if (strcmp(p->cfg->accounts[i].key, f->account_key) == 0)
-			return &p->cfg->html[i];
-	return NULL;
-}
-
-/* Ends an html: poll with the articles read (f->pages); the index's
- * validators are kept only when every article was read, so a page that
- * failed is tried again at the next poll. */
-static void poller_html_finish(struct poll_feed *f)
-{
-	struct fetch_response resp = {0};
-
-	resp.status = 200;
-	resp.retry_after = resp.max_age = -1;
-	if (!f->html_failed) {
-		resp.etag = f->index_etag;
-		resp.last_modified = f->index_lm;
-	}
-	poller_done(f, &resp);
-}
-
-static void poller_html_article_done(void *arg,
-                                     const struct fetch_response *resp);
-
-/* Starts the next article, or ends the poll when none is left. */
-static void poller_html_next(struct poller *p, struct poll_feed *f)
-{
-	struct fetch_request req;
-
-	while (f->html_next < f->html_n && !f->retired && !p->stopping) {
-		poller_fill_request(p, &req);
-		req.url = f->html_links[f->html_next];
-		req.accept = POLLER_ACCEPT_HTML;
-		if (fetch_start(p->fetch, &req, poller_html_article_done, f) ==
-		    0)
-			return;
-		f->html_failed = true;
-		f->html_next++;
-	}
-	poller_html_finish(f);
-}
-
-/* An article arrived: its entries join the poll's; its faults (an XPath
- * that finds nothing, an HTTP error) are logged for the page. */
-static void poller_html_article_done(void *arg,
-                                     const struct fetch_response *resp)
-{
-	struct poll_feed *f = arg;
-	struct poller *p = f->p;
-	const char *url = f->html_links[f->html_next++];
-	const struct config_html *h = poller_html_rules(p, f);
-	struct feed_html_rules rules = {0};
-	struct feed_parse_opts opts = {0};
-	struct feed_doc *page = NULL;
-	char perr[256];
-	size_t i;
-
-	if (resp->error || resp->status < 200 || resp->status >= 300) {
-		f->html_failed = true;
-		log_warnx("feed %s: article %s: %s", f->account_key, url,
-		          resp->error ? resp->error : "HTTP error");
-		poller_html_next(p, f);
-		return;
-	}
-	if (h) {
-		rules.title = h->title;
-		rules.date = h->date;
-		rules.text = h->text;
-		rules.split = h->split;
-	}
-	opts.format = FEED_FORMAT_HTML;
-	opts.base_url = url; /* keys stay put when the page redirects */
-	opts.now = util_now();
-	opts.max_entries = 1000;
-	opts.html = &rules;
-	if (feed_parse(resp->body ? resp->body : "", resp->body_len, &opts,
-	               &page, perr, sizeof(perr)) < 0) {
-		log_warnx("feed %s: article %s: %s", f->account_key, url, perr);
-	} else {
-		for (i = 0; i < page->n_warnings; i++)
-			log_warnx("feed %s: article %s: %s", f->account_key,
-			          url, page->warnings[i]);
-		if (poller_tg_merge(f, page) < 0) {
-			feed_doc_free(page);
-			f->html_failed = true;
-		}
-	}
-	poller_html_next(p, f);
-}
-
-/* Whether the log holds the article at url (as one post or split). */
-static bool poller_html_known(struct poller *p, struct poll_feed *f,
-                              const char *url)
-{
-	struct feed_doc *doc = feed_doc_new(FEED_FORMAT_HTML);
-	struct feed_entry e[2] = {{0}, {0}};
-	struct buf split = {0};
-	size_t known = 0;
-	bool r = false;
-
-	if (!doc || buf_printf(&split, "%s#1", url) < 0)
-		goto out_free_doc;
-	e[0].id = (char *)(uintptr_t)url;
-	e[1].id = split.data;
-	doc->entries = e;
-	doc->n_entries = 2;
-	r = store_count_known(p->store, f->state.account_id, doc, &known) ==
-	        0 &&
-	    known > 0;
-	doc->entries = NULL;
-	doc->n_entries = 0;
-out_free_doc:
-	buf_free(&split);
-	feed_doc_free(doc);
-	return r;
-}
-
-/* The index page arrived: its new links are read one after the other. */
-static void poller_html_index_done(void *arg, const struct fetch_response *resp)
-{
-	struct poll_feed *f = arg;
-	struct poller *p = f->p;
-	const struct config_html *h = poller_html_rules(p, f);
-	char **links = NULL;
-	size_t n = 0, i;
-
-	if (f->retired || resp->error || resp->status < 200 ||
-	    resp->status >= 300 || !h || !h->links) {
-		poller_done(f, resp);
-		return;
-	}
-	feed_html_links_free(f->html_links, f->html_n);
-	f->html_links = NULL;
-	f->html_n = f->html_next = 0;
-	f->html_failed = false;
-	free(f->index_etag);
-	free(f->index_lm);
-	f->index_etag = xstrdup(resp->etag);
-	f->index_lm = xstrdup(resp->last_modified);
-	feed_doc_free(f->pages);
-	f->pages = feed_doc_new(FEED_FORMAT_HTML);
-	if (!f->pages ||
-	    feed_html_links(resp->body ? resp->body : "", resp->body_len,
-	                    resp->final_url, h->links, &links, &n) < 0) {
-		poller_fail(f, "%s", "cannot read the index page");
-		return;
-	}
-	if (n == 0)
-		log_warnx("feed %s (%s): html_links finds no link on the "
-		          "index page",
-		          f->account_key, f->configured_url);
-	/* New links only, at most 50 a poll: the rest come next time. */
-	for (i = 0; i < n; i++) {
-		if (f->html_n < 50 && !poller_html_known(p, f, links[i])) {
-			links[f->html_n++] = links[i];
-			continue;
-		}
-		free(links[i]);
-	}
-	f->html_links = links;
-	poller_html_next(p, f);
 }
 
 /* The first callback of a poll by the feed's kind; a Telegram poll

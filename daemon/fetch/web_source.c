@@ -5,6 +5,7 @@
  */
 #include "web_source.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <string.h>
 
@@ -49,4 +50,55 @@ bool web_source_page_more(const struct web_source_paging *p)
 	if (!p->first_poll && p->known > 0)
 		return false;
 	return p->collected < want;
+}
+
+int web_source_post_url(const struct config *cfg, const char *configured,
+                        const char *key, char **out)
+{
+	struct buf b = {0};
+	const char *name, *slash = strchr(key, '/'), *p;
+	size_t n;
+
+	*out = NULL;
+	if (strncmp(configured, "telegram:", 9) != 0 || !slash)
+		return -EINVAL;
+	name = configured + 9;
+	n = strlen(name);
+	/* The channel's own post: NAME/ID, ID digits. */
+	if ((size_t)(slash - key) != n || strncmp(key, name, n) != 0 ||
+	    !slash[1] || strlen(slash + 1) > 18)
+		return -EINVAL;
+	for (p = slash + 1; *p; p++)
+		if (!isdigit((unsigned char)*p))
+			return -EINVAL;
+	if (buf_printf(&b, "%s/%s?embed=1&mode=tme", cfg->telegram_base, key) <
+	    0)
+		return -ENOMEM;
+	*out = buf_steal(&b);
+	return *out ? 0 : -ENOMEM;
+}
+
+/* Whether the len bytes at hay hold needle. */
+static bool contains(const char *hay, size_t len, const char *needle)
+{
+	size_t n = strlen(needle), i;
+
+	for (i = 0; n <= len && i <= len - n; i++)
+		if (hay[i] == needle[0] && memcmp(hay + i, needle, n) == 0)
+			return true;
+	return false;
+}
+
+int web_source_post_answer(long status, const char *body, size_t len)
+{
+	if (status == 404 || status == 410)
+		return 1;
+	if (status != 200 || !body)
+		return -1;
+	/* Telegram answers 200 either way: its error box, or the post. */
+	if (contains(body, len, "tgme_widget_message_error"))
+		return 1;
+	if (contains(body, len, "data-post=\""))
+		return 0;
+	return -1;
 }

@@ -37,4 +37,14 @@ struct web_source_paging {
  * that is not chased), and never more than backfill / 10 + 2 pages. */
 bool web_source_page_more(const struct web_source_paging *p);
 
+/* The page of one post of a Telegram channel (configured
+ * "telegram:NAME", key "NAME/ID" as stored): {telegram_base}/NAME/ID
+ * ?embed=1&mode=tme, a *new* string.  Returns 0, -EINVAL (another
+ * channel's key, or malformed) or -ENOMEM. */
+int web_source_post_url(const struct config *cfg, const char *configured,
+                        const char *key, char **out);
+/* What that page says: 1 no such post (Telegram's "Post not found" box,
+ * or a 404/410), 0 the post is there, -1 nothing certain. */
+int web_source_post_answer(long status, const char *body, size_t len);
+
 #endif

@@ -129,6 +129,7 @@ struct feed_entry *feed_add_entry(struct feed_ctx *ctx)
 	e = &doc->entries[doc->n_entries++];
 	memset(e, 0, sizeof(*e));
 	e->published = TIME_UNKNOWN;
+	e->published_us = -1;
 	e->updated = TIME_UNKNOWN;
 	return e;
 }
@@ -215,6 +216,17 @@ int64_t feed_date(struct feed_ctx *ctx, const char *field, const char *s)
 			          field, p);
 	}
 	return t;
+}
+
+void feed_published(struct feed_ctx *ctx, struct feed_entry *e,
+                    const char *field, const char *s)
+{
+	int32_t us;
+
+	e->published = feed_date(ctx, field, s);
+	/* ".000" is whole seconds. */
+	us = e->published == TIME_UNKNOWN ? -1 : date_fraction_us(s);
+	e->published_us = us > 0 ? us : -1;
 }
 
 /* Entry finishing common to all formats. */

@@ -41,6 +41,10 @@ struct feed_entry {
 	char *author;      /* name or handle, or NULL */
 	char *lang;        /* BCP 47 tag as given, or NULL */
 	int64_t published; /* UTC epoch seconds or TIME_UNKNOWN */
+	/* The fraction of a second published was written with, in
+	 * microseconds (1..999999), or -1 when whole (".000" too) or
+	 * unknown. */
+	int32_t published_us;
 	int64_t updated;   /* UTC epoch seconds or TIME_UNKNOWN */
 	bool is_repost;    /* a reblog / repost: author is the original's */
 	bool future_dated; /* published more than a day after opts->now */

@@ -60,6 +60,10 @@ char *feed_resolve(struct feed_ctx *ctx, const char *base, const char *ref);
 /* Parses a date field, warning (with the field name) when it is present
  * but unreadable. */
 int64_t feed_date(struct feed_ctx *ctx, const char *field, const char *s);
+/* e->published (and its fraction of a second, e->published_us) from s,
+ * as feed_date() reads it. */
+void feed_published(struct feed_ctx *ctx, struct feed_entry *e,
+                    const char *field, const char *s);
 
 /* The format parsers.  Each fills ctx->doc and returns 0, or a negative
  * errno with a one-line reason in err when nothing usable was found. */

@@ -210,8 +210,7 @@ static void jf_item(struct feed_ctx *ctx, const json_t *it,
 		e->text =
 		    text_of(ctx, str(it, "summary"), FEED_TEXT_PLAIN, false);
 	}
-	e->published =
-	    feed_date(ctx, "date_published", str(it, "date_published"));
+	feed_published(ctx, e, "date_published", str(it, "date_published"));
 	e->updated = feed_date(ctx, "date_modified", str(it, "date_modified"));
 	e->author = jf_author(ctx, it);
 	if (!e->author && feed_author)
@@ -339,7 +338,7 @@ static void mastodon_status(struct feed_ctx *ctx, const json_t *st)
 	if (!e)
 		return;
 	e->id = dup_str(ctx, id);
-	e->published = feed_date(ctx, "created_at", str(st, "created_at"));
+	feed_published(ctx, e, "created_at", str(st, "created_at"));
 	if (json_is_object(orig)) {
 		/* A reblog: its own event, the original's words and author. */
 		e->is_repost = true;
@@ -644,8 +643,7 @@ static void bluesky_item(struct feed_ctx *ctx, const json_t *item)
 			ctx->oom = true;
 		else
 			e->id = buf_steal(&b);
-		e->published =
-		    feed_date(ctx, "indexedAt", str(reason, "indexedAt"));
+		feed_published(ctx, e, "indexedAt", str(reason, "indexedAt"));
 	} else {
 		e->id = dup_str(ctx, uri);
 	}
@@ -658,8 +656,8 @@ static void bluesky_item(struct feed_ctx *ctx, const json_t *item)
 		e->text = take_text(ctx, &text);
 		e->is_reply = json_is_object(json_object_get(rec, "reply"));
 		if (e->published == TIME_UNKNOWN)
-			e->published =
-			    feed_date(ctx, "createdAt", str(rec, "createdAt"));
+			feed_published(ctx, e, "createdAt",
+			               str(rec, "createdAt"));
 		langs = json_object_get(rec, "langs");
 		if (json_is_array(langs) &&
 		    json_is_string(json_array_get(langs, 0)))
@@ -667,8 +665,7 @@ static void bluesky_item(struct feed_ctx *ctx, const json_t *item)
 			    ctx, json_string_value(json_array_get(langs, 0)));
 	}
 	if (e->published == TIME_UNKNOWN)
-		e->published =
-		    feed_date(ctx, "indexedAt", str(post, "indexedAt"));
+		feed_published(ctx, e, "indexedAt", str(post, "indexedAt"));
 	e->author = dup_str(ctx, handle);
 	e->link = bluesky_web_link(ctx, uri, handle);
 	if (!e->is_repost)

@@ -412,7 +412,7 @@ static void tg_message(struct feed_ctx *ctx, xmlNode *msg, const char *post)
 		e->text = tg_text(ctx, parts[TG_TEXT], false);
 	n = parts[TG_DATE] ? tg_find_tag(parts[TG_DATE], "time") : NULL;
 	if (n)
-		e->published = feed_date(ctx, "time", tg_attr(n, "datetime"));
+		feed_published(ctx, e, "time", tg_attr(n, "datetime"));
 	if (parts[TG_FORWARD]) {
 		e->is_repost = true;
 		e->author = tg_forward_source(ctx, parts[TG_FORWARD]);

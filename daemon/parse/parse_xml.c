@@ -757,7 +757,7 @@ static void rss_item(struct feed_ctx *ctx, xmlNode *item)
 		} else if (is_rss(c, "pubDate")) {
 			char *v = node_trimmed(ctx, c);
 
-			e->published = feed_date(ctx, "pubDate", v);
+			feed_published(ctx, e, "pubDate", v);
 			free(v);
 		} else if (is_el(c, NS_DC, "date")) {
 			set(&dc_date, node_trimmed(ctx, c));
@@ -804,17 +804,18 @@ static void rss_item(struct feed_ctx *ctx, xmlNode *item)
 		}
 	}
 	if (dc_date) {
-		int64_t t = feed_date(ctx, "dc:date", dc_date);
-
 		if (e->published == TIME_UNKNOWN)
-			e->published = t;
+			feed_published(ctx, e, "dc:date", dc_date);
+		else
+			(void)feed_date(ctx, "dc:date", dc_date);
 		free(dc_date);
 	}
 	if (atom_published) {
-		int64_t t = feed_date(ctx, "atom:published", atom_published);
-
 		if (e->published == TIME_UNKNOWN)
-			e->published = t;
+			feed_published(ctx, e, "atom:published",
+			               atom_published);
+		else
+			(void)feed_date(ctx, "atom:published", atom_published);
 		free(atom_published);
 	}
 	if (!e->title)
@@ -1038,7 +1039,7 @@ static void atom_entry(struct feed_ctx *ctx, xmlNode *en,
 		} else if (is_atom(c, "published") || is_atom(c, "issued")) {
 			char *v = node_trimmed(ctx, c);
 
-			e->published = feed_date(ctx, (const char *)c->name, v);
+			feed_published(ctx, e, (const char *)c->name, v);
 			free(v);
 		} else if (is_atom(c, "updated") || is_atom(c, "modified")) {
 			char *v = node_trimmed(ctx, c);
@@ -1062,10 +1063,10 @@ static void atom_entry(struct feed_ctx *ctx, xmlNode *en,
 		}
 	}
 	if (created) {
-		int64_t t = feed_date(ctx, "created", created);
-
 		if (e->published == TIME_UNKNOWN)
-			e->published = t;
+			feed_published(ctx, e, "created", created);
+		else
+			(void)feed_date(ctx, "created", created);
 		free(created);
 	}
 	if (!e->author && feed_author)

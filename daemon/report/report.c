@@ -894,7 +894,7 @@ static int build_days(struct scan *s, int64_t from, int64_t to, json_t *root)
 	return rc;
 }
 
-static int build_feeds(struct report_query *q, json_t *root)
+static int build_feeds(struct report_query *q, json_t *root, int schema)
 {
 	static const char count_sql[] =
 	    "SELECT count(*), coalesce(sum(CASE WHEN consecutive_failures = 0"
@@ -903,11 +903,13 @@ static int build_feeds(struct report_query *q, json_t *root)
 	static const char fail_sql[] =
 	    "SELECT f.url, a.handle, f.failing_since, f.last_error,"
 	    " f.last_error_at, f.last_success, f.consecutive_failures,"
-	    " f.disabled FROM feeds f JOIN accounts a ON a.id = f.account_id"
+	    " f.disabled, %s FROM feeds f JOIN accounts a ON a.id = "
+	    "f.account_id"
 	    " WHERE f.active = 1 AND (f.consecutive_failures > 0"
 	    " OR f.disabled = 1)"
 	    " ORDER BY f.disabled DESC, f.failing_since, f.url";
 	json_t *feeds = json_object(), *failing = json_array();
+	char sql[sizeof(fail_sql) + 16];
 	struct db_stmt *s;
 	int rc;
 
@@ -930,14 +932,18 @@ static int build_feeds(struct report_query *q, json_t *root)
 	db_finalize(s);
 	if (rc < 0)
 		return rc;
-	rc = report_q_prepare(q, fail_sql, &s, 0, 0);
+	/* feeds.source: schema 0013 */
+	snprintf(sql, sizeof(sql), fail_sql,
+	         schema >= 13 ? "f.source" : "NULL");
+	rc = report_q_prepare(q, sql, &s, 0, 0);
 	if (rc < 0)
 		return rc;
 	while ((rc = report_q_step(q, s)) == 1) {
 		rc = report_jappend(
 		    failing,
-		    json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:b}", "url",
-		              report_col_json_text(s, 0), "account",
+		    json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:b}",
+		              "url", report_col_json_text(s, 0), "source",
+		              report_col_json_text(s, 8), "account",
 		              report_col_json_text(s, 1), "since",
 		              report_col_json_time(s, 2), "error",
 		              report_col_json_text(s, 3), "last_error_at",
@@ -993,7 +999,7 @@ int report_build(struct store *st, int64_t from, int64_t to, json_t **out,
 	if (rc == 0)
 		rc = build_days(sc, from, to, root);
 	if (rc == 0)
-		rc = build_feeds(&q, root);
+		rc = build_feeds(&q, root, store_schema_version(st));
 	if (rc == 0)
 		rc = report_record_build(q.db, store_schema_version(st), from,
 		                         to, root, err, errlen);

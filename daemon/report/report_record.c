@@ -35,12 +35,15 @@ static const char edits_sql[] =
     " JOIN accounts a ON a.id = p.account_id"
     " WHERE v.version > 1 AND v.seen >= ?1 AND v.seen < ?2"
     " ORDER BY v.seen DESC, v.post_id LIMIT 20";
+/* Deletions the source refuted when asked (schema 0013: confirmed = 0,
+ * the post is still there) are not deletions. */
+#define NOT_REFUTED(S) (S >= 13 ? " AND COALESCE(d.confirmed, 1) <> 0" : "")
 static const char deletions_sql[] =
     "SELECT d.post_id, a.handle, p.url, d.deleted_seen, d.returned_seen,"
-    " p.title, p.text FROM post_deletions d"
+    " p.title, p.text, %s FROM post_deletions d"
     " JOIN posts p ON p.id = d.post_id"
     " JOIN accounts a ON a.id = p.account_id"
-    " WHERE d.deleted_seen >= ?1 AND d.deleted_seen < ?2"
+    " WHERE d.deleted_seen >= ?1 AND d.deleted_seen < ?2%s"
     " ORDER BY CASE WHEN EXISTS (SELECT 1 FROM post_categories c"
     "  WHERE c.post_id = d.post_id) THEN 0 ELSE 1 END,"
     " d.deleted_seen DESC, d.post_id LIMIT 20";
@@ -52,7 +55,7 @@ static const char per_account_sql[] =
     "  AND v.seen >= ?1 AND v.seen < ?2),"
     " (SELECT count(*) FROM post_deletions d JOIN posts p"
     "  ON p.id = d.post_id WHERE p.account_id = a.id"
-    "  AND d.deleted_seen >= ?1 AND d.deleted_seen < ?2)"
+    "  AND d.deleted_seen >= ?1 AND d.deleted_seen < ?2%s)"
     " FROM accounts a ORDER BY a.handle";
 static const char version_cats_sql[] =
     "SELECT category FROM post_version_categories"
@@ -179,25 +182,32 @@ static int deletion_row(struct db *db, struct db_stmt *s, json_t *out)
 	c = categories_of(db, post, -1, &rc);
 	if (!c)
 		return rc;
-	o = json_pack("{s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "post_id",
-	              (json_int_t)post, "handle",
+	o = json_pack("{s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+	              "post_id", (json_int_t)post, "handle",
 	              report_json_text(db_column_text(s, 1)), "url",
 	              report_json_text(db_column_text(s, 2)), "deleted_seen",
 	              time_or_null(s, 3), "returned_seen", time_or_null(s, 4),
 	              "title", report_json_text(db_column_text(s, 5)), "text",
-	              report_json_text(db_column_text(s, 6)), "categories", c);
+	              report_json_text(db_column_text(s, 6)), "categories", c,
+	              "confirmed",
+	              db_column_null(s, 7) ? json_null()
+	                                   : json_boolean(db_column_int(s, 7)));
 	if (!o)
 		return -ENOMEM;
 	return json_array_append_new(out, o) < 0 ? -ENOMEM : 0;
 }
 
 /* Accounts with an edit or a deletion in the period, and the totals. */
-static int per_account(struct db *db, int64_t from, int64_t to, json_t *rows,
-                       int64_t *edits, int64_t *deletions, char *err,
-                       size_t errlen)
+static int per_account(struct db *db, int schema, int64_t from, int64_t to,
+                       json_t *rows, int64_t *edits, int64_t *deletions,
+                       char *err, size_t errlen)
 {
 	struct db_stmt *s;
-	int rc = db_prepare(db, per_account_sql, &s);
+	char sql[sizeof(per_account_sql) + 64];
+	int rc;
+
+	snprintf(sql, sizeof(sql), per_account_sql, NOT_REFUTED(schema));
+	rc = db_prepare(db, sql, &s);
 
 	if (rc < 0)
 		return fail(db, rc, err, errlen);
@@ -242,8 +252,8 @@ int report_record_build(struct db *db, int schema, int64_t from, int64_t to,
 	edited = json_object_get(rec, "edited");
 	deleted = json_object_get(rec, "deleted");
 	accounts = json_object_get(rec, "by_account");
-	rc = per_account(db, from, to, accounts, &edits, &deletions, err,
-	                 errlen);
+	rc = per_account(db, schema, from, to, accounts, &edits, &deletions,
+	                 err, errlen);
 	if (rc == 0 &&
 	    (json_object_set_new(rec, "edits", json_integer(edits)) < 0 ||
 	     json_object_set_new(rec, "deletions", json_integer(deletions)) <
@@ -252,9 +262,15 @@ int report_record_build(struct db *db, int schema, int64_t from, int64_t to,
 	if (rc == 0 && edits)
 		rc = each_row(db, edits_sql, from, to, edit_row, edited, err,
 		              errlen);
-	if (rc == 0 && deletions)
-		rc = each_row(db, deletions_sql, from, to, deletion_row,
-		              deleted, err, errlen);
+	if (rc == 0 && deletions) {
+		char sql[sizeof(deletions_sql) + 64];
+
+		snprintf(sql, sizeof(sql), deletions_sql,
+		         schema >= 13 ? "d.confirmed" : "NULL",
+		         NOT_REFUTED(schema));
+		rc = each_row(db, sql, from, to, deletion_row, deleted, err,
+		              errlen);
+	}
 	return rc;
 }
 
@@ -410,13 +426,17 @@ static int render_deletion(struct buf *b, enum report_format f, const json_t *d)
 	if (rc == 0)
 		rc =
 		    buf_printf(&meta,
-		               "%s, deleted upstream, noticed %s%s%s; "
+		               "%s, deleted upstream, noticed %s%s%s%s; "
 		               "categories %s",
 		               str(d, "handle"), str(d, "deleted_seen"),
 		               json_is_null(json_object_get(d, "returned_seen"))
 		                   ? ""
 		                   : ", back ",
-		               str(d, "returned_seen"), cats.data);
+		               str(d, "returned_seen"),
+		               json_is_true(json_object_get(d, "confirmed"))
+		                   ? ", confirmed by the source"
+		                   : "",
+		               cats.data);
 	texts[0] = *str(d, "text") ? str(d, "text") : str(d, "title");
 	if (rc == 0)
 		rc = item(b, f, meta.data, str(d, "url"), labels, texts, 1);
@@ -481,7 +501,7 @@ int report_record_trends(struct db *db, int schema, int64_t since,
 	rows = json_array();
 	if (!rows || json_object_set_new(trends, "edits_deletions", rows) < 0)
 		return -ENOMEM;
-	return per_account(db, since, until, rows, &e, &d, err, errlen);
+	return per_account(db, schema, since, until, rows, &e, &d, err, errlen);
 }
 
 int report_record_trends_text(const json_t *trends, struct buf *b)

@@ -222,6 +222,25 @@ static int section_days(struct buf *b, enum report_format f,
 	return report_table_render(&t, f, b);
 }
 
+/* A feed as its URL, with what it is read as (feeds.source) unless its
+ * URL tells: "https://x/feed.xml (rss)". */
+static int feed_cell(struct report_table *t, const json_t *x)
+{
+	const char *url = report_jstr(x, "url"),
+	           *src = report_jstr(x, "source");
+	struct buf cell = {0};
+	int rc;
+
+	if (!src || !url || strncmp(url, src, strlen(src)) == 0 ||
+	    strcmp(src, "web") == 0)
+		return report_table_add(t, url);
+	rc = buf_printf(&cell, "%s (%s)", url, src);
+	if (rc == 0)
+		rc = report_table_add(t, cell.data);
+	buf_free(&cell);
+	return rc;
+}
+
 static int section_feeds(struct buf *b, enum report_format f,
                          const json_t *report)
 {
@@ -244,7 +263,7 @@ static int section_feeds(struct buf *b, enum report_format f,
 	for (i = 0; i < json_array_size(failing) && rc == 0; i++) {
 		const json_t *x = json_array_get(failing, i);
 
-		rc = report_table_add(&t, report_jstr(x, "url"));
+		rc = feed_cell(&t, x);
 		if (rc == 0)
 			rc = report_table_add(&t, report_jstr(x, "account"));
 		if (rc == 0)

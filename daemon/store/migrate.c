@@ -40,14 +40,14 @@ static const struct table tables[] = {
      "id, account_id, configured_url, url, kind, etag, last_modified,"
      " next_poll, consecutive_failures, failing_since, last_poll,"
      " last_success, last_error, last_error_at, disabled, active, added,"
-     " lease_owner, lease_until",
-     "iitttttiiiiitiiiiti", "id", true},
+     " lease_owner, lease_until, source",
+     "iitttttiiiiitiiiitit", "id", true},
     {"posts",
      "id, account_id, feed_id, stable_key, url, title, text, html, author,"
      " lang, published, first_seen, report_time, updated, edited_seen,"
      " content_hash, edit_count, is_repost, rules_version, is_reply,"
-     " deleted_seen",
-     "iiitttttttiiiiitiitii", "id", true},
+     " deleted_seen, published_us, upstream_edited",
+     "iiitttttttiiiiitiitiiii", "id", true},
     {"post_categories",
      "post_id, category, score, evidence, rules_version, classified_at,"
      " report_time, account_id",
@@ -60,8 +60,9 @@ static const struct table tables[] = {
      "post_id, version, category, score, evidence, rules_version,"
      " classified_at",
      "iitrtti", "post_id, version, category", false},
-    {"post_deletions", "id, post_id, feed_id, deleted_seen, returned_seen",
-     "iiiii", "id", true},
+    {"post_deletions",
+     "id, post_id, feed_id, deleted_seen, returned_seen, confirmed, checked",
+     "iiiiiii", "id", true},
     {"post_clusters", "post_id, cluster_id, similarity, reason, clustered_at",
      "iirti", "post_id", false},
     {"reposts",
@@ -70,6 +71,10 @@ static const struct table tables[] = {
      "ittiii", "post_id, actor", false},
     {"post_metrics", "post_id, seen, views, reposts, likes, replies", "iiiiii",
      "post_id, seen", false},
+    {"html_pages",
+     "feed_id, url, etag, last_modified, first_fetched, last_fetched,"
+     " status",
+     "itttiii", "feed_id, url", false},
     {"account_snapshots",
      "id, account_id, observed, followers, following, posts_count", "iiiiii",
      "id", true},

@@ -59,9 +59,10 @@ static const char *const stmt_sql[STMT_COUNT] = {
     [STMT_POST_INSERT] =
         "INSERT INTO posts (account_id, feed_id, stable_key, url, title,"
         " text, html, author, lang, published, first_seen, updated,"
-        " content_hash, is_repost, rules_version, report_time, is_reply)"
+        " content_hash, is_repost, rules_version, report_time, is_reply,"
+        " published_us, upstream_edited)"
         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
-        " ?13, ?14, ?15, COALESCE(?10, ?11), ?16) RETURNING id",
+        " ?13, ?14, ?15, COALESCE(?10, ?11), ?16, ?17, ?18) RETURNING id",
     [STMT_POST_UPDATE] =
         "UPDATE posts SET feed_id = ?2, url = ?3, title = ?4, text = ?5,"
         " html = ?6, author = ?7, lang = ?8,"
@@ -69,6 +70,10 @@ static const char *const stmt_sql[STMT_COUNT] = {
         " report_time = COALESCE(?9, published, first_seen),"
         " edited_seen = ?11, content_hash = ?12, is_repost = ?13,"
         " rules_version = ?14, is_reply = ?15,"
+        " published_us = CASE WHEN ?9 IS NULL THEN published_us"
+        " ELSE ?16 END,"
+        " upstream_edited = CASE WHEN ?17 <> 0 THEN 1"
+        " ELSE upstream_edited END,"
         " edit_count = edit_count + 1"
         " WHERE id = ?1",
     [STMT_CATS_DELETE] = "DELETE FROM post_categories WHERE post_id = ?1",
@@ -92,10 +97,13 @@ static const char *const stmt_sql[STMT_COUNT] = {
         "INSERT INTO fetches (feed_id, started, duration_ms, http_status,"
         " bytes, not_modified, new_posts, edited_posts, error, warning)"
         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    /* A web feed's source becomes the format it was read as (?6). */
     [STMT_FEED_OK] =
         "UPDATE feeds SET etag = ?2, last_modified = ?3, next_poll = ?4,"
         " last_poll = ?5, last_success = ?5, consecutive_failures = 0,"
-        " failing_since = NULL WHERE id = ?1",
+        " failing_since = NULL, source = CASE WHEN source IS NULL OR source"
+        " IN ('web', 'rss', 'atom', 'jsonfeed') THEN"
+        " COALESCE(CAST(?6 AS TEXT), source) ELSE source END WHERE id = ?1",
     [STMT_FEED_NOT_MODIFIED] =
         "UPDATE feeds SET etag = COALESCE(?2, etag),"
         " last_modified = COALESCE(?3, last_modified), next_poll = ?4,"
@@ -157,6 +165,13 @@ static const char *const role_names[] = {
     [ROLE_DIPLOMAT] = "diplomat",       [ROLE_SPOKESPERSON] = "spokesperson",
     [ROLE_MISSION] = "mission",         [ROLE_MINISTRY] = "ministry",
     [ROLE_STATE_MEDIA] = "state_media", [ROLE_OTHER] = "other",
+};
+/* feeds.source of each kind (schema/0013_sources.sql); a web feed's
+ * becomes its format once read. */
+static const char *const source_names[] = {
+    [FEED_KIND_WEB] = "web",         [FEED_KIND_MASTODON] = "mastodon",
+    [FEED_KIND_BLUESKY] = "bluesky", [FEED_KIND_TELEGRAM] = "telegram",
+    [FEED_KIND_YOUTUBE] = "youtube", [FEED_KIND_HTML] = "html",
 };
 static const char *const kind_names[] = {
     [FEED_KIND_WEB] = "web",
@@ -276,6 +291,15 @@ static void bind_counter(struct db_stmt *s, int i, int64_t v)
 		db_bind_null(s, i);
 	else
 		db_bind_int64(s, i, v);
+}
+
+/* posts.published_us of e: its fraction of a second, or NULL. */
+static void bind_fraction(struct db_stmt *s, int i, const struct feed_entry *e)
+{
+	if (e->published != TIME_UNKNOWN && e->published_us >= 0)
+		db_bind_int64(s, i, e->published_us);
+	else
+		db_bind_null(s, i);
 }
 
 static int column_int64_or(struct db_stmt *s, int i, int64_t dflt, int64_t *out)
@@ -656,7 +680,8 @@ static int sync_account(struct store *st, const struct config_account *a,
 	for (i = 0; i < a->n_feeds; i++) {
 		const struct config_feed *f = &a->feeds[i];
 
-		if ((unsigned)f->kind >= ARRAY_SIZE(kind_names)) {
+		if ((unsigned)f->kind >= ARRAY_SIZE(kind_names) ||
+		    (unsigned)f->kind >= ARRAY_SIZE(source_names)) {
 			store_set_err(st, "account %s: unknown feed kind %d",
 			              a->key, (int)f->kind);
 			return -EINVAL;
@@ -667,6 +692,7 @@ static int sync_account(struct store *st, const struct config_account *a,
 		store_bind_text(feed, 2, f->url);
 		store_bind_text(feed, 3, kind_names[f->kind]);
 		db_bind_int64(feed, 4, now);
+		store_bind_text(feed, 5, source_names[f->kind]);
 		rc = store_stmt_done(st, feed, "feed");
 		if (rc < 0)
 			return rc;
@@ -707,9 +733,11 @@ int store_sync_config(struct store *st, const struct config *cfg)
 	    " active = 1 RETURNING id";
 	static const char feed_sql[] =
 	    "INSERT INTO feeds (account_id, configured_url, url, kind, added,"
-	    " active) VALUES (?1, ?2, ?2, ?3, ?4, 1)"
+	    " active, source) VALUES (?1, ?2, ?2, ?3, ?4, 1, ?5)"
 	    " ON CONFLICT (account_id, configured_url) DO UPDATE SET"
-	    " kind = excluded.kind, active = 1";
+	    " kind = excluded.kind, active = 1, source = CASE WHEN"
+	    " excluded.source = 'web' AND feeds.source IN ('rss', 'atom',"
+	    " 'jsonfeed') THEN feeds.source ELSE excluded.source END";
 	struct db_stmt *acc = NULL, *feed = NULL;
 	int64_t now = util_now();
 	size_t i;
@@ -1031,6 +1059,8 @@ static int insert_entry(struct store *st, const struct store_poll *poll,
 	db_bind_int64(s, 14, e->is_repost);
 	store_bind_text(s, 15, rules);
 	db_bind_int64(s, 16, e->is_reply);
+	bind_fraction(s, 17, e);
+	db_bind_int64(s, 18, e->edited);
 	rc = stmt_returning(st, s, "post insert", post_id);
 	if (rc < 0)
 		return rc;
@@ -1099,6 +1129,8 @@ static int record_entry(struct store *st, const struct store_poll *poll,
 		db_bind_int64(s, 13, e->is_repost);
 		store_bind_text(s, 14, rules);
 		db_bind_int64(s, 15, e->is_reply);
+		bind_fraction(s, 16, e);
+		db_bind_int64(s, 17, e->edited);
 		rc = store_stmt_done(st, s, "post update");
 		if (rc < 0)
 			return rc;
@@ -1187,6 +1219,17 @@ static int record_account(struct store *st, int64_t account_id,
 	return store_stmt_done(st, s, "snapshot");
 }
 
+/* The format a web feed's document was read as, for feeds.source; NULL
+ * for the others (and for no document). */
+static const char *read_as(const struct feed_doc *doc)
+{
+	if (doc && (doc->format == FEED_FORMAT_RSS ||
+	            doc->format == FEED_FORMAT_ATOM ||
+	            doc->format == FEED_FORMAT_JSONFEED))
+		return feed_format_name(doc->format);
+	return NULL;
+}
+
 static int record_feed(struct store *st, const struct store_poll *poll,
                        int64_t account_id, int64_t now, bool failed)
 {
@@ -1217,6 +1260,8 @@ static int record_feed(struct store *st, const struct store_poll *poll,
 		store_bind_text(s, 3, poll->last_modified);
 		db_bind_int64(s, 4, poll->next_poll);
 		db_bind_int64(s, 5, now);
+		if (!poll->not_modified)
+			store_bind_text(s, 6, read_as(poll->doc));
 		rc = store_stmt_done(st, s, "feed validators");
 		if (rc < 0)
 			return rc;
@@ -1313,7 +1358,7 @@ static int record_presence(struct store *st, const struct store_poll *poll,
 	if (rc >= 0) {
 		c->returned_posts = rc;
 		rc = 0;
-		if (!poll->warning) {
+		if (!poll->warning && !poll->not_window) {
 			rc = store_versions_deletions(st->versions, account_id,
 			                              poll->feed_id, keys, now);
 			if (rc >= 0) {
@@ -1396,6 +1441,9 @@ int store_record_poll(struct store *st, const struct store_poll *poll,
 		if (rc < 0)
 			goto out_rollback;
 	}
+	if (poll->n_pages &&
+	    (rc = store_pages_record(st, poll, account_id, now, &c)) < 0)
+		goto out_rollback;
 	rc = record_fetch(st, poll, now, &c);
 	if (rc < 0)
 		goto out_rollback;

@@ -71,6 +71,16 @@ int store_sync_config(struct store *st, const struct config *cfg);
 int store_feed_state(struct store *st, const char *account_key,
                      const char *configured_url, struct store_feed_state *out);
 
+/* An article page of an html: feed (store_pages.c, html_pages): what a
+ * poll fetched or is to fetch. */
+struct store_html_page {
+	char *url;
+	char *etag, *last_modified; /* validators: stored ones before the
+	                             * fetch, the answer's after it */
+	int status;                 /* this poll's answer; 0 for none */
+	bool fresh;                 /* its first fetch (a new link) */
+};
+
 /* One finished poll, as store_record_poll() writes it. */
 struct store_poll {
 	int64_t feed_id;
@@ -96,6 +106,13 @@ struct store_poll {
 	 * since this time (UTC epoch s) get their counters recorded in
 	 * post_metrics and their Telegram forwards in reposts; 0: none. */
 	int64_t amplification_since;
+	/* The doc holds only some of the feed's posts, not its window (an
+	 * html: poll's articles): nothing is marked deleted from it. */
+	bool not_window;
+	/* html: the article pages this poll fetched, recorded in
+	 * html_pages in the same transaction. */
+	const struct store_html_page *pages;
+	size_t n_pages;
 };
 
 /* Counts of what store_record_poll() changed. */
@@ -183,5 +200,35 @@ void store_amp_posts_free(struct store_amp_post *posts, size_t n);
 int store_amp_put_reposters(struct store *st, int64_t post_id,
                             const struct reposter *rs, size_t n, int64_t now,
                             int *added);
+/* html: feeds (store_pages.c).  Whether the feed's article at url was
+ * fetched before: 1, 0, or a negative errno. */
+int store_html_page_known(struct store *st, int64_t feed_id, const char *url);
+/* The feed's articles still re-read for edits: first fetched at or after
+ * since, with validators, not found gone; at most max, the longest
+ * unasked first, as *new* pages (status 0, not fresh).  0 or -errno. */
+int store_html_pages_due(struct store *st, int64_t feed_id, int64_t since,
+                         size_t max, struct store_html_page **out, size_t *n);
+void store_html_pages_free(struct store_html_page *pages, size_t n);
+
+/* A post a poll marked deleted (it left the middle of the window),
+ * to ask the source about (store_pages.c). */
+struct store_suspect {
+	int64_t post_id;
+	char *key;  /* posts.stable_key */
+	int answer; /* set by the caller: 1 gone, 0 still served, -1 unsure
+	             * (asked again next poll), -2 cannot be asked (a
+	             * repost's key: checked, never asked again) */
+};
+/* The feed's deletions not yet checked with the source, newest first,
+ * at most max, as *new* suspects (answer -1).  Returns 0 or -errno. */
+int store_deletion_suspects(struct store *st, int64_t feed_id, size_t max,
+                            struct store_suspect **out, size_t *n);
+/* Records the answers (all but -1) in one transaction: a gone post's
+ * deletion is confirmed; a served one's is refuted, returned at now, and
+ * the post is live again; one that cannot be asked is marked checked.
+ * Returns 0 or a negative errno. */
+int store_record_answers(struct store *st, const struct store_suspect *sus,
+                         size_t n, int64_t now);
+void store_suspects_free(struct store_suspect *sus, size_t n);
 
 #endif

@@ -9,6 +9,7 @@
  *                  for at once
  *   store_claim.c  leases on feeds and scheduled reports, for several
  *                  daemons sharing one PostgreSQL database
+ *   store_pages.c  html: article pages, deletions asked of the source
  */
 #ifndef DEMARCHE_STORE_INT_H
 #define DEMARCHE_STORE_INT_H
@@ -114,5 +115,12 @@ int store_known_posts_load(struct store *st, const struct feed_doc *doc,
  * or a negative errno (recorded). */
 int store_amp_record_poll(struct store *st, const struct store_poll *poll,
                           int64_t account_id, int64_t now);
+/* ---- store_pages.c: html: article pages ------------------------------ */
+
+/* Writes poll->pages into html_pages (inside the poll's transaction); an
+ * article found gone marks its posts deleted, counted in c. */
+int store_pages_record(struct store *st, const struct store_poll *poll,
+                       int64_t account_id, int64_t now,
+                       struct store_poll_counts *c);
 
 #endif

@@ -667,8 +667,8 @@ static int filter_sql(struct buf *sql, struct binds *b,
 /* The SELECT of a filter.  Columns: see read_row(); c is the search's,
  * or NULL. */
 static int build_query(struct store *st, const struct store_post_filter *f,
-                       bool deleted_col, struct search_ctx *c, struct buf *sql,
-                       struct binds *b)
+                       bool deleted_col, bool frac_col, struct search_ctx *c,
+                       struct buf *sql, struct binds *b)
 {
 	enum db_dialect d = db_dialect(st->db);
 	struct buf cols = {0}, where = {0};
@@ -683,13 +683,13 @@ static int build_query(struct store *st, const struct store_post_filter *f,
 	    "SELECT p.id, a.handle, a.role, a.country, p.url, p.published,"
 	    " p.first_seen, p.report_time, p.text, p.lang, p.edit_count,"
 	    " %s, p.is_repost, (SELECT %s FROM post_categories c"
-	    " WHERE c.post_id = p.id)%s"
+	    " WHERE c.post_id = p.id), %s%s"
 	    " FROM posts p JOIN accounts a ON a.id = p.account_id WHERE 1 = 1",
 	    deleted_col ? "p.deleted_seen" : "NULL",
 	    d == DB_SQLITE ? "group_concat(c.category || ' ' || c.score, ';')"
 	                   : "string_agg(c.category || ' ' || c.score::text,"
 	                     " ';' ORDER BY c.category)",
-	    c ? cols.data : ", NULL, NULL");
+	    frac_col ? "p.published_us" : "NULL", c ? cols.data : ", NULL, NULL");
 	if (rc >= 0)
 		rc = filter_sql(sql, b, f);
 	if (rc >= 0 && c)
@@ -731,8 +731,10 @@ static void read_row(struct db_stmt *s, struct store_post_row *r)
 	r->deleted_seen = col_time(s, 11);
 	r->is_repost = db_column_int(s, 12) != 0;
 	r->categories = db_column_text(s, 13);
-	r->search_current = db_column_null(s, 14) ? -1 : db_column_int(s, 14);
-	r->search_versions = db_column_text(s, 15);
+	r->published_us =
+	    db_column_null(s, 14) ? -1 : (int32_t)db_column_int64(s, 14);
+	r->search_current = db_column_null(s, 15) ? -1 : db_column_int(s, 15);
+	r->search_versions = db_column_text(s, 16);
 }
 
 /* Steps s to its end, one callback per row; returns 0, fn's non-zero
@@ -834,7 +836,8 @@ int store_posts_each(struct store *st, const struct store_post_filter *f,
 		search_ctx_free(&c);
 		return -ENOTSUP;
 	}
-	rc = build_query(st, f, del == 1, f->search ? &c : NULL, &sql, &b);
+	rc = build_query(st, f, del == 1, store_schema_version(st) >= 13,
+	                 f->search ? &c : NULL, &sql, &b);
 	if (rc < 0) {
 		snprintf(err, errlen, "%s",
 		         rc == -E2BIG ? "too many filter values"

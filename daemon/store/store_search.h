@@ -58,9 +58,11 @@ struct store_post_row {
 	int64_t id;
 	const char *account; /* handle */
 	const char *role;
-	const char *country; /* or NULL */
-	const char *url;     /* or NULL */
-	int64_t published;   /* INT64_MIN when the feed gave none */
+	const char *country;  /* or NULL */
+	const char *url;      /* or NULL */
+	int64_t published;    /* INT64_MIN when the feed gave none */
+	int32_t published_us; /* its fraction of a second in microseconds,
+	                       * -1 when written whole (schema 0013) */
 	int64_t first_seen;
 	int64_t report_time; /* published, else first_seen */
 	const char *text;

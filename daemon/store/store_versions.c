@@ -42,11 +42,15 @@ enum vstmt {
 #define KEYS_PG(N)   "(SELECT json_array_elements_text(?" #N "::json))"
 
 /* Posts of the feed not returned, strictly between the oldest and newest
- * posts it returned (reposts carry the original's time: no bound). */
+ * posts it returned (reposts carry the original's time: no bound); not
+ * those the source said it still serves in the last day (asked post by
+ * post, schema 0013: they left the window some other way). */
 #define DELETIONS(KEYS)                                                       \
 	"INSERT INTO post_deletions (post_id, feed_id, deleted_seen)"         \
 	" SELECT p.id, ?2, ?4 FROM posts p WHERE p.account_id = ?1"           \
 	" AND p.feed_id = ?2 AND p.deleted_seen IS NULL"                      \
+	" AND NOT EXISTS (SELECT 1 FROM post_deletions r WHERE"               \
+	" r.post_id = p.id AND r.confirmed = 0 AND r.checked > ?4 - 86400)"   \
 	" AND p.stable_key NOT IN " KEYS(                                     \
 	    3) " AND p.report_time >"                                         \
 	       " (SELECT min(b.report_time) FROM posts b WHERE b.account_id " \

@@ -893,3 +893,58 @@ int date_parse_strict(const char *s, int64_t *out)
 	*out = util_timegm(y, mo, d, 0, 0, 0) + secs;
 	return 0;
 }
+
+int32_t date_fraction_us(const char *s)
+{
+	const char *p;
+	int32_t us = 0;
+	int n;
+
+	if (!s)
+		return -1;
+	for (p = s; *p; p++) {
+		/* "hh:mm:ss" then '.' or ',' then a digit. */
+		if ((*p != '.' && *p != ',') || p - s < 5 ||
+		    !isdigit((unsigned char)p[1]) ||
+		    !isdigit((unsigned char)p[-1]) ||
+		    !isdigit((unsigned char)p[-2]) || p[-3] != ':' ||
+		    !isdigit((unsigned char)p[-4]) ||
+		    !isdigit((unsigned char)p[-5]))
+			continue;
+		for (p++, n = 0; isdigit((unsigned char)*p); p++, n++)
+			if (n < 6)
+				us = us * 10 + (*p - '0');
+		for (; n < 6; n++)
+			us *= 10;
+		return us;
+	}
+	return -1;
+}
+
+char *date_format_rfc3339_us(int64_t t, int32_t us,
+                             char out[DATE_RFC3339_US_LEN])
+{
+	char whole[DATE_RFC3339_LEN], frac[6];
+	int n;
+
+	if (!*date_format_rfc3339(t, whole)) {
+		out[0] = '\0';
+		return out;
+	}
+	if (us < 0 || us > 999999) {
+		memcpy(out, whole, sizeof(whole));
+		return out;
+	}
+	for (n = 5; n >= 0; n--, us /= 10)
+		frac[n] = (char)('0' + us % 10);
+	n = 6;
+	while (n > 1 && frac[n - 1] == '0')
+		n--;
+	/* whole ends in 'Z': the fraction goes before it. */
+	memcpy(out, whole, 19);
+	out[19] = '.';
+	memcpy(out + 20, frac, (size_t)n);
+	out[20 + n] = 'Z';
+	out[21 + n] = '\0';
+	return out;
+}

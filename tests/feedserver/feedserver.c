@@ -12,6 +12,9 @@
  *   bomb=N          a gzip body that inflates to N MiB of zeros
  *   size=N          a body of N bytes ('x' repeated)
  *   noetag=1        no ETag / Last-Modified (no conditional GET)
+ * Otherwise a 200 carries an ETag (a hash of the body) and a fixed
+ * Last-Modified, and a request that matches them (If-None-Match, else
+ * If-Modified-Since) gets a 304.
  *   ctype=T         Content-Type override
  *   stall=1         read the request, never answer
  *   truncate=1      declare the full Content-Length, send half, close
@@ -32,6 +35,10 @@
  * starts "relay", so a channel source60 holds it), 7 edited, 10 on two lines,
  * 12 a reply; the header says 1.23M subscribers.  A NAME starting "nopreview"
  * gives the app's page (no messages).  So telegram_base = BASE/tg.
+ * Ids listed (one a line) in the fixture files tg/NAME.deleted and
+ * tg/NAME.hidden are left out of the pages; /tg/NAME/ID?embed=1 is one
+ * post's embed page, Telegram's "Post not found" box (200) for a deleted
+ * or unknown id, the post for any other (a hidden one too).
  *
  * YouTube: /yt/feeds/videos.xml?channel_id=ID serves the fixture file
  * youtube/ID.xml, so youtube_base = BASE/yt.
@@ -253,16 +260,55 @@ static void tg_message(struct buf *out, const char *name, long id)
 	           id % 24);
 }
 
-/* A Telegram channel's preview page; see the top of the file. */
-static void tg_page(const char *name, long before, struct buf *out)
+/* Whether id is listed in the fixture file tg/NAME.EXT. */
+static bool tg_listed(const char *dir, const char *name, const char *ext,
+                      long id)
 {
-	long k = 30, upto, from, id;
+	char path[4096], line[64];
+	bool found = false;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/tg/%s.%s", dir, name, ext);
+	fp = fopen(path, "r");
+	if (!fp)
+		return false;
+	while (!found && fgets(line, sizeof(line), fp))
+		found = atol(line) == id;
+	fclose(fp);
+	return found;
+}
+
+/* The number of posts of channel NAME: the digits ending it, else 30. */
+static long tg_count(const char *name)
+{
 	size_t n = strlen(name);
 
 	while (n > 0 && name[n - 1] >= '0' && name[n - 1] <= '9')
 		n--;
-	if (name[n])
-		k = atol(name + n);
+	return name[n] ? atol(name + n) : 30;
+}
+
+/* One post's embed page (t.me/NAME/ID?embed=1). */
+static void tg_embed(const char *dir, const char *name, long id,
+                     struct buf *out)
+{
+	buf_puts(out, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
+	              "</head><body class=\"widget_frame_base\">\n");
+	if (id < 2 || id > tg_count(name) + 1 ||
+	    tg_listed(dir, name, "deleted", id))
+		buf_puts(out, "<div class=\"tgme_widget_message_error\">"
+		              "Post not found</div>\n");
+	else
+		tg_message(out, name, id);
+	buf_puts(out, "</body></html>\n");
+}
+
+/* A Telegram channel's preview page; see the top of the file. */
+static void tg_page(const char *dir, const char *name, long before,
+                    struct buf *out)
+{
+	long k = tg_count(name), upto, from, id;
+
 	buf_printf(out,
 	           "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
 	           "<title>Channel %s</title></head><body>\n",
@@ -305,7 +351,9 @@ static void tg_page(const char *name, long before, struct buf *out)
 		    "data-before=\"%ld\"></a></div>\n",
 		    name, from, from);
 	for (id = from; id <= upto; id++)
-		tg_message(out, name, id);
+		if (!tg_listed(dir, name, "deleted", id) &&
+		    !tg_listed(dir, name, "hidden", id))
+			tg_message(out, name, id);
 	buf_puts(out, "</section></body></html>\n");
 }
 
@@ -580,7 +628,19 @@ static void handle(struct evhttp_request *req, void *arg)
 	} else if (path && strncmp(path, "/tg/s/", 6) == 0 && safe_path(path)) {
 		const char *before = evhttp_find_header(&params, "before");
 
-		tg_page(path + 6, before ? atol(before) : 0, &body);
+		tg_page(srv->dir, path + 6, before ? atol(before) : 0, &body);
+		evhttp_add_header(out, "Content-Type",
+		                  "text/html; charset=utf-8");
+	} else if (path && strncmp(path, "/tg/", 4) == 0 && safe_path(path) &&
+	           strchr(path + 4, '/') &&
+	           evhttp_find_header(&params, "embed")) {
+		char name[128];
+		const char *slash = strchr(path + 4, '/');
+		size_t n = (size_t)(slash - (path + 4));
+
+		snprintf(name, sizeof(name), "%.*s", (int)(n < 100 ? n : 100),
+		         path + 4);
+		tg_embed(srv->dir, name, atol(slash + 1), &body);
 		evhttp_add_header(out, "Content-Type",
 		                  "text/html; charset=utf-8");
 	} else if (path && strcmp(path, "/yt/feeds/videos.xml") == 0 &&
@@ -619,7 +679,11 @@ static void handle(struct evhttp_request *req, void *arg)
 		evhttp_add_header(out, "Last-Modified",
 		                  "Mon, 02 Mar 2020 10:00:00 GMT");
 		inm = evhttp_find_header(in, "If-None-Match");
-		if (inm && strcmp(inm, etag) == 0) {
+		/* If-Modified-Since counts only without If-None-Match
+		 * (RFC 9110, 13.2.2). */
+		v = inm ? NULL : evhttp_find_header(in, "If-Modified-Since");
+		if ((inm && strcmp(inm, etag) == 0) ||
+		    (v && strcmp(v, "Mon, 02 Mar 2020 10:00:00 GMT") == 0)) {
 			log_request(srv, req, 304);
 			evhttp_send_reply(req, 304, "Not Modified", NULL);
 			goto out;

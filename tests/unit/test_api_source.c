@@ -84,4 +84,51 @@ static void test_account_id(void)
 	ASSERT(id == NULL);
 }
 
-TEST_MAIN(TEST(test_mastodon), TEST(test_bluesky), TEST(test_account_id))
+/* One post asked for by its key, and what the answer says. */
+static void test_status(void)
+{
+	const char *none = "{\"posts\": []}", *one = "{\"posts\": [{}]}";
+	char *out = NULL;
+
+	ASSERT_INT_EQ(api_status_url(FEED_KIND_MASTODON,
+	                             "https://m.example/@embassy", NULL,
+	                             "10921", &out),
+	              0);
+	ASSERT_STR_EQ(out, "https://m.example/api/v1/statuses/10921");
+	free(out);
+	ASSERT_INT_EQ(api_status_url(FEED_KIND_MASTODON,
+	                             "https://m.example/@embassy", NULL,
+	                             "../admin", &out),
+	              -EINVAL);
+	ASSERT_INT_EQ(api_status_url(FEED_KIND_BLUESKY, "ministry.test",
+	                             "https://api.example/",
+	                             "at://did:plc:x/app.bsky.feed.post/3k",
+	                             &out),
+	              0);
+	ASSERT_STR_EQ(out,
+	              "https://api.example/xrpc/app.bsky.feed.getPosts"
+	              "?uris=at:%2F%2Fdid:plc:x%2Fapp.bsky.feed.post%2F3k");
+	free(out);
+	/* A repost's key names no record of its own. */
+	ASSERT_INT_EQ(api_status_url(FEED_KIND_BLUESKY, "ministry.test", NULL,
+	                             "at://did:plc:x/p/3k#repost:did:plc:y",
+	                             &out),
+	              -EINVAL);
+	ASSERT_INT_EQ(api_status_url(FEED_KIND_WEB, "x", NULL, "1", &out),
+	              -EINVAL);
+	ASSERT(out == NULL);
+	ASSERT_INT_EQ(api_status_answer(FEED_KIND_MASTODON, 404, NULL, 0), 1);
+	ASSERT_INT_EQ(api_status_answer(FEED_KIND_MASTODON, 410, NULL, 0), 1);
+	ASSERT_INT_EQ(api_status_answer(FEED_KIND_MASTODON, 200, "{}", 2), 0);
+	ASSERT_INT_EQ(api_status_answer(FEED_KIND_MASTODON, 503, NULL, 0), -1);
+	ASSERT_INT_EQ(api_status_answer(FEED_KIND_MASTODON, 429, NULL, 0), -1);
+	ASSERT_INT_EQ(
+	    api_status_answer(FEED_KIND_BLUESKY, 200, none, strlen(none)), 1);
+	ASSERT_INT_EQ(
+	    api_status_answer(FEED_KIND_BLUESKY, 200, one, strlen(one)), 0);
+	ASSERT_INT_EQ(api_status_answer(FEED_KIND_BLUESKY, 200, "{", 1), -1);
+	ASSERT_INT_EQ(api_status_answer(FEED_KIND_BLUESKY, 500, NULL, 0), -1);
+}
+
+TEST_MAIN(TEST(test_mastodon), TEST(test_bluesky), TEST(test_account_id),
+          TEST(test_status))

@@ -242,5 +242,34 @@ static void test_strict(void)
 	ASSERT_INT_EQ(date_parse_strict(NULL, &t), -EINVAL);
 }
 
+/* Fractions of a second: read beside date_parse(), written back. */
+static void test_fraction(void)
+{
+	char out[DATE_RFC3339_US_LEN];
+
+	ASSERT_INT_EQ(date_fraction_us("2020-03-12T10:00:00.25Z"), 250000);
+	ASSERT_INT_EQ(date_fraction_us("2020-03-12T10:00:00,123456789+01:00"),
+	              123456);
+	ASSERT_INT_EQ(date_fraction_us("2020-03-12T10:00:00.000Z"), 0);
+	ASSERT_INT_EQ(date_fraction_us("2020-03-12T10:00:00Z"), -1);
+	ASSERT_INT_EQ(date_fraction_us("Thu, 12 Mar 2020 10:00:00 GMT"), -1);
+	ASSERT_INT_EQ(date_fraction_us("12.03.2020"), -1);
+	ASSERT_INT_EQ(date_fraction_us("10:00:00."), -1);
+	ASSERT_INT_EQ(date_fraction_us(""), -1);
+	ASSERT_INT_EQ(date_fraction_us(NULL), -1);
+	ASSERT_STR_EQ(date_format_rfc3339_us(1584007200, 250000, out),
+	              "2020-03-12T10:00:00.25Z");
+	ASSERT_STR_EQ(date_format_rfc3339_us(1584007200, 1, out),
+	              "2020-03-12T10:00:00.000001Z");
+	ASSERT_STR_EQ(date_format_rfc3339_us(1584007200, 0, out),
+	              "2020-03-12T10:00:00.0Z");
+	ASSERT_STR_EQ(date_format_rfc3339_us(1584007200, -1, out),
+	              "2020-03-12T10:00:00Z");
+	ASSERT_STR_EQ(date_format_rfc3339_us(1584007200, 1000000, out),
+	              "2020-03-12T10:00:00Z");
+	ASSERT_STR_EQ(date_format_rfc3339_us(TIME_UNKNOWN, 5, out), "");
+}
+
 TEST_MAIN(TEST(test_feedparser_vectors), TEST(test_common_shapes),
-          TEST(test_rejections), TEST(test_format), TEST(test_strict))
+          TEST(test_rejections), TEST(test_format), TEST(test_strict),
+          TEST(test_fraction))

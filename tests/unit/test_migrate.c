@@ -89,6 +89,9 @@ static struct store *make_source(const char *target)
 	        " (7, 'fresh.bsky.social', NULL, 1583000000, 3, 1584000150);"
 	        "INSERT INTO post_metrics (post_id, seen, views, reposts,"
 	        " likes, replies) VALUES (7, 1584000150, NULL, 1, 4, 0);"
+	        "INSERT INTO html_pages (feed_id, url, etag, first_fetched,"
+	        " last_fetched, status) VALUES (1, 'http://x.test/a.html',"
+	        " '\"e1\"', 1584000000, 1584000100, 304);"
 	        "INSERT INTO account_snapshots (account_id, observed, "
 	        "followers,"
 	        " following, posts_count) VALUES (1, 1584000000, 1000, NULL, "
@@ -158,8 +161,9 @@ static void test_copy_and_verify(void)
 	ASSERT_INT_EQ(seen.calls > 8, 1);
 	ASSERT_INT_EQ(seen.first_done, 0);
 	ASSERT_INT_EQ(seen.last_done, seen.total);
-	ASSERT_INT_EQ(seen.total, 15);
-	ASSERT_INT_EQ(c.n_tables, 15);
+	ASSERT_INT_EQ(seen.total, 16);
+	ASSERT_INT_EQ(rows_of(&c, "html_pages"), 1);
+	ASSERT_INT_EQ(c.n_tables, 16);
 	ASSERT_INT_EQ(rows_of(&c, "accounts"), 1);
 	ASSERT_INT_EQ(rows_of(&c, "feeds"), 1);
 	ASSERT_INT_EQ(rows_of(&c, "posts"), 2);
@@ -269,7 +273,7 @@ static void test_round_trip(void)
 	              test_on_pg() ? DB_POSTGRES : DB_SQLITE);
 	ASSERT_INT_EQ(migrate_copy(lite, pg, NULL, NULL, &c, err, sizeof(err)),
 	              0);
-	ASSERT_INT_EQ(c.n_tables, 15);
+	ASSERT_INT_EQ(c.n_tables, 16);
 	ASSERT_INT_EQ(rows_of(&c, "posts"), 2);
 	check_same(lite, pg, &c);
 	ASSERT_INT_EQ(q_int(pg, "SELECT count(*) FROM posts WHERE id = 9 AND"
@@ -286,7 +290,7 @@ static void test_round_trip(void)
 	REQUIRE(store_open(back_path, &back, err, sizeof(err)) == 0);
 	ASSERT_INT_EQ(migrate_copy(pg, back, NULL, NULL, &c, err, sizeof(err)),
 	              0);
-	ASSERT_INT_EQ(c.n_tables, 15);
+	ASSERT_INT_EQ(c.n_tables, 16);
 	check_same(lite, back, &c);
 	store_close(back);
 	store_close(pg);

@@ -631,6 +631,27 @@ static void test_fractional_seconds(void)
 	REQUIRE(doc->n_entries == 1);
 	ASSERT_INT_EQ(doc->entries[0].published, t(2020, 3, 12, 13, 37, 59));
 	ASSERT_INT_EQ(doc->entries[0].updated, t(2020, 3, 12, 13, 37, 0));
+	/* The fraction is kept beside the whole seconds (schema 0013). */
+	ASSERT_INT_EQ(doc->entries[0].published_us, 999000);
+	feed_doc_free(doc);
+
+	doc = parse("atom_fractional.xml");
+	REQUIRE(doc);
+	REQUIRE(doc->n_entries == 2);
+	ASSERT_INT_EQ(doc->entries[0].published, t(2020, 3, 12, 13, 37, 59));
+	ASSERT_INT_EQ(doc->entries[0].published_us, 123456);
+	ASSERT_INT_EQ(doc->entries[1].published, t(2020, 3, 12, 13, 38, 0));
+	ASSERT_INT_EQ(doc->entries[1].published_us, -1);
+	feed_doc_free(doc);
+
+	doc = parse("rss_fractional.xml");
+	REQUIRE(doc);
+	REQUIRE(doc->n_entries == 3);
+	ASSERT_INT_EQ(doc->entries[0].published, t(2020, 3, 12, 13, 37, 59));
+	ASSERT_INT_EQ(doc->entries[0].published_us, 250000);
+	ASSERT_INT_EQ(doc->entries[1].published_us, 1);
+	ASSERT_INT_EQ(doc->entries[2].published, t(2020, 3, 12, 13, 37, 59));
+	ASSERT_INT_EQ(doc->entries[2].published_us, -1);
 	feed_doc_free(doc);
 }
 

@@ -386,6 +386,10 @@ static void test_numbers(void)
 		              "2020-03-13T00:00:00Z");
 		ASSERT(json_is_null(json_object_get(json_array_get(failing, 0),
 		                                    "last_success")));
+		/* feeds.source: a web feed never read is "web". */
+		ASSERT_STR_EQ(json_string_value(json_object_get(
+		                  json_array_get(failing, 0), "source")),
+		              "web");
 	}
 	json_decref(r);
 }

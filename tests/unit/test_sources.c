@@ -174,6 +174,35 @@ static void test_urls(void)
 	ASSERT_INT_EQ(
 	    web_source_url(cfg, FEED_KIND_TELEGRAM, "telegram:a?b", 0, &url),
 	    -EINVAL);
+	/* One post's page, to ask whether it is deleted. */
+	ASSERT_INT_EQ(
+	    web_source_post_url(cfg, "telegram:abcd", "abcd/42", &url), 0);
+	ASSERT_STR_EQ(url, "https://t.me/abcd/42?embed=1&mode=tme");
+	free(url);
+	url = NULL;
+	ASSERT_INT_EQ(
+	    web_source_post_url(cfg, "telegram:abcd", "other/42", &url),
+	    -EINVAL);
+	ASSERT_INT_EQ(
+	    web_source_post_url(cfg, "telegram:abcd", "abcd/4x", &url),
+	    -EINVAL);
+	ASSERT_INT_EQ(web_source_post_url(cfg, "telegram:abcd", "abcd/", &url),
+	              -EINVAL);
+	ASSERT(url == NULL);
+	{
+		static const char gone[] = "<div class=\"tgme_widget_message_"
+		                           "error\">Post not found</div>";
+		static const char there[] =
+		    "<div class=\"tgme_widget_message\" data-post=\"abcd/42\">";
+
+		ASSERT_INT_EQ(
+		    web_source_post_answer(200, gone, sizeof(gone) - 1), 1);
+		ASSERT_INT_EQ(
+		    web_source_post_answer(200, there, sizeof(there) - 1), 0);
+		ASSERT_INT_EQ(web_source_post_answer(200, "<html>", 6), -1);
+		ASSERT_INT_EQ(web_source_post_answer(404, NULL, 0), 1);
+		ASSERT_INT_EQ(web_source_post_answer(502, there, 10), -1);
+	}
 	config_free(cfg);
 	config_errors_clear(&e);
 }
