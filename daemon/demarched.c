@@ -230,6 +230,7 @@ static void daemon_reload(struct daemon *d)
 	classify_rules_free(d->rules);
 	d->cfg = cfg;
 	d->rules = rules;
+	category_configure(classify_rules_categories(d->rules));
 	cfg = NULL;
 	rules = NULL;
 	log_info("reloaded: %zu account(s), %zu feed(s)", d->cfg->n_accounts,
@@ -387,6 +388,8 @@ static int daemon_load_config(struct daemon *d)
 		config_free(d->cfg);
 		return EX_CONFIG;
 	}
+	/* Reports and labels list the rules' categories. */
+	category_configure(classify_rules_categories(d->rules));
 	return 0;
 }
 

@@ -41,8 +41,16 @@ int cmd_posts_main(const struct cmd_globals *g, int argc, char **argv);
 int cmd_period(const char *cmd, const char *since, const char *until,
                int64_t dflt_span, bool epoch_until, int64_t *from, int64_t *to);
 
+/* Installs the configured categories (category.h) of the commands that
+ * list categories without classifying (cmd_categories.c): those of the -c
+ * config's rules folder, else of the shipped one; a folder that is not
+ * there leaves the codebook's four.  Errors go to stderr as "demarche
+ * PROG: ..."; returns 0 or a sysexits.h code (78 for a broken folder). */
+int cmd_load_categories(const struct cmd_globals *g, const char *prog);
+
 struct classify_rules;
-/* Loads the classifier of classify, eval and reclassify: the rules of
+/* Loads the classifier of classify, eval and reclassify (and installs its
+ * categories as the configured ones, category.h): the rules of
  * rules_dir (else the -c config's, else the shipped ones) and the model at
  * model_path (else the config's [classifier] model, else none) with
  * weight (negative: the config's model_weight, else 0.5).  Errors go to

@@ -190,6 +190,9 @@ int cmd_report_main(const struct cmd_globals *g, int argc, char **argv)
 	rc = cmd_period("report", since, until, 7 * 86400, true, &from, &to);
 	if (rc)
 		return rc;
+	rc = cmd_load_categories(g, "report");
+	if (rc)
+		return rc;
 	if (deliver)
 		return cmd_report_deliver(g, since ? to - from : 0, to);
 	rc = open_db(g, "report", &st);
@@ -269,6 +272,9 @@ int cmd_trends_main(const struct cmd_globals *g, int argc, char **argv)
 		log_warnx("trends: unexpected argument '%s'", argv[optind]);
 		return EX_USAGE;
 	}
+	rc = cmd_load_categories(g, "trends");
+	if (rc)
+		return rc;
 	rc = open_db(g, "trends", &st);
 	if (rc)
 		return rc;

@@ -631,6 +631,8 @@ int store_known_values(struct store *st, enum store_known_kind kind,
 	    [STORE_KNOWN_COUNTRIES] = "SELECT DISTINCT upper(country) FROM"
 	                              " accounts WHERE country IS NOT NULL"
 	                              " ORDER BY 1",
+	    [STORE_KNOWN_CATEGORIES] = "SELECT DISTINCT category FROM"
+	                               " post_categories ORDER BY 1",
 	};
 	struct db_stmt *s = NULL;
 	char **v = NULL, **nv;
