@@ -5,7 +5,8 @@
 # classifies a local feed with it; the new category shows in `classify`,
 # `posts --category`, `label`, `eval`, `report` (json, text, the HTML
 # chart), `trends` (csv, json, text) and after the file is removed (the
-# stored labels are still reported, never dropped).  Then the errors: an
+# stored labels are still reported, never dropped, until `reclassify`
+# is asked to relabel the posts).  Then the errors: an
 # invalid key and a 17th category stop loading with FILE:LINE.
 . "$DEMARCHE_TESTS_DIR/e2e/lib/common.sh"
 e2e_setup
@@ -137,6 +138,17 @@ check "trends text without the file: no column of its own" \
 check "trends text without the file: under other categories" \
 	"$(grep -c '%) *sovereignty_thr' "$WORK/trends.txt")" 1
 
+# --- reclassify follows the folder: without the file, then with it ---
+"$D" $C reclassify >/dev/null 2>&1
+check "reclassify without the file" "$?" 0
+check "reclassify without the file: the category is gone" \
+	"$(sql "SELECT count(*) FROM post_categories WHERE category = 'sovereignty_threat'")" 0
+cp "$SRC/config/rules/extra/sovereignty_threat.rules.example" \
+	"$WORK/rules/sovereignty_threat.rules"
+"$D" $C reclassify >/dev/null 2>&1
+check "reclassify with the file: the category is back" \
+	"$(sql "SELECT count(*) FROM post_categories WHERE category = 'sovereignty_threat'")" 2
+
 # --- errors: FILE:LINE, exit 78 ---
 printf 'version 1\ncategory Sovereignty-Threat\n' >"$WORK/rules/zz.rules"
 "$D" $C report $PERIOD >/dev/null 2>"$WORK/err"
@@ -152,7 +164,7 @@ check "the daemon refuses it too" "$?" 78
 "$D" $C posts >/dev/null 2>"$WORK/err"
 check "a 17th category exits 78" "$?" 78
 check "a 17th category names file and line" \
-	"$(grep -c "zz.rules:14: category 'extra_13' is one too many: a rules folder defines at most 16" "$WORK/err")" 1
+	"$(grep -c "zz.rules:13: category 'extra_12' is one too many: a rules folder defines at most 16" "$WORK/err")" 1
 rm "$WORK/rules/zz.rules"
 
 check_db_sound
