@@ -89,6 +89,26 @@ check "eval: scores the added category" \
 	"$(awk '$1 == "sovereignty_threat" {print $4}' "$WORK/eval.out" | head -n 1)" "1.000"
 check "eval: macro-F1 over the five" "$(tail -n 1 "$WORK/eval.out")" "macro-F1: 0.200"
 
+# --- train: the model records the keys it was trained on; a model is
+# matched to the rules by key ---
+printf 'c\torigin_narrative\ten\tFort Detrick must open its doors.\n' >>"$WORK/labels.tsv"
+"$D" $C train --labels "$WORK/labels.tsv" -o "$WORK/five.model" --epochs 3 \
+	--buckets 256 >/dev/null 2>&1
+check "train with the added category" "$?" 0
+check "the model records the five keys" "$(grep -a '^categories ' "$WORK/five.model")" \
+	"categories blame_rebuttal western_failure economic_coercion origin_narrative sovereignty_threat"
+printf '%s\n' '{"id": "x", "text": "Taiwan is a red line.", "lang": "en"}' >"$WORK/one.jsonl"
+"$D" classify --rules "$SRC/config/rules" --model "$WORK/five.model" <"$WORK/one.jsonl" >"$WORK/cls.out" 2>&1
+check "a five-category model with the shipped rules: its extra category unused" \
+	"$?:$(grep -c sovereignty_threat "$WORK/cls.out")" "0:0"
+grep -v sovereignty "$WORK/labels.tsv" >"$WORK/four.tsv"
+"$D" train --rules "$SRC/config/rules" --labels "$WORK/four.tsv" -o "$WORK/four.model" \
+	--epochs 3 --buckets 256 >/dev/null 2>&1
+"$D" $C classify --model "$WORK/four.model" <"$WORK/one.jsonl" >"$WORK/cls.out" 2>&1
+check "a four-category model: the added category is the rules' alone" \
+	"$($PY -c 'import json,sys; c = json.loads(sys.stdin.read())["categories"][0]; print(c["key"], "model_p" in c)' <"$WORK/cls.out")" \
+	"sovereignty_threat False"
+
 # --- report: json, text, html ---
 "$D" $C report $PERIOD --format json >"$WORK/report.json"
 check "report json: the categories in order" \
