@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "category.h"
 #include "cmd.h"
 #include "post_labels.h"
 #include "store.h"
@@ -59,7 +60,7 @@ int cmd_label_main(const struct cmd_globals *g, int argc, char **argv)
 	    {NULL, 0, NULL, 0}};
 	const char *by = NULL, *who;
 	struct store *st = NULL;
-	char canon[256], err[512];
+	char canon[CATEGORY_MAX * (CATEGORY_KEY_MAX + 1) + 8], err[1024];
 	unsigned bits;
 	int64_t id;
 	int ch, r, rc = 0;

@@ -33,6 +33,10 @@ allow_private_addresses = yes
 [classifier]
 rules = rules
 
+[report]
+format = json
+output_dir = reports
+
 [account "sp"]
 role = spokesperson
 country = CN
@@ -125,6 +129,12 @@ check "report html: a chart bar for the added category" \
 	"$(grep -c '<title>sovereignty_threat: 2 (previous period 0)</title>' "$WORK/report.html")" 1
 check "report html: its own colour" \
 	"$(grep -o 'fill="#[0-9a-f]*"><title>[a-z_]*: ' "$WORK/report.html" | sort -u | cut -d'"' -f2 | sort -u | wc -l)" 5
+
+mkdir "$WORK/reports"
+"$D" $C report --deliver $PERIOD >/dev/null 2>&1
+check "report --deliver" "$?" 0
+check "the delivered report counts the added category" \
+	"$($PY -c 'import json,sys; print(json.load(open(sys.argv[1]))["categories"]["sovereignty_threat"]["count"])' "$WORK"/reports/*.json)" 2
 
 # --- trends: csv, json, text ---
 "$D" $C trends --since 2020-03-01 --format csv >"$WORK/trends.csv"
