@@ -27,6 +27,8 @@ static void label_usage(FILE *fp)
 	    "usage: demarche -d DB label [--by NAME] ID|URL CATEGORY[,CATEGORY...]|none\n"
 	    "Stores an analyst's label of a stored post (found by its id or URL) in the\n"
 	    "table post_labels, with who and when: the categories it belongs to, or none.\n"
+	    "The categories are those of the rules folder (-c FILE's [classifier] rules,\n"
+	    "else the shipped one): the codebook's four and any a rules file adds.\n"
 	    "A new label of the same post by the same person replaces the old one.\n"
 	    "The train command can learn from these labels, and eval can score the\n"
 	    "classifier on them.\n"
