@@ -6,7 +6,8 @@
 # `posts --category`, `label`, `eval`, `report` (json, text, the HTML
 # chart), `trends` (csv, json, text) and after the file is removed (the
 # stored labels are still reported, never dropped, until `reclassify`
-# is asked to relabel the posts).  Then the errors: an
+# is asked to relabel the posts); the running service names the added
+# categories and takes a new file on SIGHUP.  Then the errors: an
 # invalid key and a 17th category stop loading with FILE:LINE.
 . "$DEMARCHE_TESTS_DIR/e2e/lib/common.sh"
 e2e_setup
@@ -178,6 +179,22 @@ cp "$SRC/config/rules/extra/sovereignty_threat.rules.example" \
 "$D" $C reclassify >/dev/null 2>&1
 check "reclassify with the file: the category is back" \
 	"$(sql "SELECT count(*) FROM post_categories WHERE category = 'sovereignty_threat'")" 2
+
+# --- the service names the added categories, and takes a new one on
+# SIGHUP ---
+"$BUILD/demarched" -c "$WORK/test.conf" --foreground >"$WORK/daemon.log" 2>&1 &
+DAEMON_PID=$!
+wait_for 'grep -q "categories: the codebook.s 4 and 1 added: sovereignty_threat" "$WORK/daemon.log"' 100 &&
+	pass "the daemon names the added category" || fail "no categories line: $(tail -3 "$WORK/daemon.log")"
+printf 'version 1\ncategory reload_test\nthreshold 1\nterm 1 zzyzx\n' >"$WORK/rules/zz_reload.rules"
+kill -HUP "$DAEMON_PID"
+wait_for 'grep -q "2 added: sovereignty_threat reload_test" "$WORK/daemon.log"' 100 &&
+	pass "SIGHUP takes a new category file" || fail "no reload line: $(tail -3 "$WORK/daemon.log")"
+kill -TERM "$DAEMON_PID"
+wait "$DAEMON_PID"
+check "the daemon stops cleanly" "$?" 0
+DAEMON_PID=""
+rm "$WORK/rules/zz_reload.rules"
 
 # --- errors: FILE:LINE, exit 78 ---
 printf 'version 1\ncategory Sovereignty-Threat\n' >"$WORK/rules/zz.rules"
