@@ -3,6 +3,7 @@
 # config/rules/extra/sovereignty_threat.rules.example (copied in as
 # sovereignty_threat.rules) in a folder of the test's own; the real daemon
 # classifies a local feed with it; the new category shows in `classify`,
+# the bash completion,
 # `posts --category`, `label`, `eval`, `report` (json, text, the HTML
 # chart), `trends` (csv, json, text) and after the file is removed (the
 # stored labels are still reported, never dropped, until `reclassify`
@@ -58,6 +59,11 @@ check "classify -c: the config's rules folder" "$(grep -c sovereignty_threat "$W
 printf '%s\n' '{"id": "x", "text": "Taiwan is a red line.", "lang": "en"}' |
 	"$D" classify --rules "$SRC/config/rules" >"$WORK/cls.out"
 check "classify with the shipped rules: no such category" "$(grep -c sovereignty_threat "$WORK/cls.out")" 0
+
+# --- the bash completion offers it ---
+check "completion of categories" \
+	"$(SRC=$SRC CONF=$WORK/test.conf bash -c '. "$SRC/daemon/completion/demarche.bash"; _demarche_categories "$CONF"' | tr '\n' ' ')" \
+	"blame_rebuttal western_failure economic_coercion origin_narrative sovereignty_threat none "
 
 # --- the daemon stores it ---
 "$BUILD/demarched" -c "$WORK/test.conf" --once >"$WORK/run.log" 2>&1
