@@ -3,9 +3,9 @@
 # config/rules/extra/sovereignty_threat.rules.example (copied in as
 # sovereignty_threat.rules) in a folder of the test's own; the real daemon
 # classifies a local feed with it; the new category shows in `classify`,
-# the bash completion,
-# `posts --category`, `label`, `eval`, `report` (json, text, the HTML
-# chart), `trends` (csv, json, text) and after the file is removed (the
+# the bash completion, `posts --category`, `label`, `eval`, `train`,
+# `report` (json, text, the HTML chart, --deliver), `trends` (csv, json,
+# text) and after the file is removed (the
 # stored labels are still reported, never dropped, until `reclassify`
 # is asked to relabel the posts); the running service names the added
 # categories and takes a new file on SIGHUP.  Then the errors: an
