@@ -45,8 +45,10 @@ int cmd_period(const char *cmd, const char *since, const char *until,
  * list categories without classifying (cmd_categories.c): those of the -c
  * config's rules folder, else of the shipped one; a folder that is not
  * there leaves the codebook's four.  Errors go to stderr as "demarche
- * PROG: ..."; returns 0 or a sysexits.h code (78 for a broken folder). */
-int cmd_load_categories(const struct cmd_globals *g, const char *prog);
+ * PROG: ..."; a broken folder returns 78 when strict, else is a warning
+ * and leaves the codebook's four.  Returns 0 or a sysexits.h code. */
+int cmd_load_categories(const struct cmd_globals *g, const char *prog,
+                        bool strict);
 
 struct classify_rules;
 /* Loads the classifier of classify, eval and reclassify (and installs its

@@ -4,9 +4,12 @@
  * of the -c config ([classifier] rules), else the shipped one, the same
  * folder the daemon reads.  Only the `category`, `name` and `description`
  * lines matter here, but the folder is parsed whole, so a broken file is
- * the same error it would be for the daemon.
+ * the error it is for the daemon where the command takes input in those
+ * categories (label); where it only reads the log (report, trends,
+ * posts) it is a warning, and the log's own keys still show.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <sysexits.h>
 
@@ -16,7 +19,8 @@
 #include "paths.h"
 #include "rules.h"
 
-int cmd_load_categories(const struct cmd_globals *g, const char *prog)
+int cmd_load_categories(const struct cmd_globals *g, const char *prog,
+                        bool strict)
 {
 	struct config *cfg = NULL;
 	struct config_errors errs = {0};
@@ -44,11 +48,20 @@ int cmd_load_categories(const struct cmd_globals *g, const char *prog)
 	r = rules_load_dir(&set, dir, err, sizeof(err));
 	if (r == 0) {
 		category_configure(&set.catset);
-	} else if (r != -ENOENT) {
+	} else if (r == -ENOMEM) {
+		fprintf(stderr, "demarche %s: out of memory\n", prog);
+		rc = EX_OSERR;
+	} else if (r != -ENOENT && strict) {
 		/* A folder that is not there (or holds no rules) leaves the
 		 * codebook's four; a broken one is the daemon's error too. */
 		fprintf(stderr, "demarche %s: %s\n", prog, err);
-		rc = r == -ENOMEM ? EX_OSERR : EX_CONFIG;
+		rc = EX_CONFIG;
+	} else if (r != -ENOENT) {
+		fprintf(
+		    stderr,
+		    "demarche %s: %s (listing the codebook's categories and "
+		    "those the log holds)\n",
+		    prog, err);
 	}
 	rules_set_free(&set);
 	config_free(cfg);

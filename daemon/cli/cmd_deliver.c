@@ -197,7 +197,7 @@ int cmd_report_deliver(const struct cmd_globals *g, int64_t since,
 		return EX_CONFIG;
 	}
 	config_errors_clear(&errs);
-	if ((rc = cmd_load_categories(g, "report")) != 0) {
+	if ((rc = cmd_load_categories(g, "report", false)) != 0) {
 		config_free(cfg);
 		return rc;
 	}

@@ -86,7 +86,7 @@ int cmd_label_main(const struct cmd_globals *g, int argc, char **argv)
 		label_usage(stderr);
 		return EX_USAGE;
 	}
-	if ((r = cmd_load_categories(g, "label")) != 0)
+	if ((r = cmd_load_categories(g, "label", true)) != 0)
 		return r;
 	if (post_labels_canonical(argv[optind + 1], &bits, canon, sizeof(canon),
 	                          err, sizeof(err)) < 0) {

@@ -707,7 +707,8 @@ int cmd_posts_main(const struct cmd_globals *g, int argc, char **argv)
 	if (rc >= 0)
 		return rc;
 	if ((rc = posts_period(&o)) != 0 ||
-	    (rc = cmd_load_categories(g, "posts")) != 0 ||
+	    (o.f.n_categories &&
+	     (rc = cmd_load_categories(g, "posts", false)) != 0) ||
 	    (o.f.role && (rc = check_role(o.f.role)) != 0))
 		return rc;
 	if (o.search) {

@@ -190,7 +190,7 @@ int cmd_report_main(const struct cmd_globals *g, int argc, char **argv)
 	rc = cmd_period("report", since, until, 7 * 86400, true, &from, &to);
 	if (rc)
 		return rc;
-	rc = cmd_load_categories(g, "report");
+	rc = cmd_load_categories(g, "report", false);
 	if (rc)
 		return rc;
 	if (deliver)
@@ -272,7 +272,7 @@ int cmd_trends_main(const struct cmd_globals *g, int argc, char **argv)
 		log_warnx("trends: unexpected argument '%s'", argv[optind]);
 		return EX_USAGE;
 	}
-	rc = cmd_load_categories(g, "trends");
+	rc = cmd_load_categories(g, "trends", false);
 	if (rc)
 		return rc;
 	rc = open_db(g, "trends", &st);

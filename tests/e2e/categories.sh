@@ -9,7 +9,8 @@
 # stored labels are still reported, never dropped, until `reclassify`
 # is asked to relabel the posts); the running service names the added
 # categories and takes a new file on SIGHUP.  Then the errors: an
-# invalid key and a 17th category stop loading with FILE:LINE.
+# invalid key and a 17th category stop the daemon, classify and label with
+# FILE:LINE (78); report warns with FILE:LINE and shows the log's keys.
 . "$DEMARCHE_TESTS_DIR/e2e/lib/common.sh"
 e2e_setup
 db_start
@@ -188,10 +189,16 @@ check "reclassify with the file: the category is back" \
 
 # --- the service names the added categories, and takes a new one on
 # SIGHUP ---
-"$BUILD/demarched" -c "$WORK/test.conf" --foreground >"$WORK/daemon.log" 2>&1 &
+# READY=1 (a stand-in for systemd's notify socket) says the signal
+# handlers are in place.
+$PY "$TESTS/e2e/lib/notify_listener.py" "$WORK/notify.sock" "$WORK/notify.log" &
+NOTIFY_PID=$!
+wait_for '[ -S "$WORK/notify.sock" ]' 50 || fail "notify listener did not start"
+NOTIFY_SOCKET="$WORK/notify.sock" "$BUILD/demarched" -c "$WORK/test.conf" --foreground >"$WORK/daemon.log" 2>&1 &
 DAEMON_PID=$!
-wait_for 'grep -q "categories: the codebook.s 4 and 1 added: sovereignty_threat" "$WORK/daemon.log"' 100 &&
-	pass "the daemon names the added category" || fail "no categories line: $(tail -3 "$WORK/daemon.log")"
+wait_for 'grep -q "^READY=1" "$WORK/notify.log" 2>/dev/null' 100 || fail "no READY=1"
+check "the daemon names the added category" \
+	"$(grep -c "categories: the codebook's 4 and 1 added: sovereignty_threat" "$WORK/daemon.log")" 1
 printf 'version 1\ncategory reload_test\nthreshold 1\nterm 1 zzyzx\n' >"$WORK/rules/zz_reload.rules"
 kill -HUP "$DAEMON_PID"
 wait_for 'grep -q "2 added: sovereignty_threat reload_test" "$WORK/daemon.log"' 100 &&
@@ -200,21 +207,33 @@ kill -TERM "$DAEMON_PID"
 wait "$DAEMON_PID"
 check "the daemon stops cleanly" "$?" 0
 DAEMON_PID=""
+kill "$NOTIFY_PID" 2>/dev/null
+wait "$NOTIFY_PID" 2>/dev/null
 rm "$WORK/rules/zz_reload.rules"
 
-# --- errors: FILE:LINE, exit 78 ---
+# --- errors: FILE:LINE; 78 where input is in the categories, a warning
+# where the log is only read ---
 printf 'version 1\ncategory Sovereignty-Threat\n' >"$WORK/rules/zz.rules"
-"$D" $C report $PERIOD >/dev/null 2>"$WORK/err"
-check "an invalid key exits 78" "$?" 78
+"$D" $C label http://127.0.0.1/sp/4 none >/dev/null 2>"$WORK/err"
+check "label: an invalid key in the folder exits 78" "$?" 78
 check "an invalid key names file and line" \
 	"$(grep -c "zz.rules:2: invalid category key 'Sovereignty-Threat'" "$WORK/err")" 1
+"$D" $C report $PERIOD --format json >"$WORK/report.json" 2>"$WORK/err"
+check "report over a broken folder: exit 0" "$?" 0
+check "report over a broken folder: warns with file and line" \
+	"$(grep -c "zz.rules:2: invalid category key .*listing the codebook's categories and those the log holds" "$WORK/err")" 1
+check "report over a broken folder: the log's categories all shown" \
+	"$($PY -c 'import json,sys; print(" ".join(json.load(sys.stdin)["categories"]))' <"$WORK/report.json")" \
+	"blame_rebuttal western_failure economic_coercion origin_narrative sovereignty_threat"
 "$BUILD/demarched" -c "$WORK/test.conf" --once >"$WORK/run.log" 2>&1
-check "the daemon refuses it too" "$?" 78
+check "the daemon refuses it" "$?" 78
+"$D" $C classify <"$WORK/one.jsonl" >/dev/null 2>&1
+check "classify refuses it" "$?" 78
 {
 	echo "version 1"
 	for i in 1 2 3 4 5 6 7 8 9 10 11 12 13; do echo "category extra_$i"; done
 } >"$WORK/rules/zz.rules"
-"$D" $C posts >/dev/null 2>"$WORK/err"
+"$D" $C label http://127.0.0.1/sp/4 none >/dev/null 2>"$WORK/err"
 check "a 17th category exits 78" "$?" 78
 check "a 17th category names file and line" \
 	"$(grep -c "zz.rules:13: category 'extra_12' is one too many: a rules folder defines at most 16" "$WORK/err")" 1
