@@ -114,6 +114,29 @@ static int load_rules(const struct config *cfg, struct classify_rules **out)
 	return r;
 }
 
+/* Installs the rules' categories as the process's (reports, labels) and
+ * names the ones a rules file adds to the codebook's four. */
+static void use_categories(const struct classify_rules *rules)
+{
+	const struct category_set *set = classify_rules_categories(rules);
+	char list[CATEGORY_MAX * (CATEGORY_KEY_MAX + 2)] = "";
+	size_t off = 0;
+	int i;
+
+	category_configure(set);
+	for (i = CATEGORY_N_CODEBOOK; i < set->n && off < sizeof(list); i++) {
+		int n = snprintf(list + off, sizeof(list) - off, "%s%s",
+		                 off ? " " : "", set->key[i]);
+		if (n < 0)
+			break;
+		off += (size_t)n;
+	}
+	if (set->n > CATEGORY_N_CODEBOOK)
+		log_info("categories: the codebook's %d and %d added: %s",
+		         CATEGORY_N_CODEBOOK, set->n - CATEGORY_N_CODEBOOK,
+		         list);
+}
+
 static void daemon_finish(struct daemon *d)
 {
 	if (d->stop_timer)
@@ -234,6 +257,7 @@ static void daemon_reload(struct daemon *d)
 	classify_rules_free(d->rules);
 	d->cfg = cfg;
 	d->rules = rules;
+	use_categories(d->rules);
 	cfg = NULL;
 	rules = NULL;
 	log_info("reloaded: %zu account(s), %zu feed(s)", d->cfg->n_accounts,
@@ -391,6 +415,8 @@ static int daemon_load_config(struct daemon *d)
 		config_free(d->cfg);
 		return EX_CONFIG;
 	}
+	/* Reports and labels list the rules' categories. */
+	use_categories(d->rules);
 	return 0;
 }
 

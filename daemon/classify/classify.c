@@ -147,6 +147,12 @@ void classify_rules_free(struct classify_rules *rules)
 	free(rules);
 }
 
+const struct category_set *
+classify_rules_categories(const struct classify_rules *rules)
+{
+	return &rules->set.catset;
+}
+
 static int build_version(struct classify_rules *R)
 {
 	struct buf b = {0};
@@ -247,6 +253,16 @@ int classify_rules_attach_model(struct classify_rules *rules,
 	if (!(weight >= 0 && weight <= 1)) {
 		snprintf(err, errlen, "model weight %g is not within [0, 1]",
 		         weight);
+		return -EINVAL;
+	}
+	/* The model speaks for the categories it was trained on; the
+	 * rules' others stay theirs alone (model.h). */
+	if (model_bind(model, &rules->set.catset) == 0) {
+		snprintf(err, errlen,
+		         "the model knows none of the rules' categories (it "
+		         "was trained on %s%s)",
+		         model_category_key(model, 0),
+		         model_category_count(model) > 1 ? ", ..." : "");
 		return -EINVAL;
 	}
 	if (buf_printf(&b, "%s;model=%s;w=%g", base, model_version(model),
@@ -737,7 +753,6 @@ static int emit_category(struct classify_result *out, int cat, double score,
 	size_t i, cap = ev->n + (ms ? 1 + MODEL_TOP_CONTRIB : 0);
 
 	memset(c, 0, sizeof(*c));
-	c->key = category_keys[cat];
 	c->score = score;
 	c->model_p = ms ? ms->p[cat] : -1;
 	out->n_cats++;
@@ -939,7 +954,7 @@ static int rule_features(const struct classify_rules *R, const struct scan *sc,
 	*n = 0;
 	if (cap > 0)
 		ids[(*n)++] = feature_id(-1, "lang", lang ? lang : "?");
-	for (cat = 0; cat < CLASSIFY_N_CATEGORIES; cat++) {
+	for (cat = 0; cat < R->set.catset.n; cat++) {
 		const struct rules_category *rc = &R->set.cats[cat];
 		double score = 0;
 		int b;
@@ -999,13 +1014,13 @@ int classify_text_opts(const struct classify_rules *rules, const char *text,
 	struct model_scores ms;
 	uint32_t feats[MODEL_MAX_EXTRA];
 	size_t n_feats = 0, len = text ? strlen(text) : 0;
-	double w = rules->model ? rules->model_weight : 0.0;
+	double w0 = rules->model ? rules->model_weight : 0.0, w;
 	int cat, r;
 
 	if (!rules->model || (flags & CLASSIFY_RULES_ONLY))
-		w = 0;
+		w0 = 0;
 	else if (flags & CLASSIFY_MODEL_ONLY)
-		w = 1;
+		w0 = 1;
 
 	memset(out, 0, sizeof(*out));
 	if (len > NORMALIZE_MAX_INPUT)
@@ -1015,20 +1030,22 @@ int classify_text_opts(const struct classify_rules *rules, const char *text,
 	r = prepare(rules, S, text, len, lang, &sc);
 	if (r < 0)
 		goto out_give;
-	if (w > 0 && model_uses_extra(rules->model)) {
+	if (w0 > 0 && model_uses_extra(rules->model)) {
 		r = rule_features(rules, &sc, lang, feats, MODEL_MAX_EXTRA,
 		                  &n_feats);
 		if (r < 0)
 			goto out_give;
 	}
-	if (w > 0)
+	if (w0 > 0)
 		model_score_ex(rules->model, nt->cps, nt->n_cp, feats, n_feats,
 		               &ms);
-	for (cat = 0; cat < CLASSIFY_N_CATEGORIES && (sc.n || w > 0); cat++) {
+	for (cat = 0; cat < rules->set.catset.n && (sc.n || w0 > 0); cat++) {
 		const struct rules_category *rc = &rules->set.cats[cat];
 		double score = 0, combined;
 		int assigned, listed;
 
+		/* A category the model was not trained on is the rules'. */
+		w = w0 > 0 && model_has_category(rules->model, cat) ? w0 : 0;
 		if (!rc->has_threshold && w == 0)
 			continue;
 		if (rc->has_threshold) {
@@ -1060,7 +1077,7 @@ int classify_text_opts(const struct classify_rules *rules, const char *text,
 		 * most posts get none. */
 		if (!out->cats) {
 			out->cats =
-			    calloc(CLASSIFY_N_CATEGORIES, sizeof(*out->cats));
+			    calloc(CLASSIFY_MAX_CATEGORIES, sizeof(*out->cats));
 			if (!out->cats) {
 				r = -ENOMEM;
 				goto out_give;
@@ -1068,6 +1085,7 @@ int classify_text_opts(const struct classify_rules *rules, const char *text,
 		}
 		r = emit_category(out, cat, score, &S->ev, nt,
 		                  w > 0 ? &ms : NULL);
+		out->cats[out->n_cats - 1].key = rules->set.catset.key[cat];
 		out->cats[out->n_cats - 1].assigned = assigned;
 		out->cats[out->n_cats - 1].threshold = rc->threshold;
 		out->cats[out->n_cats - 1].combined = combined;

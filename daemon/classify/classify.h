@@ -14,8 +14,9 @@
 
 #include "category.h"
 
-/* The categories the classifier decides on: those of category.h. */
-#define CLASSIFY_N_CATEGORIES CATEGORY_N
+/* The most categories the classifier decides on (category.h); which
+ * ones is the rules' set (classify_rules_categories). */
+#define CLASSIFY_MAX_CATEGORIES CATEGORY_MAX
 
 struct classify_rules; /* opaque, immutable once loaded, shareable */
 
@@ -24,6 +25,10 @@ struct classify_rules; /* opaque, immutable once loaded, shareable */
 int classify_rules_load(const char *dir, struct classify_rules **out, char *err,
                         size_t errlen);
 void classify_rules_free(struct classify_rules *rules);
+/* The categories the rules define: the codebook's four, then the ones
+ * their files add (borrowed, lives as long as the rules). */
+const struct category_set *
+classify_rules_categories(const struct classify_rules *rules);
 /* A short string naming this rule set (the files' declared versions plus
  * a content hash); stored with every classification.  Borrowed. */
 const char *classify_rules_version(const struct classify_rules *rules);
@@ -35,7 +40,7 @@ struct classify_evidence {
 };
 
 struct classify_category {
-	const char *key;  /* one of category_keys */
+	const char *key;  /* a key of the rules' category set (borrowed) */
 	double score;     /* sum of rule weights that fired */
 	int assigned;     /* the decision (see `combined`) */
 	double threshold; /* the category's rule threshold */

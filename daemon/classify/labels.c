@@ -95,8 +95,14 @@ int labels_parse(char *buf, size_t len, const char *name,
 		}
 		bad = parse_keys(f[1], &set->items[set->n].labels);
 		if (bad) {
-			snprintf(err, errlen, "%s:%ld: unknown label '%s'",
-			         name, lineno, bad);
+			char known[CATEGORY_MAX * (CATEGORY_KEY_MAX + 4)];
+
+			snprintf(err, errlen,
+			         "%s:%ld: unknown label '%s' (expected %s, or "
+			         "none)",
+			         name, lineno, bad,
+			         category_set_list(category_configured(), known,
+			                           sizeof(known)));
 			return -EINVAL;
 		}
 		set->items[set->n].id = f[0];

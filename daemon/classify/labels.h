@@ -11,7 +11,7 @@
 
 struct labels_item {
 	const char *id;   /* points into the parsed buffer */
-	unsigned labels;  /* 1 << category index per label; 0 = none */
+	unsigned labels;  /* 1 << configured index (category.h); 0 = none */
 	const char *lang; /* ditto */
 	const char *text; /* ditto */
 	long line;        /* line number in the file */

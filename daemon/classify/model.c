@@ -38,11 +38,13 @@
  *     # comment lines start with '#', anywhere before the sha256 line
  *     ngram MIN MAX [words N] [extra 1]   (the options: version 2 only)
  *     buckets N                       (a power of two)
- *     categories KEY KEY KEY KEY      (each of category_keys once)
+ *     categories KEY KEY KEY KEY      (the keys it was trained on, each
+ *                                      once, 1 to CATEGORY_MAX of them)
  *     threshold P P P P               (per category, in the order above)
  *     bias B B B B
  *     examples N                      (how many posts it was trained on)
- *     w BUCKET W W W W                (buckets strictly increasing; absent
+ *     w BUCKET W W W W                (one weight per category; buckets
+ *                                      strictly increasing; absent
  *                                      buckets weigh 0)
  *     sha256 HEX                      (of every byte before this line)
  * The header lines come in this order, each once; nothing follows the
@@ -62,23 +64,30 @@
 #include "sha256.h"
 #include "util.h"
 
-#define NCAT CLASSIFY_N_CATEGORIES
+#define NCAT CLASSIFY_MAX_CATEGORIES
 /* A weight's magnitude above this in a file is refused. */
 #define MODEL_MAX_WEIGHT 1e6
 #define MODEL_MAX_LINE   512
 #define MODEL_MAX_NOTES  32
 
 struct model {
-	unsigned buckets;       /* power of two */
-	unsigned min_n;         /* n-gram lengths, code points */
-	unsigned max_n;         /* ditto */
-	float *w;               /* buckets * NCAT, interleaved by bucket */
-	double bias[NCAT];      /* per category */
+	unsigned buckets; /* power of two */
+	unsigned min_n;   /* n-gram lengths, code points */
+	unsigned max_n;   /* ditto */
+	float *w;         /* buckets * ncat, interleaved by bucket */
+	int ncat;         /* categories it was trained on */
+	char keys[NCAT][CATEGORY_KEY_MAX + 1]; /* their keys, in file order */
+	double bias[NCAT];                     /* per category, in that order */
 	double threshold[NCAT]; /* probability that assigns alone */
-	unsigned long examples; /* training set size, informational */
-	unsigned words;         /* word n-gram length, 0 for none */
-	unsigned extra;         /* reads extra features */
-	unsigned format;        /* file format version read */
+	/* The category set it is bound to (model_bind): scores come out by
+	 * that set's index; map[i] is the model's category for index i, or
+	 * -1 when the model does not know it. */
+	int nout;                     /* categories of the bound set */
+	int map[NCAT];                /* set index -> model category or -1 */
+	unsigned long examples;       /* training set size, informational */
+	unsigned words;               /* word n-gram length, 0 for none */
+	unsigned extra;               /* reads extra features */
+	unsigned format;              /* file format version read */
 	char *notes[MODEL_MAX_NOTES]; /* comment lines to write (provenance) */
 	size_t n_notes;               /* used entries of notes */
 	char version[48];             /* "ngram1-4+w2+x:" + checksum prefix */
@@ -100,6 +109,24 @@ void model_params_default(struct model_params *p)
 }
 
 static int set_version(struct model *m);
+
+/* A new model's categories: the configured set's; bound to it. */
+static void train_keys(struct model *m)
+{
+	const struct category_set *set = category_configured();
+	int i;
+
+	m->ncat = set->n;
+	for (i = 0; i < set->n; i++)
+		memcpy(m->keys[i], set->key[i], sizeof(m->keys[i]));
+}
+
+/* Binds to the configured set until model_bind() binds it to the
+ * rules'. */
+static void bind_configured(struct model *m)
+{
+	(void)model_bind(m, category_configured());
+}
 
 int model_add_note(struct model *m, const char *note)
 {
@@ -134,7 +161,41 @@ const char *model_version(const struct model *m)
 
 double model_threshold(const struct model *m, int cat)
 {
-	return cat >= 0 && cat < NCAT ? m->threshold[cat] : 1.0;
+	return cat >= 0 && cat < m->nout && m->map[cat] >= 0
+	           ? m->threshold[m->map[cat]]
+	           : 1.0;
+}
+
+int model_has_category(const struct model *m, int cat)
+{
+	return cat >= 0 && cat < m->nout && m->map[cat] >= 0;
+}
+
+int model_category_count(const struct model *m)
+{
+	return m->ncat;
+}
+
+const char *model_category_key(const struct model *m, int i)
+{
+	return i >= 0 && i < m->ncat ? m->keys[i] : NULL;
+}
+
+int model_bind(struct model *m, const struct category_set *set)
+{
+	int i, n = 0;
+
+	for (i = 0; i < set->n; i++) {
+		int j;
+
+		m->map[i] = -1;
+		for (j = 0; j < m->ncat; j++)
+			if (strcmp(m->keys[j], set->key[i]) == 0)
+				m->map[i] = j;
+		n += m->map[i] >= 0;
+	}
+	m->nout = set->n;
+	return n;
 }
 
 /* ---- features ---- */
@@ -271,17 +332,18 @@ struct score_ctx {
 	const struct model *m;                        /* the model */
 	double sum[NCAT];                             /* weight sums */
 	uint32_t top_bucket[NCAT][MODEL_TOP_CONTRIB]; /* for dedup */
-	struct model_scores *out;                     /* top lists */
-	size_t n_cp;                                  /* text length */
+	struct model_scores *out; /* top lists, by model category until
+	                             model_score_ex maps them out */
+	size_t n_cp;              /* text length */
 };
 
 static void score_one(void *ctx, uint32_t b, long start, unsigned n)
 {
 	struct score_ctx *sc = ctx;
-	const float *w = &sc->m->w[(size_t)b * NCAT];
+	const float *w = &sc->m->w[(size_t)b * (size_t)sc->m->ncat];
 	int c;
 
-	for (c = 0; c < NCAT; c++) {
+	for (c = 0; c < sc->m->ncat; c++) {
 		struct model_contrib *top = sc->out->top[c];
 		size_t *nt = &sc->out->n_top[c], j, at;
 		long s0 = start < 0 ? 0 : start;
@@ -334,9 +396,9 @@ int model_uses_extra(const struct model *m)
 
 int model_set_threshold(struct model *m, int cat, double t)
 {
-	if (cat < 0 || cat >= NCAT || !(t > 0 && t < 1))
+	if (!model_has_category(m, cat) || !(t > 0 && t < 1))
 		return -EINVAL;
-	m->threshold[cat] = t;
+	m->threshold[m->map[cat]] = t;
 	return set_version(m);
 }
 
@@ -345,14 +407,16 @@ void model_score_ex(const struct model *m, const uint32_t *cps, size_t n_cp,
                     struct model_scores *out)
 {
 	struct score_ctx sc;
+	struct model_scores own;
 	double ex_sum[NCAT] = {0};
 	size_t total, i;
 	int c;
 
 	memset(&sc, 0, sizeof(sc));
 	memset(out, 0, sizeof(*out));
+	memset(&own, 0, sizeof(own));
 	sc.m = m;
-	sc.out = out;
+	sc.out = &own;
 	sc.n_cp = n_cp > MODEL_MAX_SCORED_CP ? MODEL_MAX_SCORED_CP : n_cp;
 	total = for_each_ngram(m->buckets, m->min_n, m->max_n, cps, n_cp,
 	                       score_one, &sc);
@@ -363,17 +427,29 @@ void model_score_ex(const struct model *m, const uint32_t *cps, size_t n_cp,
 		n_extra = MODEL_MAX_EXTRA;
 	for (i = 0; m->extra && i < n_extra; i++) {
 		const float *w =
-		    &m->w[(size_t)extra_bucket(m->buckets, extra[i]) * NCAT];
+		    &m->w[(size_t)extra_bucket(m->buckets, extra[i]) *
+		          (size_t)m->ncat];
 
-		for (c = 0; c < NCAT; c++)
+		for (c = 0; c < m->ncat; c++)
 			ex_sum[c] += w[c];
 	}
-	for (c = 0; c < NCAT; c++) {
+	for (c = 0; c < m->ncat; c++) {
 		double z = m->bias[c] + ex_sum[c];
 
 		if (total)
 			z += sc.sum[c] / sqrt((double)total);
-		out->p[c] = sigmoid(z);
+		own.p[c] = sigmoid(z);
+	}
+	/* Out by the bound set's index; a category the model does not
+	 * know scores 0 (the classifier leaves it to the rules). */
+	for (c = 0; c < m->nout; c++) {
+		int mc = m->map[c];
+
+		if (mc < 0)
+			continue;
+		out->p[c] = own.p[mc];
+		out->n_top[c] = own.n_top[mc];
+		memcpy(out->top[c], own.top[mc], sizeof(out->top[c]));
 	}
 }
 
@@ -571,7 +647,9 @@ int model_train(const struct model_example *ex, size_t n,
 	m->examples = (unsigned long)n;
 	m->words = p->words;
 	m->extra = p->extra ? 1 : 0;
-	m->w = calloc((size_t)p->buckets * NCAT, sizeof(*m->w));
+	train_keys(m);
+	bind_configured(m);
+	m->w = calloc((size_t)p->buckets * (size_t)m->ncat, sizeof(*m->w));
 	if (!m->w)
 		goto out_oom;
 	/* Each text becomes sorted (bucket, count / sqrt(total)) pairs. */
@@ -628,11 +706,11 @@ int model_train(const struct model_example *ex, size_t n,
 		xs[i].n = u;
 		nf += u;
 	}
-	for (c = 0; c < NCAT; c++) {
+	for (c = 0; c < m->ncat; c++) {
 		memset(v, 0, p->buckets * sizeof(*v));
 		fit_category(p, xs, fb, fv, n, c, order, v, &m->bias[c]);
 		for (k = 0; k < p->buckets; k++)
-			m->w[k * NCAT + (size_t)c] =
+			m->w[k * (size_t)m->ncat + (size_t)c] =
 			    fabs(v[k]) < p->prune ? 0.0f : (float)v[k];
 		m->threshold[c] = 0.5;
 	}
@@ -681,23 +759,26 @@ int model_serialize(const struct model *m, char **out, size_t *len)
 	if (m->extra)
 		r |= buf_puts(&b, " extra 1");
 	r |= buf_printf(&b, "\nbuckets %u\ncategories", m->buckets);
-	for (c = 0; c < NCAT; c++)
-		r |= buf_printf(&b, " %s", category_keys[c]);
+	for (c = 0; c < m->ncat; c++)
+		r |= buf_printf(&b, " %s", m->keys[c]);
 	r |= buf_puts(&b, "\nthreshold");
-	for (c = 0; c < NCAT; c++)
+	for (c = 0; c < m->ncat; c++)
 		r |= buf_printf(&b, " %.17g", m->threshold[c]);
 	r |= buf_puts(&b, "\nbias");
-	for (c = 0; c < NCAT; c++)
+	for (c = 0; c < m->ncat; c++)
 		r |= buf_printf(&b, " %.17g", m->bias[c]);
 	r |= buf_printf(&b, "\nexamples %lu\n", m->examples);
 	for (k = 0; k < m->buckets && r == 0; k++) {
-		const float *w = &m->w[k * NCAT];
+		const float *w = &m->w[k * (size_t)m->ncat];
 
-		if (w[0] == 0 && w[1] == 0 && w[2] == 0 && w[3] == 0)
+		for (c = 0; c < m->ncat && w[c] == 0; c++)
+			;
+		if (c == m->ncat)
 			continue;
-		r |= buf_printf(&b, "w %zu %.9g %.9g %.9g %.9g\n", k,
-		                (double)w[0], (double)w[1], (double)w[2],
-		                (double)w[3]);
+		r |= buf_printf(&b, "w %zu", k);
+		for (c = 0; c < m->ncat; c++)
+			r |= buf_printf(&b, " %.9g", (double)w[c]);
+		r |= buf_puts(&b, "\n");
 	}
 	if (r != 0)
 		goto out_oom;
@@ -784,8 +865,46 @@ enum hdr {
 	H_BODY
 };
 
+/* The categories line: the keys the model was trained on, in the order
+ * of its numbers.  Any valid keys will do; model_bind() later matches
+ * them to the rules' categories by key. */
+static int parse_categories(struct parser *ps, struct model *m, const char *s)
+{
+	int c;
+
+	m->ncat = 0;
+	while (*s) {
+		size_t l = strcspn(s, " ");
+
+		if (category_key_check(s, l) < 0)
+			return perr(ps, "invalid category key '%.*s'",
+			            (int)(l > 40 ? 40 : l), s);
+		if (m->ncat == NCAT)
+			return perr(ps, "more than %d categories", NCAT);
+		memcpy(m->keys[m->ncat], s, l);
+		m->keys[m->ncat][l] = '\0';
+		for (c = 0; c < m->ncat; c++)
+			if (strcmp(m->keys[c], m->keys[m->ncat]) == 0)
+				return perr(ps, "category '%s' twice",
+				            m->keys[c]);
+		m->ncat++;
+		s += l;
+		if (*s == ' ')
+			s++;
+	}
+	if (m->ncat == 0)
+		return perr(ps, "categories needs at least one category key");
+	m->w = calloc((size_t)m->buckets * (size_t)m->ncat, sizeof(*m->w));
+	if (!m->w) {
+		snprintf(ps->err, ps->errlen, "out of memory");
+		return -ENOMEM;
+	}
+	bind_configured(m);
+	return 0;
+}
+
 static int parse_header(struct parser *ps, struct model *m, enum hdr *state,
-                        const char *ln, int *map)
+                        const char *ln)
 {
 	static const char *const keys[] = {
 	    "demarche-model", "ngram", "buckets", "categories",
@@ -793,7 +912,7 @@ static int parse_header(struct parser *ps, struct model *m, enum hdr *state,
 	size_t kl = strlen(keys[*state]);
 	const char *s = ln + kl + 1;
 	unsigned long a, b;
-	int c;
+	int c, r;
 
 	if (strncmp(ln, keys[*state], kl) != 0 || ln[kl] != ' ')
 		return perr(ps, "expected '%s'", keys[*state]);
@@ -843,62 +962,32 @@ static int parse_header(struct parser *ps, struct model *m, enum hdr *state,
 			return perr(ps, "buckets must be a power of two "
 			                "from 256 to 16777216");
 		m->buckets = (unsigned)a;
-		m->w = calloc((size_t)a * NCAT, sizeof(*m->w));
-		if (!m->w) {
-			snprintf(ps->err, ps->errlen, "out of memory");
-			return -ENOMEM;
-		}
 		break;
-	case H_CATS: {
-		unsigned seen = 0;
-
-		for (c = 0; c < NCAT; c++) {
-			char key[64];
-			size_t l = strcspn(s, " ");
-			int idx;
-
-			if (l == 0 || l >= sizeof(key))
-				return perr(ps,
-				            "categories needs the %s "
-				            "category keys",
-				            "4");
-			memcpy(key, s, l);
-			key[l] = '\0';
-			idx = category_index(key);
-			if (idx < 0)
-				return perr(ps, "unknown category '%s'", key);
-			if (seen & (1u << idx))
-				return perr(ps, "category '%s' twice", key);
-			seen |= 1u << idx;
-			map[c] = idx;
-			s += l;
-			if (*s == ' ')
-				s++;
-		}
-		if (*s)
-			return perr(ps, "more than 4 categories");
+	case H_CATS:
+		if ((r = parse_categories(ps, m, s)) < 0)
+			return r;
 		break;
-	}
 	case H_THRESH:
 	case H_BIAS:
-		for (c = 0; c < NCAT; c++) {
+		for (c = 0; c < m->ncat; c++) {
 			double d;
 
 			if (next_double(&s, &d) < 0)
-				return perr(ps, "%s needs 4 finite numbers",
-				            keys[*state]);
+				return perr(ps, "%s needs %d finite numbers",
+				            keys[*state], m->ncat);
 			if (*state == H_THRESH) {
 				if (!(d > 0 && d < 1))
 					return perr(ps,
 					            "thresholds must lie "
 					            "strictly between 0 and 1");
-				m->threshold[map[c]] = d;
+				m->threshold[c] = d;
 			} else {
-				m->bias[map[c]] = d;
+				m->bias[c] = d;
 			}
 		}
 		if (*s)
-			return perr(ps, "%s needs 4 numbers", keys[*state]);
+			return perr(ps, "%s needs %d numbers", keys[*state],
+			            m->ncat);
 		break;
 	case H_EXAMPLES:
 		if (next_ulong(&s, 4000000000ul, &a) < 0 || *s)
@@ -920,7 +1009,7 @@ int model_parse(const char *buf, size_t len, const char *name,
 	enum hdr state = H_MAGIC;
 	const char *p = buf, *end = buf + len;
 	long last_bucket = -1;
-	int map[NCAT] = {0, 1, 2, 3}, r, done = 0;
+	int r, done = 0;
 
 	*out = NULL;
 	if (len > MODEL_MAX_FILE) {
@@ -961,7 +1050,7 @@ int model_parse(const char *buf, size_t len, const char *name,
 			continue;
 		}
 		if (state < H_BODY) {
-			r = parse_header(&ps, m, &state, ln, map);
+			r = parse_header(&ps, m, &state, ln);
 			if (r < 0)
 				goto out_free_model;
 		} else if (strncmp(ln, "w ", 2) == 0) {
@@ -981,17 +1070,22 @@ int model_parse(const char *buf, size_t len, const char *name,
 				goto out_free_model;
 			}
 			last_bucket = (long)bk;
-			for (c = 0; c < NCAT; c++) {
+			for (c = 0; c < m->ncat; c++) {
 				if (next_double(&s, &w[c]) < 0) {
-					r = perr(&ps, "weight line needs 4 "
-					              "finite numbers");
+					r = perr(&ps,
+					         "weight line needs %d finite "
+					         "numbers",
+					         m->ncat);
 					goto out_free_model;
 				}
-				m->w[bk * NCAT + (size_t)map[c]] = (float)w[c];
+				m->w[bk * (size_t)m->ncat + (size_t)c] =
+				    (float)w[c];
 			}
 			if (*s) {
-				r = perr(&ps, "weight line has more than 4 "
-				              "weights");
+				r = perr(&ps,
+				         "weight line has more than %d "
+				         "weights",
+				         m->ncat);
 				goto out_free_model;
 			}
 		} else if (strncmp(ln, "sha256 ", 7) == 0) {

@@ -35,7 +35,7 @@
 struct model; /* opaque, immutable once built, shareable */
 
 /* One labelled example: folded text as code points and its categories as
- * bits (1 << category index; 0 is "none"). */
+ * bits (1 << index in the configured set, category.h; 0 is "none"). */
 struct model_example {
 	const uint32_t *cps;   /* borrowed */
 	size_t n_cp;           /* code points */
@@ -74,8 +74,28 @@ void model_free(struct model *m);
 /* A short string naming this model ("ngram1-4:" and the first hex digits
  * of its checksum).  Borrowed. */
 const char *model_version(const struct model *m);
-/* Probability at or above which the model alone assigns category cat. */
+/* Probability at or above which the model alone assigns category cat
+ * (an index of the bound set; 1.0 for a category the model lacks). */
 double model_threshold(const struct model *m, int cat);
+
+/*
+ * Categories.  A model records the keys it was trained on (the configured
+ * set, category.h, at model_train); scores, thresholds and `cat`
+ * arguments are by the index of the set the model is *bound* to: the
+ * configured set when trained or parsed, the rules' set once
+ * model_bind() (classify_rules_attach_model) binds it.  Binding matches
+ * by key: a category of the set the model was not trained on scores 0
+ * and model_has_category() says no (the classifier then leaves it to the
+ * rules); a category of the model the set lacks is not scored.
+ */
+/* Binds to set; returns how many of its categories the model knows. */
+int model_bind(struct model *m, const struct category_set *set);
+/* Whether the model knows category cat of the bound set. */
+int model_has_category(const struct model *m, int cat);
+/* The categories the model was trained on: how many, and the key of the
+ * i-th in its file's order. */
+int model_category_count(const struct model *m);
+const char *model_category_key(const struct model *m, int i);
 
 /* One n-gram occurrence that pushed a category up, for evidence. */
 struct model_contrib {
@@ -87,9 +107,9 @@ struct model_contrib {
 
 /* The model's reading of one text. */
 struct model_scores {
-	double p[CLASSIFY_N_CATEGORIES]; /* probability of each category */
-	struct model_contrib top[CLASSIFY_N_CATEGORIES][MODEL_TOP_CONTRIB];
-	size_t n_top[CLASSIFY_N_CATEGORIES]; /* used entries of top[c] */
+	double p[CLASSIFY_MAX_CATEGORIES]; /* probability, by bound index */
+	struct model_contrib top[CLASSIFY_MAX_CATEGORIES][MODEL_TOP_CONTRIB];
+	size_t n_top[CLASSIFY_MAX_CATEGORIES]; /* used entries of top[c] */
 };
 
 /* Scores folded text (code points, as normalize_run gives them).  No

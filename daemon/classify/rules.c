@@ -59,9 +59,10 @@ void rules_set_init(struct rules_set *set)
 
 	memset(set, 0, sizeof(*set));
 	set->hash = 1469598103934665603ULL;
-	for (i = 0; i < CLASSIFY_N_CATEGORIES; i++) {
+	for (i = 0; i < CATEGORY_MAX; i++) {
 		set->cats[i].file = -1;
 	}
+	category_set_codebook(&set->catset);
 }
 
 void rules_set_free(struct rules_set *set)
@@ -344,28 +345,71 @@ static int st_version(struct pctx *p, const char *s, const char *e)
 
 static int st_category(struct pctx *p, const char *s, const char *e)
 {
-	char key[40];
+	char key[CATEGORY_KEY_MAX + 1];
 	size_t n = (size_t)(e - s);
 	int c;
 
 	if (n == 0)
 		return perr(p, "expected a category key after 'category'");
-	if (n >= sizeof(key))
-		return perr(p, "unknown category (expected blame_rebuttal, "
-		               "western_failure, economic_coercion or "
-		               "origin_narrative)");
+	if (category_key_check(s, n) < 0)
+		return perr(p,
+		            "invalid category key '%.*s' (lowercase letters, "
+		            "digits and '_', at most %d characters)",
+		            (int)(n > 40 ? 40 : n), s, CATEGORY_KEY_MAX);
 	memcpy(key, s, n);
 	key[n] = '\0';
-	c = category_index(key);
-	if (c < 0)
+	c = category_set_add(&p->set->catset, key);
+	if (c == -E2BIG)
 		return perr(p,
-		            "unknown category '%s' (expected blame_rebuttal, "
-		            "western_failure, economic_coercion or "
-		            "origin_narrative)",
-		            key);
+		            "category '%s' is one too many: a rules folder "
+		            "defines at most %d categories",
+		            key, CATEGORY_MAX);
+	if (c < 0)
+		return perr(p, "invalid category key '%s'", key);
 	p->cat = c;
 	p->langs = RULES_LANG_ANY;
 	return 0;
+}
+
+/* `name TEXT` and `description TEXT`: what reports call the current
+ * category.  A name is set once; description lines add up. */
+static int st_label_text(struct pctx *p, const char *kw, char *dst, size_t cap,
+                         int append, const char *s, const char *e)
+{
+	size_t n = (size_t)(e - s), have = strlen(dst);
+	int r;
+
+	if ((r = need_category(p, kw)) < 0)
+		return r;
+	if (n == 0)
+		return perr(p, "expected text after '%s'", kw);
+	if (!append && have)
+		return perr(p, "second '%s' line for category %s", kw,
+		            p->set->catset.key[p->cat]);
+	if (have + (have ? 1 : 0) + n >= cap)
+		return perr(p, "%s of %s longer than %zu bytes", kw,
+		            p->set->catset.key[p->cat], cap - 1);
+	if (have)
+		dst[have++] = ' ';
+	memcpy(dst + have, s, n);
+	dst[have + n] = '\0';
+	return 0;
+}
+
+static int st_name(struct pctx *p, const char *s, const char *e)
+{
+	int c = p->cat < 0 ? 0 : p->cat;
+
+	return st_label_text(p, "name", p->set->catset.name[c],
+	                     sizeof(p->set->catset.name[c]), 0, s, e);
+}
+
+static int st_description(struct pctx *p, const char *s, const char *e)
+{
+	int c = p->cat < 0 ? 0 : p->cat;
+
+	return st_label_text(p, "description", p->set->catset.description[c],
+	                     sizeof(p->set->catset.description[c]), 1, s, e);
 }
 
 static int st_threshold(struct pctx *p, const char *s, const char *e)
@@ -385,8 +429,8 @@ static int st_threshold(struct pctx *p, const char *s, const char *e)
 		return perr(p, "threshold must be above 0");
 	if (c->has_threshold)
 		return perr(p, "threshold of %s already set at %s:%d",
-		            category_keys[p->cat], p->set->files[c->file].name,
-		            c->line);
+		            p->set->catset.key[p->cat],
+		            p->set->files[c->file].name, c->line);
 	c->threshold = v;
 	c->has_threshold = 1;
 	c->file = p->file_idx;
@@ -666,11 +710,17 @@ static int parse_line(struct pctx *p, const char *s, const char *e)
 	static const struct {
 		const char *kw;
 		int (*fn)(struct pctx *, const char *, const char *);
-	} kws[] = {{"version", st_version},     {"category", st_category},
-	           {"threshold", st_threshold}, {"lang", st_lang},
-	           {"term", st_term},           {"group", st_group},
-	           {"rule", st_rule},           {"negation", st_negation},
-	           {"report", st_report}};
+	} kws[] = {{"version", st_version},
+	           {"category", st_category},
+	           {"threshold", st_threshold},
+	           {"lang", st_lang},
+	           {"term", st_term},
+	           {"group", st_group},
+	           {"rule", st_rule},
+	           {"negation", st_negation},
+	           {"report", st_report},
+	           {"name", st_name},
+	           {"description", st_description}};
 	const char *kw = s;
 	size_t n, i;
 
@@ -683,8 +733,8 @@ static int parse_line(struct pctx *p, const char *s, const char *e)
 			return kws[i].fn(p, s, e);
 	return perr(p,
 	            "unknown keyword '%.*s' (expected version, category, "
-	            "threshold, lang, term, group, rule, negation or "
-	            "report)",
+	            "name, description, threshold, lang, term, group, rule, "
+	            "negation or report)",
 	            (int)(n > 40 ? 40 : n), kw);
 }
 
@@ -748,7 +798,7 @@ int rules_parse_buffer(struct rules_set *set, const char *file, const char *buf,
 int rules_finish(struct rules_set *set, char *err, size_t errlen)
 {
 	size_t i, j;
-	int has_terms[CLASSIFY_N_CATEGORIES] = {0};
+	int has_terms[CATEGORY_MAX] = {0};
 
 	for (i = 0; i < set->n_rules; i++) {
 		struct rules_rule *ru = &set->rules[i];
@@ -777,7 +827,7 @@ int rules_finish(struct rules_set *set, char *err, size_t errlen)
 	for (i = 0; i < set->n_entries; i++)
 		if (set->entries[i].kind == RULES_TERM)
 			has_terms[set->entries[i].category] = 1;
-	for (i = 0; i < CLASSIFY_N_CATEGORIES; i++) {
+	for (i = 0; i < (size_t)set->catset.n; i++) {
 		if (!has_terms[i] || set->cats[i].has_threshold)
 			continue;
 		/* Name the first line that gave the category content. */
@@ -788,7 +838,7 @@ int rules_finish(struct rules_set *set, char *err, size_t errlen)
 				         "%s:%d: category %s has terms but no "
 				         "'threshold' line",
 				         set->files[en->file].name, en->line,
-				         category_keys[i]);
+				         set->catset.key[i]);
 				return -EINVAL;
 			}
 		}
@@ -799,7 +849,7 @@ int rules_finish(struct rules_set *set, char *err, size_t errlen)
 				         "%s:%d: category %s has rules but no "
 				         "'threshold' line",
 				         set->files[ru->file].name, ru->line,
-				         category_keys[i]);
+				         set->catset.key[i]);
 				return -EINVAL;
 			}
 		}

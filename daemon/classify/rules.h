@@ -118,10 +118,12 @@ struct rules_set {
 	struct rules_rule *rules;    /* co-occurrence rules */
 	size_t n_rules;              /* used */
 	size_t cap_rules;            /* allocated */
-	struct rules_category cats[CLASSIFY_N_CATEGORIES]; /* per category */
-	struct rules_file *files; /* parsed files, in order */
-	size_t n_files;           /* used */
-	uint64_t hash;            /* FNV-1a over names and contents */
+	struct rules_category cats[CATEGORY_MAX]; /* per category index */
+	struct category_set catset; /* the categories: the codebook's four,
+	                               then those the files add */
+	struct rules_file *files;   /* parsed files, in order */
+	size_t n_files;             /* used */
+	uint64_t hash;              /* FNV-1a over names and contents */
 };
 
 void rules_set_init(struct rules_set *set);

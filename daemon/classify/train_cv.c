@@ -20,7 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NCAT CLASSIFY_N_CATEGORIES
+/* The configured categories (category.h): the labels' bits. */
+#define NCAT category_count()
 
 static uint64_t cv_rng(uint64_t *s)
 {
@@ -71,7 +72,7 @@ int train_cv_folds(const struct model_example *ex, size_t n, unsigned k,
 
 int train_cv_predict(const struct model_example *ex, size_t n, unsigned k,
                      const struct model_params *p, const unsigned *fold,
-                     double (*prob)[CLASSIFY_N_CATEGORIES], char *err,
+                     double (*prob)[CLASSIFY_MAX_CATEGORIES], char *err,
                      size_t errlen)
 {
 	struct model_example *tr;
@@ -117,8 +118,8 @@ static double f1_of(long tp, long fp, long fn)
 
 /* F1 of category c with blend weight w and model threshold t. */
 static double blend_f1(const struct model_example *ex, size_t n,
-                       const double (*ratio)[CLASSIFY_N_CATEGORIES],
-                       const double (*prob)[CLASSIFY_N_CATEGORIES], int c,
+                       const double (*ratio)[CLASSIFY_MAX_CATEGORIES],
+                       const double (*prob)[CLASSIFY_MAX_CATEGORIES], int c,
                        double w, double t, long *tp_, long *fp_, long *fn_)
 {
 	long tp = 0, fp = 0, fn = 0;
@@ -142,8 +143,8 @@ static double blend_f1(const struct model_example *ex, size_t n,
 }
 
 void train_cv_choose(const struct model_example *ex, size_t n,
-                     const double (*ratio)[CLASSIFY_N_CATEGORIES],
-                     const double (*prob)[CLASSIFY_N_CATEGORIES],
+                     const double (*ratio)[CLASSIFY_MAX_CATEGORIES],
+                     const double (*prob)[CLASSIFY_MAX_CATEGORIES],
                      struct train_cv_choice *out)
 {
 	int c, wi, ti;
@@ -173,7 +174,8 @@ void train_cv_choose(const struct model_example *ex, size_t n,
 	}
 	/* The blend: for each weight, the best threshold per category. */
 	for (wi = 1; wi <= 9; wi++) {
-		double w = wi * 0.1, macro = 0, f1[NCAT], tb[NCAT];
+		double w = wi * 0.1, macro = 0, f1[CLASSIFY_MAX_CATEGORIES],
+		       tb[CLASSIFY_MAX_CATEGORIES];
 
 		for (c = 0; c < NCAT; c++) {
 			f1[c] = -1;
@@ -211,7 +213,7 @@ void train_cv_print(FILE *fp, const struct train_cv_choice *ch, unsigned k,
 	fprintf(fp, "%-18s %8s %8s %8s\n", "category", "rules", "model",
 	        "blend");
 	for (c = 0; c < NCAT; c++)
-		fprintf(fp, "%-18s %8.3f %8.3f %8.3f\n", category_keys[c],
+		fprintf(fp, "%-18s %8.3f %8.3f %8.3f\n", category_key(c),
 		        ch->f1_rules[c], ch->f1_model[c], ch->f1_blend[c]);
 	fprintf(fp, "%-18s %8.3f %8.3f %8.3f\n", "macro-F1", ch->macro_rules,
 	        ch->macro_model, ch->macro_blend);

@@ -25,16 +25,16 @@ int train_cv_folds(const struct model_example *ex, size_t n, unsigned k,
  * Returns 0 or the first model_train error (message in err). */
 int train_cv_predict(const struct model_example *ex, size_t n, unsigned k,
                      const struct model_params *p, const unsigned *fold,
-                     double (*prob)[CLASSIFY_N_CATEGORIES], char *err,
+                     double (*prob)[CLASSIFY_MAX_CATEGORIES], char *err,
                      size_t errlen);
 
 /* What cross-validation chose, and the F1 figures behind the choice. */
 struct train_cv_choice {
-	double f1_rules[CLASSIFY_N_CATEGORIES]; /* rules alone */
-	double f1_model[CLASSIFY_N_CATEGORIES]; /* model alone, best t */
-	double f1_blend[CLASSIFY_N_CATEGORIES]; /* blend at weight */
-	double t_model[CLASSIFY_N_CATEGORIES];  /* model-alone thresholds */
-	double t_blend[CLASSIFY_N_CATEGORIES];  /* blend thresholds */
+	double f1_rules[CLASSIFY_MAX_CATEGORIES]; /* rules alone */
+	double f1_model[CLASSIFY_MAX_CATEGORIES]; /* model alone, best t */
+	double f1_blend[CLASSIFY_MAX_CATEGORIES]; /* blend at weight */
+	double t_model[CLASSIFY_MAX_CATEGORIES];  /* model-alone thresholds */
+	double t_blend[CLASSIFY_MAX_CATEGORIES];  /* blend thresholds */
 	double macro_rules, macro_model, macro_blend; /* means of the above */
 	double weight;                                /* best blend weight */
 };
@@ -43,8 +43,8 @@ struct train_cv_choice {
  * and the out-of-fold probabilities the weight in 0.1..0.9 and per
  * category thresholds in 0.05..0.95 that maximise macro-F1. */
 void train_cv_choose(const struct model_example *ex, size_t n,
-                     const double (*ratio)[CLASSIFY_N_CATEGORIES],
-                     const double (*prob)[CLASSIFY_N_CATEGORIES],
+                     const double (*ratio)[CLASSIFY_MAX_CATEGORIES],
+                     const double (*prob)[CLASSIFY_MAX_CATEGORIES],
                      struct train_cv_choice *out);
 
 /* Prints the table of a choice. */

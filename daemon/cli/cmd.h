@@ -55,9 +55,18 @@ void cmd_period_days(const char *since, int64_t *from, int64_t to);
 /* "[2020-03-01T00:00:00Z, 2020-03-08T00:00:00Z)" into b (from INT64_MIN
  * or 0: "the beginning"). */
 void cmd_period_words(int64_t from, int64_t to, char *b, size_t n);
+/* Installs the configured categories (category.h) of the commands that
+ * list categories without classifying (cmd_categories.c): those of the -c
+ * config's rules folder, else of the shipped one; a folder that is not
+ * there leaves the codebook's four.  Errors go to stderr as "demarche
+ * PROG: ..."; a broken folder returns 78 when strict, else is a warning
+ * and leaves the codebook's four.  Returns 0 or a sysexits.h code. */
+int cmd_load_categories(const struct cmd_globals *g, const char *prog,
+                        bool strict);
 
 struct classify_rules;
-/* Loads the classifier of classify, eval and reclassify: the rules of
+/* Loads the classifier of classify, eval and reclassify (and installs its
+ * categories as the configured ones, category.h): the rules of
  * rules_dir (else the -c config's, else the shipped ones) and the model at
  * model_path (else the config's [classifier] model, else none) with
  * weight (negative: the config's model_weight, else 0.5).  Errors go to

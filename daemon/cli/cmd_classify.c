@@ -64,6 +64,7 @@ int cmd_load_classifier(const struct cmd_globals *g, const char *prog,
 		rc = r == -ENOMEM ? EX_OSERR : EX_CONFIG;
 		goto out_free_config;
 	}
+	category_configure(classify_rules_categories(*out));
 	if (!model_path)
 		goto out_free_config;
 	r = model_load_file(model_path, &m, err, sizeof(err));
@@ -394,15 +395,18 @@ enum eval_run { RUN_RULES, RUN_MODEL, RUN_BOTH, N_RUNS };
 static const unsigned run_flags[N_RUNS] = {CLASSIFY_RULES_ONLY,
                                            CLASSIFY_MODEL_ONLY, 0};
 
-#define NCAT CLASSIFY_N_CATEGORIES
+/* The configured categories (the rules', cmd_load_classifier installs
+ * them): NCAT of them in the tables, sized for the most there can be. */
+#define NCAT category_count()
+#define NMAX CLASSIFY_MAX_CATEGORIES
 
 /* What one way of deciding got right and wrong. */
 struct tally {
-	struct counts cnt[NCAT];                /* per category */
-	struct counts lcnt[N_EVAL_LANGS][NCAT]; /* per language, category */
+	struct counts cnt[NMAX];                /* per category */
+	struct counts lcnt[N_EVAL_LANGS][NMAX]; /* per language, category */
 	long lposts[N_EVAL_LANGS];              /* statements per language */
 	/* confusion[gold][pred]: index NCAT is "none". */
-	long confusion[NCAT + 1][NCAT + 1];
+	long confusion[NMAX + 1][NMAX + 1];
 	long exact; /* statements with every label right */
 };
 
@@ -452,11 +456,11 @@ static void print_errors_for(const struct classify_result *res, int cat,
 {
 	size_t i, j;
 
-	printf("%s %-17s %s [%s]", kind, category_keys[cat], id, lang);
+	printf("%s %-17s %s [%s]", kind, category_key(cat), id, lang);
 	for (i = 0; i < res->n_cats; i++) {
 		const struct classify_category *c = &res->cats[i];
 
-		if (strcmp(c->key, category_keys[cat]) != 0)
+		if (strcmp(c->key, category_key(cat)) != 0)
 			continue;
 		printf(" score %.2f/%.2f", c->score, c->threshold);
 		if (c->model_p >= 0)
@@ -480,7 +484,7 @@ static void print_tally(const struct tally *t)
 		const struct counts *c = &t->cnt[i];
 
 		printf("%-18s %6.3f %6.3f %6.3f %5ld %5ld %5ld %8ld\n",
-		       category_keys[i],
+		       category_key(i),
 		       safe_div((double)c->tp, (double)(c->tp + c->fp)),
 		       safe_div((double)c->tp, (double)(c->tp + c->fn)),
 		       f1_of(c), c->tp, c->fp, c->fn, c->tp + c->fn);
@@ -489,10 +493,10 @@ static void print_tally(const struct tally *t)
 	       "counts in every pair of its labels)\n%-18s",
 	       "");
 	for (j = 0; j <= NCAT; j++)
-		printf(" %8.8s", j == NCAT ? "none" : category_keys[j]);
+		printf(" %8.8s", j == NCAT ? "none" : category_key(j));
 	printf("\n");
 	for (i = 0; i <= NCAT; i++) {
-		printf("%-18s", i == NCAT ? "none" : category_keys[i]);
+		printf("%-18s", i == NCAT ? "none" : category_key(i));
 		for (j = 0; j <= NCAT; j++)
 			printf(" %8ld", t->confusion[i][j]);
 		printf("\n");
@@ -697,7 +701,7 @@ static void eval_print(const struct classify_rules *R, const char *labels,
 	if (main_run != RUN_RULES) {
 		printf("\ncomparison: F1 per category and macro-F1\n%-16s", "");
 		for (i = 0; i < NCAT; i++)
-			printf(" %8.8s", category_keys[i]);
+			printf(" %8.8s", category_key(i));
 		printf(" %8s\n", "macro");
 		for (run = first; run <= last; run++) {
 			printf("%-16s", run_names[run]);
@@ -747,15 +751,16 @@ int cmd_eval_main(const struct cmd_globals *g, int argc, char **argv)
 		        strerror(-r));
 		return r == -ENOENT ? EX_NOINPUT : EX_IOERR;
 	}
+	/* The rules first: their categories are the labels' keys. */
+	rc = cmd_load_classifier(g, "eval", o.dir, o.model, o.weight, &R);
+	if (rc != 0)
+		goto out_free_eval;
 	r = labels_parse(data, len, labels, &set, err, sizeof(err));
 	if (r < 0) {
 		fprintf(stderr, "demarche eval: %s\n", err);
 		rc = r == -ENOMEM ? EX_OSERR : EX_DATAERR;
 		goto out_free_eval;
 	}
-	rc = cmd_load_classifier(g, "eval", o.dir, o.model, o.weight, &R);
-	if (rc != 0)
-		goto out_free_eval;
 	/* Without a model only the rules are tallied; with one, all three
 	 * ways, and the blend is the one reported in detail. */
 	first = RUN_RULES;

@@ -198,6 +198,10 @@ int cmd_report_deliver(const struct cmd_globals *g, int64_t since,
 		return EX_CONFIG;
 	}
 	config_errors_clear(&errs);
+	if ((rc = cmd_load_categories(g, "report", false)) != 0) {
+		config_free(cfg);
+		return rc;
+	}
 	if (!cfg->report.output_dir && !cfg->report.smtp_url &&
 	    !cfg->report.webhook) {
 		log_warnx("report --deliver: %s names no output_dir, smtp_url "

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "category.h"
 #include "cmd.h"
 #include "post_labels.h"
 #include "store.h"
@@ -26,6 +27,8 @@ static void label_usage(FILE *fp)
 	    "usage: demarche -d DB label [--by NAME] ID|URL CATEGORY[,CATEGORY...]|none\n"
 	    "Stores an analyst's label of a stored post (found by its id or URL) in the\n"
 	    "table post_labels, with who and when: the categories it belongs to, or none.\n"
+	    "The categories are those of the rules folder (-c FILE's [classifier] rules,\n"
+	    "else the shipped one): the codebook's four and any a rules file adds.\n"
 	    "A new label of the same post by the same person replaces the old one.\n"
 	    "The train command can learn from these labels, and eval can score the\n"
 	    "classifier on them.\n"
@@ -59,7 +62,7 @@ int cmd_label_main(const struct cmd_globals *g, int argc, char **argv)
 	    {NULL, 0, NULL, 0}};
 	const char *by = NULL, *who;
 	struct store *st = NULL;
-	char canon[256], err[512];
+	char canon[CATEGORY_MAX * (CATEGORY_KEY_MAX + 1) + 8], err[1024];
 	unsigned bits;
 	int64_t id;
 	int ch, r, rc = 0;
@@ -83,6 +86,8 @@ int cmd_label_main(const struct cmd_globals *g, int argc, char **argv)
 		label_usage(stderr);
 		return EX_USAGE;
 	}
+	if ((r = cmd_load_categories(g, "label", true)) != 0)
+		return r;
 	if (post_labels_canonical(argv[optind + 1], &bits, canon, sizeof(canon),
 	                          err, sizeof(err)) < 0) {
 		fprintf(stderr, "demarche label: %s\n", err);

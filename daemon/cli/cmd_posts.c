@@ -55,8 +55,9 @@ static void posts_usage(FILE *fp)
 	    "                      mission, ministry, state_media, other)\n"
 	    "  --country CC        posts of accounts of country CC (as configured)\n"
 	    "  --category C        posts in category C (blame_rebuttal, western_failure,\n"
-	    "                      economic_coercion, origin_narrative, or none for\n"
-	    "                      unclassified posts); repeat for any of several\n"
+	    "                      economic_coercion, origin_narrative, a category\n"
+	    "                      the rules folder adds or the log holds, or none\n"
+	    "                      for unclassified posts); repeat for any of several\n"
 	    "  --since T           posts from T on: a duration back from now (90m, 36h,\n"
 	    "                      7d, 2w, 1h30m) or a UTC date or time (2020-03-01,\n"
 	    "                      2020-03-01T08:00, RFC 3339); default: the beginning\n"
@@ -113,22 +114,6 @@ static int unknown(const char *what, const char *v, const char *const *known,
 	return EX_USAGE;
 }
 
-static int check_categories(const struct posts_opts *o)
-{
-	const char *known[CATEGORY_N + 1];
-	size_t i;
-
-	for (i = 0; i < CATEGORY_N; i++)
-		known[i] = category_keys[i];
-	known[CATEGORY_N] = "none";
-	for (i = 0; i < o->f.n_categories; i++)
-		if (category_index(o->categories[i]) < 0 &&
-		    strcmp(o->categories[i], "none") != 0)
-			return unknown("category", o->categories[i], known,
-			               CATEGORY_N + 1);
-	return 0;
-}
-
 static int check_role(const char *role)
 {
 	static const char *const roles[] = {"diplomat",    "spokesperson",
@@ -179,6 +164,44 @@ static int check_in_log(struct store *st, enum store_known_kind kind,
 			rc = unknown(what, v[i], (const char *const *)known,
 			             (size_t)k);
 	store_strings_free(known);
+	return rc;
+}
+
+/* --category takes the configured categories (the rules folder's), the
+ * keys the log holds (labels of an older or other rule set) and none. */
+static int check_categories(struct store *st, const struct posts_opts *o)
+{
+	const char *known[256];
+	char **inlog = NULL;
+	size_t i, j, n = 0;
+	int k, rc = 0, ncfg = category_count();
+
+	for (i = 0; i < o->f.n_categories; i++)
+		if (category_index(o->categories[i]) < 0 &&
+		    strcmp(o->categories[i], "none") != 0)
+			break;
+	if (i == o->f.n_categories)
+		return 0;
+	k = store_known_values(st, STORE_KNOWN_CATEGORIES, &inlog);
+	if (k < 0) {
+		fprintf(stderr, "demarche posts: reading the categories: %s\n",
+		        store_errmsg(st));
+		return EX_IOERR;
+	}
+	for (i = 0; i < (size_t)ncfg; i++)
+		known[n++] = category_key((int)i);
+	for (j = 0; j < (size_t)k && n < ARRAY_SIZE(known) - 1; j++)
+		if (category_index(inlog[j]) < 0)
+			known[n++] = inlog[j];
+	known[n++] = "none";
+	for (i = 0; i < o->f.n_categories && rc == 0; i++) {
+		for (j = 0; j < n; j++)
+			if (strcmp(o->categories[i], known[j]) == 0)
+				break;
+		if (j == n)
+			rc = unknown("category", o->categories[i], known, n);
+	}
+	store_strings_free(inlog);
 	return rc;
 }
 
@@ -761,7 +784,9 @@ int cmd_posts_main(const struct cmd_globals *g, int argc, char **argv)
 	rc = posts_options(argc, argv, &o);
 	if (rc >= 0)
 		return rc;
-	if ((rc = posts_period(&o)) != 0 || (rc = check_categories(&o)) != 0 ||
+	if ((rc = posts_period(&o)) != 0 ||
+	    (o.f.n_categories &&
+	     (rc = cmd_load_categories(g, "posts", false)) != 0) ||
 	    (o.f.role && (rc = check_role(o.f.role)) != 0))
 		return rc;
 	if (o.search) {
@@ -776,8 +801,10 @@ int cmd_posts_main(const struct cmd_globals *g, int argc, char **argv)
 	rc = open_log(g, &st);
 	if (rc)
 		goto out_free_search;
-	rc = check_in_log(st, STORE_KNOWN_ACCOUNTS, "account", o.accounts,
-	                  o.f.n_accounts);
+	rc = check_categories(st, &o);
+	if (rc == 0)
+		rc = check_in_log(st, STORE_KNOWN_ACCOUNTS, "account",
+		                  o.accounts, o.f.n_accounts);
 	if (rc == 0 && o.f.lang)
 		rc = check_in_log(st, STORE_KNOWN_LANGS, "language", &o.f.lang,
 		                  1);

@@ -195,6 +195,9 @@ int cmd_report_main(const struct cmd_globals *g, int argc, char **argv)
 	rc = cmd_period("report", since, until, 7 * 86400, true, &from, &to);
 	if (rc)
 		return rc;
+	rc = cmd_load_categories(g, "report", false);
+	if (rc)
+		return rc;
 	if (deliver)
 		return cmd_report_deliver(g, since ? to - from : 0, to);
 	cmd_period_days(since, &from, to);
@@ -285,6 +288,9 @@ int cmd_trends_main(const struct cmd_globals *g, int argc, char **argv)
 	if (rc)
 		return rc;
 	cmd_period_days(since_arg, &since, to);
+	rc = cmd_load_categories(g, "trends", false);
+	if (rc)
+		return rc;
 	rc = open_db(g, "trends", &st);
 	if (rc)
 		return rc;

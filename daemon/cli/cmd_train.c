@@ -92,8 +92,8 @@ struct train_data {
 	size_t n_files;                  /* used entries of data */
 	struct model_example *ex;        /* one per statement */
 	uint32_t *feats;                 /* MODEL_MAX_EXTRA ids per statement */
-	double (*ratio)[CLASSIFY_N_CATEGORIES]; /* rules score / threshold */
-	size_t pos[CLASSIFY_N_CATEGORIES];      /* positives per category */
+	double (*ratio)[CLASSIFY_MAX_CATEGORIES]; /* rules score / threshold */
+	size_t pos[CLASSIFY_MAX_CATEGORIES];      /* positives per category */
 };
 
 static void train_data_free(struct train_data *td)
@@ -185,7 +185,7 @@ static int train_data_load(const char *prog, const char **files, size_t n_files,
 		td->ex[i].cps = cps;
 		td->ex[i].n_cp = nt.n_cp;
 		td->ex[i].labels = it->labels;
-		for (c = 0; c < CLASSIFY_N_CATEGORIES; c++)
+		for (c = 0; c < category_count(); c++)
 			td->pos[c] += (it->labels >> c) & 1;
 		if (!R)
 			continue;
@@ -225,7 +225,7 @@ static int train_cv(const char *prog, const struct train_data *td,
 {
 	size_t n = td->set.n;
 	unsigned *fold = calloc(n, sizeof(*fold));
-	double(*prob)[CLASSIFY_N_CATEGORIES] = calloc(n, sizeof(*prob));
+	double(*prob)[CLASSIFY_MAX_CATEGORIES] = calloc(n, sizeof(*prob));
 	char err[512];
 	int r, rc = 0;
 
@@ -248,8 +248,8 @@ static int train_cv(const char *prog, const struct train_data *td,
 		goto out_free_folds;
 	}
 	train_cv_choose(td->ex, n,
-	                (const double(*)[CLASSIFY_N_CATEGORIES])td->ratio,
-	                (const double(*)[CLASSIFY_N_CATEGORIES])prob, ch);
+	                (const double(*)[CLASSIFY_MAX_CATEGORIES])td->ratio,
+	                (const double(*)[CLASSIFY_MAX_CATEGORIES])prob, ch);
 	train_cv_print(stdout, ch, k, n);
 out_free_folds:
 	free(fold);
@@ -277,6 +277,25 @@ int cmd_train_cv_report(const struct cmd_globals *g, const char **files,
 	train_data_free(&td);
 	classify_rules_free(R);
 	return rc;
+}
+
+/* The figures of the categories beyond the codebook's four, appended to
+ * a model note (nothing for the codebook alone, so its notes read as
+ * before): counts, or F1 when counts is NULL. */
+static int note_extra(struct buf *note, const char *lead, const size_t *counts,
+                      const double *f1)
+{
+	int c, r = 0;
+
+	for (c = CATEGORY_N_CODEBOOK; c < category_count() && r == 0; c++) {
+		r = buf_printf(note, "%s %s ",
+		               c == CATEGORY_N_CODEBOOK ? lead : ",",
+		               category_key(c));
+		if (r == 0)
+			r = counts ? buf_printf(note, "%zu", counts[c])
+			           : buf_printf(note, "%.3f", f1[c]);
+	}
+	return r;
 }
 
 static int train_run(const struct cmd_globals *g, const char **files,
@@ -322,10 +341,12 @@ static int train_run(const struct cmd_globals *g, const char **files,
 	               classify_rules_version(R),
 	               mp->extra ? " (stacked: the model reads their frames)"
 	                         : "") < 0 ||
+	    note_extra(&note, "; added categories' positives:", td.pos, NULL) <
+	        0 ||
 	    model_add_note(m, note.data) < 0)
 		goto out_oom;
 	if (cv_k) {
-		for (c = 0; c < CLASSIFY_N_CATEGORIES; c++)
+		for (c = 0; c < category_count(); c++)
 			if (model_set_threshold(m, c, ch.t_blend[c]) < 0)
 				goto out_oom;
 		buf_reset(&note);
@@ -343,6 +364,7 @@ static int train_run(const struct cmd_globals *g, const char **files,
 		               "economic %.3f, origin %.3f",
 		               ch.f1_blend[0], ch.f1_blend[1], ch.f1_blend[2],
 		               ch.f1_blend[3]) < 0 ||
+		    note_extra(&note, ";", NULL, ch.f1_blend) < 0 ||
 		    model_add_note(m, note.data) < 0)
 			goto out_oom;
 	}
@@ -361,7 +383,7 @@ static int train_run(const struct cmd_globals *g, const char **files,
 	       mp->extra ? "rule frames stacked" : "no rule frames",
 	       mp->buckets, mp->epochs);
 	printf("%-18s %9s %12s\n", "category", "positives", "training F1");
-	for (c = 0; c < CLASSIFY_N_CATEGORIES; c++) {
+	for (c = 0; c < category_count(); c++) {
 		long tp = 0, fp = 0, fn = 0;
 
 		for (i = 0; i < td.set.n; i++) {
@@ -375,7 +397,7 @@ static int train_run(const struct cmd_globals *g, const char **files,
 			fp += !gold && pred;
 			fn += gold && !pred;
 		}
-		printf("%-18s %9zu %12.3f\n", category_keys[c], td.pos[c],
+		printf("%-18s %9zu %12.3f\n", category_key(c), td.pos[c],
 		       tp ? 2.0 * (double)tp / (double)(2 * tp + fp + fn)
 		          : 0.0);
 	}

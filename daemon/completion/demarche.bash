@@ -63,25 +63,24 @@ _demarche_accounts()
 	sed -n 's/^[[:space:]]*\[account[[:space:]]*"\([^"]*\)"[[:space:]]*\].*/\1/p' "$1"
 }
 
-# The categories: one per NAME.rules file of the config's [classifier]
-# rules folder (common.rules holds shared cues), else the four built in.
+# The categories: the codebook's four, then every `category KEY` of the
+# *.rules files in the config's [classifier] rules folder (a folder may
+# add categories, config/rules/README.md), and none.
 _demarche_categories()
 {
-	local conf=$1 dir="" f n found=""
+	local conf=$1 dir=""
 	if [[ -r $conf ]]; then
 		dir=$(sed -n '/^[[:space:]]*\[classifier\]/,/^[[:space:]]*\[/ s/^[[:space:]]*rules[[:space:]]*=[[:space:]]*\([^#;]*[^#; ]\).*/\1/p' "$conf" | head -n 1)
 		[[ -n $dir && $dir != /* ]] && dir=$(dirname -- "$conf")/$dir
 	fi
-	if [[ -n $dir && -d $dir ]]; then
-		for f in "$dir"/*.rules; do
-			n=${f##*/}
-			n=${n%.rules}
-			[[ -f $f && $n != common ]] && printf '%s\n' "$n" && found=1
-		done
-	fi
-	[[ -n $found ]] ||
+	{
 		printf '%s\n' blame_rebuttal western_failure economic_coercion origin_narrative
-	printf '%s\n' none
+		if [[ -n $dir && -d $dir ]]; then
+			sed -n 's/^[[:space:]]*category[[:space:]][[:space:]]*\([a-z0-9_]*\)[[:space:]]*$/\1/p' \
+				"$dir"/*.rules 2>/dev/null
+		fi
+		printf '%s\n' none
+	} | awk '!seen[$0]++'
 }
 
 _demarche()

@@ -30,9 +30,10 @@
 #include "category.h"
 #include "date.h"
 
-/* The codebook's categories come in report order as category.h lists
- * them (category_keys); categories found in the log beyond these follow,
- * sorted by key. */
+/* The configured categories (category.h: the codebook's four, then the
+ * ones the rules folder adds) come in report order as the set lists
+ * them, even at zero; categories found in the log beyond these follow,
+ * sorted by key, so that no stored label goes unreported. */
 const char *const report_role_keys[REPORT_N_ROLES] = {
     "diplomat", "spokesperson", "mission", "ministry", "state_media", "other",
 };
@@ -100,10 +101,27 @@ static int q_counts_into(struct report_query *q, const char *sql, int64_t from,
 }
 
 /* A category entry with zero counts. */
-static json_t *category_new(void)
+/* A category's empty entry; a configured category's human name and
+ * description (rules files' `name`, `description`) follow when set. */
+static json_t *category_new(const char *key)
 {
-	return json_pack("{s:i, s:i, s:i, s:[], s:[]}", "count", 0, "previous",
-	                 0, "change", 0, "top_accounts", "examples");
+	const struct category_set *set = category_configured();
+	json_t *o =
+	    json_pack("{s:i, s:i, s:i, s:[], s:[]}", "count", 0, "previous", 0,
+	              "change", 0, "top_accounts", "examples");
+	int i = category_set_index(set, key);
+
+	if (!o || i < 0)
+		return o;
+	if ((set->name[i][0] &&
+	     json_object_set_new(o, "name", json_string(set->name[i])) < 0) ||
+	    (set->description[i][0] &&
+	     json_object_set_new(o, "description",
+	                         json_string(set->description[i])) < 0)) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
 }
 
 /* An object with every codebook category (and every other category the
@@ -412,8 +430,8 @@ static int scan_period(struct report_query *q, int64_t from, int64_t to,
 	size_t i;
 	int rc = 0, cat;
 
-	for (i = 0; i < ARRAY_SIZE(category_keys) && rc == 0; i++)
-		rc = scan_cat(s, category_keys[i]) < 0 ? -ENOMEM : 0;
+	for (i = 0; i < (size_t)category_count() && rc == 0; i++)
+		rc = scan_cat(s, category_key((int)i)) < 0 ? -ENOMEM : 0;
 	if (rc < 0)
 		return rc;
 	rc = report_q_prepare(q, posts_sql, &st, from, to);
@@ -640,7 +658,7 @@ static int build_categories(struct report_query *q, struct scan *s,
 	size_t i, nextra = 0;
 	int64_t span = to - from, prev_from;
 	const char *key;
-	int rc, k;
+	int rc, k, ncfg = category_count();
 
 	if (!cats || !prev) {
 		json_decref(cats);
@@ -654,8 +672,8 @@ static int build_categories(struct report_query *q, struct scan *s,
 	rc = q_counts_into(q, prev_sql, prev_from, from, prev, NULL);
 	if (rc < 0)
 		goto out_decref_maps;
-	/* The codebook first, then every other key either period has,
-	 * sorted. */
+	/* The configured categories first, then every other key either
+	 * period has, sorted. */
 	json_object_foreach(prev, key, cat)
 	{
 		if ((k = scan_cat(s, key)) < 0) {
@@ -663,15 +681,14 @@ static int build_categories(struct report_query *q, struct scan *s,
 			goto out_decref_maps;
 		}
 	}
-	for (i = ARRAY_SIZE(category_keys); i < s->ncats; i++)
+	for (i = (size_t)ncfg; i < s->ncats; i++)
 		extra[nextra++] = s->cats[i];
 	qsort(extra, nextra, sizeof(*extra), cmp_str);
-	for (i = 0; i < ARRAY_SIZE(category_keys) + nextra; i++) {
-		const char *ck = i < ARRAY_SIZE(category_keys)
-		                     ? category_keys[i]
-		                     : extra[i - ARRAY_SIZE(category_keys)];
+	for (i = 0; i < (size_t)ncfg + nextra; i++) {
+		const char *ck = i < (size_t)ncfg ? category_key((int)i)
+		                                  : extra[i - (size_t)ncfg];
 
-		rc = report_jset(cats, ck, category_new());
+		rc = report_jset(cats, ck, category_new(ck));
 		if (rc < 0)
 			goto out_decref_maps;
 	}

@@ -204,6 +204,10 @@ int report_trends_csv(const json_t *tr, struct buf *b);
 
 /* ---- report_svg.c: charts ----------------------------------------- */
 
+/* Posts per category in the period, one coloured bar each in report
+ * order (the configured categories, then any other the log holds), the
+ * previous period's count as a thin bar under it. */
+int report_chart_categories(struct buf *b, const json_t *report);
 /* Posts per day (with and without a category) on a date axis. */
 int report_chart_days(struct buf *b, const json_t *report);
 /* Accounts opened per year, stacked by role; years without any are shown

@@ -32,6 +32,8 @@ static int section_categories(struct buf *b, enum report_format f,
 	int rc;
 
 	rc = report_heading(b, f, 2, "Categories");
+	if (rc == 0 && f == REPORT_FORMAT_HTML)
+		rc = report_chart_categories(b, report);
 	json_object_foreach((json_t *)cats, key, cat)
 	{
 		struct buf top = {0};
@@ -49,7 +51,10 @@ static int section_categories(struct buf *b, enum report_format f,
 			                (long long)report_jint(a, "posts"));
 		}
 		if (rc == 0)
-			rc = report_table_add(&t, key);
+			rc = report_jstr(cat, "name")
+			         ? report_table_addf(&t, "%s (%s)", key,
+			                             report_jstr(cat, "name"))
+			         : report_table_add(&t, key);
 		if (rc == 0)
 			rc = report_table_add_int(
 			    &t, json_object_get(cat, "count"));

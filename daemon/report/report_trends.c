@@ -465,21 +465,45 @@ out_decref_root:
 
 /* --------------------------------------------------------- trends render */
 
+/* The columns of a table with one per configured category: a first
+ * column, "posts", the categories, and an optional last one. */
+struct cat_cols {
+	size_t ncols;                        /* used */
+	const char *heads[CATEGORY_MAX + 3]; /* borrowed labels */
+	char align[CATEGORY_MAX + 4];        /* 'l' or 'r' each */
+};
+
+static void cat_cols_init(struct cat_cols *cc, const char *first,
+                          const char *last)
+{
+	int i, n = category_count();
+
+	cc->ncols = 0;
+	cc->heads[cc->ncols] = first;
+	cc->align[cc->ncols++] = 'l';
+	cc->heads[cc->ncols] = "posts";
+	cc->align[cc->ncols++] = 'r';
+	for (i = 0; i < n; i++) {
+		cc->heads[cc->ncols] = category_key(i);
+		cc->align[cc->ncols++] = 'r';
+	}
+	if (last) {
+		cc->heads[cc->ncols] = last;
+		cc->align[cc->ncols++] = 'l';
+	}
+	cc->align[cc->ncols] = '\0';
+}
+
 /* The per-role tables and the first appearances of trends_text. */
 static int trends_text_roles(const json_t *tr, struct buf *b)
 {
 	static const char *const rg_heads[] = {"role", "accounts", "first",
 	                                       "last", "change",   "%"};
-	static const char *const rs_heads[] = {"role",
-	                                       "posts",
-	                                       "blame_rebuttal",
-	                                       "western_failure",
-	                                       "economic_coercion",
-	                                       "origin_narrative"};
 	static const char *const fa_heads[] = {"account", "role", "category",
 	                                       "first post"};
 	struct report_table rg = {6, rg_heads, "lrrrrr", NULL, 0, 0};
-	struct report_table rs = {6, rs_heads, "lrrrrr", NULL, 0, 0};
+	struct cat_cols cc;
+	struct report_table rs;
 	struct report_table fa = {4, fa_heads, "llll", NULL, 0, 0};
 	const json_t *byrole = json_object_get(tr, "follower_growth_by_role"),
 	             *share = json_object_get(tr, "category_share_by_role"),
@@ -491,6 +515,8 @@ static int trends_text_roles(const json_t *tr, struct buf *b)
 	size_t i, j;
 	int rc;
 
+	cat_cols_init(&cc, "role", NULL);
+	rs = (struct report_table){cc.ncols, cc.heads, cc.align, NULL, 0, 0};
 	rc = report_heading(b, f, 2, "Follower growth by role");
 	json_object_foreach((json_t *)byrole, key, v)
 	{
@@ -529,9 +555,9 @@ static int trends_text_roles(const json_t *tr, struct buf *b)
 		if (rc == 0)
 			rc = report_table_add_int(&rs,
 			                          json_object_get(v, "posts"));
-		for (j = 0; j < ARRAY_SIZE(category_keys) && rc == 0; j++) {
+		for (j = 0; j < (size_t)category_count() && rc == 0; j++) {
 			const json_t *c =
-			    json_object_get(cats, category_keys[j]);
+			    json_object_get(cats, category_key((int)j));
 
 			rc = report_table_addf(
 			    &rs, "%lld (%.1f%%)",
@@ -613,18 +639,14 @@ static int text_follower_growth(const json_t *tr, struct buf *b)
 /* The posts and category share per week table of the text trends. */
 static int text_weeks(const json_t *tr, struct buf *b)
 {
-	static const char *const wk_heads[] = {"week",
-	                                       "posts",
-	                                       "blame_rebuttal",
-	                                       "western_failure",
-	                                       "economic_coercion",
-	                                       "origin_narrative",
-	                                       "other categories"};
-	struct report_table wkt = {7, wk_heads, "lrrrrrl", NULL, 0, 0};
+	struct cat_cols cc;
+	struct report_table wkt;
 	const json_t *weeks = json_object_get(tr, "category_share_per_week");
 	size_t i, j;
 	int rc = 0;
 
+	cat_cols_init(&cc, "week", "other categories");
+	wkt = (struct report_table){cc.ncols, cc.heads, cc.align, NULL, 0, 0};
 	for (i = 0; i < json_array_size(weeks) && rc == 0; i++) {
 		const json_t *w = json_array_get(weeks, i),
 		             *cats = json_object_get(w, "categories");
@@ -636,8 +658,8 @@ static int text_weeks(const json_t *tr, struct buf *b)
 		if (rc == 0)
 			rc = report_table_add_int(&wkt,
 			                          json_object_get(w, "posts"));
-		for (j = 0; j < ARRAY_SIZE(category_keys) && rc == 0; j++) {
-			v = json_object_get(cats, category_keys[j]);
+		for (j = 0; j < (size_t)category_count() && rc == 0; j++) {
+			v = json_object_get(cats, category_key((int)j));
 			rc = report_table_addf(
 			    &wkt, "%lld (%.1f%%)",
 			    (long long)report_jint(v, "count"),
@@ -646,10 +668,7 @@ static int text_weeks(const json_t *tr, struct buf *b)
 		}
 		json_object_foreach((json_t *)cats, key, v)
 		{
-			for (j = 0; j < ARRAY_SIZE(category_keys); j++)
-				if (strcmp(key, category_keys[j]) == 0)
-					break;
-			if (j == ARRAY_SIZE(category_keys) && rc == 0)
+			if (category_index(key) < 0 && rc == 0)
 				rc = buf_printf(
 				    &other, "%s%s %lld", other.len ? ", " : "",
 				    key, (long long)report_jint(v, "count"));

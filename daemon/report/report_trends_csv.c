@@ -135,8 +135,8 @@ static void cats_collect(const json_t *tr, struct cat_list *c)
 	size_t i;
 
 	c->n = 0;
-	for (i = 0; i < CATEGORY_N; i++)
-		cats_add(c, category_keys[i]);
+	for (i = 0; i < (size_t)category_count(); i++)
+		cats_add(c, category_key((int)i));
 	for (i = 0; i < json_array_size(weeks); i++) {
 		const json_t *wc =
 		    json_object_get(json_array_get(weeks, i), "categories");

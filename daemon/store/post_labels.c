@@ -37,12 +37,16 @@ int post_labels_canonical(const char *in, unsigned *bits, char *out,
 		} else {
 			c = category_index(key);
 			if (c < 0) {
-				snprintf(err, errlen,
-				         "unknown category '%s' (expected "
-				         "blame_rebuttal, western_failure, "
-				         "economic_coercion, origin_narrative "
-				         "or none)",
-				         key);
+				char known[CATEGORY_MAX *
+				           (CATEGORY_KEY_MAX + 4)];
+
+				snprintf(
+				    err, errlen,
+				    "unknown category '%s' (expected %s, "
+				    "or none)",
+				    key,
+				    category_set_list(category_configured(),
+				                      known, sizeof(known)));
 				return -EINVAL;
 			}
 			set |= 1u << c;
@@ -57,10 +61,10 @@ int post_labels_canonical(const char *in, unsigned *bits, char *out,
 		         "nothing");
 		return -EINVAL;
 	}
-	for (c = 0; c < CLASSIFY_N_CATEGORIES; c++)
+	for (c = 0; c < category_count(); c++)
 		if (set & (1u << c))
 			if ((b.len && buf_putc(&b, ',') < 0) ||
-			    buf_puts(&b, category_keys[c]) < 0)
+			    buf_puts(&b, category_key(c)) < 0)
 				goto out_oom;
 	if (!set && buf_puts(&b, "none") < 0)
 		goto out_oom;

@@ -93,7 +93,8 @@ static int old_bits(struct ctx *c, int64_t id, unsigned *bits)
 		if (i >= 0)
 			*bits |= 1u << i;
 		else
-			*bits |= 1u << CLASSIFY_N_CATEGORIES; /* unknown key */
+			*bits |= 1u
+			         << CLASSIFY_MAX_CATEGORIES; /* unknown key */
 	}
 	db_reset(s);
 	if (rc != DB_DONE)

@@ -689,7 +689,8 @@ static int build_query(struct store *st, const struct store_post_filter *f,
 	    d == DB_SQLITE ? "group_concat(c.category || ' ' || c.score, ';')"
 	                   : "string_agg(c.category || ' ' || c.score::text,"
 	                     " ';' ORDER BY c.category)",
-	    frac_col ? "p.published_us" : "NULL", c ? cols.data : ", NULL, NULL");
+	    frac_col ? "p.published_us" : "NULL",
+	    c ? cols.data : ", NULL, NULL");
 	if (rc >= 0)
 		rc = filter_sql(sql, b, f);
 	if (rc >= 0 && c)
@@ -890,6 +891,8 @@ int store_known_values(struct store *st, enum store_known_kind kind,
 	    [STORE_KNOWN_COUNTRIES] = "SELECT DISTINCT upper(country) FROM"
 	                              " accounts WHERE country IS NOT NULL"
 	                              " ORDER BY 1",
+	    [STORE_KNOWN_CATEGORIES] = "SELECT DISTINCT category FROM"
+	                               " post_categories ORDER BY 1",
 	};
 	struct db_stmt *s = NULL;
 	char **v = NULL, **nv;

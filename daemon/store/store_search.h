@@ -89,13 +89,15 @@ int store_posts_each(struct store *st, const struct store_post_filter *f,
                      void *ctx, char *err, size_t errlen);
 
 /* The values a filter may name, for "unknown ..., known: ..." errors: the
- * accounts' handles, the posts' languages or the accounts' countries.
+ * accounts' handles, the posts' languages, the accounts' countries or the
+ * category keys the log holds.
  * Returns the count and a *new* NULL-terminated array of *new* strings
  * (free with store_strings_free), or a negative errno. */
 enum store_known_kind {
 	STORE_KNOWN_ACCOUNTS,
 	STORE_KNOWN_LANGS,
 	STORE_KNOWN_COUNTRIES,
+	STORE_KNOWN_CATEGORIES,
 };
 int store_known_values(struct store *st, enum store_known_kind kind,
                        char ***out);

@@ -2,8 +2,8 @@
 # End to end: the HTML report renders in a real browser.  A database with
 # known posts, categories, account creation dates and follower snapshots
 # is reported as HTML; headless Chromium takes a screenshot, and the PNG is
-# checked to hold the colours of each chart (posts per day, classified and
-# not, on a date axis; the
+# checked to hold the colours of each chart (posts per category, one
+# colour each; posts per day, classified and not, on a date axis; the
 # accounts-opened-per-year bars, the follower curves).  Skipped (77) only
 # when Chromium is not installed (Debian package chromium).
 . "$DEMARCHE_TESTS_DIR/e2e/lib/common.sh"
@@ -50,7 +50,7 @@ sql "INSERT INTO account_snapshots (account_id, observed, followers)
 "$BUILD/demarche" -d "$DB" report --since 3000d --format html \
 	-o "$WORK/report.html"
 check "report exits 0" "$?" 0
-check "three charts in the page" "$(grep -c '<svg' "$WORK/report.html")" 3
+check "four charts in the page" "$(grep -c '<svg' "$WORK/report.html")" 4
 
 "$CHROMIUM" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
 	--disable-background-networking --disable-component-update --disable-sync \
@@ -68,6 +68,15 @@ while read -r colour count; do
 		|| fail "colour #$colour: only $count pixels"
 done <"$WORK/colors.txt"
 check "seven colours measured" "$(wc -l <"$WORK/colors.txt" | tr -d ' ')" 7
+# Posts per category: the longest bar (440 px by 12) in its category's
+# colour, which no other chart uses.
+TOP=$(grep -o 'width="440.0" height="12" fill="#[0-9a-f]*"' "$WORK/report.html" |
+	head -n 1 | sed 's/.*#//; s/"//')
+check "category chart has a longest bar" "$(echo "$TOP" | grep -c '^[0-9a-f]\{6\}$')" 1
+"$PY" "$TESTS/e2e/lib/png_colors.py" "$WORK/out.png" "$TOP" >"$WORK/colors.txt"
+read -r colour count <"$WORK/colors.txt"
+[ "${count:-0}" -ge 4000 ] && pass "category bar #$colour rendered ($count px)" ||
+	fail "category bar #$colour: only ${count:-0} pixels"
 # The day chart counts posts on a date axis: ticks labelled, every font
 # of the charts at least 12 px.
 check "day chart counts posts" "$(grep -c 'aria-label="posts per day"' "$WORK/report.html")" 1

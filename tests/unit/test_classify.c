@@ -497,7 +497,7 @@ static void macro_f1_of(const char *path, long *count, double *out)
 		REQUIRE(text);
 		*text++ = '\0';
 		for (i = 0; i < 4; i++)
-			if (strstr(labels, category_keys[i]))
+			if (strstr(labels, category_key(i)))
 				gold |= 1u << i;
 		REQUIRE(classify_text(R, text, lang, &res) == 0);
 		for (j = 0; j < res.n_cats; j++)
@@ -517,7 +517,7 @@ static void macro_f1_of(const char *path, long *count, double *out)
 		double f = p + r > 0 ? 2 * p * r / (p + r) : 0;
 
 		fprintf(stderr, "%-18s P %.3f R %.3f F1 %.3f\n",
-		        category_keys[i], p, r, f);
+		        category_key(i), p, r, f);
 		macro += f / 4;
 	}
 	fprintf(stderr, "%s: macro-F1 %.3f over %ld statements\n", path, macro,

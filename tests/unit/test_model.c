@@ -192,7 +192,7 @@ static void test_deterministic_and_round_trip(void)
 	ASSERT(lc == la && memcmp(tc, ta, la) == 0);
 	for (i = 0; i < N_TOY; i++) {
 		int k;
-		for (k = 0; k < CLASSIFY_N_CATEGORIES; k++)
+		for (k = 0; k < CLASSIFY_MAX_CATEGORIES; k++)
 			ASSERT(fabs(p_of(a, toy_text[i], k) -
 			            p_of(c, toy_text[i], k)) < 1e-9);
 	}
@@ -221,8 +221,8 @@ static void test_words_extras_and_cv(void)
 	struct model *m = NULL, *c = NULL;
 	struct model_scores ms, mc;
 	struct train_cv_choice ch;
-	double prob[N_TOY][CLASSIFY_N_CATEGORIES];
-	double ratio[N_TOY][CLASSIFY_N_CATEGORIES];
+	double prob[N_TOY][CLASSIFY_MAX_CATEGORIES];
+	double ratio[N_TOY][CLASSIFY_MAX_CATEGORIES];
 	unsigned fold[N_TOY], per_fold[2] = {0, 0};
 	char *text = NULL, err[256];
 	size_t i, len, n;
@@ -265,7 +265,7 @@ static void test_words_extras_and_cv(void)
 	ASSERT(fabs(model_threshold(c, 2) - 0.3) < 1e-12);
 	model_score_ex(m, cps, n, &id_origin, 1, &ms);
 	model_score_ex(c, cps, n, &id_origin, 1, &mc);
-	for (i = 0; i < CLASSIFY_N_CATEGORIES; i++)
+	for (i = 0; i < CLASSIFY_MAX_CATEGORIES; i++)
 		ASSERT(fabs(ms.p[i] - mc.p[i]) < 1e-6);
 	free(cps);
 	/* Folds stratified by labels: each of 2 folds gets 2 of the 4. */
@@ -279,8 +279,8 @@ static void test_words_extras_and_cv(void)
 	REQUIRE(train_cv_predict(ex, N_TOY, 2, &p, fold, prob, err,
 	                         sizeof(err)) == 0);
 	train_cv_choose(ex, N_TOY,
-	                (const double(*)[CLASSIFY_N_CATEGORIES])ratio,
-	                (const double(*)[CLASSIFY_N_CATEGORIES])prob, &ch);
+	                (const double(*)[CLASSIFY_MAX_CATEGORIES])ratio,
+	                (const double(*)[CLASSIFY_MAX_CATEGORIES])prob, &ch);
 	/* Rules that never fire score 0; the out-of-fold model, reading the
 	 * extra features, finds the two categories. */
 	ASSERT(ch.macro_rules == 0);
@@ -379,8 +379,13 @@ static void test_parse_errors(void)
 	           "m.model:3: buckets must be a power of two");
 	expect_err("demarche-model 1\nngram 1 3\nbuckets 256\ncategories "
 	           "blame_rebuttal western_failure economic_coercion "
-	           "origin\n",
-	           1, "m.model:4: unknown category 'origin'");
+	           "Origin\n",
+	           1, "m.model:4: invalid category key 'Origin'");
+	expect_err("demarche-model 1\nngram 1 3\nbuckets 256\ncategories "
+	           "blame_rebuttal blame_rebuttal\n",
+	           1, "m.model:4: category 'blame_rebuttal' twice");
+	expect_err("demarche-model 1\nngram 1 3\nbuckets 256\ncategories \n", 1,
+	           "m.model:4: categories needs at least one");
 	expect_err(HDR "w 300 1 1 1 1\n", 1,
 	           "m.model:9: bucket missing or not below");
 	expect_err(HDR "w 9 1 1 1 1\nw 3 1 1 1 1\n", 1,
@@ -397,6 +402,51 @@ static void test_parse_errors(void)
 		buf_free(&b);
 	}
 	free(ok);
+}
+
+/* A model records the keys it was trained on and is matched to a set of
+ * categories by key: another order, a category it lacks (scores 0, left
+ * to the rules), one the set lacks (not scored). */
+static void test_categories_by_key(void)
+{
+	char *text = with_sum(
+	    "demarche-model 1\nngram 1 3\nbuckets 256\n"
+	    "categories origin_narrative sovereignty_threat blame_rebuttal\n"
+	    "threshold 0.3 0.4 0.6\nbias 2 1 -2\nexamples 3\n");
+	struct category_set set;
+	struct model_scores ms;
+	struct model *m = NULL;
+	uint32_t cps[3] = {'a', 'b', 'c'};
+	char err[256], *out = NULL;
+	size_t len;
+
+	REQUIRE(model_parse(text, strlen(text), "m.model", &m, err,
+	                    sizeof(err)) == 0);
+	ASSERT_INT_EQ(model_category_count(m), 3);
+	ASSERT_STR_EQ(model_category_key(m, 1), "sovereignty_threat");
+	/* Bound to the configured set (the codebook): by key. */
+	ASSERT(model_has_category(m, 3) && model_has_category(m, 0));
+	ASSERT(!model_has_category(m, 1) && !model_has_category(m, 2));
+	ASSERT(model_threshold(m, 3) == 0.3);
+	ASSERT(model_threshold(m, 0) == 0.6);
+	ASSERT(model_threshold(m, 1) == 1.0);
+	model_score(m, cps, 3, &ms);
+	ASSERT(ms.p[3] > 0.8 && ms.p[0] < 0.2 && ms.p[1] == 0);
+	/* Bound to a set that has the added category too. */
+	category_set_codebook(&set);
+	ASSERT_INT_EQ(category_set_add(&set, "sovereignty_threat"), 4);
+	ASSERT_INT_EQ(model_bind(m, &set), 3);
+	ASSERT(model_threshold(m, 4) == 0.4);
+	model_score(m, cps, 3, &ms);
+	ASSERT(ms.p[4] > 0.6 && ms.p[4] < 0.8);
+	/* Written back with its own keys, in its own order. */
+	REQUIRE(model_serialize(m, &out, &len) == 0);
+	ASSERT(strstr(out, "\ncategories origin_narrative sovereignty_threat "
+	                   "blame_rebuttal\nthreshold 0.29999999999999999 "
+	                   "0.40000000000000002 0.59999999999999998\n"));
+	free(out);
+	model_free(m);
+	free(text);
 }
 
 static void test_load_file_errors(void)
@@ -567,6 +617,30 @@ static void test_cross_sets(void)
 	cross(dev, ch, 0.22);
 }
 
+/* A model that knows none of the rules' categories is refused, and the
+ * caller keeps it. */
+static void test_attach_foreign_model(void)
+{
+	struct classify_rules *R = load_shipped();
+	char *text = with_sum("demarche-model 1\nngram 1 3\nbuckets 256\n"
+	                      "categories other_thing\nthreshold 0.5\n"
+	                      "bias 0\nexamples 1\n");
+	struct model *m = NULL;
+	char err[256];
+
+	REQUIRE(R);
+	REQUIRE(model_parse(text, strlen(text), "m.model", &m, err,
+	                    sizeof(err)) == 0);
+	ASSERT_INT_EQ(classify_rules_attach_model(R, m, 0.5, err, sizeof(err)),
+	              -EINVAL);
+	ASSERT(strstr(err, "none of the rules' categories") != NULL);
+	ASSERT(strstr(err, "other_thing") != NULL);
+	model_free(m);
+	classify_rules_free(R);
+	free(text);
+}
+
 TEST_MAIN(TEST(test_learns_toy_task), TEST(test_deterministic_and_round_trip),
           TEST(test_words_extras_and_cv), TEST(test_parse_errors),
+          TEST(test_categories_by_key), TEST(test_attach_foreign_model),
           TEST(test_load_file_errors), TEST(test_blend), TEST(test_cross_sets))

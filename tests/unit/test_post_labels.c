@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "category.h"
 #include "db.h"
 #include "labels.h"
 #include "post_labels.h"
@@ -98,4 +99,49 @@ static void test_store_and_export(void)
 	store_close(st);
 }
 
-TEST_MAIN(TEST(test_canonical), TEST(test_store_and_export))
+/* Labels take the configured categories, added ones included, in the
+ * configured order; all sixteen at their longest fit. */
+static void test_added_categories(void)
+{
+	struct category_set set;
+	char out[CATEGORY_MAX * (CATEGORY_KEY_MAX + 1) + 8], err[1024];
+	char key[40];
+	struct buf all = {0};
+	unsigned bits = 0;
+	int i;
+
+	category_set_codebook(&set);
+	for (i = CATEGORY_N_CODEBOOK; i < CATEGORY_MAX; i++) {
+		snprintf(key, sizeof(key), "added_category_with_long_key_%02d",
+		         i);
+		REQUIRE(category_set_add(&set, key) == i);
+	}
+	category_configure(&set);
+	ASSERT_INT_EQ(post_labels_canonical("added_category_with_long_key_15,"
+	                                    "western_failure",
+	                                    &bits, out, sizeof(out), err,
+	                                    sizeof(err)),
+	              0);
+	ASSERT_STR_EQ(out, "western_failure,added_category_with_long_key_15");
+	ASSERT_INT_EQ(bits, (1u << 15) | 2u);
+	for (i = CATEGORY_MAX - 1; i >= 0; i--)
+		buf_printf(&all, "%s%s", all.len ? "," : "", set.key[i]);
+	ASSERT_INT_EQ(post_labels_canonical(all.data, &bits, out, sizeof(out),
+	                                    err, sizeof(err)),
+	              0);
+	ASSERT_INT_EQ(bits, 0xFFFFu);
+	ASSERT(strncmp(out, "blame_rebuttal,western_failure,", 31) == 0);
+	ASSERT_INT_EQ(post_labels_canonical("sovereignty_threat", &bits, out,
+	                                    sizeof(out), err, sizeof(err)),
+	              -EINVAL);
+	ASSERT(strstr(err, "origin_narrative, added_category_with_long_key_04"
+	                   ", ") != NULL);
+	ASSERT(strstr(err, " or added_category_with_long_key_15, or none") !=
+	       NULL);
+	buf_free(&all);
+	category_set_codebook(&set);
+	category_configure(&set);
+}
+
+TEST_MAIN(TEST(test_canonical), TEST(test_store_and_export),
+          TEST(test_added_categories))

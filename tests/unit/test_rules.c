@@ -2,9 +2,11 @@
  * every mistake is reported as FILE:LINE with a useful message. */
 #include <errno.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 
 #include "rules.h"
 #include "test.h"
+#include "util.h"
 
 static int parse(struct rules_set *set, const char *text, char *err,
                  size_t errlen)
@@ -102,7 +104,18 @@ static void test_errors_name_file_and_line(void)
 	    {"category blame_rebuttal\nthreshold 1\n", "t.rules:1:", "version"},
 	    {"version 1\nfrobnicate x\n", "t.rules:2:", "unknown keyword"},
 	    {"version 1\nterm 1 x\n", "t.rules:2:", "category"},
-	    {"version 1\ncategory bogus\n", "t.rules:2:", "unknown category"},
+	    {"version 1\ncategory Bogus\n",
+	     "t.rules:2:", "invalid category key"},
+	    {"version 1\ncategory sovereignty-threat\n",
+	     "t.rules:2:", "lowercase letters, digits and '_'"},
+	    {"version 1\ncategory abcdefghijklmnopqrstuvwxyz0123456\n",
+	     "t.rules:2:", "at most 32"},
+	    {"version 1\nname Sovereignty\n",
+	     "t.rules:2:", "'name' before any 'category'"},
+	    {"version 1\ncategory x_y\nname A\nname B\n",
+	     "t.rules:4:", "second 'name' line for category x_y"},
+	    {"version 1\ncategory x_y\ndescription\n",
+	     "t.rules:3:", "expected text after 'description'"},
 	    {"version 1\ncategory origin_narrative\nthreshold abc\n",
 	     "t.rules:3:", "number"},
 	    {"version 1\ncategory origin_narrative\nthreshold 0\n",
@@ -226,6 +239,83 @@ static void test_lang_bits(void)
 	ASSERT_INT_EQ(category_index("none"), -1);
 }
 
+/* A category of its own file: after the codebook's four, with its name
+ * and its description (lines add up). */
+static void test_added_category(void)
+{
+	struct rules_set set;
+	char err[256] = "";
+
+	rules_set_init(&set);
+	ASSERT_INT_EQ(set.catset.n, CATEGORY_N_CODEBOOK);
+	ASSERT_INT_EQ(parse(&set,
+	                    "version 1\ncategory sovereignty_threat\n"
+	                    "name Sovereignty threat\n"
+	                    "description Warns that others' acts\n"
+	                    "description touch China's core interests.\n"
+	                    "threshold 2\nterm 2 internal affairs\n"
+	                    "category origin_narrative\nthreshold 2\n"
+	                    "term 2 fort detrick\n",
+	                    err, sizeof(err)),
+	              0);
+	ASSERT_INT_EQ(rules_finish(&set, err, sizeof(err)), 0);
+	ASSERT_INT_EQ(set.catset.n, 5);
+	ASSERT_STR_EQ(set.catset.key[4], "sovereignty_threat");
+	ASSERT_STR_EQ(set.catset.name[4], "Sovereignty threat");
+	ASSERT_STR_EQ(set.catset.description[4],
+	              "Warns that others' acts touch China's core interests.");
+	ASSERT_INT_EQ(category_set_index(&set.catset, "origin_narrative"), 3);
+	ASSERT_INT_EQ(set.entries[0].category, 4);
+	ASSERT(set.cats[4].has_threshold);
+	rules_set_free(&set);
+}
+
+/* At most CATEGORY_MAX categories; the one too many is named. */
+static void test_too_many_categories(void)
+{
+	struct rules_set set;
+	struct buf b = {0};
+	char err[256] = "";
+	int i;
+
+	buf_puts(&b, "version 1\n");
+	for (i = CATEGORY_N_CODEBOOK; i <= CATEGORY_MAX; i++)
+		buf_printf(&b, "category extra_%d\n", i);
+	rules_set_init(&set);
+	ASSERT_INT_EQ(parse(&set, b.data, err, sizeof(err)), -EINVAL);
+	ASSERT(strstr(err, "t.rules:14:") == err);
+	ASSERT(strstr(err, "'extra_16' is one too many") != NULL);
+	ASSERT(strstr(err, "at most 16 categories") != NULL);
+	rules_set_free(&set);
+	buf_free(&b);
+}
+
+/* A folder's categories come in file-name order, not key order, and a
+ * category named in two files is one category. */
+static void test_added_category_order(void)
+{
+	struct rules_set set;
+	char err[512] = "", dir[1024], path[1100];
+
+	snprintf(dir, sizeof(dir), "%s/cats", test_tmpdir());
+	REQUIRE(mkdir(dir, 0700) == 0 || errno == EEXIST);
+	snprintf(path, sizeof(path), "%s/a.rules", dir);
+	test_write_file(path, "version 1\ncategory zeta\nthreshold 1\n"
+	                      "term 1 zzz\n");
+	snprintf(path, sizeof(path), "%s/b.rules", dir);
+	test_write_file(path, "version 1\ncategory alpha\nthreshold 1\n"
+	                      "term 1 aaa\ncategory zeta\nterm 1 yyy\n");
+	snprintf(path, sizeof(path), "%s/notes.txt", dir);
+	test_write_file(path, "category ignored\n");
+	rules_set_init(&set);
+	ASSERT_INT_EQ(rules_load_dir(&set, dir, err, sizeof(err)), 0);
+	ASSERT_INT_EQ(set.catset.n, 6);
+	ASSERT_STR_EQ(set.catset.key[0], "blame_rebuttal");
+	ASSERT_STR_EQ(set.catset.key[4], "zeta");
+	ASSERT_STR_EQ(set.catset.key[5], "alpha");
+	rules_set_free(&set);
+}
+
 static void test_shipped_rules_load(void)
 {
 	struct rules_set set;
@@ -238,6 +328,8 @@ static void test_shipped_rules_load(void)
 		fprintf(stderr, "%s\n", err);
 	ASSERT(set.n_files >= 5);
 	ASSERT(set.n_entries > 500);
+	/* The shipped folder defines the codebook's four, no more. */
+	ASSERT_INT_EQ(set.catset.n, CATEGORY_N_CODEBOOK);
 	rules_set_free(&set);
 
 	rules_set_init(&set);
@@ -250,4 +342,5 @@ static void test_shipped_rules_load(void)
 TEST_MAIN(TEST(test_valid_file), TEST(test_crlf_bom_and_hash),
           TEST(test_errors_name_file_and_line), TEST(test_finish_errors),
           TEST(test_line_too_long), TEST(test_lang_bits),
-          TEST(test_shipped_rules_load))
+          TEST(test_shipped_rules_load), TEST(test_added_category),
+          TEST(test_too_many_categories), TEST(test_added_category_order))
