@@ -511,7 +511,8 @@ size_t dedup_links(const char *html, const char *text, const char *own_url,
 {
 	struct links l = {keys, 0, ""};
 
-	if (own_url && dedup_url_key(own_url, l.own_host, sizeof(l.own_host)) >= 0)
+	if (own_url &&
+	    dedup_url_key(own_url, l.own_host, sizeof(l.own_host)) >= 0)
 		l.own_host[key_host_len(l.own_host)] = '\0';
 	else
 		l.own_host[0] = '\0';

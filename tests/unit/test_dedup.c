@@ -71,9 +71,11 @@ static void test_case_punctuation_links_mentions(void)
 	 * hashtag marks: the same statement. */
 	const char *copy =
 	    "@SpokespersonCHN: the UNITED STATES should give a clear "
-	    "explanation -- to the world -- about the laboratory at #FortDetrick "
+	    "explanation -- to the world -- about the laboratory at "
+	    "#FortDetrick "
 	    "... no: at Fort Detrick; and the many unanswered questions of the "
-	    "summer of 2019 instead of shifting the blame onto #China again and "
+	    "summer of 2019 instead of shifting the blame onto #China again "
+	    "and "
 	    "again, while the pandemic spreads at home! https://t.co/abc123";
 	const char *plain =
 	    "the united states should give a clear explanation to the world "
@@ -108,10 +110,12 @@ static void test_shared_boilerplate(void)
 
 static void test_cjk(void)
 {
-	const char *trad = "美國應該就德特里克堡實驗室和二零一九年夏天的種種疑問"
-	                   "向世界作出清楚的解釋，而不是一再甩鍋中國。";
-	const char *simp = "美国应该就德特里克堡实验室和二零一九年夏天的种种疑问"
-	                   "向世界作出清楚的解释，而不是一再甩锅中国。";
+	const char *trad =
+	    "美國應該就德特里克堡實驗室和二零一九年夏天的種種疑問"
+	    "向世界作出清楚的解釋，而不是一再甩鍋中國。";
+	const char *simp =
+	    "美国应该就德特里克堡实验室和二零一九年夏天的种种疑问"
+	    "向世界作出清楚的解释，而不是一再甩锅中国。";
 	const char *one = "美国应该就德特里克堡实验室和二零一九年夏天的种种疑问"
 	                  "向世界作出明确的解释，而不是一再甩锅中国。";
 	const char *other = "中方坚决反对美方对中国企业实施的单边制裁，"
@@ -133,9 +137,9 @@ static void test_short(void)
 
 	ASSERT_INT_EQ(sign("Thank you!", &sig), 0);
 	ASSERT_INT_EQ(sig.n_tokens, 2);
-	ASSERT_INT_EQ(sign("Happy New Year to all our friends around the world!",
-	                   &sig),
-	              0);
+	ASSERT_INT_EQ(
+	    sign("Happy New Year to all our friends around the world!", &sig),
+	    0);
 	ASSERT_INT_EQ(sign("", &sig), 0);
 	/* Links and mentions are no words. */
 	ASSERT_INT_EQ(sign("@a @b @c https://x.org/1 https://x.org/2 "
@@ -201,11 +205,13 @@ static void test_links(void)
 {
 	char keys[DEDUP_MAX_LINKS][DEDUP_KEY_MAX];
 	const char *html =
-	    "<p><span class=\"h-card\"><a href=\"https://mastodon.example/@zhao\" "
+	    "<p><span class=\"h-card\"><a "
+	    "href=\"https://mastodon.example/@zhao\" "
 	    "class=\"u-url mention\">@<span>zhao</span></a></span> "
 	    "<a href=\"https://mastodon.example/tags/china\" class=\"mention "
 	    "hashtag\" rel=\"tag\">#<span>china</span></a> read "
-	    "<a href=\"https://www.mfa.gov.cn/eng/xw/202003/t1.html?a=1&amp;b=2\" "
+	    "<a "
+	    "href=\"https://www.mfa.gov.cn/eng/xw/202003/t1.html?a=1&amp;b=2\" "
 	    "rel=\"nofollow\">mfa.gov.cn/eng/xw/202003/t1.html</a> and "
 	    "<A HREF='https://mastodon.example/@zhao/1'>here</A></p>";
 	size_t n;
@@ -215,20 +221,22 @@ static void test_links(void)
 	ASSERT_STR_EQ(keys[0], "mfa.gov.cn/eng/xw/202003/t1.html?a=1&b=2");
 	/* Without markup, the URLs of the text; the own site's are left out,
 	 * a repeated one counts once. */
-	n = dedup_links(NULL,
-	                "See https://mfa.gov.cn/a/1.html, (https://x.org/b) and "
-	                "https://mfa.gov.cn/a/1.html#p2 and "
-	                "https://own.site/page",
-	                "https://own.site/post/9", keys);
+	n = dedup_links(
+	    NULL,
+	    "See https://mfa.gov.cn/a/1.html, (https://x.org/b) and "
+	    "https://mfa.gov.cn/a/1.html#p2 and "
+	    "https://own.site/page",
+	    "https://own.site/post/9", keys);
 	ASSERT_INT_EQ(n, 2);
 	ASSERT_STR_EQ(keys[0], "mfa.gov.cn/a/1.html");
 	ASSERT_STR_EQ(keys[1], "x.org/b");
 	n = dedup_links("<a href", "no links here", NULL, keys);
 	ASSERT_INT_EQ(n, 0);
-	n = dedup_links("<a href=\"https://a.org/1\"><a class=x href=https://a.org/2>"
-	                "<a href='https://a.org/3'><a href=https://a.org/4><a "
-	                "href=https://a.org/5>",
-	                NULL, NULL, keys);
+	n = dedup_links(
+	    "<a href=\"https://a.org/1\"><a class=x href=https://a.org/2>"
+	    "<a href='https://a.org/3'><a href=https://a.org/4><a "
+	    "href=https://a.org/5>",
+	    NULL, NULL, keys);
 	ASSERT_INT_EQ(n, DEDUP_MAX_LINKS);
 	ASSERT_STR_EQ(keys[1], "a.org/2");
 }
