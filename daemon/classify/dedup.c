@@ -489,8 +489,9 @@ static void links_from_text(struct links *l, const char *text)
 	while (*s) {
 		size_t n = 0;
 
-		if (strncasecmp(s, "http://", 7) != 0 &&
-		    strncasecmp(s, "https://", 8) != 0) {
+		if ((*s != 'h' && *s != 'H') ||
+		    (strncasecmp(s, "http://", 7) != 0 &&
+		     strncasecmp(s, "https://", 8) != 0)) {
 			s++;
 			continue;
 		}

@@ -489,7 +489,11 @@ static int write_jsonl(const struct store_post_row *r)
 	json_categories(r->categories);
 	printf(",\"edit_count\":%d,\"deleted_seen\":", r->edit_count);
 	json_time(r->deleted_seen);
-	printf(",\"is_repost\":%s}\n", r->is_repost ? "true" : "false");
+	printf(",\"is_repost\":%s", r->is_repost ? "true" : "false");
+	/* Only for a post of a statement said more than once. */
+	if (r->cluster_id > 0)
+		printf(",\"cluster_id\":%lld", (long long)r->cluster_id);
+	fputs("}\n", stdout);
 	return 0;
 }
 

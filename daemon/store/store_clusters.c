@@ -34,12 +34,19 @@
 #define CLUSTERS_BATCH_SQL "500"
 /* Candidates verified per post at most: a band every post shares (a
  * daily boilerplate) must not make storing a post slow. */
-#define CLUSTERS_CANDIDATES "200"
+#define CLUSTERS_CANDIDATES   "200"
+#define CLUSTERS_CANDIDATES_N 200
 /* A quoted post's part of the text: someone else's words. */
 #define QUOTE_MARK "\n\n[quote @"
 
+/* The parameters of the 20 bands. */
+#define BANDS_1_20                                                          \
+	"?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15," \
+	" ?16, ?17, ?18, ?19, ?20"
+
 enum cstmt {
 	C_TIME,
+	C_OLD_SIG,
 	C_FORGET_SIG,
 	C_FORGET_BANDS,
 	C_FORGET_LINKS,
@@ -57,24 +64,35 @@ enum cstmt {
 
 static const char *const csql[C_COUNT] = {
     [C_TIME] = "SELECT report_time FROM posts WHERE id = ?1",
+    [C_OLD_SIG] = "SELECT minhash, report_time FROM post_signatures"
+                  " WHERE post_id = ?1",
     [C_FORGET_SIG] = "DELETE FROM post_signatures WHERE post_id = ?1",
-    [C_FORGET_BANDS] = "DELETE FROM post_bands WHERE post_id = ?1",
+    /* ?1..?20 the bands, ?21 the time they were filed under, ?22 the
+     * post. */
+    [C_FORGET_BANDS] = "DELETE FROM post_bands WHERE band IN (" BANDS_1_20
+                       ") AND report_time = ?21 AND post_id = ?22",
     [C_FORGET_LINKS] = "DELETE FROM post_links WHERE post_id = ?1",
     [C_FORGET_ROW] = "DELETE FROM post_clusters WHERE post_id = ?1",
-    [C_SIG_INSERT] =
-        "INSERT INTO post_signatures (post_id, minhash) VALUES (?1, ?2)",
-    [C_BAND_INSERT] = "INSERT INTO post_bands (band, report_time, post_id)"
-                      " VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
+    [C_SIG_INSERT] = "INSERT INTO post_signatures (post_id, minhash,"
+                     " report_time) VALUES (?1, ?2, ?3)",
+    /* All bands in one statement: ?1..?20, at time ?21, of post ?22. */
+    [C_BAND_INSERT] =
+        "INSERT INTO post_bands (band, report_time, post_id) VALUES"
+        " (?1, ?21, ?22), (?2, ?21, ?22), (?3, ?21, ?22), (?4, ?21, ?22),"
+        " (?5, ?21, ?22), (?6, ?21, ?22), (?7, ?21, ?22), (?8, ?21, ?22),"
+        " (?9, ?21, ?22), (?10, ?21, ?22), (?11, ?21, ?22), (?12, ?21, ?22),"
+        " (?13, ?21, ?22), (?14, ?21, ?22), (?15, ?21, ?22), (?16, ?21, ?22),"
+        " (?17, ?21, ?22), (?18, ?21, ?22), (?19, ?21, ?22), (?20, ?21, ?22)"
+        " ON CONFLICT DO NOTHING",
     [C_LINK_INSERT] = "INSERT INTO post_links (link, report_time, post_id, own)"
                       " VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
     /* ?1..?20 the bands, ?21..?22 the window, ?23 the post itself. */
-    [C_CANDIDATES] =
-        "SELECT DISTINCT s.post_id, s.minhash, b.report_time"
-        " FROM post_bands b JOIN post_signatures s ON s.post_id = b.post_id"
-        " WHERE b.band IN (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,"
-        " ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)"
-        " AND b.report_time BETWEEN ?21 AND ?22 AND b.post_id <> ?23"
-        " LIMIT " CLUSTERS_CANDIDATES,
+    /* Read from the band index alone; a post sharing several bands comes
+     * once per band. */
+    [C_CANDIDATES] = "SELECT post_id, report_time FROM post_bands"
+                     " WHERE band IN (" BANDS_1_20 ")"
+                     " AND report_time BETWEEN ?21 AND ?22 AND post_id <> ?23"
+                     " LIMIT " CLUSTERS_CANDIDATES,
     /* ?1..?2 the window, ?3 the post, ?4..?7 the pages it links, ?8 its
      * own page. */
     [C_LINK_MATCH] =
@@ -257,34 +275,52 @@ static int make_keys(struct store_clusters *c, const char *text,
 	return 0;
 }
 
+/* Binds the 20 bands of sig to ?1..?20. */
+static void bind_bands(struct db_stmt *s, const struct dedup_sig *sig)
+{
+	int64_t bands[DEDUP_BANDS];
+	int i;
+
+	dedup_bands(sig, bands);
+	for (i = 0; i < DEDUP_BANDS; i++)
+		db_bind_int64(s, i + 1, bands[i]);
+}
+
+/* Writes the signature and bands of k.  0 or a negative errno. */
+static int write_signature(struct store_clusters *c, const struct post_keys *k)
+{
+	char hex[DEDUP_HEX_LEN + 1];
+	struct db_stmt *s;
+	int rc = 0;
+
+	s = get(c, C_SIG_INSERT, &rc);
+	if (!s)
+		return rc;
+	dedup_sig_hex(&k->sig, hex);
+	db_bind_int64(s, 1, k->id);
+	db_bind_text(s, 2, hex);
+	db_bind_int64(s, 3, k->time);
+	rc = done(c, s, "statement index: signature");
+	if (rc < 0)
+		return rc;
+	s = get(c, C_BAND_INSERT, &rc);
+	if (!s)
+		return rc;
+	bind_bands(s, &k->sig);
+	db_bind_int64(s, 21, k->time);
+	db_bind_int64(s, 22, k->id);
+	return done(c, s, "statement index: bands");
+}
+
 /* Writes the index rows of k.  0 or a negative errno. */
 static int write_keys(struct store_clusters *c, const struct post_keys *k)
 {
-	char hex[DEDUP_HEX_LEN + 1];
-	int64_t bands[DEDUP_BANDS];
 	struct db_stmt *s;
 	size_t i;
 	int rc = 0;
 
-	if (k->has_sig) {
-		s = get(c, C_SIG_INSERT, &rc);
-		if (!s)
-			return rc;
-		dedup_sig_hex(&k->sig, hex);
-		db_bind_int64(s, 1, k->id);
-		db_bind_text(s, 2, hex);
-		rc = done(c, s, "statement index: signature");
-		dedup_bands(&k->sig, bands);
-		for (i = 0; rc == 0 && i < DEDUP_BANDS; i++) {
-			s = get(c, C_BAND_INSERT, &rc);
-			if (!s)
-				return rc;
-			db_bind_int64(s, 1, bands[i]);
-			db_bind_int64(s, 2, k->time);
-			db_bind_int64(s, 3, k->id);
-			rc = done(c, s, "statement index: band");
-		}
-	}
+	if (k->has_sig)
+		rc = write_signature(c, k);
 	for (i = 0; rc == 0 && i <= k->n_links; i++) {
 		const char *key = i < k->n_links ? k->links[i] : k->own;
 
@@ -302,47 +338,89 @@ static int write_keys(struct store_clusters *c, const struct post_keys *k)
 	return rc;
 }
 
-/* The most similar post sharing a band with k: 1 with *m, 0, or a
- * negative errno. */
-static int match_text(struct store_clusters *c, const struct post_keys *k,
-                      struct match *m)
+/* The candidates sharing a band with k, each once, in ids and times;
+ * returns how many or a negative errno. */
+static int candidates(struct store_clusters *c, const struct post_keys *k,
+                      int64_t *ids, int64_t *times)
 {
-	int64_t bands[DEDUP_BANDS];
 	struct db_stmt *s;
-	int i, rc = 0, found = 0;
+	int rc = 0, n = 0, i;
 
-	if (!k->has_sig)
-		return 0;
 	s = get(c, C_CANDIDATES, &rc);
 	if (!s)
 		return rc;
-	dedup_bands(&k->sig, bands);
-	for (i = 0; i < DEDUP_BANDS; i++)
-		db_bind_int64(s, i + 1, bands[i]);
+	bind_bands(s, &k->sig);
 	db_bind_int64(s, 21, k->time - STORE_CLUSTERS_WINDOW);
 	db_bind_int64(s, 22, k->time + STORE_CLUSTERS_WINDOW);
 	db_bind_int64(s, 23, k->id);
-	while ((rc = db_step(s)) == DB_ROW) {
-		struct dedup_sig other;
-		int64_t id = db_column_int64(s, 0), t = db_column_int64(s, 2);
-		double sim;
+	while ((rc = db_step(s)) == DB_ROW && n < CLUSTERS_CANDIDATES_N) {
+		int64_t id = db_column_int64(s, 0);
 
-		if (dedup_sig_parse(db_column_text(s, 1), &other) < 0)
-			continue; /* not written by us: not comparable */
-		sim = dedup_similarity(&k->sig, &other);
-		if (sim < DEDUP_THRESHOLD)
+		for (i = 0; i < n && ids[i] != id; i++)
+			;
+		if (i < n)
 			continue;
-		if (found && (sim < m->similarity ||
-		              (sim == m->similarity &&
-		               (t > m->time || (t == m->time && id > m->id)))))
-			continue;
-		*m = (struct match){id, t, sim, "text"};
-		found = 1;
+		ids[n] = id;
+		times[n++] = db_column_int64(s, 1);
 	}
 	db_reset(s);
 	if (rc < 0)
 		return fail(c, rc, "statement index: candidates");
-	return found;
+	return n;
+}
+
+/* The similarity of k to post id's stored signature, or -1 when it has
+ * none (or one not written by this module); -2 on a failure. */
+static double similarity_to(struct store_clusters *c, const struct post_keys *k,
+                            int64_t id)
+{
+	struct dedup_sig other;
+	struct db_stmt *s;
+	double sim = -1;
+	int rc = 0;
+
+	s = get(c, C_OLD_SIG, &rc);
+	if (!s)
+		return -2;
+	db_bind_int64(s, 1, id);
+	rc = db_step(s);
+	if (rc == DB_ROW && dedup_sig_parse(db_column_text(s, 0), &other) == 0)
+		sim = dedup_similarity(&k->sig, &other);
+	db_reset(s);
+	if (rc < 0) {
+		fail(c, rc, "statement index: signature");
+		return -2;
+	}
+	return sim;
+}
+
+/* The most similar post sharing a band with k (the earliest of equals):
+ * 1 with *m, 0, or a negative errno. */
+static int match_text(struct store_clusters *c, const struct post_keys *k,
+                      struct match *m)
+{
+	int64_t ids[CLUSTERS_CANDIDATES_N], times[CLUSTERS_CANDIDATES_N];
+	int n, i, found = 0;
+
+	if (!k->has_sig)
+		return 0;
+	n = candidates(c, k, ids, times);
+	for (i = 0; i < n; i++) {
+		double sim = similarity_to(c, k, ids[i]);
+
+		if (sim < -1.5)
+			return -EIO;
+		if (sim < DEDUP_THRESHOLD)
+			continue;
+		if (found && (sim < m->similarity ||
+		              (sim == m->similarity &&
+		               (times[i] > m->time ||
+		                (times[i] == m->time && ids[i] > m->id)))))
+			continue;
+		*m = (struct match){ids[i], times[i], sim, "text"};
+		found = 1;
+	}
+	return n < 0 ? n : found;
 }
 
 /* The earliest post linking a page k links or is, or linking k's own
@@ -427,14 +505,48 @@ static int join(struct store_clusters *c, const struct post_keys *k,
 	return rc < 0 ? rc : 1;
 }
 
+/* The bands of post_id's stored signature: 1 with *sig and *time, 0 when
+ * it has none, or a negative errno. */
+static int old_signature(struct store_clusters *c, int64_t post_id,
+                         struct dedup_sig *sig, int64_t *time)
+{
+	struct db_stmt *s;
+	int rc = 0;
+
+	s = get(c, C_OLD_SIG, &rc);
+	if (!s)
+		return rc;
+	db_bind_int64(s, 1, post_id);
+	rc = db_step(s);
+	if (rc == DB_ROW) {
+		*time = db_column_int64(s, 1);
+		rc = dedup_sig_parse(db_column_text(s, 0), sig) == 0;
+	}
+	db_reset(s);
+	return rc < 0 ? fail(c, rc, "statement index: signature") : rc;
+}
+
 /* Forgets what an edited post was matched by and what it was a copy of. */
 static int forget(struct store_clusters *c, int64_t post_id)
 {
-	static const enum cstmt ids[] = {C_FORGET_SIG, C_FORGET_BANDS,
-	                                 C_FORGET_LINKS, C_FORGET_ROW};
+	static const enum cstmt ids[] = {C_FORGET_SIG, C_FORGET_LINKS,
+	                                 C_FORGET_ROW};
+	struct dedup_sig sig;
+	struct db_stmt *s;
+	int64_t time = 0;
 	size_t i;
-	int rc = 0;
+	int rc;
 
+	rc = old_signature(c, post_id, &sig, &time);
+	if (rc > 0) {
+		s = get(c, C_FORGET_BANDS, &rc);
+		if (!s)
+			return rc;
+		bind_bands(s, &sig);
+		db_bind_int64(s, 21, time);
+		db_bind_int64(s, 22, post_id);
+		rc = done(c, s, "statement index: forget bands");
+	}
 	for (i = 0; rc == 0 && i < sizeof(ids) / sizeof(ids[0]); i++)
 		rc = run_id(c, ids[i], post_id, "statement index: forget");
 	return rc;

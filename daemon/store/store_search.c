@@ -373,6 +373,14 @@ static int has_deleted_seen(struct store *st)
 	    " AND table_schema = current_schema()");
 }
 
+static int has_clusters(struct store *st)
+{
+	return has_object(
+	    st, "SELECT 1 FROM sqlite_master WHERE name = 'post_clusters'",
+	    "SELECT 1 FROM information_schema.tables WHERE table_name ="
+	    " 'post_clusters' AND table_schema = current_schema()");
+}
+
 static int has_fts(struct store *st)
 {
 	return has_object(
@@ -380,10 +388,17 @@ static int has_fts(struct store *st)
 	    "SELECT 1 WHERE false");
 }
 
+/* The statement a post belongs to: the earliest post's id when it is a
+ * copy or has copies (post_clusters, schema 0010), else NULL. */
+#define STATEMENT_ID                                                \
+	"COALESCE((SELECT k.cluster_id FROM post_clusters k"        \
+	" WHERE k.post_id = p.id), CASE WHEN EXISTS (SELECT 1 FROM" \
+	" post_clusters k WHERE k.cluster_id = p.id) THEN p.id END)"
+
 /* The SELECT of a filter.  Columns: see read_row(). */
 static int build_query(struct store *st, const struct store_post_filter *f,
-                       bool deleted_col, bool fts, struct buf *sql,
-                       struct binds *b)
+                       bool deleted_col, bool fts, bool clusters,
+                       struct buf *sql, struct binds *b)
 {
 	enum db_dialect d = db_dialect(st->db);
 	int rc = 0, k;
@@ -395,12 +410,13 @@ static int build_query(struct store *st, const struct store_post_filter *f,
 	    "SELECT p.id, a.handle, a.role, a.country, p.url, p.published,"
 	    " p.first_seen, p.report_time, p.text, p.lang, p.edit_count,"
 	    " %s, p.is_repost, (SELECT %s FROM post_categories c"
-	    " WHERE c.post_id = p.id)"
+	    " WHERE c.post_id = p.id), %s"
 	    " FROM posts p JOIN accounts a ON a.id = p.account_id WHERE 1 = 1",
 	    deleted_col ? "p.deleted_seen" : "NULL",
 	    d == DB_SQLITE ? "group_concat(c.category || ' ' || c.score, ';')"
 	                   : "string_agg(c.category || ' ' || c.score::text,"
-	                     " ';' ORDER BY c.category)");
+	                     " ';' ORDER BY c.category)",
+	    clusters ? STATEMENT_ID : "NULL");
 	if (rc < 0)
 		return -ENOMEM;
 	if (f->n_accounts &&
@@ -481,6 +497,7 @@ static void read_row(struct db_stmt *s, struct store_post_row *r)
 	r->deleted_seen = col_time(s, 11);
 	r->is_repost = db_column_int(s, 12) != 0;
 	r->categories = db_column_text(s, 13);
+	r->cluster_id = db_column_null(s, 14) ? 0 : db_column_int64(s, 14);
 }
 
 /* Steps s to its end, one callback per row; returns 0, fn's non-zero
@@ -563,13 +580,15 @@ int store_posts_each(struct store *st, const struct store_post_filter *f,
 	struct buf sql = {0};
 	struct db_stmt *s = NULL;
 	int64_t rows = 0;
-	int del, fts = 0, rc;
+	int del, fts = 0, clu = 0, rc;
 
 	del = has_deleted_seen(st);
 	if (del >= 0 && f->search && db_dialect(st->db) == DB_SQLITE)
 		fts = has_fts(st);
-	if (del < 0 || fts < 0) {
-		rc = del < 0 ? del : fts;
+	if (del >= 0 && fts >= 0)
+		clu = has_clusters(st);
+	if (del < 0 || fts < 0 || clu < 0) {
+		rc = del < 0 ? del : fts < 0 ? fts : clu;
 		snprintf(err, errlen, "%s", db_errmsg(st->db));
 		return rc;
 	}
@@ -579,7 +598,7 @@ int store_posts_each(struct store *st, const struct store_post_filter *f,
 		         " (no posts.deleted_seen; a newer demarched adds it)");
 		return -ENOTSUP;
 	}
-	rc = build_query(st, f, del == 1, fts == 1, &sql, &b);
+	rc = build_query(st, f, del == 1, fts == 1, clu == 1, &sql, &b);
 	if (rc < 0) {
 		snprintf(err, errlen, "%s",
 		         rc == -E2BIG ? "too many filter values"

@@ -67,6 +67,9 @@ struct store_post_row {
 	int edit_count;
 	int64_t deleted_seen; /* INT64_MIN when not seen deleted */
 	bool is_repost;
+	/* The statement it belongs to (post_clusters): the id of its
+	 * earliest post when it is a copy or has copies, else 0. */
+	int64_t cluster_id;
 };
 
 /* Calls fn for each matching post, newest first (report_time, then id).

@@ -2,7 +2,8 @@
 
 CREATE TABLE post_signatures (
 	post_id BIGINT PRIMARY KEY REFERENCES posts (id) ON DELETE CASCADE,
-	minhash TEXT NOT NULL
+	minhash TEXT NOT NULL,
+	report_time BIGINT NOT NULL
 );
 
 CREATE TABLE post_bands (
@@ -11,7 +12,6 @@ CREATE TABLE post_bands (
 	post_id BIGINT NOT NULL REFERENCES posts (id) ON DELETE CASCADE,
 	PRIMARY KEY (band, report_time, post_id)
 );
-CREATE INDEX post_bands_post ON post_bands (post_id);
 
 CREATE TABLE post_links (
 	link TEXT NOT NULL,

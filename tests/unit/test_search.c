@@ -353,6 +353,8 @@ static void test_migration_fills_index(void)
 	                " DROP TRIGGER posts_fts_delete;"
 	                " DROP TRIGGER posts_fts_update;"
 	                " DROP TABLE posts_fts; DROP TABLE post_clusters;"
+	                " DROP TABLE post_links; DROP TABLE post_bands;"
+	                " DROP TABLE post_signatures;"
 	                " PRAGMA user_version = 8"),
 	    0);
 	store_close(s2);
