@@ -408,13 +408,15 @@ static void print_member(const char *label, const json_t *m)
 /* The statement's other posts, when it was said more than once. */
 static void print_statement(const json_t *o)
 {
-	const json_t *copy_of = json_object_get(o, "copy_of"), *m;
+	const json_t *copy_of = json_object_get(o, "copy_of");
+	const json_t *copies = json_object_get(o, "copies");
 	size_t i;
 
 	if (json_is_object(copy_of))
 		print_member("copy of  ", copy_of);
-	json_array_foreach(json_object_get(o, "copies"), i, m)
-	    print_member(i == 0 ? "copies   " : "         ", m);
+	for (i = 0; i < json_array_size(copies); i++)
+		print_member(i == 0 ? "copies   " : "         ",
+		             json_array_get(copies, i));
 }
 
 static int print_text(const json_t *o)

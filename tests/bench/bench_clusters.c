@@ -84,8 +84,8 @@ static char *make_text(char **made, size_t i, char **vocab, size_t n)
 		v ^= v << 13;
 		v ^= v >> 7;
 		v ^= v << 17;
-		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%.200s",
-		                        k ? " " : "", vocab[v % n]);
+		len += (size_t)snprintf(buf + len, sizeof(buf) - len,
+		                        "%s%.200s", k ? " " : "", vocab[v % n]);
 	}
 	return strdup(buf);
 }
@@ -191,7 +191,8 @@ static double bench_cluster(struct store *st, char **made, size_t n_posts,
 		return -1;
 	c0 = cpu_us();
 	for (i = 1; rc >= 0 && i < n_posts; i++) {
-		if ((i == 1 || i % 500 == 0) && db_exec(store_conn(st), "BEGIN") < 0)
+		if ((i == 1 || i % 500 == 0) &&
+		    db_exec(store_conn(st), "BEGIN") < 0)
 			return -1;
 		rc = store_clusters_post(c, (int64_t)i + 1, made[i], NULL, NULL,
 		                         false, T0);
@@ -217,7 +218,8 @@ int main(int argc, char **argv)
 	int64_t c0;
 	long copies = 0;
 
-	n = split_words(texts, load_texts(&data, &texts), &vocab);
+	n = load_texts(&data, &texts);
+	n = n ? split_words(texts, n, &vocab) : 0;
 	made = calloc(n_posts, sizeof(*made));
 	if (n == 0 || !made || n_posts == 0)
 		return 1;
