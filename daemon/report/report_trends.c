@@ -326,7 +326,7 @@ int report_trends_build(struct store *st, int64_t since, json_t **out,
 	    "  AND s.followers IS NOT NULL AND s.observed >= ?1"
 	    "  ORDER BY s.observed DESC, s.id DESC LIMIT 1)"
 	    " ORDER BY l.followers - f.followers DESC, a.handle";
-	struct report_query q = {store_conn(st), err, errlen};
+	struct report_query q = {store_conn(st), err, errlen, false};
 	json_t *root = json_pack("{s:[], s:{}, s:[], s:[], s:{}, s:[]}",
 	                         "follower_growth", "follower_growth_by_role",
 	                         "posts_per_week", "category_share_per_week",
