@@ -338,14 +338,13 @@ int report_render(const json_t *report, enum report_format f, struct buf *b)
 	report_plural(n3, sizeof(n3), report_jint(totals, "statements"),
 	              "statement", "statements");
 	snprintf(line, sizeof(line),
-	         "%s (%s) from %s; %lld classified into at least one category.",
+	         "%s from %s, %s; %lld classified into at least one category.",
 	         report_plural(n1, sizeof(n1), report_jint(totals, "posts"),
 	                       "post", "posts"),
-	         n3,
 	         report_plural(n2, sizeof(n2),
 	                       report_jint(totals, "accounts_active"),
 	                       "account", "accounts"),
-	         (long long)report_jint(totals, "classified"));
+	         n3, (long long)report_jint(totals, "classified"));
 	if (f == REPORT_FORMAT_HTML) {
 		rc = buf_puts(b, html_head);
 		if (rc == 0)

@@ -487,7 +487,7 @@ static void test_md_and_text_escapes(void)
 	ASSERT_INT_EQ(report_render(r, REPORT_FORMAT_TEXT, &txt), 0);
 	REQUIRE(txt.data);
 	ASSERT(!strchr(txt.data, '\x1b'));
-	ASSERT(strstr(txt.data, "7 posts (7 statements) from 2 accounts; 4 "
+	ASSERT(strstr(txt.data, "7 posts from 2 accounts, 7 statements; 4 "
 	                        "classified") != NULL);
 	/* Aligned columns: the header and the row line up on the counts. */
 	ASSERT(
@@ -570,7 +570,7 @@ static void test_plurals(void)
 	ASSERT_INT_EQ(report_render(r, REPORT_FORMAT_TEXT, &b), 0);
 	json_object_set_new(totals, "statements", json_integer(1));
 	ASSERT_INT_EQ(report_render(r, REPORT_FORMAT_TEXT, &b), 0);
-	ASSERT(strstr(b.data, "1 post (1 statement) from 1 account; ") != NULL);
+	ASSERT(strstr(b.data, "1 post from 1 account, 1 statement; ") != NULL);
 	json_decref(r);
 	buf_free(&b);
 }
@@ -814,7 +814,7 @@ static void test_statements(void)
 	    json_string_value(json_object_get(json_array_get(ex, 0), "handle")),
 	    "amb_a");
 	ASSERT_INT_EQ(report_render(r, REPORT_FORMAT_TEXT, &b), 0);
-	ASSERT(strstr(b.data, "7 posts (6 statements)"));
+	ASSERT(strstr(b.data, "7 posts from 2 accounts, 6 statements;"));
 	ASSERT(
 	    strstr(b.data, "    the same statement, 1 copy:\n      amb_a ("));
 	b.len = 0;
