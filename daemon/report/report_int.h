@@ -9,6 +9,7 @@
  *   report_page.c      page building: escaping, tables, headings, examples
  *   report_svg.c       the SVG charts of the HTML report
  *   report_sections.c  the sections of the report and report_render()
+ *   report_statements.c statements beside posts, an example's copies
  *
  * The renderers only ever read a model, so text, Markdown, JSON and HTML
  * say the same thing.
