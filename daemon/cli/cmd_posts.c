@@ -547,6 +547,9 @@ static int write_jsonl(const struct store_post_row *r)
 		printf(",\"matched\":{\"current\":%s,\"versions\":[%s]}",
 		       r->search_current ? "true" : "false",
 		       r->search_versions ? r->search_versions : "");
+	/* Only for a post of a statement said more than once. */
+	if (r->cluster_id > 0)
+		printf(",\"cluster_id\":%lld", (long long)r->cluster_id);
 	fputs("}\n", stdout);
 	return 0;
 }

@@ -313,9 +313,88 @@ static int add_categories_deletions(struct db *db, int64_t id, json_t *o,
 	return rc < 0 ? rc : 0;
 }
 
+/* The posts of one statement (post_clusters, schema 10): its earliest
+ * post ?1 and its copies, oldest first, with the platform their feed is
+ * on. */
+static const char statement_sql[] =
+    "SELECT p.id, a.handle, CASE WHEN f.url LIKE 'telegram:%' THEN"
+    " 'telegram' WHEN f.url LIKE 'youtube:%' THEN 'youtube' ELSE f.kind END,"
+    " p.url, p.report_time, c.similarity, c.reason FROM posts p"
+    " JOIN accounts a ON a.id = p.account_id"
+    " LEFT JOIN feeds f ON f.id = p.feed_id"
+    " LEFT JOIN post_clusters c ON c.post_id = p.id"
+    " WHERE p.id = ?1 OR c.cluster_id = ?1 ORDER BY p.report_time, p.id";
+
+/* The statement's earliest post of post id (itself when it is no copy):
+ * >0, or a negative errno. */
+static int64_t statement_root(struct db *db, int64_t id)
+{
+	struct db_stmt *s;
+	int64_t root = id;
+	int rc;
+
+	rc = db_prepare(
+	    db, "SELECT cluster_id FROM post_clusters WHERE post_id = ?1", &s);
+	if (rc < 0)
+		return rc;
+	db_bind_int64(s, 1, id);
+	rc = db_step(s);
+	if (rc == DB_ROW)
+		root = db_column_int64(s, 0);
+	db_finalize(s);
+	return rc < 0 ? rc : root;
+}
+
+/* o["copy_of"] (the statement's earliest post when this one is a copy,
+ * else null) and o["copies"] (the statement's other posts). */
+static int add_statement(struct db *db, int64_t id, json_t *o)
+{
+	json_t *copies = json_array(), *copy_of = json_null();
+	struct db_stmt *s;
+	int64_t root = statement_root(db, id);
+	int rc;
+
+	if (json_object_set_new(o, "copies", copies) < 0 ||
+	    json_object_set_new(o, "copy_of", copy_of) < 0)
+		return -ENOMEM;
+	if (root < 0)
+		return (int)root;
+	if ((rc = db_prepare(db, statement_sql, &s)) < 0)
+		return rc;
+	db_bind_int64(s, 1, root);
+	while ((rc = db_step(s)) == DB_ROW) {
+		int64_t pid = db_column_int64(s, 0);
+		json_t *m = json_pack(
+		    "{s:I, s:o, s:o, s:o, s:o, s:o, s:o}", "id",
+		    (json_int_t)pid, "account", jstr(db_column_text(s, 1)),
+		    "platform", jstr(db_column_text(s, 2)), "url",
+		    jstr(db_column_text(s, 3)), "time", jtime_col(s, 4),
+		    "similarity",
+		    db_column_null(s, 5) ? json_null()
+		                         : json_real(db_column_double(s, 5)),
+		    "reason", jstr(db_column_text(s, 6)));
+
+		if (!m) {
+			rc = -ENOMEM;
+			break;
+		}
+		if (pid == id)
+			json_decref(m);
+		else if ((pid == root ? json_object_set_new(o, "copy_of", m)
+		                      : json_array_append_new(copies, m)) < 0)
+			rc = -ENOMEM;
+		if (rc < 0)
+			break;
+	}
+	db_finalize(s);
+	return rc < 0 ? rc : 0;
+}
+
 /* The whole record of post id as a *new* JSON object, or NULL with *rc a
- * negative errno. */
-static json_t *load_post(struct db *db, int64_t id, bool v13, int *rc)
+ * negative errno.  v13: the log has schema 0013's sources and confirmed
+ * deletions; clusters: schema 0010's copies of a statement. */
+static json_t *load_post(struct db *db, int64_t id, bool v13, bool clusters,
+                         int *rc)
 {
 	json_t *o = load_head(db, id, rc);
 
@@ -326,6 +405,8 @@ static json_t *load_post(struct db *db, int64_t id, bool v13, int *rc)
 		*rc = add_categories_deletions(db, id, o, v13);
 	if (*rc == 0 && v13)
 		*rc = add_sources(db, id, o);
+	if (*rc == 0 && clusters)
+		*rc = add_statement(db, id, o);
 	if (*rc < 0) {
 		json_decref(o);
 		return NULL;
@@ -371,6 +452,35 @@ static const char *confirmation(const json_t *c)
 	return "";
 }
 
+/* One post of the statement: "post 12  mfa (telegram)  TIME  URL  [text
+ * 0.92]". */
+static void print_member(const char *label, const json_t *m)
+{
+	const json_t *sim = json_object_get(m, "similarity");
+
+	printf("%s post %lld  %s (%s)  %s  %s", label,
+	       (long long)json_integer_value(json_object_get(m, "id")),
+	       jtext(m, "account"), jtext(m, "platform"), jtext(m, "time"),
+	       jtext(m, "url"));
+	if (json_is_real(sim))
+		printf("  [%s %.2f]", jtext(m, "reason"), json_real_value(sim));
+	putchar('\n');
+}
+
+/* The statement's other posts, when it was said more than once. */
+static void print_statement(const json_t *o)
+{
+	const json_t *copy_of = json_object_get(o, "copy_of");
+	const json_t *copies = json_object_get(o, "copies");
+	size_t i;
+
+	if (json_is_object(copy_of))
+		print_member("copy of  ", copy_of);
+	for (i = 0; i < json_array_size(copies); i++)
+		print_member(i == 0 ? "copies   " : "         ",
+		             json_array_get(copies, i));
+}
+
 static int print_text(const json_t *o)
 {
 	const json_t *versions = json_object_get(o, "versions"), *v;
@@ -407,6 +517,7 @@ static int print_text(const json_t *o)
 		           : jtext(v, "returned_seen"),
 		       confirmation(json_object_get(v, "confirmed")));
 	}
+	print_statement(o);
 	json_array_foreach(versions, i, v)
 	{
 		const char *title =
@@ -551,7 +662,8 @@ int cmd_show_main(const struct cmd_globals *g, int argc, char **argv)
 		ex = EX_NOINPUT;
 		goto out_close;
 	}
-	o = load_post(store_conn(st), id, store_schema_version(st) >= 13, &rc);
+	o = load_post(store_conn(st), id, store_schema_version(st) >= 13,
+	              store_schema_version(st) >= 10, &rc);
 	if (!o) {
 		log_warnx("show: %s", rc == -ENOMEM
 		                          ? "out of memory"

@@ -347,11 +347,11 @@ struct best {
 struct scan {
 	char *cats[MAX_CATS]; /* category keys: the codebook, then others */
 	size_t ncats;
-	int64_t cat_count[MAX_CATS];          /* assignments per category */
-	struct best best[MAX_CATS][EXAMPLES]; /* strongest first */
-	int64_t posts;                        /* posts in the period */
-	struct report_counts acc;             /* account id -> posts */
-	struct report_counts day;             /* UTC day number -> posts */
+	int64_t cat_count[MAX_CATS]; /* assignments per category */
+	struct best best[MAX_CATS][EXAMPLES_SCAN]; /* strongest first */
+	int64_t posts;                             /* posts in the period */
+	struct report_counts acc;                  /* account id -> posts */
+	struct report_counts day;                  /* UTC day number -> posts */
 	struct report_counts acc_cat; /* CAT_KEY(account, cat) -> assignments */
 	struct report_counts day_cat; /* CAT_KEY(day, cat) -> assignments */
 	struct report_counts classified;           /* post id -> assignments */
@@ -406,12 +406,12 @@ static void keep_best(struct best *b, double score, int64_t time,
 {
 	int i, j;
 
-	for (i = 0; i < EXAMPLES; i++)
+	for (i = 0; i < EXAMPLES_SCAN; i++)
 		if (better(&b[i], score, time, post_id))
 			break;
-	if (i == EXAMPLES)
+	if (i == EXAMPLES_SCAN)
 		return;
-	for (j = EXAMPLES - 1; j > i; j--)
+	for (j = EXAMPLES_SCAN - 1; j > i; j--)
 		b[j] = b[j - 1];
 	b[i] = (struct best){post_id, score, time};
 }
@@ -614,6 +614,35 @@ static int add_example(struct report_query *q, const char *key, int64_t post_id,
 	return rc < 0 ? rc : 0;
 }
 
+/* The strongest posts of category idx into list, one per statement, each
+ * with the statement's other posts. */
+static int add_examples(struct report_query *q, struct scan *s, int idx,
+                        const char *key, json_t *list)
+{
+	size_t before;
+	int j, rc = 0;
+
+	for (j = 0;
+	     j < EXAMPLES_SCAN && rc == 0 && json_array_size(list) < EXAMPLES;
+	     j++) {
+		int64_t id = s->best[idx][j].post_id, statement;
+
+		if (!id)
+			break;
+		statement = report_statement_of(q, id);
+		if (statement < 0)
+			return (int)statement;
+		if (report_statement_shown(list, statement))
+			continue;
+		before = json_array_size(list);
+		rc = add_example(q, key, id, list);
+		if (rc == 0 && json_array_size(list) > before)
+			rc = report_statement_copies(
+			    q, json_array_get(list, before), id, statement);
+	}
+	return rc;
+}
+
 /* Account id -> handle, for every account. */
 static int load_handles(struct report_query *q, json_t **out)
 {
@@ -699,7 +728,6 @@ static int build_categories(struct report_query *q, struct scan *s,
 	{
 		int idx = scan_cat(s, key);
 		int64_t c, p = report_jint(prev, key);
-		int j;
 
 		if (idx < 0) {
 			rc = -ENOMEM;
@@ -712,11 +740,9 @@ static int build_categories(struct report_query *q, struct scan *s,
 			goto out_decref_maps;
 		rc = top_accounts(q, s, idx, handles,
 		                  json_object_get(cat, "top_accounts"));
-		for (j = 0; j < EXAMPLES && rc == 0; j++)
-			if (s->best[idx][j].post_id)
-				rc = add_example(
-				    q, key, s->best[idx][j].post_id,
-				    json_object_get(cat, "examples"));
+		if (rc == 0)
+			rc = add_examples(q, s, idx, key,
+			                  json_object_get(cat, "examples"));
 		if (rc < 0)
 			goto out_decref_maps;
 	}
@@ -979,7 +1005,7 @@ static int build_feeds(struct report_query *q, json_t *root, int schema)
 int report_build(struct store *st, int64_t from, int64_t to, json_t **out,
                  char *err, size_t errlen)
 {
-	struct report_query q = {store_conn(st), err, errlen};
+	struct report_query q = {store_conn(st), err, errlen, false};
 	struct scan *sc;
 	json_t *root;
 	int rc;
@@ -1004,11 +1030,17 @@ int report_build(struct store *st, int64_t from, int64_t to, json_t **out,
 	rc = report_read_begin(&q);
 	if (rc < 0)
 		goto out_free_scan;
+	q.clusters = store_schema_version(st) >= 10;
 	rc = scan_period(&q, from, to, sc);
 	if (rc == 0)
 		rc = build_totals(sc, root);
 	if (rc == 0)
+		rc = report_statements_totals(&q, from, to, root);
+	if (rc == 0)
 		rc = build_categories(&q, sc, from, to, root);
+	if (rc == 0)
+		rc = report_statements_categories(
+		    &q, from, to, json_object_get(root, "categories"));
 	if (rc == 0)
 		rc = build_accounts(&q, sc, from, to, root);
 	if (rc == 0)

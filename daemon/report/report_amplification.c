@@ -437,7 +437,7 @@ int report_amplification_build(struct db *db, int schema, int64_t from,
                                int64_t to, const struct report_amp_opts *opts,
                                json_t **out, char *err, size_t errlen)
 {
-	struct report_query q = {db, err, errlen};
+	struct report_query q = {db, err, errlen, schema >= 10};
 	json_t *o;
 	int rc;
 

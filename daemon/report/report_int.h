@@ -9,6 +9,7 @@
  *   report_page.c      page building: escaping, tables, headings, examples
  *   report_svg.c       the SVG charts of the HTML report
  *   report_sections.c  the sections of the report and report_render()
+ *   report_statements.c statements beside posts, an example's copies
  *
  * The renderers only ever read a model, so text, Markdown, JSON and HTML
  * say the same thing.
@@ -26,8 +27,11 @@
 #include "report.h"
 #include "util.h"
 
-#define TOP_ACCOUNTS     5   /* leading accounts per category */
-#define EXAMPLES         3   /* strongest posts per category */
+#define TOP_ACCOUNTS 5 /* leading accounts per category */
+#define EXAMPLES     3 /* strongest posts per category */
+#define EXAMPLES_SCAN                                              \
+	6                    /* kept while scanning: copies of one \
+	                      * statement show once */
 #define EXAMPLE_TEXT_MAX 600 /* code points of an example's text */
 #define DAYS_FILL_MAX    366 /* longer periods list only days with posts */
 #define CELL_MAX         48  /* code points of a table cell */
@@ -66,6 +70,7 @@ struct report_query {
 	struct db *db; /* the store's connection (borrowed) */
 	char *err;     /* where failures are described */
 	size_t errlen;
+	bool clusters; /* the log has post_clusters (schema 10) */
 };
 
 /* The spelling of a query for the connection's dialect (see db.h). */
@@ -194,6 +199,27 @@ int report_record_trends(struct db *db, int schema, int64_t since,
                          int64_t until, json_t *trends, char *err,
                          size_t errlen);
 int report_record_trends_text(const json_t *trends, struct buf *b);
+
+/* ---- report_statements.c: statements and their copies ------------- */
+
+/* totals.statements (a statement counts once however many copies it has)
+ * and totals.copies, after totals.posts.  0 or a negative errno. */
+int report_statements_totals(struct report_query *q, int64_t from, int64_t to,
+                             json_t *root);
+/* categories[k].statements beside categories[k].count. */
+int report_statements_categories(struct report_query *q, int64_t from,
+                                 int64_t to, json_t *cats);
+/* The statement of post_id: the id of its earliest copy, else post_id
+ * itself; or a negative errno. */
+int64_t report_statement_of(struct report_query *q, int64_t post_id);
+/* Whether one of examples already shows statement. */
+bool report_statement_shown(const json_t *examples, int64_t statement);
+/* ex["statement"] and ex["copies"]: the statement's other posts (handle,
+ * platform, url, time), at most 20, and ex["copies_more"] past that. */
+int report_statement_copies(struct report_query *q, json_t *ex, int64_t post_id,
+                            int64_t statement);
+/* The copies of example ex under it, in format f. */
+int report_render_copies(struct buf *b, enum report_format f, const json_t *ex);
 
 /* ---- report_trends_csv.c: the trends as one tidy CSV table --------- */
 

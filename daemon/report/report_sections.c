@@ -22,9 +22,10 @@
 static int section_categories(struct buf *b, enum report_format f,
                               const json_t *report)
 {
-	static const char *const heads[] = {"category", "posts", "previous",
-	                                    "change", "leading accounts"};
-	struct report_table t = {5, heads, "lrrrl", NULL, 0, 0};
+	static const char *const heads[] = {"category",   "posts",
+	                                    "statements", "previous",
+	                                    "change",     "leading accounts"};
+	struct report_table t = {6, heads, "lrrrrl", NULL, 0, 0};
 	const json_t *cats = json_object_get(report, "categories");
 	const char *key;
 	json_t *cat;
@@ -60,6 +61,9 @@ static int section_categories(struct buf *b, enum report_format f,
 			    &t, json_object_get(cat, "count"));
 		if (rc == 0)
 			rc = report_table_add_int(
+			    &t, json_object_get(cat, "statements"));
+		if (rc == 0)
+			rc = report_table_add_int(
 			    &t, json_object_get(cat, "previous"));
 		if (rc == 0)
 			rc = report_table_add(&t, ch);
@@ -90,9 +94,13 @@ static int section_examples(struct buf *b, enum report_format f,
 	{
 		const json_t *ex = json_object_get(cat, "examples");
 
-		for (i = 0; i < json_array_size(ex) && rc == 0; i++, n++)
+		for (i = 0; i < json_array_size(ex) && rc == 0; i++, n++) {
 			rc = report_render_example(b, f, key,
 			                           json_array_get(ex, i));
+			if (rc == 0)
+				rc = report_render_copies(
+				    b, f, json_array_get(ex, i));
+		}
 	}
 	if (rc == 0 && n == 0)
 		rc = report_para(b, f, "(no classified posts in this period)");
@@ -332,7 +340,7 @@ int report_render(const json_t *report, enum report_format f, struct buf *b)
 {
 	const json_t *period = json_object_get(report, "period"),
 	             *totals = json_object_get(report, "totals");
-	char title[128], line[256], pw[192], n1[48], n2[48];
+	char title[128], line[320], pw[192], n1[48], n2[48], n3[64];
 	char *js;
 	int rc = 0;
 
@@ -351,14 +359,17 @@ int report_render(const json_t *report, enum report_format f, struct buf *b)
 	         report_jstr(period, "from") ? report_jstr(period, "from")
 	                                     : "?",
 	         report_jstr(period, "to") ? report_jstr(period, "to") : "?");
+	/* A statement posted on several platforms counts once. */
+	report_plural(n3, sizeof(n3), report_jint(totals, "statements"),
+	              "statement", "statements");
 	snprintf(line, sizeof(line),
-	         "%s from %s; %lld classified into at least one category.",
+	         "%s from %s, %s; %lld classified into at least one category.",
 	         report_plural(n1, sizeof(n1), report_jint(totals, "posts"),
 	                       "post", "posts"),
 	         report_plural(n2, sizeof(n2),
 	                       report_jint(totals, "accounts_active"),
 	                       "account", "accounts"),
-	         (long long)report_jint(totals, "classified"));
+	         n3, (long long)report_jint(totals, "classified"));
 	if (f == REPORT_FORMAT_HTML) {
 		rc = buf_puts(b, html_head);
 		if (rc == 0)

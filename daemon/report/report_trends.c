@@ -379,7 +379,7 @@ int report_trends_build(struct store *st, int64_t since, int64_t until,
 	    "  AND s.observed < ?2 ORDER BY s.observed DESC, s.id DESC"
 	    "  LIMIT 1)"
 	    " ORDER BY l.followers - f.followers DESC, a.handle";
-	struct report_query q = {store_conn(st), err, errlen};
+	struct report_query q = {store_conn(st), err, errlen, false};
 	json_t *root = json_pack("{s:[], s:{}, s:[], s:[], s:{}, s:[]}",
 	                         "follower_growth", "follower_growth_by_role",
 	                         "posts_per_week", "category_share_per_week",

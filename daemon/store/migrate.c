@@ -75,6 +75,12 @@ static const struct table tables[] = {
      "feed_id, url, etag, last_modified, first_fetched, last_fetched,"
      " status",
      "itttiii", "feed_id, url", false},
+    {"post_signatures", "post_id, minhash, report_time", "iti", "post_id",
+     false},
+    {"post_bands", "band, report_time, post_id", "iii",
+     "band, report_time, post_id", false},
+    {"post_links", "link, report_time, post_id, own", "tiii",
+     "link, report_time, post_id", false},
     {"account_snapshots",
      "id, account_id, observed, followers, following, posts_count", "iiiiii",
      "id", true},

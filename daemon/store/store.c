@@ -39,6 +39,7 @@
 
 #include "candidates.h"
 #include "schema_migrations.h"
+#include "store_clusters.h"
 #include "store_search.h"
 #include "store_versions.h"
 #include "strmap.h"
@@ -456,6 +457,8 @@ static int migrate(struct store *st)
 		if (rc == 0)
 			rc = store_search_after_migration(st, m->version);
 		if (rc == 0)
+			rc = store_clusters_after_migration(st, m->version);
+		if (rc == 0)
 			rc = set_user_version(st, m->version, what);
 		if (rc == 0)
 			rc = exec_sql(st, "COMMIT", what);
@@ -614,6 +617,7 @@ void store_close(struct store *st)
 	for (i = 0; i < STMT_COUNT; i++)
 		db_finalize(st->stmts[i]);
 	store_versions_free(st->versions);
+	store_clusters_free(st->clusters);
 	db_close(st->db);
 	free(st);
 }
@@ -1150,6 +1154,10 @@ static int record_entry(struct store *st, const struct store_poll *poll,
 			return rc;
 		counts->edited_posts++;
 	}
+	rc = store_clusters_post(st->clusters, post_id, e->text, e->html,
+	                         e->link, found, now);
+	if (rc < 0)
+		return rc;
 	if (store_known_posts_note(kp, e->id, post_id, hash) < 0) {
 		store_set_err(st, "out of memory");
 		return -ENOMEM;
@@ -1371,6 +1379,28 @@ static int record_presence(struct store *st, const struct store_poll *poll,
 	return rc;
 }
 
+/* The versions and clusters of the statement record, made on first use. */
+static int make_helpers(struct store *st)
+{
+	if (!st->versions) {
+		st->versions =
+		    store_versions_new(st->db, st->errmsg, sizeof(st->errmsg));
+		if (!st->versions) {
+			store_set_err(st, "out of memory");
+			return -ENOMEM;
+		}
+	}
+	if (!st->clusters) {
+		st->clusters =
+		    store_clusters_new(st->db, st->errmsg, sizeof(st->errmsg));
+		if (!st->clusters) {
+			store_set_err(st, "out of memory");
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
 int store_record_poll(struct store *st, const struct store_poll *poll,
                       struct store_poll_counts *counts)
 {
@@ -1384,14 +1414,9 @@ int store_record_poll(struct store *st, const struct store_poll *poll,
 	if (counts)
 		*counts = c;
 	now = poll->started_us > 0 ? poll->started_us / 1000000 : util_now();
-	if (!st->versions) {
-		st->versions =
-		    store_versions_new(st->db, st->errmsg, sizeof(st->errmsg));
-		if (!st->versions) {
-			store_set_err(st, "out of memory");
-			return -ENOMEM;
-		}
-	}
+	rc = make_helpers(st);
+	if (rc < 0)
+		return rc;
 	/* PostgreSQL waits for a lock as long as it is held (an analyst's
 	 * LOCK TABLE) and the daemon's loop would wait with it: give up after
 	 * 5 s, like SQLite's busy timeout, and let the poll be retried.  Only

@@ -24,6 +24,7 @@
 
 struct strmap;
 struct store_versions;
+struct store_clusters;
 
 /* The statements store_record_poll() and friends run, prepared on first use
  * and kept for the life of the connection. */
@@ -57,6 +58,8 @@ struct store {
 	struct db_stmt *stmts[STMT_COUNT]; /* prepared on first use, or NULL */
 	struct store_versions *versions;   /* the statement record's, made on
 	                                    * first use (store_versions.h) */
+	struct store_clusters *clusters;   /* copies of statements, made on
+	                                    * first use (store_clusters.h) */
 	char errmsg[512];                  /* last failure, for store_errmsg */
 };
 

@@ -557,6 +557,14 @@ static int has_deleted_seen(struct store *st)
 	    " AND table_schema = current_schema()");
 }
 
+static int has_clusters(struct store *st)
+{
+	return has_object(
+	    st, "SELECT 1 FROM sqlite_master WHERE name = 'post_clusters'",
+	    "SELECT 1 FROM information_schema.tables WHERE table_name ="
+	    " 'post_clusters' AND table_schema = current_schema()");
+}
+
 static int has_fts(struct store *st)
 {
 	return has_object(
@@ -664,11 +672,18 @@ static int filter_sql(struct buf *sql, struct binds *b,
 	return rc < 0 ? -ENOMEM : 0;
 }
 
+/* The statement a post belongs to: the earliest post's id when it is a
+ * copy or has copies (post_clusters, schema 0010), else NULL. */
+#define STATEMENT_ID                                                \
+	"COALESCE((SELECT k.cluster_id FROM post_clusters k"        \
+	" WHERE k.post_id = p.id), CASE WHEN EXISTS (SELECT 1 FROM" \
+	" post_clusters k WHERE k.cluster_id = p.id) THEN p.id END)"
+
 /* The SELECT of a filter.  Columns: see read_row(); c is the search's,
  * or NULL. */
 static int build_query(struct store *st, const struct store_post_filter *f,
-                       bool deleted_col, bool frac_col, struct search_ctx *c,
-                       struct buf *sql, struct binds *b)
+                       bool deleted_col, bool frac_col, bool clusters,
+                       struct search_ctx *c, struct buf *sql, struct binds *b)
 {
 	enum db_dialect d = db_dialect(st->db);
 	struct buf cols = {0}, where = {0};
@@ -683,14 +698,14 @@ static int build_query(struct store *st, const struct store_post_filter *f,
 	    "SELECT p.id, a.handle, a.role, a.country, p.url, p.published,"
 	    " p.first_seen, p.report_time, p.text, p.lang, p.edit_count,"
 	    " %s, p.is_repost, (SELECT %s FROM post_categories c"
-	    " WHERE c.post_id = p.id), %s%s"
+	    " WHERE c.post_id = p.id), %s%s, %s"
 	    " FROM posts p JOIN accounts a ON a.id = p.account_id WHERE 1 = 1",
 	    deleted_col ? "p.deleted_seen" : "NULL",
 	    d == DB_SQLITE ? "group_concat(c.category || ' ' || c.score, ';')"
 	                   : "string_agg(c.category || ' ' || c.score::text,"
 	                     " ';' ORDER BY c.category)",
 	    frac_col ? "p.published_us" : "NULL",
-	    c ? cols.data : ", NULL, NULL");
+	    c ? cols.data : ", NULL, NULL", clusters ? STATEMENT_ID : "NULL");
 	if (rc >= 0)
 		rc = filter_sql(sql, b, f);
 	if (rc >= 0 && c)
@@ -736,6 +751,7 @@ static void read_row(struct db_stmt *s, struct store_post_row *r)
 	    db_column_null(s, 14) ? -1 : (int32_t)db_column_int64(s, 14);
 	r->search_current = db_column_null(s, 15) ? -1 : db_column_int(s, 15);
 	r->search_versions = db_column_text(s, 16);
+	r->cluster_id = db_column_null(s, 17) ? 0 : db_column_int64(s, 17);
 }
 
 /* Steps s to its end, one callback per row; returns 0, fn's non-zero
@@ -819,15 +835,18 @@ int store_posts_each(struct store *st, const struct store_post_filter *f,
 	struct db_stmt *s = NULL;
 	struct search_ctx c = {0};
 	int64_t rows = 0;
-	int del, rc = 0;
+	int del, clu = 0, rc = 0;
 
 	del = has_deleted_seen(st);
 	if (del >= 0 && f->search)
 		rc = search_ctx_init(st, f->search, &c);
-	if (del < 0 || rc < 0) {
-		rc = del < 0 ? del : rc;
+	if (del >= 0 && rc >= 0)
+		clu = has_clusters(st);
+	if (del < 0 || rc < 0 || clu < 0) {
+		rc = del < 0 ? del : rc < 0 ? rc : clu;
 		snprintf(err, errlen, "%s",
 		         rc == -ENOMEM ? "out of memory" : db_errmsg(st->db));
+		search_ctx_free(&c);
 		return rc;
 	}
 	if (f->deleted && !del) {
@@ -838,7 +857,7 @@ int store_posts_each(struct store *st, const struct store_post_filter *f,
 		return -ENOTSUP;
 	}
 	rc = build_query(st, f, del == 1, store_schema_version(st) >= 13,
-	                 f->search ? &c : NULL, &sql, &b);
+	                 clu == 1, f->search ? &c : NULL, &sql, &b);
 	if (rc < 0) {
 		snprintf(err, errlen, "%s",
 		         rc == -E2BIG ? "too many filter values"

@@ -78,6 +78,9 @@ struct store_post_row {
 	/* With a search: the wordings (post_versions.version) that match,
 	 * "1,3", oldest first, or NULL when none is recorded. */
 	const char *search_versions;
+	/* The statement it belongs to (post_clusters): the id of its
+	 * earliest post when it is a copy or has copies, else 0. */
+	int64_t cluster_id;
 };
 
 /* Calls fn for each matching post, newest first (report_time, then id).

@@ -485,17 +485,18 @@ static void test_md_and_text_escapes(void)
 	ASSERT(!strchr(md.data, '\x1b'));
 	ASSERT(strstr(md.data, "\\[x\\]\\(javascript:alert(2))") != NULL);
 	ASSERT(strstr(md.data, "([source](https://a.example/1))") != NULL);
-	ASSERT(strstr(md.data, "| origin\\_narrative | 2 | 1 | \\+1 |") !=
+	ASSERT(strstr(md.data, "| origin\\_narrative | 2 | 2 | 1 | \\+1 |") !=
 	       NULL);
 
 	ASSERT_INT_EQ(report_render(r, REPORT_FORMAT_TEXT, &txt), 0);
 	REQUIRE(txt.data);
 	ASSERT(!strchr(txt.data, '\x1b'));
-	ASSERT(strstr(txt.data, "7 posts from 2 accounts; 4 classified") !=
-	       NULL);
+	ASSERT(strstr(txt.data, "7 posts from 2 accounts, 7 statements; 4 "
+	                        "classified") != NULL);
 	/* Aligned columns: the header and the row line up on the counts. */
 	ASSERT(
-	    strstr(txt.data, "  origin_narrative       2         1      +1"));
+	    strstr(txt.data,
+	           "  origin_narrative       2           2         1      +1"));
 	ASSERT_INT_EQ(report_render(r, REPORT_FORMAT_CSV, &txt), -EINVAL);
 	buf_free(&md);
 	buf_free(&txt);
@@ -626,7 +627,9 @@ static void test_plurals(void)
 	json_object_set_new(totals, "posts", json_integer(1));
 	json_object_set_new(totals, "accounts_active", json_integer(1));
 	ASSERT_INT_EQ(report_render(r, REPORT_FORMAT_TEXT, &b), 0);
-	ASSERT(strstr(b.data, "1 post from 1 account; ") != NULL);
+	json_object_set_new(totals, "statements", json_integer(1));
+	ASSERT_INT_EQ(report_render(r, REPORT_FORMAT_TEXT, &b), 0);
+	ASSERT(strstr(b.data, "1 post from 1 account, 1 statement; ") != NULL);
 	json_decref(r);
 	buf_free(&b);
 }
@@ -947,6 +950,57 @@ static void test_command(void)
 	free(data);
 }
 
+/* Two posts of one statement: counted once, one example, the other
+ * listed under it in every format. */
+static void test_statements(void)
+{
+	char sql[512];
+	json_t *r, *origin, *ex;
+	struct buf b = {0};
+
+	build_log();
+	snprintf(
+	    sql, sizeof(sql),
+	    "INSERT INTO post_clusters (post_id, cluster_id, similarity,"
+	    " reason, clustered_at) SELECT max(post_id), min(post_id),"
+	    " 0.9, 'text', 0 FROM post_categories WHERE category ="
+	    " 'origin_narrative' AND report_time >= %d AND report_time < %d",
+	    FROM, TO);
+	REQUIRE(test_q_exec(store_conn(st), sql) == 0);
+	r = report();
+	REQUIRE(r);
+	ASSERT_INT_EQ(jget(json_object_get(r, "totals"), "posts"), 7);
+	ASSERT_INT_EQ(jget(json_object_get(r, "totals"), "statements"), 6);
+	ASSERT_INT_EQ(jget(json_object_get(r, "totals"), "copies"), 1);
+	origin = json_object_get(json_object_get(r, "categories"),
+	                         "origin_narrative");
+	ASSERT_INT_EQ(jget(origin, "count"), 2);
+	ASSERT_INT_EQ(jget(origin, "statements"), 1);
+	ex = json_object_get(origin, "examples");
+	ASSERT_INT_EQ(json_array_size(ex), 1);
+	ex = json_object_get(json_array_get(ex, 0), "copies");
+	ASSERT_INT_EQ(json_array_size(ex), 1);
+	ASSERT_STR_EQ(
+	    json_string_value(json_object_get(json_array_get(ex, 0), "handle")),
+	    "amb_a");
+	ASSERT_INT_EQ(report_render(r, REPORT_FORMAT_TEXT, &b), 0);
+	ASSERT(strstr(b.data, "7 posts from 2 accounts, 6 statements;"));
+	ASSERT(
+	    strstr(b.data, "    the same statement, 1 copy:\n      amb_a ("));
+	b.len = 0;
+	ASSERT_INT_EQ(report_render(r, REPORT_FORMAT_MD, &b), 0);
+	ASSERT(
+	    strstr(b.data, "  the same statement, 1 copy:\n\n  - amb\\_a ("));
+	b.len = 0;
+	ASSERT_INT_EQ(report_render(r, REPORT_FORMAT_HTML, &b), 0);
+	ASSERT(strstr(b.data, "<div class=\"copies\">the same statement, 1 "
+	                      "copy:<ul>\n<li>amb_a ("));
+	buf_free(&b);
+	json_decref(r);
+	ASSERT_INT_EQ(test_q_exec(store_conn(st), "DELETE FROM post_clusters"),
+	              0);
+}
+
 static void test_close(void)
 {
 	store_close(st);
@@ -958,4 +1012,4 @@ TEST_MAIN(TEST(test_numbers), TEST(test_json_shape), TEST(test_html_escapes),
           TEST(test_year_of_days), TEST(test_text_fits_columns),
           TEST(test_plurals), TEST(test_day_ticks_apart), TEST(test_trends),
           TEST(test_command), TEST(test_year_mid_day), TEST(test_trends_until),
-          TEST(test_close))
+          TEST(test_statements), TEST(test_close))

@@ -586,6 +586,8 @@ static void test_migration_fills_index(void)
 	                " (3, 2, 'youtube:UC1', 'youtube:UC1', 'web', 0),"
 	                " (4, 2, 'https://j.example/f', 'x', 'web', 0),"
 	                " (5, 3, 'https://c.example/@c', 'x', 'mastodon', 0);"
+	                " DROP TABLE post_links; DROP TABLE post_bands;"
+	                " DROP TABLE post_signatures;"
 	                " PRAGMA user_version = 8"),
 	    0);
 	store_close(s2);
