@@ -78,14 +78,14 @@ const char *config_alert_name(enum config_alert alert);
 
 /* A [narrative "KEY"] section: a claim, by the terms that state it. */
 struct config_narrative {
-	char *key;              /* the KEY of the header */
-	char *name;             /* display name, or NULL */
-	char **terms;           /* one or more, as written, non-empty */
-	size_t n_terms;         /* number of terms */
-	char *category;         /* only posts of this category, or NULL */
+	char *key;               /* the KEY of the header */
+	char *name;              /* display name, or NULL */
+	char **terms;            /* one or more, as written, non-empty */
+	size_t n_terms;          /* number of terms */
+	char *category;          /* only posts of this category, or NULL */
 	enum config_alert alert; /* CONFIG_ALERT_OFF unless given */
-	int line;               /* line of the section header */
-	int terms_line;         /* line of the terms key, or 0 */
+	int line;                /* line of the section header */
+	int terms_line;          /* line of the terms key, or 0 */
 };
 
 /* One entry of [report] alert_categories: "CATEGORY[:first|:spike]". */

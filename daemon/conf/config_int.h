@@ -17,16 +17,16 @@
 #include "util.h"
 
 /* Limits on what a config may make us allocate. */
-#define MAX_LINE     4096 /* bytes per line, without the newline */
-#define MAX_ERRORS   100  /* then parsing stops */
-#define MAX_ACCOUNTS 20000
-#define MAX_FEEDS    200 /* per account */
-#define MAX_MAIL_TO  100
-#define MAX_KEY_LEN  128 /* account keys (handles) */
+#define MAX_LINE       4096 /* bytes per line, without the newline */
+#define MAX_ERRORS     100  /* then parsing stops */
+#define MAX_ACCOUNTS   20000
+#define MAX_FEEDS      200 /* per account */
+#define MAX_MAIL_TO    100
+#define MAX_KEY_LEN    128 /* account keys (handles) */
 #define MAX_NARRATIVES 1000
 #define MAX_TERMS      1000 /* per narrative */
 #define MAX_TERM_LEN   256  /* bytes */
-#define MAX_FILE     (1024 * 1024)
+#define MAX_FILE       (1024 * 1024)
 
 enum section {
 	SEC_NONE,    /* before the first header */

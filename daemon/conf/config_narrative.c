@@ -224,16 +224,17 @@ static void add_alert_categories(struct parser *p, const char *v)
 			return;
 		}
 		if (colon) {
-			char *mode = xstrndup(colon + 1,
-			                      (size_t)(e - colon - 1));
+			char *mode =
+			    xstrndup(colon + 1, (size_t)(e - colon - 1));
 			int bad = !mode || alert_from_name(mode, &a) < 0 ||
 			          a == CONFIG_ALERT_OFF;
 
 			if (bad && mode)
 				config_error_value(
 				    p, p->line, "alert_categories: bad alert ",
-				    mode, ": use CATEGORY:first or "
-				          "CATEGORY:spike");
+				    mode,
+				    ": use CATEGORY:first or "
+				    "CATEGORY:spike");
 			free(mode);
 			if (bad) {
 				free(cat);
@@ -241,12 +242,12 @@ static void add_alert_categories(struct parser *p, const char *v)
 			}
 		}
 		if (!config_category_known(cat)) {
-			config_error_value(p, p->line,
-			                   "alert_categories: unknown category ",
-			                   cat,
-			                   ": use blame_rebuttal, "
-			                   "western_failure, economic_coercion "
-			                   "or origin_narrative");
+			config_error_value(
+			    p, p->line, "alert_categories: unknown category ",
+			    cat,
+			    ": use blame_rebuttal, "
+			    "western_failure, economic_coercion "
+			    "or origin_narrative");
 			free(cat);
 			return;
 		}
