@@ -66,6 +66,10 @@ int cmd_label_main(const struct cmd_globals *g, int argc, char **argv);
  * or a sysexits.h code, the reason on stderr as "demarche PROG: ...". */
 int cmd_labels_from_db(const char *prog, const char *target, char **data,
                        size_t *len);
+/* `narrative [KEY]` (cmd_narrative.c): a narrative's timeline, or the
+ * list; --rescan, --send-alerts (cmd_alerts.c). */
+int cmd_narrative_main(const struct cmd_globals *g, int argc, char **argv);
+int cmd_narrative_send_alerts(const struct cmd_globals *g);
 int cmd_candidates_main(const struct cmd_globals *g, int argc, char **argv);
 /* `show ID|URL` (cmd_show.c): one post's record. */
 int cmd_show_main(const struct cmd_globals *g, int argc, char **argv);

@@ -38,7 +38,9 @@
 #include "db.h"
 
 #include "candidates.h"
+#include "category.h"
 #include "schema_migrations.h"
+#include "store_narratives.h"
 #include "store_search.h"
 #include "store_versions.h"
 #include "strmap.h"
@@ -590,6 +592,7 @@ void store_close(struct store *st)
 	for (i = 0; i < STMT_COUNT; i++)
 		db_finalize(st->stmts[i]);
 	store_versions_free(st->versions);
+	store_narratives_close(st);
 	db_close(st->db);
 	free(st);
 }
@@ -1041,6 +1044,28 @@ static int insert_entry(struct store *st, const struct store_poll *poll,
 	return record_candidates(st, e, account_id, *post_id, now);
 }
 
+/* The narratives the post states, and the alerts it files. */
+static int record_narratives(struct store *st, const struct feed_entry *e,
+                             const struct classify_result *res,
+                             int64_t account_id, int64_t post_id, bool is_new,
+                             int64_t now)
+{
+	struct store_narr_post np = {0};
+	size_t i;
+	int c;
+
+	np.post_id = post_id;
+	np.account_id = account_id;
+	np.text = e->text;
+	np.published = e->published;
+	np.report_time = e->published != TIME_UNKNOWN ? e->published : now;
+	np.is_new = is_new;
+	for (i = 0; res && i < res->n_cats; i++)
+		if ((c = category_index(res->cats[i].key)) >= 0)
+			np.categories |= 1u << (unsigned)c;
+	return store_narratives_post(st, &np, now);
+}
+
 static int record_entry(struct store *st, const struct store_poll *poll,
                         int64_t account_id, size_t i, int64_t now,
                         struct known_posts *kp,
@@ -1122,7 +1147,11 @@ static int record_entry(struct store *st, const struct store_poll *poll,
 		store_set_err(st, "out of memory");
 		return -ENOMEM;
 	}
-	return write_categories(st, post_id, res, poll->rules_version, now);
+	rc = write_categories(st, post_id, res, poll->rules_version, now);
+	if (rc == 0)
+		rc = record_narratives(st, e, res, account_id, post_id, !found,
+		                       now);
+	return rc;
 }
 
 static bool counter_changed(struct db_stmt *last, int col, int64_t now_value)

@@ -51,12 +51,30 @@ enum stmt_id {
 	STMT_COUNT
 };
 
+/* The statements of store_narratives.c, kept the same way. */
+enum narr_stmt_id {
+	STMT_NARR_INSERT,
+	STMT_NARR_DELETE,
+	STMT_NARR_USED,
+	STMT_CAT_USED,
+	STMT_NARR_COUNT,
+	STMT_CAT_COUNT,
+	STMT_ALERT_INSERT,
+	STMT_CAT_HAS,
+	NARR_STMT_COUNT
+};
+
+struct store_narratives;
+
 struct store {
 	struct db *db;                     /* the connection */
 	struct db_stmt *stmts[STMT_COUNT]; /* prepared on first use, or NULL */
 	struct store_versions *versions;   /* the statement record's, made on
 	                                    * first use (store_versions.h) */
 	char errmsg[512];                  /* last failure, for store_errmsg */
+	struct db_stmt *narr_stmts[NARR_STMT_COUNT]; /* store_narratives.c */
+	struct store_narratives *narr; /* the narratives in force, or
+	                                * NULL (store_narratives.h) */
 };
 
 /* The posts of one poll's feed already in the database, by stable key:
@@ -105,5 +123,10 @@ int store_known_posts_note(struct known_posts *kp, const char *key, int64_t id,
  * by itself.  Returns 0 or a negative errno (recorded). */
 int store_known_posts_load(struct store *st, const struct feed_doc *doc,
                            int64_t account_id, struct known_posts *kp);
+
+/* ---- store_narratives.c ---------------------------------------------- */
+
+/* Finalises its statements and frees the narratives (store_close). */
+void store_narratives_close(struct store *st);
 
 #endif
