@@ -26,6 +26,7 @@
 #include "db.h"
 #include "narrative_match.h"
 #include "progress.h"
+#include "report.h"
 #include "store.h"
 #include "store_narratives.h"
 #include "util.h"
@@ -58,126 +59,6 @@ static void usage(FILE *fp)
 	      fp);
 }
 
-/* One post of the narrative in the period, oldest first. */
-struct row {
-	int64_t id;
-	int64_t account_id;
-	int64_t time;
-	int64_t statement; /* COALESCE(cluster_id, id) */
-	char *handle;
-	char *role;
-	char *url;
-};
-
-/* What one account did with the narrative. */
-struct acct {
-	int64_t account_id;
-	const struct row *first; /* its first use */
-	int64_t posts;           /* its statements */
-};
-
-struct timeline {
-	const char *key;
-	struct row *rows;
-	size_t n, cap;
-	int64_t from, to;
-	char *first_text;
-};
-
-static void timeline_free(struct timeline *t)
-{
-	size_t i;
-
-	for (i = 0; i < t->n; i++) {
-		free(t->rows[i].handle);
-		free(t->rows[i].role);
-		free(t->rows[i].url);
-	}
-	free(t->rows);
-	free(t->first_text);
-}
-
-static int load_rows(struct db *db, struct timeline *t)
-{
-	struct db_stmt *s = NULL;
-	int rc;
-
-	rc = db_prepare(db,
-	                "SELECT p.id, p.account_id, p.report_time,"
-	                " COALESCE(c.cluster_id, p.id), a.handle, a.role,"
-	                " p.url FROM post_narratives n JOIN posts p"
-	                " ON p.id = n.post_id JOIN accounts a"
-	                " ON a.id = p.account_id LEFT JOIN post_clusters c"
-	                " ON c.post_id = p.id WHERE n.narrative = ?1"
-	                " AND p.report_time >= ?2 AND p.report_time < ?3"
-	                " ORDER BY p.report_time, p.id",
-	                &s);
-	if (rc < 0)
-		return rc;
-	db_bind_text(s, 1, t->key);
-	db_bind_int64(s, 2, t->from);
-	db_bind_int64(s, 3, t->to);
-	while ((rc = db_step(s)) == DB_ROW) {
-		struct row *r;
-
-		if (t->n == t->cap) {
-			size_t cap = t->cap ? t->cap * 2 : 256;
-
-			r = realloc(t->rows, cap * sizeof(*r));
-			if (!r) {
-				rc = -ENOMEM;
-				break;
-			}
-			t->rows = r;
-			t->cap = cap;
-		}
-		r = &t->rows[t->n++];
-		memset(r, 0, sizeof(*r));
-		r->id = db_column_int64(s, 0);
-		r->account_id = db_column_int64(s, 1);
-		r->time = db_column_int64(s, 2);
-		r->statement = db_column_int64(s, 3);
-		r->handle = xstrdup(db_column_text(s, 4));
-		r->role = xstrdup(db_column_text(s, 5));
-		r->url =
-		    db_column_null(s, 6) ? NULL : xstrdup(db_column_text(s, 6));
-		if (!r->handle || !r->role)
-			rc = -ENOMEM;
-		if (rc == -ENOMEM)
-			break;
-	}
-	db_finalize(s);
-	if (rc < 0 || t->n == 0)
-		return rc < 0 ? rc : 0;
-	rc = db_prepare(db, "SELECT text FROM posts WHERE id = ?1", &s);
-	if (rc < 0)
-		return rc;
-	db_bind_int64(s, 1, t->rows[0].id);
-	if (db_step(s) == DB_ROW && !db_column_null(s, 0))
-		t->first_text = xstrdup(db_column_text(s, 0));
-	db_finalize(s);
-	return 0;
-}
-
-static int cmp_i64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return (x > y) - (x < y);
-}
-
-/* The number of distinct values among n (sorted in place). */
-static int64_t distinct(int64_t *v, size_t n)
-{
-	int64_t k = 0;
-	size_t i;
-
-	qsort(v, n, sizeof(*v), cmp_i64);
-	for (i = 0; i < n; i++)
-		k += i == 0 || v[i] != v[i - 1];
-	return k;
-}
-
 static json_t *time_json(int64_t t)
 {
 	char s[DATE_RFC3339_LEN];
@@ -185,174 +66,6 @@ static json_t *time_json(int64_t t)
 	if (t == INT64_MIN || t == INT64_MAX)
 		return json_null();
 	return json_string(date_format_rfc3339(t, s));
-}
-
-/* A row of an account's use: sorted by account, then statement. */
-struct use {
-	int64_t account_id;
-	int64_t statement;
-	size_t row; /* index in the timeline's rows */
-};
-
-static int cmp_use(const void *a, const void *b)
-{
-	const struct use *x = a, *y = b;
-
-	if (x->account_id != y->account_id)
-		return (x->account_id > y->account_id) -
-		       (x->account_id < y->account_id);
-	if (x->statement != y->statement)
-		return (x->statement > y->statement) -
-		       (x->statement < y->statement);
-	return (x->row > y->row) - (x->row < y->row);
-}
-
-static int cmp_acct_first(const void *a, const void *b)
-{
-	const struct acct *x = a, *y = b;
-
-	return (x->first > y->first) - (x->first < y->first);
-}
-
-/* Accounts in order of first use, each with its statements: one sort,
- * so a narrative of a million posts takes a moment, not minutes. */
-static struct acct *accounts_of(const struct timeline *t, size_t *n_out)
-{
-	struct acct *a = calloc(t->n ? t->n : 1, sizeof(*a));
-	struct use *u = malloc((t->n ? t->n : 1) * sizeof(*u));
-	size_t i, n = 0;
-
-	if (!a || !u) {
-		free(a);
-		free(u);
-		return NULL;
-	}
-	for (i = 0; i < t->n; i++) {
-		u[i].account_id = t->rows[i].account_id;
-		u[i].statement = t->rows[i].statement;
-		u[i].row = i;
-	}
-	qsort(u, t->n, sizeof(*u), cmp_use);
-	for (i = 0; i < t->n; i++) {
-		const struct row *r = &t->rows[u[i].row];
-
-		if (i == 0 || u[i].account_id != u[i - 1].account_id) {
-			a[n].account_id = u[i].account_id;
-			a[n++].first = r;
-		} else if (r < a[n - 1].first) {
-			a[n - 1].first = r;
-		}
-		if (i == 0 || u[i].account_id != u[i - 1].account_id ||
-		    u[i].statement != u[i - 1].statement)
-			a[n - 1].posts++;
-	}
-	free(u);
-	qsort(a, n, sizeof(*a), cmp_acct_first);
-	*n_out = n;
-	return a;
-}
-
-static json_t *daily_json(const struct timeline *t)
-{
-	json_t *days = json_array();
-	int64_t *st = malloc((t->n ? t->n : 1) * sizeof(*st));
-	int64_t *ac = malloc((t->n ? t->n : 1) * sizeof(*ac));
-	size_t i = 0, j, k;
-
-	while (days && st && ac && i < t->n) {
-		int64_t d =
-		    t->rows[i].time - ((t->rows[i].time % DAY) + DAY) % DAY;
-		char s[DATE_RFC3339_LEN];
-
-		for (j = i, k = 0; j < t->n && t->rows[j].time < d + DAY; j++) {
-			st[k] = t->rows[j].statement;
-			ac[k++] = t->rows[j].account_id;
-		}
-		date_format_rfc3339(d, s);
-		s[10] = '\0';
-		json_array_append_new(
-		    days, json_pack("{s:s, s:I, s:I}", "day", s, "posts",
-		                    (json_int_t)distinct(st, k), "accounts",
-		                    (json_int_t)distinct(ac, k)));
-		i = j;
-	}
-	free(st);
-	free(ac);
-	return days;
-}
-
-static json_t *first_json(const struct timeline *t)
-{
-	const struct row *f = &t->rows[0];
-	json_t *copies = json_array(), *o;
-	size_t i;
-
-	for (i = 1; copies && i < t->n; i++)
-		if (t->rows[i].statement == f->statement)
-			json_array_append_new(
-			    copies,
-			    json_pack("{s:s, s:s?, s:o}", "account",
-			              t->rows[i].handle, "url", t->rows[i].url,
-			              "time", time_json(t->rows[i].time)));
-	o = json_pack("{s:s, s:s, s:o, s:s?, s:s?, s:o}", "account", f->handle,
-	              "role", f->role, "time", time_json(f->time), "url",
-	              f->url, "text", t->first_text, "copies", copies);
-	return o;
-}
-
-/* The whole timeline as the JSON of the issue: a *new* reference. */
-static json_t *timeline_json(const struct timeline *t, const char *name)
-{
-	json_t *o, *accounts = json_array(), *roles = json_array();
-	int64_t *st = malloc((t->n ? t->n : 1) * sizeof(*st));
-	struct acct *a;
-	size_t i, n = 0;
-
-	a = accounts_of(t, &n);
-	if (!a || !st || !accounts || !roles) {
-		free(a);
-		free(st);
-		json_decref(accounts);
-		json_decref(roles);
-		return NULL;
-	}
-	for (i = 0; i < t->n; i++)
-		st[i] = t->rows[i].statement;
-	for (i = 0; i < n; i++) {
-		const struct row *f = a[i].first;
-		bool role_seen = false;
-		size_t k;
-
-		json_array_append_new(
-		    accounts, json_pack("{s:s, s:s, s:o, s:I, s:I}", "handle",
-		                        f->handle, "role", f->role, "first",
-		                        time_json(f->time), "delay_s",
-		                        (json_int_t)(f->time - t->rows[0].time),
-		                        "posts", (json_int_t)a[i].posts));
-		for (k = 0; k < json_array_size(roles); k++)
-			role_seen |=
-			    strcmp(json_string_value(json_object_get(
-			               json_array_get(roles, k), "role")),
-			           f->role) == 0;
-		if (!role_seen)
-			json_array_append_new(
-			    roles,
-			    json_pack("{s:s, s:s, s:o, s:I}", "role", f->role,
-			              "account", f->handle, "first",
-			              time_json(f->time), "delay_s",
-			              (json_int_t)(f->time - t->rows[0].time)));
-	}
-	o = json_pack("{s:s, s:s?, s:{s:o, s:o}, s:I, s:I, s:o, s:o, s:o, "
-	              "s:o}",
-	              "key", t->key, "name", name, "period", "from",
-	              time_json(t->from), "to", time_json(t->to), "posts",
-	              (json_int_t)distinct(st, t->n), "copies",
-	              (json_int_t)(t->n - (size_t)distinct(st, t->n)), "first",
-	              t->n ? first_json(t) : json_null(), "accounts", accounts,
-	              "daily", daily_json(t), "roles", roles);
-	free(st);
-	free(a);
-	return o;
 }
 
 /* "+2h03m" for a delay. */
@@ -589,24 +302,14 @@ static int list_narratives(struct db *db, const struct config *cfg,
 static int show_narrative(struct db *db, const struct config_narrative *n,
                           int64_t from, int64_t to, bool json)
 {
-	struct timeline t = {0};
-	json_t *o;
-	int rc;
+	json_t *o = NULL;
+	char err[512];
 
-	t.key = n->key;
-	t.from = from;
-	t.to = to;
-	rc = load_rows(db, &t);
-	if (rc < 0) {
-		fprintf(stderr, "demarche narrative: %s\n",
-		        rc == -ENOMEM ? "out of memory" : db_errmsg(db));
-		timeline_free(&t);
+	if (report_narrative_timeline(db, n->key, n->name, from, to, &o, err,
+	                              sizeof(err)) < 0) {
+		fprintf(stderr, "demarche narrative: %s\n", err);
 		return EX_IOERR;
 	}
-	o = timeline_json(&t, n->name);
-	timeline_free(&t);
-	if (!o)
-		return EX_SOFTWARE;
 	if (json) {
 		json_dumpf(o, stdout, JSON_INDENT(2));
 		putchar('\n');

@@ -189,6 +189,16 @@ int report_record_trends(struct db *db, int schema, int64_t since,
                          json_t *trends, char *err, size_t errlen);
 int report_record_trends_text(const json_t *trends, struct buf *b);
 
+/* ---- report_narratives.c: the "Narratives" section ---------------- */
+
+/* Every narrative the log records that was stated in [from, to), with its
+ * timeline (report_narrative_timeline), into report["narratives"]
+ * (nothing on a log older than schema 11).  0 or a negative errno. */
+int report_narratives_build(struct db *db, int schema, int64_t from, int64_t to,
+                            json_t *report, char *err, size_t errlen);
+int report_narratives_render(const json_t *report, enum report_format f,
+                             struct buf *b);
+
 /* ---- report_trends_csv.c: the trends as one tidy CSV table --------- */
 
 /* Writes the trends model as CSV with the columns series, period_start,

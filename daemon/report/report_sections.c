@@ -354,6 +354,8 @@ int report_render(const json_t *report, enum report_format f, struct buf *b)
 	if (rc == 0)
 		rc = report_record_render(report, f, b);
 	if (rc == 0)
+		rc = report_narratives_render(report, f, b);
+	if (rc == 0)
 		rc = section_accounts(b, f, report);
 	if (rc == 0)
 		rc = section_growth(b, f, report);
