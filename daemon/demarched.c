@@ -296,6 +296,8 @@ static void daemon_reload(struct daemon *d)
 		log_err("reload failed: keeping the running configuration");
 		goto out_clear_errs;
 	}
+	/* Posts are folded once, for the categories and the narratives. */
+	classify_rules_attach_narratives(rules, m);
 	r = store_sync_config(d->store, cfg);
 	if (r == 0)
 		r = poller_set_config(d->poller, cfg, rules);
@@ -429,6 +431,7 @@ static int daemon_setup(struct daemon *d, bool demo)
 
 		if (!m)
 			return EX_CONFIG;
+		classify_rules_attach_narratives(d->rules, m);
 		set_narratives(d, d->cfg, m);
 	}
 	if ((r = poller_set_config(d->poller, d->cfg, d->rules)) < 0) {

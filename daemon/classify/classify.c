@@ -36,6 +36,7 @@
 
 #include "ac.h"
 #include "model.h"
+#include "narrative_match.h"
 #include "normalize.h"
 #include "rules.h"
 #include "util.h"
@@ -102,10 +103,11 @@ struct classify_rules {
 	struct scratch *scratch; /* reused buffers (mutable cache) */
 	size_t group_bytes;      /* bytes of a group bit set */
 	struct model *model;     /* attached model, or NULL */
-	double model_weight;     /* its weight w in the blend */
-	char *rules_version;     /* version of the rules alone */
-	int has_reports;         /* the set declares report cues */
-	int has_sentences;       /* some rule counts its window in sentences */
+	struct narrative_matcher *narr; /* attached narratives, or NULL */
+	double model_weight;            /* its weight w in the blend */
+	char *rules_version;            /* version of the rules alone */
+	int has_reports;                /* the set declares report cues */
+	int has_sentences; /* some rule counts its window in sentences */
 };
 
 static void scratch_free_buffers(struct scratch *S)
@@ -989,6 +991,31 @@ int classify_rule_features(const struct classify_rules *rules, const char *text,
 	return r;
 }
 
+/* The attached narratives the folded post states, in out. */
+static int match_narratives(const struct classify_rules *rules,
+                            const struct normalize_text *nt,
+                            struct classify_result *out)
+{
+	unsigned cats = 0;
+	size_t i, n;
+	int idx;
+
+	if (!rules->narr)
+		return 0;
+	n = narrative_matcher_count(rules->narr);
+	out->narratives = calloc(n ? n : 1, sizeof(*out->narratives));
+	if (!out->narratives)
+		return -ENOMEM;
+	for (i = 0; i < out->n_cats; i++)
+		if (out->cats[i].assigned &&
+		    (idx = category_index(out->cats[i].key)) >= 0)
+			cats |= 1u << (unsigned)idx;
+	out->n_narratives = (size_t)narrative_matcher_match_folded(
+	    rules->narr, nt->text, nt->len, cats, out->narratives);
+	out->narratives_by = rules->narr;
+	return 0;
+}
+
 int classify_text_opts(const struct classify_rules *rules, const char *text,
                        const char *lang, unsigned flags,
                        struct classify_result *out)
@@ -1074,12 +1101,18 @@ int classify_text_opts(const struct classify_rules *rules, const char *text,
 		if (r < 0)
 			goto out_give;
 	}
-	r = 0;
+	r = match_narratives(rules, nt, out);
 out_give:
 	if (r < 0)
 		classify_result_clear(out);
 	scratch_give(rules, S);
 	return r;
+}
+
+void classify_rules_attach_narratives(struct classify_rules *rules,
+                                      struct narrative_matcher *m)
+{
+	rules->narr = m;
 }
 
 void classify_result_clear(struct classify_result *res)
@@ -1096,6 +1129,10 @@ void classify_result_clear(struct classify_result *res)
 	free(res->cats);
 	res->cats = NULL;
 	res->n_cats = 0;
+	free(res->narratives);
+	res->narratives = NULL;
+	res->n_narratives = 0;
+	res->narratives_by = NULL;
 }
 
 char *classify_evidence_json(const struct classify_category *cat)

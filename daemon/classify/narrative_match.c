@@ -154,23 +154,21 @@ static int on_match(void *ctx, uint32_t id, size_t start, size_t end)
 	return 0;
 }
 
-int narrative_matcher_match(struct narrative_matcher *m, const char *text,
-                            size_t len, unsigned categories,
-                            struct narrative_hit *hits)
+int narrative_matcher_match_folded(struct narrative_matcher *m,
+                                   const char *folded, size_t len,
+                                   unsigned categories,
+                                   struct narrative_hit *hits)
 {
 	size_t i;
-	int r, n = 0;
+	int n = 0;
 
-	if (!m->ac || !text || len == 0)
+	if (!m->ac || !folded || len == 0)
 		return 0;
-	r = normalize_run(m->norm, text, len, &m->nt);
-	if (r < 0)
-		return r;
 	if (++m->scan == 0) { /* wrapped: start the marks afresh */
 		memset(m->seen, 0, m->n * sizeof(*m->seen));
 		m->scan = 1;
 	}
-	ac_scan(m->ac, m->nt.text, m->nt.len, on_match, m);
+	ac_scan(m->ac, folded, len, on_match, m);
 	for (i = 0; i < m->n; i++) {
 		if (m->seen[i] != m->scan)
 			continue;
@@ -181,4 +179,19 @@ int narrative_matcher_match(struct narrative_matcher *m, const char *text,
 		hits[n++].term = m->first_term[i];
 	}
 	return n;
+}
+
+int narrative_matcher_match(struct narrative_matcher *m, const char *text,
+                            size_t len, unsigned categories,
+                            struct narrative_hit *hits)
+{
+	int r;
+
+	if (!m->ac || !text || len == 0)
+		return 0;
+	r = normalize_run(m->norm, text, len, &m->nt);
+	if (r < 0)
+		return r;
+	return narrative_matcher_match_folded(m, m->nt.text, m->nt.len,
+	                                      categories, hits);
 }

@@ -50,4 +50,12 @@ int narrative_matcher_match(struct narrative_matcher *m, const char *text,
                             size_t len, unsigned categories,
                             struct narrative_hit *hits);
 
+/* The same for a text already folded by normalize_run() with OpenCC (as
+ * the classifier folds a post: classify.h attaches a matcher so a post
+ * is folded once).  Never fails: returns the number of hits. */
+int narrative_matcher_match_folded(struct narrative_matcher *m,
+                                   const char *folded, size_t len,
+                                   unsigned categories,
+                                   struct narrative_hit *hits);
+
 #endif

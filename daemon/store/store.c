@@ -1056,7 +1056,13 @@ static int record_narratives(struct store *st, const struct feed_entry *e,
 
 	np.post_id = post_id;
 	np.account_id = account_id;
+	np.title = e->title;
 	np.text = e->text;
+	if (res) {
+		np.hits = res->narratives;
+		np.n_hits = res->n_narratives;
+		np.hits_by = res->narratives_by;
+	}
 	np.published = e->published;
 	np.report_time = e->published != TIME_UNKNOWN ? e->published : now;
 	np.is_new = is_new;

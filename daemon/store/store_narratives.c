@@ -507,17 +507,38 @@ static int category_alerts(struct store *st, const struct store_narr_post *p,
 	return rc;
 }
 
+/* The narratives the post states into nv->hits: its title (when the text
+ * does not hold it) and text, as the classifier reads a post. */
+static int match_text(struct store_narratives *nv, const char *title,
+                      const char *text, unsigned categories)
+{
+	struct buf b = {0};
+	int n;
+
+	if (!text)
+		text = "";
+	if (!title || !*title || strstr(text, title))
+		return narrative_matcher_match(nv->m, text, strlen(text),
+		                               categories, nv->hits);
+	if (buf_printf(&b, "%s\n%s", title, text) < 0) {
+		buf_free(&b);
+		return -ENOMEM;
+	}
+	n = narrative_matcher_match(nv->m, b.data, b.len, categories, nv->hits);
+	buf_free(&b);
+	return n;
+}
+
 int store_narratives_post(struct store *st, const struct store_narr_post *p,
                           int64_t now)
 {
 	struct store_narratives *nv = st->narr;
-	const char *text = p->text ? p->text : "";
 	struct db_stmt *s;
 	int i, n, rc = 0;
 
-	if (!nv || !nv->cfg)
+	if (!nv || !nv->cfg || nv->n == 0)
 		return 0;
-	if (!p->is_new && nv->n > 0) {
+	if (!p->is_new) {
 		s = narr_stmt(st, STMT_NARR_DELETE, &rc);
 		if (!s)
 			return rc;
@@ -526,9 +547,12 @@ int store_narratives_post(struct store *st, const struct store_narr_post *p,
 		if (rc < 0)
 			return rc;
 	}
-	n = nv->n ? narrative_matcher_match(nv->m, text, strlen(text),
-	                                    p->categories, nv->hits)
-	          : 0;
+	if (p->hits_by && p->hits_by == nv->m) {
+		n = (int)p->n_hits;
+		memcpy(nv->hits, p->hits, p->n_hits * sizeof(*p->hits));
+	} else {
+		n = match_text(nv, p->title, p->text, p->categories);
+	}
 	if (n < 0)
 		n = 0; /* a text too long to fold states nothing */
 	for (i = 0; rc == 0 && i < n; i++) {
@@ -572,13 +596,13 @@ static int has_category(struct store *st, int64_t post_id, int c)
 	return rc == DB_ROW;
 }
 
-static int rescan_post(struct store *st, int64_t id, const char *text,
-                       int64_t now, int64_t *matched)
+static int rescan_post(struct store *st, int64_t id, const char *title,
+                       const char *text, int64_t now, int64_t *matched)
 {
 	struct store_narratives *nv = st->narr;
 	int i, n, rc = 0;
 
-	n = narrative_matcher_match(nv->m, text, strlen(text), ~0u, nv->hits);
+	n = match_text(nv, title, text, ~0u);
 	for (i = 0; rc >= 0 && i < n; i++) {
 		size_t k = nv->hits[i].narrative;
 		const struct config_narrative *c = &nv->cfg->narratives[k];
@@ -636,7 +660,7 @@ int store_narratives_rescan_batch(struct store *st, int64_t *cursor, int batch,
 	if (rc < 0)
 		return store_fail_db(st, rc, "rescan");
 	rc = store_prepare(st,
-	                   "SELECT id, text FROM posts WHERE id > ?1"
+	                   "SELECT id, title, text FROM posts WHERE id > ?1"
 	                   " ORDER BY id LIMIT ?2",
 	                   &s);
 	if (rc < 0)
@@ -644,11 +668,10 @@ int store_narratives_rescan_batch(struct store *st, int64_t *cursor, int batch,
 	db_bind_int64(s, 1, *cursor);
 	db_bind_int64(s, 2, batch > 0 ? batch : RESCAN_BATCH);
 	while (rc >= 0 && (rc = db_step(s)) == DB_ROW) {
-		const char *text = db_column_text(s, 1);
-
 		*cursor = db_column_int64(s, 0);
 		read++;
-		rc = rescan_post(st, *cursor, text ? text : "", now, matched);
+		rc = rescan_post(st, *cursor, db_column_text(s, 1),
+		                 db_column_text(s, 2), now, matched);
 	}
 	db_finalize(s);
 	if (rc < 0) {

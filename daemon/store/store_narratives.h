@@ -27,6 +27,7 @@
 
 struct store;
 struct narrative_matcher;
+struct narrative_hit;
 
 /* The matcher of cfg's narratives, in cfg's order: a *new* matcher, or
  * NULL with the reason in err. */
@@ -64,7 +65,13 @@ int store_narratives_broad(struct store *st, store_broad_fn fn, void *arg);
 struct store_narr_post {
 	int64_t post_id;
 	int64_t account_id;
-	const char *text;    /* the post's text (may be NULL) */
+	const char *title; /* the post's title (may be NULL) */
+	const char *text;  /* the post's text (may be NULL) */
+	/* The narratives the classifier found (classify_result), used when
+	 * found by the store's matcher; else the store matches itself. */
+	const struct narrative_hit *hits;
+	size_t n_hits;
+	const struct narrative_matcher *hits_by;
 	int64_t published;   /* or TIME_UNKNOWN */
 	int64_t report_time; /* published, else first seen */
 	unsigned categories; /* category bits (1 << index) */

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "category.h"
+#include "classify.h"
 #include "config.h"
 #include "narrative_match.h"
 #include "test.h"
@@ -203,4 +204,36 @@ static void test_config(void)
 	ASSERT_INT_EQ(config_category_known("wolf"), 0);
 }
 
-TEST_MAIN(TEST(test_matches), TEST(test_empty_and_bad), TEST(test_config))
+/* Attached to the classifier, the matcher reads the text the classifier
+ * folded: the same narratives, found once per post. */
+static void test_attached(void)
+{
+	struct narrative_matcher *m = make();
+	struct classify_rules *R = NULL;
+	struct classify_result res;
+	char dir[1024], err[512];
+
+	REQUIRE(m);
+	snprintf(dir, sizeof(dir), "%s/config/rules", test_source_dir());
+	REQUIRE(classify_rules_load(dir, &R, err, sizeof(err)) == 0);
+	ASSERT_INT_EQ(
+	    classify_text(R, "Could the US Army have brought it?", "en", &res),
+	    0);
+	ASSERT(res.narratives_by == NULL);
+	classify_result_clear(&res);
+	classify_rules_attach_narratives(R, m);
+	ASSERT_INT_EQ(classify_text(R,
+	                            "Could the ＵＳ ａｒｍｙ have brought it?",
+	                            "en", &res),
+	              0);
+	ASSERT(res.narratives_by == m);
+	REQUIRE(res.n_narratives == 1);
+	ASSERT_INT_EQ(res.narratives[0].narrative, 0);
+	classify_result_clear(&res);
+	ASSERT(res.narratives == NULL);
+	classify_rules_free(R);
+	narrative_matcher_free(m);
+}
+
+TEST_MAIN(TEST(test_matches), TEST(test_empty_and_bad), TEST(test_config),
+          TEST(test_attached))
