@@ -55,7 +55,8 @@ static void usage(FILE *fp)
 	      "narratives again\n"
 	      "  --send-alerts     send the narrative alerts that are due "
 	      "(the daemon\n"
-	      "                    runs this)\n",
+	      "                    runs this)\n"
+	      "  -h, --help        print this help and exit\n",
 	      fp);
 }
 
