@@ -138,9 +138,9 @@ static void print_text(const json_t *o)
 		printf("  %-12s @%-20s %s\n", str(v, "role"), str(v, "account"),
 		       d);
 	}
-	printf("\nday         posts  accounts\n");
+	printf("\n  day          posts  accounts\n");
 	for (i = 0; (v = json_array_get(json_object_get(o, "daily"), i)); i++)
-		printf("  %s  %5lld  %8lld\n", str(v, "day"), num(v, "posts"),
+		printf("  %s  %6lld  %8lld\n", str(v, "day"), num(v, "posts"),
 		       num(v, "accounts"));
 }
 

@@ -63,6 +63,13 @@ _demarche_accounts()
 	sed -n 's/^[[:space:]]*\[account[[:space:]]*"\([^"]*\)"[[:space:]]*\].*/\1/p' "$1"
 }
 
+# The keys of the [narrative "KEY"] sections of a config.
+_demarche_narratives()
+{
+	[[ -r $1 ]] || return
+	sed -n 's/^[[:space:]]*\[narrative[[:space:]]*"\([^"]*\)"[[:space:]]*\].*/\1/p' "$1"
+}
+
 # The categories: one per NAME.rules file of the config's [classifier]
 # rules folder (common.rules holds shared cues), else the four built in.
 _demarche_categories()
@@ -156,11 +163,15 @@ _demarche()
 		mapfile -t COMPREPLY < <(compgen -W "$words" -- "$cur")
 		return
 	fi
-	# Operands: parse and check-config take files.
+	# Operands: parse and check-config take files, narrative a key.
 	case $cmd in
 	parse | check-config)
 		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 		compopt -o filenames 2>/dev/null
+		;;
+	narrative)
+		words=$(_demarche_narratives "$(_demarche_config)")
+		mapfile -t COMPREPLY < <(compgen -W "$words" -- "$cur")
 		;;
 	esac
 }
