@@ -170,6 +170,18 @@ static struct narrative_matcher *build_matcher(const struct config *cfg)
 	return m;
 }
 
+static int attach_narratives(struct classify_rules *rules,
+                             struct narrative_matcher *m)
+{
+	char err[512];
+
+	if (classify_rules_attach_narratives(rules, m, err, sizeof(err)) < 0) {
+		log_err("narratives: %s", err);
+		return -1;
+	}
+	return 0;
+}
+
 /* Makes cfg's narratives (matched by m, which the daemon now owns) the
  * store's; a new or changed one is applied to the stored posts in the
  * background.  A database failure is logged: posts are still matched,
@@ -296,8 +308,9 @@ static void daemon_reload(struct daemon *d)
 		log_err("reload failed: keeping the running configuration");
 		goto out_clear_errs;
 	}
-	/* Posts are folded once, for the categories and the narratives. */
-	classify_rules_attach_narratives(rules, m);
+	/* Posts are scanned once, for the categories and the narratives. */
+	if (attach_narratives(rules, m) < 0)
+		goto out_clear_errs;
 	r = store_sync_config(d->store, cfg);
 	if (r == 0)
 		r = poller_set_config(d->poller, cfg, rules);
@@ -429,9 +442,10 @@ static int daemon_setup(struct daemon *d, bool demo)
 	{
 		struct narrative_matcher *m = build_matcher(d->cfg);
 
-		if (!m)
+		if (!m || attach_narratives(d->rules, m) < 0) {
+			narrative_matcher_free(m);
 			return EX_CONFIG;
-		classify_rules_attach_narratives(d->rules, m);
+		}
 		set_narratives(d, d->cfg, m);
 	}
 	if ((r = poller_set_config(d->poller, d->cfg, d->rules)) < 0) {

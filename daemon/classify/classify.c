@@ -104,6 +104,7 @@ struct classify_rules {
 	size_t group_bytes;      /* bytes of a group bit set */
 	struct model *model;     /* attached model, or NULL */
 	struct narrative_matcher *narr; /* attached narratives, or NULL */
+	uint32_t narr_base;             /* id of their first pattern */
 	double model_weight;            /* its weight w in the blend */
 	char *rules_version;            /* version of the rules alone */
 	int has_reports;                /* the set declares report cues */
@@ -229,6 +230,13 @@ static int compile(struct classify_rules *R, char *err, size_t errlen)
 			goto out_free_builder;
 		}
 	}
+	/* The narratives' terms share the automaton: one scan a post. */
+	if (R->narr) {
+		r = narrative_matcher_add_patterns(R->narr, b, err, errlen);
+		if (r < 0)
+			goto out_free_builder;
+		R->narr_base = (uint32_t)r;
+	}
 	r = ac_compile(b, &R->ac);
 	if (r < 0)
 		snprintf(err, errlen, "out of memory");
@@ -341,6 +349,10 @@ static int on_match(void *ctx, uint32_t id, size_t start, size_t end)
 
 	struct scratch *S = sc->S;
 
+	if (sc->R->narr && id >= sc->R->narr_base) {
+		narrative_matcher_note(sc->R->narr, id - sc->R->narr_base);
+		return 0;
+	}
 	if (!(sc->R->set.entries[id].langs & sc->langs))
 		return 0;
 	if (sc->n >= CLASSIFY_MAX_MATCHES)
@@ -1010,8 +1022,9 @@ static int match_narratives(const struct classify_rules *rules,
 		if (out->cats[i].assigned &&
 		    (idx = category_index(out->cats[i].key)) >= 0)
 			cats |= 1u << (unsigned)idx;
-	out->n_narratives = (size_t)narrative_matcher_match_folded(
-	    rules->narr, nt->text, nt->len, cats, out->narratives);
+	(void)nt; /* matched during the scan of the folded text */
+	out->n_narratives = (size_t)narrative_matcher_collect(rules->narr, cats,
+	                                                      out->narratives);
 	out->narratives_by = rules->narr;
 	return 0;
 }
@@ -1039,6 +1052,8 @@ int classify_text_opts(const struct classify_rules *rules, const char *text,
 		len = NORMALIZE_MAX_INPUT; /* classify the head of huge texts */
 	S = scratch_take(rules, &own);
 	nt = &S->nt;
+	if (rules->narr)
+		narrative_matcher_begin(rules->narr);
 	r = prepare(rules, S, text, len, lang, &sc);
 	if (r < 0)
 		goto out_give;
@@ -1109,10 +1124,24 @@ out_give:
 	return r;
 }
 
-void classify_rules_attach_narratives(struct classify_rules *rules,
-                                      struct narrative_matcher *m)
+int classify_rules_attach_narratives(struct classify_rules *rules,
+                                     struct narrative_matcher *m, char *err,
+                                     size_t errlen)
 {
+	struct ac *old = rules->ac;
+	int r;
+
 	rules->narr = m;
+	rules->ac = NULL;
+	r = compile(rules, err, errlen);
+	if (r < 0) { /* the rules keep their automaton, without narratives */
+		ac_free(rules->ac);
+		rules->ac = old;
+		rules->narr = NULL;
+		return r;
+	}
+	ac_free(old);
+	return 0;
 }
 
 void classify_result_clear(struct classify_result *res)

@@ -114,11 +114,14 @@ int classify_rules_attach_model(struct classify_rules *rules,
                                 struct model *model, double weight, char *err,
                                 size_t errlen);
 /* Attaches a narrative matcher (borrowed: it must outlive the rules, or
- * be detached with NULL): classify_text then also reports the narratives
- * a text states, folding the text once for both.  The matcher is
- * mutable, so rules with one attached are for one thread. */
-void classify_rules_attach_narratives(struct classify_rules *rules,
-                                      struct narrative_matcher *m);
+ * be detached with NULL): its terms join the rules' automaton, so
+ * classify_text also reports the narratives a text states in the same
+ * scan of the folded text.  The matcher is mutable, so rules with one
+ * attached are for one thread.  Returns 0, or a negative errno with err
+ * (the rules are then as they were, without narratives). */
+int classify_rules_attach_narratives(struct classify_rules *rules,
+                                     struct narrative_matcher *m, char *err,
+                                     size_t errlen);
 /* The attached model or NULL (borrowed), and its weight. */
 const struct model *classify_rules_model(const struct classify_rules *rules);
 double classify_rules_model_weight(const struct classify_rules *rules);

@@ -26,6 +26,8 @@ struct narrative_matcher {
 	struct normalize *norm;   /* the folding of normalize.h */
 	struct ac *ac;            /* every term, or NULL when none */
 	struct pattern_ref *refs; /* per pattern id */
+	char **folded;            /* per pattern id: the folded term */
+	size_t n_refs;            /* patterns */
 	size_t n;                 /* narratives */
 	int *category;            /* per narrative: index or -1 */
 	uint32_t *seen;           /* per narrative: scan that saw it */
@@ -40,6 +42,9 @@ void narrative_matcher_free(struct narrative_matcher *m)
 		return;
 	normalize_close(m->norm);
 	ac_free(m->ac);
+	while (m->folded && m->n_refs > 0)
+		free(m->folded[--m->n_refs]);
+	free(m->folded);
 	free(m->refs);
 	free(m->category);
 	free(m->seen);
@@ -53,17 +58,40 @@ size_t narrative_matcher_count(const struct narrative_matcher *m)
 	return m->n;
 }
 
-static int add_terms(struct narrative_matcher *m, struct ac_builder *b,
-                     const struct narrative_def *defs, size_t n, char *err,
-                     size_t errlen)
+/* Adds the folded terms, in the order of m->refs, to b; returns the
+ * first id or a negative errno (with err). */
+static int add_folded(struct narrative_matcher *m, struct ac_builder *b,
+                      char *err, size_t errlen)
 {
-	size_t i, j, total = 0, id = 0;
+	size_t i;
+	int r, first = -ENOENT;
+
+	for (i = 0; i < m->n_refs; i++) {
+		r = ac_builder_add(b, m->folded[i], strlen(m->folded[i]), 0);
+		if (r < 0) {
+			snprintf(err, errlen, "cannot add narrative term '%s'",
+			         m->folded[i]);
+			return r;
+		}
+		if (i == 0)
+			first = r;
+	}
+	return first;
+}
+
+/* Folds every term once, remembering what each pattern stands for. */
+static int fold_terms(struct narrative_matcher *m,
+                      const struct narrative_def *defs, size_t n, char *err,
+                      size_t errlen)
+{
+	size_t i, j, total = 0;
 	int r;
 
 	for (i = 0; i < n; i++)
 		total += defs[i].n_terms;
 	m->refs = calloc(total ? total : 1, sizeof(*m->refs));
-	if (!m->refs)
+	m->folded = calloc(total ? total : 1, sizeof(*m->folded));
+	if (!m->refs || !m->folded)
 		return -ENOMEM;
 	for (i = 0; i < n; i++) {
 		for (j = 0; j < defs[i].n_terms; j++) {
@@ -79,15 +107,12 @@ static int add_terms(struct narrative_matcher *m, struct ac_builder *b,
 				         defs[i].key, t);
 				return -EINVAL;
 			}
-			r = ac_builder_add(b, m->nt.text, m->nt.len, 0);
-			if (r < 0) {
-				snprintf(err, errlen,
-				         "narrative %s: cannot add term '%s'",
-				         defs[i].key, t);
-				return r;
-			}
-			m->refs[id].narrative = (uint32_t)i;
-			m->refs[id++].term = (uint32_t)j;
+			m->folded[m->n_refs] = malloc(m->nt.len + 1);
+			if (!m->folded[m->n_refs])
+				return -ENOMEM;
+			memcpy(m->folded[m->n_refs], m->nt.text, m->nt.len + 1);
+			m->refs[m->n_refs].narrative = (uint32_t)i;
+			m->refs[m->n_refs++].term = (uint32_t)j;
 		}
 	}
 	return 0;
@@ -127,8 +152,10 @@ int narrative_matcher_new(const struct narrative_def *defs, size_t n,
 		r = -ENOMEM;
 		goto out_free_matcher;
 	}
-	r = add_terms(m, b, defs, n, err, errlen);
+	r = fold_terms(m, defs, n, err, errlen);
 	if (r == 0)
+		r = add_folded(m, b, err, errlen);
+	if (r >= 0)
 		r = ac_compile(b, &m->ac);
 	ac_builder_free(b);
 	if (r < 0)
@@ -154,21 +181,26 @@ static int on_match(void *ctx, uint32_t id, size_t start, size_t end)
 	return 0;
 }
 
-int narrative_matcher_match_folded(struct narrative_matcher *m,
-                                   const char *folded, size_t len,
-                                   unsigned categories,
-                                   struct narrative_hit *hits)
+void narrative_matcher_begin(struct narrative_matcher *m)
 {
-	size_t i;
-	int n = 0;
-
-	if (!m->ac || !folded || len == 0)
-		return 0;
 	if (++m->scan == 0) { /* wrapped: start the marks afresh */
 		memset(m->seen, 0, m->n * sizeof(*m->seen));
 		m->scan = 1;
 	}
-	ac_scan(m->ac, folded, len, on_match, m);
+}
+
+void narrative_matcher_note(struct narrative_matcher *m, uint32_t pattern)
+{
+	if (pattern < m->n_refs)
+		on_match(m, pattern, 0, 0);
+}
+
+int narrative_matcher_collect(struct narrative_matcher *m, unsigned categories,
+                              struct narrative_hit *hits)
+{
+	size_t i;
+	int n = 0;
+
 	for (i = 0; i < m->n; i++) {
 		if (m->seen[i] != m->scan)
 			continue;
@@ -179,6 +211,25 @@ int narrative_matcher_match_folded(struct narrative_matcher *m,
 		hits[n++].term = m->first_term[i];
 	}
 	return n;
+}
+
+int narrative_matcher_add_patterns(struct narrative_matcher *m,
+                                   struct ac_builder *b, char *err,
+                                   size_t errlen)
+{
+	return add_folded(m, b, err, errlen);
+}
+
+int narrative_matcher_match_folded(struct narrative_matcher *m,
+                                   const char *folded, size_t len,
+                                   unsigned categories,
+                                   struct narrative_hit *hits)
+{
+	if (!m->ac || !folded || len == 0)
+		return 0;
+	narrative_matcher_begin(m);
+	ac_scan(m->ac, folded, len, on_match, m);
+	return narrative_matcher_collect(m, categories, hits);
 }
 
 int narrative_matcher_match(struct narrative_matcher *m, const char *text,

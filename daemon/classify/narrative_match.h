@@ -12,6 +12,7 @@
 #define DEMARCHE_NARRATIVE_MATCH_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* One narrative as the matcher is given it (borrowed during _new). */
 struct narrative_def {
@@ -49,6 +50,21 @@ size_t narrative_matcher_count(const struct narrative_matcher *m);
 int narrative_matcher_match(struct narrative_matcher *m, const char *text,
                             size_t len, unsigned categories,
                             struct narrative_hit *hits);
+
+/* One automaton for the classifier and the narratives (classify.c):
+ * add_patterns adds every folded term to b, in an order of their own, as
+ * consecutive ids from the builder's count at the call (its return: the
+ * first id, or a negative errno with err).  A scan of the folded text
+ * then calls begin, note for every match of those patterns (pattern =
+ * id - first id), and collect, which returns the hits as _match does. */
+struct ac_builder;
+int narrative_matcher_add_patterns(struct narrative_matcher *m,
+                                   struct ac_builder *b, char *err,
+                                   size_t errlen);
+void narrative_matcher_begin(struct narrative_matcher *m);
+void narrative_matcher_note(struct narrative_matcher *m, uint32_t pattern);
+int narrative_matcher_collect(struct narrative_matcher *m, unsigned categories,
+                              struct narrative_hit *hits);
 
 /* The same for a text already folded by normalize_run() with OpenCC (as
  * the classifier folds a post: classify.h attaches a matcher so a post

@@ -27,10 +27,10 @@ struct row {
 	int64_t id;
 	int64_t account_id;
 	int64_t time;
-	int64_t statement; /* COALESCE(cluster_id, id) */
-	char *handle;
-	char *role;
-	char *url;
+	int64_t statement;  /* COALESCE(cluster_id, id) */
+	const char *handle; /* the account's (borrowed from the timeline) */
+	const char *role;
+	char *url; /* only for the first use and its copies, else NULL */
 };
 
 /* What one account did with the narrative. */
@@ -40,25 +40,132 @@ struct acct {
 	int64_t posts;           /* its statements */
 };
 
+/* The accounts of the log, by id (few: read whole, not per row). */
+struct acct_names {
+	int64_t *ids;  /* sorted */
+	char **handle; /* parallel to ids */
+	char **role;
+	size_t n, cap;
+};
+
 struct timeline {
 	const char *key;
 	struct row *rows;
 	size_t n, cap;
 	int64_t from, to;
 	char *first_text;
+	struct acct_names names;
 };
 
 static void timeline_free(struct timeline *t)
 {
 	size_t i;
 
-	for (i = 0; i < t->n; i++) {
-		free(t->rows[i].handle);
-		free(t->rows[i].role);
+	for (i = 0; i < t->n; i++)
 		free(t->rows[i].url);
-	}
 	free(t->rows);
 	free(t->first_text);
+	for (i = 0; i < t->names.n; i++) {
+		free(t->names.handle[i]);
+		free(t->names.role[i]);
+	}
+	free(t->names.ids);
+	free(t->names.handle);
+	free(t->names.role);
+}
+
+static int load_names(struct db *db, struct acct_names *an)
+{
+	struct db_stmt *s = NULL;
+	int rc;
+
+	rc = db_prepare(db, "SELECT id, handle, role FROM accounts ORDER BY id",
+	                &s);
+	while (rc == 0 && (rc = db_step(s)) == DB_ROW) {
+		if (an->n == an->cap) {
+			size_t cap = an->cap ? an->cap * 2 : 64;
+			int64_t *ids = realloc(an->ids, cap * sizeof(*ids));
+			char **h, **r;
+
+			if (ids)
+				an->ids = ids;
+			h = realloc(an->handle, cap * sizeof(*h));
+			if (h)
+				an->handle = h;
+			r = realloc(an->role, cap * sizeof(*r));
+			if (r)
+				an->role = r;
+			if (!ids || !h || !r) {
+				rc = -ENOMEM;
+				break;
+			}
+			an->cap = cap;
+		}
+		an->ids[an->n] = db_column_int64(s, 0);
+		an->handle[an->n] = xstrdup(db_column_text(s, 1));
+		an->role[an->n] = xstrdup(db_column_text(s, 2));
+		if (!an->handle[an->n] || !an->role[an->n]) {
+			free(an->handle[an->n]);
+			free(an->role[an->n]);
+			rc = -ENOMEM;
+			break;
+		}
+		an->n++;
+	}
+	db_finalize(s);
+	return rc < 0 ? rc : 0;
+}
+
+/* Names each row's account (a binary search of the sorted ids). */
+static void name_rows(struct timeline *t)
+{
+	const struct acct_names *an = &t->names;
+	size_t i, lo, hi;
+
+	for (i = 0; i < t->n; i++) {
+		struct row *r = &t->rows[i];
+
+		lo = 0;
+		hi = an->n;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+
+			if (an->ids[mid] < r->account_id)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		r->handle = lo < an->n && an->ids[lo] == r->account_id
+		                ? an->handle[lo]
+		                : "?";
+		r->role = lo < an->n && an->ids[lo] == r->account_id
+		              ? an->role[lo]
+		              : "other";
+	}
+}
+
+/* The text of the first use and the URLs of its statement's posts. */
+static int load_first(struct db *db, struct timeline *t)
+{
+	struct db_stmt *s = NULL;
+	size_t i;
+	int rc;
+
+	rc = db_prepare(db, "SELECT text, url FROM posts WHERE id = ?1", &s);
+	for (i = 0; rc == 0 && i < t->n; i++) {
+		if (t->rows[i].statement != t->rows[0].statement)
+			continue;
+		db_reset(s);
+		db_bind_int64(s, 1, t->rows[i].id);
+		if (db_step(s) != DB_ROW)
+			continue;
+		if (i == 0 && !db_column_null(s, 0))
+			t->first_text = xstrdup(db_column_text(s, 0));
+		if (!db_column_null(s, 1))
+			t->rows[i].url = xstrdup(db_column_text(s, 1));
+	}
+	db_finalize(s);
+	return rc;
 }
 
 static int load_rows(struct db *db, struct timeline *t)
@@ -68,13 +175,11 @@ static int load_rows(struct db *db, struct timeline *t)
 
 	rc = db_prepare(db,
 	                "SELECT p.id, p.account_id, p.report_time,"
-	                " COALESCE(c.cluster_id, p.id), a.handle, a.role,"
-	                " p.url FROM post_narratives n JOIN posts p"
-	                " ON p.id = n.post_id JOIN accounts a"
-	                " ON a.id = p.account_id LEFT JOIN post_clusters c"
-	                " ON c.post_id = p.id WHERE n.narrative = ?1"
-	                " AND p.report_time >= ?2 AND p.report_time < ?3"
-	                " ORDER BY p.report_time, p.id",
+	                " COALESCE(c.cluster_id, p.id) FROM post_narratives n"
+	                " JOIN posts p ON p.id = n.post_id"
+	                " LEFT JOIN post_clusters c ON c.post_id = p.id"
+	                " WHERE n.narrative = ?1 AND p.report_time >= ?2"
+	                " AND p.report_time < ?3 ORDER BY p.report_time, p.id",
 	                &s);
 	if (rc < 0)
 		return rc;
@@ -101,26 +206,16 @@ static int load_rows(struct db *db, struct timeline *t)
 		r->account_id = db_column_int64(s, 1);
 		r->time = db_column_int64(s, 2);
 		r->statement = db_column_int64(s, 3);
-		r->handle = xstrdup(db_column_text(s, 4));
-		r->role = xstrdup(db_column_text(s, 5));
-		r->url =
-		    db_column_null(s, 6) ? NULL : xstrdup(db_column_text(s, 6));
-		if (!r->handle || !r->role)
-			rc = -ENOMEM;
-		if (rc == -ENOMEM)
-			break;
 	}
 	db_finalize(s);
 	if (rc < 0 || t->n == 0)
 		return rc < 0 ? rc : 0;
-	rc = db_prepare(db, "SELECT text FROM posts WHERE id = ?1", &s);
-	if (rc < 0)
-		return rc;
-	db_bind_int64(s, 1, t->rows[0].id);
-	if (db_step(s) == DB_ROW && !db_column_null(s, 0))
-		t->first_text = xstrdup(db_column_text(s, 0));
-	db_finalize(s);
-	return 0;
+	rc = load_names(db, &t->names);
+	if (rc == 0) {
+		name_rows(t);
+		rc = load_first(db, t);
+	}
+	return rc;
 }
 
 static int cmp_i64(const void *a, const void *b)

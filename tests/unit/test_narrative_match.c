@@ -221,7 +221,7 @@ static void test_attached(void)
 	    0);
 	ASSERT(res.narratives_by == NULL);
 	classify_result_clear(&res);
-	classify_rules_attach_narratives(R, m);
+	REQUIRE(classify_rules_attach_narratives(R, m, err, sizeof(err)) == 0);
 	ASSERT_INT_EQ(classify_text(R,
 	                            "Could the ＵＳ ａｒｍｙ have brought it?",
 	                            "en", &res),
