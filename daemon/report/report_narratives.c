@@ -81,7 +81,9 @@ static int load_names(struct db *db, struct acct_names *an)
 
 	rc = db_prepare(db, "SELECT id, handle, role FROM accounts ORDER BY id",
 	                &s);
-	while (rc == 0 && (rc = db_step(s)) == DB_ROW) {
+	if (rc < 0)
+		return rc;
+	while ((rc = db_step(s)) == DB_ROW) {
 		if (an->n == an->cap) {
 			size_t cap = an->cap ? an->cap * 2 : 64;
 			int64_t *ids = realloc(an->ids, cap * sizeof(*ids));
