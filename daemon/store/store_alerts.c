@@ -1,6 +1,6 @@
 /*
  * store_alerts.c — the queue of narrative alerts (narrative_alerts,
- * schema 0011) as the sender works through it.  An alert is claimed with
+ * schema 0015) as the sender works through it.  An alert is claimed with
  * a lease before it is sent (an UPDATE of one due row that only one
  * sender can win, on either backend), and its outcome recorded with the
  * channels that took it, so a retry sends only through the channels that

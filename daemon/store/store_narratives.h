@@ -1,5 +1,5 @@
 /*
- * store_narratives.h — narratives in the log (schema 0011).  The store
+ * store_narratives.h — narratives in the log (schema 0015).  The store
  * matches every post it writes against the configured narratives
  * (classify/narrative_match.h) in the poll's transaction and keeps the
  * matches in post_narratives; a new post that is an account's first use

@@ -1,4 +1,4 @@
--- 0011_narratives.sql — narratives: claims that spread from account to
+-- 0015_narratives.sql — narratives: claims that spread from account to
 -- account (`[narrative "KEY"]` sections of the config, each a list of
 -- terms).  Every stored post is matched against the configured narratives
 -- as it is written; the matches are kept in post_narratives, so that a

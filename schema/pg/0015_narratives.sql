@@ -1,5 +1,5 @@
--- 0011_narratives.sql — narratives, their matches and their alerts (see
--- schema/0011_narratives.sql).
+-- 0015_narratives.sql — narratives, their matches and their alerts (see
+-- schema/0015_narratives.sql).
 
 CREATE TABLE narratives (
 	narrative TEXT PRIMARY KEY,
