@@ -53,6 +53,8 @@ static void usage(FILE *fp)
 	    "  show ID|URL         one post: versions, deletion, categories\n"
 	    "  posts               list, filter, search and export stored "
 	    "posts\n"
+	    "  narrative [KEY]     who stated a narrative first, who followed "
+	    "and when\n"
 	    "  migrate             copy a log between SQLite and PostgreSQL\n"
 	    "  check-config        validate a service config\n"
 	    "  version             print the version\n"
@@ -79,6 +81,7 @@ static const struct command commands[] = {
     {"amplification", cmd_amplification_main, true},
     {"show", cmd_show_main, true},
     {"posts", cmd_posts_main, true},
+    {"narrative", cmd_narrative_main, true},
     {"migrate", cmd_migrate_main, true},
     {"check-config", cmd_check_config_main, false},
 };

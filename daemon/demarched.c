@@ -31,11 +31,14 @@
 #include "log.h"
 #include "loop.h"
 #include "model.h"
+#include "narrative_match.h"
 #include "paths.h"
 #include "poller.h"
+#include "alert_timer.h"
 #include "report_timer.h"
 #include "sdnotify.h"
 #include "store.h"
+#include "store_narratives.h"
 #include "util.h"
 
 struct daemon {
@@ -48,8 +51,13 @@ struct daemon {
 	struct fetch_engine *fetch;
 	struct poller *poller;
 	struct demo_server *demo;
-	struct report_timer *reports; /* scheduled report delivery */
-	struct event *stop_timer;     /* the graceful-stop deadline */
+	struct report_timer *reports;   /* scheduled report delivery */
+	struct alert_timer *alerts;     /* narrative alert delivery */
+	struct narrative_matcher *narr; /* the narratives in force */
+	struct event *rescan;           /* applies new narratives to the log */
+	int64_t rescan_cursor;          /* last post id the rescan read */
+	int64_t rescan_matched;         /* matches it wrote */
+	struct event *stop_timer;       /* the graceful-stop deadline */
 	bool once;
 	bool stopping;
 	int exit_code;
@@ -137,6 +145,91 @@ static void use_categories(const struct classify_rules *rules)
 		         list);
 }
 
+static void on_broad(const char *key, int64_t matched, int64_t total, void *arg)
+{
+	(void)arg;
+	log_warnx("narrative %s matches %lld of %lld posts (over a third): "
+	          "are its terms too common?",
+	          key, (long long)matched, (long long)total);
+}
+
+/* One batch of the rescan of new or changed narratives, then back to the
+ * loop: polls go on between batches. */
+static void on_rescan(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon *d = arg;
+	struct timeval now = {0, 0};
+	int r;
+
+	(void)fd;
+	(void)what;
+	if (d->stopping)
+		return;
+	r = store_narratives_rescan_batch(d->store, &d->rescan_cursor, 500,
+	                                  &d->rescan_matched);
+	if (r > 0) {
+		evtimer_add(d->rescan, &now);
+		return;
+	}
+	if (r < 0) {
+		log_warnx("narratives: rescan stopped at post %lld: %s",
+		          (long long)d->rescan_cursor, store_errmsg(d->store));
+		return;
+	}
+	log_info("narratives: applied to the stored posts (%lld matches)",
+	         (long long)d->rescan_matched);
+	store_narratives_broad(d->store, on_broad, NULL);
+}
+
+/* The matcher of cfg's narratives, or NULL (logged). */
+static struct narrative_matcher *build_matcher(const struct config *cfg)
+{
+	struct narrative_matcher *m;
+	char err[512];
+
+	m = store_narratives_matcher(cfg, err, sizeof(err));
+	if (!m)
+		log_err("narratives: %s", err);
+	return m;
+}
+
+static int attach_narratives(struct classify_rules *rules,
+                             struct narrative_matcher *m)
+{
+	char err[512];
+
+	if (classify_rules_attach_narratives(rules, m, err, sizeof(err)) < 0) {
+		log_err("narratives: %s", err);
+		return -1;
+	}
+	return 0;
+}
+
+/* Makes cfg's narratives (matched by m, which the daemon now owns) the
+ * store's; a new or changed one is applied to the stored posts in the
+ * background.  A database failure is logged: posts are still matched,
+ * and the next reload or start syncs again. */
+static void set_narratives(struct daemon *d, const struct config *cfg,
+                           struct narrative_matcher *m)
+{
+	struct timeval now = {0, 0};
+	int r;
+
+	r = store_narratives_set(d->store, cfg, m, util_now());
+	narrative_matcher_free(d->narr);
+	d->narr = m;
+	if (r < 0)
+		log_warnx("narratives: %s", store_errmsg(d->store));
+	if (r > 0 && d->rescan) {
+		log_info("narratives: applying %d new or changed one(s) to the "
+		         "stored posts",
+		         r);
+		d->rescan_cursor = 0;
+		d->rescan_matched = 0;
+		evtimer_add(d->rescan, &now);
+	}
+}
+
 static void daemon_finish(struct daemon *d)
 {
 	if (d->stop_timer)
@@ -216,6 +309,7 @@ static void daemon_reload(struct daemon *d)
 	struct config_errors errs = {0};
 	struct config *cfg = NULL;
 	struct classify_rules *rules = NULL;
+	struct narrative_matcher *m = NULL;
 	int r;
 
 	sdnotifyf("RELOADING=1\nMONOTONIC_USEC=%lld",
@@ -236,12 +330,22 @@ static void daemon_reload(struct daemon *d)
 		log_err("reload failed: keeping the running configuration");
 		goto out_clear_errs;
 	}
+	m = build_matcher(cfg);
+	if (!m) {
+		log_err("reload failed: keeping the running configuration");
+		goto out_clear_errs;
+	}
+	/* Posts are scanned once, for the categories and the narratives. */
+	if (attach_narratives(rules, m) < 0)
+		goto out_clear_errs;
 	r = store_sync_config(d->store, cfg);
 	if (r == 0)
 		r = poller_set_config(d->poller, cfg, rules);
 	if (r == 0 && d->reports &&
 	    report_timer_set_config(d->reports, cfg) < 0)
 		log_warnx("reload: report schedule unchanged");
+	if (r == 0 && d->alerts)
+		alert_timer_set_config(d->alerts, cfg);
 	if (r < 0) {
 		log_err("reload failed (%s): keeping the running configuration",
 		        store_errmsg(d->store));
@@ -252,6 +356,8 @@ static void daemon_reload(struct daemon *d)
 		log_notice("rules version now %s (was %s)",
 		           classify_rules_version(rules),
 		           classify_rules_version(d->rules));
+	set_narratives(d, cfg, m);
+	m = NULL;
 	/* Swapped: the poller no longer refers to the old ones. */
 	config_free(d->cfg);
 	classify_rules_free(d->rules);
@@ -266,6 +372,7 @@ out_clear_errs:
 	config_errors_clear(&errs);
 	config_free(cfg);
 	classify_rules_free(rules);
+	narrative_matcher_free(m);
 	sdnotifyf("READY=1\nSTATUS=polling %zu feed(s)",
 	          poller_feed_count(d->poller));
 }
@@ -334,7 +441,8 @@ static int daemon_setup(struct daemon *d, bool demo)
 	}
 	d->base = loop_base(d->loop);
 	d->stop_timer = evtimer_new(d->base, on_stop_deadline, d);
-	if (!d->stop_timer) {
+	d->rescan = evtimer_new(d->base, on_rescan, d);
+	if (!d->stop_timer || !d->rescan) {
 		log_err("cannot create the stop timer");
 		return EX_OSERR;
 	}
@@ -359,6 +467,15 @@ static int daemon_setup(struct daemon *d, bool demo)
 		log_err("cannot start the poller: %s", strerror(-r));
 		return EX_OSERR;
 	}
+	{
+		struct narrative_matcher *m = build_matcher(d->cfg);
+
+		if (!m || attach_narratives(d->rules, m) < 0) {
+			narrative_matcher_free(m);
+			return EX_CONFIG;
+		}
+		set_narratives(d, d->cfg, m);
+	}
 	if ((r = poller_set_config(d->poller, d->cfg, d->rules)) < 0) {
 		log_err("cannot load feed state: %s", store_errmsg(d->store));
 		return EX_IOERR;
@@ -373,11 +490,15 @@ static void daemon_teardown(struct daemon *d)
 	fetch_engine_free(d->fetch);
 	poller_free(d->poller);
 	report_timer_free(d->reports);
+	alert_timer_free(d->alerts);
 	demo_server_free(d->demo);
 	if (d->stop_timer)
 		event_free(d->stop_timer);
+	if (d->rescan)
+		event_free(d->rescan);
 	loop_free(d->loop);
 	store_close(d->store);
+	narrative_matcher_free(d->narr);
 	classify_rules_free(d->rules);
 	config_free(d->cfg);
 }
@@ -515,6 +636,9 @@ int main(int argc, char **argv)
 	if (!d.once && report_timer_new(d.base, d.store, d.cfg->path, d.cfg,
 	                                &d.reports) < 0)
 		log_err("report schedule: cannot start; reports are not sent");
+	if (!d.once &&
+	    alert_timer_new(d.base, d.store, d.cfg->path, d.cfg, &d.alerts) < 0)
+		log_err("alerts: cannot start; alerts are not sent");
 	sdnotifyf("READY=1\nSTATUS=polling %zu feed(s)",
 	          poller_feed_count(d.poller));
 	if (loop_run(d.loop) < 0) {

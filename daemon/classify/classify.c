@@ -36,6 +36,7 @@
 
 #include "ac.h"
 #include "model.h"
+#include "narrative_match.h"
 #include "normalize.h"
 #include "rules.h"
 #include "util.h"
@@ -102,10 +103,12 @@ struct classify_rules {
 	struct scratch *scratch; /* reused buffers (mutable cache) */
 	size_t group_bytes;      /* bytes of a group bit set */
 	struct model *model;     /* attached model, or NULL */
-	double model_weight;     /* its weight w in the blend */
-	char *rules_version;     /* version of the rules alone */
-	int has_reports;         /* the set declares report cues */
-	int has_sentences;       /* some rule counts its window in sentences */
+	struct narrative_matcher *narr; /* attached narratives, or NULL */
+	uint32_t narr_base;             /* id of their first pattern */
+	double model_weight;            /* its weight w in the blend */
+	char *rules_version;            /* version of the rules alone */
+	int has_reports;                /* the set declares report cues */
+	int has_sentences; /* some rule counts its window in sentences */
 };
 
 static void scratch_free_buffers(struct scratch *S)
@@ -233,6 +236,15 @@ static int compile(struct classify_rules *R, char *err, size_t errlen)
 			goto out_free_builder;
 		}
 	}
+	/* The narratives' terms share the automaton: one scan a post. */
+	if (R->narr && narrative_matcher_count(R->narr) > 0) {
+		r = narrative_matcher_add_patterns(R->narr, b, err, errlen);
+		if (r < 0)
+			goto out_free_builder;
+		R->narr_base = (uint32_t)r;
+	} else {
+		R->narr_base = UINT32_MAX; /* no narrative: no id is theirs */
+	}
 	r = ac_compile(b, &R->ac);
 	if (r < 0)
 		snprintf(err, errlen, "out of memory");
@@ -355,6 +367,10 @@ static int on_match(void *ctx, uint32_t id, size_t start, size_t end)
 
 	struct scratch *S = sc->S;
 
+	if (sc->R->narr && id >= sc->R->narr_base) {
+		narrative_matcher_note(sc->R->narr, id - sc->R->narr_base);
+		return 0;
+	}
 	if (!(sc->R->set.entries[id].langs & sc->langs))
 		return 0;
 	if (sc->n >= CLASSIFY_MAX_MATCHES)
@@ -1004,6 +1020,32 @@ int classify_rule_features(const struct classify_rules *rules, const char *text,
 	return r;
 }
 
+/* The attached narratives the folded post states, in out. */
+static int match_narratives(const struct classify_rules *rules,
+                            const struct normalize_text *nt,
+                            struct classify_result *out)
+{
+	unsigned cats = 0;
+	size_t i, n;
+	int idx;
+
+	if (!rules->narr)
+		return 0;
+	n = narrative_matcher_count(rules->narr);
+	out->narratives = calloc(n ? n : 1, sizeof(*out->narratives));
+	if (!out->narratives)
+		return -ENOMEM;
+	for (i = 0; i < out->n_cats; i++)
+		if (out->cats[i].assigned &&
+		    (idx = category_index(out->cats[i].key)) >= 0)
+			cats |= 1u << (unsigned)idx;
+	(void)nt; /* matched during the scan of the folded text */
+	out->n_narratives = (size_t)narrative_matcher_collect(rules->narr, cats,
+	                                                      out->narratives);
+	out->narratives_by = rules->narr;
+	return 0;
+}
+
 int classify_text_opts(const struct classify_rules *rules, const char *text,
                        const char *lang, unsigned flags,
                        struct classify_result *out)
@@ -1027,6 +1069,8 @@ int classify_text_opts(const struct classify_rules *rules, const char *text,
 		len = NORMALIZE_MAX_INPUT; /* classify the head of huge texts */
 	S = scratch_take(rules, &own);
 	nt = &S->nt;
+	if (rules->narr)
+		narrative_matcher_begin(rules->narr);
 	r = prepare(rules, S, text, len, lang, &sc);
 	if (r < 0)
 		goto out_give;
@@ -1092,12 +1136,32 @@ int classify_text_opts(const struct classify_rules *rules, const char *text,
 		if (r < 0)
 			goto out_give;
 	}
-	r = 0;
+	r = match_narratives(rules, nt, out);
 out_give:
 	if (r < 0)
 		classify_result_clear(out);
 	scratch_give(rules, S);
 	return r;
+}
+
+int classify_rules_attach_narratives(struct classify_rules *rules,
+                                     struct narrative_matcher *m, char *err,
+                                     size_t errlen)
+{
+	struct ac *old = rules->ac;
+	int r;
+
+	rules->narr = m;
+	rules->ac = NULL;
+	r = compile(rules, err, errlen);
+	if (r < 0) { /* the rules keep their automaton, without narratives */
+		ac_free(rules->ac);
+		rules->ac = old;
+		rules->narr = NULL;
+		return r;
+	}
+	ac_free(old);
+	return 0;
 }
 
 void classify_result_clear(struct classify_result *res)
@@ -1114,6 +1178,10 @@ void classify_result_clear(struct classify_result *res)
 	free(res->cats);
 	res->cats = NULL;
 	res->n_cats = 0;
+	free(res->narratives);
+	res->narratives = NULL;
+	res->n_narratives = 0;
+	res->narratives_by = NULL;
 }
 
 char *classify_evidence_json(const struct classify_category *cat)

@@ -52,10 +52,20 @@ struct classify_category {
 	                    model); assigned when it reaches 1 */
 };
 
+struct narrative_hit;
+struct narrative_matcher;
+
 struct classify_result {
 	struct classify_category *cats; /* categories over threshold (and,
 	                                  with CLASSIFY_ALL_SCORES, under) */
 	size_t n_cats;
+	/* With narratives attached (classify_rules_attach_narratives): the
+	 * narratives the text states (narrative_match.h), found on the
+	 * folded text the categories were scored on, and the matcher that
+	 * found them; NULL when none was attached. */
+	struct narrative_hit *narratives;
+	size_t n_narratives;
+	const struct narrative_matcher *narratives_by;
 };
 
 /* Classifies UTF-8 text (lang may be NULL).  Returns 0 or -ENOMEM; fills
@@ -108,6 +118,15 @@ struct model;
 int classify_rules_attach_model(struct classify_rules *rules,
                                 struct model *model, double weight, char *err,
                                 size_t errlen);
+/* Attaches a narrative matcher (borrowed: it must outlive the rules, or
+ * be detached with NULL): its terms join the rules' automaton, so
+ * classify_text also reports the narratives a text states in the same
+ * scan of the folded text.  The matcher is mutable, so rules with one
+ * attached are for one thread.  Returns 0, or a negative errno with err
+ * (the rules are then as they were, without narratives). */
+int classify_rules_attach_narratives(struct classify_rules *rules,
+                                     struct narrative_matcher *m, char *err,
+                                     size_t errlen);
 /* The attached model or NULL (borrowed), and its weight. */
 const struct model *classify_rules_model(const struct classify_rules *rules);
 double classify_rules_model_weight(const struct classify_rules *rules);

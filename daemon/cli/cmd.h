@@ -97,6 +97,10 @@ int cmd_amplification_main(const struct cmd_globals *g, int argc, char **argv);
  * defaults), also handed to the report's Amplification section. */
 void cmd_amplification_limits(const struct cmd_globals *g, int *burst,
                               int *cap);
+/* `narrative [KEY]` (cmd_narrative.c): a narrative's timeline, or the
+ * list; --rescan, --send-alerts (cmd_alerts.c). */
+int cmd_narrative_main(const struct cmd_globals *g, int argc, char **argv);
+int cmd_narrative_send_alerts(const struct cmd_globals *g);
 int cmd_candidates_main(const struct cmd_globals *g, int argc, char **argv);
 /* `show ID|URL` (cmd_show.c): one post's record. */
 int cmd_show_main(const struct cmd_globals *g, int argc, char **argv);

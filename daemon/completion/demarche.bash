@@ -63,6 +63,13 @@ _demarche_accounts()
 	sed -n 's/^[[:space:]]*\[account[[:space:]]*"\([^"]*\)"[[:space:]]*\].*/\1/p' "$1"
 }
 
+# The keys of the [narrative "KEY"] sections of a config.
+_demarche_narratives()
+{
+	[[ -r $1 ]] || return
+	sed -n 's/^[[:space:]]*\[narrative[[:space:]]*"\([^"]*\)"[[:space:]]*\].*/\1/p' "$1"
+}
+
 # The categories: the codebook's four, then every `category KEY` of the
 # *.rules files in the config's [classifier] rules folder (a folder may
 # add categories, config/rules/README.md), and none.
@@ -155,11 +162,15 @@ _demarche()
 		mapfile -t COMPREPLY < <(compgen -W "$words" -- "$cur")
 		return
 	fi
-	# Operands: parse and check-config take files.
+	# Operands: parse and check-config take files, narrative a key.
 	case $cmd in
 	parse | check-config)
 		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 		compopt -o filenames 2>/dev/null
+		;;
+	narrative)
+		words=$(_demarche_narratives "$(_demarche_config)")
+		mapfile -t COMPREPLY < <(compgen -W "$words" -- "$cur")
 		;;
 	esac
 }

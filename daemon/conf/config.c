@@ -51,6 +51,7 @@ static const struct {
     {"report", SEC_REPORT},
     {"demo", SEC_DEMO},
     {"account", SEC_ACCOUNT},
+    {"narrative", SEC_NARRATIVE},
 };
 
 static const struct key_spec keys[] = {
@@ -93,6 +94,10 @@ static const struct key_spec keys[] = {
     {SEC_REPORT, "smtp_starttls", K_BOOL, R(smtp_starttls), 0, 0},
     {SEC_REPORT, "retries", K_INT, R(retries), 0, 20},
     {SEC_REPORT, "retry_delay", K_DURATION, R(retry_delay), 1, DAY},
+    {SEC_REPORT, "alert_categories", K_ALERT_CATS, 0, 0, 0},
+    {SEC_REPORT, "alert_window", K_DURATION, R(alert_window), 60, 365 * DAY},
+    {SEC_REPORT, "spike_factor", K_FACTOR, R(spike_factor), 1, 1000},
+    {SEC_REPORT, "spike_min", K_INT, R(spike_min), 1, 1000000},
     {SEC_DEMO, "feeds", K_PATH, C(demo_feeds_dir), 0, 0},
     {SEC_DEMO, "port", K_INT, C(demo_port), 1, 65535},
     {SEC_ACCOUNT, "name", K_TEXT, A(name), 0, 0},
@@ -107,6 +112,10 @@ static const struct key_spec keys[] = {
     {SEC_ACCOUNT, "html_text", K_XPATH, H(text), 0, 0},
     {SEC_ACCOUNT, "html_split", K_XPATH, H(split), 0, 0},
     {SEC_ACCOUNT, "html_refetch", K_DURATION, H(refetch), 0, 365 * DAY},
+    {SEC_NARRATIVE, "terms", K_TERMS, N(terms), 0, 0},
+    {SEC_NARRATIVE, "name", K_TEXT, N(name), 0, 0},
+    {SEC_NARRATIVE, "category", K_CATEGORY, N(category), 0, 0},
+    {SEC_NARRATIVE, "alert", K_ALERT, N(alert), 0, 0},
 };
 _Static_assert(ARRAY_SIZE(keys) == CONFIG_N_KEYS,
                "CONFIG_N_KEYS (config_int.h) must count keys[]");
@@ -383,11 +392,15 @@ static int handler(void *user, const char *section, const char *name,
 	} else if (p->sec == SEC_ACCOUNT) {
 		base = current_account(p);
 		seen = p->info[p->cfg->n_accounts - 1].seen;
+	} else if (p->sec == SEC_NARRATIVE) {
+		base = &p->cfg->narratives[p->cfg->n_narratives - 1];
+		seen = p->ninfo[p->cfg->n_narratives - 1].seen;
 	} else {
 		base = p->cfg;
 		seen = p->seen;
 	}
-	if (seen[i] && k->kind != K_FEED && k->kind != K_EMAIL_LIST) {
+	if (seen[i] && k->kind != K_FEED && k->kind != K_EMAIL_LIST &&
+	    k->kind != K_ALERT_CATS) {
 		error(p, p->line, "'%s' is already set on line %d", name,
 		      seen[i]);
 		goto out_free_unq;
@@ -570,14 +583,20 @@ static void begin_section(struct parser *p, const char *start)
 			buf_printf(&b, "; did you mean [%s]?", near);
 		else
 			buf_puts(&b, "; known sections are [storage], [poll], "
-			             "[classifier], [report], [demo] and "
-			             "[account \"handle\"]");
+			             "[classifier], [report], [demo], "
+			             "[account \"handle\"] and "
+			             "[narrative \"key\"]");
 		config_add_msg(p, false, p->line, &b);
 		free(word);
 		return;
 	}
 	if (sections[i].sec == SEC_ACCOUNT) {
 		begin_account(p, name + wlen, (size_t)(end - name) - wlen);
+		return;
+	}
+	if (sections[i].sec == SEC_NARRATIVE) {
+		config_begin_narrative(p, name + wlen,
+		                       (size_t)(end - name) - wlen);
 		return;
 	}
 	if (name + wlen != end) {
@@ -883,6 +902,7 @@ static void check_whole(struct parser *p)
 		}
 	}
 	check_duplicates(p);
+	config_check_narratives(p);
 }
 
 /* ---- the entry points ------------------------------------------------- */
@@ -918,6 +938,9 @@ static struct config *config_new(const char *path)
 	cfg->report.smtp_starttls = true;
 	cfg->report.retries = 5;
 	cfg->report.retry_delay = 60;
+	cfg->report.alert_window = DAY;
+	cfg->report.spike_factor = 3;
+	cfg->report.spike_min = 5;
 	cfg->demo_port = 8765;
 	cfg->model_weight = 0.5;
 	if (!cfg->path || !cfg->user_agent || !cfg->bluesky_api ||
@@ -970,6 +993,7 @@ void config_free(struct config *cfg)
 	free(cfg->report.since);
 	free(cfg->report.timezone);
 	free(cfg->report.subject);
+	config_free_narratives(cfg);
 	free(cfg->path);
 	free(cfg->database);
 	free(cfg->user_agent);
@@ -1134,6 +1158,7 @@ out_free_msgs:
 		free(p.msgs[i].text);
 	free(p.msgs);
 	free(p.info);
+	free(p.ninfo);
 	free(p.dir);
 	config_free(p.cfg);
 	config_errors_clear(&scratch);

@@ -67,6 +67,33 @@ struct config_html {
 	int64_t refetch; /* seconds an article is re-read for edits */
 };
 
+/* What an alert of a narrative or category watches for ([narrative]
+ * alert, [report] alert_categories). */
+enum config_alert {
+	CONFIG_ALERT_OFF,
+	CONFIG_ALERT_FIRST, /* an account's first use, in a fresh post */
+	CONFIG_ALERT_SPIKE, /* a day's count over spike_factor x its mean */
+};
+const char *config_alert_name(enum config_alert alert);
+
+/* A [narrative "KEY"] section: a claim, by the terms that state it. */
+struct config_narrative {
+	char *key;               /* the KEY of the header */
+	char *name;              /* display name, or NULL */
+	char **terms;            /* one or more, as written, non-empty */
+	size_t n_terms;          /* number of terms */
+	char *category;          /* only posts of this category, or NULL */
+	enum config_alert alert; /* CONFIG_ALERT_OFF unless given */
+	int line;                /* line of the section header */
+	int terms_line;          /* line of the terms key, or 0 */
+};
+
+/* One entry of [report] alert_categories: "CATEGORY[:first|:spike]". */
+struct config_alert_category {
+	char *category;          /* a category key */
+	enum config_alert alert; /* CONFIG_ALERT_FIRST or _SPIKE */
+};
+
 struct config_report {
 	char *schedule;   /* "daily 08:00", "weekly mon 08:00" or "off" */
 	char *format;     /* text|md|json|html */
@@ -90,6 +117,14 @@ struct config_report {
 	bool smtp_starttls;  /* smtp:// must upgrade with STARTTLS */
 	int retries;         /* further tries of a failed delivery */
 	int64_t retry_delay; /* seconds before the first retry; doubles */
+	/* alerts of narratives and categories */
+	struct config_alert_category *alert_categories;
+	size_t n_alert_categories;
+	int64_t alert_window; /* seconds: only posts published this recently
+	                       * alert (default 24h) */
+	double spike_factor;  /* a spike is a day over factor x the trailing
+	                       * 28-day mean (default 3) */
+	int spike_min;        /* ... with at least this many statements */
 };
 
 struct config {
@@ -134,7 +169,21 @@ struct config {
 	struct config_account *accounts;
 	size_t n_accounts;
 	struct config_html *html; /* per account, parallel to accounts */
+	/* [narrative "..."] */
+	struct config_narrative *narratives;
+	size_t n_narratives;
 };
+
+/* Whether key is one of the four statement categories (the keys of
+ * classify/category.h, which conf/ cannot include; a unit test keeps the
+ * two lists equal). */
+int config_category_known(const char *key);
+/* A narrative's definition as canonical JSON (terms in order, category),
+ * a *new* string; and its SHA-256 in hex (65 bytes).  A change of either
+ * makes the daemon apply the narrative to the stored log again.  Returns
+ * 0 or -ENOMEM. */
+int config_narrative_definition(const struct config_narrative *n, char **json,
+                                char hash[65]);
 
 /* Every problem found, each "FILE:LINE: message", in line order.  Errors
  * make the config unusable; warnings ("FILE:LINE: warning: message") do

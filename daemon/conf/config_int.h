@@ -17,13 +17,16 @@
 #include "util.h"
 
 /* Limits on what a config may make us allocate. */
-#define MAX_LINE     4096 /* bytes per line, without the newline */
-#define MAX_ERRORS   100  /* then parsing stops */
-#define MAX_ACCOUNTS 20000
-#define MAX_FEEDS    200 /* per account */
-#define MAX_MAIL_TO  100
-#define MAX_KEY_LEN  128 /* account keys (handles) */
-#define MAX_FILE     (1024 * 1024)
+#define MAX_LINE       4096 /* bytes per line, without the newline */
+#define MAX_ERRORS     100  /* then parsing stops */
+#define MAX_ACCOUNTS   20000
+#define MAX_FEEDS      200 /* per account */
+#define MAX_MAIL_TO    100
+#define MAX_KEY_LEN    128 /* account keys (handles) */
+#define MAX_NARRATIVES 1000
+#define MAX_TERMS      1000 /* per narrative */
+#define MAX_TERM_LEN   256  /* bytes */
+#define MAX_FILE       (1024 * 1024)
 
 enum section {
 	SEC_NONE,    /* before the first header */
@@ -34,6 +37,7 @@ enum section {
 	SEC_REPORT,
 	SEC_DEMO,
 	SEC_ACCOUNT,
+	SEC_NARRATIVE,
 };
 
 /* How a value is read; see config_set_value(). */
@@ -56,10 +60,15 @@ enum kind {
 	K_DATE,       /* int64_t epoch seconds */
 	K_FEED,       /* appended to the account's feeds */
 	K_XPATH,      /* char *, an XPath 1.0 expression that compiles */
+	K_TERMS,      /* a narrative's "A | B | C" (config_narrative.c) */
+	K_CATEGORY,   /* char *, a category key */
+	K_ALERT,      /* enum config_alert: first|spike|off */
+	K_ALERT_CATS, /* [report] alert_categories, repeatable */
+	K_FACTOR,     /* double within [min, max] */
 };
 
 /* The number of keys of the keys[] table in config.c (checked there). */
-#define CONFIG_N_KEYS 52
+#define CONFIG_N_KEYS 60
 
 struct key_spec {
 	enum section sec; /* where the key belongs */
@@ -73,6 +82,7 @@ struct key_spec {
 #define R(f) offsetof(struct config, report.f)
 #define A(f) offsetof(struct config_account, f)
 #define H(f) offsetof(struct config_html, f)
+#define N(f) offsetof(struct config_narrative, f)
 #define DAY  (24 * 3600)
 #define GIB  (1024LL * 1024 * 1024)
 
@@ -113,6 +123,8 @@ struct parser {
 	int seen[CONFIG_N_KEYS];   /* line where each global key was set */
 	struct account_info *info; /* parallel to cfg->accounts */
 	size_t cap_accounts;
+	struct account_info *ninfo; /* parallel to cfg->narratives */
+	size_t cap_narratives;
 
 	struct msg *msgs;
 	size_t n_msgs, cap_msgs, n_errors;
@@ -154,5 +166,18 @@ char *config_url_key(enum feed_kind kind, const char *url);
  * become messages of p->line. */
 void config_set_value(struct parser *p, const struct key_spec *k, void *base,
                       const char *v);
+
+/* ---- config_narrative.c: [narrative "KEY"] and alerts --------------- */
+
+/* Parses the inside of a [narrative "key"] header (after "narrative"). */
+void config_begin_narrative(struct parser *p, const char *s, size_t n);
+/* Reads a value of the kinds K_TERMS, K_CATEGORY, K_ALERT, K_ALERT_CATS
+ * and K_FACTOR into the field at field (base: for K_ALERT_CATS, the
+ * struct config). */
+void config_narrative_value(struct parser *p, const struct key_spec *k,
+                            void *base, char *field, const char *v);
+/* The checks of the whole file: terms given, keys unique. */
+void config_check_narratives(struct parser *p);
+void config_free_narratives(struct config *cfg);
 
 #endif

@@ -1003,5 +1003,12 @@ void config_set_value(struct parser *p, const struct key_spec *k, void *base,
 	case K_FEED:
 		add_feed(p, base, v);
 		return;
+	case K_TERMS:
+	case K_CATEGORY:
+	case K_ALERT:
+	case K_ALERT_CATS:
+	case K_FACTOR:
+		config_narrative_value(p, k, base, field, v);
+		return;
 	}
 }

@@ -1056,6 +1056,9 @@ int report_build(struct store *st, int64_t from, int64_t to, json_t **out,
 		rc =
 		    report_amplification_section(q.db, store_schema_version(st),
 		                                 from, to, root, err, errlen);
+	if (rc == 0)
+		rc = report_narratives_build(q.db, store_schema_version(st),
+		                             from, to, root, err, errlen);
 	report_read_end(&q);
 out_free_scan:
 	scan_free(sc);

@@ -67,4 +67,17 @@ int report_trends_render(const json_t *trends, enum report_format f,
 int report_trends_render_cols(const json_t *trends, enum report_format f,
                               size_t cols, struct buf *b);
 
+/*
+ * One narrative's timeline in [from, to) (report_narratives.c): the JSON
+ * of `demarche narrative KEY --format json` — key, name, period, posts
+ * (statements), copies, first {account, role, time, url, text, copies},
+ * accounts [{handle, role, first, delay_s, posts}] by first use, daily
+ * [{day, posts, accounts}], roles [{role, account, first, delay_s}].
+ * Returns 0 with a *new* reference, or a negative errno with err.
+ */
+struct db;
+int report_narrative_timeline(struct db *db, const char *key, const char *name,
+                              int64_t from, int64_t to, json_t **out, char *err,
+                              size_t errlen);
+
 #endif

@@ -220,6 +220,15 @@ int report_statement_copies(struct report_query *q, json_t *ex, int64_t post_id,
                             int64_t statement);
 /* The copies of example ex under it, in format f. */
 int report_render_copies(struct buf *b, enum report_format f, const json_t *ex);
+/* ---- report_narratives.c: the "Narratives" section ---------------- */
+
+/* Every narrative the log records that was stated in [from, to), with its
+ * timeline (report_narrative_timeline), into report["narratives"]
+ * (nothing on a log older than schema 11).  0 or a negative errno. */
+int report_narratives_build(struct db *db, int schema, int64_t from, int64_t to,
+                            json_t *report, char *err, size_t errlen);
+int report_narratives_render(const json_t *report, enum report_format f,
+                             struct buf *b);
 
 /* ---- report_trends_csv.c: the trends as one tidy CSV table --------- */
 

@@ -395,6 +395,8 @@ int report_render(const json_t *report, enum report_format f, struct buf *b)
 	if (rc == 0)
 		rc = report_amplification_render(report, f, b);
 	if (rc == 0)
+		rc = report_narratives_render(report, f, b);
+	if (rc == 0)
 		rc = section_accounts(b, f, report);
 	if (rc == 0)
 		rc = section_growth(b, f, report);

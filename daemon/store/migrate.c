@@ -81,6 +81,16 @@ static const struct table tables[] = {
      "band, report_time, post_id", false},
     {"post_links", "link, report_time, post_id, own", "tiii",
      "link, report_time, post_id", false},
+    {"narratives",
+     "narrative, name, definition, definition_hash, applied_hash, updated",
+     "ttttti", "narrative", false},
+    {"post_narratives", "post_id, narrative, term, matched_at", "itti",
+     "post_id, narrative", false},
+    {"narrative_alerts",
+     "id, dedup, kind, narrative, post_id, day, day_count, mean, created,"
+     " status, channels_done, attempts, next_try, lease_owner, lease_until,"
+     " finished, error",
+     "itttitiritiiitiit", "id", true},
     {"account_snapshots",
      "id, account_id, observed, followers, following, posts_count", "iiiiii",
      "id", true},

@@ -1,12 +1,11 @@
 /*
  * store.c — the SQLite log behind store.h.  It opens the database in WAL
  * mode, brings its schema up to date with the numbered migrations embedded
- * from schema/ (each in its own transaction, PRAGMA user_version recording
- * the step), mirrors the config's accounts and feeds, and writes each poll
- * in one transaction.  Statements are prepared once and kept; data is only
- * ever bound, never spliced into SQL.  The posts already stored are read in
- * store_known.c, the leases of shared databases taken in store_claim.c;
- * what they share is in store_int.h.
+ * from schema/ (store_schema.c), mirrors the config's accounts and feeds, and
+ * writes each poll in one transaction.  Statements are prepared once and kept;
+ * data is only ever bound, never spliced into SQL.  The posts already stored
+ * are read in store_known.c, the leases of shared databases taken in
+ * store_claim.c; what they share is in store_int.h.
  *
  * The backends' result codes become negative errno values in db_sqlite.c
  * and db_pg.c, with their message kept for store_errmsg(); for SQLite:
@@ -38,8 +37,10 @@
 #include "db.h"
 
 #include "candidates.h"
+#include "category.h"
 #include "schema_migrations.h"
 #include "store_clusters.h"
+#include "store_narratives.h"
 #include "store_search.h"
 #include "store_versions.h"
 #include "strmap.h"
@@ -200,14 +201,14 @@ int store_fail_db(struct store *st, int rc, const char *what)
 	return rc;
 }
 
-static int exec_sql(struct store *st, const char *sql, const char *what)
+int store_exec_sql(struct store *st, const char *sql, const char *what)
 {
 	int rc = db_exec(st->db, sql);
 
 	return rc < 0 ? store_fail_db(st, rc, what) : 0;
 }
 
-static int begin(struct store *st, const char *what)
+int store_begin(struct store *st, const char *what)
 {
 	int rc = db_begin(st->db);
 
@@ -309,168 +310,6 @@ static int column_int64_or(struct db_stmt *s, int i, int64_t dflt, int64_t *out)
 	return 0;
 }
 
-int store_schema_latest(void)
-{
-	return schema_n_migrations > 0
-	           ? schema_migrations[schema_n_migrations - 1].version
-	           : 0;
-}
-
-/* Runs a query whose one row holds one integer. */
-static int query_int(struct store *st, const char *sql, int *out)
-{
-	struct db_stmt *s = NULL;
-	int rc;
-
-	rc = db_prepare(st->db, sql, &s);
-	if (rc < 0)
-		return store_fail_db(st, rc, "reading the schema version");
-	rc = db_step(s);
-	if (rc != DB_ROW) {
-		if (rc == DB_DONE) {
-			store_set_err(st, "reading the schema version: no row");
-			rc = -EIO;
-		} else {
-			rc =
-			    store_fail_db(st, rc, "reading the schema version");
-		}
-		db_finalize(s);
-		return rc;
-	}
-	*out = db_column_int(s, 0);
-	db_finalize(s);
-	return 0;
-}
-
-/* The schema version: SQLite keeps it in PRAGMA user_version, PostgreSQL
- * in the one-row table schema_version (absent before the first
- * migration). */
-static int read_user_version(struct store *st, int *out)
-{
-	int exists = 0, rc;
-
-	if (db_dialect(st->db) == DB_SQLITE)
-		return query_int(st, "PRAGMA user_version", out);
-	rc = query_int(st,
-	               "SELECT CASE WHEN to_regclass('schema_version') IS NULL"
-	               " THEN 0 ELSE 1 END",
-	               &exists);
-	if (rc < 0 || !exists) {
-		*out = 0;
-		return rc;
-	}
-	return query_int(
-	    st, "SELECT COALESCE(max(version), 0) FROM schema_version", out);
-}
-
-int store_schema_version(struct store *st)
-{
-	int v = 0;
-
-	if (read_user_version(st, &v) < 0)
-		return -1;
-	return v;
-}
-
-static int check_not_newer(struct store *st, int version)
-{
-	if (version > store_schema_latest()) {
-		store_set_err(
-		    st,
-		    "database schema version %d is newer than this build "
-		    "knows (%d); upgrade demarche",
-		    version, store_schema_latest());
-		return -ENOTSUP;
-	}
-	return 0;
-}
-
-/* Takes the migration lock.  SQLite's BEGIN IMMEDIATE already holds the
- * only write lock; on PostgreSQL several daemons may start at once, so a
- * transaction-scoped advisory lock serialises their migrations. */
-static int migration_lock(struct store *st, const char *what)
-{
-	if (db_dialect(st->db) == DB_SQLITE)
-		return 0;
-	return exec_sql(st,
-	                "SELECT pg_advisory_xact_lock(4242017);"
-	                "CREATE TABLE IF NOT EXISTS schema_version"
-	                " (version INTEGER NOT NULL)",
-	                what);
-}
-
-static int set_user_version(struct store *st, int version, const char *what)
-{
-	char sql[128];
-
-	if (db_dialect(st->db) == DB_SQLITE)
-		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", version);
-	else
-		snprintf(sql, sizeof(sql),
-		         "DELETE FROM schema_version;"
-		         "INSERT INTO schema_version VALUES (%d)",
-		         version);
-	return exec_sql(st, sql, what);
-}
-
-/* Applies every migration newer than the database, each in its own
- * transaction together with its version step, so an interrupted upgrade
- * resumes at the step that did not finish.  The two backends have their
- * own scripts (schema/ and schema/pg/) with the same version numbers. */
-static int migrate(struct store *st)
-{
-	const struct schema_migration *list = schema_migrations;
-	int n = schema_n_migrations;
-	int version, rc, i;
-	char what[128];
-
-	if (db_dialect(st->db) == DB_POSTGRES) {
-		list = schema_pg_migrations;
-		n = schema_pg_n_migrations;
-	}
-	rc = read_user_version(st, &version);
-	if (rc < 0)
-		return rc;
-	rc = check_not_newer(st, version);
-	if (rc < 0)
-		return rc;
-	for (i = 0; i < n; i++) {
-		const struct schema_migration *m = &list[i];
-
-		if (m->version <= version)
-			continue;
-		snprintf(what, sizeof(what), "migration %s", m->name);
-		rc = begin(st, what);
-		if (rc < 0)
-			return rc;
-		rc = migration_lock(st, what);
-		/* Another process may have migrated while we waited. */
-		if (rc == 0)
-			rc = read_user_version(st, &version);
-		if (rc < 0 || m->version <= version) {
-			db_rollback(st->db);
-			if (rc < 0)
-				return rc;
-			continue;
-		}
-		rc = exec_sql(st, m->sql, what);
-		if (rc == 0)
-			rc = store_search_after_migration(st, m->version);
-		if (rc == 0)
-			rc = store_clusters_after_migration(st, m->version);
-		if (rc == 0)
-			rc = set_user_version(st, m->version, what);
-		if (rc == 0)
-			rc = exec_sql(st, "COMMIT", what);
-		if (rc < 0) {
-			db_rollback(st->db);
-			return rc;
-		}
-		version = m->version;
-	}
-	return 0;
-}
-
 /* How errors name the database: the path, or the URL without what may
  * carry a password (the user's ":secret" and any "?password=..."). */
 static const char *target_name(const char *target)
@@ -514,7 +353,8 @@ static int open_common(const char *path, int flags, struct store **out,
 		return rc;
 	}
 	if (db_dialect(st->db) == DB_SQLITE) {
-		rc = exec_sql(st, "PRAGMA foreign_keys = ON", "foreign keys");
+		rc = store_exec_sql(st, "PRAGMA foreign_keys = ON",
+		                    "foreign keys");
 		if (rc < 0)
 			goto out_close;
 	}
@@ -538,23 +378,25 @@ int store_open(const char *path, struct store **out, char *err, size_t errlen)
 	 * synchronous is durable across application crashes in WAL mode and
 	 * loses at most the last commits on power loss, never consistency. */
 	if (db_dialect(st->db) == DB_SQLITE) {
-		rc = exec_sql(st, "PRAGMA journal_mode = WAL", "WAL mode");
+		rc =
+		    store_exec_sql(st, "PRAGMA journal_mode = WAL", "WAL mode");
 		if (rc == 0)
-			rc = exec_sql(st, "PRAGMA synchronous = NORMAL",
-			              "synchronous");
+			rc = store_exec_sql(st, "PRAGMA synchronous = NORMAL",
+			                    "synchronous");
 		/* A poll writes a few pages of many indexes; checkpointing
 		 * every 32 MB of WAL (not SQLite's 4 MB) copies each hot page
 		 * back once for many polls and syncs eight times less often:
 		 * a first poll of 10,000 feeds takes 12 s instead of 16.  The
 		 * file is cut back to 64 MB after a checkpoint. */
 		if (rc == 0)
-			rc = exec_sql(st,
-			              "PRAGMA wal_autocheckpoint = 8000;"
-			              "PRAGMA journal_size_limit = 67108864",
-			              "WAL size");
+			rc = store_exec_sql(
+			    st,
+			    "PRAGMA wal_autocheckpoint = 8000;"
+			    "PRAGMA journal_size_limit = 67108864",
+			    "WAL size");
 	}
 	if (rc == 0)
-		rc = migrate(st);
+		rc = store_migrate(st);
 	if (rc < 0) {
 		snprintf(err, errlen, "%s: %s", target_name(path), st->errmsg);
 		store_close(st);
@@ -586,15 +428,13 @@ int store_open_readonly(const char *path, struct store **out, char *err,
 	/* Reports scan wide ranges of a large file once: a bigger page cache,
 	 * memory-mapped reads and in-memory sorts save most of their time. */
 	if (lite)
-		rc = exec_sql(st,
-		              "PRAGMA cache_size = -65536;"
-		              " PRAGMA mmap_size = 1073741824;"
-		              "PRAGMA temp_store = MEMORY",
-		              "read tuning");
+		rc = store_exec_sql(st,
+		                    "PRAGMA cache_size = -65536;"
+		                    " PRAGMA mmap_size = 1073741824;"
+		                    "PRAGMA temp_store = MEMORY",
+		                    "read tuning");
 	if (rc == 0)
-		rc = read_user_version(st, &version);
-	if (rc == 0)
-		rc = check_not_newer(st, version);
+		rc = store_schema_readable(st, &version);
 	if (rc == 0 && version < 1) {
 		store_set_err(st, "not a demarche database (schema version 0)");
 		rc = -EBADMSG;
@@ -618,6 +458,7 @@ void store_close(struct store *st)
 		db_finalize(st->stmts[i]);
 	store_versions_free(st->versions);
 	store_clusters_free(st->clusters);
+	store_narratives_close(st);
 	db_close(st->db);
 	free(st);
 }
@@ -747,7 +588,7 @@ int store_sync_config(struct store *st, const struct config *cfg)
 	size_t i;
 	int rc;
 
-	rc = begin(st, "sync config");
+	rc = store_begin(st, "sync config");
 	if (rc < 0)
 		return rc;
 	/* PostgreSQL, several daemons: the sync rewrites every account and
@@ -756,19 +597,19 @@ int store_sync_config(struct store *st, const struct config *cfg)
 	 * store_record_poll), makes syncs and polls wait for each other
 	 * instead of deadlocking. */
 	if (db_dialect(st->db) == DB_POSTGRES) {
-		rc =
-		    exec_sql(st,
-		             "LOCK TABLE feeds, accounts IN SHARE ROW EXCLUSIVE"
-		             " MODE",
-		             "sync config");
+		rc = store_exec_sql(
+		    st,
+		    "LOCK TABLE feeds, accounts IN SHARE ROW EXCLUSIVE"
+		    " MODE",
+		    "sync config");
 		if (rc < 0)
 			goto out_rollback;
 	}
 	/* Everything is inactive until the config names it again. */
-	rc = exec_sql(st,
-	              "UPDATE accounts SET active = 0;"
-	              "UPDATE feeds SET active = 0;",
-	              "sync config");
+	rc = store_exec_sql(st,
+	                    "UPDATE accounts SET active = 0;"
+	                    "UPDATE feeds SET active = 0;",
+	                    "sync config");
 	if (rc < 0)
 		goto out_rollback;
 	rc = store_prepare(st, acc_sql, &acc);
@@ -784,7 +625,7 @@ int store_sync_config(struct store *st, const struct config *cfg)
 	}
 	db_finalize(acc);
 	db_finalize(feed);
-	return exec_sql(st, "COMMIT", "sync config");
+	return store_exec_sql(st, "COMMIT", "sync config");
 out_rollback:
 	db_finalize(acc);
 	db_finalize(feed);
@@ -1075,6 +916,34 @@ static int insert_entry(struct store *st, const struct store_poll *poll,
 	return record_candidates(st, e, account_id, *post_id, now);
 }
 
+/* The narratives the post states, and the alerts it files. */
+static int record_narratives(struct store *st, const struct feed_entry *e,
+                             const struct classify_result *res,
+                             int64_t account_id, int64_t post_id, bool is_new,
+                             int64_t now)
+{
+	struct store_narr_post np = {0};
+	size_t i;
+	int c;
+
+	np.post_id = post_id;
+	np.account_id = account_id;
+	np.title = e->title;
+	np.text = e->text;
+	if (res) {
+		np.hits = res->narratives;
+		np.n_hits = res->n_narratives;
+		np.hits_by = res->narratives_by;
+	}
+	np.published = e->published;
+	np.report_time = e->published != TIME_UNKNOWN ? e->published : now;
+	np.is_new = is_new;
+	for (i = 0; res && i < res->n_cats; i++)
+		if ((c = category_index(res->cats[i].key)) >= 0)
+			np.categories |= 1u << (unsigned)c;
+	return store_narratives_post(st, &np, now);
+}
+
 static int record_entry(struct store *st, const struct store_poll *poll,
                         int64_t account_id, size_t i, int64_t now,
                         struct known_posts *kp,
@@ -1162,7 +1031,11 @@ static int record_entry(struct store *st, const struct store_poll *poll,
 		store_set_err(st, "out of memory");
 		return -ENOMEM;
 	}
-	return write_categories(st, post_id, res, poll->rules_version, now);
+	rc = write_categories(st, post_id, res, poll->rules_version, now);
+	if (rc == 0)
+		rc = record_narratives(st, e, res, account_id, post_id, !found,
+		                       now);
+	return rc;
 }
 
 static bool counter_changed(struct db_stmt *last, int col, int64_t now_value)
@@ -1423,10 +1296,10 @@ int store_record_poll(struct store *st, const struct store_poll *poll,
 	 * here: the config sync and migrations must wait for each other.  One
 	 * round trip for both commands. */
 	if (db_dialect(st->db) == DB_POSTGRES)
-		rc = exec_sql(st, "BEGIN; SET LOCAL lock_timeout = '5s'",
-		              "record poll");
+		rc = store_exec_sql(st, "BEGIN; SET LOCAL lock_timeout = '5s'",
+		                    "record poll");
 	else
-		rc = begin(st, "record poll");
+		rc = store_begin(st, "record poll");
 	if (rc < 0) {
 		if (db_dialect(st->db) == DB_POSTGRES)
 			db_rollback(st->db);
@@ -1483,7 +1356,7 @@ int store_record_poll(struct store *st, const struct store_poll *poll,
 		if (rc < 0)
 			goto out_rollback;
 	}
-	rc = exec_sql(st, "COMMIT", "record poll");
+	rc = store_exec_sql(st, "COMMIT", "record poll");
 	if (rc < 0)
 		goto out_rollback;
 	if (counts)

@@ -53,6 +53,21 @@ enum stmt_id {
 	STMT_COUNT
 };
 
+/* The statements of store_narratives.c, kept the same way. */
+enum narr_stmt_id {
+	STMT_NARR_INSERT,
+	STMT_NARR_DELETE,
+	STMT_NARR_USED,
+	STMT_CAT_USED,
+	STMT_NARR_COUNT,
+	STMT_CAT_COUNT,
+	STMT_ALERT_INSERT,
+	STMT_CAT_HAS,
+	NARR_STMT_COUNT
+};
+
+struct store_narratives;
+
 struct store {
 	struct db *db;                     /* the connection */
 	struct db_stmt *stmts[STMT_COUNT]; /* prepared on first use, or NULL */
@@ -61,6 +76,9 @@ struct store {
 	struct store_clusters *clusters;   /* copies of statements, made on
 	                                    * first use (store_clusters.h) */
 	char errmsg[512];                  /* last failure, for store_errmsg */
+	struct db_stmt *narr_stmts[NARR_STMT_COUNT]; /* store_narratives.c */
+	struct store_narratives *narr; /* the narratives in force, or
+	                                * NULL (store_narratives.h) */
 };
 
 /* The posts of one poll's feed already in the database, by stable key:
@@ -86,6 +104,15 @@ void store_set_err(struct store *st, const char *fmt, ...)
 /* Records the connection's message for a failure rc (a negative errno
  * from db.h) and returns rc. */
 int store_fail_db(struct store *st, int rc, const char *what);
+/* db_exec / db_begin, a failure recorded as "what: message". */
+int store_exec_sql(struct store *st, const char *sql, const char *what);
+int store_begin(struct store *st, const char *what);
+/* Brings the log's schema up to date (store_schema.c): every migration
+ * newer than it, each in its own transaction.  0 or a negative errno. */
+int store_migrate(struct store *st);
+/* The log's schema version into *version, refused (-ENOTSUP, recorded)
+ * when newer than this build knows.  0 or a negative errno. */
+int store_schema_readable(struct store *st, int *version);
 /* Returns the cached statement id, reset and with no bindings, or NULL with
  * the error recorded in *rc. */
 struct db_stmt *store_stmt_get(struct store *st, enum stmt_id id, int *rc);
@@ -125,5 +152,9 @@ int store_amp_record_poll(struct store *st, const struct store_poll *poll,
 int store_pages_record(struct store *st, const struct store_poll *poll,
                        int64_t account_id, int64_t now,
                        struct store_poll_counts *c);
+/* ---- store_narratives.c ---------------------------------------------- */
+
+/* Finalises its statements and frees the narratives (store_close). */
+void store_narratives_close(struct store *st);
 
 #endif

@@ -32,6 +32,18 @@ DROP TABLE IF EXISTS post_metrics;
 DROP TRIGGER post_versions_fts_insert; DROP TRIGGER post_versions_fts_delete;
 DROP TRIGGER post_versions_fts_update; DROP TABLE post_versions_fts;
 DROP VIEW post_versions_fts_source;
+DROP TABLE IF EXISTS html_pages; DROP TABLE IF EXISTS post_links;
+DROP TABLE IF EXISTS post_bands; DROP TABLE IF EXISTS post_signatures;
+DROP TABLE IF EXISTS narrative_alerts; DROP TABLE IF EXISTS post_narratives;
+DROP TABLE IF EXISTS narratives;
+DROP VIEW deleted_posts; DROP VIEW feed_health;
+ALTER TABLE feeds DROP COLUMN source;
+ALTER TABLE posts DROP COLUMN published_us;
+ALTER TABLE posts DROP COLUMN upstream_edited;
+ALTER TABLE post_deletions DROP COLUMN confirmed;
+ALTER TABLE post_deletions DROP COLUMN checked;
+CREATE VIEW deleted_posts AS SELECT 1 AS post_id;
+CREATE VIEW feed_health AS SELECT 1 AS feed_id;
 PRAGMA user_version = 8;
 INSERT INTO accounts (id, handle, role, country, first_seen) VALUES
  (1, 'a1', 'diplomat', 'CN', 0), (2, 'a2', 'mission', 'JP', 0),

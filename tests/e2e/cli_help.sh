@@ -43,6 +43,7 @@ amplification --since --until --format
 show --format
 migrate --from --to
 posts --account --role --country --category --since --until --search --edited --deleted --reposts --no-reposts --lang --limit --format
+narrative --since --until --format --rescan --send-alerts
 check-config --config
 LIST
 

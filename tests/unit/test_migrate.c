@@ -92,6 +92,14 @@ static struct store *make_source(const char *target)
 	        "INSERT INTO html_pages (feed_id, url, etag, first_fetched,"
 	        " last_fetched, status) VALUES (1, 'http://x.test/a.html',"
 	        " '\"e1\"', 1584000000, 1584000100, 304);"
+	        "INSERT INTO narratives (narrative, name, definition,"
+	        " definition_hash, applied_hash, updated) VALUES ('lab', NULL,"
+	        " '{}', 'h', 'h', 1584000300);"
+	        "INSERT INTO post_narratives (post_id, narrative, term,"
+	        " matched_at) VALUES (7, 'lab', '病毒', 1584000300);"
+	        "INSERT INTO narrative_alerts (dedup, kind, narrative, post_id,"
+	        " created, status, next_try) VALUES ('first:lab:7', 'first',"
+	        " 'lab', 7, 1584000300, 'pending', 1584000300);"
 	        "INSERT INTO account_snapshots (account_id, observed, "
 	        "followers,"
 	        " following, posts_count) VALUES (1, 1584000000, 1000, NULL, "
@@ -161,9 +169,9 @@ static void test_copy_and_verify(void)
 	ASSERT_INT_EQ(seen.calls > 8, 1);
 	ASSERT_INT_EQ(seen.first_done, 0);
 	ASSERT_INT_EQ(seen.last_done, seen.total);
-	ASSERT_INT_EQ(seen.total, 16);
+	ASSERT_INT_EQ(seen.total, 19);
 	ASSERT_INT_EQ(rows_of(&c, "html_pages"), 1);
-	ASSERT_INT_EQ(c.n_tables, 19);
+	ASSERT_INT_EQ(c.n_tables, 22);
 	ASSERT_INT_EQ(rows_of(&c, "accounts"), 1);
 	ASSERT_INT_EQ(rows_of(&c, "feeds"), 1);
 	ASSERT_INT_EQ(rows_of(&c, "posts"), 2);
@@ -176,6 +184,8 @@ static void test_copy_and_verify(void)
 	ASSERT_INT_EQ(rows_of(&c, "post_clusters"), 1);
 	ASSERT_INT_EQ(rows_of(&c, "reposts"), 1);
 	ASSERT_INT_EQ(rows_of(&c, "post_metrics"), 1);
+	ASSERT_INT_EQ(rows_of(&c, "post_narratives"), 1);
+	ASSERT_INT_EQ(rows_of(&c, "narrative_alerts"), 1);
 	/* Ids and every value came along. */
 	ASSERT_INT_EQ(
 	    migrate_checksum(dst, "posts", &n2, &s2, err, sizeof(err)), 0);
@@ -273,7 +283,7 @@ static void test_round_trip(void)
 	              test_on_pg() ? DB_POSTGRES : DB_SQLITE);
 	ASSERT_INT_EQ(migrate_copy(lite, pg, NULL, NULL, &c, err, sizeof(err)),
 	              0);
-	ASSERT_INT_EQ(c.n_tables, 19);
+	ASSERT_INT_EQ(c.n_tables, 22);
 	ASSERT_INT_EQ(rows_of(&c, "posts"), 2);
 	check_same(lite, pg, &c);
 	ASSERT_INT_EQ(q_int(pg, "SELECT count(*) FROM posts WHERE id = 9 AND"
@@ -290,7 +300,7 @@ static void test_round_trip(void)
 	REQUIRE(store_open(back_path, &back, err, sizeof(err)) == 0);
 	ASSERT_INT_EQ(migrate_copy(pg, back, NULL, NULL, &c, err, sizeof(err)),
 	              0);
-	ASSERT_INT_EQ(c.n_tables, 19);
+	ASSERT_INT_EQ(c.n_tables, 22);
 	check_same(lite, back, &c);
 	store_close(back);
 	store_close(pg);

@@ -134,7 +134,10 @@ static int record(const struct post_spec *p, int64_t followers)
 	     .evidence = ev + 1,
 	     .n_evidence = 1},
 	};
-	struct classify_result res = {cats, p->cat2 ? 2 : p->cat1 ? 1 : 0};
+	struct classify_result res = {.cats = cats,
+	                              .n_cats = p->cat2   ? 2
+	                                        : p->cat1 ? 1
+	                                                  : 0};
 	struct store_poll poll = {0};
 	struct store_poll_counts c;
 

@@ -557,38 +557,40 @@ static void test_migration_fills_index(void)
 	ASSERT_INT_EQ(test_q_exec(store_conn(s2), setup_sql), 0);
 	ASSERT_INT_EQ(test_q_exec(store_conn(s2), versions_sql), 0);
 	ASSERT_INT_EQ(
-	    test_q_exec(store_conn(s2),
-	                "DROP TRIGGER post_versions_fts_insert;"
-	                " DROP TRIGGER post_versions_fts_delete;"
-	                " DROP TRIGGER post_versions_fts_update;"
-	                " DROP TABLE post_versions_fts;"
-	                " DROP VIEW post_versions_fts_source;"
-	                " DROP TRIGGER posts_fts_insert;"
-	                " DROP TRIGGER posts_fts_delete;"
-	                " DROP TRIGGER posts_fts_update;"
-	                " DROP TABLE posts_fts; DROP TABLE post_clusters;"
-	                " DROP TABLE reposts; DROP TABLE post_metrics;"
-	                /* and what 0013 added */
-	                " DROP VIEW deleted_posts; DROP VIEW feed_health;"
-	                " DROP TABLE html_pages;"
-	                " ALTER TABLE feeds DROP COLUMN source;"
-	                " ALTER TABLE posts DROP COLUMN published_us;"
-	                " ALTER TABLE posts DROP COLUMN upstream_edited;"
-	                " ALTER TABLE post_deletions DROP COLUMN confirmed;"
-	                " ALTER TABLE post_deletions DROP COLUMN checked;"
-	                " CREATE VIEW deleted_posts AS SELECT 1 AS post_id;"
-	                " CREATE VIEW feed_health AS SELECT 1 AS feed_id;"
-	                /* feeds 0013 gives a source from kind and URL */
-	                " INSERT INTO feeds (id, account_id, configured_url,"
-	                " url, kind, added) VALUES"
-	                " (1, 1, 'telegram:zlj', 'telegram:zlj', 'web', 0),"
-	                " (2, 1, 'html:https://m.example/', 'x', 'web', 0),"
-	                " (3, 2, 'youtube:UC1', 'youtube:UC1', 'web', 0),"
-	                " (4, 2, 'https://j.example/f', 'x', 'web', 0),"
-	                " (5, 3, 'https://c.example/@c', 'x', 'mastodon', 0);"
-	                " DROP TABLE post_links; DROP TABLE post_bands;"
-	                " DROP TABLE post_signatures;"
-	                " PRAGMA user_version = 8"),
+	    test_q_exec(
+	        store_conn(s2),
+	        "DROP TRIGGER post_versions_fts_insert;"
+	        " DROP TRIGGER post_versions_fts_delete;"
+	        " DROP TRIGGER post_versions_fts_update;"
+	        " DROP TABLE post_versions_fts;"
+	        " DROP VIEW post_versions_fts_source;"
+	        " DROP TRIGGER posts_fts_insert;"
+	        " DROP TRIGGER posts_fts_delete;"
+	        " DROP TRIGGER posts_fts_update;"
+	        " DROP TABLE posts_fts; DROP TABLE post_clusters;"
+	        " DROP TABLE reposts; DROP TABLE post_metrics;"
+	        /* and what 0013 added */
+	        " DROP VIEW deleted_posts; DROP VIEW feed_health;"
+	        " DROP TABLE html_pages;"
+	        " ALTER TABLE feeds DROP COLUMN source;"
+	        " ALTER TABLE posts DROP COLUMN published_us;"
+	        " ALTER TABLE posts DROP COLUMN upstream_edited;"
+	        " ALTER TABLE post_deletions DROP COLUMN confirmed;"
+	        " ALTER TABLE post_deletions DROP COLUMN checked;"
+	        " CREATE VIEW deleted_posts AS SELECT 1 AS post_id;"
+	        " CREATE VIEW feed_health AS SELECT 1 AS feed_id;"
+	        /* feeds 0013 gives a source from kind and URL */
+	        " INSERT INTO feeds (id, account_id, configured_url,"
+	        " url, kind, added) VALUES"
+	        " (1, 1, 'telegram:zlj', 'telegram:zlj', 'web', 0),"
+	        " (2, 1, 'html:https://m.example/', 'x', 'web', 0),"
+	        " (3, 2, 'youtube:UC1', 'youtube:UC1', 'web', 0),"
+	        " (4, 2, 'https://j.example/f', 'x', 'web', 0),"
+	        " (5, 3, 'https://c.example/@c', 'x', 'mastodon', 0);"
+	        " DROP TABLE post_links; DROP TABLE post_bands;"
+	        " DROP TABLE post_signatures; DROP TABLE narrative_alerts;"
+	        " DROP TABLE post_narratives; DROP TABLE narratives;"
+	        " PRAGMA user_version = 8"),
 	    0);
 	store_close(s2);
 	ASSERT_INT_EQ(store_open(target, &st, err, sizeof(err)), 0);
