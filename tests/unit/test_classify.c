@@ -161,7 +161,8 @@ static const char *frame_rules =
     "threshold 2\n"
     "group actor: the us | the u.s. | 美方 | 米国\n"
     "group lie: lies | 谎言 | 嘘\n"
-    "rule actor_lies 2 within 1 sentences: ~actor + lie\n"
+    "group other_liar: china lies\n"
+    "rule actor_lies 2 within 1 sentences: ~actor + lie + !other_liar\n"
     "category blame_rebuttal\n"
     "threshold 2\n"
     "term 2 cover-up\n"
@@ -251,6 +252,17 @@ static void test_reported_speech_and_sentences(void)
 	              1);
 	ASSERT_INT_EQ(assigned(R, "China hid data. That is false.", "en",
 	                       "blame_rebuttal"),
+	              0);
+	/* A veto counts only outside reported speech: the other side's
+	 * charge ("China lies"), restated, does not stop the speaker's own
+	 * frame; said by the speaker, it does. */
+	ASSERT_INT_EQ(assigned(R,
+	                       "They claims that china lies. The US tells "
+	                       "lies.",
+	                       "en", "western_failure"),
+	              1);
+	ASSERT_INT_EQ(assigned(R, "China lies. The US tells lies.", "en",
+	                       "western_failure"),
 	              0);
 	/* A term inside reported speech does not count. */
 	ASSERT_INT_EQ(assigned(R, "They claims that a cover-up happened.", "en",
