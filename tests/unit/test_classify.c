@@ -617,7 +617,8 @@ static void test_frozen_macro_f1_floor(void)
 	         test_tests_dir());
 	macro_f1_of(path, &n, &macro);
 	ASSERT(n >= 300);
-	/* 0.843 before the frames, 0.889 with them. */
+	/* 0.843 before the frames, 0.889 with them, 0.918 after the second
+	 * pass (tuning5..tuning10). */
 	ASSERT(macro >= 0.86);
 }
 
