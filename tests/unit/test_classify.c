@@ -406,6 +406,26 @@ static const struct example examples[] = {
      "protect their lawful rights."},
     {"en", "",
      "The WHO origins study team presented its report in Geneva today."},
+    /* Tweet forms (issue 15, third pass): @handles, sarcasm, the
+     * reported charge called baseless, China as the liar. */
+    {"en", "western_failure",
+     "Congrats, @StateDept: 400,000 Americans dead and you are still "
+     "lecturing the world on human rights."},
+    {"en", "blame_rebuttal",
+     "Claims that China obstructed the WHO experts are baseless. They "
+     "had full access to every site they asked for."},
+    {"en", "",
+     "Beijing is spreading lies about Western vaccines. Trust the "
+     "science."},
+    {"es", "western_failure",
+     "Los medios occidentales publican historias sobre Xinjiang sin "
+     "ninguna prueba."},
+    {"es", "economic_coercion",
+     "Las empresas checas que acompañen al senador a Taipéi encontrarán "
+     "cerradas las puertas del mercado chino."},
+    {"es", "",
+     "EE.UU. denuncia las mentiras del régimen de Maduro sobre las "
+     "elecciones."},
     /* Spanish */
     {"es", "origin_narrative",
      "Muestras de aguas residuales de 2019 en Italia y Brasil ya "
