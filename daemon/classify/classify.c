@@ -616,6 +616,23 @@ static int cmp_item(const void *a, const void *b)
 	return x->m->c1 < y->m->c1 ? -1 : x->m->c1 > y->m->c1;
 }
 
+/* Whether a phrase of group g occurs outside reported speech: a veto
+ * ("China's disinformation") inside the other side's claim that the
+ * speaker rejects does not stop the speaker's own frame. */
+static int group_outside_report(const struct classify_rules *R,
+                                const struct scan *sc, int g)
+{
+	size_t i;
+
+	for (i = 0; i < sc->n; i++) {
+		const struct rules_entry *en = &R->set.entries[sc->m[i].entry];
+
+		if (en->kind == RULES_CUE && en->group == g && !sc->m[i].rep)
+			return 1;
+	}
+	return 0;
+}
+
 /* Whether the rule holds; on success adds its evidence. */
 static int eval_rule(const struct classify_rules *R, const struct scan *sc,
                      const struct normalize_text *nt,
@@ -632,7 +649,8 @@ static int eval_rule(const struct classify_rules *R, const struct scan *sc,
 		if (!(sc->groups[ru->need[j] / 8] & (1u << (ru->need[j] % 8))))
 			return 0;
 	for (j = 0; j < ru->n_veto; j++)
-		if (sc->groups[ru->veto[j] / 8] & (1u << (ru->veto[j] % 8)))
+		if ((sc->groups[ru->veto[j] / 8] & (1u << (ru->veto[j] % 8))) &&
+		    group_outside_report(R, sc, ru->veto[j]))
 			return 0;
 	if (sc->n + 1 > sc->S->cap_items) {
 		it = realloc(sc->S->items, (sc->n + 1) * sizeof(*it));

@@ -161,7 +161,8 @@ static const char *frame_rules =
     "threshold 2\n"
     "group actor: the us | the u.s. | 美方 | 米国\n"
     "group lie: lies | 谎言 | 嘘\n"
-    "rule actor_lies 2 within 1 sentences: ~actor + lie\n"
+    "group other_liar: china lies\n"
+    "rule actor_lies 2 within 1 sentences: ~actor + lie + !other_liar\n"
     "category blame_rebuttal\n"
     "threshold 2\n"
     "term 2 cover-up\n"
@@ -251,6 +252,17 @@ static void test_reported_speech_and_sentences(void)
 	              1);
 	ASSERT_INT_EQ(assigned(R, "China hid data. That is false.", "en",
 	                       "blame_rebuttal"),
+	              0);
+	/* A veto counts only outside reported speech: the other side's
+	 * charge ("China lies"), restated, does not stop the speaker's own
+	 * frame; said by the speaker, it does. */
+	ASSERT_INT_EQ(assigned(R,
+	                       "They claims that china lies. The US tells "
+	                       "lies.",
+	                       "en", "western_failure"),
+	              1);
+	ASSERT_INT_EQ(assigned(R, "China lies. The US tells lies.", "en",
+	                       "western_failure"),
 	              0);
 	/* A term inside reported speech does not count. */
 	ASSERT_INT_EQ(assigned(R, "They claims that a cover-up happened.", "en",
@@ -394,6 +406,26 @@ static const struct example examples[] = {
      "protect their lawful rights."},
     {"en", "",
      "The WHO origins study team presented its report in Geneva today."},
+    /* Tweet forms (issue 15, third pass): @handles, sarcasm, the
+     * reported charge called baseless, China as the liar. */
+    {"en", "western_failure",
+     "Congrats, @StateDept: 400,000 Americans dead and you are still "
+     "lecturing the world on human rights."},
+    {"en", "blame_rebuttal",
+     "Claims that China obstructed the WHO experts are baseless. They "
+     "had full access to every site they asked for."},
+    {"en", "",
+     "Beijing is spreading lies about Western vaccines. Trust the "
+     "science."},
+    {"es", "western_failure",
+     "Los medios occidentales publican historias sobre Xinjiang sin "
+     "ninguna prueba."},
+    {"es", "economic_coercion",
+     "Las empresas checas que acompañen al senador a Taipéi encontrarán "
+     "cerradas las puertas del mercado chino."},
+    {"es", "",
+     "EE.UU. denuncia las mentiras del régimen de Maduro sobre las "
+     "elecciones."},
     /* Spanish */
     {"es", "origin_narrative",
      "Muestras de aguas residuales de 2019 en Italia y Brasil ya "
@@ -605,7 +637,8 @@ static void test_frozen_macro_f1_floor(void)
 	         test_tests_dir());
 	macro_f1_of(path, &n, &macro);
 	ASSERT(n >= 300);
-	/* 0.843 before the frames, 0.889 with them. */
+	/* 0.843 before the frames, 0.889 with them, 0.918 after the second
+	 * pass (tuning5..tuning10). */
 	ASSERT(macro >= 0.86);
 }
 
