@@ -286,6 +286,10 @@ static int list_narratives(struct db *db, const struct config *cfg,
 		json_dumpf(o, stdout, JSON_INDENT(2));
 		putchar('\n');
 	} else {
+		char period[128];
+
+		cmd_period_words(from, to, period, sizeof(period));
+		printf("# narratives stated in %s\n", period);
 		printf("%-24s %7s %7s %9s  %s\n", "narrative", "posts",
 		       "copies", "accounts", "first");
 		for (i = 0; (v = json_array_get(all, i)); i++)

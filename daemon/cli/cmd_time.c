@@ -1,6 +1,7 @@
 /*
  * cmd_time.c — the --since / --until of every command, in the one time
- * grammar of config_parse_time(): --until (default now) first, then
+ * grammar of config_parse_time(): --until (default: the end of the
+ * current second) first, then
  * --since, a duration being counted back from the end of the period, so
  * that `--since 7d --until 2020-03-08` is the week before 8 March.  The
  * period is half-open, [from, to).
@@ -23,7 +24,9 @@ int cmd_period(const char *cmd, const char *since, const char *until,
 {
 	int64_t now = util_now();
 
-	*to = now;
+	/* By default the period ends after the current second, so what was
+	 * stored in it (a deletion noticed a moment ago) is inside. */
+	*to = now + 1;
 	if (until && epoch_until && util_all_digits(until)) {
 		/* Unix seconds: what demarched passes to report --deliver. */
 		*to = strtoll(until, NULL, 10);
