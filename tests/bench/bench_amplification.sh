@@ -5,8 +5,13 @@
 # and post_metrics rows, directly in SQL on the schema demarched creates,
 # then times the command in JSON and text.  The issue's bound: under 1 s.
 #
-# Usage: tests/bench/bench_amplification.sh [BUILD_DIR] [N] [R]
-#   defaults: build-release, 10000, 100.  Needs sqlite3 and GNU time.
+# With PG=1 it also copies the log (`demarche migrate`) into a private
+# PostgreSQL server (initdb in the work folder, 127.0.0.1 on a free port,
+# stopped on exit) and times the same commands there, beside SQLite's.
+#
+# Usage: [PG=1] tests/bench/bench_amplification.sh [BUILD_DIR] [N] [R]
+#   defaults: build-release, 10000, 100.  Needs sqlite3 and GNU time; PG=1
+#   needs the server binaries (Debian postgresql) and psql.
 set -eu
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${1:-$SRC/build-release}
@@ -17,7 +22,18 @@ R=${3:-100}
 	exit 1
 }
 W=$(mktemp -d "${TMPDIR:-/tmp}/demarche-bench-amp-XXXXXX")
-[ -n "${KEEP:-}" ] || trap 'rm -rf "$W"' EXIT
+PGBIN=""
+PG_AS=""
+# PostgreSQL refuses to run as root: a root caller runs it as nobody.
+[ "$(id -u)" != 0 ] || PG_AS="setpriv --reuid=nobody --regid=nogroup --clear-groups"
+cleanup() {
+	if [ -n "$PGBIN" ] && [ -f "$W/pg/data/postmaster.pid" ]; then
+		$PG_AS "$PGBIN/pg_ctl" -D "$W/pg/data" -m immediate stop >/dev/null 2>&1 || true
+	fi
+	[ -n "${KEEP:-}" ] || rm -rf "$W"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
 printf '[storage]\ndatabase = %s/big.db\n' "$W" >"$W/b.conf"
 "$BUILD/demarched" -c "$W/b.conf" --once >/dev/null 2>&1 || true
 NOW=$(date +%s)
@@ -48,10 +64,77 @@ SELECT id, report_time + 1200, CASE WHEN id % 100 = 0 THEN 200 ELSE 11 END,
 SQL
 echo "== $(sqlite3 "$W/big.db" 'SELECT count(*) FROM reposts') reposts rows over $N posts"
 T="/usr/bin/time -f"
-[ -n "${KEEP:-}" ] && echo "kept: $W" && exit 0
+F="%e s wall, %U s user, %S s sys, %M KB peak"
+if [ -n "${KEEP:-}" ] && [ -z "${PG:-}" ]; then
+	echo "kept: $W"
+	exit 0
+fi
+
+# Starts a throw-away server on 127.0.0.1 (and a socket in $W/pg only);
+# sets PGURL.
+pg_start() {
+	PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+	if [ -z "$PGBIN" ] || [ ! -x "$PGBIN/initdb" ] || ! command -v psql >/dev/null; then
+		echo "PG=1: PostgreSQL server binaries (Debian postgresql) not installed" >&2
+		exit 1
+	fi
+	mkdir "$W/pg"
+	[ -z "$PG_AS" ] || chown nobody "$W" "$W/pg"
+	$PG_AS "$PGBIN/initdb" -D "$W/pg/data" -U demarche -A trust -E UTF8 \
+		--locale=C --no-sync >"$W/pg/initdb.log" 2>&1 || {
+		cat "$W/pg/initdb.log" >&2
+		exit 1
+	}
+	tries=0
+	while :; do
+		PGPORT=$(awk -v s="$$" -v t="$tries" 'BEGIN{srand(s + systime() + 7919 * t); printf "%d", 20000 + rand() * 30000}')
+		$PG_AS "$PGBIN/pg_ctl" -D "$W/pg/data" -l "$W/pg/server.log" -w -t 30 \
+			-o "-p $PGPORT -k $W/pg -c listen_addresses=127.0.0.1 -c fsync=off" \
+			start >/dev/null 2>&1 && break
+		tries=$((tries + 1))
+		[ $tries -lt 5 ] || {
+			cat "$W/pg/server.log" >&2
+			exit 1
+		}
+	done
+	PGURL="postgresql://demarche@127.0.0.1:$PGPORT/demarche"
+	psql -X -q -h 127.0.0.1 -p "$PGPORT" -U demarche -d postgres \
+		-c 'CREATE DATABASE demarche' >/dev/null
+}
+
+# time_cmd LABEL DB ARGS...: one timed run, its output kept in $W/out.*.
+time_cmd() {
+	label=$1
+	db=$2
+	shift 2
+	printf '  %-10s ' "$label"
+	$T "$F" -o "$W/time" "$BUILD/demarche" -d "$db" "$@" >"$W/out.$label.$*" || {
+		echo "failed: $BUILD/demarche -d $db $*" >&2
+		exit 1
+	}
+	cat "$W/time"
+}
+
+if [ -n "${PG:-}" ]; then
+	pg_start
+	echo "== migrate to PostgreSQL"
+	$T "$F" "$BUILD/demarche" migrate --from "$W/big.db" --to "$PGURL" >/dev/null
+fi
+run() {
+	time_cmd sqlite "$W/big.db" "$@"
+	[ -z "${PG:-}" ] || {
+		time_cmd postgresql "$PGURL" "$@"
+		cmp -s "$W/out.sqlite.$*" "$W/out.postgresql.$*" ||
+			echo "  DIFFERENT output on the two backends" >&2
+	}
+}
 for f in json text; do
 	echo "== amplification --since 2d --format $f"
-	$T "%e s wall, %U s user, %M KB peak" "$BUILD/demarche" -d "$W/big.db" amplification --since 2d --format $f >/dev/null
+	run amplification --since 2d --format $f
 done
 echo "== report --since 2d --format json (Amplification section included)"
-$T "%e s wall, %U s user, %M KB peak" "$BUILD/demarche" -d "$W/big.db" report --since 2d --format json >/dev/null
+run report --since 2d --format json
+if [ -n "${KEEP:-}" ]; then
+	echo "kept: $W${PG:+ (server still running: $PGURL; stop it with $PGBIN/pg_ctl -D $W/pg/data stop)}"
+	trap - EXIT
+fi
