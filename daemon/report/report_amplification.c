@@ -9,10 +9,13 @@
  * between two polls (post_metrics).  The model feeds both `demarche
  * amplification` and the report's "Amplification" section.
  *
- * Speed: posts are grouped by the database (reposts' (post_id, actor)
- * index under the period's posts); the actors are tallied here in one
- * pass over the period's reposts, which is what keeps 10,000 posts with
- * 100 reposters each within a second.
+ * Speed: posts and actors are both tallied here, in one pass over the
+ * period's reposts (each column read once, a post's run of rows found
+ * without a search), which keeps 10,000 posts with 100 reposters each
+ * within a second (tests/bench/bench_amplification.sh, PG=1 for
+ * PostgreSQL).  Grouping in the database does not pay: on PostgreSQL,
+ * hashing a million rows by actor costs the server more than sending
+ * them, and reading them through a cursor in batches more again.
  */
 #include "report_amplification.h"
 
@@ -27,8 +30,7 @@
 #include "strmap.h"
 
 #define FRESH_AGE       (90 * DAY) /* an account younger than this is fresh */
-#define REPORT_AMP_ROWS 10    /* posts, amplifiers and bursts in a report */
-#define REPOSTS_BATCH   20000 /* reposts rows per PostgreSQL FETCH */
+#define REPORT_AMP_ROWS 10 /* posts, amplifiers and bursts in a report */
 
 /* The platform of a post, from its feed. */
 #define PLATFORM_SQL                                                         \
@@ -48,7 +50,7 @@ static const char sql_posts[] =
     " WHERE p.report_time >= ?1 AND p.report_time < ?2"
     " ORDER BY p.id";
 
-/* Their reposters, in one pass (tallied here; streamed on PostgreSQL). */
+/* Their reposters, in one pass (tallied here). */
 static const char sql_reposts[] =
     "SELECT r.post_id, r.actor, r.actor_name, r.actor_created,"
     " r.actor_followers, r.first_seen"
@@ -414,8 +416,6 @@ static int tally_read(struct report_query *q, int64_t from, int64_t to,
 	if (rc < 0)
 		return rc;
 	rc = report_q_prepare(q, sql_reposts, &s, from, to);
-	if (rc == 0)
-		db_stream(s, REPOSTS_BATCH);
 	while (rc == 0 && (rc = report_q_step(q, s)) == 1)
 		rc = tally_repost_row(t, s);
 	db_finalize(s);

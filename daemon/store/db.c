@@ -322,13 +322,6 @@ int db_bind_null(struct db_stmt *s, int i)
 	return db_bind_text(s, i, NULL);
 }
 
-void db_stream(struct db_stmt *s, int batch)
-{
-	/* A named statement is run by PQexecPrepared, never declared. */
-	if (s->db->dialect == DB_POSTGRES && batch > 0 && !s->persistent)
-		s->stream_batch = batch;
-}
-
 int db_step(struct db_stmt *s)
 {
 	if (s->bind_err) {

@@ -89,15 +89,6 @@ int db_bind_int64(struct db_stmt *s, int i, int64_t v);
 int db_bind_double(struct db_stmt *s, int i, double v);
 int db_bind_text(struct db_stmt *s, int i, const char *v); /* NULL: NULL */
 int db_bind_null(struct db_stmt *s, int i);
-/* Asks for the statement's rows batch at a time rather than whole, for
- * results of a million rows: on PostgreSQL, inside a transaction, they
- * are read through a cursor, the next batch being fetched while the
- * caller walks this one (libpq otherwise holds the whole result before
- * the first row, and the server and the caller take turns).  Until the
- * statement is done, reset or finalized, no other statement may run on
- * its connection.  SQLite steps through its result as it goes: a no-op
- * there, as outside a transaction.  Call before the first db_step(). */
-void db_stream(struct db_stmt *s, int batch);
 /* Runs the statement (first call) or moves to the next row.  Returns
  * DB_ROW, DB_DONE or a negative errno (message in db_errmsg()), without
  * running it when a bind since the last reset failed. */

@@ -35,9 +35,6 @@ struct db_stmt {
 	char name[16];       /* PostgreSQL: its server-side name, or "" */
 	unsigned int
 	    generation;     /* PostgreSQL: the connection it was named on */
-	int stream_batch;   /* PostgreSQL: rows per FETCH (db_stream), or 0 */
-	char cursor[16];    /* PostgreSQL: its open cursor, or "" */
-	bool fetching;      /* PostgreSQL: a FETCH of it is in flight */
 	int bind_err;       /* first failed bind since the last reset, or 0 */
 	char bind_msg[200]; /* and its message, for db_step() to report */
 };

@@ -5,12 +5,9 @@
  * and double parameters typed, text left for the server to infer; the
  * store's statements are prepared on the server once and then run with
  * PQexecPrepared, which saves most of the server's work) and keeps the
- * whole result, which db_step() then walks row by row; a statement
- * marked by db_stream() is instead declared as a cursor and read a batch
- * at a time, the next FETCH sent before the caller walks the batch at hand
- * so that the server produces it meanwhile.  The connection is autocommit
- * unless db_begin() opened a transaction; the session runs in UTC so that date
- * arithmetic matches SQLite's.
+ * whole result, which db_step() then walks row by row.  The
+ * connection is autocommit unless db_begin() opened a transaction; the
+ * session runs in UTC so that date arithmetic matches SQLite's.
  *
  * SQLSTATE classes become negative errno values here:
  *   08 connection, 57P01-03 server shutting down   -ECONNREFUSED / -EIO
@@ -306,131 +303,8 @@ int db_pg_prepare(struct db *db, const char *sql, struct db_stmt *s)
 	return 0;
 }
 
-/* Waits for the FETCH in flight; its result becomes the statement's. */
-static int stream_receive(struct db_stmt *s)
-{
-	struct db *db = s->db;
-	PGresult *res, *extra;
-	ExecStatusType st;
-	int rc;
-
-	PQclear(s->res);
-	s->res = NULL;
-	s->n_rows = 0;
-	s->row = 0;
-	res = PQgetResult(db->pg);
-	/* A command's results end with a NULL, which frees the connection
-	 * for the next one. */
-	while ((extra = PQgetResult(db->pg)) != NULL)
-		PQclear(extra);
-	s->fetching = false;
-	note_tx(db);
-	st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
-	if (st != PGRES_TUPLES_OK) {
-		rc = fail(db, res, "postgresql");
-		PQclear(res);
-		return rc;
-	}
-	s->res = res;
-	s->n_rows = PQntuples(res);
-	return 0;
-}
-
-/* Sends the FETCH of the next batch, without waiting for it. */
-static int stream_send(struct db_stmt *s)
-{
-	char sql[64];
-
-	snprintf(sql, sizeof(sql), "FETCH %d FROM %s", s->stream_batch,
-	         s->cursor);
-	if (!PQsendQuery(s->db->pg, sql))
-		return fail(s->db, NULL, "postgresql");
-	s->fetching = true;
-	return 0;
-}
-
-/* Declares the statement as a cursor and sends its first FETCH. */
-static int stream_open(struct db_stmt *s)
-{
-	struct db *db = s->db;
-	char name[sizeof(s->cursor)], *sql;
-	size_t len = strlen(s->sql) + 64;
-	PGresult *res;
-	int rc = ensure_connected(db, NULL);
-
-	if (rc < 0)
-		return rc;
-	/* Cursors are planned for their first rows (cursor_tuple_fraction
-	 * 0.1); this one is read to its end. */
-	rc = db_pg_exec(db, "SET LOCAL cursor_tuple_fraction = 1");
-	if (rc < 0)
-		return rc;
-	snprintf(name, sizeof(name), "dc%u", ++db->n_named);
-	sql = malloc(len);
-	if (!sql) {
-		db_set_err(db, "postgresql: out of memory");
-		return -ENOMEM;
-	}
-	snprintf(sql, len, "DECLARE %s NO SCROLL CURSOR FOR %s", name, s->sql);
-	res = PQexecParams(db->pg, sql, s->n_params, (const Oid *)s->types,
-	                   (const char *const *)s->values, NULL, NULL, 0);
-	free(sql);
-	note_tx(db);
-	if (!res || PQresultStatus(res) != PGRES_COMMAND_OK) {
-		rc = fail(db, res, "postgresql");
-		PQclear(res);
-		return rc;
-	}
-	PQclear(res);
-	memcpy(s->cursor, name, sizeof(name));
-	return stream_send(s);
-}
-
-/* db_pg_step of a statement read through a cursor. */
-static int stream_step(struct db_stmt *s)
-{
-	int rc;
-
-	if (!s->cursor[0] && (rc = stream_open(s)) < 0)
-		return rc;
-	while (s->row >= s->n_rows) {
-		if (!s->fetching)
-			return DB_DONE;
-		rc = stream_receive(s);
-		/* A full batch: the next one is made while this is walked. */
-		if (rc == 0 && s->n_rows == s->stream_batch)
-			rc = stream_send(s);
-		if (rc < 0)
-			return rc;
-	}
-	s->row++;
-	return DB_ROW;
-}
-
-/* Ends a statement's cursor: its FETCH in flight is read and dropped, and
- * the cursor closed while its transaction lasts (its end closes it too). */
-static void stream_close(struct db_stmt *s)
-{
-	PGresult *res;
-	char sql[48];
-
-	if (s->fetching) {
-		while ((res = PQgetResult(s->db->pg)) != NULL)
-			PQclear(res);
-		s->fetching = false;
-	}
-	if (s->cursor[0] && PQstatus(s->db->pg) == CONNECTION_OK &&
-	    PQtransactionStatus(s->db->pg) == PQTRANS_INTRANS) {
-		snprintf(sql, sizeof(sql), "CLOSE %s", s->cursor);
-		PQclear(PQexec(s->db->pg, sql));
-	}
-	s->cursor[0] = '\0';
-}
-
 void db_pg_reset(struct db_stmt *s)
 {
-	if (s->cursor[0] || s->fetching)
-		stream_close(s);
 	PQclear(s->res);
 	s->res = NULL;
 	s->n_rows = 0;
@@ -460,8 +334,6 @@ int db_pg_step(struct db_stmt *s)
 {
 	struct db *db = s->db;
 
-	if (s->cursor[0] || (s->stream_batch > 0 && !s->res && db->in_tx))
-		return stream_step(s);
 	if (!s->res) {
 		PGresult *res;
 		ExecStatusType st;
