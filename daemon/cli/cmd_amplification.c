@@ -225,10 +225,14 @@ int cmd_amplification_main(const struct cmd_globals *g, int argc, char **argv)
 		goto out_close;
 	}
 	if (json) {
-		rc = json_dumpf(m, stdout, JSON_COMPACT | JSON_ENSURE_ASCII) < 0
-		         ? EX_IOERR
-		         : 0;
-		putchar('\n');
+		/* Dumped whole, then written at once: json_dumpf() would call
+		 * fwrite() per token, millions of times for a big period. */
+		char *js = json_dumps(m, JSON_COMPACT | JSON_ENSURE_ASCII);
+
+		rc = js && fputs(js, stdout) >= 0 && putchar('\n') != EOF
+		         ? 0
+		         : EX_IOERR;
+		free(js);
 	} else {
 		print_text(m);
 		rc = 0;

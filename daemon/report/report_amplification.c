@@ -9,10 +9,13 @@
  * between two polls (post_metrics).  The model feeds both `demarche
  * amplification` and the report's "Amplification" section.
  *
- * Speed: posts are grouped by the database (reposts' (post_id, actor)
- * index under the period's posts); the actors are tallied here in one
- * pass over the period's reposts, which is what keeps 10,000 posts with
- * 100 reposters each within a second.
+ * Speed: posts and actors are both tallied here, in one pass over the
+ * period's reposts (each column read once, a post's run of rows found
+ * without a search), which keeps 10,000 posts with 100 reposters each
+ * within a second (tests/bench/bench_amplification.sh, PG=1 for
+ * PostgreSQL).  Grouping in the database does not pay: on PostgreSQL,
+ * hashing a million rows by actor costs the server more than sending
+ * them, and reading them through a cursor in batches more again.
  */
 #include "report_amplification.h"
 
@@ -36,19 +39,21 @@
 	" WHEN f.configured_url LIKE 'youtube:%' THEN 'youtube' ELSE 'web' " \
 	"END"
 
-/* The period's posts that have reposters, by id. */
+/* The period's posts, by id; those no reposter turns up for are dropped
+ * after the tally (asking the database which have reposters costs one
+ * index probe per post, which on PostgreSQL is more than reading them). */
 static const char sql_posts[] =
     "SELECT p.id, a.handle, p.url, p.report_time, " PLATFORM_SQL
+    ", p.account_id"
     " FROM posts p JOIN accounts a ON a.id = p.account_id"
     " LEFT JOIN feeds f ON f.id = p.feed_id"
     " WHERE p.report_time >= ?1 AND p.report_time < ?2"
-    " AND EXISTS (SELECT 1 FROM reposts r WHERE r.post_id = p.id)"
     " ORDER BY p.id";
 
 /* Their reposters, in one pass (tallied here). */
 static const char sql_reposts[] =
-    "SELECT r.post_id, p.account_id, r.actor, r.actor_name,"
-    " r.actor_created, r.actor_followers, r.first_seen"
+    "SELECT r.post_id, r.actor, r.actor_name, r.actor_created,"
+    " r.actor_followers, r.first_seen"
     " FROM posts p JOIN reposts r ON r.post_id = p.id"
     " WHERE p.report_time >= ?1 AND p.report_time < ?2";
 
@@ -67,10 +72,16 @@ static const char sql_bursts[] =
     " WHERE x.prev IS NOT NULL AND x.reposts - x.prev > ?3"
     " ORDER BY x.reposts - x.prev DESC, x.post_id, x.seen";
 
-/* One reposting actor being tallied. */
+/* One reposting actor being tallied.  What it shows never depends on
+ * the order the rows come in (the backends scan in orders of their own):
+ * its platform is that of the lowest post id it reposted, its name that
+ * of its latest listing (greatest first_seen, then lowest post id). */
 struct amp_actor {
 	char *actor, *name;
-	const char *platform; /* of the first post it was seen on (static) */
+	const char *platform; /* of post first_post (static) */
+	int64_t first_post;   /* lowest post id it reposted */
+	int64_t name_seen;    /* first_seen of the row name came from */
+	int64_t name_post;    /* post_id of that row */
 	int64_t created;      /* TIME_UNKNOWN when no row said */
 	int64_t followers;    /* -1 when no row said */
 	int64_t posts;        /* tracked posts it reposted */
@@ -78,9 +89,17 @@ struct amp_actor {
 	size_t n_accounts, cap_accounts;
 };
 
+/* One row of sql_reposts, each column read once. */
+struct amp_row {
+	int64_t post_id;
+	const char *actor, *name; /* borrowed from the statement */
+	bool has_created, has_followers;
+	int64_t created, followers, seen;
+};
+
 /* One reposted post of the period. */
 struct amp_post {
-	int64_t id, time;
+	int64_t id, time, account_id;
 	char *account, *url;
 	const char *platform;    /* static */
 	int64_t n, fresh, known; /* reposters, fresh ones, with a creation */
@@ -90,6 +109,7 @@ struct amp_post {
 struct amp_tally {
 	struct amp_post *posts; /* by id */
 	size_t n_posts, cap_posts;
+	size_t last; /* index of the post last found */
 	struct strmap *by_actor;
 	struct amp_actor **v;
 	size_t n, cap;
@@ -177,16 +197,22 @@ static int actor_add_account(struct amp_actor *x, int64_t account)
 	return 0;
 }
 
-/* The post of id (the list is sorted by id), or NULL. */
+/* The post of id (the list is sorted by id), or NULL.  The reposts of a
+ * post mostly come in a run (both backends read them in the order of
+ * their posts or of their writing), hence the last one found first. */
 static struct amp_post *tally_post(struct amp_tally *t, int64_t id)
 {
 	size_t lo = 0, hi = t->n_posts;
 
+	if (t->last < t->n_posts && t->posts[t->last].id == id)
+		return &t->posts[t->last];
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (t->posts[mid].id == id)
+		if (t->posts[mid].id == id) {
+			t->last = mid;
 			return &t->posts[mid];
+		}
 		if (t->posts[mid].id < id)
 			lo = mid + 1;
 		else
@@ -213,6 +239,7 @@ static int tally_post_row(struct amp_tally *t, struct db_stmt *s)
 	memset(p, 0, sizeof(*p));
 	p->id = db_column_int64(s, 0);
 	p->time = db_column_int64(s, 3);
+	p->account_id = db_column_int64(s, 5);
 	p->platform = platform_name(report_col_str(s, 4));
 	p->first = INT64_MAX;
 	p->last = INT64_MIN;
@@ -227,41 +254,75 @@ static int tally_post_row(struct amp_tally *t, struct db_stmt *s)
 	return 0;
 }
 
+static void amp_row_read(struct db_stmt *s, struct amp_row *r)
+{
+	r->post_id = db_column_int64(s, 0);
+	r->actor = report_col_str(s, 1);
+	r->name = report_col_str(s, 2);
+	r->has_created = !db_column_null(s, 3);
+	r->created = r->has_created ? db_column_int64(s, 3) : 0;
+	r->has_followers = !db_column_null(s, 4);
+	r->followers = r->has_followers ? db_column_int64(s, 4) : 0;
+	r->seen = db_column_int64(s, 5);
+}
+
+/* The actor's name and platform from row r (see struct amp_actor). */
+static int actor_note_row(struct amp_actor *x, const struct amp_row *r,
+                          const struct amp_post *p)
+{
+	char *name;
+
+	if (!x->platform || r->post_id < x->first_post) {
+		x->platform = p->platform;
+		x->first_post = r->post_id;
+	}
+	if (!r->name || (x->name && (r->seen < x->name_seen ||
+	                             (r->seen == x->name_seen &&
+	                              r->post_id > x->name_post))))
+		return 0;
+	if (!x->name || strcmp(x->name, r->name) != 0) {
+		name = strdup(r->name);
+		if (!name)
+			return -ENOMEM;
+		free(x->name);
+		x->name = name;
+	}
+	x->name_seen = r->seen;
+	x->name_post = r->post_id;
+	return 0;
+}
+
 /* One row of sql_reposts into the tally. */
 static int tally_repost_row(struct amp_tally *t, struct db_stmt *s)
 {
-	struct amp_post *p = tally_post(t, db_column_int64(s, 0));
-	const char *actor = report_col_str(s, 2), *name;
-	int64_t seen = db_column_int64(s, 6);
+	struct amp_row r;
+	struct amp_post *p;
 	struct amp_actor *x;
 
-	if (!p || !actor)
+	amp_row_read(s, &r);
+	p = tally_post(t, r.post_id);
+	if (!p || !r.actor)
 		return 0; /* written since the posts were read */
 	p->n++;
-	if (!db_column_null(s, 4)) {
+	if (r.has_created) {
 		p->known++;
-		if (db_column_int64(s, 4) > p->time - FRESH_AGE)
+		if (r.created > p->time - FRESH_AGE)
 			p->fresh++;
 	}
-	if (seen < p->first)
-		p->first = seen;
-	if (seen > p->last)
-		p->last = seen;
-	x = tally_get(t, actor);
-	if (!x)
+	if (r.seen < p->first)
+		p->first = r.seen;
+	if (r.seen > p->last)
+		p->last = r.seen;
+	x = tally_get(t, r.actor);
+	if (!x || actor_note_row(x, &r, p) < 0)
 		return -ENOMEM;
 	x->posts++;
-	if (!x->platform)
-		x->platform = p->platform;
-	name = report_col_str(s, 3);
-	if (!x->name && name && !(x->name = strdup(name)))
-		return -ENOMEM;
-	if (!db_column_null(s, 4) &&
-	    (x->created == TIME_UNKNOWN || db_column_int64(s, 4) < x->created))
-		x->created = db_column_int64(s, 4);
-	if (!db_column_null(s, 5) && db_column_int64(s, 5) > x->followers)
-		x->followers = db_column_int64(s, 5);
-	return actor_add_account(x, db_column_int64(s, 1));
+	if (r.has_created &&
+	    (x->created == TIME_UNKNOWN || r.created < x->created))
+		x->created = r.created;
+	if (r.has_followers && r.followers > x->followers)
+		x->followers = r.followers;
+	return actor_add_account(x, p->account_id);
 }
 
 static int cmp_actor(const void *pa, const void *pb)
@@ -377,8 +438,8 @@ static int build_lists(struct report_query *q, int64_t from, int64_t to,
 	rc = tally_read(q, from, to, &t);
 	if (rc < 0)
 		goto out_free_tally;
-	/* Only posts whose reposters were read (one written in between
-	 * would count 0). */
+	/* Only the posts with reposters: those with none count 0 (as does
+	 * one whose reposters were written after the posts were read). */
 	if (t.n_posts)
 		qsort(t.posts, t.n_posts, sizeof(*t.posts), cmp_post);
 	while (t.n_posts && t.posts[t.n_posts - 1].n == 0) {

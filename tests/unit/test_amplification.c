@@ -165,4 +165,85 @@ static void test_store_and_model(void)
 	store_close(st);
 }
 
-TEST_MAIN(TEST(test_store_and_model))
+static const json_t *amplifier(const json_t *m, const char *actor)
+{
+	const json_t *x;
+	size_t i;
+
+	json_array_foreach(json_object_get(m, "amplifiers"), i, x)
+	{
+		if (strcmp(json_string_value(json_object_get(x, "actor")),
+		           actor) == 0)
+			return x;
+	}
+	return NULL;
+}
+
+/* What an amplifier shows does not depend on the order the backend reads
+ * its rows in: the platform of the lowest post id it reposted, the name of
+ * its latest listing (then of the lowest post id), the earliest creation
+ * and the most followers; posts without reposters are not listed. */
+static void test_amplifier_rows(void)
+{
+	struct report_amp_opts opts = {50, 1000, 0, false};
+	struct store *st = NULL;
+	const json_t *x;
+	json_t *m = NULL;
+	char err[256], sql[2048];
+
+	REQUIRE(store_open(test_database("amp_rows.db"), &st, err,
+	                   sizeof(err)) == 0);
+	snprintf(
+	    sql, sizeof(sql),
+	    "INSERT INTO accounts (id, handle, role, country, first_seen)"
+	    " VALUES (1, 'a1', 'diplomat', 'CN', 0), (2, 'a2', 'mission',"
+	    " 'CN', 0);"
+	    "INSERT INTO feeds (id, account_id, configured_url, url, kind,"
+	    " added) VALUES (1, 1, 'a1.bsky.social', 'a1.bsky.social',"
+	    " 'bluesky', 0), (2, 2, 'https://m.example/@a2',"
+	    " 'https://m.example/@a2', 'mastodon', 0);"
+	    "INSERT INTO posts (id, account_id, feed_id, stable_key, text,"
+	    " first_seen, report_time, content_hash) VALUES"
+	    " (5, 2, 2, 'p5', 't', %d, %d, 'h'), (7, 1, 1, 'p7', 't', %d, %d,"
+	    " 'h'), (9, 1, 1, 'p9', 't', %d, %d, 'h'), (11, 2, 2, 'p11', 't',"
+	    " %d, %d, 'h'), (13, 1, 1, 'p13', 't', %d, %d, 'h');"
+	    "INSERT INTO reposts (post_id, actor, actor_name, actor_created,"
+	    " actor_followers, first_seen) VALUES"
+	    " (9, 'amp', 'Late', %d, 10, %d), (7, 'amp', 'Mid', %d, 50, %d),"
+	    " (5, 'amp', NULL, NULL, NULL, %d),"
+	    " (11, 'amp', 'Outside', 0, 999, %d),"
+	    " (9, 'tie', 'Nine', NULL, NULL, %d),"
+	    " (7, 'tie', 'Seven', NULL, NULL, %d)",
+	    T0, T0, T0 + 1, T0 + 1, T0 + 2, T0 + 2, T0 - 86400, T0 - 86400,
+	    T0 + 3, T0 + 3, T0 - 5 * 86400, T0 + 300, T0 - 400 * 86400,
+	    T0 + 200, T0 + 900, T0 + 5000, T0 + 100, T0 + 100);
+	REQUIRE(test_q_exec(store_conn(st), sql) == 0);
+	REQUIRE(report_amplification_build(
+	            store_conn(st), store_schema_version(st), T0 - 10, T0 + 10,
+	            &opts, &m, err, sizeof(err)) == 0);
+	ASSERT_INT_EQ(json_integer_value(json_object_get(m, "n_posts")), 3);
+	ASSERT_INT_EQ(json_integer_value(json_object_get(m, "n_amplifiers")),
+	              2);
+	x = amplifier(m, "amp");
+	REQUIRE(x != NULL);
+	ASSERT(x == json_array_get(json_object_get(m, "amplifiers"), 0));
+	ASSERT_INT_EQ(json_integer_value(json_object_get(x, "posts")), 3);
+	ASSERT_INT_EQ(json_integer_value(json_object_get(x, "accounts")), 2);
+	ASSERT_STR_EQ(json_string_value(json_object_get(x, "platform")),
+	              "mastodon");
+	ASSERT_STR_EQ(json_string_value(json_object_get(x, "name")), "Late");
+	ASSERT_INT_EQ(json_integer_value(json_object_get(x, "followers")), 50);
+	ASSERT_STR_EQ(json_string_value(json_object_get(x, "created")),
+	              "2022-10-10T22:13:20Z");
+	x = amplifier(m, "tie");
+	REQUIRE(x != NULL);
+	ASSERT_STR_EQ(json_string_value(json_object_get(x, "platform")),
+	              "bluesky");
+	ASSERT_STR_EQ(json_string_value(json_object_get(x, "name")), "Seven");
+	ASSERT(json_is_null(json_object_get(x, "created")));
+	ASSERT(json_is_null(json_object_get(x, "followers")));
+	json_decref(m);
+	store_close(st);
+}
+
+TEST_MAIN(TEST(test_store_and_model), TEST(test_amplifier_rows))

@@ -6,6 +6,7 @@
  * PostgreSQL (test_db_pg).
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -236,6 +237,36 @@ static void test_bind_error(void)
 	db_close(db);
 }
 
+/* Integers as PostgreSQL's text gives them, read without strtoll up to 18
+ * digits and by it beyond (19 digits, the smallest int64); a
+ * fraction is dropped and booleans read as 0/1, on either backend. */
+static void test_integers(void)
+{
+	char path[512], err[256];
+	struct db *db = NULL;
+	struct db_stmt *s = NULL;
+
+	snprintf(path, sizeof(path), "%s",
+	         test_database(test_on_pg() ? "ints" : "ints.db"));
+	REQUIRE(db_open(path, DB_OPEN_CREATE, &db, err, sizeof(err)) == 0);
+	REQUIRE(db_prepare(db,
+	                   "SELECT 0, -1, 123456789012345678,"
+	                   " -123456789012345678, 1234567890123456789,"
+	                   " -9223372036854775807 - 1, 2.5, 1 = 1",
+	                   &s) == 0);
+	ASSERT_INT_EQ(db_step(s), DB_ROW);
+	ASSERT(db_column_int64(s, 0) == 0);
+	ASSERT(db_column_int64(s, 1) == -1);
+	ASSERT(db_column_int64(s, 2) == 123456789012345678LL);
+	ASSERT(db_column_int64(s, 3) == -123456789012345678LL);
+	ASSERT(db_column_int64(s, 4) == 1234567890123456789LL);
+	ASSERT(db_column_int64(s, 5) == INT64_MIN);
+	ASSERT(db_column_int64(s, 6) == 2);
+	ASSERT(db_column_int64(s, 7) == 1);
+	db_finalize(s);
+	db_close(db);
+}
+
 /* check-config's test of the database target, nothing opened. */
 static void test_check_target(void)
 {
@@ -265,5 +296,5 @@ static void test_check_target(void)
 }
 
 TEST_MAIN(TEST(test_translate), TEST(test_target), TEST(test_cycle),
-          TEST(test_open_errors), TEST(test_bind_error),
+          TEST(test_open_errors), TEST(test_bind_error), TEST(test_integers),
           TEST(test_check_target))
