@@ -476,10 +476,22 @@ static unsigned words_spanned(const struct normalize_text *nt, uint32_t c0,
  * Japanese text (a comma after a CJK character: where reported speech
  * ends).  A full stop counts when a blank (or the end) follows and a word
  * of two letters or more precedes it, so "u.s." and "3.5" do not cut a
- * sentence. */
+ * sentence; nor does the end of a dotted abbreviation ("ee.uu."). */
 static int is_cjk(uint32_t c)
 {
 	return c >= 0x2E80 && c <= 0x9FFF;
+}
+
+/* Whether the word that ends at the full stop i is itself preceded by a
+ * full stop: the last part of a dotted abbreviation ("ee.uu.", the
+ * Spanish "EE.UU."), which does not end a sentence. */
+static int dotted_word(const uint32_t *cps, size_t i)
+{
+	size_t k = i;
+
+	while (k > 0 && normalize_is_word_cp(cps[k - 1]))
+		k--;
+	return k > 0 && cps[k - 1] == '.';
 }
 
 static int ends_sentence(const uint32_t *cps, size_t n, size_t i, int clause)
@@ -501,7 +513,7 @@ static int ends_sentence(const uint32_t *cps, size_t n, size_t i, int clause)
 		    cps[i + 1] != '\'' && cps[i + 1] != ')')
 			return 0;
 		return i >= 2 && normalize_is_word_cp(cps[i - 1]) &&
-		       normalize_is_word_cp(cps[i - 2]);
+		       normalize_is_word_cp(cps[i - 2]) && !dotted_word(cps, i);
 	default:
 		return 0;
 	}
