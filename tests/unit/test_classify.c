@@ -225,6 +225,13 @@ static void test_reported_speech_and_sentences(void)
 	                       "EE.UU. press lies again.",
 	                       "en", "western_failure"),
 	              1);
+	/* A stop after a closed quotation ends the sentence, and with it
+	 * the reported speech. */
+	ASSERT_INT_EQ(assigned(R,
+	                       "Someone claims that it was \"a miracle\". The "
+	                       "US lies again.",
+	                       "en", "western_failure"),
+	              1);
 	/* One sentence apart is too far for a 1-sentence window. */
 	ASSERT_INT_EQ(assigned(R, "The US spoke. Later there were lies.", "en",
 	                       "western_failure"),
