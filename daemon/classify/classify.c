@@ -476,10 +476,24 @@ static unsigned words_spanned(const struct normalize_text *nt, uint32_t c0,
  * Japanese text (a comma after a CJK character: where reported speech
  * ends).  A full stop counts when a blank (or the end) follows and a word
  * of two letters or more precedes it, so "u.s." and "3.5" do not cut a
- * sentence. */
+ * sentence; nor does the end of a dotted abbreviation ("ee.uu.").  A
+ * quotation or bracket closed right before the stop ('"a miracle".')
+ * does not hide the end. */
 static int is_cjk(uint32_t c)
 {
 	return c >= 0x2E80 && c <= 0x9FFF;
+}
+
+/* Whether the word that ends at the full stop i is itself preceded by a
+ * full stop: the last part of a dotted abbreviation ("ee.uu.", the
+ * Spanish "EE.UU."), which does not end a sentence. */
+static int dotted_word(const uint32_t *cps, size_t i)
+{
+	size_t k = i;
+
+	while (k > 0 && normalize_is_word_cp(cps[k - 1]))
+		k--;
+	return k > 0 && cps[k - 1] == '.';
 }
 
 static int ends_sentence(const uint32_t *cps, size_t n, size_t i, int clause)
@@ -500,8 +514,11 @@ static int ends_sentence(const uint32_t *cps, size_t n, size_t i, int clause)
 		if (i + 1 < n && cps[i + 1] != ' ' && cps[i + 1] != '"' &&
 		    cps[i + 1] != '\'' && cps[i + 1] != ')')
 			return 0;
+		if (i >= 3 && (cps[i - 1] == '"' || cps[i - 1] == '\'' ||
+		               cps[i - 1] == ')'))
+			i--; /* a quotation or bracket closed before it */
 		return i >= 2 && normalize_is_word_cp(cps[i - 1]) &&
-		       normalize_is_word_cp(cps[i - 2]);
+		       normalize_is_word_cp(cps[i - 2]) && !dotted_word(cps, i);
 	default:
 		return 0;
 	}

@@ -219,6 +219,19 @@ static void test_reported_speech_and_sentences(void)
 	                       "official lies again.",
 	                       "en", "western_failure"),
 	              1);
+	/* Nor does the end of a dotted abbreviation ("EE.UU."). */
+	ASSERT_INT_EQ(assigned(R,
+	                       "Someone claims that it rained. The US and "
+	                       "EE.UU. press lies again.",
+	                       "en", "western_failure"),
+	              1);
+	/* A stop after a closed quotation ends the sentence, and with it
+	 * the reported speech. */
+	ASSERT_INT_EQ(assigned(R,
+	                       "Someone claims that it was \"a miracle\". The "
+	                       "US lies again.",
+	                       "en", "western_failure"),
+	              1);
 	/* One sentence apart is too far for a 1-sentence window. */
 	ASSERT_INT_EQ(assigned(R, "The US spoke. Later there were lies.", "en",
 	                       "western_failure"),
