@@ -6,6 +6,8 @@
 #include "paths.h"
 
 #include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -27,4 +29,23 @@ const char *paths_default_rules_dir(void)
 	    access(DEMARCHE_SYSCONF_DIR "/rules", R_OK) != 0)
 		return DEMARCHE_SOURCE_DIR "/config/rules";
 	return DEMARCHE_SYSCONF_DIR "/rules";
+}
+
+char *paths_demarche_tool(void)
+{
+	char self[PATH_MAX], *slash, *out;
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	size_t len;
+
+	if (n <= 0)
+		return strdup("demarche");
+	self[n] = '\0';
+	slash = strrchr(self, '/');
+	if (slash)
+		*slash = '\0';
+	len = strlen(slash ? self : ".") + sizeof("/demarche");
+	out = malloc(len);
+	if (out)
+		snprintf(out, len, "%s/demarche", slash ? self : ".");
+	return out;
 }

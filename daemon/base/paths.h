@@ -8,5 +8,9 @@
 
 /* Borrowed strings, valid for the life of the process. */
 const char *paths_default_rules_dir(void);
+/* The demarche program beside the running one (a *new* string; "demarche",
+ * to be found on PATH, when the running one cannot be read), or NULL when
+ * out of memory.  demarched runs it for reports and alerts. */
+char *paths_demarche_tool(void);
 
 #endif

@@ -18,6 +18,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "paths.h"
 #include "store.h"
 #include "store_narratives.h"
 #include "util.h"
@@ -124,25 +125,6 @@ void alert_timer_set_config(struct alert_timer *at, const struct config *cfg)
 			at->active = true;
 }
 
-/* The demarche program next to the running demarched. */
-static char *find_demarche(void)
-{
-	char self[4096];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	struct buf b = {0};
-	char *slash;
-
-	if (n <= 0)
-		return xstrdup("demarche");
-	self[n] = '\0';
-	slash = strrchr(self, '/');
-	if (slash)
-		*slash = '\0';
-	if (buf_printf(&b, "%s/demarche", slash ? self : ".") < 0)
-		return NULL;
-	return buf_steal(&b);
-}
-
 int alert_timer_new(struct event_base *base, struct store *st,
                     const char *config_path, const struct config *cfg,
                     struct alert_timer **out)
@@ -154,7 +136,7 @@ int alert_timer_new(struct event_base *base, struct store *st,
 		return -ENOMEM;
 	at->store = st;
 	at->config_path = xstrdup(config_path);
-	at->demarche = find_demarche();
+	at->demarche = paths_demarche_tool();
 	at->timer = evtimer_new(base, on_timer, at);
 	at->sigchld = evsignal_new(base, SIGCHLD, on_sigchld, at);
 	if (!at->config_path || !at->demarche || !at->timer || !at->sigchld ||

@@ -31,6 +31,7 @@
 #include "date.h"
 #include "db.h"
 #include "log.h"
+#include "paths.h"
 #include "store.h"
 #include "util.h"
 
@@ -459,25 +460,6 @@ static void on_deadline(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
-/* The demarche program next to the running demarched. */
-static char *find_demarche(void)
-{
-	char self[4096];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	struct buf b = {0};
-	char *slash;
-
-	if (n <= 0)
-		return xstrdup("demarche");
-	self[n] = '\0';
-	slash = strrchr(self, '/');
-	if (slash)
-		*slash = '\0';
-	if (buf_printf(&b, "%s/demarche", slash ? self : ".") < 0)
-		return NULL;
-	return buf_steal(&b);
-}
-
 int report_timer_set_config(struct report_timer *rt, const struct config *cfg)
 {
 	struct report_schedule sched;
@@ -523,7 +505,7 @@ int report_timer_new(struct event_base *base, struct store *st,
 	rt->base = base;
 	rt->store = st;
 	rt->config_path = strdup(config_path);
-	rt->demarche = find_demarche();
+	rt->demarche = paths_demarche_tool();
 	rt->timer = evtimer_new(base, on_timer, rt);
 	rt->deadline = evtimer_new(base, on_deadline, rt);
 	rt->sigchld = evsignal_new(base, SIGCHLD, on_sigchld, rt);
