@@ -19,6 +19,7 @@
 #include "config.h"
 #include "log.h"
 #include "paths.h"
+#include "spawn.h"
 #include "store.h"
 #include "store_narratives.h"
 #include "util.h"
@@ -46,27 +47,13 @@ static void arm(struct alert_timer *at)
 
 static void spawn(struct alert_timer *at)
 {
-	pid_t pid = fork();
+	char *argv[] = {at->demarche,    "-c", at->config_path, "narrative",
+	                "--send-alerts", NULL};
+	pid_t pid = spawn_program(argv);
 
 	if (pid < 0) {
 		log_warn("alerts: cannot start the sender");
 		return;
-	}
-	if (pid == 0) {
-		char *argv[] = {at->demarche,    "-c",
-		                at->config_path, "narrative",
-		                "--send-alerts", NULL};
-		sigset_t none;
-		long fd, max = sysconf(_SC_OPEN_MAX);
-
-		for (fd = 3; fd < (max > 0 && max < 65536 ? max : 65536); fd++)
-			close((int)fd);
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		signal(SIGPIPE, SIG_DFL);
-		signal(SIGCHLD, SIG_DFL);
-		execv(at->demarche, argv);
-		_exit(127);
 	}
 	at->child = pid;
 	at->child_started = util_now();

@@ -32,6 +32,7 @@
 #include "db.h"
 #include "log.h"
 #include "paths.h"
+#include "spawn.h"
 #include "store.h"
 #include "util.h"
 
@@ -318,33 +319,18 @@ static void spawn(struct report_timer *rt)
 {
 	char since[32], until[32];
 	struct timeval tv = {CHILD_TIMEOUT, 0};
+	char *argv[] = {rt->demarche, "-c",      rt->config_path, "report",
+	                "--deliver",  "--since", since,           "--until",
+	                until,        NULL};
 	pid_t pid;
 
 	snprintf(since, sizeof(since), "%llds", (long long)(rt->to - rt->from));
 	snprintf(until, sizeof(until), "%lld", (long long)rt->to);
 	rt->attempts++;
-	pid = fork();
+	pid = spawn_program(argv);
 	if (pid < 0) {
 		log_warn("report: cannot start the delivery");
 		return;
-	}
-	if (pid == 0) {
-		/* In the child only async-signal-safe calls until exec. */
-		char *argv[] = {
-		    rt->demarche, "-c",  rt->config_path, "report", "--deliver",
-		    "--since",    since, "--until",       until,    NULL};
-		sigset_t none;
-		long fd, max = sysconf(_SC_OPEN_MAX);
-
-		/* Only stdin, stdout and stderr (the journal) go along. */
-		for (fd = 3; fd < (max > 0 && max < 65536 ? max : 65536); fd++)
-			close((int)fd);
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		signal(SIGPIPE, SIG_DFL);
-		signal(SIGCHLD, SIG_DFL);
-		execv(rt->demarche, argv);
-		_exit(127);
 	}
 	rt->child = pid;
 	evtimer_add(rt->deadline, &tv);
