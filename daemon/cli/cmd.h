@@ -55,6 +55,11 @@ void cmd_period_days(const char *since, int64_t *from, int64_t to);
 /* "[2020-03-01T00:00:00Z, 2020-03-08T00:00:00Z)" into b (from INT64_MIN
  * or 0: "the beginning"). */
 void cmd_period_words(int64_t from, int64_t to, char *b, size_t n);
+struct config;
+/* Loads the config at path into *out; its errors go to stderr as
+ * "demarche PROG: ...".  Returns 0, or EX_CONFIG (EX_OSERR out of
+ * memory). */
+int cmd_load_config(const char *prog, const char *path, struct config **out);
 /* Installs the configured categories (category.h) of the commands that
  * list categories without classifying (cmd_categories.c): those of the -c
  * config's rules folder, else of the shipped one; a folder that is not

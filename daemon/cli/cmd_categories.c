@@ -19,27 +19,34 @@
 #include "paths.h"
 #include "rules.h"
 
+int cmd_load_config(const char *prog, const char *path, struct config **out)
+{
+	struct config_errors errs = {0};
+	size_t i;
+	int r = config_load(path, out, &errs);
+
+	if (r < 0)
+		for (i = 0; i < errs.n; i++)
+			fprintf(stderr, "demarche %s: %s\n", prog,
+			        errs.msgs[i]);
+	config_errors_clear(&errs);
+	if (r < 0)
+		return r == -ENOMEM ? EX_OSERR : EX_CONFIG;
+	return 0;
+}
+
 int cmd_load_categories(const struct cmd_globals *g, const char *prog,
                         bool strict)
 {
 	struct config *cfg = NULL;
-	struct config_errors errs = {0};
 	struct rules_set set;
 	const char *dir = NULL;
 	char err[512];
-	size_t i;
 	int r, rc = 0;
 
 	if (g && g->config) {
-		r = config_load(g->config, &cfg, &errs);
-		if (r < 0) {
-			for (i = 0; i < errs.n; i++)
-				fprintf(stderr, "demarche %s: %s\n", prog,
-				        errs.msgs[i]);
-			config_errors_clear(&errs);
-			return r == -ENOMEM ? EX_OSERR : EX_CONFIG;
-		}
-		config_errors_clear(&errs);
+		if ((r = cmd_load_config(prog, g->config, &cfg)) != 0)
+			return r;
 		dir = cfg->rules_dir;
 	}
 	if (!dir)

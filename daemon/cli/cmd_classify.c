@@ -30,23 +30,14 @@ int cmd_load_classifier(const struct cmd_globals *g, const char *prog,
                         double weight, struct classify_rules **out)
 {
 	struct config *cfg = NULL;
-	struct config_errors errs = {0};
 	struct model *m = NULL;
 	char err[512];
-	size_t i;
 	int r, rc = 0;
 
 	*out = NULL;
 	if (g && g->config) {
-		r = config_load(g->config, &cfg, &errs);
-		if (r < 0) {
-			for (i = 0; i < errs.n; i++)
-				fprintf(stderr, "demarche %s: %s\n", prog,
-				        errs.msgs[i]);
-			config_errors_clear(&errs);
-			return r == -ENOMEM ? EX_OSERR : EX_CONFIG;
-		}
-		config_errors_clear(&errs);
+		if ((r = cmd_load_config(prog, g->config, &cfg)) != 0)
+			return r;
 		if (!rules_dir)
 			rules_dir = cfg->rules_dir;
 		if (!model_path)
